@@ -1,0 +1,61 @@
+// `distillguard analyze`: ingest an interaction log (and accounts) into the store and write the report.
+import type { Command } from 'commander';
+import { DistillGuardError, validateReport, type AnalysisReport } from '../../core/index.js';
+import { buildReport } from '../../detect/index.js';
+import { SqliteStore } from '../../store/index.js';
+import { ingestWithProgress } from '../ingest-with-progress.js';
+import { writeOutputFile } from '../write-output.js';
+import { defaultDatabasePath, parseNonNegativeInteger } from '../options.js';
+
+interface AnalyzeOptions {
+  interactions: string;
+  accounts?: string;
+  out: string;
+  db: string;
+  maxRejected?: number;
+}
+
+export function registerAnalyze(program: Command): void {
+  program
+    .command('analyze')
+    .description('ingest an interaction log into the store and write an analysis report')
+    .requiredOption('--interactions <file>', "interaction log (.jsonl, .jsonl.gz, or '-' for stdin)")
+    .option('--accounts <file>', 'account records (.jsonl or .jsonl.gz)')
+    .requiredOption('--out <report>', 'where to write the analysis report (JSON)')
+    .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .option('--max-rejected <n>', 'stop with an error after more than N rejected lines (default: unlimited)', parseNonNegativeInteger)
+    .action(async (options: AnalyzeOptions) => {
+      const report = await analyze(options);
+      const { input } = report;
+      const span = input.from && input.to ? ` from ${input.from} to ${input.to}` : '';
+      process.stdout.write(
+        `analysed ${input.interactions.toLocaleString('en-US')} interactions of ${input.accounts.toLocaleString('en-US')} accounts${span}; ` +
+          `rejected ${input.rejected ?? 0} lines; ${report.accounts.length} accounts and ${report.campaigns.length} campaigns reported\n` +
+          `report written to ${options.out}\n`,
+      );
+    });
+}
+
+export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> {
+  const store = SqliteStore.open(options.db);
+  try {
+    let rejected = 0;
+    if (options.accounts) {
+      const accounts = await ingestWithProgress('accounts', options.accounts, store, { maxRejected: options.maxRejected });
+      rejected += accounts.rejected;
+    }
+    const interactions = await ingestWithProgress('interactions', options.interactions, store, { maxRejected: options.maxRejected });
+    rejected += interactions.rejected;
+    const summary = store.summarizeInteractionImport(interactions.importId);
+    const report = buildReport({ ...summary, rejected });
+    const validate = validateReport();
+    if (!validate(report)) {
+      const problem = validate.problem();
+      throw new DistillGuardError('internal', `the report failed its own schema at '${problem.field}': ${problem.reason}. This is a bug; please report it.`);
+    }
+    await writeOutputFile(options.out, `${JSON.stringify(report, null, 2)}\n`);
+    return report;
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,16 @@
+// Shared CLI option parsing: numbers with clear errors, the default store path.
+import { InvalidArgumentError } from 'commander';
+
+export const defaultDatabasePath = './distillguard.db';
+
+export function parseNonNegativeInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('expected a whole number >= 0.');
+  return parsed;
+}
+
+export function parsePositiveNumber(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError('expected a number > 0.');
+  return parsed;
+}

@@ -1,0 +1,91 @@
+// Validators for the shared contracts, compiled once by ajv from the project's own copy of the
+// schema files (contracts/). ajv over the files themselves means the code cannot drift from them.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import * as addFormatsModule from 'ajv-formats';
+import type { Account, AnalysisReport, Interaction, Labels } from './types.js';
+
+// ajv-formats is CommonJS with `exports.default`; under NodeNext the plugin sits one level down.
+type FormatsPlugin = (instance: Ajv2020) => Ajv2020;
+const addFormats = (addFormatsModule as unknown as { default: { default?: FormatsPlugin } & FormatsPlugin }).default;
+const applyFormats: FormatsPlugin = addFormats.default ?? addFormats;
+
+export const contractNames = ['interaction', 'account', 'analysis-report', 'labels'] as const;
+export type ContractName = (typeof contractNames)[number];
+
+/** Folder holding the schema files shipped with the package. */
+export const contractsDirectory = fileURLToPath(new URL('../../../contracts/', import.meta.url));
+
+export function contractPath(name: ContractName): string {
+  return `${contractsDirectory}${name}.schema.json`;
+}
+
+export function loadContractSchema(name: ContractName): Record<string, unknown> {
+  return JSON.parse(readFileSync(contractPath(name), 'utf8')) as Record<string, unknown>;
+}
+
+/** One problem found in a record: the field (a JSON path, '' for the record itself) and why. */
+export interface FieldProblem {
+  field: string;
+  reason: string;
+}
+
+export interface Validator<T> {
+  (value: unknown): value is T;
+  /** The first problem of the last failed call (validators stop at the first error for speed). */
+  problem(): FieldProblem;
+}
+
+let sharedAjv: Ajv2020 | undefined;
+
+function ajv(): Ajv2020 {
+  if (!sharedAjv) {
+    sharedAjv = new Ajv2020({ allErrors: false, strict: false });
+    applyFormats(sharedAjv);
+  }
+  return sharedAjv;
+}
+
+const compiled = new Map<ContractName, ValidateFunction>();
+
+function compile(name: ContractName): ValidateFunction {
+  let validate = compiled.get(name);
+  if (!validate) {
+    validate = ajv().compile(loadContractSchema(name));
+    compiled.set(name, validate);
+  }
+  return validate;
+}
+
+/** Turns ajv's first error into a field path with dots ("client.asn", "request") and a reason. */
+export function describeProblem(error: ErrorObject | undefined): FieldProblem {
+  if (!error) return { field: '', reason: 'invalid' };
+  const base = error.instancePath.slice(1).replaceAll('/', '.');
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === 'required') {
+    const missing = String(params.missingProperty);
+    return { field: base ? `${base}.${missing}` : missing, reason: 'is required but missing' };
+  }
+  if (error.keyword === 'enum') {
+    const allowed = (params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(', ');
+    return { field: base, reason: `must be one of ${allowed}` };
+  }
+  if (error.keyword === 'format') {
+    const hint = params.format === 'date-time' ? ' (RFC 3339, e.g. 2026-02-02T09:30:00Z)' : '';
+    return { field: base, reason: `must be a valid ${String(params.format)}${hint}` };
+  }
+  return { field: base, reason: error.message ?? 'is invalid' };
+}
+
+function validator<T>(name: ContractName): Validator<T> {
+  const validate = compile(name);
+  const check = ((value: unknown) => validate(value)) as Validator<T>;
+  check.problem = () => describeProblem(validate.errors?.[0]);
+  return check;
+}
+
+export const validateInteraction = (): Validator<Interaction> => validator<Interaction>('interaction');
+export const validateAccount = (): Validator<Account> => validator<Account>('account');
+export const validateReport = (): Validator<AnalysisReport> => validator<AnalysisReport>('analysis-report');
+export const validateLabels = (): Validator<Labels> => validator<Labels>('labels');

@@ -1,0 +1,50 @@
+// One error shape for the whole project: a stable code, a message that says what to do next,
+// and the exit status the CLI uses. The HTTP layer and the CLI each map it in one place.
+
+export type ErrorCode =
+  | 'input_unreadable'
+  | 'input_invalid'
+  | 'output_unwritable'
+  | 'too_many_rejected'
+  | 'usage'
+  | 'store_failed'
+  | 'internal';
+
+const exitCodes: Record<ErrorCode, number> = {
+  input_unreadable: 2,
+  input_invalid: 2,
+  output_unwritable: 73,
+  too_many_rejected: 3,
+  usage: 64,
+  store_failed: 4,
+  internal: 70,
+};
+
+/** Base error: every failure a user can act on is one of these. */
+export class DistillGuardError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: number;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DistillGuardError';
+    this.code = code;
+    this.exitCode = exitCodes[code];
+  }
+}
+
+/** Turns a Node system error on a path into a sentence a user can act on. */
+export function describeFileError(path: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return `cannot read '${path}': no such file. Check the path, or pass '-' to read standard input.`;
+    case 'EACCES':
+    case 'EPERM':
+      return `cannot read '${path}': permission denied. Check the file's permissions.`;
+    case 'EISDIR':
+      return `cannot read '${path}': it is a directory. Pass a .jsonl or .jsonl.gz file.`;
+    default:
+      return `cannot read '${path}': ${(error as Error | undefined)?.message ?? String(error)}`;
+  }
+}

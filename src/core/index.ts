@@ -1,0 +1,5 @@
+// Public face of core/: domain types, contract validators, errors, time.
+export * from './types.js';
+export * from './errors.js';
+export * from './contracts.js';
+export * from './time.js';

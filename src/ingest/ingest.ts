@@ -1,0 +1,124 @@
+// Streams an interaction or account log into the store: split, parse, validate, batch, write.
+// Bad lines are rejected with their number, field and reason, kept in the store, and the rest goes on.
+import { DistillGuardError, validateAccount, validateInteraction } from '../core/index.js';
+import type { ImportKind, RejectedLineRow, Store } from '../store/index.js';
+import type { InputSource } from './input-source.js';
+import { readLineBatches } from './line-batches.js';
+import { parseRecord } from './parse-record.js';
+import type { Rejection } from './rejection.js';
+import { toAccountRow, toInteractionRow } from './to-rows.js';
+
+export interface IngestProgress {
+  lines: number;
+  rejected: number;
+  bytesConsumed: number;
+  totalBytes: number | null;
+}
+
+export interface IngestOptions {
+  /** Stop with an error once more than this many lines were rejected (default: never). */
+  maxRejected?: number;
+  onRejected?: (rejection: Rejection) => void;
+  onProgress?: (progress: IngestProgress) => void;
+  /** Longest line accepted, in bytes. */
+  maxLineBytes?: number;
+}
+
+export interface IngestResult {
+  importId: number;
+  /** Non-blank lines read. */
+  lines: number;
+  accepted: number;
+  rejected: number;
+  /** Distinct records in this input (an id seen twice counts once). */
+  distinct: number;
+}
+
+/** Writes in flight at once: enough to keep the write worker busy, few enough to bound memory. */
+const maxWritesInFlight = 3;
+const maxStoredRejectedText = 1 << 20;
+
+/** Ingests `source` as `kind` into `store`. Throws DistillGuardError('too_many_rejected') past maxRejected. */
+export async function ingest(kind: ImportKind, source: InputSource, store: Store, options: IngestOptions = {}): Promise<IngestResult> {
+  const importId = store.beginImport(kind, source);
+  const maxRejected = options.maxRejected ?? Number.POSITIVE_INFINITY;
+  const keepRaw = source.path === null;
+  const validateInteractionRecord = validateInteraction();
+  const validateAccountRecord = validateAccount();
+  const seenAccounts = new Set<string>();
+  const inflight: Promise<number>[] = [];
+  let lines = 0;
+  let accepted = 0;
+  let rejected = 0;
+  let distinct = 0;
+
+  const queue = async (write: Promise<number>) => {
+    inflight.push(write.then((counted) => (distinct += counted)));
+    if (inflight.length >= maxWritesInFlight) await inflight.shift();
+  };
+
+  let status: 'complete' | 'stopped' | 'failed' = 'failed';
+  try {
+    for await (const batch of readLineBatches(source.stream, { maxLineBytes: options.maxLineBytes })) {
+      const rows = [];
+      const accountRows = [];
+      const rejections: RejectedLineRow[] = [];
+      const overlong = new Set(batch.overlong);
+      for (let index = 0; index < batch.lines.length; index += 1) {
+        const text = batch.lines[index];
+        const line = batch.firstLine + index;
+        if (overlong.has(index)) {
+          rejections.push({ line, field: '', reason: `is longer than ${options.maxLineBytes ?? 64 * 1024 * 1024} bytes; split the record or raise the limit`, text: '' });
+          continue;
+        }
+        if (text.length === 0 || (text.length < 64 && text.trim() === '')) continue;
+        lines += 1;
+        if (kind === 'interactions') {
+          const parsed = parseRecord(text, validateInteractionRecord);
+          if (parsed.ok) rows.push(toInteractionRow(parsed.record, line, batch.offsets[index], batch.lengths[index], keepRaw ? text : null));
+          else rejections.push({ line, field: parsed.field, reason: parsed.reason, text });
+        } else {
+          const parsed = parseRecord(text, validateAccountRecord);
+          if (parsed.ok) accountRows.push(toAccountRow(parsed.record, text));
+          else rejections.push({ line, field: parsed.field, reason: parsed.reason, text });
+        }
+      }
+      lines += batch.overlong.length;
+      accepted += rows.length + accountRows.length;
+      if (rows.length > 0) await queue(store.writeInteractions(importId, rows));
+      if (accountRows.length > 0) {
+        for (const row of accountRows) seenAccounts.add(row.accountId);
+        await queue(store.writeAccounts(importId, accountRows).then(() => 0));
+      }
+      if (rejections.length > 0) {
+        rejected += rejections.length;
+        for (const rejection of rejections) options.onRejected?.(rejection);
+        const kept = rejections.map((row) => (row.text.length > maxStoredRejectedText ? { ...row, text: row.text.slice(0, maxStoredRejectedText) } : row));
+        await queue(store.writeRejections(importId, kept).then(() => 0));
+        if (rejected > maxRejected) {
+          source.stream.destroy();
+          status = 'stopped';
+          break;
+        }
+      }
+      options.onProgress?.({ lines, rejected, bytesConsumed: source.bytesConsumed(), totalBytes: source.size });
+    }
+    await Promise.all(inflight);
+    if (kind === 'accounts') distinct = seenAccounts.size;
+    if (status !== 'stopped') status = 'complete';
+  } catch (error) {
+    await Promise.allSettled(inflight);
+    if (error instanceof DistillGuardError) throw error;
+    throw new DistillGuardError('input_unreadable', `cannot read '${source.label}': ${(error as Error).message}`, { cause: error });
+  } finally {
+    await store.finishImport(importId, { lines, accepted, rejected, distinct, status });
+  }
+  if (status === 'stopped') {
+    throw new DistillGuardError(
+      'too_many_rejected',
+      `stopped reading '${source.label}' after ${rejected} rejected lines (--max-rejected ${maxRejected}); ` +
+        `${accepted} good records before that were stored. Fix the input or raise --max-rejected.`,
+    );
+  }
+  return { importId, lines, accepted, rejected, distinct };
+}

@@ -1,0 +1,73 @@
+// Batched, transactional writes to the SQLite store. Runs in the write worker (or inline): each
+// batch is one transaction, and re-importing a record id never counts it twice.
+import type { AccountRow, RejectedLineRow } from '../store.js';
+import { interactionColumns, type FlatValue } from './flat-rows.js';
+import type { SqliteDatabase } from './open-database.js';
+
+export class BatchWriter {
+  private readonly insertInteraction;
+  private readonly upsertAccount;
+  private readonly insertRejection;
+  private readonly writeInteractionBatch;
+  private readonly writeAccountBatch;
+  private readonly writeRejectionBatch;
+
+  constructor(database: SqliteDatabase) {
+    // First sighting of an id in this import counts (changes = 1): a new row, or a row from an
+    // earlier import re-tagged to this one. A repeat within the same import changes nothing.
+    this.insertInteraction = database.prepare(`
+      INSERT INTO interactions (id, ts_ms, account_id, key_id, api, model, client_ip, client_asn, client_country,
+        user_agent, status, input_tokens, output_tokens, latency_ms, import_id, source_id, line, byte_offset, byte_length, raw)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT(id) DO UPDATE SET import_id = excluded.import_id WHERE interactions.import_id <> excluded.import_id`);
+    this.upsertAccount = database.prepare(`
+      INSERT INTO accounts (account_id, created_at_ms, verification, org_id, email_domain, payment_fingerprint, country, signup_ip, record, import_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT(account_id) DO UPDATE SET created_at_ms = excluded.created_at_ms, verification = excluded.verification,
+        org_id = excluded.org_id, email_domain = excluded.email_domain, payment_fingerprint = excluded.payment_fingerprint,
+        country = excluded.country, signup_ip = excluded.signup_ip, record = excluded.record, import_id = excluded.import_id`);
+    this.insertRejection = database.prepare(
+      'INSERT OR REPLACE INTO rejected_lines (import_id, line, field, reason, text) VALUES (?, ?, ?, ?, ?)',
+    );
+    const sourceOf = database.prepare('SELECT source_id FROM imports WHERE id = ?').pluck();
+    this.writeInteractionBatch = database.transaction((importId: number, values: FlatValue[]) => {
+      const sourceId = sourceOf.get(importId) as number;
+      const width = interactionColumns;
+      const parameters: FlatValue[] = new Array(width + 2);
+      let counted = 0;
+      for (let start = 0; start < values.length; start += width) {
+        for (let column = 0; column < 14; column += 1) parameters[column] = values[start + column];
+        parameters[14] = importId;
+        parameters[15] = sourceId;
+        for (let column = 14; column < width; column += 1) parameters[column + 2] = values[start + column];
+        counted += this.insertInteraction.run(parameters).changes;
+      }
+      return counted;
+    });
+    this.writeAccountBatch = database.transaction((importId: number, rows: AccountRow[]) => {
+      for (const row of rows) {
+        this.upsertAccount.run(
+          row.accountId, row.createdAtMs, row.verification, row.orgId, row.emailDomain, row.paymentFingerprint,
+          row.country, row.signupIp, row.record, importId,
+        );
+      }
+      return rows.length;
+    });
+    this.writeRejectionBatch = database.transaction((importId: number, rows: RejectedLineRow[]) => {
+      for (const row of rows) this.insertRejection.run(importId, row.line, row.field, row.reason, row.text);
+    });
+  }
+
+  /** Writes rows encoded by encodeInteractionRows; returns how many were counted for this import. */
+  interactions(importId: number, values: FlatValue[]): number {
+    return this.writeInteractionBatch(importId, values);
+  }
+
+  accounts(importId: number, rows: AccountRow[]): number {
+    return this.writeAccountBatch(importId, rows);
+  }
+
+  rejections(importId: number, rows: RejectedLineRow[]): void {
+    this.writeRejectionBatch(importId, rows);
+  }
+}

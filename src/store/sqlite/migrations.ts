@@ -1,0 +1,78 @@
+// Versioned schema of the embedded SQLite store. Append new migrations; never edit applied ones.
+// Later features (profiles, campaigns, decisions) arrive as new versions here.
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'interactions, accounts, imports',
+    sql: `
+      CREATE TABLE sources (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        path TEXT,
+        size INTEGER,
+        modified_ms INTEGER
+      );
+      CREATE TABLE imports (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        source_id INTEGER NOT NULL REFERENCES sources(id),
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL DEFAULT 'running',
+        lines INTEGER, accepted INTEGER, rejected INTEGER, distinct_records INTEGER,
+        rows_before INTEGER NOT NULL
+      );
+      CREATE TABLE interactions (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        ts_ms INTEGER NOT NULL,
+        account_id TEXT NOT NULL,
+        key_id TEXT,
+        api TEXT NOT NULL,
+        model TEXT NOT NULL,
+        client_ip TEXT,
+        client_asn INTEGER,
+        client_country TEXT,
+        user_agent TEXT,
+        status INTEGER,
+        input_tokens INTEGER,
+        output_tokens INTEGER,
+        latency_ms REAL,
+        import_id INTEGER NOT NULL,
+        source_id INTEGER NOT NULL,
+        line INTEGER NOT NULL,
+        byte_offset INTEGER NOT NULL,
+        byte_length INTEGER NOT NULL,
+        raw TEXT
+      );
+      CREATE INDEX interactions_by_account ON interactions(account_id, ts_ms);
+      CREATE TABLE rejected_lines (
+        import_id INTEGER NOT NULL REFERENCES imports(id),
+        line INTEGER NOT NULL,
+        field TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        text TEXT NOT NULL,
+        PRIMARY KEY (import_id, line)
+      );
+      CREATE TABLE accounts (
+        account_id TEXT PRIMARY KEY,
+        created_at_ms INTEGER,
+        verification TEXT,
+        org_id TEXT,
+        email_domain TEXT,
+        payment_fingerprint TEXT,
+        country TEXT,
+        signup_ip TEXT,
+        record TEXT NOT NULL,
+        import_id INTEGER NOT NULL
+      );
+    `,
+  },
+];

@@ -1,0 +1,47 @@
+// Opens (and creates) the SQLite file with the pragmas the store relies on, then applies pending migrations.
+import Database from 'better-sqlite3';
+import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { DistillGuardError } from '../../core/index.js';
+import { migrations } from './migrations.js';
+
+export type SqliteDatabase = Database.Database;
+
+/** Opens `path` in WAL mode and migrates it to the latest schema version. */
+export function openDatabase(path: string, options: { migrate?: boolean } = {}): SqliteDatabase {
+  if (path !== ':memory:' && !existsSync(dirname(path) || '.')) {
+    throw new DistillGuardError('store_failed', `cannot open database '${path}': folder '${dirname(path)}' does not exist. Create it or pass another --db.`);
+  }
+  let database: SqliteDatabase;
+  try {
+    database = new Database(path);
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = NORMAL');
+    database.pragma('busy_timeout = 10000');
+    database.pragma('foreign_keys = ON');
+    database.pragma('cache_size = -65536');
+  } catch (error) {
+    throw new DistillGuardError('store_failed', `cannot open database '${path}': ${(error as Error).message}. Check --db.`, { cause: error });
+  }
+  if (options.migrate !== false) migrate(database);
+  return database;
+}
+
+/** Applies every migration newer than the database's version, each in its own transaction. */
+export function migrate(database: SqliteDatabase): number {
+  database.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  const current = (database.prepare('SELECT coalesce(max(version), 0) AS version FROM schema_migrations').get() as { version: number }).version;
+  const latest = migrations[migrations.length - 1]?.version ?? 0;
+  if (current > latest) {
+    throw new DistillGuardError('store_failed', `database schema version ${current} is newer than this distillguard understands (${latest}). Upgrade distillguard.`);
+  }
+  const record = database.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  for (const migration of migrations) {
+    if (migration.version <= current) continue;
+    database.transaction(() => {
+      database.exec(migration.sql);
+      record.run(migration.version, migration.name, new Date().toISOString());
+    })();
+  }
+  return latest;
+}

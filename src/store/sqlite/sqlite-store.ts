@@ -1,0 +1,168 @@
+// The embedded store: one SQLite file on disk. Reads and import bookkeeping run on the caller's
+// thread; batched writes run on a worker thread that owns the write connection.
+import { Worker } from 'node:worker_threads';
+import { createReadStream, promises as fs } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { DistillGuardError } from '../../core/index.js';
+import type {
+  AccountRow, ImportKind, ImportTally, InteractionImportSummary, InteractionRow, RejectedLineRow, SourceInfo, Store,
+} from '../store.js';
+import { encodeInteractionRows } from './flat-rows.js';
+import { openDatabase, type SqliteDatabase } from './open-database.js';
+import type { WriteReply, WriteRequest } from './write-protocol.js';
+
+type Pending = { resolve: (value: number) => void; reject: (error: Error) => void };
+type WriteRequestBody = WriteRequest extends infer R ? (R extends { seq: number } ? Omit<R, 'seq'> : never) : never;
+
+export class SqliteStore implements Store {
+  readonly path: string;
+  private readonly database: SqliteDatabase;
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private readonly inflight = new Set<Promise<number>>();
+  private nextSeq = 1;
+  private workerError: Error | null = null;
+
+  private constructor(path: string, database: SqliteDatabase) {
+    this.path = path;
+    this.database = database;
+    this.worker = new Worker(new URL('./write-worker.js', import.meta.url), { workerData: { path } });
+    this.worker.on('message', (reply: WriteReply) => {
+      const waiting = this.pending.get(reply.seq);
+      if (!waiting) return;
+      this.pending.delete(reply.seq);
+      if (reply.ok) waiting.resolve(reply.result);
+      else waiting.reject(new DistillGuardError('store_failed', `writing to '${this.path}' failed: ${reply.message}`));
+    });
+    this.worker.on('error', (error) => this.failAll(error));
+    this.worker.on('exit', (code) => {
+      if (this.pending.size > 0) this.failAll(new Error(`write worker exited with code ${code}`));
+    });
+  }
+
+  /** Opens or creates the store at `path` and migrates it. */
+  static open(path: string): SqliteStore {
+    return new SqliteStore(path, openDatabase(path));
+  }
+
+  /** The read connection, for queries by other adapters of this store (detection state, reports). */
+  get connection(): SqliteDatabase {
+    return this.database;
+  }
+
+  beginImport(kind: ImportKind, source: SourceInfo): number {
+    const insertSource = this.database.prepare('INSERT INTO sources (kind, path, size, modified_ms) VALUES (?, ?, ?, ?)');
+    const sourceId = Number(insertSource.run(source.kind, source.path, source.size, source.modifiedMs === null ? null : Math.round(source.modifiedMs)).lastInsertRowid);
+    const rowsBefore = (this.database.prepare('SELECT count(*) FROM interactions').pluck().get() as number);
+    const insertImport = this.database.prepare('INSERT INTO imports (kind, source_id, started_at, rows_before) VALUES (?, ?, ?, ?)');
+    return Number(insertImport.run(kind, sourceId, new Date().toISOString(), rowsBefore).lastInsertRowid);
+  }
+
+  writeInteractions(importId: number, rows: InteractionRow[]): Promise<number> {
+    return this.send({ op: 'interactions', importId, values: encodeInteractionRows(rows) });
+  }
+
+  writeAccounts(importId: number, rows: AccountRow[]): Promise<number> {
+    return this.send({ op: 'accounts', importId, rows });
+  }
+
+  async writeRejections(importId: number, rows: RejectedLineRow[]): Promise<void> {
+    await this.send({ op: 'rejections', importId, rows });
+  }
+
+  async finishImport(importId: number, tally: ImportTally): Promise<void> {
+    await this.drain();
+    this.database
+      .prepare('UPDATE imports SET finished_at = ?, status = ?, lines = ?, accepted = ?, rejected = ?, distinct_records = ? WHERE id = ?')
+      .run(new Date().toISOString(), tally.status, tally.lines, tally.accepted, tally.rejected, tally.distinct, importId);
+  }
+
+  summarizeInteractionImport(importId: number): InteractionImportSummary {
+    const totals = this.database
+      .prepare('SELECT count(*) AS interactions, count(DISTINCT account_id) AS accounts, min(ts_ms) AS fromMs, max(ts_ms) AS toMs FROM interactions WHERE import_id = ?')
+      .get(importId) as { interactions: number; accounts: number; fromMs: number | null; toMs: number | null };
+    const counts = this.database.prepare('SELECT rows_before FROM imports WHERE id = ?').pluck().get(importId) as number | undefined;
+    const rowsNow = this.database.prepare('SELECT count(*) FROM interactions').pluck().get() as number;
+    return { ...totals, newRecords: rowsNow - (counts ?? rowsNow) };
+  }
+
+  async readRawInteraction(id: string): Promise<string | null> {
+    const row = this.database
+      .prepare(`SELECT i.raw, i.byte_offset AS offset, i.byte_length AS length, s.kind, s.path
+                FROM interactions i JOIN sources s ON s.id = i.source_id WHERE i.id = ?`)
+      .get(id) as { raw: string | null; offset: number; length: number; kind: string; path: string | null } | undefined;
+    if (!row) return null;
+    if (row.raw !== null) return row.raw;
+    if (!row.path) return null;
+    if (row.kind === 'file') return readRange(row.path, row.offset, row.length);
+    return readGzipRange(row.path, row.offset, row.length);
+  }
+
+  async close(): Promise<void> {
+    await this.drain();
+    await this.send({ op: 'close' }).catch(() => 0);
+    await this.worker.terminate();
+    this.database.close();
+  }
+
+  private send(body: WriteRequestBody): Promise<number> {
+    if (this.workerError) return Promise.reject(this.workerError);
+    const seq = this.nextSeq++;
+    const written = new Promise<number>((resolve, reject) => {
+      this.pending.set(seq, { resolve, reject });
+      this.worker.postMessage({ ...body, seq } as WriteRequest);
+    });
+    this.inflight.add(written);
+    const settle = () => this.inflight.delete(written);
+    written.then(settle, settle);
+    return written;
+  }
+
+  /** Waits until every write sent so far has been committed (or has failed). */
+  private async drain(): Promise<void> {
+    await Promise.allSettled([...this.inflight]);
+  }
+
+  private failAll(error: Error): void {
+    this.workerError = new DistillGuardError('store_failed', `the store's write worker failed: ${error.message}`, { cause: error });
+    for (const waiting of this.pending.values()) waiting.reject(this.workerError);
+    this.pending.clear();
+  }
+}
+
+async function readRange(path: string, offset: number, length: number): Promise<string | null> {
+  try {
+    const handle = await fs.open(path, 'r');
+    try {
+      const buffer = Buffer.alloc(length);
+      const { bytesRead } = await handle.read(buffer, 0, length, offset);
+      return buffer.toString('utf8', 0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return null;
+  }
+}
+
+/** Reads a byte range of a gzip file's decompressed content, decompressing from the start. */
+async function readGzipRange(path: string, offset: number, length: number): Promise<string | null> {
+  try {
+    const parts: Buffer[] = [];
+    let position = 0;
+    const end = offset + length;
+    const stream = createReadStream(path).pipe(createGunzip());
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const chunkEnd = position + chunk.length;
+      if (chunkEnd > offset) parts.push(chunk.subarray(Math.max(0, offset - position), Math.min(chunk.length, end - position)));
+      position = chunkEnd;
+      if (position >= end) {
+        stream.destroy();
+        break;
+      }
+    }
+    return Buffer.concat(parts).toString('utf8');
+  } catch {
+    return null;
+  }
+}

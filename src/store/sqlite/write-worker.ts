@@ -1,0 +1,38 @@
+// Worker thread that owns the store's write connection, so that SQLite work runs on the second
+// core while the main thread reads and validates input.
+import { parentPort, workerData } from 'node:worker_threads';
+import { BatchWriter } from './batch-writer.js';
+import { openDatabase } from './open-database.js';
+import type { WriteReply, WriteRequest } from './write-protocol.js';
+
+const { path } = workerData as { path: string };
+const database = openDatabase(path, { migrate: false });
+const writer = new BatchWriter(database);
+const port = parentPort;
+if (!port) throw new Error('write-worker must run as a worker thread');
+
+port.on('message', (request: WriteRequest) => {
+  let reply: WriteReply;
+  try {
+    switch (request.op) {
+      case 'interactions':
+        reply = { seq: request.seq, ok: true, result: writer.interactions(request.importId, request.values) };
+        break;
+      case 'accounts':
+        reply = { seq: request.seq, ok: true, result: writer.accounts(request.importId, request.rows) };
+        break;
+      case 'rejections':
+        writer.rejections(request.importId, request.rows);
+        reply = { seq: request.seq, ok: true, result: request.rows.length };
+        break;
+      case 'close':
+        database.close();
+        port.postMessage({ seq: request.seq, ok: true, result: 0 } satisfies WriteReply);
+        port.close();
+        return;
+    }
+  } catch (error) {
+    reply = { seq: request.seq, ok: false, message: (error as Error).message };
+  }
+  port.postMessage(reply);
+});

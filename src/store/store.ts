@@ -1,0 +1,92 @@
+// The persistence port: what ingest, analysis and (later) the gateway need from a store.
+// Adapters (sqlite/ now, postgres/ later) implement it; the rest of the code sees only this.
+
+/** The fields of an interaction that detection reads, plus where the full record lives. */
+export interface InteractionRow {
+  id: string;
+  tsMs: number;
+  accountId: string;
+  keyId: string | null;
+  api: string;
+  model: string;
+  clientIp: string | null;
+  clientAsn: number | null;
+  clientCountry: string | null;
+  userAgent: string | null;
+  status: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  latencyMs: number | null;
+  /** 1-based line number in the source. */
+  line: number;
+  /** Byte offset and length of the record in the (decompressed) source: the pointer to the raw record. */
+  byteOffset: number;
+  byteLength: number;
+  /** The raw JSON line, kept only when the source cannot be read again (stdin). */
+  raw: string | null;
+}
+
+export interface AccountRow {
+  accountId: string;
+  createdAtMs: number | null;
+  verification: string | null;
+  orgId: string | null;
+  emailDomain: string | null;
+  paymentFingerprint: string | null;
+  country: string | null;
+  signupIp: string | null;
+  /** The account record as JSON, so fields added by producers are kept. */
+  record: string;
+}
+
+export interface RejectedLineRow {
+  line: number;
+  field: string;
+  reason: string;
+  text: string;
+}
+
+export type ImportKind = 'interactions' | 'accounts';
+
+export interface SourceInfo {
+  kind: 'file' | 'gzip' | 'stdin' | 'gzip-stdin';
+  path: string | null;
+  size: number | null;
+  modifiedMs: number | null;
+}
+
+export interface ImportTally {
+  lines: number;
+  accepted: number;
+  rejected: number;
+  /** Distinct records of this import (duplicates within the input counted once). */
+  distinct: number;
+  status: 'complete' | 'stopped' | 'failed';
+}
+
+/** What an import of interactions covered, computed from the stored records. */
+export interface InteractionImportSummary {
+  interactions: number;
+  accounts: number;
+  fromMs: number | null;
+  toMs: number | null;
+  /** Records that were new to the store (the rest had been imported before). */
+  newRecords: number;
+}
+
+export interface Store {
+  /** Registers an import of `kind` from `source`; returns its id. */
+  beginImport(kind: ImportKind, source: SourceInfo): number;
+  /** Writes a batch; resolves to how many records were counted for this import (first sighting in it). */
+  writeInteractions(importId: number, rows: InteractionRow[]): Promise<number>;
+  /** Upserts account records (the latest record for an id wins); resolves to the rows written. */
+  writeAccounts(importId: number, rows: AccountRow[]): Promise<number>;
+  /** Keeps rejected lines so that nothing read is lost. */
+  writeRejections(importId: number, rows: RejectedLineRow[]): Promise<void>;
+  /** Waits for pending writes and records the import's outcome. */
+  finishImport(importId: number, tally: ImportTally): Promise<void>;
+  summarizeInteractionImport(importId: number): InteractionImportSummary;
+  /** The raw JSON of a stored interaction, read back through its pointer; null if unknown. */
+  readRawInteraction(id: string): Promise<string | null>;
+  close(): Promise<void>;
+}

@@ -1,6 +1,6 @@
 // Opens an input for streaming: a file path or '-' for standard input, gzip detected by its magic
 // bytes (not the extension). Errors that stop the work (missing file, a directory) surface here, once.
-import { createReadStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import { resolve } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -44,13 +44,12 @@ export async function openInput(path: string, stdin: Readable = process.stdin): 
     const head = Buffer.alloc(2);
     const { bytesRead } = await handle.read(head, 0, 2, 0);
     const gzip = isGzipMagic(head.subarray(0, bytesRead));
-    const raw = createReadStream('', { fd: handle.fd, autoClose: false, start: 0, highWaterMark: readChunkBytes });
+    // the stream owns the handle from here on and closes it on end, error or destroy
+    const raw = handle.createReadStream({ start: 0, highWaterMark: readChunkBytes, autoClose: true });
     let consumed = 0;
     raw.on('data', (chunk) => {
       consumed += (chunk as Buffer).length;
     });
-    raw.on('close', () => void handle.close().catch(() => undefined));
-    raw.on('end', () => void handle.close().catch(() => undefined));
     const stream = gzip ? raw.pipe(createGunzip({ chunkSize: readChunkBytes })) : raw;
     if (gzip) raw.on('error', (error) => stream.destroy(error));
     return {

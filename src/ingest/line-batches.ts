@@ -27,7 +27,7 @@ const carriageReturn = 0x0d;
 
 /** Yields batches of lines from `stream`. Memory: one chunk plus at most one partial line. */
 export async function* readLineBatches(stream: Readable, options: LineBatchOptions = {}): AsyncGenerator<LineBatch> {
-  const batchLines = options.batchLines ?? 2000;
+  const batchLines = options.batchLines ?? 5000;
   const maxLineBytes = options.maxLineBytes ?? 64 * 1024 * 1024;
   let batch = emptyBatch(1);
   let lineNumber = 1;

@@ -13,7 +13,7 @@ export class TextPool {
       for (const sentence of text.split(/(?<=[.!?])\s+(?=[A-Z])/)) {
         const trimmed = sentence.trim();
         if (trimmed.length < 40 || trimmed.length > 280 || seen.has(trimmed)) continue;
-        if (/-lrb-|-rrb-|#\.#|\s's\b|\n|`|\{|\}|http/i.test(trimmed) || !/^[A-Z]/.test(trimmed) || !/[.!?]$/.test(trimmed)) continue;
+        if (/-lrb-|-rrb-|#\.#|\s's\b|\n|\\|`|[{}<>]|http|\bI want you\b|\bI will\b/i.test(trimmed) || !/^[A-Z]/.test(trimmed) || !/[.!?]$/.test(trimmed)) continue;
         seen.add(trimmed);
         sentences.push(trimmed);
       }
@@ -21,7 +21,6 @@ export class TextPool {
     for (const entry of corpus.templates) add(entry.prompt);
     for (const task of corpus.selfInstruct) for (const instance of task.instances) add(instance.output);
     for (const item of corpus.codeAlpaca) if (!/[;{}()=]/.test(item.output)) add(item.output);
-    for (const role of corpus.roles) add(role.prompt);
     this.sentences = sentences;
   }
 

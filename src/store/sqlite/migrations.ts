@@ -1,5 +1,7 @@
 // Versioned schema of the embedded SQLite store. Append new migrations; never edit applied ones.
-// Later features (profiles, campaigns, decisions) arrive as new versions here.
+// Later features (profiles, campaigns, decisions) arrive as new versions here. Interactions carry
+// only the UNIQUE(id) index: each extra index costs ingest speed (see docs/decisions), so the
+// migration that first needs one adds it.
 
 export interface Migration {
   version: number;
@@ -52,7 +54,6 @@ export const migrations: readonly Migration[] = [
         byte_length INTEGER NOT NULL,
         raw TEXT
       );
-      CREATE INDEX interactions_by_account ON interactions(account_id, ts_ms);
       CREATE TABLE rejected_lines (
         import_id INTEGER NOT NULL REFERENCES imports(id),
         line INTEGER NOT NULL,

@@ -1,0 +1,79 @@
+// Ingest benchmark: `distillguard analyze` (stream, validate, store in SQLite) beside the plain
+// streaming JSON.parse loop over the same file, alternating order, reported as a ratio.
+// Usage: npm run bench:ingest -- [--file interactions.jsonl] [--rounds 3] [--scale 1] [--seed 11]
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { measure, median, type Measurement } from './measure.js';
+
+const { values } = parseArgs({
+  options: { file: { type: 'string' }, rounds: { type: 'string', default: '3' }, scale: { type: 'string', default: '1' }, seed: { type: 'string', default: '11' } },
+});
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const cli = join(root, 'dist/src/cli/main.js');
+const parseLoop = join(root, 'dist/bench/parse-loop.js');
+const work = join(tmpdir(), 'distillguard-bench');
+mkdirSync(work, { recursive: true });
+
+let file = values.file;
+if (!file) {
+  const folder = join(work, `sim-scale${values.scale}-seed${values.seed}`);
+  file = join(folder, 'interactions.jsonl');
+  if (!existsSync(file)) {
+    process.stderr.write(`simulating --scale ${values.scale} --seed ${values.seed} into ${folder} ...\n`);
+    execFileSync(process.execPath, [cli, 'simulate', '--out', folder, '--scale', values.scale, '--seed', values.seed], { stdio: 'inherit' });
+  }
+}
+
+const rounds = Number(values.rounds);
+const floor: Measurement[] = [];
+const analyze: Measurement[] = [];
+const runFloor = async () => floor.push(await measure(process.execPath, [parseLoop, file]));
+const runAnalyze = async () => {
+  const database = join(work, 'bench.db');
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${database}${suffix}`, { force: true });
+  analyze.push(await measure(process.execPath, [cli, 'analyze', '--interactions', file, '--out', join(work, 'report.json'), '--db', database]));
+};
+for (let round = 0; round < rounds; round += 1) {
+  // alternate which goes first, so that cache warmth and machine noise fall on both
+  if (round % 2 === 0) {
+    await runFloor();
+    await runAnalyze();
+  } else {
+    await runAnalyze();
+    await runFloor();
+  }
+  process.stderr.write(`round ${round + 1}: parse loop ${floor[round].seconds.toFixed(2)} s, analyze ${analyze[round].seconds.toFixed(2)} s\n`);
+}
+
+const records = Number(floor[0].stdout.trim());
+const floorSeconds = median(floor.map((run) => run.seconds));
+const analyzeSeconds = median(analyze.map((run) => run.seconds));
+const peak = Math.max(...analyze.map((run) => run.peakRssMb ?? 0));
+const commit = (() => {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
+  } catch {
+    return 'unknown';
+  }
+})();
+const result = {
+  benchmark: 'ingest',
+  commit,
+  machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
+  file,
+  file_mb: Math.round(statSync(file).size / 1e6),
+  records,
+  rounds,
+  parse_loop_s: Number(floorSeconds.toFixed(2)),
+  analyze_s: Number(analyzeSeconds.toFixed(2)),
+  ratio: Number((analyzeSeconds / floorSeconds).toFixed(2)),
+  parse_loop_records_per_s: Math.round(records / floorSeconds),
+  analyze_records_per_s: Math.round(records / analyzeSeconds),
+  analyze_peak_rss_mb: Math.round(peak),
+  parse_loop_peak_rss_mb: Math.round(Math.max(...floor.map((run) => run.peakRssMb ?? 0))),
+};
+process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -23,6 +23,7 @@ export function registerSimulate(program: Command): void {
     .option('--start <time>', 'start of the window (RFC 3339)', simulationDefaults.start)
     .action(async (options: SimulateCommandOptions) => {
       const bar = createProgressBar('simulate');
+      bar.update(0, null, 'building populations');
       const summary = await simulate({ ...options, onProgress: (written, total) => bar.update(written, total, `${written.toLocaleString('en-US')} interactions`) });
       bar.finish();
       const lines = [

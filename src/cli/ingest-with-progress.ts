@@ -1,13 +1,13 @@
 // Runs an ingest with the CLI's conventions: each rejected line printed to stderr (up to a cap,
 // all of them kept in the store), a progress bar on a terminal.
-import { formatRejection, ingest, openInput, type IngestResult } from '../ingest/index.js';
+import { formatRejection, ingest, openInput, type IngestOptions, type IngestResult } from '../ingest/index.js';
 import type { ImportKind, Store } from '../store/index.js';
 import { createProgressBar } from './progress.js';
 
 const maxPrintedRejections = 1000;
 
 export async function ingestWithProgress(
-  kind: ImportKind, path: string, store: Store, options: { maxRejected?: number },
+  kind: ImportKind, path: string, store: Store, options: Pick<IngestOptions, 'maxRejected' | 'onStored'>,
 ): Promise<IngestResult> {
   const source = await openInput(path);
   const bar = createProgressBar(`ingest ${source.label}`);
@@ -15,6 +15,7 @@ export async function ingestWithProgress(
   try {
     return await ingest(kind, source, store, {
       maxRejected: options.maxRejected,
+      onStored: options.onStored,
       onRejected: (rejection) => {
         printed += 1;
         if (printed <= maxPrintedRejections) {

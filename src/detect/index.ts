@@ -1,2 +1,7 @@
-// Public face of detect/: today the report builder; signals, profiles and campaigns follow.
+// Public face of detect/: the streaming pipeline, findings, and the report builder.
 export { buildReport, type AnalysedInput } from './build-report.js';
+export { DetectionPipeline, type ObservedTraffic } from './pipeline.js';
+export { buildFindings, type Findings } from './findings.js';
+export { BenchmarkIndex, type BenchmarkMatch } from './benchmarks/benchmark-index.js';
+export { unknownAccount, type AccountFacts } from './account-facts.js';
+export { thresholds, riskOf } from './thresholds.js';

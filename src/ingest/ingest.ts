@@ -1,7 +1,7 @@
 // Streams an interaction or account log into the store: split, parse, validate, batch, write.
 // Bad lines are rejected with their number, field and reason, kept in the store, and the rest goes on.
-import { DistillGuardError, validateAccount, validateInteraction } from '../core/index.js';
-import type { ImportKind, RejectedLineRow, Store } from '../store/index.js';
+import { DistillGuardError, validateAccount, validateInteraction, type Interaction } from '../core/index.js';
+import type { AccountRow, ImportKind, InteractionRow, RejectedLineRow, Store } from '../store/index.js';
 import type { InputSource } from './input-source.js';
 import { readLineBatches } from './line-batches.js';
 import { parseRecord } from './parse-record.js';
@@ -22,6 +22,11 @@ export interface IngestOptions {
   onProgress?: (progress: IngestProgress) => void;
   /** Longest line accepted, in bytes. */
   maxLineBytes?: number;
+  /**
+   * Called with each distinct interaction of this input once it is stored (a repeated id is
+   * passed once), in input order per batch: the hook for streaming detection.
+   */
+  onStored?: (record: Interaction, tsMs: number) => void;
 }
 
 export interface IngestResult {
@@ -60,8 +65,9 @@ export async function ingest(kind: ImportKind, source: InputSource, store: Store
   let status: 'complete' | 'stopped' | 'failed' = 'failed';
   try {
     for await (const batch of readLineBatches(source.stream, { maxLineBytes: options.maxLineBytes })) {
-      const rows = [];
-      const accountRows = [];
+      const rows: InteractionRow[] = [];
+      const records: Interaction[] = [];
+      const accountRows: AccountRow[] = [];
       const rejections: RejectedLineRow[] = [];
       const overlong = new Set(batch.overlong);
       for (let index = 0; index < batch.lines.length; index += 1) {
@@ -75,7 +81,10 @@ export async function ingest(kind: ImportKind, source: InputSource, store: Store
         lines += 1;
         if (kind === 'interactions') {
           const parsed = parseRecord(text, validateInteractionRecord);
-          if (parsed.ok) rows.push(toInteractionRow(parsed.record, line, batch.offsets[index], batch.lengths[index], keepRaw ? text : null));
+          if (parsed.ok) {
+            rows.push(toInteractionRow(parsed.record, line, batch.offsets[index], batch.lengths[index], keepRaw ? text : null));
+            if (options.onStored) records.push(parsed.record);
+          }
           else rejections.push({ line, field: parsed.field, reason: parsed.reason, text });
         } else {
           const parsed = parseRecord(text, validateAccountRecord);
@@ -85,7 +94,19 @@ export async function ingest(kind: ImportKind, source: InputSource, store: Store
       }
       lines += batch.overlong.length;
       accepted += rows.length + accountRows.length;
-      if (rows.length > 0) await queue(store.writeInteractions(importId, rows));
+      if (rows.length > 0) {
+        const stored = store.writeInteractions(importId, rows);
+        const onStored = options.onStored;
+        await queue(stored.then((flags) => {
+          let counted = 0;
+          for (let index = 0; index < flags.length; index += 1) {
+            if (flags[index] === 0) continue;
+            counted += 1;
+            onStored?.(records[index], rows[index].tsMs);
+          }
+          return counted;
+        }));
+      }
       if (accountRows.length > 0) {
         for (const row of accountRows) seenAccounts.add(row.accountId);
         await queue(store.writeAccounts(importId, accountRows).then(() => 0));

@@ -77,8 +77,11 @@ export interface InteractionImportSummary {
 export interface Store {
   /** Registers an import of `kind` from `source`; returns its id. */
   beginImport(kind: ImportKind, source: SourceInfo): number;
-  /** Writes a batch; resolves to how many records were counted for this import (first sighting in it). */
-  writeInteractions(importId: number, rows: InteractionRow[]): Promise<number>;
+  /**
+   * Writes a batch; resolves to which rows were counted for this import (1: first sighting of the
+   * id in it, 0: a repeat), so that downstream work sees every record exactly once.
+   */
+  writeInteractions(importId: number, rows: InteractionRow[]): Promise<Uint8Array>;
   /** Upserts account records (the latest record for an id wins); resolves to the rows written. */
   writeAccounts(importId: number, rows: AccountRow[]): Promise<number>;
   /** Keeps rejected lines so that nothing read is lost. */
@@ -86,6 +89,8 @@ export interface Store {
   /** Waits for pending writes and records the import's outcome. */
   finishImport(importId: number, tally: ImportTally): Promise<void>;
   summarizeInteractionImport(importId: number): InteractionImportSummary;
+  /** Every stored account record. */
+  readAccounts(): AccountRow[];
   /** The raw JSON of a stored interaction, read back through its pointer; null if unknown. */
   readRawInteraction(id: string): Promise<string | null>;
   close(): Promise<void>;

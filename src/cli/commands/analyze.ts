@@ -1,7 +1,7 @@
 // `distillguard analyze`: ingest an interaction log (and accounts) into the store and write the report.
 import type { Command } from 'commander';
 import { DistillGuardError, validateReport, type AnalysisReport } from '../../core/index.js';
-import { buildReport } from '../../detect/index.js';
+import { BenchmarkIndex, buildFindings, buildReport, DetectionPipeline, type AccountFacts } from '../../detect/index.js';
 import { SqliteStore } from '../../store/index.js';
 import { ingestWithProgress } from '../ingest-with-progress.js';
 import { writeOutputFile } from '../write-output.js';
@@ -44,10 +44,21 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> 
       const accounts = await ingestWithProgress('accounts', options.accounts, store, { maxRejected: options.maxRejected });
       rejected += accounts.rejected;
     }
-    const interactions = await ingestWithProgress('interactions', options.interactions, store, { maxRejected: options.maxRejected });
+    const pipeline = new DetectionPipeline(BenchmarkIndex.builtIn());
+    const interactions = await ingestWithProgress('interactions', options.interactions, store, {
+      maxRejected: options.maxRejected,
+      onStored: (record, tsMs) => pipeline.observe(record, tsMs),
+    });
     rejected += interactions.rejected;
     const summary = store.summarizeInteractionImport(interactions.importId);
-    const report = buildReport({ ...summary, rejected });
+    const facts = new Map<string, AccountFacts>();
+    for (const row of store.readAccounts()) {
+      facts.set(row.accountId, {
+        createdAtMs: row.createdAtMs, verification: row.verification, orgId: row.orgId, emailDomain: row.emailDomain,
+        paymentFingerprint: row.paymentFingerprint, country: row.country, signupIp: row.signupIp,
+      });
+    }
+    const report = buildReport({ ...summary, rejected }, buildFindings(pipeline.observed, facts));
     const validate = validateReport();
     if (!validate(report)) {
       const problem = validate.problem();

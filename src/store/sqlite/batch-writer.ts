@@ -34,13 +34,13 @@ export class BatchWriter {
       const sourceId = sourceOf.get(importId) as number;
       const width = interactionColumns;
       const parameters: FlatValue[] = new Array(width + 2);
-      let counted = 0;
-      for (let start = 0; start < values.length; start += width) {
+      const counted = new Uint8Array(values.length / width);
+      for (let start = 0, row = 0; start < values.length; start += width, row += 1) {
         for (let column = 0; column < 14; column += 1) parameters[column] = values[start + column];
         parameters[14] = importId;
         parameters[15] = sourceId;
         for (let column = 14; column < width; column += 1) parameters[column + 2] = values[start + column];
-        counted += this.insertInteraction.run(parameters).changes;
+        counted[row] = this.insertInteraction.run(parameters).changes;
       }
       return counted;
     });
@@ -58,8 +58,8 @@ export class BatchWriter {
     });
   }
 
-  /** Writes rows encoded by encodeInteractionRows; returns how many were counted for this import. */
-  interactions(importId: number, values: FlatValue[]): number {
+  /** Writes rows encoded by encodeInteractionRows; returns 1 for each row counted for this import. */
+  interactions(importId: number, values: FlatValue[]): Uint8Array {
     return this.writeInteractionBatch(importId, values);
   }
 

@@ -11,7 +11,7 @@ import { encodeInteractionRows } from './flat-rows.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
 import type { WriteReply, WriteRequest } from './write-protocol.js';
 
-type Pending = { resolve: (value: number) => void; reject: (error: Error) => void };
+type Pending = { resolve: (reply: { result: number; flags?: Uint8Array }) => void; reject: (error: Error) => void };
 type WriteRequestBody = WriteRequest extends infer R ? (R extends { seq: number } ? Omit<R, 'seq'> : never) : never;
 
 export class SqliteStore implements Store {
@@ -19,7 +19,7 @@ export class SqliteStore implements Store {
   private readonly database: SqliteDatabase;
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
-  private readonly inflight = new Set<Promise<number>>();
+  private readonly inflight = new Set<Promise<unknown>>();
   private nextSeq = 1;
   private workerError: Error | null = null;
 
@@ -31,7 +31,7 @@ export class SqliteStore implements Store {
       const waiting = this.pending.get(reply.seq);
       if (!waiting) return;
       this.pending.delete(reply.seq);
-      if (reply.ok) waiting.resolve(reply.result);
+      if (reply.ok) waiting.resolve(reply);
       else waiting.reject(new DistillGuardError('store_failed', `writing to '${this.path}' failed: ${reply.message}`));
     });
     this.worker.on('error', (error) => this.failAll(error));
@@ -58,12 +58,13 @@ export class SqliteStore implements Store {
     return Number(insertImport.run(kind, sourceId, new Date().toISOString(), rowsBefore).lastInsertRowid);
   }
 
-  writeInteractions(importId: number, rows: InteractionRow[]): Promise<number> {
-    return this.send({ op: 'interactions', importId, values: encodeInteractionRows(rows) });
+  async writeInteractions(importId: number, rows: InteractionRow[]): Promise<Uint8Array> {
+    const reply = await this.send({ op: 'interactions', importId, values: encodeInteractionRows(rows) });
+    return reply.flags ?? new Uint8Array(rows.length);
   }
 
-  writeAccounts(importId: number, rows: AccountRow[]): Promise<number> {
-    return this.send({ op: 'accounts', importId, rows });
+  async writeAccounts(importId: number, rows: AccountRow[]): Promise<number> {
+    return (await this.send({ op: 'accounts', importId, rows })).result;
   }
 
   async writeRejections(importId: number, rows: RejectedLineRow[]): Promise<void> {
@@ -86,6 +87,14 @@ export class SqliteStore implements Store {
     return { ...totals, newRecords: rowsNow - (counts ?? rowsNow) };
   }
 
+  readAccounts(): AccountRow[] {
+    const rows = this.database
+      .prepare(`SELECT account_id AS accountId, created_at_ms AS createdAtMs, verification, org_id AS orgId, email_domain AS emailDomain,
+                payment_fingerprint AS paymentFingerprint, country, signup_ip AS signupIp, record FROM accounts`)
+      .all() as AccountRow[];
+    return rows;
+  }
+
   async readRawInteraction(id: string): Promise<string | null> {
     const row = this.database
       .prepare(`SELECT i.raw, i.byte_offset AS offset, i.byte_length AS length, s.kind, s.path
@@ -100,15 +109,15 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     await this.drain();
-    await this.send({ op: 'close' }).catch(() => 0);
+    await this.send({ op: 'close' }).catch(() => undefined);
     await this.worker.terminate();
     this.database.close();
   }
 
-  private send(body: WriteRequestBody): Promise<number> {
+  private send(body: WriteRequestBody): Promise<{ result: number; flags?: Uint8Array }> {
     if (this.workerError) return Promise.reject(this.workerError);
     const seq = this.nextSeq++;
-    const written = new Promise<number>((resolve, reject) => {
+    const written = new Promise<{ result: number; flags?: Uint8Array }>((resolve, reject) => {
       this.pending.set(seq, { resolve, reject });
       this.worker.postMessage({ ...body, seq } as WriteRequest);
     });

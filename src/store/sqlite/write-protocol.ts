@@ -8,4 +8,4 @@ export type WriteRequest =
   | { seq: number; op: 'rejections'; importId: number; rows: RejectedLineRow[] }
   | { seq: number; op: 'close' };
 
-export type WriteReply = { seq: number; ok: true; result: number } | { seq: number; ok: false; message: string };
+export type WriteReply = { seq: number; ok: true; result: number; flags?: Uint8Array } | { seq: number; ok: false; message: string };

@@ -15,9 +15,11 @@ port.on('message', (request: WriteRequest) => {
   let reply: WriteReply;
   try {
     switch (request.op) {
-      case 'interactions':
-        reply = { seq: request.seq, ok: true, result: writer.interactions(request.importId, request.values) };
-        break;
+      case 'interactions': {
+        const flags = writer.interactions(request.importId, request.values);
+        port.postMessage({ seq: request.seq, ok: true, result: flags.length, flags } satisfies WriteReply, [flags.buffer as ArrayBuffer]);
+        return;
+      }
       case 'accounts':
         reply = { seq: request.seq, ok: true, result: writer.accounts(request.importId, request.rows) };
         break;

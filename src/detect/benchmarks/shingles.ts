@@ -1,0 +1,52 @@
+// Word shingles under a key: the form in which benchmark items are indexed and requests probed.
+// Only keyed 32-bit hashes of six-word windows are kept, never the text.
+
+export const shingleWords = 6;
+
+function wordHashes(text: string, limit: number): number[] {
+  const hashes: number[] = [];
+  let hash = 0x811c9dc5;
+  let inWord = false;
+  const end = Math.min(text.length, limit);
+  for (let index = 0; index <= end; index += 1) {
+    let code = index < end ? text.charCodeAt(index) : 32;
+    if (code >= 65 && code <= 90) code += 32;
+    const alnum = (code >= 97 && code <= 122) || (code >= 48 && code <= 57);
+    if (alnum) {
+      hash = Math.imul(hash ^ code, 0x01000193);
+      inWord = true;
+    } else if (inWord) {
+      hashes.push(hash >>> 0);
+      hash = 0x811c9dc5;
+      inWord = false;
+    }
+  }
+  return hashes;
+}
+
+function windowHash(words: number[], start: number, key: number): number {
+  let hash = key >>> 0;
+  for (let offset = 0; offset < shingleWords; offset += 1) {
+    hash = Math.imul(hash ^ words[start + offset], 0x5bd1e995);
+    hash ^= hash >>> 15;
+  }
+  return hash >>> 0;
+}
+
+/** Keyed hashes of the six-word windows of `text` (every `stride`-th window, first `limit` chars). */
+export function shingles(text: string, key: number, stride = 1, limit = Number.POSITIVE_INFINITY): number[] {
+  const words = wordHashes(text, limit);
+  const result: number[] = [];
+  for (let start = 0; start + shingleWords <= words.length; start += stride) result.push(windowHash(words, start, key));
+  return result;
+}
+
+/**
+ * Probe shingles of the head and the tail of a text (benchmark items sit at either end of a
+ * prompt), every `stride`-th window: items are indexed with every window, so an item of n words
+ * still gives about (n - 5) / stride hits.
+ */
+export function edgeShingles(text: string, key: number, edge = 600, stride = 2): number[] {
+  if (text.length <= edge * 2) return shingles(text, key, stride);
+  return [...shingles(text.slice(0, edge), key, stride), ...shingles(text.slice(-edge), key, stride)];
+}

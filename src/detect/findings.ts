@@ -1,0 +1,147 @@
+// Turns observed traffic into the report's findings: account assessments, the campaign graph,
+// campaign scores (many small accounts add up), verdicts, and the reasons for each.
+import { formatTimestamp, type ReportedAccount, type ReportedCampaign, type Reason } from '../core/index.js';
+import { unknownAccount, type AccountFacts } from './account-facts.js';
+import { buildAccountGraph, type LinkKind } from './account-graph.js';
+import { findCampaignGroups, type CampaignGroup } from './campaigns.js';
+import type { ObservedTraffic } from './pipeline.js';
+import { assessAccount, type AccountAssessment, type Evidence } from './score-account.js';
+import { capabilities } from './signals/capability.js';
+import { riskOf, thresholds } from './thresholds.js';
+
+export interface Findings {
+  accounts: ReportedAccount[];
+  campaigns: ReportedCampaign[];
+}
+
+const round = (value: number, digits = 4) => Math.round(value * 10 ** digits) / 10 ** digits;
+const percent = (share: number) => `${Math.round(share * 100)}%`;
+const linkWords: Record<LinkKind, string> = {
+  template: 'shared prompt templates', payment: 'shared payment instruments', address: 'shared client addresses',
+  organization: 'shared organisation ids', signup_burst: 'sign-up bursts', synchrony: 'synchronised activity (same template in the same 10-minute windows)',
+};
+
+function toReason(evidence: Evidence): Reason {
+  return { signal: evidence.signal, detail: evidence.detail, weight: evidence.weight };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Merges groups that got the same id (one operator's tooling split by Louvain). */
+function mergeById(groups: CampaignGroup[]): CampaignGroup[] {
+  const merged = new Map<string, CampaignGroup>();
+  for (const group of groups) {
+    const existing = merged.get(group.id);
+    if (!existing) merged.set(group.id, group);
+    else {
+      existing.members.push(...group.members);
+      for (const [kind, count] of group.linkKinds) existing.linkKinds.set(kind, (existing.linkKinds.get(kind) ?? 0) + count);
+    }
+  }
+  return [...merged.values()];
+}
+
+interface ScoredCampaign {
+  group: CampaignGroup;
+  score: number;
+  bonus: number;
+}
+
+function scoreCampaign(group: CampaignGroup): ScoredCampaign {
+  const size = group.members.length;
+  const score = median(group.members.map((member) => Math.min(10, member.score))) + 0.6 * Math.log2(size);
+  return { group, score, bonus: score >= 0 ? Math.min(3, 0.6 * Math.log2(size)) : 0 };
+}
+
+function campaignReasons(campaign: ScoredCampaign, flagged: AccountAssessment[]): Reason[] {
+  const members = campaign.group.members;
+  const requests = members.reduce((sum, member) => sum + member.profile.requests, 0);
+  const harvest = members.reduce((sum, member) => sum + member.profile.harvestShaped, 0);
+  const reasons: Reason[] = [];
+  const links = [...campaign.group.linkKinds].sort((a, b) => b[1] - a[1]).map(([kind, count]) => `${linkWords[kind]} (${count} links)`);
+  reasons.push({ signal: 'linked_accounts', detail: `${members.length} accounts linked by ${links.join(', ')}`, weight: round(0.6 * Math.log2(members.length), 2) });
+  reasons.push({ signal: 'campaign_harvesting', detail: `${percent(requests ? harvest / requests : 0)} of the members' ${requests.toLocaleString('en-US')} requests fill recurring templates with new content and ask for reasoning, grades or traces; ${flagged.length} of ${members.length} members are flagged on their own behaviour` });
+  const cards = new Map<string, number>();
+  for (const member of members) if (member.facts.paymentFingerprint) cards.set(member.facts.paymentFingerprint, (cards.get(member.facts.paymentFingerprint) ?? 0) + 1);
+  const sharedCards = [...cards.values()].filter((count) => count > 1);
+  if (sharedCards.length > 0) reasons.push({ signal: 'shared_payment', detail: `${sharedCards.reduce((a, b) => a + b, 0)} members pay with ${sharedCards.length} shared payment instrument(s)` });
+  const rotating = members.filter((member) => member.evidence.some((item) => item.signal === 'network_rotation')).length;
+  if (rotating > 0) reasons.push({ signal: 'proxy_rotation', detail: `${rotating} members send through rotating proxy exits` });
+  const flat = members.filter((member) => member.evidence.some((item) => item.signal === 'flat_load')).length;
+  if (flat > 0) reasons.push({ signal: 'flat_load', detail: `${flat} members run around the clock without a daily rhythm` });
+  return reasons;
+}
+
+/** Findings for everything the pipeline observed; `facts` holds account records where known. */
+export function buildFindings(traffic: ObservedTraffic, facts: Map<string, AccountFacts>): Findings {
+  const assessments = [...traffic.profiles.values()].map((profile) => assessAccount(profile, facts.get(profile.accountId) ?? unknownAccount, traffic));
+  const candidates = assessments.filter((assessment) => !assessment.benchmark && assessment.score >= thresholds.candidate);
+  const graph = buildAccountGraph(candidates, assessments, traffic);
+  const campaigns = mergeById(findCampaignGroups(graph, new Map(candidates.map((candidate) => [candidate.accountId, candidate])))).map(scoreCampaign);
+
+  const finalScore = new Map<string, number>();
+  const campaignOf = new Map<string, ScoredCampaign>();
+  for (const assessment of assessments) finalScore.set(assessment.accountId, assessment.score);
+  for (const campaign of campaigns) {
+    for (const member of campaign.group.members) {
+      campaignOf.set(member.accountId, campaign);
+      const ownHarvest = member.evidence.find((item) => item.signal === 'harvest_templates')?.weight ?? 0;
+      if (ownHarvest >= thresholds.memberEvidence && campaign.bonus > 0) finalScore.set(member.accountId, member.score + campaign.bonus);
+    }
+  }
+
+  const accounts: ReportedAccount[] = [];
+  const flaggedByCampaign = new Map<ScoredCampaign, AccountAssessment[]>();
+  for (const assessment of assessments) {
+    const score = finalScore.get(assessment.accountId) as number;
+    if (assessment.benchmark) {
+      accounts.push({ account_id: assessment.accountId, verdict: 'benchmark', risk: round(riskOf(Math.min(assessment.score, thresholds.review - 1))), campaign_id: null, reasons: [toReason(assessment.benchmark)] });
+      continue;
+    }
+    if (score < thresholds.review) continue;
+    const verdict = score >= thresholds.extraction ? 'extraction' : 'review';
+    const campaign = campaignOf.get(assessment.accountId);
+    const reasons = [...assessment.evidence].sort((a, b) => b.weight - a.weight).map(toReason);
+    if (campaign && score > assessment.score) {
+      reasons.push({ signal: 'campaign_member', detail: `member of campaign ${campaign.group.id} (${campaign.group.members.length} linked accounts), which adds ${round(campaign.bonus, 2)} to its log-odds`, weight: round(campaign.bonus, 2) });
+    }
+    accounts.push({ account_id: assessment.accountId, verdict, risk: round(riskOf(score)), campaign_id: campaign?.group.id ?? null, reasons });
+    if (campaign) flaggedByCampaign.set(campaign, [...(flaggedByCampaign.get(campaign) ?? []), assessment]);
+  }
+
+  const reportedCampaigns: ReportedCampaign[] = [];
+  for (const [campaign, flagged] of flaggedByCampaign) {
+    if (flagged.length < 2) {
+      for (const account of accounts) if (account.campaign_id === campaign.group.id) account.campaign_id = null;
+      continue;
+    }
+    const capabilityTotals = new Array<number>(capabilities.length).fill(0);
+    let requests = 0;
+    let first = Number.POSITIVE_INFINITY;
+    let last = Number.NEGATIVE_INFINITY;
+    for (const member of flagged) {
+      member.profile.capabilityCounts.forEach((count, index) => (capabilityTotals[index] += count));
+      requests += member.profile.requests;
+      first = Math.min(first, member.profile.firstTs);
+      last = Math.max(last, member.profile.lastTs);
+    }
+    const shares = Object.fromEntries(capabilities.map((capability, index) => [capability, round(requests ? capabilityTotals[index] / requests : 0, 3)]).filter(([, share]) => (share as number) > 0));
+    reportedCampaigns.push({
+      campaign_id: campaign.group.id,
+      accounts: flagged.map((member) => member.accountId).sort(),
+      interactions: requests,
+      risk: round(riskOf(campaign.score)),
+      first_seen: formatTimestamp(first),
+      last_seen: formatTimestamp(last),
+      capabilities: shares,
+      reasons: campaignReasons(campaign, flagged),
+    });
+  }
+  accounts.sort((a, b) => b.risk - a.risk || a.account_id.localeCompare(b.account_id));
+  reportedCampaigns.sort((a, b) => b.accounts.length - a.accounts.length || a.campaign_id.localeCompare(b.campaign_id));
+  return { accounts, campaigns: reportedCampaigns };
+}

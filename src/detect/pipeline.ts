@@ -1,0 +1,56 @@
+// The streaming detection pipeline: observe() every interaction as it is ingested (tier 1 signals,
+// tier 2 profiles), then finish() builds the cross-account graph, campaigns and verdicts (tier 3).
+// Batch analysis replays a log through it; the gateway will feed it live.
+import type { Interaction } from '../core/index.js';
+import { AccountProfile } from './account-profile.js';
+import type { BenchmarkIndex } from './benchmarks/benchmark-index.js';
+import { requestSignals } from './signals/request-signals.js';
+
+/** An address used by more accounts than this is a shared exit (NAT, cloud range, reseller pool) and links nobody. */
+export const sharedAddressLimit = 64;
+
+export interface ObservedTraffic {
+  profiles: Map<string, AccountProfile>;
+  /** When each model was first seen in the traffic (a release, as far as the traffic shows). */
+  modelFirstSeen: Map<string, number>;
+  /** Accounts per client address (null once past sharedAddressLimit). */
+  addressAccounts: Map<number, Set<string> | null>;
+  firstTs: number;
+}
+
+export class DetectionPipeline {
+  private readonly benchmarks: BenchmarkIndex;
+  private readonly traffic: ObservedTraffic = { profiles: new Map(), modelFirstSeen: new Map(), addressAccounts: new Map(), firstTs: Number.POSITIVE_INFINITY };
+
+  constructor(benchmarks: BenchmarkIndex) {
+    this.benchmarks = benchmarks;
+  }
+
+  /** Folds one interaction into the account's profile; `tsMs` is its parsed time. */
+  observe(record: Interaction, tsMs: number): void {
+    const signals = requestSignals(record, tsMs);
+    const { profiles, modelFirstSeen, addressAccounts } = this.traffic;
+    let profile = profiles.get(signals.accountId);
+    if (!profile) {
+      profile = new AccountProfile(signals.accountId);
+      profiles.set(signals.accountId, profile);
+    }
+    const match = this.benchmarks.match(signals.userText);
+    profile.observe(signals, match ? match.item : -1, match ? match.suite : null);
+    const firstSeen = modelFirstSeen.get(signals.model);
+    if (firstSeen === undefined || tsMs < firstSeen) modelFirstSeen.set(signals.model, tsMs);
+    if (tsMs < this.traffic.firstTs) this.traffic.firstTs = tsMs;
+    if (signals.ipHash) {
+      const accounts = addressAccounts.get(signals.ipHash);
+      if (accounts === undefined) addressAccounts.set(signals.ipHash, new Set([signals.accountId]));
+      else if (accounts !== null && !accounts.has(signals.accountId)) {
+        if (accounts.size >= sharedAddressLimit) addressAccounts.set(signals.ipHash, null);
+        else accounts.add(signals.accountId);
+      }
+    }
+  }
+
+  get observed(): ObservedTraffic {
+    return this.traffic;
+  }
+}

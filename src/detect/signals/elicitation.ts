@@ -1,0 +1,35 @@
+// Elicitation detectors: phrases that ask the model for what a distiller wants beyond the answer.
+// Each family is a bit; a request may carry several. Only the head and tail of the prompt are
+// scanned, where instructions sit, so cost does not grow with pasted content.
+
+export const elicitationFamilies = ['chain_of_thought', 'reasoning_reconstruction', 'grading', 'tool_trace', 'safe_rewrite'] as const;
+export type ElicitationFamily = (typeof elicitationFamilies)[number];
+
+const patterns: Record<ElicitationFamily, RegExp> = {
+  chain_of_thought: /step[- ]by[- ]step|show (?:all|every|your)(?: \w+)? (?:steps|work|reasoning)|chain[- ]of[- ]thought|thought process|think(?:ing)? (?:out loud|aloud)|walk me through|<reasoning>|lay out your reasoning|(?:full|complete|detailed) (?:step-by-step )?reasoning|worked solution|reason step|explain your reasoning|showing all reasoning/i,
+  reasoning_reconstruction: /articulate[^.]{0,60}reasoning|reconstruct[^.]{0,60}reasoning|internal reasoning|as if you had worked it out|reasoning (?:that|which) leads to/i,
+  grading: /rubric|score (?:the|each|this) (?:answer|response)|grade (?:the|this)|grading an? (?:ai|assistant|model)|which (?:one )?is better|winner: ?["']?a|decide which|rate (?:the|this) (?:answer|response)|reward model/i,
+  tool_trace: /tool[- ](?:use |call )?(?:trace|transcript)|transcript of an agent|each tool call|next tool call|why (?:each|every) (?:tool|function) call/i,
+  safe_rewrite: /politically sensitive|content review|censor|sensitive (?:content|topics)|pass (?:a |the )?(?:strict )?(?:review|moderation)/i,
+};
+
+const scanHead = 700;
+const scanTail = 400;
+/** One pass that rules out most requests before the per-family patterns run. */
+const anyFamily = new RegExp(elicitationFamilies.map((family) => `(?:${patterns[family].source})`).join('|'), 'i');
+
+/** Bit mask of the families found in `text` (bit i = elicitationFamilies[i]). */
+export function elicitationMask(text: string): number {
+  if (text.length === 0) return 0;
+  const scanned = text.length <= scanHead + scanTail ? text : `${text.slice(0, scanHead)}\n${text.slice(-scanTail)}`;
+  if (!anyFamily.test(scanned)) return 0;
+  let mask = 0;
+  for (let index = 0; index < elicitationFamilies.length; index += 1) {
+    if (patterns[elicitationFamilies[index]].test(scanned)) mask |= 1 << index;
+  }
+  return mask;
+}
+
+export function familiesOf(mask: number): ElicitationFamily[] {
+  return elicitationFamilies.filter((_, index) => (mask & (1 << index)) !== 0);
+}

@@ -1,0 +1,87 @@
+// Per-request signals, constant cost: what one interaction says about its sender, computed once
+// as the record streams past (tier 1 of the detection design).
+import type { Interaction } from '../../core/index.js';
+import { capabilityOf, type Capability } from './capability.js';
+import { elicitationMask } from './elicitation.js';
+import { hash32 } from './hash.js';
+import { promptParts } from './prompt-text.js';
+import { templateKeys, type TemplateKeys } from './template-skeleton.js';
+
+const chainOfThoughtBit = 1;
+const gradingBit = 1 << 2;
+
+export interface RequestSignals {
+  ts: number;
+  accountId: string;
+  api: string;
+  model: string;
+  keys: TemplateKeys;
+  /** Elicitation families in the newest user text (bit mask, see elicitation.ts). */
+  elicitation: number;
+  /** The system prompt asks for step-by-step reasoning (an app's own choice, weaker evidence). */
+  systemChainOfThought: boolean;
+  systemHash: number;
+  capability: Capability;
+  userTurns: number;
+  toolHistory: boolean;
+  toolsOffered: number;
+  maxTokens: number | null;
+  temperature: number | null;
+  samples: number;
+  logprobs: boolean;
+  /** Client network: hash of the address and of its /24 (or /48 for IPv6); 0 when absent. */
+  ipHash: number;
+  prefixHash: number;
+  asn: number | null;
+  userAgentHash: number;
+  inputTokens: number;
+  outputTokens: number;
+  status: number;
+  /** The newest user text, for the benchmark recognizer (not kept after the request). */
+  userText: string;
+}
+
+function numberOr(value: unknown, fallback: number | null): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
+
+function networkPrefix(ip: string): string {
+  if (ip.includes(':')) return ip.split(':').slice(0, 3).join(':');
+  const last = ip.lastIndexOf('.');
+  return last === -1 ? ip : ip.slice(0, last);
+}
+
+export function requestSignals(record: Interaction, tsMs: number): RequestSignals {
+  const request = record.request;
+  const parts = promptParts(record.api, request);
+  const elicitation = elicitationMask(parts.user);
+  const ip = record.client?.ip ?? '';
+  const samples = numberOr(request.n, 1) ?? 1;
+  const maxTokens = numberOr(request.max_tokens, null) ?? numberOr(request.max_completion_tokens, null) ?? numberOr(request.max_output_tokens, null);
+  return {
+    ts: tsMs,
+    accountId: record.account_id,
+    api: record.api,
+    model: record.model,
+    keys: templateKeys(parts.user),
+    elicitation,
+    systemChainOfThought: parts.system.length > 0 && (elicitationMask(parts.system) & chainOfThoughtBit) !== 0,
+    systemHash: parts.system ? hash32(parts.system) : 0,
+    capability: capabilityOf(parts.user, parts.toolHistory || parts.toolNames.length > 0, (elicitation & gradingBit) !== 0),
+    userTurns: parts.userTurns,
+    toolHistory: parts.toolHistory,
+    toolsOffered: parts.toolNames.length,
+    maxTokens,
+    temperature: numberOr(request.temperature, null),
+    samples,
+    logprobs: request.logprobs === true || typeof request.logprobs === 'number' || typeof request.top_logprobs === 'number',
+    ipHash: ip ? hash32(ip) : 0,
+    prefixHash: ip ? hash32(networkPrefix(ip)) : 0,
+    asn: record.client?.asn ?? null,
+    userAgentHash: record.client?.user_agent ? hash32(record.client.user_agent) : 0,
+    inputTokens: record.response?.usage?.input_tokens ?? 0,
+    outputTokens: record.response?.usage?.output_tokens ?? 0,
+    status: record.response?.status ?? 0,
+    userText: parts.user,
+  };
+}

@@ -1,0 +1,34 @@
+// HyperLogLog distinct counter (Flajolet et al. 2007, with the small-range correction):
+// 2^precision one-byte registers, about 1.04/sqrt(2^precision) relative error.
+
+export class HyperLogLog {
+  private readonly registers: Uint8Array;
+  private readonly precision: number;
+
+  constructor(precision = 8) {
+    this.precision = precision;
+    this.registers = new Uint8Array(1 << precision);
+  }
+
+  /** Adds an item by its 32-bit hash (hash well first: low bits pick the register). */
+  add(hash32: number): void {
+    const index = hash32 >>> (32 - this.precision);
+    const rest = (hash32 << this.precision) >>> 0;
+    const rank = rest === 0 ? 32 - this.precision + 1 : Math.clz32(rest) + 1;
+    if (rank > this.registers[index]) this.registers[index] = rank;
+  }
+
+  estimate(): number {
+    const m = this.registers.length;
+    let sum = 0;
+    let zeros = 0;
+    for (const register of this.registers) {
+      sum += 2 ** -register;
+      if (register === 0) zeros += 1;
+    }
+    const alpha = m >= 128 ? 0.7213 / (1 + 1.079 / m) : m === 64 ? 0.709 : m === 32 ? 0.697 : 0.673;
+    const raw = (alpha * m * m) / sum;
+    if (raw <= 2.5 * m && zeros > 0) return m * Math.log(m / zeros);
+    return raw;
+  }
+}

@@ -55,6 +55,8 @@ export class AccountProfile {
   readonly userAgents = new Set<number>();
   readonly systemPrompts = new Set<number>();
   benchmarkHits = 0;
+  /** Requests checked against the benchmark index (probing is sampled for accounts without hits). */
+  benchmarkProbes = 0;
   readonly benchmarkItems = new HyperLogLog(8);
   readonly benchmarkSuites = new Set<string>();
   inputTokens = 0;
@@ -99,6 +101,7 @@ export class AccountProfile {
     for (let family = 0; family < elicitationFamilies.length; family += 1) if (signals.elicitation & (1 << family)) this.elicitation[family] += 1;
     if (signals.elicitation) this.elicited += 1;
 
+    if (benchmarkItem !== -2) this.benchmarkProbes += 1;
     if (benchmarkItem >= 0) {
       this.benchmarkHits += 1;
       this.benchmarkItems.add(mix32(benchmarkItem + 1));

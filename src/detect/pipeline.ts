@@ -4,7 +4,18 @@
 import type { Interaction } from '../core/index.js';
 import { AccountProfile } from './account-profile.js';
 import type { BenchmarkIndex } from './benchmarks/benchmark-index.js';
-import { requestSignals } from './signals/request-signals.js';
+import { requestSignals, type RequestSignals } from './signals/request-signals.js';
+
+/** Benchmark probing is sampled for accounts that show no benchmark items. */
+export const benchmarkSampling = { after: 50, every: 8 };
+/** benchmarkItem value of a request that was not probed. */
+export const notProbed = -2;
+
+export interface ObservedRequest {
+  signals: RequestSignals;
+  benchmarkItem: number;
+  benchmarkSuite: string | null;
+}
 
 /** An address used by more accounts than this is a shared exit (NAT, cloud range, reseller pool) and links nobody. */
 export const sharedAddressLimit = 64;
@@ -28,15 +39,41 @@ export class DetectionPipeline {
 
   /** Folds one interaction into the account's profile; `tsMs` is its parsed time. */
   observe(record: Interaction, tsMs: number): void {
+    this.fold(this.signals(record, tsMs));
+  }
+
+  /**
+   * Tier-1 signals of one interaction, benchmark match included (no state is changed). Once an
+   * account has sent benchmarkSampling.after requests without a single benchmark item, only one
+   * request in benchmarkSampling.every is probed: the share stays an unbiased estimate at a
+   * fraction of the cost for high-volume accounts.
+   */
+  signals(record: Interaction, tsMs: number): ObservedRequest {
     const signals = requestSignals(record, tsMs);
+    const profile = this.traffic.profiles.get(signals.accountId);
+    const sampled = profile !== undefined && profile.requests >= benchmarkSampling.after && profile.benchmarkHits === 0;
+    let observed: ObservedRequest;
+    if (sampled && signals.keys.exact % benchmarkSampling.every !== 0) {
+      observed = { signals, benchmarkItem: notProbed, benchmarkSuite: null };
+    } else {
+      const match = this.benchmarks.match(signals.userText);
+      observed = { signals, benchmarkItem: match ? match.item : -1, benchmarkSuite: match ? match.suite : null };
+    }
+    signals.userText = '';
+    return observed;
+  }
+
+  /** Folds a request's signals into its account's profile and the traffic-wide indexes. */
+  fold(observed: ObservedRequest): void {
+    const { signals } = observed;
+    const tsMs = signals.ts;
     const { profiles, modelFirstSeen, addressAccounts } = this.traffic;
     let profile = profiles.get(signals.accountId);
     if (!profile) {
       profile = new AccountProfile(signals.accountId);
       profiles.set(signals.accountId, profile);
     }
-    const match = this.benchmarks.match(signals.userText);
-    profile.observe(signals, match ? match.item : -1, match ? match.suite : null);
+    profile.observe(signals, observed.benchmarkItem, observed.benchmarkSuite);
     const firstSeen = modelFirstSeen.get(signals.model);
     if (firstSeen === undefined || tsMs < firstSeen) modelFirstSeen.set(signals.model, tsMs);
     if (tsMs < this.traffic.firstTs) this.traffic.firstTs = tsMs;

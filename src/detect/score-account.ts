@@ -56,7 +56,7 @@ export const evaluationRunDensity = 20;
  * cannot buy protection by wrapping public items in his harvesting templates.
  */
 function benchmarkEvidence(profile: AccountProfile): Evidence | null {
-  const share = profile.share(profile.benchmarkHits);
+  const share = profile.benchmarkProbes > 0 ? profile.benchmarkHits / profile.benchmarkProbes : 0;
   if (profile.requests < minimumRequests || share < 0.5) return null;
   const density = profile.requests / Math.max(1, profile.activeHours.size);
   if (density < evaluationRunDensity) return null;

@@ -15,7 +15,7 @@ export interface IngestProgress {
   totalBytes: number | null;
 }
 
-export interface IngestOptions {
+export interface IngestOptions<Prepared = unknown> {
   /** Stop with an error once more than this many lines were rejected (default: never). */
   maxRejected?: number;
   onRejected?: (rejection: Rejection) => void;
@@ -23,10 +23,12 @@ export interface IngestOptions {
   /** Longest line accepted, in bytes. */
   maxLineBytes?: number;
   /**
-   * Called with each distinct interaction of this input once it is stored (a repeated id is
-   * passed once), in input order per batch: the hook for streaming detection.
+   * Streaming hook: `prepare` runs on each valid interaction as it is parsed (so that the record
+   * itself need not be kept), and `onStored` receives what it returned once the record is stored,
+   * only for the first sighting of each id in this input, in input order.
    */
-  onStored?: (record: Interaction, tsMs: number) => void;
+  prepare?: (record: Interaction, tsMs: number) => Prepared;
+  onStored?: (prepared: Prepared) => void;
 }
 
 export interface IngestResult {
@@ -44,7 +46,7 @@ const maxWritesInFlight = 3;
 const maxStoredRejectedText = 1 << 20;
 
 /** Ingests `source` as `kind` into `store`. Throws DistillGuardError('too_many_rejected') past maxRejected. */
-export async function ingest(kind: ImportKind, source: InputSource, store: Store, options: IngestOptions = {}): Promise<IngestResult> {
+export async function ingest<Prepared>(kind: ImportKind, source: InputSource, store: Store, options: IngestOptions<Prepared> = {}): Promise<IngestResult> {
   const importId = store.beginImport(kind, source);
   const maxRejected = options.maxRejected ?? Number.POSITIVE_INFINITY;
   const keepRaw = source.path === null;
@@ -66,7 +68,7 @@ export async function ingest(kind: ImportKind, source: InputSource, store: Store
   try {
     for await (const batch of readLineBatches(source.stream, { maxLineBytes: options.maxLineBytes })) {
       const rows: InteractionRow[] = [];
-      const records: Interaction[] = [];
+      const prepared: Prepared[] = [];
       const accountRows: AccountRow[] = [];
       const rejections: RejectedLineRow[] = [];
       const overlong = new Set(batch.overlong);
@@ -83,7 +85,7 @@ export async function ingest(kind: ImportKind, source: InputSource, store: Store
           const parsed = parseRecord(text, validateInteractionRecord);
           if (parsed.ok) {
             rows.push(toInteractionRow(parsed.record, line, batch.offsets[index], batch.lengths[index], keepRaw ? text : null));
-            if (options.onStored) records.push(parsed.record);
+            if (options.prepare) prepared.push(options.prepare(parsed.record, rows[rows.length - 1].tsMs));
           }
           else rejections.push({ line, field: parsed.field, reason: parsed.reason, text });
         } else {
@@ -96,13 +98,13 @@ export async function ingest(kind: ImportKind, source: InputSource, store: Store
       accepted += rows.length + accountRows.length;
       if (rows.length > 0) {
         const stored = store.writeInteractions(importId, rows);
-        const onStored = options.onStored;
+        const onStored = options.prepare ? options.onStored : undefined;
         await queue(stored.then((flags) => {
           let counted = 0;
           for (let index = 0; index < flags.length; index += 1) {
             if (flags[index] === 0) continue;
             counted += 1;
-            onStored?.(records[index], rows[index].tsMs);
+            if (onStored) onStored(prepared[index]);
           }
           return counted;
         }));

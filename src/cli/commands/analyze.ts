@@ -47,7 +47,8 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> 
     const pipeline = new DetectionPipeline(BenchmarkIndex.builtIn());
     const interactions = await ingestWithProgress('interactions', options.interactions, store, {
       maxRejected: options.maxRejected,
-      onStored: (record, tsMs) => pipeline.observe(record, tsMs),
+      prepare: (record, tsMs) => pipeline.signals(record, tsMs),
+      onStored: (observed) => pipeline.fold(observed),
     });
     rejected += interactions.rejected;
     const summary = store.summarizeInteractionImport(interactions.importId);

@@ -18,7 +18,7 @@ export interface BenchmarkMatch {
 }
 
 export interface SerializedBenchmarkIndex {
-  format: 'distillguard.benchmark-index/v1';
+  format: 'distillguard.benchmark-index/v2';
   key: number;
   suites: string[];
   /** Suite index of each item. */
@@ -91,7 +91,7 @@ export class BenchmarkIndex {
       entries[index++] = hash;
       entries[index++] = item >>> 0;
     }
-    return { format: 'distillguard.benchmark-index/v1', key: this.key, suites: this.suites, itemSuites: this.itemSuites, entries: Buffer.from(entries.buffer).toString('base64') };
+    return { format: 'distillguard.benchmark-index/v2', key: this.key, suites: this.suites, itemSuites: this.itemSuites, entries: Buffer.from(entries.buffer).toString('base64') };
   }
 
   static deserialize(data: SerializedBenchmarkIndex): BenchmarkIndex {

@@ -30,7 +30,8 @@ function windowHash(words: number[], start: number, key: number): number {
     hash = Math.imul(hash ^ words[start + offset], 0x5bd1e995);
     hash ^= hash >>> 15;
   }
-  return hash >>> 0;
+  // 30 bits: small integers stay unboxed in V8, which keeps Map lookups fast
+  return hash >>> 2;
 }
 
 /** Keyed hashes of the six-word windows of `text` (every `stride`-th window, first `limit` chars). */

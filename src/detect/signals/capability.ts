@@ -11,7 +11,7 @@ const writing = /summari[sz]e|rewrite|translate|e-?mail|essay|poem|story|draft|b
 export function capabilityOf(text: string, toolUse: boolean, grading: boolean): Capability {
   if (toolUse) return 'tool_use';
   if (grading) return 'grading';
-  const scanned = text.length > 800 ? text.slice(0, 800) : text;
+  const scanned = text.length > 400 ? text.slice(0, 400) : text;
   if (coding.test(scanned)) return 'coding';
   if (reasoning.test(scanned)) return 'reasoning';
   if (writing.test(scanned)) return 'writing';

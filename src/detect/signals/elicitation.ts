@@ -13,8 +13,8 @@ const patterns: Record<ElicitationFamily, RegExp> = {
   safe_rewrite: /politically sensitive|content review|censor|sensitive (?:content|topics)|pass (?:a |the )?(?:strict )?(?:review|moderation)/i,
 };
 
-const scanHead = 700;
-const scanTail = 400;
+const scanHead = 500;
+const scanTail = 300;
 /** One pass that rules out most requests before the per-family patterns run. */
 const anyFamily = new RegExp(elicitationFamilies.map((family) => `(?:${patterns[family].source})`).join('|'), 'i');
 

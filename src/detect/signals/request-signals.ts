@@ -51,6 +51,21 @@ function networkPrefix(ip: string): string {
   return last === -1 ? ip : ip.slice(0, last);
 }
 
+/** System prompts repeat (an app sends the same one every time): their check is cached by hash. */
+const systemCache = new Map<number, boolean>();
+const systemCacheLimit = 8192;
+
+function systemAsksForReasoning(system: string, systemHash: number): boolean {
+  if (!system) return false;
+  let cached = systemCache.get(systemHash);
+  if (cached === undefined) {
+    cached = (elicitationMask(system) & chainOfThoughtBit) !== 0;
+    if (systemCache.size >= systemCacheLimit) systemCache.clear();
+    systemCache.set(systemHash, cached);
+  }
+  return cached;
+}
+
 export function requestSignals(record: Interaction, tsMs: number): RequestSignals {
   const request = record.request;
   const parts = promptParts(record.api, request);
@@ -58,6 +73,7 @@ export function requestSignals(record: Interaction, tsMs: number): RequestSignal
   const ip = record.client?.ip ?? '';
   const samples = numberOr(request.n, 1) ?? 1;
   const maxTokens = numberOr(request.max_tokens, null) ?? numberOr(request.max_completion_tokens, null) ?? numberOr(request.max_output_tokens, null);
+  const systemHash = parts.system ? hash32(parts.system) : 0;
   return {
     ts: tsMs,
     accountId: record.account_id,
@@ -65,8 +81,8 @@ export function requestSignals(record: Interaction, tsMs: number): RequestSignal
     model: record.model,
     keys: templateKeys(parts.user),
     elicitation,
-    systemChainOfThought: parts.system.length > 0 && (elicitationMask(parts.system) & chainOfThoughtBit) !== 0,
-    systemHash: parts.system ? hash32(parts.system) : 0,
+    systemChainOfThought: systemAsksForReasoning(parts.system, systemHash),
+    systemHash,
     capability: capabilityOf(parts.user, parts.toolHistory || parts.toolNames.length > 0, (elicitation & gradingBit) !== 0),
     userTurns: parts.userTurns,
     toolHistory: parts.toolHistory,

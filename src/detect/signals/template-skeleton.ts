@@ -42,10 +42,14 @@ function edgeHash(text: string, fromEnd: boolean): number {
   return (hash >>> 0) * 2 + (fromEnd ? 1 : 0);
 }
 
+/** Characters hashed for the exact-text key (with the length, this separates real texts). */
+const exactPrefix = 4096;
+
 function exactHash(text: string): number {
-  let a = 0x811c9dc5;
+  let a = 0x811c9dc5 ^ text.length;
   let b = 0x9747b28c;
-  for (let index = 0; index < text.length; index += 1) {
+  const end = Math.min(text.length, exactPrefix);
+  for (let index = 0; index < end; index += 1) {
     const code = text.charCodeAt(index);
     a = Math.imul(a ^ code, 0x01000193);
     b = Math.imul(b ^ code, 0x5bd1e995);

@@ -45,7 +45,7 @@ export function findCampaignGroups(graph: AccountGraph, candidates: Map<string, 
     else byCommunity.set(community, [node]);
   }
   const groups: CampaignGroup[] = [];
-  for (const members of byCommunity.values()) {
+  for (const members of mergeSameOperator(byCommunity, graph, candidates)) {
     if (members.length < 2) continue;
     const memberSet = new Set(members);
     const linkKinds = new Map<LinkKind, number>();
@@ -58,6 +58,43 @@ export function findCampaignGroups(graph: AccountGraph, candidates: Map<string, 
     groups.push({ id: campaignId(assessments), members: assessments, linkKinds });
   }
   return groups;
+}
+
+/** Share of a community's members that must hold a template for it to count as the community's. */
+const communityTemplateShare = 0.3;
+
+/**
+ * Louvain splits one operator's accounts when they use different subsets of his templates. Two
+ * communities are one campaign when they run a common template AND are linked by infrastructure
+ * (a card, an address, an organisation or a sign-up burst): the same tooling on the same resources.
+ */
+function mergeSameOperator(byCommunity: Map<number, string[]>, graph: AccountGraph, candidates: Map<string, AccountAssessment>): string[][] {
+  const communities = [...byCommunity.values()];
+  const communityOf = new Map<string, number>();
+  communities.forEach((members, index) => members.forEach((member) => communityOf.set(member, index)));
+  const templatesOf = communities.map((members) => {
+    const counts = new Map<number, number>();
+    for (const member of members) for (const key of (candidates.get(member) as AccountAssessment).profile.templateKeys()) counts.set(key, (counts.get(key) ?? 0) + 1);
+    return new Set([...counts].filter(([, count]) => count >= communityTemplateShare * members.length).map(([key]) => key));
+  });
+  const parent = communities.map((_, index) => index);
+  const find = (index: number): number => (parent[index] === index ? index : (parent[index] = find(parent[index])));
+  const infrastructure: LinkKind[] = ['payment', 'address', 'organization', 'signup_burst'];
+  for (const [key, link] of graph.links) {
+    const [a, b] = key.split('|');
+    const left = communityOf.get(a);
+    const right = communityOf.get(b);
+    if (left === undefined || right === undefined || find(left) === find(right)) continue;
+    if (!infrastructure.some((kind) => link.kinds.has(kind))) continue;
+    const shared = [...templatesOf[left]].some((template) => templatesOf[right].has(template));
+    if (shared) parent[find(left)] = find(right);
+  }
+  const merged = new Map<number, string[]>();
+  communities.forEach((members, index) => {
+    const root = find(index);
+    merged.set(root, [...(merged.get(root) ?? []), ...members]);
+  });
+  return [...merged.values()];
 }
 
 /**

@@ -12,6 +12,18 @@ import { riskOf, thresholds } from './thresholds.js';
 export interface Findings {
   accounts: ReportedAccount[];
   campaigns: ReportedCampaign[];
+  /** Every observed account's final log-odds (listed or not), for calibration and audit. */
+  scores: AccountScore[];
+}
+
+export interface AccountScore {
+  account_id: string;
+  /** Final log-odds of harvesting (own evidence plus any campaign bonus). */
+  score: number;
+  /** Own evidence only. */
+  own_score: number;
+  requests: number;
+  benchmark: boolean;
 }
 
 const round = (value: number, digits = 4) => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -89,8 +101,7 @@ export function buildFindings(traffic: ObservedTraffic, facts: Map<string, Accou
   for (const campaign of campaigns) {
     for (const member of campaign.group.members) {
       campaignOf.set(member.accountId, campaign);
-      const ownHarvest = member.evidence.find((item) => item.signal === 'harvest_templates')?.weight ?? 0;
-      if (ownHarvest >= thresholds.memberEvidence && campaign.bonus > 0) finalScore.set(member.accountId, member.score + campaign.bonus);
+      if (member.score >= thresholds.memberScore && campaign.bonus > 0) finalScore.set(member.accountId, member.score + campaign.bonus);
     }
   }
 
@@ -141,7 +152,14 @@ export function buildFindings(traffic: ObservedTraffic, facts: Map<string, Accou
       reasons: campaignReasons(campaign, flagged),
     });
   }
+  const scores: AccountScore[] = assessments.map((assessment) => ({
+    account_id: assessment.accountId,
+    score: round(finalScore.get(assessment.accountId) as number, 3),
+    own_score: round(assessment.score, 3),
+    requests: assessment.profile.requests,
+    benchmark: assessment.benchmark !== null,
+  }));
   accounts.sort((a, b) => b.risk - a.risk || a.account_id.localeCompare(b.account_id));
   reportedCampaigns.sort((a, b) => b.accounts.length - a.accounts.length || a.campaign_id.localeCompare(b.campaign_id));
-  return { accounts, campaigns: reportedCampaigns };
+  return { accounts, campaigns: reportedCampaigns, scores };
 }

@@ -92,6 +92,11 @@ export function assessAccount(profile: AccountProfile, facts: AccountFacts, traf
     const trough = profile.troughShare();
     if (trough >= 0.1) add('flat_load', 1.5 * clip((trough - 0.08) / 0.14), `activity does not follow a day: ${percent(trough)} of requests fall in the quietest 6 hours of the day (people: a few %)`);
   }
+  const flat = evidence.some((item) => item.signal === 'flat_load');
+  if (enough && flat) {
+    const loops = share(profile.toolHistory);
+    if (loops >= 0.3) add('automated_agent_loops', 1.5 * clip(loops / 0.6), `${percent(loops)} of requests continue tool-call loops (tool calls and results fed back), around the clock`);
+  }
   if (profile.requests >= 20) {
     const rotation = profile.networkRotation();
     if (rotation >= 0.3) add('network_rotation', 1.5 * clip((rotation - 0.2) / 0.5), `requests come from about ${Math.round(profile.prefixes.estimate())} different /24 networks in ${profile.requests} requests (rotating proxy exits)`);

@@ -3,14 +3,14 @@
 // docs/detection.md for the procedure and the measured rates.
 
 export const thresholds = {
-  /** Enforcement-grade: extraction. */
-  extraction: 3,
+  /** Enforcement-grade: extraction (about 5 log-odds above the highest benign account at calibration). */
+  extraction: 1,
   /** Worth a human look: review. */
-  review: 0.5,
+  review: -1,
   /** Accounts above this take part in the cross-account graph. */
   candidate: -2.5,
-  /** A campaign bonus needs the member's own harvesting evidence to be at least this weight. */
-  memberEvidence: 0.3,
+  /** A campaign adds to a member's score only when the member's own evidence reaches this. */
+  memberScore: -2,
 };
 
 export function riskOf(logOdds: number): number {

@@ -15,6 +15,7 @@ import { dayMs, hourMs, type SimulationWindow } from './timing.js';
 import type { Population, SimulationContext } from './context.js';
 import { individuals } from './populations/individuals.js';
 import { apps } from './populations/apps.js';
+import { agentApps } from './populations/agent-apps.js';
 import { saasIntegrators } from './populations/saas.js';
 import { batchJobs } from './populations/batch.js';
 import { createReseller, resellerCustomers } from './populations/reseller.js';
@@ -71,6 +72,7 @@ export function buildPopulations(context: SimulationContext, root: Random): Popu
   return [
     individuals(context, root.fork('individuals')),
     apps(context, root.fork('apps')),
+    agentApps(context, root.fork('agent-apps')),
     saasIntegrators(context, root.fork('saas')),
     batchJobs(context, root.fork('batch')),
     resellerCustomers(context, root.fork('reseller-customers'), reseller),

@@ -13,6 +13,7 @@ interface AnalyzeOptions {
   out: string;
   db: string;
   maxRejected?: number;
+  scores?: string;
 }
 
 export function registerAnalyze(program: Command): void {
@@ -24,6 +25,7 @@ export function registerAnalyze(program: Command): void {
     .requiredOption('--out <report>', 'where to write the analysis report (JSON)')
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
     .option('--max-rejected <n>', 'stop with an error after more than N rejected lines (default: unlimited)', parseNonNegativeInteger)
+    .option('--scores <file>', 'also write every account\'s score (JSON Lines), listed or not: for calibration and audits')
     .action(async (options: AnalyzeOptions) => {
       const report = await analyze(options);
       const { input } = report;
@@ -59,7 +61,9 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> 
         paymentFingerprint: row.paymentFingerprint, country: row.country, signupIp: row.signupIp,
       });
     }
-    const report = buildReport({ ...summary, rejected }, buildFindings(pipeline.observed, facts));
+    const findings = buildFindings(pipeline.observed, facts);
+    const report = buildReport({ ...summary, rejected }, findings);
+    if (options.scores) await writeOutputFile(options.scores, findings.scores.map((score) => JSON.stringify(score)).join('\n') + '\n');
     const validate = validateReport();
     if (!validate(report)) {
       const problem = validate.problem();

@@ -1,5 +1,6 @@
-// Ingest benchmark: `distillguard analyze` (stream, validate, store in SQLite) beside the plain
-// streaming JSON.parse loop over the same file, alternating order, reported as a ratio.
+// Ingest and analysis benchmark: `distillguard ingest` (stream, validate, store in SQLite) and
+// `distillguard analyze` (the same plus detection and the report) beside the plain streaming
+// JSON.parse loop over the same file, in rotating order, reported as ratios.
 // Usage: npm run bench:ingest -- [--file interactions.jsonl] [--rounds 3] [--scale 1] [--seed 11]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
@@ -30,28 +31,28 @@ if (!file) {
 
 const rounds = Number(values.rounds);
 const floor: Measurement[] = [];
+const ingest: Measurement[] = [];
 const analyze: Measurement[] = [];
-const runFloor = async () => floor.push(await measure(process.execPath, [parseLoop, file]));
-const runAnalyze = async () => {
+const freshDatabase = () => {
   const database = join(work, 'bench.db');
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${database}${suffix}`, { force: true });
-  analyze.push(await measure(process.execPath, [cli, 'analyze', '--interactions', file, '--out', join(work, 'report.json'), '--db', database]));
+  return database;
 };
+const runs = [
+  async () => floor.push(await measure(process.execPath, [parseLoop, file])),
+  async () => ingest.push(await measure(process.execPath, [cli, 'ingest', '--interactions', file, '--db', freshDatabase()])),
+  async () => analyze.push(await measure(process.execPath, [cli, 'analyze', '--interactions', file, '--out', join(work, 'report.json'), '--db', freshDatabase()])),
+];
 for (let round = 0; round < rounds; round += 1) {
-  // alternate which goes first, so that cache warmth and machine noise fall on both
-  if (round % 2 === 0) {
-    await runFloor();
-    await runAnalyze();
-  } else {
-    await runAnalyze();
-    await runFloor();
-  }
-  process.stderr.write(`round ${round + 1}: parse loop ${floor[round].seconds.toFixed(2)} s, analyze ${analyze[round].seconds.toFixed(2)} s\n`);
+  // rotate which goes first, so that cache warmth and machine noise fall on all three
+  for (let step = 0; step < runs.length; step += 1) await runs[(round + step) % runs.length]();
+  process.stderr.write(`round ${round + 1}: parse loop ${floor[round].seconds.toFixed(2)} s, ingest ${ingest[round].seconds.toFixed(2)} s, analyze ${analyze[round].seconds.toFixed(2)} s\n`);
 }
 
 const records = Number(floor[0].stdout.trim());
 const floorSeconds = median(floor.map((run) => run.seconds));
 const analyzeSeconds = median(analyze.map((run) => run.seconds));
+const ingestSeconds = median(ingest.map((run) => run.seconds));
 const peak = Math.max(...analyze.map((run) => run.peakRssMb ?? 0));
 const commit = (() => {
   try {
@@ -69,10 +70,14 @@ const result = {
   records,
   rounds,
   parse_loop_s: Number(floorSeconds.toFixed(2)),
+  ingest_s: Number(ingestSeconds.toFixed(2)),
   analyze_s: Number(analyzeSeconds.toFixed(2)),
-  ratio: Number((analyzeSeconds / floorSeconds).toFixed(2)),
+  ingest_ratio: Number((ingestSeconds / floorSeconds).toFixed(2)),
+  analyze_ratio: Number((analyzeSeconds / floorSeconds).toFixed(2)),
   parse_loop_records_per_s: Math.round(records / floorSeconds),
+  ingest_records_per_s: Math.round(records / ingestSeconds),
   analyze_records_per_s: Math.round(records / analyzeSeconds),
+  ingest_peak_rss_mb: Math.round(Math.max(...ingest.map((run) => run.peakRssMb ?? 0))),
   analyze_peak_rss_mb: Math.round(peak),
   parse_loop_peak_rss_mb: Math.round(Math.max(...floor.map((run) => run.peakRssMb ?? 0))),
 };

@@ -6,6 +6,7 @@ import { registerAnalyze } from './commands/analyze.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerEval } from './commands/eval.js';
+import { registerBenchmarks } from './commands/benchmarks.js';
 
 export function buildProgram(): Command {
   const program = new Command('distillguard')
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerIngest(program);
   registerAnalyze(program);
   registerEval(program);
+  registerBenchmarks(program);
   return program;
 }
 

@@ -39,6 +39,11 @@ export interface AccountRow {
   record: string;
 }
 
+export interface BenchmarkItemRow {
+  suite: string;
+  shingles: Uint32Array;
+}
+
 export interface RejectedLineRow {
   line: number;
   field: string;
@@ -91,6 +96,9 @@ export interface Store {
   summarizeInteractionImport(importId: number): InteractionImportSummary;
   /** Every stored account record. */
   readAccounts(): AccountRow[];
+  /** Benchmark items added with `distillguard benchmarks add`: suite and keyed shingle hashes. */
+  addBenchmarkItems(items: BenchmarkItemRow[]): void;
+  readBenchmarkItems(): BenchmarkItemRow[];
   /** The raw JSON of a stored interaction, read back through its pointer; null if unknown. */
   readRawInteraction(id: string): Promise<string | null>;
   close(): Promise<void>;

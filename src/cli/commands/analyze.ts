@@ -1,7 +1,8 @@
 // `distillguard analyze`: ingest an interaction log (and accounts) into the store and write the report.
 import type { Command } from 'commander';
 import { DistillGuardError, validateReport, type AnalysisReport } from '../../core/index.js';
-import { BenchmarkIndex, buildFindings, buildReport, DetectionPipeline, type AccountFacts } from '../../detect/index.js';
+import { buildFindings, buildReport, DetectionPipeline, type AccountFacts } from '../../detect/index.js';
+import { benchmarkIndexWith } from './benchmarks.js';
 import { SqliteStore } from '../../store/index.js';
 import { ingestWithProgress } from '../ingest-with-progress.js';
 import { writeOutputFile } from '../write-output.js';
@@ -46,7 +47,7 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> 
       const accounts = await ingestWithProgress('accounts', options.accounts, store, { maxRejected: options.maxRejected });
       rejected += accounts.rejected;
     }
-    const pipeline = new DetectionPipeline(BenchmarkIndex.builtIn());
+    const pipeline = new DetectionPipeline(benchmarkIndexWith(store));
     const interactions = await ingestWithProgress('interactions', options.interactions, store, {
       maxRejected: options.maxRejected,
       prepare: (record, tsMs) => pipeline.signals(record, tsMs),

@@ -56,6 +56,27 @@ export class BenchmarkIndex {
     return item;
   }
 
+  /** Adds an item given as keyed shingle hashes (made with this index's key). */
+  addHashedItem(suite: string, hashes: ArrayLike<number>): number {
+    let suiteIndex = this.suites.indexOf(suite);
+    if (suiteIndex === -1) suiteIndex = this.suites.push(suite) - 1;
+    const item = this.itemSuites.push(suiteIndex) - 1;
+    for (let index = 0; index < hashes.length; index += 1) this.addShingle(hashes[index], item);
+    return item;
+  }
+
+  /** The keyed shingle hashes of `text` under this index's key (what `addHashedItem` takes). */
+  hashesOf(text: string): Uint32Array {
+    return Uint32Array.from(shingles(text, this.key));
+  }
+
+  /** Items per suite. */
+  suiteSizes(): Map<string, number> {
+    const sizes = new Map<string, number>();
+    for (const suite of this.itemSuites) sizes.set(this.suites[suite], (sizes.get(this.suites[suite]) ?? 0) + 1);
+    return sizes;
+  }
+
   private addShingle(hash: number, item: number): void {
     const existing = this.byShingle.get(hash);
     if (existing === undefined) this.byShingle.set(hash, item);

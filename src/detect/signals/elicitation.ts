@@ -15,14 +15,27 @@ const patterns: Record<ElicitationFamily, RegExp> = {
 
 const scanHead = 500;
 const scanTail = 300;
-/** One pass that rules out most requests before the per-family patterns run. */
-const anyFamily = new RegExp(elicitationFamilies.map((family) => `(?:${patterns[family].source})`).join('|'), 'i');
+/**
+ * Words at least one of which every pattern above contains: a few native substring searches on
+ * the lower-cased window rule out most requests before any pattern runs. Keep in step with the
+ * patterns (a test checks every family's examples pass the filter).
+ */
+export const elicitationAnchors = [
+  'step', 'show', 'thought', 'think', 'walk me', 'reason', 'worked', 'articulate', 'reconstruct', 'rubric', 'score', 'grad',
+  'better', 'winner', 'decide which', 'rate ', 'reward model', 'tool', 'transcript', 'function call', 'sensitive', 'review', 'censor', 'moderation',
+];
+
+function mayElicit(window: string): boolean {
+  const lower = window.toLowerCase();
+  for (const anchor of elicitationAnchors) if (lower.includes(anchor)) return true;
+  return false;
+}
 
 /** Bit mask of the families found in `text` (bit i = elicitationFamilies[i]). */
 export function elicitationMask(text: string): number {
   if (text.length === 0) return 0;
   const scanned = text.length <= scanHead + scanTail ? text : `${text.slice(0, scanHead)}\n${text.slice(-scanTail)}`;
-  if (!anyFamily.test(scanned)) return 0;
+  if (!mayElicit(scanned)) return 0;
   let mask = 0;
   for (let index = 0; index < elicitationFamilies.length; index += 1) {
     if (patterns[elicitationFamilies[index]].test(scanned)) mask |= 1 << index;

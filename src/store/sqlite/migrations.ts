@@ -76,4 +76,16 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'benchmark items added by users',
+    sql: `
+      CREATE TABLE benchmark_items (
+        id INTEGER PRIMARY KEY,
+        suite TEXT NOT NULL,
+        shingles BLOB NOT NULL,
+        added_at TEXT NOT NULL
+      );
+    `,
+  },
 ];

@@ -5,7 +5,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { DistillGuardError } from '../../core/index.js';
 import type {
-  AccountRow, ImportKind, ImportTally, InteractionImportSummary, InteractionRow, RejectedLineRow, SourceInfo, Store,
+  AccountRow, BenchmarkItemRow, ImportKind, ImportTally, InteractionImportSummary, InteractionRow, RejectedLineRow, SourceInfo, Store,
 } from '../store.js';
 import { encodeInteractionRows } from './flat-rows.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
@@ -93,6 +93,19 @@ export class SqliteStore implements Store {
                 payment_fingerprint AS paymentFingerprint, country, signup_ip AS signupIp, record FROM accounts`)
       .all() as AccountRow[];
     return rows;
+  }
+
+  addBenchmarkItems(items: BenchmarkItemRow[]): void {
+    const insert = this.database.prepare('INSERT INTO benchmark_items (suite, shingles, added_at) VALUES (?, ?, ?)');
+    const now = new Date().toISOString();
+    this.database.transaction(() => {
+      for (const item of items) insert.run(item.suite, Buffer.from(item.shingles.buffer, item.shingles.byteOffset, item.shingles.byteLength), now);
+    })();
+  }
+
+  readBenchmarkItems(): BenchmarkItemRow[] {
+    const rows = this.database.prepare('SELECT suite, shingles FROM benchmark_items ORDER BY id').all() as { suite: string; shingles: Buffer }[];
+    return rows.map((row) => ({ suite: row.suite, shingles: new Uint32Array(row.shingles.buffer.slice(row.shingles.byteOffset, row.shingles.byteOffset + row.shingles.byteLength)) }));
   }
 
   async readRawInteraction(id: string): Promise<string | null> {

@@ -84,8 +84,8 @@ export class AccountProfile {
     if (signals.status >= 400) this.errors += 1;
     this.inputTokens += signals.inputTokens;
     this.outputTokens += signals.outputTokens;
-    if (signals.ipHash) this.addresses.add(signals.ipHash);
-    if (signals.prefixHash) this.prefixes.add(signals.prefixHash);
+    if (signals.ipHash) this.addresses.add(mix32(signals.ipHash));
+    if (signals.prefixHash) this.prefixes.add(mix32(signals.prefixHash));
     if (signals.asn !== null && this.asns.size < maxTracked) this.asns.add(signals.asn);
     if (signals.userAgentHash && this.userAgents.size < maxTracked) this.userAgents.add(signals.userAgentHash);
     if (signals.systemHash && this.systemPrompts.size < maxTracked) this.systemPrompts.add(signals.systemHash);

@@ -5,3 +5,5 @@ export { buildFindings, type Findings } from './findings.js';
 export { BenchmarkIndex, type BenchmarkMatch } from './benchmarks/benchmark-index.js';
 export { unknownAccount, type AccountFacts } from './account-facts.js';
 export { thresholds, riskOf } from './thresholds.js';
+export { DetectionThread } from './detection-thread.js';
+export { requestSignals, type RequestSignals } from './signals/request-signals.js';

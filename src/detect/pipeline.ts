@@ -11,12 +11,6 @@ export const benchmarkSampling = { after: 50, every: 8 };
 /** benchmarkItem value of a request that was not probed. */
 export const notProbed = -2;
 
-export interface ObservedRequest {
-  signals: RequestSignals;
-  benchmarkItem: number;
-  benchmarkSuite: string | null;
-}
-
 /** An address used by more accounts than this is a shared exit (NAT, cloud range, reseller pool) and links nobody. */
 export const sharedAddressLimit = 64;
 
@@ -39,33 +33,16 @@ export class DetectionPipeline {
 
   /** Folds one interaction into the account's profile; `tsMs` is its parsed time. */
   observe(record: Interaction, tsMs: number): void {
-    this.fold(this.signals(record, tsMs));
+    this.observeSignals(requestSignals(record, tsMs));
   }
 
   /**
-   * Tier-1 signals of one interaction, benchmark match included (no state is changed). Once an
-   * account has sent benchmarkSampling.after requests without a single benchmark item, only one
-   * request in benchmarkSampling.every is probed: the share stays an unbiased estimate at a
-   * fraction of the cost for high-volume accounts.
+   * Folds a request's tier-1 signals into its account's profile and the traffic-wide indexes,
+   * probing the benchmark index first. Once an account has sent benchmarkSampling.after requests
+   * without a single benchmark item, only one request in benchmarkSampling.every is probed: the
+   * share stays an unbiased estimate at a fraction of the cost for high-volume accounts.
    */
-  signals(record: Interaction, tsMs: number): ObservedRequest {
-    const signals = requestSignals(record, tsMs);
-    const profile = this.traffic.profiles.get(signals.accountId);
-    const sampled = profile !== undefined && profile.requests >= benchmarkSampling.after && profile.benchmarkHits === 0;
-    let observed: ObservedRequest;
-    if (sampled && signals.keys.exact % benchmarkSampling.every !== 0) {
-      observed = { signals, benchmarkItem: notProbed, benchmarkSuite: null };
-    } else {
-      const match = this.benchmarks.match(signals.userText);
-      observed = { signals, benchmarkItem: match ? match.item : -1, benchmarkSuite: match ? match.suite : null };
-    }
-    signals.userText = '';
-    return observed;
-  }
-
-  /** Folds a request's signals into its account's profile and the traffic-wide indexes. */
-  fold(observed: ObservedRequest): void {
-    const { signals } = observed;
+  observeSignals(signals: RequestSignals): void {
     const tsMs = signals.ts;
     const { profiles, modelFirstSeen, addressAccounts } = this.traffic;
     let profile = profiles.get(signals.accountId);
@@ -73,7 +50,15 @@ export class DetectionPipeline {
       profile = new AccountProfile(signals.accountId);
       profiles.set(signals.accountId, profile);
     }
-    profile.observe(signals, observed.benchmarkItem, observed.benchmarkSuite);
+    let benchmarkItem = notProbed;
+    let benchmarkSuite: string | null = null;
+    const sampled = profile.requests >= benchmarkSampling.after && profile.benchmarkHits === 0;
+    if (!sampled || signals.keys.exact % benchmarkSampling.every === 0) {
+      const match = this.benchmarks.match(signals.probeText);
+      benchmarkItem = match ? match.item : -1;
+      benchmarkSuite = match ? match.suite : null;
+    }
+    profile.observe(signals, benchmarkItem, benchmarkSuite);
     const firstSeen = modelFirstSeen.get(signals.model);
     if (firstSeen === undefined || tsMs < firstSeen) modelFirstSeen.set(signals.model, tsMs);
     if (tsMs < this.traffic.firstTs) this.traffic.firstTs = tsMs;

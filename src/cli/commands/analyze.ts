@@ -1,8 +1,7 @@
 // `distillguard analyze`: ingest an interaction log (and accounts) into the store and write the report.
 import type { Command } from 'commander';
 import { DistillGuardError, validateReport, type AnalysisReport } from '../../core/index.js';
-import { buildFindings, buildReport, DetectionPipeline, type AccountFacts } from '../../detect/index.js';
-import { benchmarkIndexWith } from './benchmarks.js';
+import { buildReport, DetectionThread, requestSignals, type AccountFacts } from '../../detect/index.js';
 import { SqliteStore } from '../../store/index.js';
 import { ingestWithProgress } from '../ingest-with-progress.js';
 import { writeOutputFile } from '../write-output.js';
@@ -47,11 +46,15 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> 
       const accounts = await ingestWithProgress('accounts', options.accounts, store, { maxRejected: options.maxRejected });
       rejected += accounts.rejected;
     }
-    const pipeline = new DetectionPipeline(benchmarkIndexWith(store));
+    // tier-1 signals are computed here as records are parsed; profiles and the graph run on the detection thread
+    const detection = new DetectionThread({ addedBenchmarks: store.readBenchmarkItems() });
     const interactions = await ingestWithProgress('interactions', options.interactions, store, {
       maxRejected: options.maxRejected,
-      prepare: (record, tsMs) => pipeline.signals(record, tsMs),
-      onStored: (observed) => pipeline.fold(observed),
+      prepare: (record, tsMs) => requestSignals(record, tsMs),
+      onStored: (signals) => detection.observe(signals),
+    }).catch(async (error: unknown) => {
+      await detection.close();
+      throw error;
     });
     rejected += interactions.rejected;
     const summary = store.summarizeInteractionImport(interactions.importId);
@@ -62,7 +65,7 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> 
         paymentFingerprint: row.paymentFingerprint, country: row.country, signupIp: row.signupIp,
       });
     }
-    const findings = buildFindings(pipeline.observed, facts);
+    const findings = await detection.finish(facts);
     const report = buildReport({ ...summary, rejected }, findings);
     if (options.scores) await writeOutputFile(options.scores, findings.scores.map((score) => JSON.stringify(score)).join('\n') + '\n');
     const validate = validateReport();

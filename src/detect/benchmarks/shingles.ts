@@ -43,11 +43,10 @@ export function shingles(text: string, key: number, stride = 1, limit = Number.P
 }
 
 /**
- * Probe shingles of the head and the tail of a text (benchmark items sit at either end of a
- * prompt), every `stride`-th window: items are indexed with every window, so an item of n words
- * still gives about (n - 5) / stride hits.
+ * Probe shingles of a prompt: all of a short one, the last `edge` characters of a long one (harnesses
+ * put the item under test last: after the few-shot examples, before "Answer:"), every `stride`-th
+ * window. Items are indexed with every window, so an item of n words gives about (n - 5) / stride hits.
  */
-export function edgeShingles(text: string, key: number, edge = 600, stride = 2): number[] {
-  if (text.length <= edge * 2) return shingles(text, key, stride);
-  return [...shingles(text.slice(0, edge), key, stride), ...shingles(text.slice(-edge), key, stride)];
+export function edgeShingles(text: string, key: number, edge = 900, stride = 2): number[] {
+  return shingles(text.length <= edge ? text : text.slice(-edge), key, stride);
 }

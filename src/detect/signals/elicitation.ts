@@ -43,6 +43,37 @@ export function elicitationMask(text: string): number {
   return mask;
 }
 
+/**
+ * Elicitation of a prompt's template parts: its head (first 500 characters) and tail (last 300),
+ * cached by template key. Templated traffic (harvesting, SaaS, batch, eval harnesses) repeats its
+ * keys, so the patterns run once per template rather than once per request; what counts is the
+ * instruction the template carries, not words inside the user's content further in.
+ */
+export class TemplateElicitation {
+  private readonly heads = new Map<number, number>();
+  private readonly tails = new Map<number, number>();
+  private readonly limit: number;
+
+  constructor(limit = 100_000) {
+    this.limit = limit;
+  }
+
+  mask(text: string, head: number | null, tail: number | null): number {
+    if (head === null || tail === null) return elicitationMask(text);
+    return this.lookup(this.heads, head, () => elicitationMask(text.slice(0, scanHead))) | this.lookup(this.tails, tail, () => elicitationMask(text.slice(-scanTail)));
+  }
+
+  private lookup(cache: Map<number, number>, key: number, compute: () => number): number {
+    let mask = cache.get(key);
+    if (mask === undefined) {
+      mask = compute();
+      if (cache.size >= this.limit) cache.clear();
+      cache.set(key, mask);
+    }
+    return mask;
+  }
+}
+
 export function familiesOf(mask: number): ElicitationFamily[] {
   return elicitationFamilies.filter((_, index) => (mask & (1 << index)) !== 0);
 }

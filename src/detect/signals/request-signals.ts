@@ -2,12 +2,14 @@
 // as the record streams past (tier 1 of the detection design).
 import type { Interaction } from '../../core/index.js';
 import { capabilityOf, type Capability } from './capability.js';
-import { elicitationMask } from './elicitation.js';
+import { elicitationMask, TemplateElicitation } from './elicitation.js';
 import { hash32 } from './hash.js';
 import { promptParts } from './prompt-text.js';
 import { templateKeys, type TemplateKeys } from './template-skeleton.js';
 
 const chainOfThoughtBit = 1;
+/** Characters of the prompt's end kept for benchmark probing (harnesses put the item under test last). */
+export const probeLength = 900;
 const gradingBit = 1 << 2;
 
 export interface RequestSignals {
@@ -37,8 +39,8 @@ export interface RequestSignals {
   inputTokens: number;
   outputTokens: number;
   status: number;
-  /** The newest user text, for the benchmark recognizer (not kept after the request). */
-  userText: string;
+  /** The part of the newest user text the benchmark recognizer probes (its last probeLength characters). */
+  probeText: string;
 }
 
 function numberOr(value: unknown, fallback: number | null): number | null {
@@ -66,24 +68,41 @@ function systemAsksForReasoning(system: string, systemHash: number): boolean {
   return cached;
 }
 
+const templateElicitation = new TemplateElicitation();
+/** Capability of templated prompts, cached by head key (a template serves one capability). */
+const capabilityCache = new Map<number, Capability>();
+const capabilityCacheLimit = 100_000;
+
+function capabilityFor(text: string, head: number | null, toolUse: boolean, grading: boolean): Capability {
+  if (toolUse || grading || head === null) return capabilityOf(text, toolUse, grading);
+  let capability = capabilityCache.get(head);
+  if (capability === undefined) {
+    capability = capabilityOf(text, false, false);
+    if (capabilityCache.size >= capabilityCacheLimit) capabilityCache.clear();
+    capabilityCache.set(head, capability);
+  }
+  return capability;
+}
+
 export function requestSignals(record: Interaction, tsMs: number): RequestSignals {
   const request = record.request;
   const parts = promptParts(record.api, request);
-  const elicitation = elicitationMask(parts.user);
+  const keys = templateKeys(parts.user);
+  const elicitation = templateElicitation.mask(parts.user, keys.head, keys.tail);
   const ip = record.client?.ip ?? '';
   const samples = numberOr(request.n, 1) ?? 1;
   const maxTokens = numberOr(request.max_tokens, null) ?? numberOr(request.max_completion_tokens, null) ?? numberOr(request.max_output_tokens, null);
-  const systemHash = parts.system ? hash32(parts.system) : 0;
+  const systemHash = parts.system ? hash32(parts.system) >>> 2 : 0;
   return {
     ts: tsMs,
     accountId: record.account_id,
     api: record.api,
     model: record.model,
-    keys: templateKeys(parts.user),
+    keys,
     elicitation,
     systemChainOfThought: systemAsksForReasoning(parts.system, systemHash),
     systemHash,
-    capability: capabilityOf(parts.user, parts.toolHistory || parts.toolNames.length > 0, (elicitation & gradingBit) !== 0),
+    capability: capabilityFor(parts.user, keys.head, parts.toolHistory || parts.toolNames.length > 0, (elicitation & gradingBit) !== 0),
     userTurns: parts.userTurns,
     toolHistory: parts.toolHistory,
     toolsOffered: parts.toolNames.length,
@@ -91,13 +110,14 @@ export function requestSignals(record: Interaction, tsMs: number): RequestSignal
     temperature: numberOr(request.temperature, null),
     samples,
     logprobs: request.logprobs === true || typeof request.logprobs === 'number' || typeof request.top_logprobs === 'number',
-    ipHash: ip ? hash32(ip) : 0,
-    prefixHash: ip ? hash32(networkPrefix(ip)) : 0,
+    // 30-bit hashes: small integers stay unboxed, which keeps the Map lookups on them fast
+    ipHash: ip ? hash32(ip) >>> 2 : 0,
+    prefixHash: ip ? hash32(networkPrefix(ip)) >>> 2 : 0,
     asn: record.client?.asn ?? null,
-    userAgentHash: record.client?.user_agent ? hash32(record.client.user_agent) : 0,
+    userAgentHash: record.client?.user_agent ? hash32(record.client.user_agent) >>> 2 : 0,
     inputTokens: record.response?.usage?.input_tokens ?? 0,
     outputTokens: record.response?.usage?.output_tokens ?? 0,
     status: record.response?.status ?? 0,
-    userText: parts.user,
+    probeText: parts.user.length <= probeLength ? parts.user : parts.user.slice(-probeLength),
   };
 }

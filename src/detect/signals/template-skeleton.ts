@@ -42,14 +42,21 @@ function edgeHash(text: string, fromEnd: boolean): number {
   return (hash >>> 0) * 2 + (fromEnd ? 1 : 0);
 }
 
-/** Characters hashed for the exact-text key (with the length, this separates real texts). */
-const exactPrefix = 4096;
+/** Characters hashed for the exact-text key: the first 1,024 and last 256 (with the length, this separates real texts). */
+const exactHead = 1024;
+const exactTail = 256;
 
 function exactHash(text: string): number {
   let a = 0x811c9dc5 ^ text.length;
   let b = 0x9747b28c;
-  const end = Math.min(text.length, exactPrefix);
-  for (let index = 0; index < end; index += 1) {
+  const headEnd = Math.min(text.length, exactHead);
+  const tailStart = Math.max(headEnd, text.length - exactTail);
+  for (let index = 0; index < headEnd; index += 1) {
+    const code = text.charCodeAt(index);
+    a = Math.imul(a ^ code, 0x01000193);
+    b = Math.imul(b ^ code, 0x5bd1e995);
+  }
+  for (let index = tailStart; index < text.length; index += 1) {
     const code = text.charCodeAt(index);
     a = Math.imul(a ^ code, 0x01000193);
     b = Math.imul(b ^ code, 0x5bd1e995);

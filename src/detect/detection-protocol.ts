@@ -1,0 +1,15 @@
+// Messages between the detection thread and its owner.
+import type { AccountFacts } from './account-facts.js';
+import type { Findings } from './findings.js';
+import type { EncodedSignals } from './signal-codec.js';
+
+export interface DetectionWorkerData {
+  /** Benchmark items added by users, on top of the shipped index. */
+  addedBenchmarks: { suite: string; shingles: Uint32Array }[];
+}
+
+export type DetectionRequest =
+  | { op: 'observe'; batch: EncodedSignals }
+  | { op: 'finish'; facts: [string, AccountFacts][] };
+
+export type DetectionReply = { ok: true; findings: Findings } | { ok: false; message: string };

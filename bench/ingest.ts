@@ -72,8 +72,9 @@ const result = {
   parse_loop_s: Number(floorSeconds.toFixed(2)),
   ingest_s: Number(ingestSeconds.toFixed(2)),
   analyze_s: Number(analyzeSeconds.toFixed(2)),
-  ingest_ratio: Number((ingestSeconds / floorSeconds).toFixed(2)),
-  analyze_ratio: Number((analyzeSeconds / floorSeconds).toFixed(2)),
+  // median of the per-round ratios: each round's runs saw the same machine state
+  ingest_ratio: Number(median(ingest.map((run, round) => run.seconds / floor[round].seconds)).toFixed(2)),
+  analyze_ratio: Number(median(analyze.map((run, round) => run.seconds / floor[round].seconds)).toFixed(2)),
   parse_loop_records_per_s: Math.round(records / floorSeconds),
   ingest_records_per_s: Math.round(records / ingestSeconds),
   analyze_records_per_s: Math.round(records / analyzeSeconds),

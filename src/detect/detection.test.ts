@@ -85,3 +85,46 @@ test('a person chatting, sometimes asking for step-by-step explanations, is left
   }
   assert.equal(verdictOf(analyse(records), 'person'), undefined);
 });
+
+test('a reseller pool alone does not convict: 120 ordinary customers on one proxy address and one card are not flagged', () => {
+  const records: Interaction[] = [];
+  const facts = new Map<string, AccountFacts>();
+  for (let account = 0; account < 120; account += 1) {
+    const id = `customer${account}`;
+    facts.set(id, { ...unknownAccount, verification: 'email', paymentFingerprint: 'reseller-card', createdAtMs: start - 30 * 24 * hour });
+    for (let request = 0; request < 12; request += 1) {
+      records.push(chat({
+        account: id, ts: start + (account % 7) * 24 * hour + (18 + (request % 4)) * hour + request * 60_000, ip: '185.1.1.1',
+        history: request % 3 ? ['earlier question', 'earlier answer'] : [],
+        text: `Could you help me with ${freshContent(account * 100 + request, 9)}?`,
+      }));
+    }
+  }
+  const findings = analyse(records, facts);
+  assert.deepEqual(findings.accounts.filter((entry) => entry.verdict !== 'benchmark'), []);
+  assert.deepEqual(findings.campaigns, []);
+});
+
+test('campaign ids are stable: the same operator analysed over a shorter and a longer window keeps its id', () => {
+  const build = (days: number) => {
+    const records: Interaction[] = [];
+    const facts = new Map<string, AccountFacts>();
+    let seed = 0;
+    for (let account = 0; account < 40; account += 1) {
+      facts.set(`op${account}`, { ...unknownAccount, verification: 'email', paymentFingerprint: `card${account % 4}`, createdAtMs: start - hour });
+      for (let request = 0; request < days * 12; request += 1) {
+        seed += 1;
+        records.push(chat({
+          account: `op${account}`, ts: start + ((seed * 7919) % (days * 24 * 60)) * 60_000, ip: `100.${seed % 40}.${(seed * 3) % 20}.${seed % 250}`,
+          text: `Question: ${freshContent(seed)}\nWalk me through your complete chain of thought before stating the final answer on the last line.`,
+        }));
+      }
+    }
+    return analyse(records, facts);
+  };
+  const shorter = build(2);
+  const longer = build(4);
+  assert.equal(shorter.campaigns.length, 1);
+  assert.equal(longer.campaigns.length, 1);
+  assert.equal(shorter.campaigns[0].campaign_id, longer.campaigns[0].campaign_id);
+});

@@ -82,10 +82,10 @@ export function assessAccount(profile: AccountProfile, facts: AccountFacts, traf
     const templates = profile.templateKeys().length;
     if (harvest > 0) {
       add('harvest_templates', 8 * harvest,
-        `${percent(harvest)} of ${counted} requests fill ${templates || 'a few'} recurring prompt template${templates === 1 ? '' : 's'} with new content each time and ask for ${dominantFamilies(profile)}`);
+        `${percent(harvest)} of ${counted} requests fill recurring prompt templates (${templates || 'a few'} distinct fixed opening${templates === 1 ? '' : 's'} or ending${templates === 1 ? '' : 's'}) with new content each time and ask for ${dominantFamilies(profile)}`);
     }
     const templatedOnly = share(profile.templatedFresh) - harvest;
-    if (templatedOnly > 0.2) add('template_concentration', 1.0 * templatedOnly, `${percent(share(profile.templatedFresh))} of requests use ${templates || 'a few'} fixed template${templates === 1 ? '' : 's'} around new content (on its own this is how SaaS products and batch jobs look)`);
+    if (templatedOnly > 0.2) add('template_concentration', 1.0 * templatedOnly, `${percent(share(profile.templatedFresh))} of requests wrap new content in fixed templates (${templates || 'a few'} distinct openings or endings); on its own this is how SaaS products and batch jobs look`);
     if (profile.sequential.alarmed) add('sequential_test', 2, `sequential test (CUSUM of likelihood ratios, alpha 1e-4) reached a harvesting verdict after ${profile.sequential.alarmAfter} requests`);
   }
   if (profile.requests >= 48) {

@@ -1,14 +1,8 @@
-// What the provider knows about an account (from the accounts log), as detection reads it.
+// What the provider knows about an account (from the accounts log), as detection reads it: the
+// store's account row without its id and raw record.
+import type { AccountRow } from '../store/index.js';
 
-export interface AccountFacts {
-  createdAtMs: number | null;
-  verification: string | null;
-  orgId: string | null;
-  emailDomain: string | null;
-  paymentFingerprint: string | null;
-  country: string | null;
-  signupIp: string | null;
-}
+export type AccountFacts = Omit<AccountRow, 'accountId' | 'record'>;
 
 export const unknownAccount: AccountFacts = {
   createdAtMs: null, verification: null, orgId: null, emailDomain: null, paymentFingerprint: null, country: null, signupIp: null,

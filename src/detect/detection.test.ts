@@ -128,3 +128,13 @@ test('campaign ids are stable: the same operator analysed over a shorter and a l
   assert.equal(longer.campaigns.length, 1);
   assert.equal(shorter.campaigns[0].campaign_id, longer.campaigns[0].campaign_id);
 });
+
+test('an evaluation run of a private set in no index, chain-of-thought prompts and all, is protected as benchmark', () => {
+  const records = Array.from({ length: 600 }, (_, index) => chat({
+    account: 'lin', ts: start + 14 * hour + Math.floor(index / 8) * 2500 + (index % 8) * 100, ip: '171.64.1.20', temperature: 0, maxTokens: 512,
+    text: `Problem: ${freshContent(index + 5000, 20)}\nAnswer: Let's think step by step.`,
+  }));
+  const findings = analyse(records, new Map([['lin', { ...unknownAccount, verification: 'education' }]]));
+  assert.equal(verdictOf(findings, 'lin'), 'benchmark');
+  assert.match(findings.accounts[0].reasons[0].detail, /evaluation run/);
+});

@@ -68,6 +68,26 @@ function benchmarkEvidence(profile: AccountProfile): Evidence | null {
   };
 }
 
+/**
+ * Evaluation runs of a set that is in no index: dense bursts (20+ requests per active hour, most
+ * gaps under 5 s), deterministic or scored sampling (temperature 0, logprobs or n > 1 on half the
+ * requests), a daily rhythm and a fixed network. Only asked of accounts whose prompts would
+ * otherwise count as harvesting, so ordinary batch jobs are not relabelled.
+ */
+function evaluationRunEvidence(profile: AccountProfile): Evidence | null {
+  if (profile.requests < 50 || profile.share(profile.harvestShaped) < 0.2) return null;
+  const density = profile.requests / Math.max(1, profile.activeHours.size);
+  const bursty = profile.share(profile.quickGaps);
+  const scored = Math.max(profile.share(profile.temperatureZero), profile.share(profile.logprobs), profile.share(profile.multiSample));
+  if (density < evaluationRunDensity || bursty < 0.5 || scored < 0.5) return null;
+  if (profile.troughShare() >= 0.05 || profile.networkRotation() >= 0.3) return null;
+  return {
+    signal: 'evaluation_run',
+    weight: 0,
+    detail: `${profile.requests} requests in ${profile.activeHours.size} active hours (${Math.round(density)} per hour, ${percent(bursty)} within 5 s of the previous one), ${percent(scored)} with temperature 0, logprobs or several samples: the shape of an evaluation run of a set in no known index; protected, for a human to confirm`,
+  };
+}
+
 export function assessAccount(profile: AccountProfile, facts: AccountFacts, traffic: ObservedTraffic): AccountAssessment {
   const evidence: Evidence[] = [];
   const add = (signal: string, weight: number, detail: string) => {
@@ -124,5 +144,5 @@ export function assessAccount(profile: AccountProfile, facts: AccountFacts, traf
     }
   }
   const score = priorLogOdds + evidence.reduce((sum, item) => sum + item.weight, 0);
-  return { accountId: profile.accountId, profile, facts, evidence, score, benchmark: benchmarkEvidence(profile) };
+  return { accountId: profile.accountId, profile, facts, evidence, score, benchmark: benchmarkEvidence(profile) ?? evaluationRunEvidence(profile) };
 }

@@ -59,12 +59,7 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> 
     rejected += interactions.rejected;
     const summary = store.summarizeInteractionImport(interactions.importId);
     const facts = new Map<string, AccountFacts>();
-    for (const row of store.readAccounts()) {
-      facts.set(row.accountId, {
-        createdAtMs: row.createdAtMs, verification: row.verification, orgId: row.orgId, emailDomain: row.emailDomain,
-        paymentFingerprint: row.paymentFingerprint, country: row.country, signupIp: row.signupIp,
-      });
-    }
+    for (const { accountId, record: _record, ...known } of store.readAccounts()) facts.set(accountId, known);
     const findings = await detection.finish(facts);
     const report = buildReport({ ...summary, rejected }, findings);
     if (options.scores) await writeOutputFile(options.scores, findings.scores.map((score) => JSON.stringify(score)).join('\n') + '\n');

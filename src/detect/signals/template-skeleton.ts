@@ -4,7 +4,7 @@
 // requests share a template when a key matches while the full text differs.
 
 /** Normalised characters hashed at each edge. */
-export const edgeLength = 64;
+export const edgeLength = 32;
 /** A key is only taken when the message is this much longer than the edge (so content remains). */
 export const minimumContentLength = 24;
 

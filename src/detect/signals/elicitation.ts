@@ -43,15 +43,19 @@ export function elicitationMask(text: string): number {
   return mask;
 }
 
+/** Texts checked per template key before its elicitation is settled. */
+const templateSamples = 3;
+
 /**
  * Elicitation of a prompt's template parts: its head (first 500 characters) and tail (last 300),
- * cached by template key. Templated traffic (harvesting, SaaS, batch, eval harnesses) repeats its
- * keys, so the patterns run once per template rather than once per request; what counts is the
- * instruction the template carries, not words inside the user's content further in.
+ * settled per template key. Templated traffic (harvesting, SaaS, batch, eval harnesses) repeats its
+ * keys, so once the first three texts under a key have been checked, later requests reuse the
+ * families present in all three: the template's own instruction is in every text, while words
+ * inside the users' content further in are not, and never stick to the template.
  */
 export class TemplateElicitation {
-  private readonly heads = new Map<number, number>();
-  private readonly tails = new Map<number, number>();
+  private readonly heads = new Map<number, { mask: number; samples: number }>();
+  private readonly tails = new Map<number, { mask: number; samples: number }>();
   private readonly limit: number;
 
   constructor(limit = 100_000) {
@@ -60,15 +64,19 @@ export class TemplateElicitation {
 
   mask(text: string, head: number | null, tail: number | null): number {
     if (head === null || tail === null) return elicitationMask(text);
-    return this.lookup(this.heads, head, () => elicitationMask(text.slice(0, scanHead))) | this.lookup(this.tails, tail, () => elicitationMask(text.slice(-scanTail)));
+    return this.settled(this.heads, head, () => elicitationMask(text.slice(0, scanHead))) | this.settled(this.tails, tail, () => elicitationMask(text.slice(-scanTail)));
   }
 
-  private lookup(cache: Map<number, number>, key: number, compute: () => number): number {
-    let mask = cache.get(key);
-    if (mask === undefined) {
-      mask = compute();
+  private settled(cache: Map<number, { mask: number; samples: number }>, key: number, compute: () => number): number {
+    const entry = cache.get(key);
+    if (entry && entry.samples >= templateSamples) return entry.mask;
+    const mask = compute();
+    if (entry) {
+      entry.mask &= mask;
+      entry.samples += 1;
+    } else {
       if (cache.size >= this.limit) cache.clear();
-      cache.set(key, mask);
+      cache.set(key, { mask, samples: 1 });
     }
     return mask;
   }

@@ -69,17 +69,25 @@ function systemAsksForReasoning(system: string, systemHash: number): boolean {
 }
 
 const templateElicitation = new TemplateElicitation();
-/** Capability of templated prompts, cached by head key (a template serves one capability). */
-const capabilityCache = new Map<number, Capability>();
+/**
+ * Capability of templated prompts, settled per head key after three texts agree (a template
+ * serves one capability; a disagreement keeps classifying each text on its own).
+ */
+const capabilityCache = new Map<number, { capability: Capability; agreeing: number }>();
 const capabilityCacheLimit = 100_000;
 
 function capabilityFor(text: string, head: number | null, toolUse: boolean, grading: boolean): Capability {
   if (toolUse || grading || head === null) return capabilityOf(text, toolUse, grading);
-  let capability = capabilityCache.get(head);
-  if (capability === undefined) {
-    capability = capabilityOf(text, false, false);
+  const entry = capabilityCache.get(head);
+  if (entry && entry.agreeing >= 3) return entry.capability;
+  const capability = capabilityOf(text, false, false);
+  if (!entry) {
     if (capabilityCache.size >= capabilityCacheLimit) capabilityCache.clear();
-    capabilityCache.set(head, capability);
+    capabilityCache.set(head, { capability, agreeing: 1 });
+  } else if (entry.capability === capability) {
+    entry.agreeing += 1;
+  } else {
+    capabilityCache.set(head, { capability, agreeing: 1 });
   }
   return capability;
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { capabilityOf } from './capability.js';
-import { elicitationMask, familiesOf } from './elicitation.js';
+import { elicitationMask, familiesOf, TemplateElicitation } from './elicitation.js';
 import { promptParts } from './prompt-text.js';
 import { templateKeys } from './template-skeleton.js';
 
@@ -64,4 +64,22 @@ test('capability classes follow the request: tools, grading, code, maths, writin
   assert.equal(capabilityOf('How many apples are left if 12 of 40 are eaten?', false, false), 'reasoning');
   assert.equal(capabilityOf('Translate this e-mail into French.', false, false), 'writing');
   assert.equal(capabilityOf('Tell me about the history of Lisbon.', false, false), 'other');
+});
+
+test('a template\'s elicitation is settled from several texts, so words in one user\'s content never stick to it', () => {
+  const cache = new TemplateElicitation();
+  const wrapper = 'Classify the sentiment of this app review as positive, neutral or negative.\n\nReview: ';
+  const texts = [
+    `${wrapper}Honestly the rubric they use to score the answer is unfair, and I cannot decide which one is better.`,
+    `${wrapper}Great app, fast and simple, would recommend it to anyone who travels a lot.`,
+    `${wrapper}It crashes every time I open the camera, please fix it soon, I paid for this.`,
+    `${wrapper}Nice colours but the login flow keeps asking for my password every single day.`,
+  ];
+  const masks = texts.map((text) => { const keys = templateKeys(text); return cache.mask(text, keys.head, keys.tail); });
+  assert.ok(masks[0] !== 0, 'the first text is judged on its own words');
+  assert.equal(masks[3], 0, 'once settled, the template carries no elicitation');
+  const harvest = new TemplateElicitation();
+  const cot = 'Solve the following problem. Show all intermediate steps of your reasoning; do not skip any step.\n\nProblem: ';
+  const settled = [1, 2, 3, 4, 5].map((n) => { const text = `${cot}${n} workers finish a job in ${n + 3} days; how many days for ${n + 1} workers at the same rate?`; const keys = templateKeys(text); return harvest.mask(text, keys.head, keys.tail); });
+  assert.deepEqual(familiesOf(settled[4]), ['chain_of_thought']);
 });

@@ -2,7 +2,8 @@
 // campaign scores (many small accounts add up), verdicts, and the reasons for each.
 import { formatTimestamp, type ReportedAccount, type ReportedCampaign, type Reason } from '../core/index.js';
 import { unknownAccount, type AccountFacts } from './account-facts.js';
-import { buildAccountGraph, type LinkKind } from './account-graph.js';
+import { buildAccountGraph, type AccountGraph, type LinkKind } from './account-graph.js';
+import { densestCore, type DenseCore } from './dense-core.js';
 import { findCampaignGroups, type CampaignGroup } from './campaigns.js';
 import type { ObservedTraffic } from './pipeline.js';
 import { assessAccount, type AccountAssessment, type Evidence } from './score-account.js';
@@ -59,14 +60,22 @@ function mergeById(groups: CampaignGroup[]): CampaignGroup[] {
 
 interface ScoredCampaign {
   group: CampaignGroup;
+  core: DenseCore;
   score: number;
   bonus: number;
 }
 
-function scoreCampaign(group: CampaignGroup): ScoredCampaign {
+/**
+ * A campaign's score: the median own score of its densest core (so accounts linked in as
+ * camouflage do not dilute it) plus 0.6 x log2 of its size (so many small accounts add up).
+ */
+function scoreCampaign(group: CampaignGroup, graph: AccountGraph): ScoredCampaign {
   const size = group.members.length;
-  const score = median(group.members.map((member) => Math.min(10, member.score))) + 0.6 * Math.log2(size);
-  return { group, score, bonus: score >= 0 ? Math.min(3, 0.6 * Math.log2(size)) : 0 };
+  const core = densestCore(group.members.map((member) => member.accountId), graph);
+  const coreMembers = new Set(core.members);
+  const coreScores = group.members.filter((member) => coreMembers.has(member.accountId)).map((member) => Math.min(10, member.score));
+  const score = median(coreScores) + 0.6 * Math.log2(size);
+  return { group, core, score, bonus: score >= 0 ? Math.min(3, 0.6 * Math.log2(size)) : 0 };
 }
 
 function campaignReasons(campaign: ScoredCampaign, flagged: AccountAssessment[]): Reason[] {
@@ -76,6 +85,7 @@ function campaignReasons(campaign: ScoredCampaign, flagged: AccountAssessment[])
   const reasons: Reason[] = [];
   const links = [...campaign.group.linkKinds].sort((a, b) => b[1] - a[1]).map(([kind, count]) => `${linkWords[kind]} (${count} links)`);
   reasons.push({ signal: 'linked_accounts', detail: `${members.length} accounts linked by ${links.join(', ')}`, weight: round(0.6 * Math.log2(members.length), 2) });
+  reasons.push({ signal: 'dense_core', detail: `densest core (greedy peeling): ${campaign.core.members.length} of ${members.length} accounts, link weight ${campaign.core.density.toFixed(1)} per account; the campaign is scored on this core` });
   reasons.push({ signal: 'campaign_harvesting', detail: `${percent(requests ? harvest / requests : 0)} of the members' ${requests.toLocaleString('en-US')} requests fill recurring templates with new content and ask for reasoning, grades or traces; ${flagged.length} of ${members.length} members are flagged on their own behaviour` });
   const cards = new Map<string, number>();
   for (const member of members) if (member.facts.paymentFingerprint) cards.set(member.facts.paymentFingerprint, (cards.get(member.facts.paymentFingerprint) ?? 0) + 1);
@@ -93,7 +103,7 @@ export function buildFindings(traffic: ObservedTraffic, facts: Map<string, Accou
   const assessments = [...traffic.profiles.values()].map((profile) => assessAccount(profile, facts.get(profile.accountId) ?? unknownAccount, traffic));
   const candidates = assessments.filter((assessment) => !assessment.benchmark && assessment.score >= thresholds.candidate);
   const graph = buildAccountGraph(candidates, assessments, traffic);
-  const campaigns = mergeById(findCampaignGroups(graph, new Map(candidates.map((candidate) => [candidate.accountId, candidate])))).map(scoreCampaign);
+  const campaigns = mergeById(findCampaignGroups(graph, new Map(candidates.map((candidate) => [candidate.accountId, candidate])))).map((group) => scoreCampaign(group, graph));
 
   const finalScore = new Map<string, number>();
   const campaignOf = new Map<string, ScoredCampaign>();

@@ -1,5 +1,4 @@
 // Fast non-cryptographic string hashing for sketches and keys (FNV-1a with a murmur finaliser).
-// Keys are 52-bit integers (two 32-bit lanes), exact as JavaScript numbers.
 
 function finalize(hash: number): number {
   hash ^= hash >>> 16;
@@ -18,18 +17,6 @@ export function hash32(text: string, seed = 0, start = 0, end = text.length): nu
     hash = Math.imul(hash, 0x01000193);
   }
   return finalize(hash);
-}
-
-/** 52-bit hash: two independent 32-bit lanes folded into one safe integer. */
-export function hash52(text: string, start = 0, end = text.length): number {
-  let a = 0x811c9dc5;
-  let b = 0x9747b28c;
-  for (let index = start; index < end; index += 1) {
-    const code = text.charCodeAt(index);
-    a = Math.imul(a ^ code, 0x01000193);
-    b = Math.imul(b ^ code, 0x5bd1e995);
-  }
-  return finalize(a) * 0x100000 + (finalize(b) >>> 12);
 }
 
 /** Mixes a 32-bit integer (for hashing numbers, e.g. (bucket, key) pairs). */

@@ -61,3 +61,11 @@ test('bad options are refused with a usage error naming the option', async () =>
   assert.equal(result.code, 64);
   assert.match(result.stderr, /--scale/);
 });
+
+test('an --out in a missing folder is refused before any work, naming the option', async () => {
+  const folder = temporaryDirectory();
+  writeFileSync(join(folder, 'in.jsonl'), `${line('r1', 'a1', '2026-02-02T10:00:00Z')}\n`);
+  const result = await runCli(['analyze', '--interactions', join(folder, 'in.jsonl'), '--out', join(folder, 'missing', 'report.json'), '--db', join(folder, 'store.db')]);
+  assert.equal(result.code, 73);
+  assert.match(result.stderr, /folder '.*missing' does not exist or is not writable\. Check --out\./);
+});

@@ -4,7 +4,7 @@ import { DistillGuardError, validateReport, type AnalysisReport } from '../../co
 import { buildReport, DetectionThread, requestSignals, type AccountFacts } from '../../detect/index.js';
 import { SqliteStore } from '../../store/index.js';
 import { ingestWithProgress } from '../ingest-with-progress.js';
-import { writeOutputFile } from '../write-output.js';
+import { checkOutputPath, writeOutputFile } from '../write-output.js';
 import { defaultDatabasePath, parseNonNegativeInteger } from '../options.js';
 
 interface AnalyzeOptions {
@@ -39,6 +39,8 @@ export function registerAnalyze(program: Command): void {
 }
 
 export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> {
+  await checkOutputPath(options.out, '--out');
+  if (options.scores) await checkOutputPath(options.scores, '--scores');
   const store = SqliteStore.open(options.db);
   try {
     let rejected = 0;

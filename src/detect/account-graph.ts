@@ -1,5 +1,5 @@
 // Tier 3: the graph of candidate accounts, linked by what an operator shares across his accounts:
-// prompt templates, payment instruments, client addresses, organisations, sign-up bursts and
+// prompt templates (exact edge keys, and MinHash skeleton bands for near-identical variants), payment instruments, client addresses, organisations, sign-up bursts and
 // synchronised activity. Links are weighted by rarity: an address or card shared by very many
 // accounts (a NAT, a cloud range, a reseller's pool) links little or nothing.
 import type { AccountAssessment } from './score-account.js';
@@ -7,7 +7,7 @@ import type { ObservedTraffic } from './pipeline.js';
 import { jaccard } from './sketches/bottom-k.js';
 import { hourMs } from './time-units.js';
 
-export type LinkKind = 'template' | 'payment' | 'address' | 'organization' | 'signup_burst' | 'synchrony';
+export type LinkKind = 'template' | 'skeleton' | 'payment' | 'address' | 'organization' | 'signup_burst' | 'synchrony';
 
 export interface Link {
   weight: number;
@@ -25,7 +25,7 @@ export const graphDefaults = {
   fullyLinkedUpTo: 12,
   /** Hour buckets holding at least this many new accounts are sign-up bursts. */
   burstMinimum: 10,
-  weights: { template: 1, payment: 1.5, address: 0.3, organization: 0.5, signup_burst: 0.5, synchrony: 2 } satisfies Record<LinkKind, number>,
+  weights: { template: 1, skeleton: 0.3, payment: 1.5, address: 0.3, organization: 0.5, signup_burst: 0.5, synchrony: 2 } satisfies Record<LinkKind, number>,
 };
 
 function pairKey(a: string, b: string): string {
@@ -77,6 +77,9 @@ export function buildAccountGraph(candidates: AccountAssessment[], everyone: Acc
 
   for (const [, members] of groupBy(candidates, (assessment) => assessment.profile.templateKeys())) {
     linkGroup(graph, members, 'template', weights.template);
+  }
+  for (const [, members] of groupBy(candidates, (assessment) => assessment.profile.skeletonKeys())) {
+    linkGroup(graph, members, 'skeleton', weights.skeleton);
   }
   const cardUsers = groupBy(everyone, (assessment) => (assessment.facts.paymentFingerprint ? [assessment.facts.paymentFingerprint] : []));
   for (const [, users] of cardUsers) {

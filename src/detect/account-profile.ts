@@ -65,6 +65,8 @@ export class AccountProfile {
   /** Gaps under 5 s between consecutive requests (bursts). */
   quickGaps = 0;
   readonly synchrony = new BottomK(64);
+  /** MinHash band keys of the skeletons of templated requests (near-identical templates share them). */
+  readonly skeletons = new SpaceSaving(32);
   readonly sequential = new SequentialTest();
 
   constructor(accountId: string) {
@@ -72,7 +74,7 @@ export class AccountProfile {
   }
 
   /** Updates the profile with one request (requests may arrive slightly out of order). */
-  observe(signals: RequestSignals, benchmarkItem: number, benchmarkSuite: string | null): void {
+  observe(signals: RequestSignals, benchmarkItem: number, benchmarkSuite: string | null, skeletonBands?: () => number[]): void {
     this.requests += 1;
     if (signals.ts - this.lastTs >= 0 && signals.ts - this.lastTs < 5000) this.quickGaps += 1;
     if (signals.ts < this.firstTs) this.firstTs = signals.ts;
@@ -121,6 +123,7 @@ export class AccountProfile {
     const harvest = fresh && signals.elicitation !== 0;
     if (harvest) this.harvestShaped += 1;
     this.sequential.observe(harvest);
+    if (fresh && skeletonBands) for (const band of skeletonBands()) this.skeletons.add(band);
     if (fresh) {
       const key = signals.keys.head ?? signals.keys.tail ?? 0;
       const bucket = Math.floor(signals.ts / syncBucketMs);
@@ -154,6 +157,11 @@ export class AccountProfile {
   /** The account's templates: keys seen at least `minimum` times with varying text. */
   templateKeys(minimum = 3): number[] {
     return this.templates.frequent(minimum).filter((entry) => entry.tag === -1).map((entry) => entry.key);
+  }
+
+  /** Skeleton band keys seen on at least `minimum` templated requests. */
+  skeletonKeys(minimum = 3): number[] {
+    return this.skeletons.frequent(minimum).map((entry) => entry.key);
   }
 
   share(count: number): number {

@@ -138,3 +138,28 @@ test('an evaluation run of a private set in no index, chain-of-thought prompts a
   assert.equal(verdictOf(findings, 'lin'), 'benchmark');
   assert.match(findings.accounts[0].reasons[0].detail, /evaluation run/);
 });
+
+test('accounts running reworded variants of one template are linked through their MinHash skeletons', async () => {
+  const { buildAccountGraph } = await import('./account-graph.js');
+  const { assessAccount } = await import('./score-account.js');
+  const templates = [
+    (task: string) => `You are an expert software engineer. Solve the task below. Before writing any code, think through the problem step by step and write out your complete reasoning.\n\nTask:\n${task}\n\nAfter the code, list the edge cases you handled and state the time and space complexity in plain words.`,
+    (task: string) => `You are a senior software engineer. Solve the task below. Before writing any code, think through the problem step by step and write out your full reasoning.\n\nTask:\n${task}\n\nAfter the code, list the edge cases you handled and state the time and space complexity in plain words.`,
+  ];
+  const pipeline = new DetectionPipeline(benchmarks);
+  let seed = 0;
+  for (const [index, account] of ['variant-a', 'variant-b'].entries()) {
+    for (let request = 0; request < 30; request += 1) {
+      seed += 1;
+      const content = Array.from({ length: 100 }, (_, word) => `w${(seed * 7919 + word * 104_729) % 1_000_003}`).join(' ');
+      const record = chat({ account, ts: start + seed * 600_000, ip: `10.${index}.0.1`, text: templates[index](content) });
+      pipeline.observe(record, Date.parse(record.ts));
+    }
+  }
+  const assessments = [...pipeline.observed.profiles.values()].map((profile) => assessAccount(profile, unknownAccount, pipeline.observed));
+  const graph = buildAccountGraph(assessments, assessments, pipeline.observed);
+  const link = graph.links.get('variant-a|variant-b');
+  assert.ok(link, 'the two accounts are linked');
+  assert.ok(link.kinds.has('skeleton'));
+  assert.ok(!link.kinds.has('template'), 'their exact template keys differ');
+});

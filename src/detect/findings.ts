@@ -30,7 +30,7 @@ export interface AccountScore {
 const round = (value: number, digits = 4) => Math.round(value * 10 ** digits) / 10 ** digits;
 const percent = (share: number) => `${Math.round(share * 100)}%`;
 const linkWords: Record<LinkKind, string> = {
-  template: 'shared prompt templates', payment: 'shared payment instruments', address: 'shared client addresses',
+  template: 'shared prompt templates', skeleton: 'near-identical template skeletons (MinHash)', payment: 'shared payment instruments', address: 'shared client addresses',
   organization: 'shared organisation ids', signup_burst: 'sign-up bursts', synchrony: 'synchronised activity (same template in the same 10-minute windows)',
 };
 

@@ -5,6 +5,7 @@ import type { Interaction } from '../core/index.js';
 import { AccountProfile } from './account-profile.js';
 import type { BenchmarkIndex } from './benchmarks/benchmark-index.js';
 import { requestSignals, type RequestSignals } from './signals/request-signals.js';
+import { skeletonBands, skeletonSignature } from './signals/skeleton-minhash.js';
 
 /** Benchmark probing is sampled for accounts that show no benchmark items. */
 export const benchmarkSampling = { after: 50, every: 8 };
@@ -58,7 +59,10 @@ export class DetectionPipeline {
       benchmarkItem = match ? match.item : -1;
       benchmarkSuite = match ? match.suite : null;
     }
-    profile.observe(signals, benchmarkItem, benchmarkSuite);
+    profile.observe(signals, benchmarkItem, benchmarkSuite, () => {
+      const signature = skeletonSignature(signals.headText, signals.probeText);
+      return signature ? skeletonBands(signature) : [];
+    });
     const firstSeen = modelFirstSeen.get(signals.model);
     if (firstSeen === undefined || tsMs < firstSeen) modelFirstSeen.set(signals.model, tsMs);
     if (tsMs < this.traffic.firstTs) this.traffic.firstTs = tsMs;

@@ -8,7 +8,7 @@ const width = 21;
 
 export interface EncodedSignals {
   numbers: Float64Array;
-  /** accountId, api, model, probeText per request. */
+  /** accountId, api, model, probeText, headText per request. */
   strings: string[];
 }
 
@@ -17,7 +17,7 @@ const orNull = (value: number) => (Number.isNaN(value) ? null : value);
 
 export function encodeSignals(batch: readonly RequestSignals[]): EncodedSignals {
   const numbers = new Float64Array(batch.length * width);
-  const strings: string[] = new Array(batch.length * 4);
+  const strings: string[] = new Array(batch.length * 5);
   let n = 0;
   let s = 0;
   for (const signals of batch) {
@@ -46,6 +46,7 @@ export function encodeSignals(batch: readonly RequestSignals[]): EncodedSignals 
     strings[s++] = signals.api;
     strings[s++] = signals.model;
     strings[s++] = signals.probeText;
+    strings[s++] = signals.headText;
   }
   return { numbers, strings };
 }
@@ -53,7 +54,7 @@ export function encodeSignals(batch: readonly RequestSignals[]): EncodedSignals 
 export function decodeSignals(encoded: EncodedSignals): RequestSignals[] {
   const { numbers, strings } = encoded;
   const batch: RequestSignals[] = [];
-  for (let n = 0, s = 0; n < numbers.length; n += width, s += 4) {
+  for (let n = 0, s = 0; n < numbers.length; n += width, s += 5) {
     const outputAndStatus = numbers[n + 20];
     batch.push({
       ts: numbers[n],
@@ -80,6 +81,7 @@ export function decodeSignals(encoded: EncodedSignals): RequestSignals[] {
       api: strings[s + 1],
       model: strings[s + 2],
       probeText: strings[s + 3],
+      headText: strings[s + 4],
     });
   }
   return batch;

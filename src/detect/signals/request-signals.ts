@@ -6,6 +6,7 @@ import { elicitationMask, TemplateElicitation } from './elicitation.js';
 import { hash32 } from './hash.js';
 import { promptParts } from './prompt-text.js';
 import { templateKeys, type TemplateKeys } from './template-skeleton.js';
+import { skeletonEdge } from './skeleton-minhash.js';
 
 const chainOfThoughtBit = 1;
 /** Characters of the prompt's end kept for benchmark probing (harnesses put the item under test last). */
@@ -41,6 +42,8 @@ export interface RequestSignals {
   status: number;
   /** The part of the newest user text the benchmark recognizer probes (its last probeLength characters). */
   probeText: string;
+  /** The first skeletonEdge characters of the newest user text (for the skeleton fingerprint). */
+  headText: string;
 }
 
 function numberOr(value: unknown, fallback: number | null): number | null {
@@ -127,5 +130,6 @@ export function requestSignals(record: Interaction, tsMs: number): RequestSignal
     outputTokens: record.response?.usage?.output_tokens ?? 0,
     status: record.response?.status ?? 0,
     probeText: parts.user.length <= probeLength ? parts.user : parts.user.slice(-probeLength),
+    headText: parts.user.length <= skeletonEdge ? parts.user : parts.user.slice(0, skeletonEdge),
   };
 }

@@ -14,6 +14,8 @@ export const templateRepeats = 2;
 /** Time bucket for synchrony between accounts (SynchroTrap-style). */
 export const syncBucketMs = 10 * 60_000;
 const maxTracked = 64;
+/** Skeleton fingerprints are taken for an account's first templated requests, then for one in `every`. */
+export const skeletonSampling = { after: 32, every: 8 };
 const maxActiveHours = 24 * 400;
 
 export class AccountProfile {
@@ -123,7 +125,10 @@ export class AccountProfile {
     const harvest = fresh && signals.elicitation !== 0;
     if (harvest) this.harvestShaped += 1;
     this.sequential.observe(harvest);
-    if (fresh && skeletonBands) for (const band of skeletonBands()) this.skeletons.add(band);
+    // skeletons are sampled once an account has shown its templates: enough to find its frequent bands
+    if (fresh && skeletonBands && (this.templatedFresh <= skeletonSampling.after || this.templatedFresh % skeletonSampling.every === 0)) {
+      for (const band of skeletonBands()) this.skeletons.add(band);
+    }
     if (fresh) {
       const key = signals.keys.head ?? signals.keys.tail ?? 0;
       const bucket = Math.floor(signals.ts / syncBucketMs);

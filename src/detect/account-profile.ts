@@ -14,8 +14,8 @@ export const templateRepeats = 2;
 /** Time bucket for synchrony between accounts (SynchroTrap-style). */
 export const syncBucketMs = 10 * 60_000;
 const maxTracked = 64;
-/** Skeleton fingerprints are taken for an account's first templated requests, then for one in `every`. */
-export const skeletonSampling = { after: 32, every: 8 };
+/** Skeleton fingerprints are taken for an account's first templated requests, then for one in `every`: enough to find its frequent bands. */
+export const skeletonSampling = { after: 16, every: 32 };
 const maxActiveHours = 24 * 400;
 
 export class AccountProfile {

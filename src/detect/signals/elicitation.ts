@@ -16,31 +16,31 @@ const patterns: Record<ElicitationFamily, RegExp> = {
 const scanHead = 500;
 const scanTail = 300;
 /**
- * Words at least one of which every pattern above contains: a few native substring searches on
- * the lower-cased window rule out most requests before any pattern runs. Keep in step with the
- * patterns (a test checks every family's examples pass the filter).
+ * Words at least one of which every pattern above contains: one case-insensitive scan for them
+ * rules out most requests before any pattern runs. Keep in step with the patterns (the tests'
+ * examples of every family pass through it).
  */
 export const elicitationAnchors = [
   'step', 'show', 'thought', 'think', 'walk me', 'reason', 'worked', 'articulate', 'reconstruct', 'rubric', 'score', 'grad',
   'better', 'winner', 'decide which', 'rate ', 'reward model', 'tool', 'transcript', 'function call', 'sensitive', 'review', 'censor', 'moderation',
 ];
 
-function mayElicit(window: string): boolean {
-  const lower = window.toLowerCase();
-  for (const anchor of elicitationAnchors) if (lower.includes(anchor)) return true;
-  return false;
-}
+const anchorPattern = new RegExp(elicitationAnchors.join('|'), 'i');
 
-/** Bit mask of the families found in `text` (bit i = elicitationFamilies[i]). */
-export function elicitationMask(text: string): number {
-  if (text.length === 0) return 0;
-  const scanned = text.length <= scanHead + scanTail ? text : `${text.slice(0, scanHead)}\n${text.slice(-scanTail)}`;
-  if (!mayElicit(scanned)) return 0;
+function windowMask(window: string): number {
+  if (!anchorPattern.test(window)) return 0;
   let mask = 0;
   for (let index = 0; index < elicitationFamilies.length; index += 1) {
-    if (patterns[elicitationFamilies[index]].test(scanned)) mask |= 1 << index;
+    if (patterns[elicitationFamilies[index]].test(window)) mask |= 1 << index;
   }
   return mask;
+}
+
+/** Bit mask of the families found in `text`'s head and tail (bit i = elicitationFamilies[i]). */
+export function elicitationMask(text: string): number {
+  if (text.length === 0) return 0;
+  if (text.length <= scanHead + scanTail) return windowMask(text);
+  return windowMask(text.slice(0, scanHead)) | windowMask(text.slice(-scanTail));
 }
 
 /** Texts checked per template key before its elicitation is settled. */

@@ -69,3 +69,14 @@ test('an --out in a missing folder is refused before any work, naming the option
   assert.equal(result.code, 73);
   assert.match(result.stderr, /folder '.*missing' does not exist or is not writable\. Check --out\./);
 });
+
+test('detection sees each distinct record once: a log with repeated ids gives the same account counts as without', async () => {
+  const folder = temporaryDirectory();
+  const records = Array.from({ length: 30 }, (_, index) => line(`r${index}`, 'a1', `2026-02-02T10:${String(index).padStart(2, '0')}:00Z`));
+  writeFileSync(join(folder, 'twice.jsonl'), [...records, ...records.slice(0, 12)].join('\n'));
+  const result = await runCli(['analyze', '--interactions', join(folder, 'twice.jsonl'), '--out', join(folder, 'r.json'), '--scores', join(folder, 's.jsonl'), '--db', join(folder, 'store.db')]);
+  assert.equal(result.code, 0, result.stderr);
+  const scores = readFileSync(join(folder, 's.jsonl'), 'utf8').trim().split('\n').map((text) => JSON.parse(text) as { account_id: string; requests: number });
+  assert.deepEqual(scores.map((score) => [score.account_id, score.requests]), [['a1', 30]]);
+  assert.equal((JSON.parse(readFileSync(join(folder, 'r.json'), 'utf8')) as AnalysisReport).input.interactions, 30);
+});

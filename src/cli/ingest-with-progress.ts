@@ -6,8 +6,8 @@ import { createProgressBar } from './progress.js';
 
 const maxPrintedRejections = 1000;
 
-export async function ingestWithProgress<Prepared = unknown>(
-  kind: ImportKind, path: string, store: Store, options: Pick<IngestOptions<Prepared>, 'maxRejected' | 'prepare' | 'onStored'>,
+export async function ingestWithProgress(
+  kind: ImportKind, path: string, store: Store, options: Pick<IngestOptions, 'maxRejected' | 'observer'>,
 ): Promise<IngestResult> {
   const source = await openInput(path);
   const bar = createProgressBar(`ingest ${source.label}`);
@@ -15,8 +15,7 @@ export async function ingestWithProgress<Prepared = unknown>(
   try {
     return await ingest(kind, source, store, {
       maxRejected: options.maxRejected,
-      prepare: options.prepare,
-      onStored: options.onStored,
+      observer: options.observer,
       onRejected: (rejection) => {
         printed += 1;
         if (printed <= maxPrintedRejections) {

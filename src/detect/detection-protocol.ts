@@ -9,7 +9,10 @@ export interface DetectionWorkerData {
 }
 
 export type DetectionRequest =
-  | { op: 'observe'; batch: EncodedSignals }
+  /** Signals of a batch about to be stored; held until its `commit`. */
+  | { op: 'stage'; batch: EncodedSignals }
+  /** Which records of the oldest staged batch were first sightings (1) or repeats (0). */
+  | { op: 'commit'; flags: Uint8Array }
   | { op: 'finish'; facts: [string, AccountFacts][] };
 
 export type DetectionReply = { ok: true; findings: Findings } | { ok: false; message: string };

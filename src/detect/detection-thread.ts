@@ -1,14 +1,15 @@
-// Runs the detection pipeline on a worker thread: observe() takes tier-1 signals computed where
-// the records were parsed, batches them, and finish() returns the findings.
+// Runs the detection pipeline on a worker thread. As an ingest observer it computes each record's
+// tier-1 signals where the record was parsed, ships each batch's signals encoded as soon as the
+// batch is complete (so nothing is held on the parsing thread while the store writes), and tells
+// the worker which of them were first sightings once the store has answered.
 import { Worker } from 'node:worker_threads';
 import { DistillGuardError } from '../core/index.js';
 import type { AccountFacts } from './account-facts.js';
 import type { DetectionReply, DetectionRequest, DetectionWorkerData } from './detection-protocol.js';
 import type { Findings } from './findings.js';
 import { encodeSignals } from './signal-codec.js';
-import type { RequestSignals } from './signals/request-signals.js';
-
-const batchSize = 4096;
+import { requestSignals, type RequestSignals } from './signals/request-signals.js';
+import type { Interaction } from '../core/index.js';
 
 export class DetectionThread {
   private readonly worker: Worker;
@@ -22,21 +23,22 @@ export class DetectionThread {
     });
   }
 
-  observe(signals: RequestSignals): void {
-    this.pending.push(signals);
-    if (this.pending.length >= batchSize) this.flush();
+  add(record: Interaction, tsMs: number): void {
+    this.pending.push(requestSignals(record, tsMs));
   }
 
-  private flush(): void {
-    if (this.pending.length === 0) return;
+  endBatch(): void {
     const batch = encodeSignals(this.pending);
     this.pending = [];
-    this.worker.postMessage({ op: 'observe', batch } satisfies DetectionRequest, [batch.numbers.buffer as ArrayBuffer]);
+    this.worker.postMessage({ op: 'stage', batch } satisfies DetectionRequest, [batch.numbers.buffer as ArrayBuffer]);
   }
 
-  /** Sends what is left, builds the findings on the worker and stops it. */
+  stored(flags: Uint8Array): void {
+    this.worker.postMessage({ op: 'commit', flags } satisfies DetectionRequest);
+  }
+
+  /** Builds the findings on the worker (after every committed batch) and stops it. */
   async finish(facts: Map<string, AccountFacts>): Promise<Findings> {
-    this.flush();
     if (this.failure) throw new DistillGuardError('internal', `detection failed: ${this.failure.message}`);
     const reply = new Promise<DetectionReply>((resolve, reject) => {
       this.worker.once('message', resolve);

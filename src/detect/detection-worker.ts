@@ -5,7 +5,7 @@ import { BenchmarkIndex } from './benchmarks/benchmark-index.js';
 import type { DetectionReply, DetectionRequest, DetectionWorkerData } from './detection-protocol.js';
 import { buildFindings } from './findings.js';
 import { DetectionPipeline } from './pipeline.js';
-import { decodeSignals } from './signal-codec.js';
+import { decodeSignals, type EncodedSignals } from './signal-codec.js';
 
 const port = parentPort;
 if (!port) throw new Error('detection-worker must run as a worker thread');
@@ -13,11 +13,19 @@ const { addedBenchmarks } = workerData as DetectionWorkerData;
 const benchmarks = BenchmarkIndex.builtIn();
 for (const item of addedBenchmarks) benchmarks.addHashedItem(item.suite, item.shingles);
 const pipeline = new DetectionPipeline(benchmarks);
+const staged: EncodedSignals[] = [];
 
 port.on('message', (request: DetectionRequest) => {
   try {
-    if (request.op === 'observe') {
-      for (const signals of decodeSignals(request.batch)) pipeline.observeSignals(signals);
+    if (request.op === 'stage') {
+      staged.push(request.batch);
+      return;
+    }
+    if (request.op === 'commit') {
+      const batch = staged.shift();
+      if (!batch) throw new Error('commit without a staged batch');
+      const signals = decodeSignals(batch);
+      for (let index = 0; index < signals.length; index += 1) if (request.flags[index] === 1) pipeline.observeSignals(signals[index]);
       return;
     }
     const findings = buildFindings(pipeline.observed, new Map(request.facts));

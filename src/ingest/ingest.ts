@@ -15,20 +15,25 @@ export interface IngestProgress {
   totalBytes: number | null;
 }
 
-export interface IngestOptions<Prepared = unknown> {
+/**
+ * Streaming hook for work downstream of the store (detection): `add` sees each valid interaction
+ * as it is parsed, `endBatch` closes the batch about to be written, and `stored` gets, per batch and
+ * in order, which of its records were first sightings in this import (1) or repeats (0).
+ */
+export interface StoredRecordsObserver {
+  add(record: Interaction, tsMs: number): void;
+  endBatch(): void;
+  stored(flags: Uint8Array): void;
+}
+
+export interface IngestOptions {
   /** Stop with an error once more than this many lines were rejected (default: never). */
   maxRejected?: number;
   onRejected?: (rejection: Rejection) => void;
   onProgress?: (progress: IngestProgress) => void;
   /** Longest line accepted, in bytes. */
   maxLineBytes?: number;
-  /**
-   * Streaming hook: `prepare` runs on each valid interaction as it is parsed (so that the record
-   * itself need not be kept), and `onStored` receives what it returned once the record is stored,
-   * only for the first sighting of each id in this input, in input order.
-   */
-  prepare?: (record: Interaction, tsMs: number) => Prepared;
-  onStored?: (prepared: Prepared) => void;
+  observer?: StoredRecordsObserver;
 }
 
 export interface IngestResult {
@@ -46,7 +51,7 @@ const maxWritesInFlight = 3;
 const maxStoredRejectedText = 1 << 20;
 
 /** Ingests `source` as `kind` into `store`. Throws DistillGuardError('too_many_rejected') past maxRejected. */
-export async function ingest<Prepared>(kind: ImportKind, source: InputSource, store: Store, options: IngestOptions<Prepared> = {}): Promise<IngestResult> {
+export async function ingest(kind: ImportKind, source: InputSource, store: Store, options: IngestOptions = {}): Promise<IngestResult> {
   const importId = store.beginImport(kind, source);
   const maxRejected = options.maxRejected ?? Number.POSITIVE_INFINITY;
   const keepRaw = source.path === null;
@@ -68,7 +73,6 @@ export async function ingest<Prepared>(kind: ImportKind, source: InputSource, st
   try {
     for await (const batch of readLineBatches(source.stream, { maxLineBytes: options.maxLineBytes })) {
       const rows: InteractionRow[] = [];
-      const prepared: Prepared[] = [];
       const accountRows: AccountRow[] = [];
       const rejections: RejectedLineRow[] = [];
       const overlong = new Set(batch.overlong);
@@ -84,8 +88,9 @@ export async function ingest<Prepared>(kind: ImportKind, source: InputSource, st
         if (kind === 'interactions') {
           const parsed = parseRecord(text, validateInteractionRecord);
           if (parsed.ok) {
-            rows.push(toInteractionRow(parsed.record, line, batch.offsets[index], batch.lengths[index], keepRaw ? text : null));
-            if (options.prepare) prepared.push(options.prepare(parsed.record, rows[rows.length - 1].tsMs));
+            const row = toInteractionRow(parsed.record, line, batch.offsets[index], batch.lengths[index], keepRaw ? text : null);
+            rows.push(row);
+            options.observer?.add(parsed.record, row.tsMs);
           }
           else rejections.push({ line, field: parsed.field, reason: parsed.reason, text });
         } else {
@@ -97,15 +102,12 @@ export async function ingest<Prepared>(kind: ImportKind, source: InputSource, st
       lines += batch.overlong.length;
       accepted += rows.length + accountRows.length;
       if (rows.length > 0) {
-        const stored = store.writeInteractions(importId, rows);
-        const onStored = options.prepare ? options.onStored : undefined;
-        await queue(stored.then((flags) => {
+        const observer = options.observer;
+        observer?.endBatch();
+        await queue(store.writeInteractions(importId, rows).then((flags) => {
+          observer?.stored(flags);
           let counted = 0;
-          for (let index = 0; index < flags.length; index += 1) {
-            if (flags[index] === 0) continue;
-            counted += 1;
-            if (onStored) onStored(prepared[index]);
-          }
+          for (let index = 0; index < flags.length; index += 1) counted += flags[index];
           return counted;
         }));
       }

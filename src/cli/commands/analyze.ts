@@ -1,7 +1,7 @@
 // `distillguard analyze`: ingest an interaction log (and accounts) into the store and write the report.
 import type { Command } from 'commander';
 import { DistillGuardError, validateReport, type AnalysisReport } from '../../core/index.js';
-import { buildReport, DetectionThread, requestSignals, type AccountFacts } from '../../detect/index.js';
+import { buildReport, DetectionThread, type AccountFacts } from '../../detect/index.js';
 import { SqliteStore } from '../../store/index.js';
 import { ingestWithProgress } from '../ingest-with-progress.js';
 import { checkOutputPath, writeOutputFile } from '../write-output.js';
@@ -52,8 +52,7 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> 
     const detection = new DetectionThread({ addedBenchmarks: store.readBenchmarkItems() });
     const interactions = await ingestWithProgress('interactions', options.interactions, store, {
       maxRejected: options.maxRejected,
-      prepare: (record, tsMs) => requestSignals(record, tsMs),
-      onStored: (signals) => detection.observe(signals),
+      observer: detection,
     }).catch(async (error: unknown) => {
       await detection.close();
       throw error;

@@ -4,6 +4,7 @@
 // from near-identical templates (a word changed, a phrase added) share most pairs, so their
 // signatures agree in most bins; banded, they meet in a shared key even when their exact edge
 // keys differ. Used to link accounts that run variants of one template.
+import { mix32 } from './hash.js';
 
 /** Characters of each edge that make the skeleton. */
 export const skeletonEdge = 200;
@@ -14,15 +15,6 @@ function wordHash(text: string, start: number, end: number): number {
   let hash = 0x811c9dc5;
   for (let index = start; index < end; index += 1) hash = Math.imul(hash ^ (text.charCodeAt(index) | 32), 0x01000193);
   return hash >>> 0;
-}
-
-function mix(value: number): number {
-  value ^= value >>> 16;
-  value = Math.imul(value, 0x85ebca6b);
-  value ^= value >>> 13;
-  value = Math.imul(value, 0xc2b2ae35);
-  value ^= value >>> 16;
-  return value >>> 0;
 }
 
 const numberToken = 0x2323;
@@ -74,9 +66,9 @@ export function skeletonSignature(head: string, tail: string): Uint32Array | nul
   const signature = new Uint32Array(bins).fill(0xffffffff);
   const filled = new Uint8Array(bins);
   for (let index = 0; index + 1 < words.length; index += 1) {
-    const hash = mix(Math.imul(words[index], 31) ^ words[index + 1]);
+    const hash = mix32(Math.imul(words[index], 31) ^ words[index + 1]);
     const bin = hash % bins;
-    const value = mix(hash ^ 0x9e3779b9);
+    const value = mix32(hash ^ 0x9e3779b9);
     if (value <= signature[bin]) {
       signature[bin] = value;
       filled[bin] = 1;
@@ -88,7 +80,7 @@ export function skeletonSignature(head: string, tail: string): Uint32Array | nul
     for (let step = 1; step < bins; step += 1) {
       const donor = (bin + step) % bins;
       if (filled[donor]) {
-        signature[bin] = mix(signature[donor] + step);
+        signature[bin] = mix32(signature[donor] + step);
         break;
       }
     }
@@ -100,7 +92,7 @@ export function skeletonSignature(head: string, tail: string): Uint32Array | nul
 export function skeletonBands(signature: Uint32Array): number[] {
   const keys: number[] = [];
   for (let band = 0; band < bins / rowsPerBand; band += 1) {
-    const hash = mix(Math.imul(signature[band * 2], 0x9e3779b1) ^ signature[band * 2 + 1]);
+    const hash = mix32(Math.imul(signature[band * 2], 0x9e3779b1) ^ signature[band * 2 + 1]);
     keys.push(((hash >>> 4) << 3) | band);
   }
   return keys;

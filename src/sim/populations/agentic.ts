@@ -60,7 +60,7 @@ function toolbox(task: ToolTask, tools: ToolTask[], random: Random): ToolFunctio
 }
 
 export function agenticCampaign(context: SimulationContext, random: Random): Population {
-  const { window, corpus, pool, internet } = context;
+  const { window, corpus, internet } = context;
   const hosting = internet.clouds.filter((network) => network.kind === 'hosting');
   const aws = internet.clouds.find((network) => network.name === 'Amazon AWS') ?? internet.clouds[0];
   const paths: AccessPath[] = [

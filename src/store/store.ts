@@ -54,7 +54,8 @@ export interface RejectedLineRow {
 export type ImportKind = 'interactions' | 'accounts';
 
 export interface SourceInfo {
-  kind: 'file' | 'gzip' | 'stdin' | 'gzip-stdin';
+  /** 'gateway' and 'http': records that arrived over the network, kept whole in `raw`. */
+  kind: 'file' | 'gzip' | 'stdin' | 'gzip-stdin' | 'gateway' | 'http';
   path: string | null;
   size: number | null;
   modifiedMs: number | null;
@@ -79,6 +80,27 @@ export interface InteractionImportSummary {
   newRecords: number;
 }
 
+/** An API key as stored: never the secret, only its keyed hash. */
+export interface ApiKeyRow {
+  keyId: string;
+  accountId: string;
+  secretHash: string;
+  label: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+/** An enforcement decision, stored with its reason. */
+export interface DecisionRow {
+  ts: string;
+  accountId: string;
+  campaignId: string | null;
+  action: string;
+  verdict: string | null;
+  risk: number | null;
+  reason: string;
+}
+
 export interface Store {
   /** Registers an import of `kind` from `source`; returns its id. */
   beginImport(kind: ImportKind, source: SourceInfo): number;
@@ -101,5 +123,17 @@ export interface Store {
   readBenchmarkItems(): BenchmarkItemRow[];
   /** The raw JSON of a stored interaction, read back through its pointer; null if unknown. */
   readRawInteraction(id: string): Promise<string | null>;
+  /** Stores a new key (its keyed hash only). */
+  addApiKey(key: ApiKeyRow): void;
+  /** The key with this secret hash, revoked or not; null if none. */
+  findApiKey(secretHash: string): ApiKeyRow | null;
+  listApiKeys(accountId?: string): ApiKeyRow[];
+  /** Marks a key revoked; false if no such key. */
+  revokeApiKey(keyId: string, at: string): boolean;
+  /** Appends decisions (batched on the write thread). */
+  writeDecisions(rows: DecisionRow[]): Promise<void>;
+  readDecisions(options?: { accountId?: string; limit?: number }): DecisionRow[];
+  /** Every stored interaction's raw JSON in arrival order, read back through its pointer. */
+  exportInteractions(): AsyncIterable<string>;
   close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 // Batched, transactional writes to the SQLite store. Runs in the write worker (or inline): each
 // batch is one transaction, and re-importing a record id never counts it twice.
-import type { AccountRow, RejectedLineRow } from '../store.js';
+import type { AccountRow, DecisionRow, RejectedLineRow } from '../store.js';
 import { interactionColumns, type FlatValue } from './flat-rows.js';
 import type { SqliteDatabase } from './open-database.js';
 
@@ -11,6 +11,7 @@ export class BatchWriter {
   private readonly writeInteractionBatch;
   private readonly writeAccountBatch;
   private readonly writeRejectionBatch;
+  private readonly writeDecisionBatch;
 
   constructor(database: SqliteDatabase) {
     // First sighting of an id in this import counts (changes = 1): a new row, or a row from an
@@ -56,6 +57,12 @@ export class BatchWriter {
     this.writeRejectionBatch = database.transaction((importId: number, rows: RejectedLineRow[]) => {
       for (const row of rows) this.insertRejection.run(importId, row.line, row.field, row.reason, row.text);
     });
+    const insertDecision = database.prepare(
+      'INSERT INTO decisions (ts, account_id, campaign_id, action, verdict, risk, reason) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.writeDecisionBatch = database.transaction((rows: DecisionRow[]) => {
+      for (const row of rows) insertDecision.run(row.ts, row.accountId, row.campaignId, row.action, row.verdict, row.risk, row.reason);
+    });
   }
 
   /** Writes rows encoded by encodeInteractionRows; returns 1 for each row counted for this import. */
@@ -69,5 +76,9 @@ export class BatchWriter {
 
   rejections(importId: number, rows: RejectedLineRow[]): void {
     this.writeRejectionBatch(importId, rows);
+  }
+
+  decisions(rows: DecisionRow[]): void {
+    this.writeDecisionBatch(rows);
   }
 }

@@ -88,4 +88,30 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'gateway: API keys (keyed hashes only) and enforcement decisions',
+    sql: `
+      CREATE TABLE api_keys (
+        key_id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        secret_hash TEXT NOT NULL UNIQUE,
+        label TEXT,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+      );
+      CREATE INDEX api_keys_account ON api_keys(account_id);
+      CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY,
+        ts TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        campaign_id TEXT,
+        action TEXT NOT NULL,
+        verdict TEXT,
+        risk REAL,
+        reason TEXT NOT NULL
+      );
+      CREATE INDEX decisions_account ON decisions(account_id);
+    `,
+  },
 ];

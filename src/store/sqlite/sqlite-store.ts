@@ -5,7 +5,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { DistillGuardError } from '../../core/index.js';
 import type {
-  AccountRow, BenchmarkItemRow, ImportKind, ImportTally, InteractionImportSummary, InteractionRow, RejectedLineRow, SourceInfo, Store,
+  AccountRow, ApiKeyRow, BenchmarkItemRow, DecisionRow, ImportKind, ImportTally, InteractionImportSummary, InteractionRow, RejectedLineRow, SourceInfo, Store,
 } from '../store.js';
 import { encodeInteractionRows } from './flat-rows.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
@@ -13,6 +13,8 @@ import type { WriteReply, WriteRequest } from './write-protocol.js';
 
 type Pending = { resolve: (reply: { result: number; flags?: Uint8Array }) => void; reject: (error: Error) => void };
 type WriteRequestBody = WriteRequest extends infer R ? (R extends { seq: number } ? Omit<R, 'seq'> : never) : never;
+
+const selectKeys = 'SELECT key_id AS keyId, account_id AS accountId, secret_hash AS secretHash, label, created_at AS createdAt, revoked_at AS revokedAt FROM api_keys';
 
 export class SqliteStore implements Store {
   readonly path: string;
@@ -118,6 +120,61 @@ export class SqliteStore implements Store {
     if (!row.path) return null;
     if (row.kind === 'file') return readRange(row.path, row.offset, row.length);
     return readGzipRange(row.path, row.offset, row.length);
+  }
+
+  addApiKey(key: ApiKeyRow): void {
+    this.database
+      .prepare('INSERT INTO api_keys (key_id, account_id, secret_hash, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(key.keyId, key.accountId, key.secretHash, key.label, key.createdAt, key.revokedAt);
+  }
+
+  findApiKey(secretHash: string): ApiKeyRow | null {
+    const row = this.database.prepare(`${selectKeys} WHERE secret_hash = ?`).get(secretHash) as ApiKeyRow | undefined;
+    return row ?? null;
+  }
+
+  listApiKeys(accountId?: string): ApiKeyRow[] {
+    if (accountId === undefined) return this.database.prepare(`${selectKeys} ORDER BY created_at, key_id`).all() as ApiKeyRow[];
+    return this.database.prepare(`${selectKeys} WHERE account_id = ? ORDER BY created_at, key_id`).all(accountId) as ApiKeyRow[];
+  }
+
+  revokeApiKey(keyId: string, at: string): boolean {
+    const result = this.database.prepare('UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE key_id = ?').run(at, keyId);
+    return result.changes > 0;
+  }
+
+  async writeDecisions(rows: DecisionRow[]): Promise<void> {
+    if (rows.length > 0) await this.send({ op: 'decisions', rows });
+  }
+
+  readDecisions(options: { accountId?: string; limit?: number } = {}): DecisionRow[] {
+    const limit = options.limit ?? -1;
+    const columns = 'SELECT ts, account_id AS accountId, campaign_id AS campaignId, action, verdict, risk, reason FROM decisions';
+    if (options.accountId !== undefined) return this.database.prepare(`${columns} WHERE account_id = ? ORDER BY id LIMIT ?`).all(options.accountId, limit) as DecisionRow[];
+    return this.database.prepare(`${columns} ORDER BY id LIMIT ?`).all(limit) as DecisionRow[];
+  }
+
+  async *exportInteractions(): AsyncIterable<string> {
+    await this.drain();
+    // paged by seq so that no read transaction stays open while the caller writes
+    const page = this.database.prepare(
+      `SELECT i.seq, i.raw, i.byte_offset AS offset, i.byte_length AS length, s.kind, s.path
+       FROM interactions i JOIN sources s ON s.id = i.source_id WHERE i.seq > ? ORDER BY i.seq LIMIT 1000`,
+    );
+    let after = 0;
+    for (;;) {
+      const rows = page.all(after) as { seq: number; raw: string | null; offset: number; length: number; kind: string; path: string | null }[];
+      if (rows.length === 0) return;
+      for (const row of rows) {
+        after = row.seq;
+        if (row.raw !== null) yield row.raw;
+        else if (row.path) {
+          const raw = row.kind === 'file' ? await readRange(row.path, row.offset, row.length) : await readGzipRange(row.path, row.offset, row.length);
+          if (raw === null) throw new DistillGuardError('input_unreadable', `interaction ${row.seq} points into '${row.path}', which can no longer be read. Re-import it or restore the file.`);
+          yield raw;
+        }
+      }
+    }
   }
 
   async close(): Promise<void> {

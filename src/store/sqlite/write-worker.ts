@@ -27,6 +27,10 @@ port.on('message', (request: WriteRequest) => {
         writer.rejections(request.importId, request.rows);
         reply = { seq: request.seq, ok: true, result: request.rows.length };
         break;
+      case 'decisions':
+        writer.decisions(request.rows);
+        reply = { seq: request.seq, ok: true, result: request.rows.length };
+        break;
       case 'close':
         database.close();
         port.postMessage({ seq: request.seq, ok: true, result: 0 } satisfies WriteReply);

@@ -1,0 +1,167 @@
+// Admin and sidecar routes, all behind the admin token: keys, account metadata, decisions, the
+// live assessment, and the sidecar pair POST /v1/ingest and POST /v1/decide.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { parseTimestamp, validateAccount, validateInteraction, type Account, type Interaction } from '../core/index.js';
+import type { LiveDetection } from '../detect/index.js';
+import { parseRecord, toAccountRow } from '../ingest/index.js';
+import type { SqliteStore } from '../store/index.js';
+import { ApiError } from './api-error.js';
+import type { ApiKeys } from './api-keys.js';
+import { requireAdmin } from './authenticate.js';
+import type { Enforcement } from './enforcement.js';
+import type { InteractionRecorder } from './interaction-recorder.js';
+import { sendApiError } from './proxy.js';
+
+export interface AdminContext {
+  store: SqliteStore;
+  keys: ApiKeys;
+  detection: LiveDetection;
+  recorder: InteractionRecorder;
+  adminToken: string | null;
+  enforcement: Enforcement;
+  refreshFacts: () => void;
+}
+
+interface LineProblem {
+  line: number;
+  field: string;
+  reason: string;
+}
+
+/** Splits a body of JSON Lines or a JSON array into records' texts, with their line numbers. */
+function recordTexts(request: FastifyRequest): { line: number; text: string }[] {
+  const body = request.body;
+  if (!Buffer.isBuffer(body) || body.length === 0) throw new ApiError(400, 'invalid_json', 'The body is empty: send records as JSON Lines or a JSON array.');
+  const text = body.toString('utf8');
+  if (text.trimStart().startsWith('[')) {
+    let items: unknown;
+    try {
+      items = JSON.parse(text);
+    } catch (error) {
+      throw new ApiError(400, 'invalid_json', `The body is not valid JSON (${(error as Error).message}).`);
+    }
+    return (items as unknown[]).map((item, index) => ({ line: index + 1, text: JSON.stringify(item) }));
+  }
+  return text.split('\n').map((line, index) => ({ line: index + 1, text: line.trim() })).filter((entry) => entry.text.length > 0);
+}
+
+function guarded(context: AdminContext, handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    try {
+      requireAdmin(request.headers, context.adminToken);
+      return await handler(request, reply);
+    } catch (error) {
+      if (error instanceof ApiError) {
+        sendApiError(reply, 'openai', error);
+        return reply;
+      }
+      throw error;
+    }
+  };
+}
+
+function jsonBody(request: FastifyRequest): Record<string, unknown> {
+  const body = request.body;
+  try {
+    const parsed: unknown = Buffer.isBuffer(body) && body.length > 0 ? JSON.parse(body.toString('utf8')) : {};
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // answered below
+  }
+  throw new ApiError(400, 'invalid_json', 'The body must be a JSON object.');
+}
+
+export function registerAdminRoutes(app: FastifyInstance, context: AdminContext): void {
+  const validAccount = validateAccount();
+  const validInteraction = validateInteraction();
+
+  app.post('/v1/admin/keys', guarded(context, async (request, reply) => {
+    const body = jsonBody(request);
+    if (typeof body.account_id !== 'string' || body.account_id.length === 0 || body.account_id.length > 200) {
+      throw new ApiError(400, 'invalid_request', 'account_id: required, a string of 1 to 200 characters.', { param: 'account_id' });
+    }
+    const created = context.keys.create(body.account_id, typeof body.label === 'string' ? body.label : null);
+    void reply.code(201);
+    return { key_id: created.keyId, account_id: created.accountId, secret: created.secret };
+  }));
+
+  app.get('/v1/admin/keys', guarded(context, async (request) => {
+    const accountId = (request.query as Record<string, string | undefined>).account_id;
+    return { data: context.keys.list(accountId).map((key) => ({ key_id: key.keyId, account_id: key.accountId, label: key.label, created_at: key.createdAt, revoked_at: key.revokedAt })) };
+  }));
+
+  app.delete('/v1/admin/keys/:keyId', guarded(context, async (request) => {
+    const { keyId } = request.params as { keyId: string };
+    if (!context.keys.revoke(keyId)) throw new ApiError(404, 'not_found', `No key '${keyId}'. List keys with GET /v1/admin/keys.`);
+    return { key_id: keyId, revoked: true };
+  }));
+
+  app.post('/v1/admin/accounts', guarded(context, async (request) => {
+    const rejected: LineProblem[] = [];
+    const rows = [];
+    for (const { line, text } of recordTexts(request)) {
+      const parsed = parseRecord<Account>(text, validAccount);
+      if (parsed.ok) rows.push(toAccountRow(parsed.record, text));
+      else rejected.push({ line, field: parsed.field, reason: parsed.reason });
+    }
+    const importId = context.store.beginImport('accounts', { kind: 'http', path: null, size: null, modifiedMs: null });
+    await context.store.writeAccounts(importId, rows);
+    await context.store.finishImport(importId, { lines: rows.length + rejected.length, accepted: rows.length, rejected: rejected.length, distinct: rows.length, status: 'complete' });
+    context.refreshFacts();
+    return { accepted: rows.length, rejected };
+  }));
+
+  app.get('/v1/admin/decisions', guarded(context, async (request) => {
+    const query = request.query as Record<string, string | undefined>;
+    const limit = query.limit ? Math.min(10_000, Math.max(1, Number(query.limit) || 100)) : 1_000;
+    const rows = context.store.readDecisions({ accountId: query.account_id, limit });
+    return { data: rows.map((row) => ({ ts: row.ts, account_id: row.accountId, campaign_id: row.campaignId, action: row.action, verdict: row.verdict, risk: row.risk, reason: row.reason })) };
+  }));
+
+  const summary = () => {
+    const assessment = context.detection.assessment;
+    if (!assessment) return { assessed: false };
+    return {
+      assessed: true, at: new Date(assessment.at).toISOString(), interactions: assessment.interactions, observed_accounts: assessment.observedAccounts,
+      elapsed_ms: Math.round(assessment.elapsedMs),
+      accounts: assessment.accounts.map(([accountId, state]) => ({ account_id: accountId, verdict: state.verdict, risk: state.risk, campaign_id: state.campaignId, reasons: context.detection.reasonFor(accountId) ?? '' })),
+      campaigns: assessment.campaigns.map((campaign) => ({ campaign_id: campaign.id, risk: campaign.risk, verdict: campaign.verdict, accounts: campaign.accounts })),
+    };
+  };
+  app.get('/v1/admin/assessment', guarded(context, async () => summary()));
+  app.post('/v1/admin/assess', guarded(context, async () => {
+    await context.recorder.drain();
+    await context.detection.assessNow();
+    return summary();
+  }));
+
+  app.post('/v1/ingest', guarded(context, async (request) => {
+    const rejected: LineProblem[] = [];
+    let accepted = 0;
+    for (const { line, text } of recordTexts(request)) {
+      const parsed = parseRecord<Interaction>(text, validInteraction);
+      if (!parsed.ok) {
+        rejected.push({ line, field: parsed.field, reason: parsed.reason });
+        continue;
+      }
+      context.recorder.add(parsed.record, parseTimestamp(parsed.record.ts));
+      accepted += 1;
+    }
+    return { accepted, rejected };
+  }));
+
+  app.post('/v1/decide', guarded(context, async (request) => {
+    const body = jsonBody(request);
+    if (typeof body.account_id !== 'string' || body.account_id.length === 0) {
+      throw new ApiError(400, 'invalid_request', 'account_id: required, the account about to be served.', { param: 'account_id' });
+    }
+    const admission = context.enforcement.admit(body.account_id, Date.now());
+    const retryAfter = admission.refusal?.headers['retry-after'];
+    return {
+      action: admission.action, reason: admission.reason, campaign_id: admission.campaignId, ttl_s: admission.ttlS,
+      ...(admission.refusal ? { refuse: { status: admission.refusal.status, code: admission.refusal.code, message: admission.refusal.message } } : {}),
+      ...(retryAfter ? { retry_after_s: Number(retryAfter) } : {}),
+      ...(admission.cohort !== null ? { tracer_cohort: admission.cohort } : {}),
+    };
+  }));
+}

@@ -1,0 +1,43 @@
+// What the proxy asks before serving: the account's ladder action, and, where it refuses, the
+// error to answer with. The response ladder (respond/) implements it; tests may pass their own.
+import type { ApiError } from './api-error.js';
+import type { ApiSurface } from './response-capture.js';
+
+export type LadderAction = 'observe' | 'tracer' | 'throttle' | 'verify' | 'degrade' | 'block';
+
+export interface Admission {
+  action: LadderAction;
+  reason: string;
+  campaignId: string | null;
+  /** Set when the request is refused (throttled past its bucket, verify, block). */
+  refusal: ApiError | null;
+  /** Tracer cohort the upstream should mark this response with. */
+  cohort: number | null;
+  /** How long a caller (the sidecar's gateway) may cache this decision. */
+  ttlS: number;
+}
+
+/** Rewrites a streamed answer's events while it is relayed (degrade): event data in, data out. */
+export interface StreamRewriter {
+  /** The new data for one SSE event, or null to drop it. */
+  event(eventName: string, data: string): string | null;
+  /** Data of events to send before the stream ends (held-back text). */
+  flush(): { event: string; data: string }[];
+}
+
+export interface Enforcement {
+  admit(accountId: string, nowMs: number): Admission;
+  /** Request body changes for degrade (cap max_tokens, drop reasoning options, decoy tools). */
+  degradeRequest(surface: ApiSurface, body: Record<string, unknown>): Record<string, unknown>;
+  /** Response body changes for degrade (remove reasoning and thinking text). */
+  degradeResponse(surface: ApiSurface, body: Record<string, unknown>): Record<string, unknown>;
+  streamRewriter(surface: ApiSurface): StreamRewriter;
+}
+
+/** Serves everyone: for tests of the proxy itself and for observe-only deployments. */
+export const observeOnly: Enforcement = {
+  admit: () => ({ action: 'observe', reason: 'observe only', campaignId: null, refusal: null, cohort: null, ttlS: 60 }),
+  degradeRequest: (_surface, body) => body,
+  degradeResponse: (_surface, body) => body,
+  streamRewriter: () => ({ event: (_name, data) => data, flush: () => [] }),
+};

@@ -1,0 +1,94 @@
+// The gateway's configuration: one zod schema, defaults that work on a laptop, errors that name
+// the field. Upstreams are matched to models by glob in order; the first match serves.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { DistillGuardError } from '../core/index.js';
+
+const upstreamSchema = z.object({
+  name: z.string().min(1),
+  /** Base URL as an SDK takes it: OpenAI-compatible with its /v1 (http://host:8000/v1), Anthropic without (https://api.anthropic.com). */
+  url: z.url(),
+  api: z.enum(['openai', 'anthropic']).default('openai'),
+  /** Model name globs this upstream serves ('*' for all). */
+  models: z.array(z.string().min(1)).min(1).default(['*']),
+  /** Name of the environment variable holding this upstream's API key (never the key itself). */
+  api_key_env: z.string().min(1).optional(),
+  api_key_file: z.string().min(1).optional(),
+  timeout_ms: z.number().int().positive().default(120_000),
+  connections: z.number().int().positive().default(128),
+});
+
+export const gatewayConfigSchema = z.object({
+  upstreams: z.array(upstreamSchema).default([]),
+  limits: z
+    .object({
+      /** Largest request body accepted, in bytes (413 above it). */
+      body_bytes: z.number().int().positive().default(4 * 1024 * 1024),
+    })
+    .prefault({}),
+  detection: z
+    .object({
+      /** How often the account graph is re-clustered. */
+      assess_every_ms: z.number().int().positive().default(5_000),
+    })
+    .prefault({}),
+  /** The response ladder (see docs/respond.md); validated by respond/. */
+  policy: z.unknown().optional(),
+});
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+export type UpstreamConfig = z.infer<typeof upstreamSchema>;
+
+/** Validates a config object; the error names the field and says what to do. */
+export function parseGatewayConfig(value: unknown, origin = 'config'): GatewayConfig {
+  const parsed = gatewayConfigSchema.safeParse(value ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue.path.join('.') || '(top level)';
+    throw new DistillGuardError('usage', `${origin}: field '${field}': ${issue.message}. Fix it and start again (see docs/gateway.md).`);
+  }
+  return parsed.data;
+}
+
+export function readGatewayConfig(path: string): GatewayConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new DistillGuardError('input_unreadable', `cannot read config '${path}': ${(error as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new DistillGuardError('input_invalid', `config '${path}' is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseGatewayConfig(value, `config '${path}'`);
+}
+
+/** The API key for an upstream, read from its env variable or file at start. */
+export function upstreamApiKey(upstream: UpstreamConfig): string | null {
+  if (upstream.api_key_env) {
+    const value = process.env[upstream.api_key_env];
+    if (!value) throw new DistillGuardError('usage', `upstream '${upstream.name}': environment variable ${upstream.api_key_env} (api_key_env) is not set.`);
+    return value;
+  }
+  if (upstream.api_key_file) {
+    try {
+      return readFileSync(upstream.api_key_file, 'utf8').trim();
+    } catch (error) {
+      throw new DistillGuardError('usage', `upstream '${upstream.name}': cannot read api_key_file '${upstream.api_key_file}': ${(error as Error).message}`);
+    }
+  }
+  return null;
+}
+
+function globToRegExp(glob: string): RegExp {
+  return new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+}
+
+/** Picks the upstream for a model: the first whose globs match. */
+export function upstreamMatcher(upstreams: UpstreamConfig[]): (model: string) => UpstreamConfig | null {
+  const compiled = upstreams.map((upstream) => ({ upstream, patterns: upstream.models.map(globToRegExp) }));
+  return (model) => compiled.find((entry) => entry.patterns.some((pattern) => pattern.test(model)))?.upstream ?? null;
+}

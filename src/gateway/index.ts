@@ -1,0 +1,10 @@
+// Public face of gateway/: the OpenAI- and Anthropic-compatible gateway, its keys and config.
+export { startGateway, type GatewayOptions, type RunningGateway } from './server.js';
+export { ApiKeys, loadKeyHashSecret, keyHashSecretVariable, type CreatedKey } from './api-keys.js';
+export { parseGatewayConfig, readGatewayConfig, type GatewayConfig, type UpstreamConfig } from './gateway-config.js';
+export { ApiError, errorBody, type ApiFlavor } from './api-error.js';
+export { observeOnly, type Admission, type Enforcement, type LadderAction, type StreamRewriter } from './enforcement.js';
+export { overheadHeader, requestIdHeader, tracerCohortHeader } from './proxy.js';
+export { SseParser, type ServerSentEvent } from './sse-parser.js';
+export type { ApiSurface } from './response-capture.js';
+export type { GatewayMetrics } from './gateway-metrics.js';

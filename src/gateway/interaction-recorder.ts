@@ -1,0 +1,84 @@
+// Writes every exchange off the hot path: records queue in memory and are flushed in batches to
+// the store's write thread; first sightings then go to live detection. Nothing waits on a write.
+import type { Interaction } from '../core/index.js';
+import { toInteractionRow } from '../ingest/index.js';
+import type { InteractionRow, Store } from '../store/index.js';
+
+export interface RecorderOptions {
+  /** Longest a record waits before its batch is written (ms). */
+  flushEveryMs?: number;
+  /** A batch is written as soon as it holds this many records. */
+  batchSize?: number;
+  /** First sightings, as raw JSON, once stored. */
+  onStored?: (records: string[]) => void;
+  onError?: (error: Error) => void;
+}
+
+export class InteractionRecorder {
+  private readonly store: Store;
+  private readonly importId: number;
+  private readonly options: RecorderOptions;
+  private readonly timer: NodeJS.Timeout;
+  private queue: { record: Interaction; raw: string; tsMs: number }[] = [];
+  private readonly writes = new Set<Promise<void>>();
+  private recorded = 0;
+  private failed = 0;
+
+  constructor(store: Store, importId: number, options: RecorderOptions = {}) {
+    this.store = store;
+    this.importId = importId;
+    this.options = options;
+    this.timer = setInterval(() => this.flush(), options.flushEveryMs ?? 100);
+    this.timer.unref();
+  }
+
+  /** Queues one exchange; `tsMs` is its parsed `ts`. */
+  add(record: Interaction, tsMs: number): void {
+    this.queue.push({ record, raw: JSON.stringify(record), tsMs });
+    if (this.queue.length >= (this.options.batchSize ?? 512)) this.flush();
+  }
+
+  get counts(): { recorded: number; queued: number; failed: number } {
+    return { recorded: this.recorded, queued: this.queue.length, failed: this.failed };
+  }
+
+  flush(): void {
+    if (this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    const rows: InteractionRow[] = batch.map((entry) => {
+      const row = toInteractionRow(entry.record, 0, 0, 0, entry.raw);
+      row.tsMs = entry.tsMs;
+      return row;
+    });
+    const write = this.store
+      .writeInteractions(this.importId, rows)
+      .then((flags) => {
+        this.recorded += batch.length;
+        const firstSightings: string[] = [];
+        for (let index = 0; index < batch.length; index += 1) if (flags[index] === 1) firstSightings.push(batch[index].raw);
+        this.options.onStored?.(firstSightings);
+      })
+      .catch((error: Error) => {
+        // keep the batch: it is retried with the next flush rather than lost
+        this.failed += 1;
+        this.queue.unshift(...batch);
+        this.options.onError?.(error);
+      });
+    this.writes.add(write);
+    void write.finally(() => this.writes.delete(write));
+  }
+
+  /** Writes everything queued and waits for it (graceful drain on shutdown). */
+  async drain(): Promise<void> {
+    for (let attempt = 0; attempt < 3 && (this.queue.length > 0 || this.writes.size > 0); attempt += 1) {
+      this.flush();
+      await Promise.allSettled([...this.writes]);
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.drain();
+  }
+}

@@ -1,0 +1,326 @@
+// The request path of a model route: who is calling, what the ladder says, the upstream call
+// (bytes passed through untouched unless the ladder or an API bridge must rewrite them), and the
+// exchange recorded afterwards, off the response path.
+import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { formatTimestamp, parseTimestamp, type Interaction, type InteractionClient } from '../core/index.js';
+import { ApiError, errorBody, type ApiFlavor } from './api-error.js';
+import { ChatStreamToMessages, chatToMessagesResponse, messagesToChatRequest } from './anthropic-bridge.js';
+import { authenticateCaller, type Caller } from './authenticate.js';
+import type { ApiKeys } from './api-keys.js';
+import type { Admission, Enforcement, LadderAction } from './enforcement.js';
+import type { GatewayMetrics } from './gateway-metrics.js';
+import type { InteractionRecorder } from './interaction-recorder.js';
+import { ResponseCapture, type ApiSurface, type CapturedResponse } from './response-capture.js';
+import { SseParser } from './sse-parser.js';
+import type { UpstreamClient } from './upstream-client.js';
+import { upstreamFailure } from './upstream-client.js';
+
+export const overheadHeader = 'x-distillguard-overhead-ms';
+export const requestIdHeader = 'x-distillguard-request-id';
+/** Upstreams that mark responses (refmodel with tracer keys) read the cohort from this header. */
+export const tracerCohortHeader = 'x-distillguard-tracer-cohort';
+
+export interface ProxyContext {
+  keys: ApiKeys;
+  trustAccountHeader: string | null;
+  acceptReplayTime: boolean;
+  upstreamFor: (model: string) => UpstreamClient | null;
+  enforcement: Enforcement;
+  recorder: InteractionRecorder;
+  metrics: GatewayMetrics;
+}
+
+type Json = Record<string, unknown>;
+const flavorOf = (surface: ApiSurface): ApiFlavor => (surface === 'anthropic.messages' ? 'anthropic' : 'openai');
+let sequence = 0;
+const newRequestId = () => `dg-${Date.now().toString(36)}-${(sequence++).toString(36)}-${randomBytes(4).toString('hex')}`;
+
+/** Where the exchange came from: the socket, or (replay only) the simulated client. */
+function clientOf(request: FastifyRequest, replay: boolean): InteractionClient {
+  const client: InteractionClient = { ip: request.ip };
+  const userAgent = request.headers['user-agent'];
+  if (typeof userAgent === 'string') client.user_agent = userAgent.slice(0, 1000);
+  if (replay) {
+    const ip = request.headers['x-distillguard-replay-ip'];
+    const asn = Number(request.headers['x-distillguard-replay-asn']);
+    const country = request.headers['x-distillguard-replay-country'];
+    if (typeof ip === 'string' && ip) client.ip = ip;
+    if (Number.isInteger(asn) && asn >= 0) client.asn = asn;
+    if (typeof country === 'string' && /^[A-Z]{2}$/.test(country)) client.country = country;
+  }
+  return client;
+}
+
+function replayTime(request: FastifyRequest): number | null {
+  const value = request.headers['x-distillguard-replay-time'];
+  if (typeof value !== 'string') return null;
+  const parsed = parseTimestamp(value);
+  return Number.isFinite(parsed) ? parsed : null;
+}
+
+function parseBody(request: FastifyRequest, surface: ApiSurface): Json {
+  const raw = request.body;
+  if (!Buffer.isBuffer(raw) || raw.length === 0) throw new ApiError(400, 'invalid_json', 'The request body is empty: send a JSON object with Content-Type: application/json.');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch (error) {
+    throw new ApiError(400, 'invalid_json', `The request body is not valid JSON (${(error as Error).message}). Send a JSON object.`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ApiError(400, 'invalid_request', 'The request body must be a JSON object.');
+  const body = parsed as Json;
+  if (typeof body.model !== 'string' || body.model.length === 0) throw new ApiError(400, 'invalid_request', 'model: Field required (a model name string).', { param: 'model' });
+  if (surface === 'anthropic.messages' && typeof body.max_tokens !== 'number') {
+    throw new ApiError(400, 'invalid_request', 'max_tokens: Field required (a positive integer).', { param: 'max_tokens' });
+  }
+  return body;
+}
+
+/** The caller-format error for an upstream's error body, passed through untouched when the formats agree. */
+function upstreamErrorBody(callerFlavor: ApiFlavor, upstreamFlavor: ApiFlavor, status: number, bytes: Buffer): Buffer {
+  let message = `The model server answered with HTTP ${status}.`;
+  try {
+    const parsed = JSON.parse(bytes.toString('utf8')) as { error?: { message?: unknown } };
+    if (callerFlavor === upstreamFlavor) return bytes;
+    if (typeof parsed.error?.message === 'string') message = parsed.error.message;
+  } catch {
+    // not JSON: say so in the caller's format
+  }
+  return Buffer.from(errorBody(callerFlavor, new ApiError(status, 'upstream_error', message)));
+}
+
+export function sendApiError(reply: FastifyReply, flavor: ApiFlavor, error: ApiError): void {
+  void reply.code(error.status).headers({ 'content-type': 'application/json', ...error.headers }).send(errorBody(flavor, error));
+}
+
+function asApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  return new ApiError(500, 'internal_error', 'The gateway failed on this request; it has been logged. Retry, and report it if it persists.');
+}
+
+interface Exchange {
+  id: string;
+  receivedMs: number;
+  caller: Caller;
+  surface: ApiSurface;
+  body: Json;
+  client: InteractionClient;
+  admission: Admission;
+  startedAt: number;
+}
+
+function recordExchange(context: ProxyContext, exchange: Exchange, status: number, captured: CapturedResponse | null): void {
+  const response: Interaction['response'] = { status, latency_ms: Math.round((performance.now() - exchange.startedAt) * 1000) / 1000 };
+  if (captured) {
+    response.text = captured.text;
+    if (captured.reasoning) response.reasoning = captured.reasoning;
+    if (captured.toolCalls.length > 0) response.tool_calls = captured.toolCalls;
+    if (captured.finishReason) response.finish_reason = captured.finishReason;
+    const usage: { input_tokens?: number; output_tokens?: number } = {};
+    if (captured.inputTokens !== null) usage.input_tokens = captured.inputTokens;
+    if (captured.outputTokens !== null) usage.output_tokens = captured.outputTokens;
+    response.usage = usage;
+  }
+  const record: Interaction & { decision: { action: LadderAction; campaign_id: string | null } } = {
+    id: exchange.id,
+    ts: formatTimestamp(exchange.receivedMs),
+    account_id: exchange.caller.accountId,
+    ...(exchange.caller.keyId ? { key_id: exchange.caller.keyId } : {}),
+    client: exchange.client,
+    api: exchange.surface,
+    model: String(exchange.body.model),
+    request: exchange.body,
+    response,
+    decision: { action: exchange.admission.action, campaign_id: exchange.admission.campaignId },
+  };
+  context.recorder.add(record, exchange.receivedMs);
+  context.metrics.requests.inc({ surface: exchange.surface, status: String(status), action: exchange.admission.action });
+}
+
+/** Handles one model request end to end; never throws. */
+export async function handleModelRequest(context: ProxyContext, surface: ApiSurface, request: FastifyRequest, reply: FastifyReply, startedAt: number): Promise<void> {
+  const flavor = flavorOf(surface);
+  let caller: Caller;
+  let body: Json;
+  try {
+    caller = authenticateCaller(request.headers, context.keys, context.trustAccountHeader);
+    body = parseBody(request, surface);
+  } catch (error) {
+    const apiError = asApiError(error);
+    if (apiError.status >= 500) request.log.error({ err: error }, 'request failed before the upstream');
+    context.metrics.requests.inc({ surface, status: String(apiError.status), action: 'none' });
+    sendApiError(reply, flavor, apiError);
+    return;
+  }
+  const replayed = context.acceptReplayTime ? replayTime(request) : null;
+  const replayId = context.acceptReplayTime ? request.headers['x-distillguard-replay-id'] : undefined;
+  const admission = context.enforcement.admit(caller.accountId, Date.now());
+  const exchange: Exchange = {
+    id: typeof replayId === 'string' && replayId ? replayId : newRequestId(),
+    receivedMs: replayed ?? Date.now(),
+    caller, surface, body, admission, startedAt,
+    client: clientOf(request, context.acceptReplayTime),
+  };
+  void reply.header(requestIdHeader, exchange.id);
+  if (admission.refusal) {
+    recordExchange(context, exchange, admission.refusal.status, null);
+    sendApiError(reply, flavor, admission.refusal);
+    return;
+  }
+  const upstream = context.upstreamFor(String(body.model));
+  if (!upstream) {
+    const error = new ApiError(404, 'not_found', `The model '${String(body.model)}' is not served by this gateway. List models with GET /v1/models.`, { param: 'model' });
+    recordExchange(context, exchange, 404, null);
+    sendApiError(reply, flavor, error);
+    return;
+  }
+  const bridge = surface === 'anthropic.messages' && upstream.config.api === 'openai';
+  if (surface !== 'anthropic.messages' && upstream.config.api === 'anthropic') {
+    const error = new ApiError(400, 'unsupported_upstream', `The model '${String(body.model)}' is served by an Anthropic upstream: call it through POST /v1/messages.`, { param: 'model' });
+    recordExchange(context, exchange, 400, null);
+    sendApiError(reply, flavor, error);
+    return;
+  }
+  try {
+    await relay(context, exchange, upstream, bridge, request, reply);
+  } catch (error) {
+    const apiError = asApiError(error);
+    if (apiError.status >= 500 && apiError.code === 'internal_error') request.log.error({ err: error }, 'gateway failure');
+    recordExchange(context, exchange, apiError.status, null);
+    if (!reply.sent && !reply.raw.headersSent) sendApiError(reply, flavor, apiError);
+    else reply.raw.destroy();
+  }
+}
+
+async function relay(context: ProxyContext, exchange: Exchange, upstream: UpstreamClient, bridge: boolean, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const { surface, body, admission } = exchange;
+  const flavor = flavorOf(surface);
+  const degrade = admission.action === 'degrade';
+  const captureSurface: ApiSurface = bridge ? 'openai.chat' : surface;
+  let outgoing: Json = degrade ? context.enforcement.degradeRequest(surface, structuredClone(body)) : body;
+  if (bridge) outgoing = messagesToChatRequest(outgoing);
+  const bytes = outgoing === body ? (request.body as Buffer) : JSON.stringify(outgoing);
+  const route = surface === 'openai.chat' || bridge ? '/chat/completions' : surface === 'openai.completions' ? '/completions' : '/v1/messages';
+  const abort = new AbortController();
+  reply.raw.on('close', () => {
+    if (!reply.raw.writableFinished) abort.abort();
+  });
+  const extraHeaders: Record<string, string> = {};
+  if (admission.cohort !== null) extraHeaders[tracerCohortHeader] = String(admission.cohort);
+  const anthropicVersion = request.headers['anthropic-version'];
+  const anthropicBeta = request.headers['anthropic-beta'];
+  const dispatchedAt = performance.now();
+  const upstreamResponse = await upstream.send(upstream.path(route), bytes, {
+    signal: abort.signal, extraHeaders,
+    anthropicVersion: typeof anthropicVersion === 'string' ? anthropicVersion : undefined,
+    anthropicBeta: typeof anthropicBeta === 'string' ? anthropicBeta : undefined,
+  });
+  const headersAt = performance.now();
+  const contentType = String(upstreamResponse.headers['content-type'] ?? 'application/json');
+  const streaming = body.stream === true && upstreamResponse.status < 300 && contentType.includes('text/event-stream');
+  const capture = new ResponseCapture(captureSurface);
+  const observe = (seconds: number) => context.metrics.upstreamSeconds.observe({ surface }, seconds);
+
+  if (!streaming) {
+    let payload: Buffer;
+    try {
+      const chunks: Buffer[] = [];
+      for await (const chunk of upstreamResponse.body) chunks.push(chunk as Buffer);
+      payload = Buffer.concat(chunks);
+    } catch (error) {
+      if (abort.signal.aborted) {
+        recordExchange(context, exchange, 499, null);
+        return;
+      }
+      throw upstreamFailure(upstream.config.name, error);
+    }
+    const doneAt = performance.now();
+    observe((doneAt - dispatchedAt) / 1000);
+    let captured = false;
+    const upstreamFlavor: ApiFlavor = upstream.config.api;
+    if (upstreamResponse.status >= 400) payload = upstreamErrorBody(flavor, bridge ? 'openai' : upstreamFlavor, upstreamResponse.status, payload);
+    else if (bridge || degrade) {
+      let json = JSON.parse(payload.toString('utf8')) as Json;
+      capture.fromBody(json);
+      captured = true;
+      if (degrade) json = context.enforcement.degradeResponse(captureSurface, json);
+      if (bridge) json = chatToMessagesResponse(json, String(body.model));
+      payload = Buffer.from(JSON.stringify(json));
+    }
+    const overheadMs = dispatchedAt - exchange.startedAt + (performance.now() - doneAt);
+    context.metrics.overhead.observe({ surface }, overheadMs / 1000);
+    await reply
+      .code(upstreamResponse.status)
+      .headers({ 'content-type': upstreamResponse.status >= 400 ? 'application/json' : contentType, [overheadHeader]: overheadMs.toFixed(3) })
+      .send(payload);
+    setImmediate(() => {
+      if (!captured && upstreamResponse.status < 400) {
+        try {
+          capture.fromBody(JSON.parse(payload.toString('utf8')));
+        } catch {
+          // an upstream that is not JSON: the exchange is still recorded, without text
+        }
+      }
+      recordExchange(context, exchange, upstreamResponse.status, upstreamResponse.status < 400 ? capture.result() : null);
+    });
+    return;
+  }
+
+  void reply.hijack();
+  const raw = reply.raw;
+  const overheadMs = dispatchedAt - exchange.startedAt + (performance.now() - headersAt);
+  context.metrics.overhead.observe({ surface }, overheadMs / 1000);
+  raw.writeHead(200, {
+    'content-type': bridge ? 'text/event-stream; charset=utf-8' : contentType,
+    'cache-control': 'no-cache',
+    [overheadHeader]: overheadMs.toFixed(3),
+    [requestIdHeader]: exchange.id,
+  });
+  const rewrite = bridge || degrade;
+  const rewriter = degrade ? context.enforcement.streamRewriter(captureSurface) : null;
+  const messages = bridge ? new ChatStreamToMessages(String(body.model)) : null;
+  let outgoingText = '';
+  const emit = (eventName: string, data: string) => {
+    if (messages) {
+      if (data === '[DONE]') return;
+      try {
+        outgoingText += messages.chunk(JSON.parse(data) as Json);
+      } catch {
+        // a chunk that is not JSON cannot be bridged; it is dropped
+      }
+    } else outgoingText += `${eventName === 'message' ? '' : `event: ${eventName}\n`}data: ${data}\n\n`;
+  };
+  const parser = new SseParser((event) => {
+    capture.fromEvent(event);
+    if (!rewrite) return;
+    const data = rewriter ? rewriter.event(event.event, event.data) : event.data;
+    if (data !== null) emit(event.event, data);
+  });
+  let status = 200;
+  try {
+    for await (const chunk of upstreamResponse.body) {
+      const buffer = chunk as Buffer;
+      parser.push(buffer);
+      let ok = true;
+      if (!rewrite) ok = raw.write(buffer);
+      else if (outgoingText) {
+        ok = raw.write(outgoingText);
+        outgoingText = '';
+      }
+      if (!ok) await once(raw, 'drain', { signal: abort.signal });
+    }
+    parser.end();
+    if (rewriter) for (const held of rewriter.flush()) emit(held.event, held.data);
+    if (messages) outgoingText += messages.end();
+    if (outgoingText) raw.write(outgoingText);
+    raw.end();
+  } catch (error) {
+    status = abort.signal.aborted ? 499 : 502;
+    if (!abort.signal.aborted) request.log.warn({ err: error }, 'upstream stream failed midway');
+    raw.destroy();
+  }
+  observe((performance.now() - dispatchedAt) / 1000);
+  recordExchange(context, exchange, status, capture.result());
+}

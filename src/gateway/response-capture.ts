@@ -1,0 +1,188 @@
+// Reads what was served out of a response (JSON body or SSE events) in any of the three APIs:
+// the text (choices joined by a blank line), reasoning, tool calls, finish reason and usage.
+import type { ServerSentEvent } from './sse-parser.js';
+
+export type ApiSurface = 'openai.chat' | 'openai.completions' | 'anthropic.messages';
+
+export interface CapturedResponse {
+  text: string;
+  reasoning: string;
+  toolCalls: Record<string, unknown>[];
+  finishReason: string | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+}
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+const asString = (value: unknown): string => (typeof value === 'string' ? value : '');
+const asCount = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.round(value) : null);
+
+interface ChoiceParts {
+  text: string;
+  reasoning: string;
+  toolCalls: Map<number, { id?: string; type?: string; name: string; arguments: string }>;
+}
+
+export class ResponseCapture {
+  private readonly surface: ApiSurface;
+  private readonly choices = new Map<number, ChoiceParts>();
+  private readonly anthropicTools = new Map<number, { id: string; name: string; input: string }>();
+  private finishReason: string | null = null;
+  private inputTokens: number | null = null;
+  private outputTokens: number | null = null;
+
+  constructor(surface: ApiSurface) {
+    this.surface = surface;
+  }
+
+  /** A complete (non-streamed) response body. */
+  fromBody(body: unknown): void {
+    if (!isObject(body)) return;
+    if (this.surface === 'anthropic.messages') {
+      this.anthropicMessage(body);
+      return;
+    }
+    for (const choice of asArray(body.choices)) {
+      if (!isObject(choice)) continue;
+      const parts = this.choice(asCount(choice.index) ?? 0);
+      if (this.surface === 'openai.completions') parts.text += asString(choice.text);
+      else if (isObject(choice.message)) this.openaiDelta(parts, choice.message, true);
+      if (typeof choice.finish_reason === 'string') this.finishReason = choice.finish_reason;
+    }
+    this.openaiUsage(body.usage);
+  }
+
+  /** One SSE event of a streamed response. */
+  fromEvent(event: ServerSentEvent): void {
+    if (event.data === '[DONE]') return;
+    let payload: unknown;
+    try {
+      payload = JSON.parse(event.data);
+    } catch {
+      return; // not ours to judge: the bytes went to the client unchanged
+    }
+    if (!isObject(payload)) return;
+    if (this.surface === 'anthropic.messages') {
+      this.anthropicEvent(payload);
+      return;
+    }
+    for (const choice of asArray(payload.choices)) {
+      if (!isObject(choice)) continue;
+      const parts = this.choice(asCount(choice.index) ?? 0);
+      if (this.surface === 'openai.completions') parts.text += asString(choice.text);
+      else if (isObject(choice.delta)) this.openaiDelta(parts, choice.delta, false);
+      if (typeof choice.finish_reason === 'string') this.finishReason = choice.finish_reason;
+    }
+    this.openaiUsage(payload.usage);
+  }
+
+  result(): CapturedResponse {
+    const ordered = [...this.choices.entries()].sort((a, b) => a[0] - b[0]).map(([, parts]) => parts);
+    const toolCalls: Record<string, unknown>[] = [];
+    for (const parts of ordered) {
+      for (const call of [...parts.toolCalls.entries()].sort((a, b) => a[0] - b[0]).map(([, value]) => value)) {
+        toolCalls.push({ ...(call.id ? { id: call.id } : {}), type: call.type ?? 'function', function: { name: call.name, arguments: call.arguments } });
+      }
+    }
+    for (const [, tool] of [...this.anthropicTools.entries()].sort((a, b) => a[0] - b[0])) {
+      toolCalls.push({ type: 'tool_use', id: tool.id, name: tool.name, input: tool.input });
+    }
+    return {
+      text: ordered.map((parts) => parts.text).join('\n\n'),
+      reasoning: ordered.map((parts) => parts.reasoning).filter((text) => text.length > 0).join('\n\n'),
+      toolCalls,
+      finishReason: this.finishReason,
+      inputTokens: this.inputTokens,
+      outputTokens: this.outputTokens,
+    };
+  }
+
+  private choice(index: number): ChoiceParts {
+    let parts = this.choices.get(index);
+    if (!parts) {
+      parts = { text: '', reasoning: '', toolCalls: new Map() };
+      this.choices.set(index, parts);
+    }
+    return parts;
+  }
+
+  private openaiDelta(parts: ChoiceParts, delta: Json, whole: boolean): void {
+    parts.text += asString(delta.content);
+    parts.reasoning += asString(delta.reasoning_content) || asString(delta.reasoning);
+    asArray(delta.tool_calls).forEach((call, position) => {
+      if (!isObject(call)) return;
+      const index = whole ? position : (asCount(call.index) ?? position);
+      let tool = parts.toolCalls.get(index);
+      if (!tool) {
+        tool = { name: '', arguments: '' };
+        parts.toolCalls.set(index, tool);
+      }
+      if (typeof call.id === 'string') tool.id = call.id;
+      if (typeof call.type === 'string') tool.type = call.type;
+      if (isObject(call.function)) {
+        tool.name += asString(call.function.name);
+        tool.arguments += asString(call.function.arguments);
+      }
+    });
+  }
+
+  private openaiUsage(usage: unknown): void {
+    if (!isObject(usage)) return;
+    this.inputTokens = asCount(usage.prompt_tokens) ?? this.inputTokens;
+    this.outputTokens = asCount(usage.completion_tokens) ?? this.outputTokens;
+  }
+
+  private anthropicMessage(message: Json): void {
+    const parts = this.choice(0);
+    asArray(message.content).forEach((block, index) => {
+      if (!isObject(block)) return;
+      if (block.type === 'text') parts.text += asString(block.text);
+      else if (block.type === 'thinking') parts.reasoning += asString(block.thinking);
+      else if (block.type === 'tool_use') this.anthropicTools.set(index, { id: asString(block.id), name: asString(block.name), input: JSON.stringify(block.input ?? {}) });
+    });
+    if (typeof message.stop_reason === 'string') this.finishReason = message.stop_reason;
+    this.anthropicUsage(message.usage);
+  }
+
+  private anthropicEvent(event: Json): void {
+    const parts = this.choice(0);
+    const index = asCount(event.index) ?? 0;
+    switch (event.type) {
+      case 'message_start':
+        if (isObject(event.message)) this.anthropicUsage(event.message.usage);
+        break;
+      case 'content_block_start':
+        if (isObject(event.content_block)) {
+          const block = event.content_block;
+          if (block.type === 'text') parts.text += asString(block.text);
+          else if (block.type === 'tool_use') this.anthropicTools.set(index, { id: asString(block.id), name: asString(block.name), input: '' });
+        }
+        break;
+      case 'content_block_delta':
+        if (isObject(event.delta)) {
+          const delta = event.delta;
+          if (delta.type === 'text_delta') parts.text += asString(delta.text);
+          else if (delta.type === 'thinking_delta') parts.reasoning += asString(delta.thinking);
+          else if (delta.type === 'input_json_delta') {
+            const tool = this.anthropicTools.get(index);
+            if (tool) tool.input += asString(delta.partial_json);
+          }
+        }
+        break;
+      case 'message_delta':
+        if (isObject(event.delta) && typeof event.delta.stop_reason === 'string') this.finishReason = event.delta.stop_reason;
+        this.anthropicUsage(event.usage);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private anthropicUsage(usage: unknown): void {
+    if (!isObject(usage)) return;
+    this.inputTokens = asCount(usage.input_tokens) ?? this.inputTokens;
+    this.outputTokens = asCount(usage.output_tokens) ?? this.outputTokens;
+  }
+}

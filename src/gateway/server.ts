@@ -1,0 +1,159 @@
+// Starts the gateway: fastify with raw-body parsing and limits, the model routes, admin and
+// sidecar routes, metrics, live detection and the recorder, all wired to one SQLite store.
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { DistillGuardError } from '../core/index.js';
+import { LiveDetection, type AccountFacts, type LiveAssessment } from '../detect/index.js';
+import { SqliteStore } from '../store/index.js';
+import { registerAdminRoutes } from './admin-routes.js';
+import { ApiError, type ApiFlavor } from './api-error.js';
+import { ApiKeys, loadKeyHashSecret } from './api-keys.js';
+import type { Enforcement } from './enforcement.js';
+import { parseGatewayConfig, upstreamMatcher, type GatewayConfig } from './gateway-config.js';
+import { GatewayMetrics } from './gateway-metrics.js';
+import { InteractionRecorder } from './interaction-recorder.js';
+import { handleModelRequest, sendApiError, type ProxyContext } from './proxy.js';
+import type { ApiSurface } from './response-capture.js';
+import { UpstreamClient } from './upstream-client.js';
+
+export interface GatewayOptions {
+  port?: number;
+  host?: string;
+  databasePath: string;
+  /** Sends every model to this OpenAI-compatible base URL (overrides config upstreams). */
+  upstream?: string;
+  config?: GatewayConfig;
+  trustAccountHeader?: string | null;
+  /** Take timestamps and client details from replay headers. Never in production. */
+  acceptReplayTime?: boolean;
+  adminToken?: string | null;
+  keyHashSecretFile?: string;
+  /** Builds the ladder from the store's live view; observe-only when absent. */
+  enforcement?: (live: LiveDetection, store: SqliteStore, metrics: GatewayMetrics) => Enforcement;
+  onAssessment?: (assessment: LiveAssessment) => void;
+  logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+}
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  store: SqliteStore;
+  detection: LiveDetection;
+  keys: ApiKeys;
+  recorder: InteractionRecorder;
+  close(): Promise<void>;
+}
+
+const surfaces: [string, ApiSurface][] = [
+  ['/v1/chat/completions', 'openai.chat'],
+  ['/v1/completions', 'openai.completions'],
+  ['/v1/messages', 'anthropic.messages'],
+];
+const flavorOfUrl = (url: string): ApiFlavor => (url.startsWith('/v1/messages') ? 'anthropic' : 'openai');
+
+export function accountFacts(store: SqliteStore): Map<string, AccountFacts> {
+  const facts = new Map<string, AccountFacts>();
+  for (const { accountId, record: _record, ...known } of store.readAccounts()) facts.set(accountId, known);
+  return facts;
+}
+
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const config = options.config ?? parseGatewayConfig({});
+  const upstreamConfigs = options.upstream ? [{ name: 'default', url: options.upstream, api: 'openai' as const, models: ['*'], timeout_ms: 120_000, connections: 128 }] : config.upstreams;
+  if (upstreamConfigs.length === 0) throw new DistillGuardError('usage', 'no upstream: pass --upstream URL or list upstreams in --config.');
+  const upstreams = upstreamConfigs.map((upstream) => new UpstreamClient(upstream));
+  const match = upstreamMatcher(upstreamConfigs);
+  const byName = new Map(upstreams.map((client) => [client.config.name, client]));
+  const upstreamFor = (model: string) => {
+    const found = match(model);
+    return found ? (byName.get(found.name) ?? null) : null;
+  };
+
+  const store = SqliteStore.open(options.databasePath);
+  const keys = new ApiKeys(store, loadKeyHashSecret({ databasePath: options.databasePath, file: options.keyHashSecretFile }));
+  const importId = store.beginImport('interactions', { kind: 'gateway', path: null, size: null, modifiedMs: null });
+  const app: FastifyInstance = Fastify({
+    logger: { level: options.logLevel ?? 'info', redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] },
+    disableRequestLogging: true,
+    bodyLimit: config.limits.body_bytes,
+    trustProxy: false,
+  });
+  const detection = new LiveDetection({
+    addedBenchmarks: store.readBenchmarkItems(),
+    assessEveryMs: config.detection.assess_every_ms,
+    onAssessment: options.onAssessment,
+    onError: (message) => app.log.error({ detection: message }, 'live detection failed'),
+  });
+  detection.setFacts(accountFacts(store));
+  const recorder = new InteractionRecorder(store, importId, {
+    onStored: (records) => detection.observe(records),
+    onError: (error) => app.log.error({ err: error }, 'recording exchanges failed; they will be retried'),
+  });
+  const metrics = new GatewayMetrics(() => recorder.counts.queued);
+  const enforcement = options.enforcement ? options.enforcement(detection, store, metrics) : (await import('./enforcement.js')).observeOnly;
+  const context: ProxyContext = {
+    keys, trustAccountHeader: options.trustAccountHeader?.toLowerCase() ?? null, acceptReplayTime: options.acceptReplayTime ?? false,
+    upstreamFor, enforcement, recorder, metrics,
+  };
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  app.decorateRequest('startedAt', 0);
+  app.addHook('onRequest', async (request: FastifyRequest & { startedAt?: number }) => {
+    request.startedAt = performance.now();
+  });
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const flavor = flavorOfUrl(request.url);
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      sendApiError(reply, flavor, new ApiError(413, 'body_too_large', `The request body is larger than this gateway accepts (${config.limits.body_bytes} bytes). Send less context.`));
+    } else if (error instanceof ApiError) sendApiError(reply, flavor, error);
+    else if ((error.statusCode ?? 500) < 500) sendApiError(reply, flavor, new ApiError(400, 'invalid_request', error.message));
+    else {
+      request.log.error({ err: error }, 'unhandled gateway error');
+      sendApiError(reply, flavor, new ApiError(500, 'internal_error', 'The gateway failed on this request; it has been logged.'));
+    }
+  });
+  app.setNotFoundHandler((request, reply) => {
+    sendApiError(reply, flavorOfUrl(request.url), new ApiError(404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}. Model routes: POST /v1/chat/completions, /v1/completions, /v1/messages.`));
+  });
+
+  for (const [path, surface] of surfaces) {
+    app.post(path, async (request, reply) => {
+      await handleModelRequest(context, surface, request, reply, (request as FastifyRequest & { startedAt: number }).startedAt);
+      return reply;
+    });
+  }
+  app.get('/v1/models', async () => {
+    const models = new Set<string>();
+    for (const upstream of upstreamConfigs) for (const pattern of upstream.models) models.add(pattern);
+    return { object: 'list', data: [...models].map((id) => ({ id, object: 'model', created: 0, owned_by: 'distillguard' })) };
+  });
+  app.get('/health', async () => ({ status: 'ok', recorded: recorder.counts.recorded, queued: recorder.counts.queued }));
+  app.get('/metrics', async (_request, reply) => {
+    void reply.header('content-type', metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+  registerAdminRoutes(app, { store, keys, detection, recorder, adminToken: options.adminToken ?? null, enforcement, refreshFacts: () => detection.setFacts(accountFacts(store)) });
+
+  let address: string;
+  try {
+    address = await app.listen({ port: options.port ?? 8080, host: options.host ?? '127.0.0.1' });
+  } catch (error) {
+    await Promise.allSettled([detection.close(), recorder.close(), store.close()]);
+    throw new DistillGuardError('usage', `cannot listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 8080}: ${(error as Error).message}. Pick another --port.`);
+  }
+  const port = Number(new URL(address).port);
+  let closed = false;
+  return {
+    url: address, port, store, detection, keys, recorder,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close(); // stops accepting, waits for requests in flight
+      await recorder.close(); // graceful drain: every exchange written
+      await detection.close();
+      await Promise.allSettled(upstreams.map((client) => client.close()));
+      await store.finishImport(importId, { lines: recorder.counts.recorded, accepted: recorder.counts.recorded, rejected: 0, distinct: recorder.counts.recorded, status: 'complete' });
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,62 @@
+// One undici connection pool per upstream: `request` (not fetch) on the hot path, bodies as
+// streams, timeouts from config, and an abort signal tied to the client's connection.
+import { Pool, errors, type Dispatcher } from 'undici';
+import { ApiError } from './api-error.js';
+import { upstreamApiKey, type UpstreamConfig } from './gateway-config.js';
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Dispatcher.ResponseData['body'];
+}
+
+export class UpstreamClient {
+  readonly config: UpstreamConfig;
+  private readonly pool: Pool;
+  private readonly basePath: string;
+  private readonly apiKey: string | null;
+
+  constructor(config: UpstreamConfig) {
+    this.config = config;
+    const url = new URL(config.url);
+    this.pool = new Pool(url.origin, { connections: config.connections, keepAliveTimeout: 30_000, pipelining: 1 });
+    this.basePath = url.pathname.replace(/\/+$/, '');
+    this.apiKey = upstreamApiKey(config);
+  }
+
+  /** Path of an API route on this upstream: '/chat/completions' under an OpenAI base, '/v1/messages' under Anthropic's. */
+  path(route: '/chat/completions' | '/completions' | '/models' | '/v1/messages'): string {
+    return `${this.basePath}${route}`;
+  }
+
+  async send(path: string, body: Buffer | string, options: { signal: AbortSignal; anthropicVersion?: string; anthropicBeta?: string; extraHeaders?: Record<string, string> }): Promise<UpstreamResponse> {
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...options.extraHeaders };
+    if (this.config.api === 'anthropic') {
+      headers['anthropic-version'] = options.anthropicVersion ?? '2023-06-01';
+      if (options.anthropicBeta) headers['anthropic-beta'] = options.anthropicBeta;
+      if (this.apiKey) headers['x-api-key'] = this.apiKey;
+    } else if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
+    try {
+      const response = await this.pool.request({
+        path, method: 'POST', headers, body, signal: options.signal,
+        headersTimeout: this.config.timeout_ms, bodyTimeout: this.config.timeout_ms,
+      });
+      return { status: response.statusCode, headers: response.headers, body: response.body };
+    } catch (error) {
+      throw upstreamFailure(this.config.name, error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}
+
+/** Maps a connection or timeout failure to the error the caller sees (502 or 504). */
+export function upstreamFailure(name: string, error: unknown): ApiError | Error {
+  if (error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError || error instanceof errors.ConnectTimeoutError) {
+    return new ApiError(504, 'upstream_timeout', `The model server '${name}' did not answer in time. Retry later.`);
+  }
+  if (error instanceof errors.RequestAbortedError || (error as Error).name === 'AbortError') return error as Error;
+  return new ApiError(502, 'upstream_unreachable', `The model server '${name}' could not be reached (${(error as Error).message}). Retry later.`);
+}

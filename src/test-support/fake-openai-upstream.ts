@@ -1,0 +1,114 @@
+// A stand-in OpenAI-compatible model server for tests where the upstream is not what is under
+// test. It speaks the real wire format: chat completions JSON and SSE chunks, tool calls, errors.
+// It echoes a fixed reply, records what it received, and can hold a stream open to test aborts.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedRequest {
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: Record<string, unknown>;
+}
+
+export interface FakeUpstream {
+  url: string;
+  received: ReceivedRequest[];
+  /** Streams that ended because the gateway went away. */
+  aborted: number;
+  close(): Promise<void>;
+}
+
+export interface FakeUpstreamOptions {
+  reply?: string;
+  /** Streams send a chunk, then wait this long between chunks (for disconnect tests). */
+  chunkDelayMs?: number;
+  chunks?: number;
+}
+
+const words = (text: string, parts: number) => {
+  const size = Math.ceil(text.length / parts);
+  return Array.from({ length: parts }, (_, index) => text.slice(index * size, (index + 1) * size)).filter((part) => part.length > 0);
+};
+
+export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
+  const reply = options.reply ?? 'The answer is 42, because six times seven is 42.';
+  const state = { received: [] as ReceivedRequest[], aborted: 0 };
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+      state.received.push({ path: request.url ?? '', headers: request.headers, body });
+      const model = String(body.model ?? 'model');
+      if (model === 'fail-model') {
+        response.writeHead(500, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ error: { message: 'upstream exploded', type: 'server_error', param: null, code: null } }));
+        return;
+      }
+      const tools = Array.isArray(body.tools) && body.tools.length > 0;
+      const toolCall = { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } };
+      const n = typeof body.n === 'number' ? body.n : 1;
+      const created = Math.floor(Date.now() / 1000);
+      if (body.stream === true) {
+        response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+        const base = { id: 'chatcmpl-fake', object: 'chat.completion.chunk', created, model };
+        const events: string[] = [];
+        events.push(JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] }));
+        if (tools) {
+          events.push(JSON.stringify({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '' } }] }, finish_reason: null }] }));
+          events.push(JSON.stringify({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '{"city":"Paris"}' } }] }, finish_reason: null }] }));
+          events.push(JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] }));
+        } else {
+          for (const part of words(reply, options.chunks ?? 5)) events.push(JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: part }, finish_reason: null }] }));
+          events.push(JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }));
+        }
+        const streamOptions = body.stream_options as { include_usage?: boolean } | undefined;
+        if (streamOptions?.include_usage) events.push(JSON.stringify({ ...base, choices: [], usage: { prompt_tokens: 12, completion_tokens: 9, total_tokens: 21 } }));
+        events.push('[DONE]');
+        let index = 0;
+        let finished = false;
+        response.on('close', () => {
+          if (!finished) state.aborted += 1;
+        });
+        const next = () => {
+          if (response.destroyed) return;
+          if (index >= events.length) {
+            finished = true;
+            response.end();
+            return;
+          }
+          response.write(`data: ${events[index]}\n\n`);
+          index += 1;
+          if (options.chunkDelayMs) setTimeout(next, options.chunkDelayMs);
+          else next();
+        };
+        next();
+        return;
+      }
+      const choices = Array.from({ length: n }, (_, index) => ({
+        index,
+        message: tools ? { role: 'assistant', content: null, tool_calls: [toolCall] } : { role: 'assistant', content: n > 1 ? `${reply} (${index})` : reply },
+        finish_reason: tools ? 'tool_calls' : 'stop',
+        logprobs: null,
+      }));
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion', created, model, choices, usage: { prompt_tokens: 12, completion_tokens: 9, total_tokens: 21 } }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    get received() {
+      return state.received;
+    },
+    get aborted() {
+      return state.aborted;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

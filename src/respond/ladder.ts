@@ -40,6 +40,8 @@ export interface Decision {
 /** Enforcement that still returns model output (verify and block refuse the request). */
 const servesContent = (action: Action) => action === 'throttle' || action === 'degrade';
 
+const verdictPhrase = (verdict: Verdict | null) => (verdict === null ? 'no verdict' : `${verdict === 'extraction' ? 'an' : 'a'} ${verdict} verdict`);
+
 const riskText = (risk: number) => (Math.round(risk * 1000) / 1000).toString();
 
 function matches(rule: LadderRule, state: AccountState): boolean {
@@ -64,10 +66,10 @@ function explainMatch(rule: LadderRule, state: AccountState): string {
     const minimums = [rule.min_campaign_risk > 0 ? `campaign risk >= ${riskText(rule.min_campaign_risk)}` : '', rule.min_campaign_accounts > 0 ? `>= ${rule.min_campaign_accounts} accounts` : ''].filter(Boolean);
     const needs = minimums.length > 0 ? ` (rule needs ${minimums.join(' and ')})` : '';
     const ownPart = rule.account_verdict !== undefined ? `${describeAccount(state)} also matches` : `${describeAccount(state)} is acted on with its campaign`;
-    return `${head}: campaign ${campaign.id} has a ${rule.campaign_verdict} verdict at risk ${riskText(campaign.risk)} with ${campaign.accounts} accounts${needs}; ${ownPart}.`;
+    return `${head}: campaign ${campaign.id} has ${verdictPhrase(rule.campaign_verdict)} at risk ${riskText(campaign.risk)} with ${campaign.accounts} accounts${needs}; ${ownPart}.`;
   }
   const needs = rule.min_account_risk > 0 ? ` (rule needs risk >= ${riskText(rule.min_account_risk)})` : '';
-  return `${head}: account ${state.accountId} has a ${state.verdict} verdict at risk ${riskText(state.risk)}${needs}.`;
+  return `${head}: account ${state.accountId} has ${verdictPhrase(state.verdict)} at risk ${riskText(state.risk)}${needs}.`;
 }
 
 /**

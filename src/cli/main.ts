@@ -7,6 +7,10 @@ import { registerIngest } from './commands/ingest.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerEval } from './commands/eval.js';
 import { registerBenchmarks } from './commands/benchmarks.js';
+import { registerServe } from './commands/serve.js';
+import { registerKeys } from './commands/keys.js';
+import { registerAccounts } from './commands/accounts.js';
+import { registerExport } from './commands/export.js';
 
 export function buildProgram(): Command {
   const program = new Command('distillguard')
@@ -19,6 +23,10 @@ export function buildProgram(): Command {
   registerAnalyze(program);
   registerEval(program);
   registerBenchmarks(program);
+  registerServe(program);
+  registerKeys(program);
+  registerAccounts(program);
+  registerExport(program);
   return program;
 }
 

@@ -18,11 +18,16 @@ export interface Admission {
 }
 
 /** Rewrites a streamed answer's events while it is relayed (degrade): event data in, data out. */
+export interface RewrittenEvent {
+  event: string;
+  data: string;
+}
+
 export interface StreamRewriter {
-  /** The new data for one SSE event, or null to drop it. */
-  event(eventName: string, data: string): string | null;
-  /** Data of events to send before the stream ends (held-back text). */
-  flush(): { event: string; data: string }[];
+  /** The events to send in place of one upstream event (none, one, or more). */
+  event(eventName: string, data: string): RewrittenEvent[];
+  /** Events to send before the stream ends (held-back text). */
+  flush(): RewrittenEvent[];
 }
 
 export interface Enforcement {
@@ -39,5 +44,5 @@ export const observeOnly: Enforcement = {
   admit: () => ({ action: 'observe', reason: 'observe only', campaignId: null, refusal: null, cohort: null, ttlS: 60 }),
   degradeRequest: (_surface, body) => body,
   degradeResponse: (_surface, body) => body,
-  streamRewriter: () => ({ event: (_name, data) => data, flush: () => [] }),
+  streamRewriter: () => ({ event: (event, data) => [{ event, data }], flush: () => [] }),
 };

@@ -295,8 +295,8 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
   const parser = new SseParser((event) => {
     capture.fromEvent(event);
     if (!rewrite) return;
-    const data = rewriter ? rewriter.event(event.event, event.data) : event.data;
-    if (data !== null) emit(event.event, data);
+    if (!rewriter) emit(event.event, event.data);
+    else for (const rewritten of rewriter.event(event.event, event.data)) emit(rewritten.event, rewritten.data);
   });
   let status = 200;
   try {

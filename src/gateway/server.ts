@@ -11,6 +11,8 @@ import type { Enforcement } from './enforcement.js';
 import { parseGatewayConfig, upstreamMatcher, type GatewayConfig } from './gateway-config.js';
 import { GatewayMetrics } from './gateway-metrics.js';
 import { InteractionRecorder } from './interaction-recorder.js';
+import { LadderEnforcement } from './ladder-enforcement.js';
+import { parsePolicyConfig } from '../respond/index.js';
 import { handleModelRequest, sendApiError, type ProxyContext } from './proxy.js';
 import type { ApiSurface } from './response-capture.js';
 import { UpstreamClient } from './upstream-client.js';
@@ -89,7 +91,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     onError: (error) => app.log.error({ err: error }, 'recording exchanges failed; they will be retried'),
   });
   const metrics = new GatewayMetrics(() => recorder.counts.queued);
-  const enforcement = options.enforcement ? options.enforcement(detection, store, metrics) : (await import('./enforcement.js')).observeOnly;
+  const policy = parsePolicyConfig(config.policy ?? {});
+  const enforcement: Enforcement = options.enforcement ? options.enforcement(detection, store, metrics) : new LadderEnforcement(detection, store, policy, metrics);
   const context: ProxyContext = {
     keys, trustAccountHeader: options.trustAccountHeader?.toLowerCase() ?? null, acceptReplayTime: options.acceptReplayTime ?? false,
     upstreamFor, enforcement, recorder, metrics,
@@ -150,6 +153,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       closed = true;
       await app.close(); // stops accepting, waits for requests in flight
       await recorder.close(); // graceful drain: every exchange written
+      if (enforcement instanceof LadderEnforcement) await enforcement.close();
       await detection.close();
       await Promise.allSettled(upstreams.map((client) => client.close()));
       await store.finishImport(importId, { lines: recorder.counts.recorded, accepted: recorder.counts.recorded, rejected: 0, distinct: recorder.counts.recorded, status: 'complete' });

@@ -1,0 +1,89 @@
+// `distillguard serve`: the OpenAI- and Anthropic-compatible gateway. Without --upstream or a
+// config, the built-in reference model is started in-process and serves every model.
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { DistillGuardError } from '../../core/index.js';
+import { parseGatewayConfig, readGatewayConfig, startGateway, type RunningGateway } from '../../gateway/index.js';
+import { defaultDatabasePath, parsePort } from '../options.js';
+import { startDefaultUpstream } from '../default-upstream.js';
+
+interface ServeOptions {
+  port: number;
+  host: string;
+  upstream?: string;
+  db: string;
+  config?: string;
+  trustAccountHeader?: string;
+  acceptReplayTime?: boolean;
+  adminTokenFile?: string;
+  keyHashSecretFile?: string;
+}
+
+export const adminTokenVariable = 'DISTILLGUARD_ADMIN_TOKEN';
+
+/** The admin token from the environment or a file; null disables the admin and sidecar routes. */
+export function readAdminToken(file: string | undefined): string | null {
+  if (file) {
+    let token: string;
+    try {
+      token = readFileSync(file, 'utf8').trim();
+    } catch (error) {
+      throw new DistillGuardError('usage', `cannot read --admin-token-file '${file}': ${(error as Error).message}`);
+    }
+    if (token.length < 16) throw new DistillGuardError('usage', `the admin token in '${file}' is shorter than 16 characters; use a long random token.`);
+    return token;
+  }
+  const fromEnvironment = process.env[adminTokenVariable];
+  if (fromEnvironment && fromEnvironment.length < 16) throw new DistillGuardError('usage', `${adminTokenVariable} is shorter than 16 characters; use a long random token.`);
+  return fromEnvironment || null;
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('run the OpenAI- and Anthropic-compatible gateway with live detection and the response ladder')
+    .option('--port <port>', 'port to listen on', parsePort, 8080)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--upstream <url>', 'send every model to this OpenAI-compatible base URL (e.g. http://localhost:8000/v1)')
+    .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .option('--config <file>', 'gateway config (JSON): upstreams per model, limits, response ladder (docs/gateway.md)')
+    .option('--trust-account-header <name>', 'take the account id from this header, set by an auth layer in front (no API keys)')
+    .option('--accept-replay-time', 'take timestamps and client details from replay headers: for `distillguard replay` only, NEVER in production')
+    .option('--admin-token-file <file>', `file holding the admin token (else env ${adminTokenVariable}); without one the admin API is off`)
+    .option('--key-hash-secret-file <file>', 'file holding the secret API keys are hashed under (else env DISTILLGUARD_KEY_HASH_SECRET, else <db>.key-hash-secret)')
+    .action(async (options: ServeOptions) => {
+      const config = options.config ? readGatewayConfig(options.config) : parseGatewayConfig({});
+      const adminToken = readAdminToken(options.adminTokenFile);
+      let upstream = options.upstream;
+      let closeUpstream: () => Promise<void> = async () => undefined;
+      if (!upstream && config.upstreams.length === 0) {
+        const reference = await startDefaultUpstream();
+        upstream = reference.url;
+        closeUpstream = reference.close;
+        process.stdout.write(`built-in reference model serving every model at ${reference.url}\n`);
+      }
+      let gateway: RunningGateway;
+      try {
+        gateway = await startGateway({
+          port: options.port, host: options.host, databasePath: options.db, upstream, config, adminToken,
+          trustAccountHeader: options.trustAccountHeader ?? null, acceptReplayTime: options.acceptReplayTime ?? false,
+          keyHashSecretFile: options.keyHashSecretFile,
+        });
+      } catch (error) {
+        await closeUpstream();
+        throw error;
+      }
+      if (options.acceptReplayTime) process.stderr.write('warning: --accept-replay-time is on: clients can set timestamps and addresses. Never use it in production.\n');
+      if (!adminToken) process.stderr.write(`note: no admin token (${adminTokenVariable} or --admin-token-file): the admin and sidecar routes are off.\n`);
+      process.stdout.write(`distillguard gateway listening on ${gateway.url} (store ${options.db})\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      process.stdout.write('stopping: finishing requests in flight and writing every exchange...\n');
+      await gateway.close();
+      await closeUpstream();
+      process.stdout.write('stopped.\n');
+    });
+}

@@ -1,0 +1,239 @@
+// The gateway over real sockets, driven by the official OpenAI and Anthropic clients, in front of
+// a stand-in upstream that speaks the OpenAI wire format. Each exchange must also be recorded.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import Anthropic from '@anthropic-ai/sdk';
+import { request } from 'undici';
+import { startFakeUpstream, type FakeUpstream } from '../test-support/fake-openai-upstream.js';
+import { ApiError } from './api-error.js';
+import { observeOnly, type Enforcement } from './enforcement.js';
+import { parseGatewayConfig } from './gateway-config.js';
+import { startGateway, type RunningGateway } from './server.js';
+
+const reply = 'The answer is 42, because six times seven is 42.';
+const weatherTool = { type: 'function' as const, function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } } } } };
+
+/** Refuses two named accounts the way the ladder would; everyone else is observed. */
+const refusing: Enforcement = {
+  ...observeOnly,
+  admit(accountId, nowMs) {
+    if (accountId === 'acct-throttled') {
+      return { action: 'throttle', reason: 'test', campaignId: 'c1', cohort: null, ttlS: 60, refusal: new ApiError(429, 'rate_limited', 'Slow down.', { headers: { 'retry-after': '7' } }) };
+    }
+    if (accountId === 'acct-blocked') return { action: 'block', reason: 'test', campaignId: 'c1', cohort: null, ttlS: 60, refusal: new ApiError(403, 'account_blocked', 'Blocked.') };
+    return observeOnly.admit(accountId, nowMs);
+  },
+};
+
+async function recorded(gateway: RunningGateway): Promise<Record<string, any>[]> {
+  await gateway.recorder.drain();
+  const records: Record<string, any>[] = [];
+  for await (const raw of gateway.store.exportInteractions()) records.push(JSON.parse(raw));
+  return records;
+}
+
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let attempt = 0; attempt < 400; attempt += 1) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+describe('gateway with the official clients', () => {
+  let folder: string;
+  let upstream: FakeUpstream;
+  let gateway: RunningGateway;
+  let secret: string;
+  let openai: OpenAI;
+  let anthropic: Anthropic;
+
+  before(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'dg-gateway-'));
+    upstream = await startFakeUpstream({ reply, chunkDelayMs: 0 });
+    gateway = await startGateway({
+      port: 0, databasePath: join(folder, 'gateway.db'), upstream: upstream.url, adminToken: 'admin-token-for-tests',
+      config: parseGatewayConfig({ limits: { body_bytes: 64 * 1024 } }), enforcement: () => refusing, logLevel: 'silent',
+    });
+    secret = gateway.keys.create('acct-1').secret;
+    openai = new OpenAI({ apiKey: secret, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+    anthropic = new Anthropic({ apiKey: secret, baseURL: gateway.url, maxRetries: 0 });
+  });
+
+  after(async () => {
+    await gateway.close();
+    await upstream.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  test('OpenAI chat, plain: the upstream answer comes back with the overhead header, and is recorded', async () => {
+    const { data, response } = await openai.chat.completions.create({ model: 'any-model', messages: [{ role: 'user', content: 'What is six times seven?' }] }).withResponse();
+    assert.equal(data.choices[0].message.content, reply);
+    assert.ok(Number(response.headers.get('x-distillguard-overhead-ms')) >= 0);
+    const id = response.headers.get('x-distillguard-request-id');
+    const record = (await recorded(gateway)).find((entry) => entry.id === id);
+    assert.ok(record, 'exchange recorded');
+    assert.equal(record.account_id, 'acct-1');
+    assert.equal(record.api, 'openai.chat');
+    assert.equal(record.response.text, reply);
+    assert.equal(record.response.status, 200);
+    assert.deepEqual(record.response.usage, { input_tokens: 12, output_tokens: 9 });
+    assert.match(record.key_id, /^key_/);
+    // the upstream saw neither the client's key nor anything but the body the client sent
+    const seen = upstream.received.at(-1);
+    assert.equal(seen?.headers.authorization, undefined);
+    assert.equal(seen?.body.model, 'any-model');
+  });
+
+  test('OpenAI chat, streaming: every chunk arrives and the joined text is recorded', async () => {
+    const stream = await openai.chat.completions.create({ model: 'm', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] });
+    let text = '';
+    let chunks = 0;
+    for await (const chunk of stream) {
+      chunks += 1;
+      text += chunk.choices[0]?.delta?.content ?? '';
+    }
+    assert.equal(text, reply);
+    assert.ok(chunks >= 6);
+    const record = (await recorded(gateway)).filter((entry) => entry.request.stream === true).at(-1);
+    assert.equal(record?.response.text, reply);
+    assert.equal(record?.response.finish_reason, 'stop');
+  });
+
+  test('OpenAI tool calls, plain and streaming, and n > 1', async () => {
+    const plain = await openai.chat.completions.create({ model: 'm', tools: [weatherTool], messages: [{ role: 'user', content: 'Weather in Paris?' }] });
+    assert.equal(plain.choices[0].message.tool_calls?.[0]?.type === 'function' && plain.choices[0].message.tool_calls[0].function.name, 'get_weather');
+    const stream = await openai.chat.completions.create({ model: 'm', stream: true, tools: [weatherTool], messages: [{ role: 'user', content: 'Weather in Paris?' }] });
+    let argumentsText = '';
+    for await (const chunk of stream) argumentsText += chunk.choices[0]?.delta?.tool_calls?.[0]?.function?.arguments ?? '';
+    assert.deepEqual(JSON.parse(argumentsText), { city: 'Paris' });
+    const many = await openai.chat.completions.create({ model: 'm', n: 3, messages: [{ role: 'user', content: 'hi' }] });
+    assert.equal(many.choices.length, 3);
+    const records = await recorded(gateway);
+    const streamedTool = records.filter((entry) => Array.isArray(entry.request.tools) && entry.request.stream === true).at(-1);
+    assert.equal(streamedTool?.response.tool_calls?.[0]?.function?.arguments, '{"city":"Paris"}');
+    const threeChoices = records.filter((entry) => entry.request.n === 3).at(-1);
+    assert.equal(threeChoices?.response.text.split('\n\n').length, 3);
+  });
+
+  test('Anthropic messages, plain and streaming, served from the OpenAI-compatible upstream', async () => {
+    const message = await anthropic.messages.create({ model: 'claude-any', max_tokens: 100, system: 'Be brief.', messages: [{ role: 'user', content: 'What is six times seven?' }] });
+    assert.equal(message.content[0]?.type === 'text' && message.content[0].text, reply);
+    assert.equal(message.stop_reason, 'end_turn');
+    const translated = upstream.received.at(-1)?.body as { messages: { role: string }[] };
+    assert.equal(translated.messages[0].role, 'system');
+    let streamed = '';
+    const stream = await anthropic.messages.create({ model: 'claude-any', max_tokens: 100, stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    for await (const event of stream) if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') streamed += event.delta.text;
+    assert.equal(streamed, reply);
+    const helper = anthropic.messages.stream({ model: 'claude-any', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] });
+    const final = await helper.finalMessage();
+    assert.equal(final.content[0]?.type === 'text' && final.content[0].text, reply);
+    const record = (await recorded(gateway)).filter((entry) => entry.api === 'anthropic.messages').at(-1);
+    assert.equal(record?.response.text, reply);
+  });
+
+  test('Anthropic tool use round trip', async () => {
+    const message = await anthropic.messages.create({
+      model: 'claude-any', max_tokens: 100,
+      tools: [{ name: 'get_weather', description: 'Weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }],
+      messages: [{ role: 'user', content: 'Weather in Paris?' }],
+    });
+    const block = message.content.find((entry) => entry.type === 'tool_use');
+    assert.ok(block && block.type === 'tool_use');
+    assert.equal(block.name, 'get_weather');
+    assert.deepEqual(block.input, { city: 'Paris' });
+    assert.equal(message.stop_reason, 'tool_use');
+    let json = '';
+    const stream = await anthropic.messages.create({
+      model: 'claude-any', max_tokens: 100, stream: true,
+      tools: [{ name: 'get_weather', description: 'Weather', input_schema: { type: 'object' } }],
+      messages: [{ role: 'user', content: 'Weather in Paris?' }],
+    });
+    for await (const event of stream) if (event.type === 'content_block_delta' && event.delta.type === 'input_json_delta') json += event.delta.partial_json;
+    assert.deepEqual(JSON.parse(json), { city: 'Paris' });
+  });
+
+  test('errors come back in each API\'s own shape', async () => {
+    // bad JSON: the SDKs always send valid JSON, so a raw request
+    for (const [path, headers] of [['/v1/chat/completions', { authorization: `Bearer ${secret}` }], ['/v1/messages', { 'x-api-key': secret }]] as const) {
+      const response = await request(`${gateway.url}${path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{"model": "m", ' });
+      assert.equal(response.statusCode, 400);
+      const body = (await response.body.json()) as Record<string, any>;
+      if (path === '/v1/messages') assert.deepEqual([body.type, body.error.type], ['error', 'invalid_request_error']);
+      else assert.deepEqual([body.error.type, body.error.code], ['invalid_request_error', 'invalid_json']);
+    }
+    const big = 'x'.repeat(80 * 1024);
+    await assert.rejects(openai.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: big }] }), (error: unknown) => error instanceof OpenAI.APIError && error.status === 413);
+    await assert.rejects(anthropic.messages.create({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: big }] }), (error: unknown) => error instanceof Anthropic.APIError && error.status === 413 && (error.error as any)?.error?.type === 'request_too_large');
+    const stranger = new OpenAI({ apiKey: 'dg-not-a-key', baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+    await assert.rejects(stranger.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }), OpenAI.AuthenticationError);
+    const strangerAnthropic = new Anthropic({ apiKey: 'dg-not-a-key', baseURL: gateway.url, maxRetries: 0 });
+    await assert.rejects(strangerAnthropic.messages.create({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }), Anthropic.AuthenticationError);
+    const throttled = new OpenAI({ apiKey: gateway.keys.create('acct-throttled').secret, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+    await assert.rejects(throttled.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }), (error: unknown) => {
+      assert.ok(error instanceof OpenAI.RateLimitError);
+      assert.equal(error.headers?.get('retry-after'), '7');
+      assert.equal(error.code, 'rate_limited');
+      return true;
+    });
+    const blockedSecret = gateway.keys.create('acct-blocked').secret;
+    const blocked = new OpenAI({ apiKey: blockedSecret, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+    await assert.rejects(blocked.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }), (error: unknown) => error instanceof OpenAI.PermissionDeniedError && error.code === 'account_blocked');
+    const blockedAnthropic = new Anthropic({ apiKey: blockedSecret, baseURL: gateway.url, maxRetries: 0 });
+    await assert.rejects(blockedAnthropic.messages.create({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }), Anthropic.PermissionDeniedError);
+    await assert.rejects(openai.chat.completions.create({ model: 'fail-model', messages: [{ role: 'user', content: 'hi' }] }), (error: unknown) => error instanceof OpenAI.InternalServerError && error.status === 500);
+    const refusals = (await recorded(gateway)).filter((entry) => entry.account_id === 'acct-blocked' || entry.account_id === 'acct-throttled');
+    assert.deepEqual(refusals.map((entry) => entry.response.status).sort(), [403, 403, 429]);
+  });
+
+  test('upstream down gives 502 in the caller\'s format', async () => {
+    const down = await startFakeUpstream();
+    const downUrl = down.url;
+    await down.close();
+    const orphan = await startGateway({ port: 0, databasePath: join(folder, 'orphan.db'), upstream: downUrl, logLevel: 'silent' });
+    try {
+      const key = orphan.keys.create('acct-2').secret;
+      const client = new OpenAI({ apiKey: key, baseURL: `${orphan.url}/v1`, maxRetries: 0 });
+      await assert.rejects(client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }), (error: unknown) => error instanceof OpenAI.APIError && error.status === 502 && error.code === 'upstream_unreachable');
+      const anthropicClient = new Anthropic({ apiKey: key, baseURL: orphan.url, maxRetries: 0 });
+      await assert.rejects(anthropicClient.messages.create({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }), (error: unknown) => error instanceof Anthropic.APIError && error.status === 502 && (error.error as any)?.type === 'error');
+    } finally {
+      await orphan.close();
+    }
+  });
+});
+
+test('a client that disconnects mid-stream aborts the upstream request, and the exchange is still recorded', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'dg-gateway-abort-'));
+  const upstream = await startFakeUpstream({ reply: 'one two three four five six seven eight nine ten '.repeat(20), chunks: 200, chunkDelayMs: 20 });
+  const gateway = await startGateway({ port: 0, databasePath: join(folder, 'gateway.db'), upstream: upstream.url, logLevel: 'silent' });
+  try {
+    const client = new OpenAI({ apiKey: gateway.keys.create('acct-abort').secret, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+    const stream = await client.chat.completions.create({ model: 'm', stream: true, messages: [{ role: 'user', content: 'count' }] });
+    let received = '';
+    let chunks = 0;
+    for await (const chunk of stream) {
+      received += chunk.choices[0]?.delta?.content ?? '';
+      chunks += 1;
+      if (chunks === 5) break; // leaving the loop aborts the client's request
+    }
+    await until(() => upstream.aborted === 1, 'the upstream stream to be aborted');
+    let record: Record<string, any> | undefined;
+    await until(async () => {
+      record = (await recorded(gateway)).find((entry) => entry.account_id === 'acct-abort');
+      return record !== undefined;
+    }, 'the aborted exchange to be recorded');
+    assert.equal(record?.response.status, 499);
+    assert.ok(record?.response.text.startsWith(received), 'the recorded text holds what was served');
+    assert.ok(record.response.text.length < 200 * 10);
+  } finally {
+    await gateway.close();
+    await upstream.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+});

@@ -14,3 +14,9 @@ export function parsePositiveNumber(value: string): number {
   if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError('expected a number > 0.');
   return parsed;
 }
+
+export function parsePositiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a whole number >= 1.');
+  return parsed;
+}

@@ -11,6 +11,7 @@ import { registerServe } from './commands/serve.js';
 import { registerKeys } from './commands/keys.js';
 import { registerAccounts } from './commands/accounts.js';
 import { registerExport } from './commands/export.js';
+import { registerReplay } from './commands/replay.js';
 
 export function buildProgram(): Command {
   const program = new Command('distillguard')
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerKeys(program);
   registerAccounts(program);
   registerExport(program);
+  registerReplay(program);
   return program;
 }
 

@@ -8,6 +8,8 @@ export type ErrorCode =
   | 'too_many_rejected'
   | 'usage'
   | 'store_failed'
+  | 'gateway_unavailable'
+  | 'gateway_refused'
   | 'internal';
 
 const exitCodes: Record<ErrorCode, number> = {
@@ -17,6 +19,8 @@ const exitCodes: Record<ErrorCode, number> = {
   too_many_rejected: 3,
   usage: 64,
   store_failed: 4,
+  gateway_unavailable: 69,
+  gateway_refused: 77,
   internal: 70,
 };
 

@@ -1,0 +1,99 @@
+// Starts a server as a child process (optionally pinned to CPU cores with taskset), waits for the
+// line announcing its URL, and samples its memory from /proc while it runs.
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+export interface MemorySample {
+  rssMb: number;
+  /** Peak resident set so far (VmHWM). */
+  hwmMb: number;
+}
+
+export interface ServerProcess {
+  label: string;
+  url: string;
+  pid: number;
+  /** Cores the process is pinned to, or null when not pinned. */
+  cores: string | null;
+  /** Current memory from /proc/PID/status; null where /proc is missing (not Linux). */
+  memory(): MemorySample | null;
+  stop(): Promise<void>;
+}
+
+const startTimeoutMs = 30_000;
+
+export const tasksetAvailable = spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status === 0;
+
+/** A TCP port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (typeof address !== 'object' || !address) throw new Error('could not find a free port');
+  return address.port;
+}
+
+/** Pins this process (all its threads) to `cores`; false when taskset is missing. */
+export function pinSelf(cores: string): boolean {
+  if (!tasksetAvailable) return false;
+  return spawnSync('taskset', ['-a', '-c', '-p', cores, String(process.pid)], { stdio: 'ignore' }).status === 0;
+}
+
+export function readMemory(pid: number): MemorySample | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const rss = /VmRSS:\s+(\d+) kB/.exec(status);
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
+    return rss && hwm ? { rssMb: Number(rss[1]) / 1024, hwmMb: Number(hwm[1]) / 1024 } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Runs `command` (argv form, no shell) on `port` and resolves once it prints a line with an
+ * http:// URL. taskset execs the command, so the pid is the server's own.
+ */
+export function startServerProcess(label: string, command: string[], port: number, options: { cores?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ServerProcess> {
+  const pinned = options.cores !== undefined && tasksetAvailable;
+  const argv = pinned ? ['taskset', '-c', options.cores!, ...command] : command;
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error(`${label} printed no URL within ${startTimeoutMs / 1000} s`)), startTimeoutMs);
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`${error.message}\n  command: ${argv.join(' ')}\n  output: ${output.slice(-2000).trim() || '(none)'}`));
+    };
+    const onOutput = (part: Buffer) => {
+      if (output.length < 100_000) output += part.toString();
+      if (/https?:\/\/\S+/.test(output) && child.pid !== undefined) {
+        clearTimeout(timer);
+        child.stdout.removeAllListeners('data');
+        child.stderr.removeAllListeners('data');
+        // keep draining, so a chatty server never blocks on a full pipe
+        child.stdout.resume();
+        child.stderr.resume();
+        const exited = new Promise<void>((done) => child.once('exit', () => done()));
+        resolve({
+          label,
+          url: `http://127.0.0.1:${port}`,
+          pid: child.pid,
+          cores: pinned ? options.cores! : null,
+          memory: () => readMemory(child.pid!),
+          stop: async () => {
+            if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+            await exited;
+          },
+        });
+      }
+    };
+    child.stdout.on('data', onOutput);
+    child.stderr.on('data', onOutput);
+    child.on('error', (error) => fail(error));
+    child.on('exit', (code, signal) => fail(new Error(`${label} exited (${signal ?? code}) before listening`)));
+  });
+}

@@ -7,6 +7,7 @@ import { registerIngest } from './commands/ingest.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerEval } from './commands/eval.js';
 import { registerBenchmarks } from './commands/benchmarks.js';
+import { registerRefmodel } from './commands/refmodel.js';
 
 export function buildProgram(): Command {
   const program = new Command('distillguard')
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerAnalyze(program);
   registerEval(program);
   registerBenchmarks(program);
+  registerRefmodel(program);
   return program;
 }
 

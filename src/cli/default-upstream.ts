@@ -1,11 +1,11 @@
 // The upstream used when none is configured: the built-in reference model, in-process.
-import { DistillGuardError } from '../core/index.js';
-
 export interface LocalUpstream {
   url: string;
   close(): Promise<void>;
 }
 
 export async function startDefaultUpstream(): Promise<LocalUpstream> {
-  throw new DistillGuardError('usage', 'no upstream: pass --upstream URL or --config FILE.');
+  const { startReferenceModelServer } = await import('../refmodel/index.js');
+  const server = await startReferenceModelServer({ port: 0, host: '127.0.0.1' });
+  return { url: `${server.url.replace(/\/+$/, '')}/v1`, close: () => server.close() };
 }

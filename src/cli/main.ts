@@ -12,6 +12,7 @@ import { registerKeys } from './commands/keys.js';
 import { registerAccounts } from './commands/accounts.js';
 import { registerExport } from './commands/export.js';
 import { registerReplay } from './commands/replay.js';
+import { registerRefmodel } from './commands/refmodel.js';
 
 export function buildProgram(): Command {
   const program = new Command('distillguard')
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerAccounts(program);
   registerExport(program);
   registerReplay(program);
+  registerRefmodel(program);
   return program;
 }
 

@@ -1,0 +1,72 @@
+// The reference model's OpenAI-compatible HTTP server (fastify): chat completions, completions,
+// models and health. It answers to any model name; every error leaves in OpenAI's error shape.
+import { createHash } from 'node:crypto';
+import Fastify from 'fastify';
+import type { LogitsProcessor } from '../logits-processor.js';
+import type { NgramModel } from '../ngram-model.js';
+import { loadDefaultModel } from '../default-model.js';
+import { chatCompletions, type EndpointContext, type EndpointResult } from './chat-completions.js';
+import { completions } from './completions.js';
+import { OpenAIRequestError } from './openai-error.js';
+
+export interface ReferenceServerOptions {
+  /** 0 picks a free port. */
+  port: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default: the shipped model (loadDefaultModel()). */
+  model?: NgramModel;
+  logitsProcessor?: LogitsProcessor;
+}
+
+export interface ReferenceServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the server and resolves once it listens.
+ * @example const server = await startReferenceModelServer({ port: 0 }); // server.url + '/v1'
+ */
+export async function startReferenceModelServer(options: ReferenceServerOptions): Promise<ReferenceServer> {
+  const model = options.model ?? loadDefaultModel();
+  const fingerprint = `fp_${createHash('sha256').update(`${model.order}/${model.vocabularySize}/${model.trainingTokens}`).digest('hex').slice(0, 10)}`;
+  const context: EndpointContext = { model, logitsProcessor: options.logitsProcessor, fingerprint };
+  const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024 });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
+    if (error instanceof OpenAIRequestError) return reply.status(error.status).send(error.toBody());
+    const status = error.statusCode ?? 500;
+    if (status < 500) {
+      const message = error.code === 'FST_ERR_CTP_INVALID_JSON' || error instanceof SyntaxError
+        ? 'We could not parse the JSON body of your request. Send a JSON object with Content-Type: application/json.'
+        : error.message;
+      return reply.status(status).send(new OpenAIRequestError(status, message, null, null).toBody());
+    }
+    return reply.status(500).send(new OpenAIRequestError(500, `The reference model failed: ${error.message}`, null, null, 'server_error').toBody());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send(new OpenAIRequestError(404, `Unknown request URL: ${request.method} ${request.url}.`, null, 'unknown_url').toBody());
+  });
+
+  const send = (result: EndpointResult, reply: import('fastify').FastifyReply) => {
+    if ('json' in result) return reply.send(result.json);
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    for (const event of result.events) reply.raw.write(event);
+    reply.raw.end();
+    return reply;
+  };
+  app.post('/v1/chat/completions', async (request, reply) => send(chatCompletions(request.body, context), reply));
+  app.post('/v1/completions', async (request, reply) => send(completions(request.body, context), reply));
+  app.get('/v1/models', async () => ({ object: 'list', data: [{ id: 'distillguard-refmodel', object: 'model', created: 1764201600, owned_by: 'distillguard' }] }));
+  app.get('/health', async () => ({ status: 'ok', model: { order: model.order, vocabulary: model.vocabularySize, training_tokens: model.trainingTokens } }));
+
+  await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const host = options.host ?? '127.0.0.1';
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return { url: `http://${shownHost}:${port}`, port, close: () => app.close() };
+}

@@ -13,6 +13,7 @@ import { registerAccounts } from './commands/accounts.js';
 import { registerExport } from './commands/export.js';
 import { registerReplay } from './commands/replay.js';
 import { registerRefmodel } from './commands/refmodel.js';
+import { registerDemo } from './commands/demo.js';
 
 export function buildProgram(): Command {
   const program = new Command('distillguard')
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerExport(program);
   registerReplay(program);
   registerRefmodel(program);
+  registerDemo(program);
   return program;
 }
 

@@ -1,6 +1,6 @@
 // Starts the gateway: fastify with raw-body parsing and limits, the model routes, admin and
 // sidecar routes, metrics, live detection and the recorder, all wired to one SQLite store.
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { DistillGuardError } from '../core/index.js';
 import { LiveDetection, type AccountFacts, type LiveAssessment } from '../detect/index.js';
 import { SqliteStore } from '../store/index.js';
@@ -75,7 +75,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const importId = store.beginImport('interactions', { kind: 'gateway', path: null, size: null, modifiedMs: null });
   const app: FastifyInstance = Fastify({
     logger: { level: options.logLevel ?? 'info', redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] },
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.limits.body_bytes,
     trustProxy: false,
   });

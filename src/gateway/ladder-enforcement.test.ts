@@ -1,0 +1,68 @@
+// The ladder at the gateway, fed a live view: campaigns act as a whole, benchmark accounts are
+// never refused, throttling answers 429 with Retry-After, and only changes of decision are stored.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { LiveAccountState, LiveAssessment, LiveCampaignState } from '../detect/index.js';
+import { parsePolicyConfig } from '../respond/index.js';
+import type { DecisionRow, Store } from '../store/index.js';
+import { LadderEnforcement, type LiveView } from './ladder-enforcement.js';
+
+function view(accounts: [string, LiveAccountState][], campaigns: LiveCampaignState[]): LiveView {
+  const assessment: LiveAssessment = { at: 0, interactions: 0, observedAccounts: accounts.length, accounts, campaigns, reasons: [], elapsedMs: 0 };
+  const byAccount = new Map(accounts);
+  const byCampaign = new Map(campaigns.map((campaign) => [campaign.id, campaign]));
+  return { assessment, account: (id: string) => byAccount.get(id), campaign: (id: string) => byCampaign.get(id) } as unknown as LiveView;
+}
+
+function decisionStore(): { store: Store; rows: DecisionRow[] } {
+  const rows: DecisionRow[] = [];
+  return { rows, store: { writeDecisions: async (batch: DecisionRow[]) => void rows.push(...batch) } as unknown as Store };
+}
+
+const members = Array.from({ length: 8 }, (_, index) => `hydra-${index}`);
+const live = view(
+  [
+    ['hydra-0', { verdict: 'extraction', risk: 0.999, campaignId: 'cmp_1' }],
+    ['hydra-1', { verdict: 'review', risk: 0.3, campaignId: 'cmp_1' }],
+    ['bench-1', { verdict: 'benchmark', risk: 0.999, campaignId: 'cmp_1' }],
+    ['lone', { verdict: 'extraction', risk: 0.6, campaignId: null }],
+  ],
+  [{ id: 'cmp_1', risk: 0.999, verdict: 'extraction', accounts: [...members, 'bench-1'] }],
+);
+
+test('a campaign is acted on as a whole; a benchmark account in it is still served', async () => {
+  const { store, rows } = decisionStore();
+  const ladder = new LadderEnforcement(live, store, parsePolicyConfig({}));
+  for (const member of members) {
+    const admission = ladder.admit(member, 1_000);
+    assert.equal(admission.action, 'block', member);
+    assert.equal(admission.refusal?.status, 403);
+    assert.equal(admission.refusal?.code, 'account_blocked');
+    assert.equal(admission.campaignId, 'cmp_1');
+  }
+  const benchmark = ladder.admit('bench-1', 1_000);
+  assert.equal(benchmark.action, 'observe');
+  assert.equal(benchmark.refusal, null);
+  assert.equal(ladder.admit('stranger', 1_000).action, 'observe');
+  await ladder.close();
+  assert.equal(rows.length, members.length, 'one stored decision per member, none for observed accounts');
+  assert.ok(rows.every((row) => row.action === 'block' && row.reason.length > 20 && row.campaignId === 'cmp_1'));
+  const again = decisionStore();
+  const second = new LadderEnforcement(live, again.store, parsePolicyConfig({}));
+  second.admit('hydra-0', 1_000);
+  second.admit('hydra-0', 2_000);
+  await second.close();
+  assert.equal(again.rows.length, 1, 'an unchanged decision is stored once');
+});
+
+test('throttle: the bucket runs dry, then 429 with a Retry-After the client can wait out', async () => {
+  const { store } = decisionStore();
+  const ladder = new LadderEnforcement(live, store, parsePolicyConfig({ throttle: { account: { requests_per_minute: 6, burst: 2 } } }));
+  const admissions = [0, 1, 2].map(() => ladder.admit('lone', 10_000));
+  assert.deepEqual(admissions.map((admission) => admission.action), ['throttle', 'throttle', 'throttle']);
+  assert.deepEqual(admissions.map((admission) => admission.refusal?.status ?? 200), [200, 200, 429]);
+  const retryAfter = Number(admissions[2].refusal?.headers['retry-after']);
+  assert.ok(retryAfter >= 1 && retryAfter <= 10, `Retry-After ${retryAfter}`);
+  assert.equal(ladder.admit('lone', 10_000 + retryAfter * 1000).refusal, null, 'served again after waiting Retry-After');
+  await ladder.close();
+});

@@ -34,8 +34,10 @@ export interface ProxyContext {
 
 type Json = Record<string, unknown>;
 const flavorOf = (surface: ApiSurface): ApiFlavor => (surface === 'anthropic.messages' ? 'anthropic' : 'openai');
+// unique per process start (random) and per request (a counter): no random draw on the hot path
+const processPrefix = `dg-${Date.now().toString(36)}${randomBytes(4).toString('hex')}-`;
 let sequence = 0;
-const newRequestId = () => `dg-${Date.now().toString(36)}-${(sequence++).toString(36)}-${randomBytes(4).toString('hex')}`;
+const newRequestId = () => `${processPrefix}${(sequence++).toString(36)}`;
 
 /** Where the exchange came from: the socket, or (replay only) the simulated client. */
 function clientOf(request: FastifyRequest, replay: boolean): InteractionClient {

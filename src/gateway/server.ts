@@ -70,7 +70,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     return found ? (byName.get(found.name) ?? null) : null;
   };
 
-  const store = SqliteStore.open(options.databasePath);
+  const store = SqliteStore.open(options.databasePath, { cacheMb: 8 });
   const keys = new ApiKeys(store, loadKeyHashSecret({ databasePath: options.databasePath, file: options.keyHashSecretFile }));
   const importId = store.beginImport('interactions', { kind: 'gateway', path: null, size: null, modifiedMs: null });
   const app: FastifyInstance = Fastify({

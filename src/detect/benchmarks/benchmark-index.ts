@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { edgeShingles, shingles } from './shingles.js';
+import { ShingleTable } from './shingle-table.js';
 
 export const builtInIndexPath = fileURLToPath(new URL('../../../../data/benchmark-index.json.gz', import.meta.url));
 
@@ -31,7 +32,7 @@ export class BenchmarkIndex {
   readonly key: number;
   private readonly suites: string[];
   private readonly itemSuites: number[];
-  private readonly byShingle = new Map<number, number>();
+  private byShingle = new ShingleTable();
 
   constructor(key: number, suites: string[] = [], itemSuites: number[] = []) {
     this.key = key;
@@ -108,7 +109,7 @@ export class BenchmarkIndex {
   serialize(): SerializedBenchmarkIndex {
     const entries = new Uint32Array(this.byShingle.size * 2);
     let index = 0;
-    for (const [hash, item] of this.byShingle) {
+    for (const [hash, item] of this.byShingle.entries()) {
       entries[index++] = hash;
       entries[index++] = item >>> 0;
     }
@@ -119,6 +120,7 @@ export class BenchmarkIndex {
     const index = new BenchmarkIndex(data.key, [...data.suites], [...data.itemSuites]);
     const buffer = Buffer.from(data.entries, 'base64');
     const entries = new Uint32Array(buffer.buffer, buffer.byteOffset, buffer.byteLength / 4);
+    index.byShingle = new ShingleTable(entries.length / 2);
     for (let position = 0; position < entries.length; position += 2) {
       index.byShingle.set(entries[position], entries[position + 1] === 0xffffffff ? ambiguous : entries[position + 1]);
     }

@@ -8,7 +8,8 @@ import { migrations } from './migrations.js';
 export type SqliteDatabase = Database.Database;
 
 /** Opens `path` in WAL mode and migrates it to the latest schema version. */
-export function openDatabase(path: string, options: { migrate?: boolean } = {}): SqliteDatabase {
+/** `cacheMb`: SQLite's page cache per connection (default 64 MiB, for bulk imports). */
+export function openDatabase(path: string, options: { migrate?: boolean; cacheMb?: number } = {}): SqliteDatabase {
   if (path !== ':memory:' && !existsSync(dirname(path) || '.')) {
     throw new DistillGuardError('store_failed', `cannot open database '${path}': folder '${dirname(path)}' does not exist. Create it or pass another --db.`);
   }
@@ -19,7 +20,7 @@ export function openDatabase(path: string, options: { migrate?: boolean } = {}):
     database.pragma('synchronous = NORMAL');
     database.pragma('busy_timeout = 10000');
     database.pragma('foreign_keys = ON');
-    database.pragma('cache_size = -65536');
+    database.pragma(`cache_size = -${Math.round((options.cacheMb ?? 64) * 1024)}`);
   } catch (error) {
     throw new DistillGuardError('store_failed', `cannot open database '${path}': ${(error as Error).message}. Check --db.`, { cause: error });
   }

@@ -25,10 +25,10 @@ export class SqliteStore implements Store {
   private nextSeq = 1;
   private workerError: Error | null = null;
 
-  private constructor(path: string, database: SqliteDatabase) {
+  private constructor(path: string, database: SqliteDatabase, cacheMb: number | undefined) {
     this.path = path;
     this.database = database;
-    this.worker = new Worker(new URL('./write-worker.js', import.meta.url), { workerData: { path } });
+    this.worker = new Worker(new URL('./write-worker.js', import.meta.url), { workerData: { path, cacheMb } });
     this.worker.on('message', (reply: WriteReply) => {
       const waiting = this.pending.get(reply.seq);
       if (!waiting) return;
@@ -42,9 +42,12 @@ export class SqliteStore implements Store {
     });
   }
 
-  /** Opens or creates the store at `path` and migrates it. */
-  static open(path: string): SqliteStore {
-    return new SqliteStore(path, openDatabase(path));
+  /**
+   * Opens or creates the store at `path` and migrates it. `cacheMb` sizes SQLite's page cache per
+   * connection: large for bulk imports (the default), small for a long-running gateway.
+   */
+  static open(path: string, options: { cacheMb?: number } = {}): SqliteStore {
+    return new SqliteStore(path, openDatabase(path, { cacheMb: options.cacheMb }), options.cacheMb);
   }
 
   /** The read connection, for queries by other adapters of this store (detection state, reports). */

@@ -5,8 +5,8 @@ import { BatchWriter } from './batch-writer.js';
 import { openDatabase } from './open-database.js';
 import type { WriteReply, WriteRequest } from './write-protocol.js';
 
-const { path } = workerData as { path: string };
-const database = openDatabase(path, { migrate: false });
+const { path, cacheMb } = workerData as { path: string; cacheMb?: number };
+const database = openDatabase(path, { migrate: false, cacheMb });
 const writer = new BatchWriter(database);
 const port = parentPort;
 if (!port) throw new Error('write-worker must run as a worker thread');

@@ -126,9 +126,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     });
   }
   app.get('/v1/models', async () => {
-    const models = new Set<string>();
-    for (const upstream of upstreamConfigs) for (const pattern of upstream.models) models.add(pattern);
-    return { object: 'list', data: [...models].map((id) => ({ id, object: 'model', created: 0, owned_by: 'distillguard' })) };
+    // literal names from the config; for globs, what the upstream itself lists (when it answers)
+    const models = new Map<string, string>();
+    for (const client of upstreams) {
+      for (const pattern of client.config.models) if (!pattern.includes('*')) models.set(pattern, client.config.name);
+      if (client.config.api === 'openai' && client.config.models.some((pattern) => pattern.includes('*'))) {
+        for (const id of await client.listModels()) if (match(id)?.name === client.config.name) models.set(id, client.config.name);
+      }
+    }
+    return { object: 'list', data: [...models].map(([id, owner]) => ({ id, object: 'model', created: 0, owned_by: owner })) };
   });
   app.get('/health', async () => ({ status: 'ok', recorded: recorder.counts.recorded, queued: recorder.counts.queued }));
   app.get('/metrics', async (_request, reply) => {

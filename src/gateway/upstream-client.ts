@@ -47,6 +47,22 @@ export class UpstreamClient {
     }
   }
 
+  /** Model ids an OpenAI-compatible upstream lists at /models; empty when it does not answer. */
+  async listModels(): Promise<string[]> {
+    try {
+      const headers: Record<string, string> = this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {};
+      const response = await this.pool.request({ path: this.path('/models'), method: 'GET', headers, headersTimeout: 2_000, bodyTimeout: 2_000 });
+      if (response.statusCode !== 200) {
+        await response.body.dump();
+        return [];
+      }
+      const listed = (await response.body.json()) as { data?: { id?: unknown }[] };
+      return (listed.data ?? []).map((entry) => entry.id).filter((id): id is string => typeof id === 'string');
+    } catch {
+      return [];
+    }
+  }
+
   async close(): Promise<void> {
     await this.pool.close();
   }

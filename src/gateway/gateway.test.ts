@@ -237,3 +237,26 @@ test('a client that disconnects mid-stream aborts the upstream request, and the 
     rmSync(folder, { recursive: true, force: true });
   }
 });
+
+test('after a restart, live detection is fed the exchanges stored before it (warm start)', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'dg-gateway-warm-'));
+  const upstream = await startFakeUpstream();
+  const databasePath = join(folder, 'gateway.db');
+  try {
+    const first = await startGateway({ port: 0, databasePath, upstream: upstream.url, logLevel: 'silent' });
+    const client = new OpenAI({ apiKey: first.keys.create('acct-warm').secret, baseURL: `${first.url}/v1`, maxRetries: 0 });
+    for (let index = 0; index < 5; index += 1) await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: `question ${index}` }] });
+    await first.close();
+    const second = await startGateway({ port: 0, databasePath, upstream: upstream.url, logLevel: 'silent' });
+    try {
+      assert.equal(await second.warmStart, 5);
+      assert.equal(second.detection.assessment?.interactions, 5);
+      assert.equal(second.detection.assessment?.observedAccounts, 1);
+    } finally {
+      await second.close();
+    }
+  } finally {
+    await upstream.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+});

@@ -42,7 +42,35 @@ export interface RunningGateway {
   detection: LiveDetection;
   keys: ApiKeys;
   recorder: InteractionRecorder;
+  /** Resolves with the number of stored exchanges fed back to live detection at start. */
+  warmStart: Promise<number>;
   close(): Promise<void>;
+}
+
+/**
+ * Feeds the exchanges stored before this start to live detection, in batches that yield to the
+ * event loop, so verdicts (and so decisions) survive a restart.
+ */
+async function replayStoredExchanges(store: SqliteStore, detection: LiveDetection, upTo: number, onError: (error: unknown) => void): Promise<number> {
+  if (upTo === 0) return 0;
+  let batch: string[] = [];
+  let count = 0;
+  try {
+    for await (const raw of store.exportInteractions({ upTo })) {
+      batch.push(raw);
+      count += 1;
+      if (batch.length === 1000) {
+        detection.observe(batch);
+        batch = [];
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    detection.observe(batch);
+    await detection.assessNow();
+  } catch (error) {
+    onError(error);
+  }
+  return count;
 }
 
 const surfaces: [string, ApiSurface][] = [
@@ -72,6 +100,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   const store = SqliteStore.open(options.databasePath, { cacheMb: 8 });
   const keys = new ApiKeys(store, loadKeyHashSecret({ databasePath: options.databasePath, file: options.keyHashSecretFile }));
+  // exchanges stored before this start feed live detection again (warm start), without repeats
+  const lastStoredSeq = store.lastInteractionSeq();
   const importId = store.beginImport('interactions', { kind: 'gateway', path: null, size: null, modifiedMs: null });
   const app: FastifyInstance = Fastify({
     logger: { level: options.logLevel ?? 'info', redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] },
@@ -151,12 +181,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     throw new DistillGuardError('usage', `cannot listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 8080}: ${(error as Error).message}. Pick another --port.`);
   }
   const port = Number(new URL(address).port);
+  const warmStart = replayStoredExchanges(store, detection, lastStoredSeq, (error) => app.log.error({ err: error }, 'warm start of live detection failed'));
   let closed = false;
   return {
-    url: address, port, store, detection, keys, recorder,
+    url: address, port, store, detection, keys, recorder, warmStart,
     async close() {
       if (closed) return;
       closed = true;
+      await warmStart;
       await app.close(); // stops accepting, waits for requests in flight
       await recorder.close(); // graceful drain: every exchange written
       if (enforcement instanceof LadderEnforcement) await enforcement.close();

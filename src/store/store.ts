@@ -133,7 +133,9 @@ export interface Store {
   /** Appends decisions (batched on the write thread). */
   writeDecisions(rows: DecisionRow[]): Promise<void>;
   readDecisions(options?: { accountId?: string; limit?: number }): DecisionRow[];
-  /** Every stored interaction's raw JSON in arrival order, read back through its pointer. */
-  exportInteractions(): AsyncIterable<string>;
+  /** Every stored interaction's raw JSON in arrival order, read back through its pointer; `upTo` bounds the sequence number. */
+  exportInteractions(options?: { upTo?: number }): AsyncIterable<string>;
+  /** The highest interaction sequence number stored (0 when empty). */
+  lastInteractionSeq(): number;
   close(): Promise<void>;
 }

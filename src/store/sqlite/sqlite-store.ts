@@ -157,16 +157,21 @@ export class SqliteStore implements Store {
     return this.database.prepare(`${columns} ORDER BY id LIMIT ?`).all(limit) as DecisionRow[];
   }
 
-  async *exportInteractions(): AsyncIterable<string> {
+  lastInteractionSeq(): number {
+    return (this.database.prepare('SELECT coalesce(max(seq), 0) FROM interactions').pluck().get() as number) ?? 0;
+  }
+
+  async *exportInteractions(options: { upTo?: number } = {}): AsyncIterable<string> {
     await this.drain();
+    const upTo = options.upTo ?? Number.MAX_SAFE_INTEGER;
     // paged by seq so that no read transaction stays open while the caller writes
     const page = this.database.prepare(
       `SELECT i.seq, i.raw, i.byte_offset AS offset, i.byte_length AS length, s.kind, s.path
-       FROM interactions i JOIN sources s ON s.id = i.source_id WHERE i.seq > ? ORDER BY i.seq LIMIT 1000`,
+       FROM interactions i JOIN sources s ON s.id = i.source_id WHERE i.seq > ? AND i.seq <= ? ORDER BY i.seq LIMIT 1000`,
     );
     let after = 0;
     for (;;) {
-      const rows = page.all(after) as { seq: number; raw: string | null; offset: number; length: number; kind: string; path: string | null }[];
+      const rows = page.all(after, upTo) as { seq: number; raw: string | null; offset: number; length: number; kind: string; path: string | null }[];
       if (rows.length === 0) return;
       for (const row of rows) {
         after = row.seq;

@@ -14,6 +14,7 @@ import { registerExport } from './commands/export.js';
 import { registerReplay } from './commands/replay.js';
 import { registerRefmodel } from './commands/refmodel.js';
 import { registerDemo } from './commands/demo.js';
+import { registerWatermark } from './commands/watermark.js';
 
 export function buildProgram(): Command {
   const program = new Command('distillguard')
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerReplay(program);
   registerRefmodel(program);
   registerDemo(program);
+  registerWatermark(program);
   return program;
 }
 

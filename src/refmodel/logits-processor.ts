@@ -12,4 +12,12 @@
  */
 export interface LogitsProcessor {
   process(context: readonly number[], candidates: Int32Array, logits: Float64Array): void;
+  /**
+   * Optional: picks the token itself instead of the sampler's uniform draw (distortion-free schemes
+   * such as Aaronson's Gumbel/EXP watermark need their own keyed draw). Called after `process`,
+   * temperature and top_p, unless temperature is 0. `weights` are the candidates' unnormalised
+   * probabilities (0 for tokens outside top_p or banned). Return the chosen slot, or -1 to let the
+   * sampler draw as usual (for example for a context already watermarked once in this generation).
+   */
+  choose?(context: readonly number[], candidates: Int32Array, weights: Float64Array): number;
 }

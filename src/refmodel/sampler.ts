@@ -1,5 +1,6 @@
 // Draws the next token: candidate set from the model, logit_bias, the logits processor, then
-// temperature (0 is greedy), top_p (nucleus) and one uniform draw from a seeded stream.
+// temperature (0 is greedy), top_p (nucleus) and one uniform draw from a seeded stream, or the
+// processor's own keyed choice when it has one (LogitsProcessor.choose, for Gumbel/EXP watermarks).
 import type { Random } from '../sim/index.js';
 import type { LogitsProcessor } from './logits-processor.js';
 import type { NgramModel } from './ngram-model.js';
@@ -90,7 +91,9 @@ export class Sampler {
       const inverse = 1 / this.temperature;
       let total = 0;
       for (let slot = 0; slot < count; slot += 1) total += weights[slot] = Math.exp((logits[slot] - max) * inverse);
-      chosen = this.draw(count, total, random);
+      const processor = this.options.logitsProcessor;
+      const picked = processor?.choose ? this.chooseWith(processor, context, count, total) : -1;
+      chosen = picked >= 0 ? picked : this.draw(count, total, random);
     }
     return { tokenId: ids[chosen], logProb: logits[chosen] - this.logNormaliser };
   }
@@ -138,6 +141,17 @@ export class Sampler {
       if (top.length > k) top.pop();
     }
     return top;
+  }
+
+  /** Lets the processor's own keyed draw pick the token (weights outside top_p are zeroed first). */
+  private chooseWith(processor: LogitsProcessor, context: readonly number[], count: number, total: number): number {
+    const weights = this.weights;
+    if (this.topP < 1) {
+      const [floor] = this.nucleusFloor(count, total);
+      for (let slot = 0; slot < count; slot += 1) if (weights[slot] < floor) weights[slot] = 0;
+    }
+    const picked = processor.choose!(context, this.candidateIds.subarray(0, count), weights.subarray(0, count));
+    return picked >= 0 && picked < count && weights[picked] > 0 ? picked : -1;
   }
 
   private applyBias(count: number): void {

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { loadDefaultModel, loadModel, startReferenceModelServer, trainFromCorpus, writeModelFile, defaultOrder } from '../../refmodel/index.js';
 import { parseNonNegativeInteger } from '../options.js';
 import { InvalidArgumentError } from 'commander';
+import { readWatermarkKey, watermarkProcessor } from '../../watermark/index.js';
 
 interface TrainCommandOptions {
   corpus: string;
@@ -15,6 +16,7 @@ interface ServeCommandOptions {
   port: number;
   host: string;
   model?: string;
+  watermark?: string;
 }
 
 function parseOrder(value: string): number {
@@ -48,10 +50,14 @@ export function registerRefmodel(program: Command): void {
     .requiredOption('--port <p>', 'port to listen on (0 picks a free one)', parsePort)
     .option('--host <h>', 'address to listen on', '127.0.0.1')
     .option('--model <file>', 'model file (default: the shipped model)')
+    .option('--watermark <key>', 'mark every generation with this watermark key (distillguard watermark keygen)')
     .action(async (options: ServeCommandOptions) => {
       const model = options.model ? loadModel(options.model) : loadDefaultModel();
-      const server = await startReferenceModelServer({ port: options.port, host: options.host, model });
-      process.stdout.write(`reference model listening on ${server.url} (OpenAI base URL ${server.url}/v1)\n`);
+      const key = options.watermark ? readWatermarkKey(options.watermark) : undefined;
+      const logitsProcessor = key ? watermarkProcessor(key) : undefined;
+      const server = await startReferenceModelServer({ port: options.port, host: options.host, model, logitsProcessor });
+      const marked = key ? `, watermarked with ${key.scheme} key ${key.key_id}` : '';
+      process.stdout.write(`reference model listening on ${server.url} (OpenAI base URL ${server.url}/v1${marked})\n`);
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);

@@ -214,11 +214,21 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
   const anthropicVersion = request.headers['anthropic-version'];
   const anthropicBeta = request.headers['anthropic-beta'];
   const dispatchedAt = performance.now();
-  const upstreamResponse = await upstream.send(upstream.path(route), bytes, {
-    signal: abort.signal, extraHeaders,
-    anthropicVersion: typeof anthropicVersion === 'string' ? anthropicVersion : undefined,
-    anthropicBeta: typeof anthropicBeta === 'string' ? anthropicBeta : undefined,
-  });
+  let upstreamResponse;
+  try {
+    upstreamResponse = await upstream.send(upstream.path(route), bytes, {
+      signal: abort.signal, extraHeaders,
+      anthropicVersion: typeof anthropicVersion === 'string' ? anthropicVersion : undefined,
+      anthropicBeta: typeof anthropicBeta === 'string' ? anthropicBeta : undefined,
+    });
+  } catch (error) {
+    // the client left before the upstream answered: recorded as 499, not a gateway failure
+    if (abort.signal.aborted) {
+      recordExchange(context, exchange, 499, null);
+      return;
+    }
+    throw error;
+  }
   const headersAt = performance.now();
   const contentType = String(upstreamResponse.headers['content-type'] ?? 'application/json');
   const streaming = body.stream === true && upstreamResponse.status < 300 && contentType.includes('text/event-stream');

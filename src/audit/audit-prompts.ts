@@ -32,8 +32,8 @@ export function readAuditPrompts(path: string): AuditPrompts {
       continue;
     }
     const { model: _model, stream: _stream, prompt, ...rest } = record;
-    if (Array.isArray(record.messages)) {
-      if (record.messages.length === 0 || !record.messages.every(isMessage)) {
+    if (record.messages !== undefined) {
+      if (!Array.isArray(record.messages) || record.messages.length === 0 || !record.messages.every(isMessage)) {
         rejected.push({ file: path, line, reason: 'field "messages" must be a non-empty array of {role, content} objects' });
         continue;
       }

@@ -15,6 +15,7 @@ import { registerReplay } from './commands/replay.js';
 import { registerRefmodel } from './commands/refmodel.js';
 import { registerDemo } from './commands/demo.js';
 import { registerWatermark } from './commands/watermark.js';
+import { registerAudit } from './commands/audit.js';
 
 export function buildProgram(): Command {
   const program = new Command('distillguard')
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerRefmodel(program);
   registerDemo(program);
   registerWatermark(program);
+  registerAudit(program);
   return program;
 }
 

@@ -14,4 +14,5 @@ export { CohortDetector, holmAdjust, type CohortDetection, type CohortResult } f
 export { normalizeForDetection } from './normalize-text.js';
 export { referenceKgwGreenList, torchRandperm, referenceHashKey } from './reference-kgw.js';
 export { Mt19937 } from './mt19937.js';
+export { tupleFingerprint } from './keyed-hash.js';
 export { logGamma, logBeta, logRegularizedIncompleteBeta, logBinomialUpperTail, logRegularizedUpperGamma } from './special-functions.js';

@@ -32,7 +32,7 @@ function parseNonNegative(value: string): number {
 }
 
 /** Key files named on the command line; a directory stands for its *.json files. */
-function readCohortKeys(paths: readonly string[]): WatermarkKey[] {
+export function readCohortKeys(paths: readonly string[]): WatermarkKey[] {
   const files = paths.flatMap((path) => {
     let isDirectory = false;
     try {

@@ -27,11 +27,11 @@ const log = (message) => process.stderr.write(`[${((Date.now() - started) / 1000
 const master = parseWatermarkKey({
   key_id: 'wk_experiment_master', scheme: 'kgw',
   parameters: { gamma: 0.25, delta: 2, window: 1, seeding: 'keyed', vocabulary_size: 100277 },
-  secret: createHash('sha256').update('radioactivity-experiment/master').digest().toString('base64url'), created_at: '2026-11-28T00:00:00.000Z',
+  secret: createHash('sha256').update('radioactivity-experiment/master').digest().toString('base64url'), created_at: '2026-11-27T00:00:00.000Z',
 });
 const cohortDirectory = join(directory, 'cohorts');
 mkdirSync(cohortDirectory);
-const cohortKeys = Array.from({ length: 16 }, (_, index) => deriveCohortKey(master, `cohort-${String(index).padStart(2, '0')}`, 0, new Date('2026-11-28T00:00:00Z')));
+const cohortKeys = Array.from({ length: 16 }, (_, index) => deriveCohortKey(master, `cohort-${String(index).padStart(2, '0')}`, 0, new Date('2026-11-27T00:00:00Z')));
 for (const key of cohortKeys) writeWatermarkKey(join(cohortDirectory, `${key.cohort}.json`), key);
 const leakingKey = cohortKeys.find((key) => key.cohort === leakingCohort);
 writeWatermarkKey(join(directory, 'key.json'), leakingKey);

@@ -15,3 +15,7 @@ export { normalizeForDetection } from './normalize-text.js';
 export { referenceKgwGreenList, torchRandperm, referenceHashKey } from './reference-kgw.js';
 export { Mt19937 } from './mt19937.js';
 export { logGamma, logBeta, logRegularizedIncompleteBeta, logBinomialUpperTail, logRegularizedUpperGamma } from './special-functions.js';
+export { selectCandidate, type Selection } from './selection-scheme.js';
+export { LexicalChooser, LexicalTransform, markLexical, detectLexical, defaultLexicalMinScoredWords, type LexicalDetection } from './lexical-scheme.js';
+export { loadSynonymIndex, synonymIndexOf, buildSynonymGroups, type SynonymIndex } from './synonym-index.js';
+export { logPoissonBinomialUpperTail } from './poisson-binomial.js';

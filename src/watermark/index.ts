@@ -4,7 +4,7 @@ export {
   watermarkSchemes, defaultParameters, generateWatermarkKey, deriveCohortKey, rotateWatermarkKey, parseWatermarkKey,
   readWatermarkKey, writeWatermarkKey, cl100kVocabularySize, type WatermarkKey, type WatermarkScheme, type WatermarkParameters,
 } from './keys.js';
-export { watermarkProcessor } from './watermark-processor.js';
+export { watermarkProcessor, cohortWatermarkProcessors } from './watermark-processor.js';
 export { tokenScorerFor, type TokenScorer } from './token-scorer.js';
 export {
   WatermarkDetector, detectWatermark, scoreTuples, logPValue, defaultAlpha, defaultMinScoredTokens,

@@ -1,11 +1,15 @@
 // The upstream used when none is configured: the built-in reference model, in-process.
+import type { WatermarkKey } from '../watermark/index.js';
 export interface LocalUpstream {
   url: string;
   close(): Promise<void>;
 }
 
-export async function startDefaultUpstream(): Promise<LocalUpstream> {
+/** With `watermarkMaster`, requests of a tracer cohort are sampled under that cohort's key. */
+export async function startDefaultUpstream(options: { watermarkMaster?: WatermarkKey } = {}): Promise<LocalUpstream> {
   const { startReferenceModelServer } = await import('../refmodel/index.js');
-  const server = await startReferenceModelServer({ port: 0, host: '127.0.0.1' });
+  const { cohortWatermarkProcessors } = await import('../watermark/index.js');
+  const logitsProcessorFor = options.watermarkMaster ? cohortWatermarkProcessors(options.watermarkMaster) : undefined;
+  const server = await startReferenceModelServer({ port: 0, host: '127.0.0.1', logitsProcessorFor });
   return { url: `${server.url.replace(/\/+$/, '')}/v1`, close: () => server.close() };
 }

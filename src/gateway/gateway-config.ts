@@ -18,6 +18,28 @@ const upstreamSchema = z.object({
   connections: z.number().int().positive().default(128),
 });
 
+/** Sampler-side schemes need an upstream that samples with our logits processor (the reference model). */
+export const samplerSchemes = ['kgw', 'kgw-selfhash', 'gumbel', 'unigram'] as const;
+export const gatewaySchemes = [...samplerSchemes, 'selection', 'lexical'] as const;
+export type GatewayScheme = (typeof gatewaySchemes)[number];
+
+const watermarkSchema = z
+  .object({
+    /** Master watermark key (distillguard watermark keygen); cohort keys derive from it. */
+    master_key_file: z.string().min(1).optional(),
+    /** Name of an environment variable holding the master key's JSON (never the key itself in config). */
+    master_key_env: z.string().min(1).optional(),
+    /** Scheme per upstream name; upstreams not listed use `default_scheme`. */
+    schemes: z.record(z.string(), z.enum(gatewaySchemes)).default({}),
+    default_scheme: z.enum(gatewaySchemes).default('selection'),
+    /** Candidates the selection scheme asks the upstream for (the `n` of the request). */
+    selection_candidates: z.number().int().min(2).max(16).default(4),
+  })
+  .refine((value) => (value.master_key_file === undefined) !== (value.master_key_env === undefined), {
+    message: 'set exactly one of master_key_file and master_key_env',
+    path: ['master_key_file'],
+  });
+
 export const gatewayConfigSchema = z.object({
   upstreams: z.array(upstreamSchema).default([]),
   limits: z
@@ -32,12 +54,15 @@ export const gatewayConfigSchema = z.object({
       assess_every_ms: z.number().int().positive().default(5_000),
     })
     .prefault({}),
+  /** Tracer watermarks (docs/gateway.md, docs/provenance.md); off when absent. */
+  watermark: watermarkSchema.optional(),
   /** The response ladder (see docs/respond.md); validated by respond/. */
   policy: z.unknown().optional(),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 export type UpstreamConfig = z.infer<typeof upstreamSchema>;
+export type WatermarkConfig = z.infer<typeof watermarkSchema>;
 
 /** Validates a config object; the error names the field and says what to do. */
 export function parseGatewayConfig(value: unknown, origin = 'config'): GatewayConfig {

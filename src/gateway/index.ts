@@ -1,9 +1,10 @@
 // Public face of gateway/: the OpenAI- and Anthropic-compatible gateway, its keys and config.
 export { startGateway, type GatewayOptions, type RunningGateway } from './server.js';
 export { ApiKeys, loadKeyHashSecret, keyHashSecretVariable, type CreatedKey } from './api-keys.js';
-export { parseGatewayConfig, readGatewayConfig, type GatewayConfig, type UpstreamConfig } from './gateway-config.js';
+export { parseGatewayConfig, readGatewayConfig, type GatewayConfig, type UpstreamConfig, type WatermarkConfig, type GatewayScheme } from './gateway-config.js';
 export { ApiError, errorBody, type ApiFlavor } from './api-error.js';
 export { observeOnly, type Admission, type Enforcement, type LadderAction, type StreamRewriter } from './enforcement.js';
+export { TracerWatermarks, readMasterKey, type WatermarkPlan } from './tracer-watermark.js';
 export { overheadHeader, requestIdHeader, tracerCohortHeader } from './proxy.js';
 export { SseParser, type ServerSentEvent } from './sse-parser.js';
 export type { ApiSurface } from './response-capture.js';

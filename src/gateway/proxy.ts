@@ -15,6 +15,8 @@ import type { InteractionRecorder } from './interaction-recorder.js';
 import { ResponseCapture, type ApiSurface, type CapturedResponse } from './response-capture.js';
 import { SseParser } from './sse-parser.js';
 import type { UpstreamClient } from './upstream-client.js';
+import type { TracerWatermarks, WatermarkPlan } from './tracer-watermark.js';
+import { lexicalStreamRewriter, markBodyLexically, selectChoice } from './watermark-response.js';
 import { upstreamFailure } from './upstream-client.js';
 
 export const overheadHeader = 'x-distillguard-overhead-ms';
@@ -30,6 +32,8 @@ export interface ProxyContext {
   enforcement: Enforcement;
   recorder: InteractionRecorder;
   metrics: GatewayMetrics;
+  /** Tracer watermarks; null when the config has none (the cohort header is then still sent). */
+  watermarks: TracerWatermarks | null;
 }
 
 type Json = Record<string, unknown>;
@@ -111,6 +115,8 @@ interface Exchange {
   client: InteractionClient;
   admission: Admission;
   startedAt: number;
+  /** The watermark this answer was served under, for the record (audits filter on it). */
+  watermark?: WatermarkPlan['record'];
 }
 
 function recordExchange(context: ProxyContext, exchange: Exchange, status: number, captured: CapturedResponse | null): void {
@@ -125,7 +131,7 @@ function recordExchange(context: ProxyContext, exchange: Exchange, status: numbe
     if (captured.outputTokens !== null) usage.output_tokens = captured.outputTokens;
     response.usage = usage;
   }
-  const record: Interaction & { decision: { action: LadderAction; campaign_id: string | null } } = {
+  const record: Interaction & { decision: { action: LadderAction; campaign_id: string | null }; watermark?: WatermarkPlan['record'] } = {
     id: exchange.id,
     ts: formatTimestamp(exchange.receivedMs),
     account_id: exchange.caller.accountId,
@@ -136,6 +142,7 @@ function recordExchange(context: ProxyContext, exchange: Exchange, status: numbe
     request: exchange.body,
     response,
     decision: { action: exchange.admission.action, campaign_id: exchange.admission.campaignId },
+    ...(exchange.watermark ? { watermark: exchange.watermark } : {}),
   };
   context.recorder.add(record, exchange.receivedMs);
   context.metrics.requests.inc({ surface: exchange.surface, status: String(status), action: exchange.admission.action });
@@ -196,13 +203,33 @@ export async function handleModelRequest(context: ProxyContext, surface: ApiSurf
   }
 }
 
+/**
+ * The watermark this answer gets: sampler-side schemes always (the upstream marks); lexical always;
+ * selection only for whole (non-streamed) answers of one choice from an OpenAI-format upstream, the
+ * only case where `n` candidates can be asked for and one served (docs/provenance.md).
+ */
+function watermarkPlan(context: ProxyContext, exchange: Exchange, upstream: UpstreamClient, bridge: boolean): WatermarkPlan | null {
+  const { admission, body } = exchange;
+  if (admission.cohort === null || !context.watermarks) return null;
+  const plan = context.watermarks.planFor(upstream.config.name, admission.cohort);
+  if (plan.scheme !== 'selection') return plan;
+  const openaiUpstream = upstream.config.api === 'openai' && (bridge || exchange.surface !== 'anthropic.messages');
+  const oneChoice = body.n === undefined || body.n === null || body.n === 1;
+  return openaiUpstream && body.stream !== true && oneChoice ? plan : null;
+}
+
 async function relay(context: ProxyContext, exchange: Exchange, upstream: UpstreamClient, bridge: boolean, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const { surface, body, admission } = exchange;
   const flavor = flavorOf(surface);
   const degrade = admission.action === 'degrade';
   const captureSurface: ApiSurface = bridge ? 'openai.chat' : surface;
+  const plan = watermarkPlan(context, exchange, upstream, bridge);
+  if (plan) exchange.watermark = plan.record;
+  const selection = plan?.scheme === 'selection' ? plan : null;
+  const lexical = plan?.scheme === 'lexical' ? plan.chooser() : null;
   let outgoing: Json = degrade ? context.enforcement.degradeRequest(surface, structuredClone(body)) : body;
   if (bridge) outgoing = messagesToChatRequest(outgoing);
+  if (selection) outgoing = { ...outgoing, n: selection.candidates };
   const bytes = outgoing === body ? (request.body as Buffer) : JSON.stringify(outgoing);
   const route = surface === 'openai.chat' || bridge ? '/chat/completions' : surface === 'openai.completions' ? '/completions' : '/v1/messages';
   const abort = new AbortController();
@@ -210,7 +237,8 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
     if (!reply.raw.writableFinished) abort.abort();
   });
   const extraHeaders: Record<string, string> = {};
-  if (admission.cohort !== null) extraHeaders[tracerCohortHeader] = String(admission.cohort);
+  // the upstream learns the cohort only when it marks (sampler-side), or when no watermark is configured
+  if (admission.cohort !== null && (!context.watermarks || plan?.samplerSide)) extraHeaders[tracerCohortHeader] = String(admission.cohort);
   const anthropicVersion = request.headers['anthropic-version'];
   const anthropicBeta = request.headers['anthropic-beta'];
   const dispatchedAt = performance.now();
@@ -253,9 +281,11 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
     let captured = false;
     const upstreamFlavor: ApiFlavor = upstream.config.api;
     if (upstreamResponse.status >= 400) payload = upstreamErrorBody(flavor, bridge ? 'openai' : upstreamFlavor, upstreamResponse.status, payload);
-    else if (bridge || degrade) {
+    else if (bridge || degrade || selection || lexical) {
       let json = JSON.parse(payload.toString('utf8')) as Json;
-      capture.fromBody(json);
+      if (selection) json = selectChoice(captureSurface, json, selection);
+      if (lexical) json = markBodyLexically(captureSurface, json, lexical);
+      capture.fromBody(json); // what was served (marked), for audits
       captured = true;
       if (degrade) json = context.enforcement.degradeResponse(captureSurface, json);
       if (bridge) json = chatToMessagesResponse(json, String(body.model));
@@ -290,7 +320,8 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
     [overheadHeader]: overheadMs.toFixed(3),
     [requestIdHeader]: exchange.id,
   });
-  const rewrite = bridge || degrade;
+  const rewrite = bridge || degrade || lexical !== null;
+  const marker = lexical ? lexicalStreamRewriter(captureSurface, lexical) : null;
   const rewriter = degrade ? context.enforcement.streamRewriter(captureSurface) : null;
   const messages = bridge ? new ChatStreamToMessages(String(body.model)) : null;
   let outgoingText = '';
@@ -304,11 +335,15 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
       }
     } else outgoingText += `${eventName === 'message' ? '' : `event: ${eventName}\n`}data: ${data}\n\n`;
   };
-  const parser = new SseParser((event) => {
-    capture.fromEvent(event);
+  const pass = (eventName: string, data: string, id: string | undefined) => {
+    capture.fromEvent({ event: eventName, data, id });
     if (!rewrite) return;
-    if (!rewriter) emit(event.event, event.data);
-    else for (const rewritten of rewriter.event(event.event, event.data)) emit(rewritten.event, rewritten.data);
+    if (!rewriter) emit(eventName, data);
+    else for (const rewritten of rewriter.event(eventName, data)) emit(rewritten.event, rewritten.data);
+  };
+  const parser = new SseParser((event) => {
+    if (!marker) pass(event.event, event.data, event.id);
+    else for (const marked of marker.event(event.event, event.data)) pass(marked.event, marked.data, event.id);
   });
   let status = 200;
   try {
@@ -324,6 +359,7 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
       if (!ok) await once(raw, 'drain', { signal: abort.signal });
     }
     parser.end();
+    if (marker) for (const held of marker.flush()) pass(held.event, held.data, undefined);
     if (rewriter) for (const held of rewriter.flush()) emit(held.event, held.data);
     if (messages) outgoingText += messages.end();
     if (outgoingText) raw.write(outgoingText);

@@ -16,6 +16,7 @@ import { parsePolicyConfig } from '../respond/index.js';
 import { handleModelRequest, sendApiError, type ProxyContext } from './proxy.js';
 import type { ApiSurface } from './response-capture.js';
 import { UpstreamClient } from './upstream-client.js';
+import { TracerWatermarks } from './tracer-watermark.js';
 
 export interface GatewayOptions {
   port?: number;
@@ -98,6 +99,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     return found ? (byName.get(found.name) ?? null) : null;
   };
 
+  // read before anything opens: a missing master key stops the start with the field's name
+  const watermarks = config.watermark ? TracerWatermarks.fromConfig(config.watermark, upstreamConfigs.map((upstream) => upstream.name)) : null;
   const store = SqliteStore.open(options.databasePath, { cacheMb: 8 });
   const keys = new ApiKeys(store, loadKeyHashSecret({ databasePath: options.databasePath, file: options.keyHashSecretFile }));
   // exchanges stored before this start feed live detection again (warm start), without repeats
@@ -125,7 +128,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const enforcement: Enforcement = options.enforcement ? options.enforcement(detection, store, metrics) : new LadderEnforcement(detection, store, policy, metrics);
   const context: ProxyContext = {
     keys, trustAccountHeader: options.trustAccountHeader?.toLowerCase() ?? null, acceptReplayTime: options.acceptReplayTime ?? false,
-    upstreamFor, enforcement, recorder, metrics,
+    upstreamFor, enforcement, recorder, metrics, watermarks,
   };
 
   app.removeAllContentTypeParsers();

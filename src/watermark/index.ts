@@ -4,7 +4,7 @@ export {
   watermarkSchemes, defaultParameters, generateWatermarkKey, deriveCohortKey, rotateWatermarkKey, parseWatermarkKey,
   readWatermarkKey, writeWatermarkKey, cl100kVocabularySize, type WatermarkKey, type WatermarkScheme, type WatermarkParameters,
 } from './keys.js';
-export { watermarkProcessor } from './watermark-processor.js';
+export { watermarkProcessor, cohortWatermarkProcessors } from './watermark-processor.js';
 export { tokenScorerFor, type TokenScorer } from './token-scorer.js';
 export {
   WatermarkDetector, detectWatermark, scoreTuples, logPValue, defaultAlpha, defaultMinScoredTokens,
@@ -16,3 +16,7 @@ export { referenceKgwGreenList, torchRandperm, referenceHashKey } from './refere
 export { Mt19937 } from './mt19937.js';
 export { tupleFingerprint } from './keyed-hash.js';
 export { logGamma, logBeta, logRegularizedIncompleteBeta, logBinomialUpperTail, logRegularizedUpperGamma } from './special-functions.js';
+export { selectCandidate, type Selection } from './selection-scheme.js';
+export { LexicalChooser, LexicalTransform, markLexical, detectLexical, defaultLexicalMinScoredWords, type LexicalDetection } from './lexical-scheme.js';
+export { loadSynonymIndex, synonymIndexOf, buildSynonymGroups, type SynonymIndex } from './synonym-index.js';
+export { logPoissonBinomialUpperTail } from './poisson-binomial.js';

@@ -1,7 +1,7 @@
 // The sampler side: a key becomes a refmodel LogitsProcessor. Green-list schemes add delta to green
 // candidates' logits; Gumbel/EXP replaces the sampler's draw by its keyed choice (LogitsProcessor.choose).
 import type { LogitsProcessor } from '../refmodel/index.js';
-import type { WatermarkKey } from './keys.js';
+import { deriveCohortKey, type WatermarkKey } from './keys.js';
 import { GumbelScorer, tokenScorerFor, type TokenScorer } from './token-scorer.js';
 
 /** How far back Gumbel looks for an earlier occurrence of the current window. */
@@ -76,4 +76,18 @@ export function watermarkProcessor(key: WatermarkKey): LogitsProcessor {
   const scorer = tokenScorerFor(key);
   if (scorer instanceof GumbelScorer) return new GumbelProcessor(scorer);
   return new GreenListProcessor(scorer, key.parameters.delta);
+}
+
+/**
+ * Tracer cohorts on the sampler side: the processor of cohort `c` marks with
+ * deriveCohortKey(master, c, generation), the key the gateway records and an audit tests with.
+ * Processors are built once per cohort.
+ */
+export function cohortWatermarkProcessors(master: WatermarkKey, generation = 0): (cohort: string) => LogitsProcessor {
+  const processors = new Map<string, LogitsProcessor>();
+  return (cohort) => {
+    let processor = processors.get(cohort);
+    if (!processor) processors.set(cohort, (processor = watermarkProcessor(deriveCohortKey(master, cohort, generation))));
+    return processor;
+  };
 }

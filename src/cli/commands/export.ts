@@ -5,8 +5,15 @@ import { once } from 'node:events';
 import type { Command } from 'commander';
 import { DistillGuardError } from '../../core/index.js';
 import { SqliteStore } from '../../store/index.js';
-import { defaultDatabasePath } from '../options.js';
+import { defaultDatabasePath, parseNonNegativeInteger } from '../options.js';
 import { checkOutputPath } from '../write-output.js';
+
+/** The tracer cohort an exchange was served under, from its record's `watermark` field. */
+function servedCohort(raw: string): number | null {
+  if (!raw.includes('"watermark"')) return null;
+  const record = JSON.parse(raw) as { watermark?: { cohort?: unknown } };
+  return typeof record.watermark?.cohort === 'number' ? record.watermark.cohort : null;
+}
 
 export function registerExport(program: Command): void {
   program
@@ -14,7 +21,8 @@ export function registerExport(program: Command): void {
     .description('write every stored interaction (gateway exchanges and imports) as JSON Lines in the contract format')
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
     .requiredOption('--out <file>', "where to write the log ('-' for stdout)")
-    .action(async (options: { db: string; out: string }) => {
+    .option('--cohort <n>', 'only exchanges served under tracer cohort N (their watermark.cohort): the --served file of an audit', parseNonNegativeInteger)
+    .action(async (options: { db: string; out: string; cohort?: number }) => {
       const toStdout = options.out === '-';
       if (!toStdout) await checkOutputPath(options.out, '--out');
       const store = SqliteStore.open(options.db);
@@ -23,6 +31,7 @@ export function registerExport(program: Command): void {
       let count = 0;
       try {
         for await (const raw of store.exportInteractions()) {
+          if (options.cohort !== undefined && servedCohort(raw) !== options.cohort) continue;
           if (!output.write(`${raw}\n`)) await once(output, 'drain');
           count += 1;
         }
@@ -30,7 +39,8 @@ export function registerExport(program: Command): void {
           output.end();
           await once(output, 'finish');
           await rename(temporary, options.out);
-          process.stderr.write(`exported ${count.toLocaleString('en-US')} interactions to ${options.out}\n`);
+          const which = options.cohort !== undefined ? ` served under tracer cohort ${options.cohort}` : '';
+          process.stderr.write(`exported ${count.toLocaleString('en-US')} interactions${which} to ${options.out}\n`);
         }
       } catch (error) {
         if (!toStdout) {

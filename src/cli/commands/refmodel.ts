@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { loadDefaultModel, loadModel, startReferenceModelServer, trainFromCorpus, writeModelFile, defaultOrder } from '../../refmodel/index.js';
 import { parseNonNegativeInteger } from '../options.js';
 import { InvalidArgumentError } from 'commander';
-import { readWatermarkKey, watermarkProcessor } from '../../watermark/index.js';
+import { cohortWatermarkProcessors, readWatermarkKey, watermarkProcessor } from '../../watermark/index.js';
 
 interface TrainCommandOptions {
   corpus: string;
@@ -17,6 +17,7 @@ interface ServeCommandOptions {
   host: string;
   model?: string;
   watermark?: string;
+  watermarkMaster?: string;
 }
 
 function parseOrder(value: string): number {
@@ -51,12 +52,15 @@ export function registerRefmodel(program: Command): void {
     .option('--host <h>', 'address to listen on', '127.0.0.1')
     .option('--model <file>', 'model file (default: the shipped model)')
     .option('--watermark <key>', 'mark every generation with this watermark key (distillguard watermark keygen)')
+    .option('--watermark-master <key>', "tracer cohorts: requests with the gateway's x-distillguard-tracer-cohort header are marked with that cohort's key, derived from this master key")
     .action(async (options: ServeCommandOptions) => {
       const model = options.model ? loadModel(options.model) : loadDefaultModel();
       const key = options.watermark ? readWatermarkKey(options.watermark) : undefined;
       const logitsProcessor = key ? watermarkProcessor(key) : undefined;
-      const server = await startReferenceModelServer({ port: options.port, host: options.host, model, logitsProcessor });
-      const marked = key ? `, watermarked with ${key.scheme} key ${key.key_id}` : '';
+      const master = options.watermarkMaster ? readWatermarkKey(options.watermarkMaster) : undefined;
+      const logitsProcessorFor = master ? cohortWatermarkProcessors(master) : undefined;
+      const server = await startReferenceModelServer({ port: options.port, host: options.host, model, logitsProcessor, logitsProcessorFor });
+      const marked = (key ? `, watermarked with ${key.scheme} key ${key.key_id}` : '') + (master ? `, tracer cohorts under ${master.scheme} master key ${master.key_id}` : '');
       process.stdout.write(`reference model listening on ${server.url} (OpenAI base URL ${server.url}/v1${marked})\n`);
       await new Promise<void>((resolve) => {
         const stop = () => {

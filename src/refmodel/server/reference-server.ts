@@ -17,7 +17,16 @@ export interface ReferenceServerOptions {
   /** Default: the shipped model (loadDefaultModel()). */
   model?: NgramModel;
   logitsProcessor?: LogitsProcessor;
+  /**
+   * Tracer cohorts: the processor for a request whose `x-distillguard-tracer-cohort` header names a
+   * cohort (the gateway sets it); requests without the header use `logitsProcessor`.
+   */
+  logitsProcessorFor?: (cohort: string) => LogitsProcessor | undefined;
 }
+
+/** The header the gateway sets on requests of a tracer cohort. */
+export const tracerCohortHeader = 'x-distillguard-tracer-cohort';
+const cohortPattern = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export interface ReferenceServer {
   url: string;
@@ -58,8 +67,14 @@ export async function startReferenceModelServer(options: ReferenceServerOptions)
     reply.raw.end();
     return reply;
   };
-  app.post('/v1/chat/completions', async (request, reply) => send(chatCompletions(request.body, context), reply));
-  app.post('/v1/completions', async (request, reply) => send(completions(request.body, context), reply));
+  const contextFor = (headers: Record<string, string | string[] | undefined>): EndpointContext => {
+    const cohort = headers[tracerCohortHeader];
+    if (!options.logitsProcessorFor || typeof cohort !== 'string') return context;
+    if (!cohortPattern.test(cohort)) throw new OpenAIRequestError(400, `Invalid '${tracerCohortHeader}' header: expected a cohort id (letters, digits, '_', '-', '.').`, null, 'invalid_value');
+    return { ...context, logitsProcessor: options.logitsProcessorFor(cohort) ?? context.logitsProcessor };
+  };
+  app.post('/v1/chat/completions', async (request, reply) => send(chatCompletions(request.body, contextFor(request.headers)), reply));
+  app.post('/v1/completions', async (request, reply) => send(completions(request.body, contextFor(request.headers)), reply));
   app.get('/v1/models', async () => ({ object: 'list', data: [{ id: 'distillguard-refmodel', object: 'model', created: 1764201600, owned_by: 'distillguard' }] }));
   app.get('/health', async () => ({ status: 'ok', model: { order: model.order, vocabulary: model.vocabularySize, training_tokens: model.trainingTokens } }));
 

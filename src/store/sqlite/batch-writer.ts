@@ -65,20 +65,24 @@ export class BatchWriter {
     });
   }
 
+  // Every batch is BEGIN IMMEDIATE: a deferred transaction that reads first (the import's source)
+  // and then writes fails at once with SQLITE_BUSY when the other connection (the gateway's main
+  // thread creating a key or an import) wrote in between, instead of waiting for its turn.
+
   /** Writes rows encoded by encodeInteractionRows; returns 1 for each row counted for this import. */
   interactions(importId: number, values: FlatValue[]): Uint8Array {
-    return this.writeInteractionBatch(importId, values);
+    return this.writeInteractionBatch.immediate(importId, values);
   }
 
   accounts(importId: number, rows: AccountRow[]): number {
-    return this.writeAccountBatch(importId, rows);
+    return this.writeAccountBatch.immediate(importId, rows);
   }
 
   rejections(importId: number, rows: RejectedLineRow[]): void {
-    this.writeRejectionBatch(importId, rows);
+    this.writeRejectionBatch.immediate(importId, rows);
   }
 
   decisions(rows: DecisionRow[]): void {
-    this.writeDecisionBatch(rows);
+    this.writeDecisionBatch.immediate(rows);
   }
 }

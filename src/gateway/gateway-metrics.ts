@@ -9,6 +9,10 @@ export class GatewayMetrics {
   readonly upstreamSeconds: Histogram<'surface'>;
   readonly recorderQueue: Gauge;
   readonly decisions: Counter<'action'>;
+  /** Label children bound once per label set: the per-request cost is then one increment. */
+  private readonly requestCounters = new Map<string, Counter.Internal>();
+  private readonly overheadBySurface = new Map<string, Histogram.Internal<'surface'>>();
+  private readonly upstreamBySurface = new Map<string, Histogram.Internal<'surface'>>();
 
   constructor(recorderQueue: () => number) {
     collectDefaultMetrics({ register: this.registry, prefix: 'distillguard_' });
@@ -20,5 +24,27 @@ export class GatewayMetrics {
     this.upstreamSeconds = new Histogram({ name: 'distillguard_gateway_upstream_seconds', help: 'Upstream time to the end of the response.', labelNames: ['surface'], buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120], registers: [this.registry] });
     this.recorderQueue = new Gauge({ name: 'distillguard_gateway_recorder_queue', help: 'Exchanges waiting to be written to the store.', registers: [this.registry], collect() { this.set(recorderQueue()); } });
     this.decisions = new Counter({ name: 'distillguard_gateway_decisions_total', help: 'Decisions recorded (changes of an account\'s action), by action.', labelNames: ['action'], registers: [this.registry] });
+  }
+
+  countRequest(surface: string, status: number, action: string): void {
+    const key = `${surface}|${status}|${action}`;
+    let counter = this.requestCounters.get(key);
+    if (!counter) {
+      counter = this.requests.labels({ surface, status: String(status), action });
+      this.requestCounters.set(key, counter);
+    }
+    counter.inc();
+  }
+
+  observeOverhead(surface: string, seconds: number): void {
+    let histogram = this.overheadBySurface.get(surface);
+    if (!histogram) this.overheadBySurface.set(surface, (histogram = this.overhead.labels({ surface })));
+    histogram.observe(seconds);
+  }
+
+  observeUpstream(surface: string, seconds: number): void {
+    let histogram = this.upstreamBySurface.get(surface);
+    if (!histogram) this.upstreamBySurface.set(surface, (histogram = this.upstreamSeconds.labels({ surface })));
+    histogram.observe(seconds);
   }
 }

@@ -32,9 +32,9 @@ export class InteractionRecorder {
     this.timer.unref();
   }
 
-  /** Queues one exchange; `tsMs` is its parsed `ts`. */
-  add(record: Interaction, tsMs: number): void {
-    this.queue.push({ record, raw: JSON.stringify(record), tsMs });
+  /** Queues one exchange; `tsMs` is its parsed `ts`; `raw`, when the caller has it, is the record as JSON. */
+  add(record: Interaction, tsMs: number, raw: string = JSON.stringify(record)): void {
+    this.queue.push({ record, raw, tsMs });
     if (this.queue.length >= (this.options.batchSize ?? 512)) this.flush();
   }
 

@@ -66,12 +66,13 @@ function replayTime(request: FastifyRequest): number | null {
   return Number.isFinite(parsed) ? parsed : null;
 }
 
-function parseBody(request: FastifyRequest, surface: ApiSurface): Json {
+function parseBody(request: FastifyRequest, surface: ApiSurface): { body: Json; text: string } {
   const raw = request.body;
   if (!Buffer.isBuffer(raw) || raw.length === 0) throw new ApiError(400, 'invalid_json', 'The request body is empty: send a JSON object with Content-Type: application/json.');
+  const text = raw.toString('utf8');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(raw.toString('utf8'));
+    parsed = JSON.parse(text);
   } catch (error) {
     throw new ApiError(400, 'invalid_json', `The request body is not valid JSON (${(error as Error).message}). Send a JSON object.`);
   }
@@ -81,7 +82,7 @@ function parseBody(request: FastifyRequest, surface: ApiSurface): Json {
   if (surface === 'anthropic.messages' && typeof body.max_tokens !== 'number') {
     throw new ApiError(400, 'invalid_request', 'max_tokens: Field required (a positive integer).', { param: 'max_tokens' });
   }
-  return body;
+  return { body, text };
 }
 
 /** The caller-format error for an upstream's error body, passed through untouched when the formats agree. */
@@ -112,6 +113,8 @@ interface Exchange {
   caller: Caller;
   surface: ApiSurface;
   body: Json;
+  /** The body as the client sent it (valid JSON): the record embeds it instead of serialising `body` again. */
+  bodyText: string;
   client: InteractionClient;
   admission: Admission;
   startedAt: number;
@@ -144,8 +147,11 @@ function recordExchange(context: ProxyContext, exchange: Exchange, status: numbe
     decision: { action: exchange.admission.action, campaign_id: exchange.admission.campaignId },
     ...(exchange.watermark ? { watermark: exchange.watermark } : {}),
   };
-  context.recorder.add(record, exchange.receivedMs);
-  context.metrics.requests.inc({ surface: exchange.surface, status: String(status), action: exchange.admission.action });
+  // the request is the bulk of a record: splice in the client's own bytes rather than stringify it again
+  const { request: _request, ...rest } = record;
+  const head = JSON.stringify(rest);
+  context.recorder.add(record, exchange.receivedMs, `${head.slice(0, -1)},"request":${exchange.bodyText}}`);
+  context.metrics.countRequest(exchange.surface, status, exchange.admission.action);
 }
 
 /** Handles one model request end to end; never throws. */
@@ -153,13 +159,14 @@ export async function handleModelRequest(context: ProxyContext, surface: ApiSurf
   const flavor = flavorOf(surface);
   let caller: Caller;
   let body: Json;
+  let bodyText: string;
   try {
     caller = authenticateCaller(request.headers, context.keys, context.trustAccountHeader);
-    body = parseBody(request, surface);
+    ({ body, text: bodyText } = parseBody(request, surface));
   } catch (error) {
     const apiError = asApiError(error);
     if (apiError.status >= 500) request.log.error({ err: error }, 'request failed before the upstream');
-    context.metrics.requests.inc({ surface, status: String(apiError.status), action: 'none' });
+    context.metrics.countRequest(surface, apiError.status, 'none');
     sendApiError(reply, flavor, apiError);
     return;
   }
@@ -169,7 +176,7 @@ export async function handleModelRequest(context: ProxyContext, surface: ApiSurf
   const exchange: Exchange = {
     id: typeof replayId === 'string' && replayId ? replayId : newRequestId(),
     receivedMs: replayed ?? Date.now(),
-    caller, surface, body, admission, startedAt,
+    caller, surface, body, bodyText, admission, startedAt,
     client: clientOf(request, context.acceptReplayTime),
   };
   void reply.header(requestIdHeader, exchange.id);
@@ -261,7 +268,7 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
   const contentType = String(upstreamResponse.headers['content-type'] ?? 'application/json');
   const streaming = body.stream === true && upstreamResponse.status < 300 && contentType.includes('text/event-stream');
   const capture = new ResponseCapture(captureSurface);
-  const observe = (seconds: number) => context.metrics.upstreamSeconds.observe({ surface }, seconds);
+  const observe = (seconds: number) => context.metrics.observeUpstream(surface, seconds);
 
   if (!streaming) {
     let payload: Buffer;
@@ -292,7 +299,7 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
       payload = Buffer.from(JSON.stringify(json));
     }
     const overheadMs = dispatchedAt - exchange.startedAt + (performance.now() - doneAt);
-    context.metrics.overhead.observe({ surface }, overheadMs / 1000);
+    context.metrics.observeOverhead(surface, overheadMs / 1000);
     await reply
       .code(upstreamResponse.status)
       .headers({ 'content-type': upstreamResponse.status >= 400 ? 'application/json' : contentType, [overheadHeader]: overheadMs.toFixed(3) })
@@ -313,7 +320,7 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
   void reply.hijack();
   const raw = reply.raw;
   const overheadMs = dispatchedAt - exchange.startedAt + (performance.now() - headersAt);
-  context.metrics.overhead.observe({ surface }, overheadMs / 1000);
+  context.metrics.observeOverhead(surface, overheadMs / 1000);
   raw.writeHead(200, {
     'content-type': bridge ? 'text/event-stream; charset=utf-8' : contentType,
     'cache-control': 'no-cache',

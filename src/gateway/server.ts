@@ -134,8 +134,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.decorateRequest('startedAt', 0);
-  app.addHook('onRequest', async (request: FastifyRequest & { startedAt?: number }) => {
+  app.addHook('onRequest', (request: FastifyRequest & { startedAt?: number }, _reply, done) => {
     request.startedAt = performance.now();
+    done();
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const flavor = flavorOfUrl(request.url);

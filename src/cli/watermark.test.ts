@@ -1,12 +1,12 @@
 // `distillguard watermark keygen` and `detect` as a user runs them (built CLI, real files).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeText, generate, loadDefaultModel, samplingStream } from '../refmodel/index.js';
 import { runCli } from '../test-support/run-cli.js';
 import { temporaryDirectory } from '../test-support/paths.js';
-import { readWatermarkKey, watermarkProcessor } from '../watermark/index.js';
+import { deriveCohortKey, readWatermarkKey, watermarkProcessor } from '../watermark/index.js';
 
 test('keygen writes a 0600 key and never prints the secret; detect finds the mark in text, JSON and JSON Lines', async () => {
   const directory = temporaryDirectory();
@@ -38,4 +38,31 @@ test('keygen writes a 0600 key and never prints the secret; detect finds the mar
   assert.match(lines.stderr, /1 of 3 lines were skipped/);
   assert.equal(lines.code, 2);
   assert.ok(!readFileSync(keyPath, 'utf8').includes('\n\n'));
+});
+
+test('cohort-keys writes the keys the gateway derives from its master key, and detect names the cohort with them', async () => {
+  const directory = temporaryDirectory();
+  const masterPath = join(directory, 'master.json');
+  assert.equal((await runCli(['watermark', 'keygen', '--scheme', 'kgw', '--out', masterPath])).code, 0);
+  const keysFolder = join(directory, 'cohorts');
+  mkdirSync(keysFolder);
+  const derived = await runCli(['watermark', 'cohort-keys', '--master', masterPath, '--out', keysFolder, '--cohorts', '4']);
+  assert.equal(derived.code, 0, derived.stderr);
+  const master = readWatermarkKey(masterPath);
+  for (let cohort = 0; cohort < 4; cohort += 1) {
+    const file = join(keysFolder, `cohort-${cohort}.json`);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.equal(readWatermarkKey(file).key_id, deriveCohortKey(master, String(cohort)).key_id);
+  }
+  const model = loadDefaultModel();
+  const marked = generate(model, encodeText('The history of the printing press'), { maxTokens: 260, logitsProcessor: watermarkProcessor(deriveCohortKey(master, '2')), logitBias: new Map([[100257, -100]]) }, samplingStream(7));
+  const textPath = join(directory, 'served.txt');
+  writeFileSync(textPath, marked.text);
+  const detected = await runCli(['watermark', 'detect', '--cohort-keys', keysFolder, '--json', textPath]);
+  assert.equal(detected.code, 0, detected.stderr);
+  const result = JSON.parse(detected.stdout) as { cohort?: string | null };
+  assert.equal(result.cohort, '2');
+  const missing = await runCli(['watermark', 'cohort-keys', '--master', masterPath, '--out', join(directory, 'absent')]);
+  assert.notEqual(missing.code, 0);
+  assert.match(missing.stderr, /does not exist/);
 });

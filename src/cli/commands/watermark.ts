@@ -1,15 +1,15 @@
 // `distillguard watermark`: make keys and detect watermarks in text (one text, JSON Lines batches,
 // or against the keys of several tracer cohorts). Secrets are never printed.
-import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { InvalidArgumentError, type Command } from 'commander';
 import { DistillGuardError, describeFileError } from '../../core/index.js';
 import {
-  CohortDetector, WatermarkDetector, defaultAlpha, defaultMinScoredTokens, generateWatermarkKey, readWatermarkKey, watermarkSchemes,
+  CohortDetector, WatermarkDetector, deriveCohortKey, defaultAlpha, defaultMinScoredTokens, generateWatermarkKey, readWatermarkKey, watermarkSchemes,
   writeWatermarkKey, type CohortDetection, type DetectionResult, type WatermarkKey, type WatermarkScheme,
 } from '../../watermark/index.js';
-import { parsePositiveInteger } from '../options.js';
+import { parseNonNegativeInteger, parsePositiveInteger } from '../options.js';
 
 interface KeygenOptions { scheme: WatermarkScheme; out: string; gamma?: number; delta?: number; window?: number; reference?: boolean }
 interface DetectOptions { key?: string; cohortKeys?: string[]; json?: boolean; jsonl?: boolean; alpha: number; minTokens: number }
@@ -82,6 +82,21 @@ export function registerWatermark(program: Command): void {
       });
       writeWatermarkKey(options.out, key);
       process.stdout.write(`wrote ${key.scheme} key ${key.key_id} to ${options.out} (mode 0600)\n`);
+    });
+  watermark
+    .command('cohort-keys')
+    .description("derive the cohort keys a gateway's master key serves tracer cohorts under (files cohort-<id>.json, mode 0600), for detect --cohort-keys and audit --cohort-keys")
+    .requiredOption('--master <file>', 'the master key of the gateway (config watermark.master_key_file)')
+    .requiredOption('--out <folder>', 'folder to write the cohort keys into (must exist)')
+    .option('--cohorts <n>', 'how many cohorts, ids 0 to n-1 (the policy tracer.cohorts; default 16)', parsePositiveInteger, 16)
+    .option('--generation <g>', 'key generation (rotation); 0 unless the cohorts were rotated', parseNonNegativeInteger, 0)
+    .action((options: { master: string; out: string; cohorts: number; generation: number }) => {
+      const master = readWatermarkKey(options.master);
+      if (!existsSync(options.out)) throw new DistillGuardError('usage', `--out folder '${options.out}' does not exist; create it first.`);
+      for (let cohort = 0; cohort < options.cohorts; cohort += 1) {
+        writeWatermarkKey(join(options.out, `cohort-${cohort}.json`), deriveCohortKey(master, String(cohort), options.generation));
+      }
+      process.stdout.write(`wrote ${options.cohorts} cohort keys of master ${master.key_id} (generation ${options.generation}) to ${options.out}\n`);
     });
   watermark
     .command('detect')

@@ -3,3 +3,4 @@ export * from './types.js';
 export * from './errors.js';
 export * from './contracts.js';
 export * from './time.js';
+export * from './mix32.js';

@@ -10,9 +10,7 @@ import { decodeSignals, type EncodedSignals } from './signal-codec.js';
 const port = parentPort;
 if (!port) throw new Error('detection-worker must run as a worker thread');
 const { addedBenchmarks } = workerData as DetectionWorkerData;
-const benchmarks = BenchmarkIndex.builtIn();
-for (const item of addedBenchmarks) benchmarks.addHashedItem(item.suite, item.shingles);
-const pipeline = new DetectionPipeline(benchmarks);
+const pipeline = new DetectionPipeline(BenchmarkIndex.builtInWith(addedBenchmarks));
 const staged: EncodedSignals[] = [];
 
 port.on('message', (request: DetectionRequest) => {

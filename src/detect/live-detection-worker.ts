@@ -12,9 +12,7 @@ import { DetectionPipeline } from './pipeline.js';
 const port = parentPort;
 if (!port) throw new Error('live-detection-worker must run as a worker thread');
 const { addedBenchmarks } = workerData as DetectionWorkerData;
-const benchmarks = BenchmarkIndex.builtIn();
-for (const item of addedBenchmarks) benchmarks.addHashedItem(item.suite, item.shingles);
-const pipeline = new DetectionPipeline(benchmarks);
+const pipeline = new DetectionPipeline(BenchmarkIndex.builtInWith(addedBenchmarks));
 const facts = new Map<string, AccountFacts>();
 let interactions = 0;
 

@@ -44,14 +44,7 @@ export class ResponseCapture {
       this.anthropicMessage(body);
       return;
     }
-    for (const choice of asArray(body.choices)) {
-      if (!isObject(choice)) continue;
-      const parts = this.choice(asCount(choice.index) ?? 0);
-      if (this.surface === 'openai.completions') parts.text += asString(choice.text);
-      else if (isObject(choice.message)) this.openaiDelta(parts, choice.message, true);
-      if (typeof choice.finish_reason === 'string') this.finishReason = choice.finish_reason;
-    }
-    this.openaiUsage(body.usage);
+    this.openaiChoices(body, 'message');
   }
 
   /** One SSE event of a streamed response. */
@@ -68,11 +61,17 @@ export class ResponseCapture {
       this.anthropicEvent(payload);
       return;
     }
+    this.openaiChoices(payload, 'delta');
+  }
+
+  /** OpenAI choices of a whole answer (`message`) or of a stream chunk (`delta`), and usage. */
+  private openaiChoices(payload: Json, part: 'message' | 'delta'): void {
     for (const choice of asArray(payload.choices)) {
       if (!isObject(choice)) continue;
       const parts = this.choice(asCount(choice.index) ?? 0);
+      const content = choice[part];
       if (this.surface === 'openai.completions') parts.text += asString(choice.text);
-      else if (isObject(choice.delta)) this.openaiDelta(parts, choice.delta, false);
+      else if (isObject(content)) this.openaiDelta(parts, content, part === 'message');
       if (typeof choice.finish_reason === 'string') this.finishReason = choice.finish_reason;
     }
     this.openaiUsage(payload.usage);

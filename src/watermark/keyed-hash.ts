@@ -2,17 +2,7 @@
 // per key with HMAC-SHA256, then a fast 32-bit mixing chain per (window, token). Why not HMAC per
 // token: detection must score millions of tokens per second (see docs/decisions/2026-11-27-watermark-tests.md).
 import { createHmac } from 'node:crypto';
-
-/** MurmurHash3's 32-bit finaliser (Appleby 2011): full avalanche of a 32-bit word. */
-export function mix32(value: number): number {
-  let h = value | 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+import { mix32 } from '../core/index.js';
 
 const twoToThe32 = 4294967296;
 

@@ -127,6 +127,13 @@ export class BenchmarkIndex {
     return index;
   }
 
+  /** The shipped index plus items users added (`distillguard benchmarks add`, as keyed hashes). */
+  static builtInWith(added: readonly { suite: string; shingles: ArrayLike<number> }[]): BenchmarkIndex {
+    const index = BenchmarkIndex.builtIn();
+    for (const item of added) index.addHashedItem(item.suite, item.shingles);
+    return index;
+  }
+
   /** The index shipped with the package. */
   static builtIn(): BenchmarkIndex {
     return BenchmarkIndex.deserialize(JSON.parse(gunzipSync(readFileSync(builtInIndexPath)).toString('utf8')) as SerializedBenchmarkIndex);

@@ -9,9 +9,7 @@ import { defaultDatabasePath } from '../options.js';
 
 /** The benchmark index for analysis: the shipped one plus the items added to `store`. */
 export function benchmarkIndexWith(store: SqliteStore): BenchmarkIndex {
-  const index = BenchmarkIndex.builtIn();
-  for (const item of store.readBenchmarkItems()) index.addHashedItem(item.suite, item.shingles);
-  return index;
+  return BenchmarkIndex.builtInWith(store.readBenchmarkItems());
 }
 
 function itemText(value: unknown): string | null {

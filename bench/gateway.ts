@@ -128,9 +128,13 @@ log(`soak: ${number('soak-accounts')} accounts at ${number('soak-rate')} req/s f
 const soakScenario: Scenario = { name: 'soak', rate: number('soak-rate'), streaming: false, accounts: number('soak-accounts') };
 const soakSamples: { atS: number; rssMb: number }[] = [];
 const soakStart = performance.now();
+let detectorPeakMb: number | null = null;
 const soakLoad = await load(gateway.url, soakScenario, number('soak-seconds'), 0, () => {
   const sample = gateway.memory();
   if (sample) soakSamples.push({ atS: (performance.now() - soakStart) / 1000, rssMb: sample.rssMb });
+  // the live detector is a process of its own (it holds the per-account state): reported beside the gateway
+  const detector = gateway.childMemory();
+  if (detector) detectorPeakMb = Math.max(detectorPeakMb ?? 0, detector.hwmMb);
 });
 sampleGateway();
 const soak: SoakResult = soakVerdict(soakSamples, number('soak-accounts') / number('soak-rate'), gateway.memory()?.hwmMb ?? null, soakLoad);
@@ -157,7 +161,7 @@ checks.push(
   { target: 'streaming: every chunk delivered', measured: `${streaming.targets.gateway.chunks_received}/${streaming.targets.gateway.chunks_sent} chunks, ${streaming.targets.gateway.incomplete_streams} incomplete streams, ${errorsOf(streaming.targets.gateway)} errors`, met: streaming.targets.gateway.chunks_received === streaming.targets.gateway.chunks_sent && streaming.targets.gateway.incomplete_streams === 0 && errorsOf(streaming.targets.gateway) === 0 },
   ...soak.checks,
 );
-output.push(`soak: ${soak.summary}`, `bare proxy peak RSS over the whole run (the floor): ${proxyPeakMb === null ? '-' : proxyPeakMb.toFixed(1)} MB`, '', `targets${substituted ? ' (SUBSTITUTED gateway: not a verdict on the gateway)' : ''}:`);
+output.push(`soak: ${soak.summary}`, `live detector process (child of the gateway, all per-account state) peak RSS: ${detectorPeakMb === null ? '-' : (detectorPeakMb as number).toFixed(1)} MB`, `bare proxy peak RSS over the whole run (the floor): ${proxyPeakMb === null ? '-' : proxyPeakMb.toFixed(1)} MB`, '', `targets${substituted ? ' (SUBSTITUTED gateway: not a verdict on the gateway)' : ''}:`);
 for (const check of checks) output.push(`  ${check.met ? 'MET    ' : 'NOT MET'} ${check.target}: ${check.measured}`);
 process.stdout.write(`${output.join('\n')}\n`);
 
@@ -172,7 +176,7 @@ if (values.json) {
   const report = {
     benchmark: 'gateway', commit, machine: `${coreCount} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
     gateway_command: gatewayCommand.join(' '), substituted, pinned: gateway.cores !== null ? { server_cores: serverCores, client_cores: clientCores } : null,
-    options: values, scenarios: scenarioSummaries, soak, gateway_peak_rss_mb: Math.max(0, ...gatewayMemory.map((sample) => sample.hwmMb)), bare_proxy_peak_rss_mb: proxyPeakMb, checks,
+    options: values, scenarios: scenarioSummaries, soak, gateway_peak_rss_mb: Math.max(0, ...gatewayMemory.map((sample) => sample.hwmMb)), bare_proxy_peak_rss_mb: proxyPeakMb, detector_peak_rss_mb: detectorPeakMb, checks,
   };
   writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
 }

@@ -18,6 +18,8 @@ export interface ServerProcess {
   cores: string | null;
   /** Current memory from /proc/PID/status; null where /proc is missing (not Linux). */
   memory(): MemorySample | null;
+  /** The same for each child process (the gateway's live detector), summed; null when it has none. */
+  childMemory(): MemorySample | null;
   stop(): Promise<void>;
 }
 
@@ -52,6 +54,19 @@ export function readMemory(pid: number): MemorySample | null {
   }
 }
 
+/** Memory of the direct children of `pid`, summed (Linux only). */
+export function readChildMemory(pid: number): MemorySample | null {
+  let children: number[];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return null;
+  }
+  const samples = children.map(readMemory).filter((sample): sample is MemorySample => sample !== null);
+  if (samples.length === 0) return null;
+  return { rssMb: samples.reduce((sum, sample) => sum + sample.rssMb, 0), hwmMb: samples.reduce((sum, sample) => sum + sample.hwmMb, 0) };
+}
+
 /**
  * Runs `command` (argv form, no shell) on `port` and resolves once it prints a line with an
  * http:// URL. taskset execs the command, so the pid is the server's own.
@@ -84,6 +99,7 @@ export function startServerProcess(label: string, command: string[], port: numbe
           pid: child.pid,
           cores: pinned ? options.cores! : null,
           memory: () => readMemory(child.pid!),
+          childMemory: () => readChildMemory(child.pid!),
           stop: async () => {
             if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
             await exited;

@@ -2,47 +2,44 @@
 // The `distillguard` command: wires each subcommand and maps every error to one message and exit code.
 import { Command, CommanderError } from 'commander';
 import { DistillGuardError } from '../core/index.js';
-import { registerAnalyze } from './commands/analyze.js';
-import { registerIngest } from './commands/ingest.js';
-import { registerSimulate } from './commands/simulate.js';
-import { registerEval } from './commands/eval.js';
-import { registerBenchmarks } from './commands/benchmarks.js';
-import { registerServe } from './commands/serve.js';
-import { registerKeys } from './commands/keys.js';
-import { registerAccounts } from './commands/accounts.js';
-import { registerExport } from './commands/export.js';
-import { registerReplay } from './commands/replay.js';
-import { registerRefmodel } from './commands/refmodel.js';
-import { registerDemo } from './commands/demo.js';
-import { registerWatermark } from './commands/watermark.js';
-import { registerAudit } from './commands/audit.js';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+/**
+ * Each subcommand's module, loaded only when that subcommand runs (all of them for help), so that a
+ * long-running `serve` does not hold the simulator, the tokenizer or the audit in memory.
+ */
+const commands: [name: string, load: () => Promise<Register>][] = [
+  ['simulate', async () => (await import('./commands/simulate.js')).registerSimulate],
+  ['ingest', async () => (await import('./commands/ingest.js')).registerIngest],
+  ['analyze', async () => (await import('./commands/analyze.js')).registerAnalyze],
+  ['eval', async () => (await import('./commands/eval.js')).registerEval],
+  ['benchmarks', async () => (await import('./commands/benchmarks.js')).registerBenchmarks],
+  ['serve', async () => (await import('./commands/serve.js')).registerServe],
+  ['keys', async () => (await import('./commands/keys.js')).registerKeys],
+  ['accounts', async () => (await import('./commands/accounts.js')).registerAccounts],
+  ['export', async () => (await import('./commands/export.js')).registerExport],
+  ['replay', async () => (await import('./commands/replay.js')).registerReplay],
+  ['refmodel', async () => (await import('./commands/refmodel.js')).registerRefmodel],
+  ['demo', async () => (await import('./commands/demo.js')).registerDemo],
+  ['watermark', async () => (await import('./commands/watermark.js')).registerWatermark],
+  ['audit', async () => (await import('./commands/audit.js')).registerAudit],
+];
+
+/** The program with every subcommand, or with only `only` when it names one. */
+export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command('distillguard')
     .description('Detect, answer, prove and share adversarial distillation of model APIs.')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerSimulate(program);
-  registerIngest(program);
-  registerAnalyze(program);
-  registerEval(program);
-  registerBenchmarks(program);
-  registerServe(program);
-  registerKeys(program);
-  registerAccounts(program);
-  registerExport(program);
-  registerReplay(program);
-  registerRefmodel(program);
-  registerDemo(program);
-  registerWatermark(program);
-  registerAudit(program);
+  const chosen = commands.filter(([name]) => name === only);
+  for (const [, load] of chosen.length > 0 ? chosen : commands) (await load())(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv[2])).parseAsync(argv);
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -7,5 +7,5 @@ export { unknownAccount, type AccountFacts } from './account-facts.js';
 export { thresholds, riskOf } from './thresholds.js';
 export { DetectionThread } from './detection-thread.js';
 export { requestSignals, type RequestSignals } from './signals/request-signals.js';
-export { LiveDetection, type LiveDetectionOptions } from './live-detection.js';
-export type { LiveAccountState, LiveAssessment, LiveCampaignState } from './live-protocol.js';
+export { liveAssessment } from './live-assessment.js';
+export type { LiveAccountState, LiveAssessment, LiveCampaignState, LiveReply, LiveRequest } from './live-protocol.js';

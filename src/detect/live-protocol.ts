@@ -1,5 +1,4 @@
-// Messages between the gateway's live detection and its worker thread.
-import type { AccountFacts } from './account-facts.js';
+// Messages between the gateway and its live detector (a process of its own beside the gateway).
 import type { Verdict } from '../core/index.js';
 
 export interface LiveAccountState {
@@ -20,6 +19,7 @@ export interface LiveCampaignState {
 /** What one assessment found: only listed accounts (extraction, review, benchmark) appear. */
 export interface LiveAssessment {
   at: number;
+  /** Stored exchanges folded in so far. */
   interactions: number;
   observedAccounts: number;
   accounts: [string, LiveAccountState][];
@@ -30,9 +30,14 @@ export interface LiveAssessment {
 }
 
 export type LiveRequest =
-  /** Raw interaction records (JSON text), each a first sighting. */
-  | { op: 'observe'; records: string[] }
-  | { op: 'facts'; facts: [string, AccountFacts][] }
-  | { op: 'assess'; seq: number };
+  /** Read the accounts table again (after an accounts import). */
+  | { op: 'facts' }
+  /** Assess once every stored exchange up to sequence number `upTo` has been folded in. */
+  | { op: 'assess'; seq: number; upTo: number }
+  | { op: 'close' };
 
-export type LiveReply = { op: 'assessment'; seq: number; assessment: LiveAssessment } | { op: 'failed'; message: string };
+export type LiveReply =
+  | { op: 'assessment'; seq: number; assessment: LiveAssessment }
+  | { op: 'failed'; message: string }
+  /** A stored exchange that could not be read back (its imported file is gone); skipped. */
+  | { op: 'skipped'; seq: number; path: string };

@@ -2,7 +2,7 @@
 // live assessment, and the sidecar pair POST /v1/ingest and POST /v1/decide.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseTimestamp, validateAccount, validateInteraction, type Account, type Interaction } from '../core/index.js';
-import type { LiveDetection } from '../detect/index.js';
+import type { LiveDetection } from './live-detection.js';
 import { parseRecord, toAccountRow } from '../ingest/index.js';
 import type { SqliteStore } from '../store/index.js';
 import { ApiError } from './api-error.js';
@@ -131,7 +131,7 @@ export function registerAdminRoutes(app: FastifyInstance, context: AdminContext)
   app.get('/v1/admin/assessment', guarded(context, async () => summary()));
   app.post('/v1/admin/assess', guarded(context, async () => {
     await context.recorder.drain();
-    await context.detection.assessNow();
+    await context.detection.assessNow(context.store.lastInteractionSeq());
     return summary();
   }));
 

@@ -4,8 +4,11 @@ export { ApiKeys, loadKeyHashSecret, keyHashSecretVariable, type CreatedKey } fr
 export { parseGatewayConfig, readGatewayConfig, type GatewayConfig, type UpstreamConfig, type WatermarkConfig, type GatewayScheme } from './gateway-config.js';
 export { ApiError, errorBody, type ApiFlavor } from './api-error.js';
 export { observeOnly, type Admission, type Enforcement, type LadderAction, type StreamRewriter } from './enforcement.js';
-export { TracerWatermarks, readMasterKey, type WatermarkPlan } from './tracer-watermark.js';
+export type { TracerWatermarks, WatermarkPlan } from './tracer-watermark.js';
+/** The tracer watermarks' module, loaded on demand: it brings the schemes and the tokenizer. */
+export const loadTracerWatermarks = () => import('./tracer-watermark.js');
 export { overheadHeader, requestIdHeader, tracerCohortHeader } from './proxy.js';
 export { SseParser, type ServerSentEvent } from './sse-parser.js';
 export type { ApiSurface } from './response-capture.js';
 export type { GatewayMetrics } from './gateway-metrics.js';
+export { LiveDetection, type LiveDetectionOptions } from './live-detection.js';

@@ -1,5 +1,5 @@
 // Writes every exchange off the hot path: records queue in memory and are flushed in batches to
-// the store's write thread; first sightings then go to live detection. Nothing waits on a write.
+// the store's write thread, where live detection's tail finds them. Nothing waits on a write.
 import type { Interaction } from '../core/index.js';
 import { toInteractionRow } from '../ingest/index.js';
 import type { InteractionRow, Store } from '../store/index.js';
@@ -9,8 +9,6 @@ export interface RecorderOptions {
   flushEveryMs?: number;
   /** A batch is written as soon as it holds this many records. */
   batchSize?: number;
-  /** First sightings, as raw JSON, once stored. */
-  onStored?: (records: string[]) => void;
   onError?: (error: Error) => void;
 }
 
@@ -53,11 +51,8 @@ export class InteractionRecorder {
     });
     const write = this.store
       .writeInteractions(this.importId, rows)
-      .then((flags) => {
+      .then(() => {
         this.recorded += batch.length;
-        const firstSightings: string[] = [];
-        for (let index = 0; index < batch.length; index += 1) if (flags[index] === 1) firstSightings.push(batch[index].raw);
-        this.options.onStored?.(firstSightings);
       })
       .catch((error: Error) => {
         // keep the batch: it is retried with the next flush rather than lost

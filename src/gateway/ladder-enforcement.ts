@@ -1,7 +1,8 @@
 // The response ladder at the gateway: reads the live assessment, asks respond/ for the account's
 // decision (campaigns act as a whole), takes throttle tokens, and stores every change of decision
 // with its reason. Decisions are cached per account until the next assessment or their expiry.
-import type { LiveAssessment, LiveDetection } from '../detect/index.js';
+import type { LiveAssessment } from '../detect/index.js';
+import type { LiveDetection } from './live-detection.js';
 import {
   AnthropicStreamScrubber, MemoryCounterStore, OpenAIChatStreamScrubber, ThinkingFilter, decide, degradeRequest, rateOfKey, refusalFor,
   stripReasoningFromResponse, throttleRequest, type AccountState, type Decision, type PolicyConfig,

@@ -16,7 +16,6 @@ import { ResponseCapture, type ApiSurface, type CapturedResponse } from './respo
 import { SseParser } from './sse-parser.js';
 import type { UpstreamClient } from './upstream-client.js';
 import type { TracerWatermarks, WatermarkPlan } from './tracer-watermark.js';
-import { lexicalStreamRewriter, markBodyLexically, selectChoice } from './watermark-response.js';
 import { upstreamFailure } from './upstream-client.js';
 
 export const overheadHeader = 'x-distillguard-overhead-ms';
@@ -233,7 +232,7 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
   const plan = watermarkPlan(context, exchange, upstream, bridge);
   if (plan) exchange.watermark = plan.record;
   const selection = plan?.scheme === 'selection' ? plan : null;
-  const lexical = plan?.scheme === 'lexical' ? plan.chooser() : null;
+  const lexical = plan?.scheme === 'lexical' ? plan : null;
   let outgoing: Json = degrade ? context.enforcement.degradeRequest(surface, structuredClone(body)) : body;
   if (bridge) outgoing = messagesToChatRequest(outgoing);
   if (selection) outgoing = { ...outgoing, n: selection.candidates };
@@ -290,8 +289,8 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
     if (upstreamResponse.status >= 400) payload = upstreamErrorBody(flavor, bridge ? 'openai' : upstreamFlavor, upstreamResponse.status, payload);
     else if (bridge || degrade || selection || lexical) {
       let json = JSON.parse(payload.toString('utf8')) as Json;
-      if (selection) json = selectChoice(captureSurface, json, selection);
-      if (lexical) json = markBodyLexically(captureSurface, json, lexical);
+      if (selection) json = selection.select(captureSurface, json);
+      if (lexical) json = lexical.markBody(captureSurface, json);
       capture.fromBody(json); // what was served (marked), for audits
       captured = true;
       if (degrade) json = context.enforcement.degradeResponse(captureSurface, json);
@@ -328,7 +327,7 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
     [requestIdHeader]: exchange.id,
   });
   const rewrite = bridge || degrade || lexical !== null;
-  const marker = lexical ? lexicalStreamRewriter(captureSurface, lexical) : null;
+  const marker = lexical ? lexical.streamMarker(captureSurface) : null;
   const rewriter = degrade ? context.enforcement.streamRewriter(captureSurface) : null;
   const messages = bridge ? new ChatStreamToMessages(String(body.model)) : null;
   let outgoingText = '';

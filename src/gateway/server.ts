@@ -2,7 +2,7 @@
 // sidecar routes, metrics, live detection and the recorder, all wired to one SQLite store.
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { DistillGuardError } from '../core/index.js';
-import { LiveDetection, type AccountFacts, type LiveAssessment } from '../detect/index.js';
+import type { LiveAssessment } from '../detect/index.js';
 import { SqliteStore } from '../store/index.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { ApiError, type ApiFlavor } from './api-error.js';
@@ -11,12 +11,12 @@ import type { Enforcement } from './enforcement.js';
 import { parseGatewayConfig, upstreamMatcher, type GatewayConfig } from './gateway-config.js';
 import { GatewayMetrics } from './gateway-metrics.js';
 import { InteractionRecorder } from './interaction-recorder.js';
+import { LiveDetection } from './live-detection.js';
 import { LadderEnforcement } from './ladder-enforcement.js';
 import { parsePolicyConfig } from '../respond/index.js';
 import { handleModelRequest, sendApiError, type ProxyContext } from './proxy.js';
 import type { ApiSurface } from './response-capture.js';
 import { UpstreamClient } from './upstream-client.js';
-import { TracerWatermarks } from './tracer-watermark.js';
 
 export interface GatewayOptions {
   port?: number;
@@ -43,35 +43,9 @@ export interface RunningGateway {
   detection: LiveDetection;
   keys: ApiKeys;
   recorder: InteractionRecorder;
-  /** Resolves with the number of stored exchanges fed back to live detection at start. */
+  /** Resolves with the number of stored exchanges live detection had folded in by its first assessment. */
   warmStart: Promise<number>;
   close(): Promise<void>;
-}
-
-/**
- * Feeds the exchanges stored before this start to live detection, in batches that yield to the
- * event loop, so verdicts (and so decisions) survive a restart.
- */
-async function replayStoredExchanges(store: SqliteStore, detection: LiveDetection, upTo: number, onError: (error: unknown) => void): Promise<number> {
-  if (upTo === 0) return 0;
-  let batch: string[] = [];
-  let count = 0;
-  try {
-    for await (const raw of store.exportInteractions({ upTo })) {
-      batch.push(raw);
-      count += 1;
-      if (batch.length === 1000) {
-        detection.observe(batch);
-        batch = [];
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    }
-    detection.observe(batch);
-    await detection.assessNow();
-  } catch (error) {
-    onError(error);
-  }
-  return count;
 }
 
 const surfaces: [string, ApiSurface][] = [
@@ -80,12 +54,6 @@ const surfaces: [string, ApiSurface][] = [
   ['/v1/messages', 'anthropic.messages'],
 ];
 const flavorOfUrl = (url: string): ApiFlavor => (url.startsWith('/v1/messages') ? 'anthropic' : 'openai');
-
-export function accountFacts(store: SqliteStore): Map<string, AccountFacts> {
-  const facts = new Map<string, AccountFacts>();
-  for (const { accountId, record: _record, ...known } of store.readAccounts()) facts.set(accountId, known);
-  return facts;
-}
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const config = options.config ?? parseGatewayConfig({});
@@ -99,8 +67,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     return found ? (byName.get(found.name) ?? null) : null;
   };
 
-  // read before anything opens: a missing master key stops the start with the field's name
-  const watermarks = config.watermark ? TracerWatermarks.fromConfig(config.watermark, upstreamConfigs.map((upstream) => upstream.name)) : null;
+  // loaded only when configured (the watermark schemes and the tokenizer are large); read before
+  // anything opens: a missing master key stops the start with the field's name
+  const watermarks = config.watermark ? (await import('./tracer-watermark.js')).TracerWatermarks.fromConfig(config.watermark, upstreamConfigs.map((upstream) => upstream.name)) : null;
   const store = SqliteStore.open(options.databasePath, { cacheMb: 8 });
   const keys = new ApiKeys(store, loadKeyHashSecret({ databasePath: options.databasePath, file: options.keyHashSecretFile }));
   // exchanges stored before this start feed live detection again (warm start), without repeats
@@ -112,15 +81,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     bodyLimit: config.limits.body_bytes,
     trustProxy: false,
   });
+  // the detector tails the store from its start: exchanges stored before this start are folded in
+  // again (warm start), so verdicts (and so decisions) survive a restart
   const detection = new LiveDetection({
-    addedBenchmarks: store.readBenchmarkItems(),
+    databasePath: options.databasePath,
     assessEveryMs: config.detection.assess_every_ms,
     onAssessment: options.onAssessment,
     onError: (message) => app.log.error({ detection: message }, 'live detection failed'),
   });
-  detection.setFacts(accountFacts(store));
   const recorder = new InteractionRecorder(store, importId, {
-    onStored: (records) => detection.observe(records),
     onError: (error) => app.log.error({ err: error }, 'recording exchanges failed; they will be retried'),
   });
   const metrics = new GatewayMetrics(() => recorder.counts.queued);
@@ -175,7 +144,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     void reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });
-  registerAdminRoutes(app, { store, keys, detection, recorder, adminToken: options.adminToken ?? null, enforcement, refreshFacts: () => detection.setFacts(accountFacts(store)) });
+  registerAdminRoutes(app, { store, keys, detection, recorder, adminToken: options.adminToken ?? null, enforcement, refreshFacts: () => detection.refreshFacts() });
 
   let address: string;
   try {
@@ -185,7 +154,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     throw new DistillGuardError('usage', `cannot listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 8080}: ${(error as Error).message}. Pick another --port.`);
   }
   const port = Number(new URL(address).port);
-  const warmStart = replayStoredExchanges(store, detection, lastStoredSeq, (error) => app.log.error({ err: error }, 'warm start of live detection failed'));
+  const warmStart = detection.assessNow(lastStoredSeq).then(
+    (assessment) => assessment.interactions,
+    (error: unknown) => {
+      app.log.error({ err: error }, 'warm start of live detection failed');
+      return 0;
+    },
+  );
   let closed = false;
   return {
     url: address, port, store, detection, keys, recorder, warmStart,

@@ -3,7 +3,12 @@
 // header; selection and lexical are applied here. Secrets stay inside the keys, never in messages.
 import { DistillGuardError } from '../core/index.js';
 import { LexicalChooser, deriveCohortKey, parseWatermarkKey, readWatermarkKey, WatermarkDetector, type WatermarkKey } from '../watermark/index.js';
+import type { StreamRewriter } from './enforcement.js';
 import { samplerSchemes, type GatewayScheme, type WatermarkConfig } from './gateway-config.js';
+import type { ApiSurface } from './response-capture.js';
+import { lexicalStreamRewriter, markBodyLexically, selectChoice } from './watermark-response.js';
+
+type Json = Record<string, unknown>;
 
 /** What one answer is marked with; `record` goes into the interaction record as `watermark`. */
 export interface WatermarkPlan {
@@ -16,6 +21,12 @@ export interface WatermarkPlan {
   detector(): WatermarkDetector;
   chooser(): LexicalChooser;
   candidates: number;
+  /** Selection: keeps the best-marked of the n choices of a whole answer. */
+  select(surface: ApiSurface, body: Json): Json;
+  /** Lexical: marks the text of a whole answer. */
+  markBody(surface: ApiSurface, body: Json): Json;
+  /** Lexical: marks a streamed answer event by event. */
+  streamMarker(surface: ApiSurface): StreamRewriter;
 }
 
 /** The master key named by the config (file, or JSON in an environment variable). */
@@ -70,6 +81,9 @@ export class TracerWatermarks {
       record: { scheme, key_id: key.key_id, cohort },
       detector: () => (detector ??= new WatermarkDetector(key, { minScoredTokens: 0 })),
       chooser: () => (chooser ??= new LexicalChooser(key)),
+      select: (surface, body) => selectChoice(surface, body, plan),
+      markBody: (surface, body) => markBodyLexically(surface, body, plan.chooser()),
+      streamMarker: (surface) => lexicalStreamRewriter(surface, plan.chooser()),
     };
     this.plans.set(cacheKey, plan);
     return plan;

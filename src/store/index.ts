@@ -3,3 +3,4 @@ export type * from './store.js';
 export { SqliteStore } from './sqlite/sqlite-store.js';
 export { migrations } from './sqlite/migrations.js';
 export { openDatabase } from './sqlite/open-database.js';
+export { SqliteStoreReader, type StoredInteraction } from './sqlite/store-reader.js';

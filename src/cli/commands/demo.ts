@@ -72,7 +72,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
       },
     });
     await gateway.recorder.drain();
-    narrator.assessment(await gateway.detection.assessNow());
+    narrator.assessment(await gateway.detection.assessNow(gateway.store.lastInteractionSeq()));
     await new Promise((done) => setTimeout(done, 1_200));
     narrator.decisions(gateway.store);
   } finally {

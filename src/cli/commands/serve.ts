@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DistillGuardError } from '../../core/index.js';
-import { parseGatewayConfig, readGatewayConfig, readMasterKey, startGateway, type RunningGateway } from '../../gateway/index.js';
+import { loadTracerWatermarks, parseGatewayConfig, readGatewayConfig, startGateway, type RunningGateway } from '../../gateway/index.js';
 import { defaultDatabasePath, parsePort } from '../options.js';
 import { startDefaultUpstream } from '../default-upstream.js';
 
@@ -58,7 +58,7 @@ export function registerServe(program: Command): void {
       let closeUpstream: () => Promise<void> = async () => undefined;
       if (!upstream && config.upstreams.length === 0) {
         // with a tracer master key, the built-in model marks each cohort's answers itself (sampler side)
-        const reference = await startDefaultUpstream({ watermarkMaster: config.watermark ? readMasterKey(config.watermark) : undefined });
+        const reference = await startDefaultUpstream({ watermarkMaster: config.watermark ? (await loadTracerWatermarks()).readMasterKey(config.watermark) : undefined });
         upstream = reference.url;
         closeUpstream = reference.close;
         process.stdout.write(`built-in reference model serving every model at ${reference.url}\n`);

@@ -1,14 +1,13 @@
 // The embedded store: one SQLite file on disk. Reads and import bookkeeping run on the caller's
 // thread; batched writes run on a worker thread that owns the write connection.
 import { Worker } from 'node:worker_threads';
-import { createReadStream, promises as fs } from 'node:fs';
-import { createGunzip } from 'node:zlib';
 import { DistillGuardError } from '../../core/index.js';
 import type {
   AccountRow, ApiKeyRow, BenchmarkItemRow, DecisionRow, ImportKind, ImportTally, InteractionImportSummary, InteractionRow, RejectedLineRow, SourceInfo, Store,
 } from '../store.js';
 import { encodeInteractionRows } from './flat-rows.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
+import { SqliteStoreReader } from './store-reader.js';
 import type { WriteReply, WriteRequest } from './write-protocol.js';
 
 type Pending = { resolve: (reply: { result: number; flags?: Uint8Array }) => void; reject: (error: Error) => void };
@@ -19,6 +18,7 @@ const selectKeys = 'SELECT key_id AS keyId, account_id AS accountId, secret_hash
 export class SqliteStore implements Store {
   readonly path: string;
   private readonly database: SqliteDatabase;
+  private readonly reads: SqliteStoreReader;
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
   private readonly inflight = new Set<Promise<unknown>>();
@@ -28,6 +28,7 @@ export class SqliteStore implements Store {
   private constructor(path: string, database: SqliteDatabase, cacheMb: number | undefined) {
     this.path = path;
     this.database = database;
+    this.reads = new SqliteStoreReader(database);
     this.worker = new Worker(new URL('./write-worker.js', import.meta.url), { workerData: { path, cacheMb } });
     this.worker.on('message', (reply: WriteReply) => {
       const waiting = this.pending.get(reply.seq);
@@ -93,11 +94,7 @@ export class SqliteStore implements Store {
   }
 
   readAccounts(): AccountRow[] {
-    const rows = this.database
-      .prepare(`SELECT account_id AS accountId, created_at_ms AS createdAtMs, verification, org_id AS orgId, email_domain AS emailDomain,
-                payment_fingerprint AS paymentFingerprint, country, signup_ip AS signupIp, record FROM accounts`)
-      .all() as AccountRow[];
-    return rows;
+    return this.reads.readAccounts();
   }
 
   addBenchmarkItems(items: BenchmarkItemRow[]): void {
@@ -109,20 +106,11 @@ export class SqliteStore implements Store {
   }
 
   readBenchmarkItems(): BenchmarkItemRow[] {
-    const rows = this.database.prepare('SELECT suite, shingles FROM benchmark_items ORDER BY id').all() as { suite: string; shingles: Buffer }[];
-    return rows.map((row) => ({ suite: row.suite, shingles: new Uint32Array(row.shingles.buffer.slice(row.shingles.byteOffset, row.shingles.byteOffset + row.shingles.byteLength)) }));
+    return this.reads.readBenchmarkItems();
   }
 
-  async readRawInteraction(id: string): Promise<string | null> {
-    const row = this.database
-      .prepare(`SELECT i.raw, i.byte_offset AS offset, i.byte_length AS length, s.kind, s.path
-                FROM interactions i JOIN sources s ON s.id = i.source_id WHERE i.id = ?`)
-      .get(id) as { raw: string | null; offset: number; length: number; kind: string; path: string | null } | undefined;
-    if (!row) return null;
-    if (row.raw !== null) return row.raw;
-    if (!row.path) return null;
-    if (row.kind === 'file') return readRange(row.path, row.offset, row.length);
-    return readGzipRange(row.path, row.offset, row.length);
+  readRawInteraction(id: string): Promise<string | null> {
+    return this.reads.readRawInteraction(id);
   }
 
   addApiKey(key: ApiKeyRow): void {
@@ -158,30 +146,18 @@ export class SqliteStore implements Store {
   }
 
   lastInteractionSeq(): number {
-    return (this.database.prepare('SELECT coalesce(max(seq), 0) FROM interactions').pluck().get() as number) ?? 0;
+    return this.reads.lastInteractionSeq();
   }
 
   async *exportInteractions(options: { upTo?: number } = {}): AsyncIterable<string> {
     await this.drain();
-    const upTo = options.upTo ?? Number.MAX_SAFE_INTEGER;
     // paged by seq so that no read transaction stays open while the caller writes
-    const page = this.database.prepare(
-      `SELECT i.seq, i.raw, i.byte_offset AS offset, i.byte_length AS length, s.kind, s.path
-       FROM interactions i JOIN sources s ON s.id = i.source_id WHERE i.seq > ? AND i.seq <= ? ORDER BY i.seq LIMIT 1000`,
-    );
     let after = 0;
     for (;;) {
-      const rows = page.all(after, upTo) as { seq: number; raw: string | null; offset: number; length: number; kind: string; path: string | null }[];
-      if (rows.length === 0) return;
-      for (const row of rows) {
-        after = row.seq;
-        if (row.raw !== null) yield row.raw;
-        else if (row.path) {
-          const raw = row.kind === 'file' ? await readRange(row.path, row.offset, row.length) : await readGzipRange(row.path, row.offset, row.length);
-          if (raw === null) throw new DistillGuardError('input_unreadable', `interaction ${row.seq} points into '${row.path}', which can no longer be read. Re-import it or restore the file.`);
-          yield raw;
-        }
-      }
+      const page = await this.reads.interactionsAfter(after, 1000, options.upTo);
+      if (page.through === after) return;
+      after = page.through;
+      for (const { raw } of page.interactions) yield raw;
     }
   }
 
@@ -214,42 +190,5 @@ export class SqliteStore implements Store {
     this.workerError = new DistillGuardError('store_failed', `the store's write worker failed: ${error.message}`, { cause: error });
     for (const waiting of this.pending.values()) waiting.reject(this.workerError);
     this.pending.clear();
-  }
-}
-
-async function readRange(path: string, offset: number, length: number): Promise<string | null> {
-  try {
-    const handle = await fs.open(path, 'r');
-    try {
-      const buffer = Buffer.alloc(length);
-      const { bytesRead } = await handle.read(buffer, 0, length, offset);
-      return buffer.toString('utf8', 0, bytesRead);
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return null;
-  }
-}
-
-/** Reads a byte range of a gzip file's decompressed content, decompressing from the start. */
-async function readGzipRange(path: string, offset: number, length: number): Promise<string | null> {
-  try {
-    const parts: Buffer[] = [];
-    let position = 0;
-    const end = offset + length;
-    const stream = createReadStream(path).pipe(createGunzip());
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      const chunkEnd = position + chunk.length;
-      if (chunkEnd > offset) parts.push(chunk.subarray(Math.max(0, offset - position), Math.min(chunk.length, end - position)));
-      position = chunkEnd;
-      if (position >= end) {
-        stream.destroy();
-        break;
-      }
-    }
-    return Buffer.concat(parts).toString('utf8');
-  } catch {
-    return null;
   }
 }

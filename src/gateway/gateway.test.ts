@@ -260,3 +260,47 @@ test('after a restart, live detection is fed the exchanges stored before it (war
     rmSync(folder, { recursive: true, force: true });
   }
 });
+
+test('an upstream that does not answer in time gives 504 in the caller\'s format; a client that leaves before the answer aborts the upstream request and is recorded as 499', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'dg-gateway-slow-'));
+  const upstream = await startFakeUpstream({ headDelayMs: 1_500 });
+  const config = parseGatewayConfig({ upstreams: [
+    { name: 'impatient', url: upstream.url, models: ['timeout-*'], timeout_ms: 300 },
+    { name: 'patient', url: upstream.url, models: ['*'], timeout_ms: 10_000 },
+  ] });
+  const gateway = await startGateway({ port: 0, databasePath: join(folder, 'gateway.db'), config, logLevel: 'silent' });
+  try {
+    const secret = gateway.keys.create('acct-slow').secret;
+    const openai = new OpenAI({ apiKey: secret, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+    await assert.rejects(openai.chat.completions.create({ model: 'timeout-m', messages: [{ role: 'user', content: 'hi' }] }), (error: unknown) => {
+      assert.ok(error instanceof OpenAI.APIError);
+      assert.equal(error.status, 504);
+      assert.equal((error.error as { code?: string }).code, 'upstream_timeout');
+      return true;
+    });
+    const anthropic = new Anthropic({ apiKey: secret, baseURL: gateway.url, maxRetries: 0 });
+    await assert.rejects(anthropic.messages.create({ model: 'timeout-m', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }), (error: unknown) => {
+      assert.ok(error instanceof Anthropic.APIError);
+      assert.equal(error.status, 504);
+      assert.equal((error.error as { error?: { type?: string } }).error?.type, 'api_error');
+      return true;
+    });
+
+    const leaving = new AbortController();
+    const pending = openai.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'leave early' }] }, { signal: leaving.signal, timeout: 10_000 });
+    await until(() => upstream.received.some((entry) => JSON.stringify(entry.body).includes('leave early')), 'the request to reach the upstream');
+    leaving.abort();
+    await assert.rejects(pending);
+    await until(() => upstream.abandoned >= 3, 'the upstream request to be abandoned');
+    let record: Record<string, any> | undefined;
+    await until(async () => {
+      record = (await recorded(gateway)).find((entry) => JSON.stringify(entry.request).includes('leave early'));
+      return record !== undefined;
+    }, 'the abandoned exchange to be recorded');
+    assert.equal(record?.response.status, 499);
+  } finally {
+    await gateway.close();
+    await upstream.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+});

@@ -1,7 +1,6 @@
 // The request path of a model route: who is calling, what the ladder says, the upstream call
 // (bytes passed through untouched unless the ladder or an API bridge must rewrite them), and the
 // exchange recorded afterwards, off the response path.
-import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { formatTimestamp, parseTimestamp, type Interaction, type InteractionClient } from '../core/index.js';
@@ -238,32 +237,37 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
   if (selection) outgoing = { ...outgoing, n: selection.candidates };
   const bytes = outgoing === body ? (request.body as Buffer) : JSON.stringify(outgoing);
   const route = surface === 'openai.chat' || bridge ? '/chat/completions' : surface === 'openai.completions' ? '/completions' : '/v1/messages';
-  const abort = new AbortController();
-  reply.raw.on('close', () => {
-    if (!reply.raw.writableFinished) abort.abort();
-  });
   const extraHeaders: Record<string, string> = {};
   // the upstream learns the cohort only when it marks (sampler-side), or when no watermark is configured
   if (admission.cohort !== null && (!context.watermarks || plan?.samplerSide)) extraHeaders[tracerCohortHeader] = String(admission.cohort);
   const anthropicVersion = request.headers['anthropic-version'];
   const anthropicBeta = request.headers['anthropic-beta'];
   const dispatchedAt = performance.now();
-  let upstreamResponse;
+  const call = upstream.call(upstream.path(route), bytes, {
+    extraHeaders,
+    anthropicVersion: typeof anthropicVersion === 'string' ? anthropicVersion : undefined,
+    anthropicBeta: typeof anthropicBeta === 'string' ? anthropicBeta : undefined,
+  });
+  const raw = reply.raw;
+  let clientLeft = false;
+  raw.on('close', () => {
+    if (raw.writableFinished) return;
+    clientLeft = true;
+    call.abort();
+  });
+  let head;
   try {
-    upstreamResponse = await upstream.send(upstream.path(route), bytes, {
-      signal: abort.signal, extraHeaders,
-      anthropicVersion: typeof anthropicVersion === 'string' ? anthropicVersion : undefined,
-      anthropicBeta: typeof anthropicBeta === 'string' ? anthropicBeta : undefined,
-    });
+    head = await call.head;
   } catch (error) {
     // the client left before the upstream answered: recorded as 499, not a gateway failure
-    if (abort.signal.aborted) {
+    if (clientLeft) {
       recordExchange(context, exchange, 499, null);
       return;
     }
-    throw error;
+    throw upstreamFailure(upstream.config.name, error);
   }
   const headersAt = performance.now();
+  const upstreamResponse = { status: head.status, headers: head.headers };
   const contentType = String(upstreamResponse.headers['content-type'] ?? 'application/json');
   const streaming = body.stream === true && upstreamResponse.status < 300 && contentType.includes('text/event-stream');
   const capture = new ResponseCapture(captureSurface);
@@ -272,11 +276,10 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
   if (!streaming) {
     let payload: Buffer;
     try {
-      const chunks: Buffer[] = [];
-      for await (const chunk of upstreamResponse.body) chunks.push(chunk as Buffer);
-      payload = Buffer.concat(chunks);
+      await call.finished;
+      payload = call.body();
     } catch (error) {
-      if (abort.signal.aborted) {
+      if (clientLeft) {
         recordExchange(context, exchange, 499, null);
         return;
       }
@@ -317,7 +320,6 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
   }
 
   void reply.hijack();
-  const raw = reply.raw;
   const overheadMs = dispatchedAt - exchange.startedAt + (performance.now() - headersAt);
   context.metrics.observeOverhead(surface, overheadMs / 1000);
   raw.writeHead(200, {
@@ -352,9 +354,11 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
     else for (const marked of marker.event(event.event, event.data)) pass(marked.event, marked.data, event.id);
   });
   let status = 200;
-  try {
-    for await (const chunk of upstreamResponse.body) {
-      const buffer = chunk as Buffer;
+  let failure: unknown = null;
+  const resume = () => call.resume();
+  call.consume((buffer) => {
+    if (failure) return;
+    try {
       parser.push(buffer);
       let ok = true;
       if (!rewrite) ok = raw.write(buffer);
@@ -362,8 +366,20 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
         ok = raw.write(outgoingText);
         outgoingText = '';
       }
-      if (!ok) await once(raw, 'drain', { signal: abort.signal });
+      // the client's socket is full: hold the upstream until it drains
+      if (!ok) {
+        call.pause();
+        raw.once('drain', resume);
+      }
+    } catch (error) {
+      failure = error;
+      call.abort();
     }
+  });
+  try {
+    await call.finished.catch((error: unknown) => {
+      throw failure ?? error;
+    });
     parser.end();
     if (marker) for (const held of marker.flush()) pass(held.event, held.data, undefined);
     if (rewriter) for (const held of rewriter.flush()) emit(held.event, held.data);
@@ -371,8 +387,8 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
     if (outgoingText) raw.write(outgoingText);
     raw.end();
   } catch (error) {
-    status = abort.signal.aborted ? 499 : 502;
-    if (!abort.signal.aborted) request.log.warn({ err: error }, 'upstream stream failed midway');
+    status = clientLeft ? 499 : 502;
+    if (!clientLeft) request.log.warn({ err: error }, 'upstream stream failed midway');
     raw.destroy();
   }
   observe((performance.now() - dispatchedAt) / 1000);

@@ -1,14 +1,9 @@
-// One undici connection pool per upstream: `request` (not fetch) on the hot path, bodies as
-// streams, timeouts from config, and an abort signal tied to the client's connection.
-import { Pool, errors, type Dispatcher } from 'undici';
+// One undici connection pool per upstream: `dispatch` (not fetch) on the hot path, timeouts from
+// config, and an abort tied to the client's connection (upstream-call.ts).
+import { Pool, errors } from 'undici';
 import { ApiError } from './api-error.js';
 import { upstreamApiKey, type UpstreamConfig } from './gateway-config.js';
-
-export interface UpstreamResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Dispatcher.ResponseData['body'];
-}
+import { UpstreamCall } from './upstream-call.js';
 
 export class UpstreamClient {
   readonly config: UpstreamConfig;
@@ -29,22 +24,17 @@ export class UpstreamClient {
     return `${this.basePath}${route}`;
   }
 
-  async send(path: string, body: Buffer | string, options: { signal: AbortSignal; anthropicVersion?: string; anthropicBeta?: string; extraHeaders?: Record<string, string> }): Promise<UpstreamResponse> {
+  /** Starts a POST of `body` to `path`; the call's `head` and `finished` say how it went. */
+  call(path: string, body: Buffer | string, options: { anthropicVersion?: string; anthropicBeta?: string; extraHeaders?: Record<string, string> }): UpstreamCall {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...options.extraHeaders };
     if (this.config.api === 'anthropic') {
       headers['anthropic-version'] = options.anthropicVersion ?? '2023-06-01';
       if (options.anthropicBeta) headers['anthropic-beta'] = options.anthropicBeta;
       if (this.apiKey) headers['x-api-key'] = this.apiKey;
     } else if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
-    try {
-      const response = await this.pool.request({
-        path, method: 'POST', headers, body, signal: options.signal,
-        headersTimeout: this.config.timeout_ms, bodyTimeout: this.config.timeout_ms,
-      });
-      return { status: response.statusCode, headers: response.headers, body: response.body };
-    } catch (error) {
-      throw upstreamFailure(this.config.name, error);
-    }
+    const call = new UpstreamCall();
+    this.pool.dispatch({ path, method: 'POST', headers, body, headersTimeout: this.config.timeout_ms, bodyTimeout: this.config.timeout_ms }, call);
+    return call;
   }
 
   /** Model ids an OpenAI-compatible upstream lists at /models; empty when it does not answer. */

@@ -15,6 +15,8 @@ export interface FakeUpstream {
   received: ReceivedRequest[];
   /** Streams that ended because the gateway went away. */
   aborted: number;
+  /** Requests whose connection closed before any answer was sent. */
+  abandoned: number;
   close(): Promise<void>;
 }
 
@@ -23,6 +25,8 @@ export interface FakeUpstreamOptions {
   /** Streams send a chunk, then wait this long between chunks (for disconnect tests). */
   chunkDelayMs?: number;
   chunks?: number;
+  /** Waits this long before answering at all (for timeout and early-disconnect tests). */
+  headDelayMs?: number;
 }
 
 const words = (text: string, parts: number) => {
@@ -32,13 +36,25 @@ const words = (text: string, parts: number) => {
 
 export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
   const reply = options.reply ?? 'The answer is 42, because six times seven is 42.';
-  const state = { received: [] as ReceivedRequest[], aborted: 0 };
+  const state = { received: [] as ReceivedRequest[], aborted: 0, abandoned: 0 };
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let body: Record<string, unknown> = {};
     request.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
       state.received.push({ path: request.url ?? '', headers: request.headers, body });
+      if (!options.headDelayMs) answer();
+      else {
+        const timer = setTimeout(answer, options.headDelayMs);
+        response.on('close', () => {
+          if (response.headersSent) return;
+          clearTimeout(timer);
+          state.abandoned += 1;
+        });
+      }
+    });
+    const answer = () => {
       const model = String(body.model ?? 'model');
       if (model === 'fail-model') {
         response.writeHead(500, { 'content-type': 'application/json' });
@@ -93,7 +109,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       }));
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion', created, model, choices, usage: { prompt_tokens: 12, completion_tokens: 9, total_tokens: 21 } }));
-    });
+    };
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -104,6 +120,9 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     },
     get aborted() {
       return state.aborted;
+    },
+    get abandoned() {
+      return state.abandoned;
     },
     close: () =>
       new Promise<void>((resolve) => {

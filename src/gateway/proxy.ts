@@ -2,7 +2,8 @@
 // (bytes passed through untouched unless the ladder or an API bridge must rewrite them), and the
 // exchange recorded afterwards, off the response path.
 import { randomBytes } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import { formatTimestamp, parseTimestamp, type Interaction, type InteractionClient } from '../core/index.js';
 import { ApiError, errorBody, type ApiFlavor } from './api-error.js';
 import { ChatStreamToMessages, chatToMessagesResponse, messagesToChatRequest } from './anthropic-bridge.js';
@@ -32,6 +33,16 @@ export interface ProxyContext {
   metrics: GatewayMetrics;
   /** Tracer watermarks; null when the config has none (the cohort header is then still sent). */
   watermarks: TracerWatermarks | null;
+  log: FastifyBaseLogger;
+}
+
+/** A model request as the gateway's own HTTP handler read it (model routes bypass fastify's routing). */
+export interface ModelRequest {
+  headers: IncomingHttpHeaders;
+  /** The peer's address. */
+  ip: string;
+  /** The whole body, within the size limit. */
+  body: Buffer;
 }
 
 type Json = Record<string, unknown>;
@@ -42,7 +53,7 @@ let sequence = 0;
 const newRequestId = () => `${processPrefix}${(sequence++).toString(36)}`;
 
 /** Where the exchange came from: the socket, or (replay only) the simulated client. */
-function clientOf(request: FastifyRequest, replay: boolean): InteractionClient {
+function clientOf(request: ModelRequest, replay: boolean): InteractionClient {
   const client: InteractionClient = { ip: request.ip };
   const userAgent = request.headers['user-agent'];
   if (typeof userAgent === 'string') client.user_agent = userAgent.slice(0, 1000);
@@ -57,16 +68,16 @@ function clientOf(request: FastifyRequest, replay: boolean): InteractionClient {
   return client;
 }
 
-function replayTime(request: FastifyRequest): number | null {
+function replayTime(request: ModelRequest): number | null {
   const value = request.headers['x-distillguard-replay-time'];
   if (typeof value !== 'string') return null;
   const parsed = parseTimestamp(value);
   return Number.isFinite(parsed) ? parsed : null;
 }
 
-function parseBody(request: FastifyRequest, surface: ApiSurface): { body: Json; text: string } {
+function parseBody(request: ModelRequest, surface: ApiSurface): { body: Json; text: string } {
   const raw = request.body;
-  if (!Buffer.isBuffer(raw) || raw.length === 0) throw new ApiError(400, 'invalid_json', 'The request body is empty: send a JSON object with Content-Type: application/json.');
+  if (raw.length === 0) throw new ApiError(400, 'invalid_json', 'The request body is empty: send a JSON object with Content-Type: application/json.');
   const text = raw.toString('utf8');
   let parsed: unknown;
   try {
@@ -98,6 +109,12 @@ function upstreamErrorBody(callerFlavor: ApiFlavor, upstreamFlavor: ApiFlavor, s
 
 export function sendApiError(reply: FastifyReply, flavor: ApiFlavor, error: ApiError): void {
   void reply.code(error.status).headers({ 'content-type': 'application/json', ...error.headers }).send(errorBody(flavor, error));
+}
+
+/** The same on a raw response (model routes). */
+export function writeApiError(response: ServerResponse, flavor: ApiFlavor, error: ApiError): void {
+  response.writeHead(error.status, { 'content-type': 'application/json', ...error.headers });
+  response.end(errorBody(flavor, error));
 }
 
 function asApiError(error: unknown): ApiError {
@@ -153,7 +170,7 @@ function recordExchange(context: ProxyContext, exchange: Exchange, status: numbe
 }
 
 /** Handles one model request end to end; never throws. */
-export async function handleModelRequest(context: ProxyContext, surface: ApiSurface, request: FastifyRequest, reply: FastifyReply, startedAt: number): Promise<void> {
+export async function handleModelRequest(context: ProxyContext, surface: ApiSurface, request: ModelRequest, response: ServerResponse, startedAt: number): Promise<void> {
   const flavor = flavorOf(surface);
   let caller: Caller;
   let body: Json;
@@ -163,9 +180,9 @@ export async function handleModelRequest(context: ProxyContext, surface: ApiSurf
     ({ body, text: bodyText } = parseBody(request, surface));
   } catch (error) {
     const apiError = asApiError(error);
-    if (apiError.status >= 500) request.log.error({ err: error }, 'request failed before the upstream');
+    if (apiError.status >= 500) context.log.error({ err: error }, 'request failed before the upstream');
     context.metrics.countRequest(surface, apiError.status, 'none');
-    sendApiError(reply, flavor, apiError);
+    writeApiError(response, flavor, apiError);
     return;
   }
   const replayed = context.acceptReplayTime ? replayTime(request) : null;
@@ -177,34 +194,34 @@ export async function handleModelRequest(context: ProxyContext, surface: ApiSurf
     caller, surface, body, bodyText, admission, startedAt,
     client: clientOf(request, context.acceptReplayTime),
   };
-  void reply.header(requestIdHeader, exchange.id);
+  response.setHeader(requestIdHeader, exchange.id);
   if (admission.refusal) {
     recordExchange(context, exchange, admission.refusal.status, null);
-    sendApiError(reply, flavor, admission.refusal);
+    writeApiError(response, flavor, admission.refusal);
     return;
   }
   const upstream = context.upstreamFor(String(body.model));
   if (!upstream) {
     const error = new ApiError(404, 'not_found', `The model '${String(body.model)}' is not served by this gateway. List models with GET /v1/models.`, { param: 'model' });
     recordExchange(context, exchange, 404, null);
-    sendApiError(reply, flavor, error);
+    writeApiError(response, flavor, error);
     return;
   }
   const bridge = surface === 'anthropic.messages' && upstream.config.api === 'openai';
   if (surface !== 'anthropic.messages' && upstream.config.api === 'anthropic') {
     const error = new ApiError(400, 'unsupported_upstream', `The model '${String(body.model)}' is served by an Anthropic upstream: call it through POST /v1/messages.`, { param: 'model' });
     recordExchange(context, exchange, 400, null);
-    sendApiError(reply, flavor, error);
+    writeApiError(response, flavor, error);
     return;
   }
   try {
-    await relay(context, exchange, upstream, bridge, request, reply);
+    await relay(context, exchange, upstream, bridge, request, response);
   } catch (error) {
     const apiError = asApiError(error);
-    if (apiError.status >= 500 && apiError.code === 'internal_error') request.log.error({ err: error }, 'gateway failure');
+    if (apiError.status >= 500 && apiError.code === 'internal_error') context.log.error({ err: error }, 'gateway failure');
     recordExchange(context, exchange, apiError.status, null);
-    if (!reply.sent && !reply.raw.headersSent) sendApiError(reply, flavor, apiError);
-    else reply.raw.destroy();
+    if (!response.headersSent) writeApiError(response, flavor, apiError);
+    else response.destroy();
   }
 }
 
@@ -223,7 +240,7 @@ function watermarkPlan(context: ProxyContext, exchange: Exchange, upstream: Upst
   return openaiUpstream && body.stream !== true && oneChoice ? plan : null;
 }
 
-async function relay(context: ProxyContext, exchange: Exchange, upstream: UpstreamClient, bridge: boolean, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+async function relay(context: ProxyContext, exchange: Exchange, upstream: UpstreamClient, bridge: boolean, request: ModelRequest, raw: ServerResponse): Promise<void> {
   const { surface, body, admission } = exchange;
   const flavor = flavorOf(surface);
   const degrade = admission.action === 'degrade';
@@ -235,7 +252,7 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
   let outgoing: Json = degrade ? context.enforcement.degradeRequest(surface, structuredClone(body)) : body;
   if (bridge) outgoing = messagesToChatRequest(outgoing);
   if (selection) outgoing = { ...outgoing, n: selection.candidates };
-  const bytes = outgoing === body ? (request.body as Buffer) : JSON.stringify(outgoing);
+  const bytes = outgoing === body ? request.body : JSON.stringify(outgoing);
   const route = surface === 'openai.chat' || bridge ? '/chat/completions' : surface === 'openai.completions' ? '/completions' : '/v1/messages';
   const extraHeaders: Record<string, string> = {};
   // the upstream learns the cohort only when it marks (sampler-side), or when no watermark is configured
@@ -248,7 +265,6 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
     anthropicVersion: typeof anthropicVersion === 'string' ? anthropicVersion : undefined,
     anthropicBeta: typeof anthropicBeta === 'string' ? anthropicBeta : undefined,
   });
-  const raw = reply.raw;
   let clientLeft = false;
   raw.on('close', () => {
     if (raw.writableFinished) return;
@@ -302,10 +318,8 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
     }
     const overheadMs = dispatchedAt - exchange.startedAt + (performance.now() - doneAt);
     context.metrics.observeOverhead(surface, overheadMs / 1000);
-    await reply
-      .code(upstreamResponse.status)
-      .headers({ 'content-type': upstreamResponse.status >= 400 ? 'application/json' : contentType, [overheadHeader]: overheadMs.toFixed(3) })
-      .send(payload);
+    raw.writeHead(upstreamResponse.status, { 'content-type': upstreamResponse.status >= 400 ? 'application/json' : contentType, [overheadHeader]: overheadMs.toFixed(3) });
+    raw.end(payload);
     setImmediate(() => {
       if (!captured && upstreamResponse.status < 400) {
         try {
@@ -319,7 +333,6 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
     return;
   }
 
-  void reply.hijack();
   const overheadMs = dispatchedAt - exchange.startedAt + (performance.now() - headersAt);
   context.metrics.observeOverhead(surface, overheadMs / 1000);
   raw.writeHead(200, {
@@ -388,7 +401,7 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
     raw.end();
   } catch (error) {
     status = clientLeft ? 499 : 502;
-    if (!clientLeft) request.log.warn({ err: error }, 'upstream stream failed midway');
+    if (!clientLeft) context.log.warn({ err: error }, 'upstream stream failed midway');
     raw.destroy();
   }
   observe((performance.now() - dispatchedAt) / 1000);

@@ -1,6 +1,7 @@
 // Starts the gateway: fastify with raw-body parsing and limits, the model routes, admin and
 // sidecar routes, metrics, live detection and the recorder, all wired to one SQLite store.
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { createServer } from 'node:http';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { DistillGuardError } from '../core/index.js';
 import type { LiveAssessment } from '../detect/index.js';
 import { SqliteStore } from '../store/index.js';
@@ -14,8 +15,8 @@ import { InteractionRecorder } from './interaction-recorder.js';
 import { LiveDetection } from './live-detection.js';
 import { LadderEnforcement } from './ladder-enforcement.js';
 import { parsePolicyConfig } from '../respond/index.js';
-import { handleModelRequest, sendApiError, type ProxyContext } from './proxy.js';
-import type { ApiSurface } from './response-capture.js';
+import { modelRouteOf, serveModelRoute } from './model-listener.js';
+import { sendApiError, type ProxyContext } from './proxy.js';
 import { UpstreamClient } from './upstream-client.js';
 
 export interface GatewayOptions {
@@ -48,11 +49,6 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-const surfaces: [string, ApiSurface][] = [
-  ['/v1/chat/completions', 'openai.chat'],
-  ['/v1/completions', 'openai.completions'],
-  ['/v1/messages', 'anthropic.messages'],
-];
 const flavorOfUrl = (url: string): ApiFlavor => (url.startsWith('/v1/messages') ? 'anthropic' : 'openai');
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
@@ -75,7 +71,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // exchanges stored before this start feed live detection again (warm start), without repeats
   const lastStoredSeq = store.lastInteractionSeq();
   const importId = store.beginImport('interactions', { kind: 'gateway', path: null, size: null, modifiedMs: null });
+  let context: ProxyContext | null = null;
+  const bodyLimit = config.limits.body_bytes;
   const app: FastifyInstance = Fastify({
+    // model routes skip fastify's router and hooks (the hot path); the rest is fastify's
+    serverFactory: (handler) => {
+      const server = createServer((request, response) => {
+        const surface = context ? modelRouteOf(request.method, request.url) : null;
+        if (surface && context) serveModelRoute(context, bodyLimit, surface, request, response);
+        else handler(request, response);
+      });
+      server.keepAliveTimeout = 72_000;
+      return server;
+    },
     logger: { level: options.logLevel ?? 'info', redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] },
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.limits.body_bytes,
@@ -95,18 +103,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const metrics = new GatewayMetrics(() => recorder.counts.queued);
   const policy = parsePolicyConfig(config.policy ?? {});
   const enforcement: Enforcement = options.enforcement ? options.enforcement(detection, store, metrics) : new LadderEnforcement(detection, store, policy, metrics);
-  const context: ProxyContext = {
+  context = {
     keys, trustAccountHeader: options.trustAccountHeader?.toLowerCase() ?? null, acceptReplayTime: options.acceptReplayTime ?? false,
-    upstreamFor, enforcement, recorder, metrics, watermarks,
+    upstreamFor, enforcement, recorder, metrics, watermarks, log: app.log,
   };
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-  app.decorateRequest('startedAt', 0);
-  app.addHook('onRequest', (request: FastifyRequest & { startedAt?: number }, _reply, done) => {
-    request.startedAt = performance.now();
-    done();
-  });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const flavor = flavorOfUrl(request.url);
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
@@ -122,12 +125,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     sendApiError(reply, flavorOfUrl(request.url), new ApiError(404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}. Model routes: POST /v1/chat/completions, /v1/completions, /v1/messages.`));
   });
 
-  for (const [path, surface] of surfaces) {
-    app.post(path, async (request, reply) => {
-      await handleModelRequest(context, surface, request, reply, (request as FastifyRequest & { startedAt: number }).startedAt);
-      return reply;
-    });
-  }
   app.get('/v1/models', async () => {
     // literal names from the config; for globs, what the upstream itself lists (when it answers)
     const models = new Map<string, string>();

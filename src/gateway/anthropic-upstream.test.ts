@@ -1,5 +1,6 @@
 // Models routed by config to an Anthropic upstream: Messages pass through byte for byte (streams
-// included) with the upstream key from the environment; OpenAI routes to them answer 400.
+// included) with the upstream key from the environment; OpenAI chat clients are translated both
+// ways (answers and streams); legacy completions to them answer 400.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -46,7 +47,37 @@ test('per-model upstreams: Anthropic passthrough and OpenAI routing side by side
     const openai = new OpenAI({ apiKey: secret, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
     const local = await openai.chat.completions.create({ model: 'llama-local', messages: [{ role: 'user', content: 'hi' }] });
     assert.equal(local.choices[0].message.content, 'From the OpenAI-compatible server.');
-    await assert.rejects(openai.chat.completions.create({ model: 'claude-test', messages: [{ role: 'user', content: 'hi' }] }), (error: unknown) => error instanceof OpenAI.BadRequestError && error.code === 'unsupported_upstream');
+
+    const bridged = await openai.chat.completions.create({ model: 'claude-test', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'hi' }], max_completion_tokens: 30 });
+    assert.equal(bridged.choices[0].message.content, 'Bonjour from the Anthropic stand-in.');
+    assert.equal(bridged.choices[0].finish_reason, 'stop');
+    assert.equal(bridged.usage?.completion_tokens, 8);
+    const asked = claude.received.at(-1);
+    assert.equal(asked?.path, '/v1/messages', 'an OpenAI chat request reaches the Anthropic upstream as Messages');
+    assert.equal(asked?.body.system, 'Be brief.');
+    assert.equal(asked?.body.max_tokens, 30);
+    assert.equal((asked?.body.messages as { role: string }[]).at(-1)?.role, 'user');
+
+    const stream = await openai.chat.completions.create({ model: 'claude-test', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'hi' }] });
+    let text = '';
+    let finish: string | null = null;
+    let usage: number | undefined;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta?.content ?? '';
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+      if (chunk.usage) usage = chunk.usage.completion_tokens;
+    }
+    assert.equal(text, 'Bonjour from the Anthropic stand-in.', 'the streamed deltas join to the answer');
+    assert.equal(finish, 'stop');
+    assert.equal(usage, 8);
+    await gateway.recorder.drain();
+    const records: Record<string, any>[] = [];
+    for await (const raw of gateway.store.exportInteractions()) records.push(JSON.parse(raw) as Record<string, any>);
+    const bridgedRecords = records.filter((record) => record.api === 'openai.chat' && record.model === 'claude-test');
+    assert.equal(bridgedRecords.length, 2);
+    for (const record of bridgedRecords) assert.equal(record.response.text, 'Bonjour from the Anthropic stand-in.', 'the record holds the text served');
+
+    await assert.rejects(openai.completions.create({ model: 'claude-test', prompt: 'hi' }), (error: unknown) => error instanceof OpenAI.BadRequestError && error.code === 'unsupported_upstream');
   } finally {
     await gateway.close();
     await claude.close();

@@ -7,6 +7,7 @@ import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import { formatTimestamp, parseTimestamp, type Interaction, type InteractionClient } from '../core/index.js';
 import { ApiError, errorBody, type ApiFlavor } from './api-error.js';
 import { ChatStreamToMessages, chatToMessagesResponse, messagesToChatRequest } from './anthropic-bridge.js';
+import { chatToMessagesRequest, messagesToChatResponse, MessagesStreamToChat } from './openai-bridge.js';
 import { authenticateCaller, type Caller } from './authenticate.js';
 import type { ApiKeys } from './api-keys.js';
 import type { Admission, Enforcement, LadderAction } from './enforcement.js';
@@ -47,6 +48,11 @@ export interface ModelRequest {
 
 type Json = Record<string, unknown>;
 const flavorOf = (surface: ApiSurface): ApiFlavor => (surface === 'anthropic.messages' ? 'anthropic' : 'openai');
+/**
+ * Translation between the caller's API and the upstream's: Anthropic clients of OpenAI-compatible
+ * upstreams (messages → chat), OpenAI chat clients of Anthropic upstreams (chat → messages).
+ */
+type Bridge = 'messages-to-chat' | 'chat-to-messages' | null;
 // unique per process start (random) and per request (a counter): no random draw on the hot path
 const processPrefix = `dg-${Date.now().toString(36)}${randomBytes(4).toString('hex')}-`;
 let sequence = 0;
@@ -207,9 +213,10 @@ export async function handleModelRequest(context: ProxyContext, surface: ApiSurf
     writeApiError(response, flavor, error);
     return;
   }
-  const bridge = surface === 'anthropic.messages' && upstream.config.api === 'openai';
-  if (surface !== 'anthropic.messages' && upstream.config.api === 'anthropic') {
-    const error = new ApiError(400, 'unsupported_upstream', `The model '${String(body.model)}' is served by an Anthropic upstream: call it through POST /v1/messages.`, { param: 'model' });
+  const bridge: Bridge = surface === 'anthropic.messages' && upstream.config.api === 'openai' ? 'messages-to-chat'
+    : surface === 'openai.chat' && upstream.config.api === 'anthropic' ? 'chat-to-messages' : null;
+  if (surface === 'openai.completions' && upstream.config.api === 'anthropic') {
+    const error = new ApiError(400, 'unsupported_upstream', `The model '${String(body.model)}' is served by an Anthropic upstream, which has no legacy completions: call it through POST /v1/chat/completions or POST /v1/messages.`, { param: 'model' });
     recordExchange(context, exchange, 400, null);
     writeApiError(response, flavor, error);
     return;
@@ -230,30 +237,32 @@ export async function handleModelRequest(context: ProxyContext, surface: ApiSurf
  * selection only for whole (non-streamed) answers of one choice from an OpenAI-format upstream, the
  * only case where `n` candidates can be asked for and one served (docs/provenance.md).
  */
-function watermarkPlan(context: ProxyContext, exchange: Exchange, upstream: UpstreamClient, bridge: boolean): WatermarkPlan | null {
+function watermarkPlan(context: ProxyContext, exchange: Exchange, upstream: UpstreamClient, bridge: Bridge): WatermarkPlan | null {
   const { admission, body } = exchange;
   if (admission.cohort === null || !context.watermarks) return null;
   const plan = context.watermarks.planFor(upstream.config.name, admission.cohort);
   if (plan.scheme !== 'selection') return plan;
-  const openaiUpstream = upstream.config.api === 'openai' && (bridge || exchange.surface !== 'anthropic.messages');
+  const openaiUpstream = upstream.config.api === 'openai' && (bridge !== null || exchange.surface !== 'anthropic.messages');
   const oneChoice = body.n === undefined || body.n === null || body.n === 1;
   return openaiUpstream && body.stream !== true && oneChoice ? plan : null;
 }
 
-async function relay(context: ProxyContext, exchange: Exchange, upstream: UpstreamClient, bridge: boolean, request: ModelRequest, raw: ServerResponse): Promise<void> {
+async function relay(context: ProxyContext, exchange: Exchange, upstream: UpstreamClient, bridge: Bridge, request: ModelRequest, raw: ServerResponse): Promise<void> {
   const { surface, body, admission } = exchange;
   const flavor = flavorOf(surface);
   const degrade = admission.action === 'degrade';
-  const captureSurface: ApiSurface = bridge ? 'openai.chat' : surface;
+  // the upstream's format: what is captured, marked and degraded before any translation back
+  const captureSurface: ApiSurface = bridge === 'messages-to-chat' ? 'openai.chat' : bridge === 'chat-to-messages' ? 'anthropic.messages' : surface;
   const plan = watermarkPlan(context, exchange, upstream, bridge);
   if (plan) exchange.watermark = plan.record;
   const selection = plan?.scheme === 'selection' ? plan : null;
   const lexical = plan?.scheme === 'lexical' ? plan : null;
   let outgoing: Json = degrade ? context.enforcement.degradeRequest(surface, structuredClone(body)) : body;
-  if (bridge) outgoing = messagesToChatRequest(outgoing);
+  if (bridge === 'messages-to-chat') outgoing = messagesToChatRequest(outgoing);
+  else if (bridge === 'chat-to-messages') outgoing = chatToMessagesRequest(outgoing);
   if (selection) outgoing = { ...outgoing, n: selection.candidates };
   const bytes = outgoing === body ? request.body : JSON.stringify(outgoing);
-  const route = surface === 'openai.chat' || bridge ? '/chat/completions' : surface === 'openai.completions' ? '/completions' : '/v1/messages';
+  const route = captureSurface === 'openai.chat' ? '/chat/completions' : captureSurface === 'openai.completions' ? '/completions' : '/v1/messages';
   const extraHeaders: Record<string, string> = {};
   // the upstream learns the cohort only when it marks (sampler-side), or when no watermark is configured
   if (admission.cohort !== null && (!context.watermarks || plan?.samplerSide)) extraHeaders[tracerCohortHeader] = String(admission.cohort);
@@ -305,7 +314,7 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
     observe((doneAt - dispatchedAt) / 1000);
     let captured = false;
     const upstreamFlavor: ApiFlavor = upstream.config.api;
-    if (upstreamResponse.status >= 400) payload = upstreamErrorBody(flavor, bridge ? 'openai' : upstreamFlavor, upstreamResponse.status, payload);
+    if (upstreamResponse.status >= 400) payload = upstreamErrorBody(flavor, upstreamFlavor, upstreamResponse.status, payload);
     else if (bridge || degrade || selection || lexical) {
       let json = JSON.parse(payload.toString('utf8')) as Json;
       if (selection) json = selection.select(captureSurface, json);
@@ -313,7 +322,8 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
       capture.fromBody(json); // what was served (marked), for audits
       captured = true;
       if (degrade) json = context.enforcement.degradeResponse(captureSurface, json);
-      if (bridge) json = chatToMessagesResponse(json, String(body.model));
+      if (bridge === 'messages-to-chat') json = chatToMessagesResponse(json, String(body.model));
+      else if (bridge === 'chat-to-messages') json = messagesToChatResponse(json, String(body.model));
       payload = Buffer.from(JSON.stringify(json));
     }
     const overheadMs = dispatchedAt - exchange.startedAt + (performance.now() - doneAt);
@@ -341,10 +351,12 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
     [overheadHeader]: overheadMs.toFixed(3),
     [requestIdHeader]: exchange.id,
   });
-  const rewrite = bridge || degrade || lexical !== null;
+  const rewrite = bridge !== null || degrade || lexical !== null;
   const marker = lexical ? lexical.streamMarker(captureSurface) : null;
   const rewriter = degrade ? context.enforcement.streamRewriter(captureSurface) : null;
-  const messages = bridge ? new ChatStreamToMessages(String(body.model)) : null;
+  const messages = bridge === 'messages-to-chat' ? new ChatStreamToMessages(String(body.model)) : null;
+  const streamOptions = body.stream_options as { include_usage?: unknown } | undefined;
+  const chat = bridge === 'chat-to-messages' ? new MessagesStreamToChat(String(body.model), streamOptions?.include_usage === true) : null;
   let outgoingText = '';
   const emit = (eventName: string, data: string) => {
     if (messages) {
@@ -354,7 +366,8 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
       } catch {
         // a chunk that is not JSON cannot be bridged; it is dropped
       }
-    } else outgoingText += `${eventName === 'message' ? '' : `event: ${eventName}\n`}data: ${data}\n\n`;
+    } else if (chat) outgoingText += chat.event(eventName, data);
+    else outgoingText += `${eventName === 'message' ? '' : `event: ${eventName}\n`}data: ${data}\n\n`;
   };
   const pass = (eventName: string, data: string, id: string | undefined) => {
     capture.fromEvent({ event: eventName, data, id });
@@ -397,6 +410,7 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
     if (marker) for (const held of marker.flush()) pass(held.event, held.data, undefined);
     if (rewriter) for (const held of rewriter.flush()) emit(held.event, held.data);
     if (messages) outgoingText += messages.end();
+    if (chat) outgoingText += chat.end();
     if (outgoingText) raw.write(outgoingText);
     raw.end();
   } catch (error) {

@@ -7,7 +7,7 @@ export { encodeModel, decodeModel, readModelFile, writeModelFile, modelFileVersi
 export { loadDefaultModel, loadModel, defaultModelPath } from './default-model.js';
 export type { LogitsProcessor } from './logits-processor.js';
 export { Sampler, type SamplingOptions, type SampledToken, type TopAlternative } from './sampler.js';
-export { generate, samplingStream, defaultMaxTokens, type GenerateOptions, type Generation, type GeneratedToken } from './generate.js';
+export { generate, GenerationRun, samplingStream, defaultMaxTokens, type GenerateOptions, type Generation, type GeneratedToken } from './generate.js';
 export { chatPromptText, messageText, type ChatMessageInput, type ChatContentPart } from './chat-prompt.js';
 export { encodeText, decodeTokens, tokenBytes, endOfTextToken, tokenizerName } from './tokenizer.js';
 export { startReferenceModelServer, tracerCohortHeader, type ReferenceServer, type ReferenceServerOptions } from './server/reference-server.js';

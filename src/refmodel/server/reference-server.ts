@@ -1,13 +1,15 @@
 // The reference model's OpenAI-compatible HTTP server (fastify): chat completions, completions,
 // models and health. It answers to any model name; every error leaves in OpenAI's error shape.
 import { createHash } from 'node:crypto';
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply } from 'fastify';
 import type { LogitsProcessor } from '../logits-processor.js';
 import type { NgramModel } from '../ngram-model.js';
 import { loadDefaultModel } from '../default-model.js';
 import { chatCompletions, type EndpointContext, type EndpointResult } from './chat-completions.js';
 import { completions } from './completions.js';
+import { EventStream } from './event-stream.js';
 import { OpenAIRequestError } from './openai-error.js';
+import type { GenerationCounters } from './stream-run.js';
 
 export interface ReferenceServerOptions {
   /** 0 picks a free port. */
@@ -31,6 +33,9 @@ const cohortPattern = /^[A-Za-z0-9_.-]{1,64}$/;
 export interface ReferenceServer {
   url: string;
   port: number;
+  /** Tokens sampled so far and streams in progress (a live view). */
+  counters: Readonly<GenerationCounters>;
+  /** Stops listening; answers still streaming are cut off (their generation stops). */
   close(): Promise<void>;
 }
 
@@ -41,7 +46,9 @@ export interface ReferenceServer {
 export async function startReferenceModelServer(options: ReferenceServerOptions): Promise<ReferenceServer> {
   const model = options.model ?? loadDefaultModel();
   const fingerprint = `fp_${createHash('sha256').update(`${model.order}/${model.vocabularySize}/${model.trainingTokens}`).digest('hex').slice(0, 10)}`;
-  const context: EndpointContext = { model, logitsProcessor: options.logitsProcessor, fingerprint };
+  const counters: GenerationCounters = { generatedTokens: 0, openStreams: 0 };
+  const openStreams = new Map<EventStream, Promise<void>>();
+  const context: EndpointContext = { model, logitsProcessor: options.logitsProcessor, fingerprint, counters };
   const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024 });
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
@@ -59,12 +66,25 @@ export async function startReferenceModelServer(options: ReferenceServerOptions)
     reply.status(404).send(new OpenAIRequestError(404, `Unknown request URL: ${request.method} ${request.url}.`, null, 'unknown_url').toBody());
   });
 
-  const send = (result: EndpointResult, reply: import('fastify').FastifyReply) => {
+  const send = async (result: EndpointResult, reply: FastifyReply) => {
     if ('json' in result) return reply.send(result.json);
-    reply.hijack();
-    reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    for (const event of result.events) reply.raw.write(event);
-    reply.raw.end();
+    const events = new EventStream(reply);
+    const streaming = (async () => {
+      counters.openStreams += 1;
+      try {
+        await result.stream(events);
+      } catch (error) {
+        if (!events.started) throw error; // still a plain JSON error, from the error handler
+        const failure = error instanceof OpenAIRequestError ? error : new OpenAIRequestError(500, `The reference model failed: ${(error as Error).message}`, null, null, 'server_error');
+        await events.send([`data: ${JSON.stringify(failure.toBody())}\n\n`]);
+      } finally {
+        counters.openStreams -= 1;
+        openStreams.delete(events);
+      }
+      events.end();
+    })();
+    openStreams.set(events, streaming.catch(() => undefined));
+    await streaming;
     return reply;
   };
   const contextFor = (headers: Record<string, string | string[] | undefined>): EndpointContext => {
@@ -76,12 +96,23 @@ export async function startReferenceModelServer(options: ReferenceServerOptions)
   app.post('/v1/chat/completions', async (request, reply) => send(chatCompletions(request.body, contextFor(request.headers)), reply));
   app.post('/v1/completions', async (request, reply) => send(completions(request.body, contextFor(request.headers)), reply));
   app.get('/v1/models', async () => ({ object: 'list', data: [{ id: 'distillguard-refmodel', object: 'model', created: 1764201600, owned_by: 'distillguard' }] }));
-  app.get('/health', async () => ({ status: 'ok', model: { order: model.order, vocabulary: model.vocabularySize, training_tokens: model.trainingTokens } }));
+  app.get('/health', async () => ({
+    status: 'ok',
+    model: { order: model.order, vocabulary: model.vocabularySize, training_tokens: model.trainingTokens },
+    generated_tokens: counters.generatedTokens,
+    open_streams: counters.openStreams,
+  }));
+
+  // close() would otherwise wait for every answer in progress to be generated to its end
+  app.addHook('preClose', async () => {
+    for (const events of openStreams.keys()) events.abort();
+    await Promise.all(openStreams.values());
+  });
 
   await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const host = options.host ?? '127.0.0.1';
   const shownHost = host.includes(':') ? `[${host}]` : host;
-  return { url: `http://${shownHost}:${port}`, port, close: () => app.close() };
+  return { url: `http://${shownHost}:${port}`, port, counters, close: () => app.close() };
 }

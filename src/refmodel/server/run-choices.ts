@@ -1,6 +1,6 @@
 // Runs the n choices of one request and converts their tokens into OpenAI's two logprobs formats.
 import { randomInt } from 'node:crypto';
-import { generate, samplingStream, type GenerateOptions, type Generation } from '../generate.js';
+import { generate, GenerationRun, samplingStream, type GenerateOptions, type Generation } from '../generate.js';
 import type { LogitsProcessor } from '../logits-processor.js';
 import type { NgramModel } from '../ngram-model.js';
 import { decodeTokens, endOfTextText, endOfTextToken, tokenBytes } from '../tokenizer.js';
@@ -34,11 +34,31 @@ export function runChoices(model: NgramModel, promptTokens: readonly number[], o
     try {
       generations.push(generate(model, promptTokens, options, samplingStream(seed, choice)));
     } catch (error) {
-      if (error instanceof RangeError) throw new OpenAIRequestError(400, `Invalid 'logit_bias': ${error.message}.`, 'logit_bias', 'invalid_value');
-      throw error;
+      throw asRequestError(error);
     }
   }
   return generations;
+}
+
+/** Choice `choice` to be stepped a few tokens at a time (streaming); same tokens as runChoices gives it. */
+export function startChoice(model: NgramModel, promptTokens: readonly number[], options: GenerateOptions, seed: number, choice: number): GenerationRun {
+  return new GenerationRun(model, promptTokens, options, samplingStream(seed, choice));
+}
+
+/** The sampler's RangeError (every candidate banned) as the 400 OpenAI gives for a bad logit_bias. */
+export function asRequestError(error: unknown): unknown {
+  if (error instanceof RangeError) return new OpenAIRequestError(400, `Invalid 'logit_bias': ${error.message}.`, 'logit_bias', 'invalid_value');
+  return error;
+}
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+export function usageOf(promptTokens: number, completionTokens: number): Usage {
+  return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
 }
 
 export function requestSeed(seed: number | null | undefined): number {

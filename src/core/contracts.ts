@@ -1,15 +1,15 @@
 // Validators for the shared contracts, compiled once by ajv from the project's own copy of the
 // schema files (contracts/). ajv over the files themselves means the code cannot drift from them.
+// ajv is loaded on the first validation (both packages are CommonJS), so that processes that never
+// validate (the gateway's hot path, the store's write thread) do not hold it.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import * as addFormatsModule from 'ajv-formats';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { Account, AnalysisReport, Interaction, Labels } from './types.js';
 
-// ajv-formats is CommonJS with `exports.default`; under NodeNext the plugin sits one level down.
+const require = createRequire(import.meta.url);
 type FormatsPlugin = (instance: Ajv2020) => Ajv2020;
-const addFormats = (addFormatsModule as unknown as { default: { default?: FormatsPlugin } & FormatsPlugin }).default;
-const applyFormats: FormatsPlugin = addFormats.default ?? addFormats;
 
 export const contractNames = ['interaction', 'account', 'analysis-report', 'labels'] as const;
 export type ContractName = (typeof contractNames)[number];
@@ -41,8 +41,10 @@ let sharedAjv: Ajv2020 | undefined;
 
 function ajv(): Ajv2020 {
   if (!sharedAjv) {
-    sharedAjv = new Ajv2020({ allErrors: false, strict: false });
-    applyFormats(sharedAjv);
+    const { Ajv2020: Ajv } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+    const formats = require('ajv-formats') as { default?: FormatsPlugin } & FormatsPlugin;
+    sharedAjv = new Ajv({ allErrors: false, strict: false });
+    (formats.default ?? formats)(sharedAjv);
   }
   return sharedAjv;
 }
@@ -78,10 +80,11 @@ export function describeProblem(error: ErrorObject | undefined): FieldProblem {
   return { field: base, reason: error.message ?? 'is invalid' };
 }
 
+/** A validator for `name`, compiled on its first call. */
 function validator<T>(name: ContractName): Validator<T> {
-  const validate = compile(name);
-  const check = ((value: unknown) => validate(value)) as Validator<T>;
-  check.problem = () => describeProblem(validate.errors?.[0]);
+  let validate: ValidateFunction | null = null;
+  const check = ((value: unknown) => (validate ??= compile(name))(value)) as Validator<T>;
+  check.problem = () => describeProblem(validate?.errors?.[0]);
   return check;
 }
 

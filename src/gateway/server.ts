@@ -66,7 +66,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // loaded only when configured (the watermark schemes and the tokenizer are large); read before
   // anything opens: a missing master key stops the start with the field's name
   const watermarks = config.watermark ? (await import('./tracer-watermark.js')).TracerWatermarks.fromConfig(config.watermark, upstreamConfigs.map((upstream) => upstream.name)) : null;
-  const store = SqliteStore.open(options.databasePath, { cacheMb: 8 });
+  const store = SqliteStore.open(options.databasePath, { cacheMb: 2 });
   const keys = new ApiKeys(store, loadKeyHashSecret({ databasePath: options.databasePath, file: options.keyHashSecretFile }));
   // exchanges stored before this start feed live detection again (warm start), without repeats
   const lastStoredSeq = store.lastInteractionSeq();

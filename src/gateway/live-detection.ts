@@ -2,6 +2,7 @@
 // that tails the store, so its per-account state never sits in the gateway's memory and its
 // re-clustering never takes the gateway's event loop. The latest assessment is what enforcement reads.
 import { fork, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 import type { LiveAccountState, LiveAssessment, LiveCampaignState, LiveReply, LiveRequest } from '../detect/index.js';
 import type { DetectorProcessArgs } from './detector-process.js';
 
@@ -12,6 +13,8 @@ export interface LiveDetectionOptions {
   assessEveryMs?: number;
   /** How often the detector looks for newly stored exchanges, in ms (default 100). */
   pollMs?: number;
+  /** Nice value for the detector process (0 keeps the gateway's priority). */
+  nice?: number;
   onAssessment?: (assessment: LiveAssessment) => void;
   onError?: (message: string) => void;
 }
@@ -38,6 +41,13 @@ export class LiveDetection {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    if (options.nice && this.child.pid) {
+      try {
+        setPriority(this.child.pid, options.nice);
+      } catch {
+        // not allowed here: the detector keeps the gateway's priority
+      }
+    }
     this.child.on('message', (reply: LiveReply) => this.receive(reply));
     this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => {
       this.gone = new Error(`the live detector exited (${signal ?? `code ${code}`})`);

@@ -25,11 +25,11 @@ export class SqliteStore implements Store {
   private nextSeq = 1;
   private workerError: Error | null = null;
 
-  private constructor(path: string, database: SqliteDatabase, cacheMb: number | undefined) {
+  private constructor(path: string, database: SqliteDatabase, cacheMb: number | undefined, writerNice: number | undefined) {
     this.path = path;
     this.database = database;
     this.reads = new SqliteStoreReader(database);
-    this.worker = new Worker(new URL('./write-worker.js', import.meta.url), { workerData: { path, cacheMb } });
+    this.worker = new Worker(new URL('./write-worker.js', import.meta.url), { workerData: { path, cacheMb, nice: writerNice } });
     this.worker.on('message', (reply: WriteReply) => {
       const waiting = this.pending.get(reply.seq);
       if (!waiting) return;
@@ -46,9 +46,10 @@ export class SqliteStore implements Store {
   /**
    * Opens or creates the store at `path` and migrates it. `cacheMb` sizes SQLite's page cache per
    * connection: large for bulk imports (the default), small for a long-running gateway.
+   * `writerNice` (Linux) lowers the write thread's priority: a gateway's requests come first.
    */
-  static open(path: string, options: { cacheMb?: number } = {}): SqliteStore {
-    return new SqliteStore(path, openDatabase(path, { cacheMb: options.cacheMb }), options.cacheMb);
+  static open(path: string, options: { cacheMb?: number; writerNice?: number } = {}): SqliteStore {
+    return new SqliteStore(path, openDatabase(path, { cacheMb: options.cacheMb }), options.cacheMb, options.writerNice);
   }
 
   /** The read connection, for queries by other adapters of this store (detection state, reports). */

@@ -22,10 +22,11 @@ function isMessage(value: unknown): value is ChatMessageInput {
 }
 
 /** Reads and checks a prompts file; every bad line is reported, the good ones are kept. */
-export function readAuditPrompts(path: string): AuditPrompts {
+export async function readAuditPrompts(path: string): Promise<AuditPrompts> {
   const prompts: AuditPrompt[] = [];
   const rejected: RejectedLine[] = [];
-  for (const { line, text } of readLines(path)) {
+  const overlong = (line: number) => rejected.push({ file: path, line, reason: 'is longer than 64 MiB; split it' });
+  for await (const { line, text } of readLines(path, overlong)) {
     const record = parseJson(text);
     if (!isObject(record)) {
       rejected.push({ file: path, line, reason: 'expected a JSON object with "messages" (a chat body) or "prompt" (a string)' });

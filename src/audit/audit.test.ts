@@ -1,6 +1,7 @@
 // The audit end to end over real sockets: a student trained on marked answers is flagged, a clean
 // student is not, the wrong-key null looks uniform, and resume does not ask twice.
 import { test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { fixedWatermarkKey } from '../test-support/watermark-keys.js';
 import { humanTexts } from '../test-support/human-text.js';
 import { temporaryDirectory } from '../test-support/paths.js';
 import { watermarkProcessor, type WatermarkKey } from '../watermark/index.js';
-import { buildTupleTape, readAuditPrompts, runAudit, type AuditEvidence, type AuditPrompt } from './index.js';
+import { buildTupleTape, readAuditPrompts, readServedWindows, runFingerprints, runAudit, type AuditEvidence, type AuditPrompt } from './index.js';
 
 const key = fixedWatermarkKey('kgw', 'audit-test');
 const teacher = loadDefaultModel();
@@ -27,17 +28,17 @@ function student(marking: WatermarkKey | null, label: string): NgramModel {
   return new NgramModel(trainer.build());
 }
 
-function auditPrompts(count: number): AuditPrompt[] {
+async function auditPrompts(count: number): Promise<AuditPrompt[]> {
   const path = join(temporaryDirectory(), 'prompts.jsonl');
   writeFileSync(path, promptTexts.slice(60, 60 + count).map((prompt, index) => JSON.stringify({ messages: [{ role: 'user', content: prompt }], seed: index + 1 })).join('\n'));
-  return readAuditPrompts(path).prompts;
+  return (await readAuditPrompts(path)).prompts;
 }
 
 async function auditStudent(model: NgramModel): Promise<AuditEvidence> {
   const server = await startReferenceModelServer({ port: 0, model });
   try {
     return await runAudit({
-      key, prompts: auditPrompts(40), baseUrl: `${server.url}/v1`, model: 'student', concurrency: 4, rate: Infinity, maxTokens: 200,
+      key, prompts: await auditPrompts(40), baseUrl: `${server.url}/v1`, model: 'student', concurrency: 4, rate: Infinity, maxTokens: 200,
       samplesPerPrompt: 1, nullKeyCount: 300, nullSeed: 'audit-test', minTuples: 200, answersPath: join(temporaryDirectory(), 'answers.jsonl'), resume: false,
     });
   } finally {
@@ -83,7 +84,7 @@ async function countingSuspect(): Promise<{ url: string; requests: () => number;
 test('resume asks only the prompts without an answer on disk', async () => {
   const suspect = await countingSuspect();
   const answersPath = join(temporaryDirectory(), 'evidence.json.answers.jsonl');
-  const options = { key, prompts: auditPrompts(10), baseUrl: suspect.url, model: 'm', concurrency: 3, rate: Infinity, samplesPerPrompt: 2, nullKeyCount: 10, answersPath };
+  const options = { key, prompts: await auditPrompts(10), baseUrl: suspect.url, model: 'm', concurrency: 3, rate: Infinity, samplesPerPrompt: 2, nullKeyCount: 10, answersPath };
   try {
     const first = await runAudit({ ...options, resume: false });
     assert.equal(suspect.requests(), 20);
@@ -112,7 +113,23 @@ test('tuples that occur in the prompts are dropped', () => {
   assert.equal(unfiltered.count, unfiltered.counts.tuples_distinct);
   assert.ok(filtered.count < unfiltered.count && filtered.count >= 6, `${filtered.count} of ${unfiltered.count}`);
   assert.ok(byWindow.count <= filtered.count);
-  const served = buildTupleTape([output], { window: 1, prompts: [], promptFilter: 'tuple', served: ['Then something'] });
+  const served = buildTupleTape([output], { window: 1, prompts: [], promptFilter: 'tuple', servedWindows: runFingerprints(['Then something'], 1) });
   assert.equal(served.counts.tuples_after_served_filter, served.count);
   assert.ok(served.count <= 2);
+});
+
+test('served texts are read as a stream (plain or gzip): their windows are kept, not the texts, and bad lines are named', async () => {
+  const folder = temporaryDirectory();
+  const texts = ['The quick brown fox jumps over the lazy dog.', 'An interaction log line carries its text in response.text.'];
+  const lines = [JSON.stringify({ text: texts[0] }), '{"text": 3}', '', JSON.stringify({ id: 'x', response: { status: 200, text: texts[1] } }), 'not json'];
+  const plain = join(folder, 'served.jsonl');
+  writeFileSync(plain, `${lines.join('\n')}\n`);
+  const gzipped = join(folder, 'served.jsonl.gz');
+  writeFileSync(gzipped, gzipSync(`${lines.join('\n')}\n`));
+  for (const path of [plain, gzipped]) {
+    const served = await readServedWindows(path, 2);
+    assert.equal(served.texts, 2);
+    assert.deepEqual([...served.windows].sort(), [...runFingerprints(texts, 2)].sort());
+    assert.deepEqual(served.rejected.map((rejection) => rejection.line), [2, 5]);
+  }
 });

@@ -1,8 +1,6 @@
-// Reads the audit's JSON Lines inputs (prompts, served texts): whole file, gzip detected, each line
-// parsed on its own so that a bad line is reported by number and the rest goes on.
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
-import { DistillGuardError, describeFileError } from '../core/index.js';
+// Reads the audit's JSON Lines inputs (prompts, served texts) line by line, gzip detected, each
+// line parsed on its own so that a bad line is reported by number and the rest goes on.
+import { openInput, readLineBatches } from '../ingest/index.js';
 
 export interface RejectedLine {
   file: string;
@@ -10,16 +8,20 @@ export interface RejectedLine {
   reason: string;
 }
 
-/** The file's lines (1-based numbers), blank lines skipped. */
-export function readLines(path: string): { line: number; text: string }[] {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    throw new DistillGuardError('input_unreadable', describeFileError(path, error), { cause: error });
+/**
+ * The file's lines (1-based numbers), blank lines skipped, read as a stream (gzip detected): a
+ * served-text log may be far larger than memory. A line over 64 MiB is reported, not kept.
+ */
+export async function* readLines(path: string, onOverlong: (line: number) => void): AsyncGenerator<{ line: number; text: string }> {
+  const source = await openInput(path);
+  for await (const batch of readLineBatches(source.stream)) {
+    const overlong = new Set(batch.overlong);
+    for (let index = 0; index < batch.lines.length; index += 1) {
+      const line = batch.firstLine + index;
+      if (overlong.has(index)) onOverlong(line);
+      else if (batch.lines[index].trim().length > 0) yield { line, text: batch.lines[index] };
+    }
   }
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
-  return bytes.toString('utf8').split('\n').map((text, index) => ({ line: index + 1, text })).filter((entry) => entry.text.trim().length > 0);
 }
 
 /** JSON.parse that returns undefined instead of throwing. */

@@ -19,8 +19,8 @@ export interface AuditOptions extends Omit<SuspectOptions, 'onProgress'> {
   key: WatermarkKey;
   prompts: readonly AuditPrompt[];
   rejectedLines?: readonly RejectedLine[];
-  /** Texts served to the cohort (already read); undefined: no served filter. */
-  served?: readonly string[];
+  /** Window fingerprints of the texts served to the cohort (readServedWindows, with the key's window); undefined: no served filter. */
+  served?: { windows: ReadonlySet<number>; texts: number };
   promptFilter?: PromptFilter;
   cohortKeys?: readonly WatermarkKey[];
   nullKeyCount?: number;
@@ -100,7 +100,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditEvidence> {
     window: key.parameters.window,
     prompts: options.prompts.map((prompt) => prompt.text),
     promptFilter,
-    served: options.served,
+    servedWindows: options.served?.windows,
   });
   const real = scoreTape(tape, key);
   options.onProgress?.(`scored ${tape.count} tuples; scoring ${options.nullKeyCount ?? defaultNullKeys} wrong keys`);
@@ -150,7 +150,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditEvidence> {
       answers_reused: queried.reused,
       requests_sent: queried.asked,
       answers_failed: queried.failures.length,
-      served_texts: options.served ? options.served.length : null,
+      served_texts: options.served ? options.served.texts : null,
       ...tape.counts,
     },
     cohorts,

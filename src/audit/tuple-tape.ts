@@ -31,8 +31,8 @@ export interface TapeOptions {
   /** Texts the suspect was prompted with. */
   prompts: readonly string[];
   promptFilter: PromptFilter;
-  /** What was served to the cohort; when given, only tuples whose window occurs in it are kept. */
-  served?: readonly string[];
+  /** Window fingerprints of what was served to the cohort (readServedWindows); when given, only tuples whose window occurs in it are kept. */
+  servedWindows?: ReadonlySet<number>;
 }
 
 /** Detector tokens of a text: the same normalisation and tokenizer as watermark detection. */
@@ -40,14 +40,17 @@ export function detectionTokens(text: string): number[] {
   return encodeText(normalizeForDetection(text));
 }
 
-/** Fingerprints of every length-`length` run in `texts` (tokens[i .. i + length - 1]). */
-function runFingerprints(texts: readonly string[], length: number): Set<number> {
+/** Adds the fingerprint of every length-`length` run of `text`'s tokens (tokens[i .. i + length - 1]) to `runs`. */
+export function addRunFingerprints(runs: Set<number>, text: string, length: number): void {
+  if (length === 0) return;
+  const tokens = detectionTokens(text);
+  for (let start = 0; start + length <= tokens.length; start += 1) runs.add(tupleFingerprint(tokens, start, start + length - 1));
+}
+
+/** Fingerprints of every length-`length` run in `texts`. */
+export function runFingerprints(texts: Iterable<string>, length: number): Set<number> {
   const runs = new Set<number>();
-  if (length === 0) return runs;
-  for (const text of texts) {
-    const tokens = detectionTokens(text);
-    for (let start = 0; start + length <= tokens.length; start += 1) runs.add(tupleFingerprint(tokens, start, start + length - 1));
-  }
+  for (const text of texts) addRunFingerprints(runs, text, length);
   return runs;
 }
 
@@ -63,7 +66,7 @@ export function buildTupleTape(outputs: readonly string[], options: TapeOptions)
   const window = options.window;
   const stride = window + 1;
   const promptRuns = runFingerprints(options.prompts, options.promptFilter === 'tuple' ? stride : window);
-  const servedWindows = options.served ? runFingerprints(options.served, window) : null;
+  const servedWindows = options.servedWindows ?? null;
   const seen = new Set<number>();
   const counts: TapeCounts = { tuples_total: 0, tuples_distinct: 0, tuples_after_prompt_filter: 0, tuples_after_served_filter: 0 };
   let tape = new Int32Array(4096 * stride);

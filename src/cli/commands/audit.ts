@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { DistillGuardError } from '../../core/index.js';
-import { defaultAuditAlpha, defaultMinTuples, defaultNullKeys, readAuditPrompts, readServedTexts, renderEvidenceHtml, runAudit, type PromptFilter } from '../../audit/index.js';
+import { defaultAuditAlpha, defaultMinTuples, defaultNullKeys, readAuditPrompts, readServedWindows, renderEvidenceHtml, runAudit, type PromptFilter } from '../../audit/index.js';
 import { readWatermarkKey } from '../../watermark/index.js';
 import { parsePositiveInteger, parsePositiveNumber } from '../options.js';
 import { readCohortKeys } from './watermark.js';
@@ -83,16 +83,16 @@ export function registerAudit(program: Command): void {
     .action(async (options: AuditCommandOptions) => {
       const key = readWatermarkKey(options.key);
       const cohortKeys = options.cohortKeys ? readCohortKeys(options.cohortKeys) : undefined;
-      const { prompts, rejected } = readAuditPrompts(options.prompts);
+      const { prompts, rejected } = await readAuditPrompts(options.prompts);
       for (const line of rejected) process.stderr.write(`distillguard: ${line.file}:${line.line}: ${line.reason}; skipped.\n`);
-      const served = options.served ? readServedTexts(options.served) : undefined;
+      const served = options.served ? await readServedWindows(options.served, key.parameters.window) : undefined;
       for (const line of served?.rejected ?? []) process.stderr.write(`distillguard: ${line.file}:${line.line}: ${line.reason}; skipped.\n`);
       const evidence = await runAudit({
         key,
         cohortKeys,
         prompts,
         rejectedLines: [...rejected, ...(served?.rejected ?? [])],
-        served: served?.texts,
+        served,
         baseUrl: options.suspect,
         model: options.model,
         concurrency: options.concurrency,

@@ -12,8 +12,20 @@
 //    mt19937 with s's low 32 bits (CPUGeneratorImpl). lm-watermarking's LeftHash seeds with
 //    15485863 * previous_token and takes the first int(gamma * V) entries.
 // 3. The permutation vectors are recomputed inside the tests from the generator's outputs by a
-//    second, independent transcription of torch's loop (not copied from a torch run): the check is
-//    that torchRandperm follows the loop in (2); the stream itself is checked by (1).
+//    second, independent transcription of torch's loop: the check is that torchRandperm follows
+//    the loop in (2); the stream itself is checked by (1).
+// 4. Outputs of real PyTorch runs (CPU), as published:
+//    - torch.manual_seed(137) then torch.randint(0, 0xFFFFFFFF, [1]) five times gives 4053805790,
+//      2173880614, 380293709, 1237255315, 2986595568; after normal_ on 8 values (16 draws) the next
+//      randint gives 2186503452, and after normal_ on 16 values (16 draws) 2756748748 (the
+//      reference block of karpathy/llm.c llmc/rand.h, "PyTorch reference (producing identical
+//      results)"). randint over a range below 2^32 is random() % range, so these are the raw
+//      32-bit outputs of torch's CPU generator.
+//    - torch.randperm(10, generator=torch.Generator().manual_seed(s)) on CPU, as asserted by public
+//      test suites that run against PyTorch: s = 0 -> [4, 1, 7, 5, 3, 9, 0, 8, 6, 2], 1 -> [5, 6, 1,
+//      2, 0, 8, 9, 3, 7, 4], 42 -> [2, 6, 1, 8, 4, 5, 0, 9, 3, 7], 2^32 + 1 -> the same as 1 (only
+//      the low 32 bits seed), 2^53 - 1 -> [1, 4, 6, 2, 0, 5, 8, 7, 9, 3].
+//    These check the generator's seeding and stream, and the randperm loop, against torch itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Mt19937, lowBits32 } from './mt19937.js';
@@ -28,6 +40,22 @@ test('mt19937 reproduces the published std::mt19937 outputs', () => {
   assert.equal(new Mt19937(1).nextUint32(), 1791095845);
   assert.equal(new Mt19937(0).nextUint32(), 2357136044);
   assert.equal(new Mt19937().nextUint32(), 3499211612);
+});
+
+test('torch\'s CPU generator and randperm, as real PyTorch runs print them', () => {
+  const generator = new Mt19937(137);
+  const stream = Array.from({ length: 39 }, () => generator.nextUint32());
+  assert.deepEqual(stream.slice(0, 5), [4053805790, 2173880614, 380293709, 1237255315, 2986595568]);
+  assert.equal(stream[21], 2186503452, 'after 16 draws for normal_ on 8 values');
+  assert.equal(stream[38], 2756748748, 'after 16 draws for normal_ on 16 values');
+  const published: [number | bigint, number[]][] = [
+    [0, [4, 1, 7, 5, 3, 9, 0, 8, 6, 2]],
+    [1, [5, 6, 1, 2, 0, 8, 9, 3, 7, 4]],
+    [42, [2, 6, 1, 8, 4, 5, 0, 9, 3, 7]],
+    [2 ** 32 + 1, [5, 6, 1, 2, 0, 8, 9, 3, 7, 4]],
+    [2n ** 53n - 1n, [1, 4, 6, 2, 0, 5, 8, 7, 9, 3]],
+  ];
+  for (const [seed, permutation] of published) assert.deepEqual(Array.from(torchRandperm(10, new Mt19937(seed))), permutation, `torch.randperm(10) with manual_seed(${seed})`);
 });
 
 test('seeds keep only their low 32 bits, as torch manual_seed does', () => {

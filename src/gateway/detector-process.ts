@@ -2,12 +2,16 @@
 // store's interactions in arrival order, the event log of the embedded deployment, folds each into
 // the streaming detection pipeline, and answers the gateway's requests for an assessment over IPC.
 // Per-account state and the benchmark index live here, not in the gateway's memory.
+import { readdirSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parseTimestamp, type Interaction } from '../core/index.js';
 import { BenchmarkIndex, DetectionPipeline, liveAssessment, type AccountFacts, type LiveReply, type LiveRequest } from '../detect/index.js';
 import { SqliteStoreReader } from '../store/index.js';
 
 export interface DetectorProcessArgs {
   databasePath: string;
+  /** Nice value for every thread of this process (0: the gateway's priority). */
+  nice: number;
   /** How often the tail looks for newly stored exchanges, in ms. */
   pollMs: number;
   /** Rows read per page. */
@@ -19,6 +23,17 @@ const args = JSON.parse(process.argv[2] ?? '{}') as DetectorProcessArgs;
 if (typeof process.send !== 'function') {
   process.stderr.write('detector-process is started by the gateway (LiveDetection), not by hand.\n');
   process.exit(2);
+}
+
+// Every thread of the detector (its JavaScript thread and V8's and libuv's helpers) yields to the
+// gateway's request handling when they share a core. Linux gives each thread its own nice value;
+// threads started later inherit it from the thread that starts them.
+if (args.nice) {
+  try {
+    for (const thread of readdirSync('/proc/self/task')) setPriority(Number(thread), args.nice);
+  } catch {
+    // not Linux, or not allowed: the detector keeps the gateway's priority
+  }
 }
 
 const reader = SqliteStoreReader.open(args.databasePath);

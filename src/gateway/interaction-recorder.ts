@@ -17,7 +17,8 @@ export class InteractionRecorder {
   private readonly importId: number;
   private readonly options: RecorderOptions;
   private readonly timer: NodeJS.Timeout;
-  private queue: { record: Interaction; raw: string; tsMs: number }[] = [];
+  /** Rows ready for the store: scalars and the raw JSON, never the parsed record (which would survive young-generation GCs while queued). */
+  private queue: InteractionRow[] = [];
   private readonly writes = new Set<Promise<void>>();
   private recorded = 0;
   private failed = 0;
@@ -32,7 +33,9 @@ export class InteractionRecorder {
 
   /** Queues one exchange; `tsMs` is its parsed `ts`; `raw`, when the caller has it, is the record as JSON. */
   add(record: Interaction, tsMs: number, raw: string = JSON.stringify(record)): void {
-    this.queue.push({ record, raw, tsMs });
+    const row = toInteractionRow(record, 0, 0, 0, raw);
+    row.tsMs = tsMs;
+    this.queue.push(row);
     if (this.queue.length >= (this.options.batchSize ?? 512)) this.flush();
   }
 
@@ -44,13 +47,8 @@ export class InteractionRecorder {
     if (this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];
-    const rows: InteractionRow[] = batch.map((entry) => {
-      const row = toInteractionRow(entry.record, 0, 0, 0, entry.raw);
-      row.tsMs = entry.tsMs;
-      return row;
-    });
     const write = this.store
-      .writeInteractions(this.importId, rows)
+      .writeInteractions(this.importId, batch)
       .then(() => {
         this.recorded += batch.length;
       })

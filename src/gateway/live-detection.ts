@@ -2,7 +2,6 @@
 // that tails the store, so its per-account state never sits in the gateway's memory and its
 // re-clustering never takes the gateway's event loop. The latest assessment is what enforcement reads.
 import { fork, type ChildProcess } from 'node:child_process';
-import { setPriority } from 'node:os';
 import type { LiveAccountState, LiveAssessment, LiveCampaignState, LiveReply, LiveRequest } from '../detect/index.js';
 import type { DetectorProcessArgs } from './detector-process.js';
 
@@ -36,18 +35,11 @@ export class LiveDetection {
 
   constructor(options: LiveDetectionOptions) {
     this.options = options;
-    const args: DetectorProcessArgs = { databasePath: options.databasePath, pollMs: options.pollMs ?? 100, pageSize: 2_000 };
+    const args: DetectorProcessArgs = { databasePath: options.databasePath, nice: options.nice ?? 0, pollMs: options.pollMs ?? 100, pageSize: 2_000 };
     this.child = fork(new URL('./detector-process.js', import.meta.url), [JSON.stringify(args)], {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    if (options.nice && this.child.pid) {
-      try {
-        setPriority(this.child.pid, options.nice);
-      } catch {
-        // not allowed here: the detector keeps the gateway's priority
-      }
-    }
     this.child.on('message', (reply: LiveReply) => this.receive(reply));
     this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => {
       this.gone = new Error(`the live detector exited (${signal ?? `code ${code}`})`);

@@ -51,8 +51,9 @@ export interface RunningGateway {
 
 const flavorOfUrl = (url: string): ApiFlavor => (url.startsWith('/v1/messages') ? 'anthropic' : 'openai');
 
-/** Nice value of the gateway's background work (SQLite writes, live detection): requests come first. */
-const backgroundNice = 10;
+/** Nice values of the gateway's background work: requests come first, detection last (it catches up). */
+const writerNice = 10;
+const detectorNice = 19;
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const config = options.config ?? parseGatewayConfig({});
@@ -69,7 +70,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // loaded only when configured (the watermark schemes and the tokenizer are large); read before
   // anything opens: a missing master key stops the start with the field's name
   const watermarks = config.watermark ? (await import('./tracer-watermark.js')).TracerWatermarks.fromConfig(config.watermark, upstreamConfigs.map((upstream) => upstream.name)) : null;
-  const store = SqliteStore.open(options.databasePath, { cacheMb: 2, writerNice: backgroundNice });
+  const store = SqliteStore.open(options.databasePath, { cacheMb: 2, writerNice });
   const keys = new ApiKeys(store, loadKeyHashSecret({ databasePath: options.databasePath, file: options.keyHashSecretFile }));
   // exchanges stored before this start feed live detection again (warm start), without repeats
   const lastStoredSeq = store.lastInteractionSeq();
@@ -96,7 +97,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // again (warm start), so verdicts (and so decisions) survive a restart
   const detection = new LiveDetection({
     databasePath: options.databasePath,
-    nice: backgroundNice,
+    nice: detectorNice,
     assessEveryMs: config.detection.assess_every_ms,
     onAssessment: options.onAssessment,
     onError: (message) => app.log.error({ detection: message }, 'live detection failed'),

@@ -14,7 +14,7 @@ import type { Admission, Enforcement, LadderAction } from './enforcement.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import type { InteractionRecorder } from './interaction-recorder.js';
 import { ResponseCapture, type ApiSurface, type CapturedResponse } from './response-capture.js';
-import { SseParser } from './sse-parser.js';
+import { relayStream, type StreamTranslator } from './stream-relay.js';
 import type { UpstreamClient } from './upstream-client.js';
 import type { TracerWatermarks, WatermarkPlan } from './tracer-watermark.js';
 import { upstreamFailure } from './upstream-client.js';
@@ -173,6 +173,31 @@ function recordExchange(context: ProxyContext, exchange: Exchange, status: numbe
   const head = JSON.stringify(rest);
   context.recorder.add(record, exchange.receivedMs, `${head.slice(0, -1)},"request":${exchange.bodyText}}`);
   context.metrics.countRequest(exchange.surface, status, exchange.admission.action);
+}
+
+/** The caller's stream from the upstream's, when the APIs differ; null when they agree. */
+function streamTranslator(bridge: Bridge, body: Json): StreamTranslator | null {
+  const model = String(body.model);
+  if (bridge === 'messages-to-chat') {
+    const messages = new ChatStreamToMessages(model);
+    return {
+      event: (_eventName, data) => {
+        if (data === '[DONE]') return '';
+        try {
+          return messages.chunk(JSON.parse(data) as Json);
+        } catch {
+          return ''; // a chunk that is not JSON cannot be bridged; it is dropped
+        }
+      },
+      end: () => messages.end(),
+    };
+  }
+  if (bridge === 'chat-to-messages') {
+    const streamOptions = body.stream_options as { include_usage?: unknown } | undefined;
+    const chat = new MessagesStreamToChat(model, streamOptions?.include_usage === true);
+    return { event: (eventName, data) => chat.event(eventName, data), end: () => chat.end() };
+  }
+  return null;
 }
 
 /** Handles one model request end to end; never throws. */
@@ -351,68 +376,14 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
     [overheadHeader]: overheadMs.toFixed(3),
     [requestIdHeader]: exchange.id,
   });
-  const rewrite = bridge !== null || degrade || lexical !== null;
-  const marker = lexical ? lexical.streamMarker(captureSurface) : null;
-  const rewriter = degrade ? context.enforcement.streamRewriter(captureSurface) : null;
-  const messages = bridge === 'messages-to-chat' ? new ChatStreamToMessages(String(body.model)) : null;
-  const streamOptions = body.stream_options as { include_usage?: unknown } | undefined;
-  const chat = bridge === 'chat-to-messages' ? new MessagesStreamToChat(String(body.model), streamOptions?.include_usage === true) : null;
-  let outgoingText = '';
-  const emit = (eventName: string, data: string) => {
-    if (messages) {
-      if (data === '[DONE]') return;
-      try {
-        outgoingText += messages.chunk(JSON.parse(data) as Json);
-      } catch {
-        // a chunk that is not JSON cannot be bridged; it is dropped
-      }
-    } else if (chat) outgoingText += chat.event(eventName, data);
-    else outgoingText += `${eventName === 'message' ? '' : `event: ${eventName}\n`}data: ${data}\n\n`;
-  };
-  const pass = (eventName: string, data: string, id: string | undefined) => {
-    capture.fromEvent({ event: eventName, data, id });
-    if (!rewrite) return;
-    if (!rewriter) emit(eventName, data);
-    else for (const rewritten of rewriter.event(eventName, data)) emit(rewritten.event, rewritten.data);
-  };
-  const parser = new SseParser((event) => {
-    if (!marker) pass(event.event, event.data, event.id);
-    else for (const marked of marker.event(event.event, event.data)) pass(marked.event, marked.data, event.id);
-  });
   let status = 200;
-  let failure: unknown = null;
-  const resume = () => call.resume();
-  call.consume((buffer) => {
-    if (failure) return;
-    try {
-      parser.push(buffer);
-      let ok = true;
-      if (!rewrite) ok = raw.write(buffer);
-      else if (outgoingText) {
-        ok = raw.write(outgoingText);
-        outgoingText = '';
-      }
-      // the client's socket is full: hold the upstream until it drains
-      if (!ok) {
-        call.pause();
-        raw.once('drain', resume);
-      }
-    } catch (error) {
-      failure = error;
-      call.abort();
-    }
-  });
   try {
-    await call.finished.catch((error: unknown) => {
-      throw failure ?? error;
+    await relayStream({
+      call, raw, capture,
+      marker: lexical ? lexical.streamMarker(captureSurface) : null,
+      rewriter: degrade ? context.enforcement.streamRewriter(captureSurface) : null,
+      translator: streamTranslator(bridge, body),
     });
-    parser.end();
-    if (marker) for (const held of marker.flush()) pass(held.event, held.data, undefined);
-    if (rewriter) for (const held of rewriter.flush()) emit(held.event, held.data);
-    if (messages) outgoingText += messages.end();
-    if (chat) outgoingText += chat.end();
-    if (outgoingText) raw.write(outgoingText);
-    raw.end();
   } catch (error) {
     status = clientLeft ? 499 : 502;
     if (!clientLeft) context.log.warn({ err: error }, 'upstream stream failed midway');

@@ -3,8 +3,8 @@
 // fixed-rate load, targets in rotating order each round; then a soak with many accounts for memory.
 // Usage: npm run bench:gateway -- [--rounds 3] [--duration 10] [--soak-seconds 30] [--json FILE] (all options: BENCHMARKS.md)
 //        [--gateway-command 'node dist/bench/bare-proxy.js'] to check the harness without `serve`
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,8 @@ const { values } = parseArgs({
     'soak-rate': { type: 'string', default: '1000' },
     'soak-seconds': { type: 'string', default: '30' },
     'gateway-command': { type: 'string' },
+    /** Cores for the gateway's child processes (its live detector); default: the gateway's own core. */
+    'detector-cores': { type: 'string' },
     json: { type: 'string' },
   },
 });
@@ -67,6 +69,14 @@ try {
   process.exit(1);
 }
 const substituted = values['gateway-command'] !== undefined;
+// the live detector is a process of its own; it inherits the gateway's core unless placed elsewhere
+const detectorCores = values['detector-cores'] ?? null;
+if (detectorCores !== null) {
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const children = readFileSync(`/proc/${gateway.pid}/task/${gateway.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  for (const child of children) spawnSync('taskset', ['-a', '-c', '-p', detectorCores, child], { stdio: 'ignore' });
+  log(`live detector (${children.join(', ') || 'none found'}) moved to cores ${detectorCores}`);
+}
 const targets: Record<TargetName, string> = { gateway: gateway.url, 'bare proxy': proxy.url, direct: upstream.url };
 
 log(`gateway: ${gatewayCommand.join(' ')}${substituted ? ' (SUBSTITUTED: these are not the gateway\'s figures)' : ''}`);
@@ -175,7 +185,7 @@ if (values.json) {
   })();
   const report = {
     benchmark: 'gateway', commit, machine: `${coreCount} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
-    gateway_command: gatewayCommand.join(' '), substituted, pinned: gateway.cores !== null ? { server_cores: serverCores, client_cores: clientCores } : null,
+    gateway_command: gatewayCommand.join(' '), substituted, pinned: gateway.cores !== null ? { server_cores: serverCores, client_cores: clientCores, detector_cores: detectorCores ?? serverCores } : null,
     options: values, scenarios: scenarioSummaries, soak, gateway_peak_rss_mb: Math.max(0, ...gatewayMemory.map((sample) => sample.hwmMb)), bare_proxy_peak_rss_mb: proxyPeakMb, detector_peak_rss_mb: detectorPeakMb, checks,
   };
   writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);

@@ -33,9 +33,7 @@ export class InteractionRecorder {
 
   /** Queues one exchange; `tsMs` is its parsed `ts`; `raw`, when the caller has it, is the record as JSON. */
   add(record: Interaction, tsMs: number, raw: string = JSON.stringify(record)): void {
-    const row = toInteractionRow(record, 0, 0, 0, raw);
-    row.tsMs = tsMs;
-    this.queue.push(row);
+    this.queue.push(toInteractionRow(record, 0, 0, 0, raw, tsMs));
     if (this.queue.length >= (this.options.batchSize ?? 512)) this.flush();
   }
 

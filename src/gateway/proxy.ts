@@ -317,9 +317,8 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
     throw upstreamFailure(upstream.config.name, error);
   }
   const headersAt = performance.now();
-  const upstreamResponse = { status: head.status, headers: head.headers };
-  const contentType = String(upstreamResponse.headers['content-type'] ?? 'application/json');
-  const streaming = body.stream === true && upstreamResponse.status < 300 && contentType.includes('text/event-stream');
+  const contentType = String(head.headers['content-type'] ?? 'application/json');
+  const streaming = body.stream === true && head.status < 300 && contentType.includes('text/event-stream');
   const capture = new ResponseCapture(captureSurface);
   const observe = (seconds: number) => context.metrics.observeUpstream(surface, seconds);
 
@@ -339,7 +338,7 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
     observe((doneAt - dispatchedAt) / 1000);
     let captured = false;
     const upstreamFlavor: ApiFlavor = upstream.config.api;
-    if (upstreamResponse.status >= 400) payload = upstreamErrorBody(flavor, upstreamFlavor, upstreamResponse.status, payload);
+    if (head.status >= 400) payload = upstreamErrorBody(flavor, upstreamFlavor, head.status, payload);
     else if (bridge || degrade || selection || lexical) {
       let json = JSON.parse(payload.toString('utf8')) as Json;
       if (selection) json = selection.select(captureSurface, json);
@@ -353,17 +352,17 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
     }
     const overheadMs = dispatchedAt - exchange.startedAt + (performance.now() - doneAt);
     context.metrics.observeOverhead(surface, overheadMs / 1000);
-    raw.writeHead(upstreamResponse.status, { 'content-type': upstreamResponse.status >= 400 ? 'application/json' : contentType, [overheadHeader]: overheadMs.toFixed(3) });
+    raw.writeHead(head.status, { 'content-type': head.status >= 400 ? 'application/json' : contentType, [overheadHeader]: overheadMs.toFixed(3) });
     raw.end(payload);
     setImmediate(() => {
-      if (!captured && upstreamResponse.status < 400) {
+      if (!captured && head.status < 400) {
         try {
           capture.fromBody(JSON.parse(payload.toString('utf8')));
         } catch {
           // an upstream that is not JSON: the exchange is still recorded, without text
         }
       }
-      recordExchange(context, exchange, upstreamResponse.status, upstreamResponse.status < 400 ? capture.result() : null);
+      recordExchange(context, exchange, head.status, head.status < 400 ? capture.result() : null);
     });
     return;
   }

@@ -5,12 +5,14 @@ import type { AccountRow, InteractionRow } from '../store/index.js';
 
 export function toInteractionRow(
   record: Interaction, line: number, byteOffset: number, byteLength: number, raw: string | null,
+  /** `record.ts` in ms, when the caller already has it (the gateway formats `ts` from it). */
+  tsMs: number = parseTimestamp(record.ts),
 ): InteractionRow {
   const client = record.client;
   const response = record.response;
   return {
     id: record.id,
-    tsMs: parseTimestamp(record.ts),
+    tsMs,
     accountId: record.account_id,
     keyId: record.key_id ?? null,
     api: record.api,

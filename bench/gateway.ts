@@ -4,7 +4,7 @@
 // Usage: npm run bench:gateway -- [--rounds 3] [--duration 10] [--soak-seconds 30] [--json FILE] (all options: BENCHMARKS.md)
 //        [--gateway-command 'node dist/bench/bare-proxy.js'] to check the harness without `serve`
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { addedLatency, formatScenarioTable, summarizeTarget, targetNames, type Check, type TargetName } from './gateway-report.js';
 import { runOpenLoop, type OpenLoopResult } from './open-loop.js';
-import { freePort, pinSelf, startServerProcess, tasksetAvailable, type MemorySample, type ServerProcess } from './server-process.js';
+import { childPids, freePort, pinSelf, startServerProcess, tasksetAvailable, type MemorySample, type ServerProcess } from './server-process.js';
 import { soakVerdict, type SoakResult } from './soak.js';
 
 const { values } = parseArgs({
@@ -73,8 +73,8 @@ const substituted = values['gateway-command'] !== undefined;
 const detectorCores = values['detector-cores'] ?? null;
 if (detectorCores !== null) {
   await new Promise((resolve) => setTimeout(resolve, 1_000));
-  const children = readFileSync(`/proc/${gateway.pid}/task/${gateway.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-  for (const child of children) spawnSync('taskset', ['-a', '-c', '-p', detectorCores, child], { stdio: 'ignore' });
+  const children = childPids(gateway.pid);
+  for (const child of children) spawnSync('taskset', ['-a', '-c', '-p', detectorCores, String(child)], { stdio: 'ignore' });
   log(`live detector (${children.join(', ') || 'none found'}) moved to cores ${detectorCores}`);
 }
 const targets: Record<TargetName, string> = { gateway: gateway.url, 'bare proxy': proxy.url, direct: upstream.url };

@@ -54,15 +54,18 @@ export function readMemory(pid: number): MemorySample | null {
   }
 }
 
+/** Process ids of the direct children of `pid` (Linux only; empty elsewhere). */
+export function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
 /** Memory of the direct children of `pid`, summed (Linux only). */
 export function readChildMemory(pid: number): MemorySample | null {
-  let children: number[];
-  try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return null;
-  }
-  const samples = children.map(readMemory).filter((sample): sample is MemorySample => sample !== null);
+  const samples = childPids(pid).map(readMemory).filter((sample): sample is MemorySample => sample !== null);
   if (samples.length === 0) return null;
   return { rssMb: samples.reduce((sum, sample) => sum + sample.rssMb, 0), hwmMb: samples.reduce((sum, sample) => sum + sample.hwmMb, 0) };
 }

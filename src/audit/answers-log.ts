@@ -1,8 +1,8 @@
 // The append-only answers file beside the evidence (`<out>.answers.jsonl`): one line per answer the
 // suspect gave, written as it arrives, so an interrupted audit resumes without re-asking.
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { DistillGuardError } from '../core/index.js';
-import { isObject, parseJson } from './line-files.js';
+import { isJsonObject, DistillGuardError } from '../core/index.js';
+import { parseJson } from './line-files.js';
 
 export interface SuspectAnswer {
   /** Line of the prompt in the prompts file. */
@@ -22,7 +22,7 @@ export function readAnswers(path: string): Map<string, SuspectAnswer> {
   if (!existsSync(path)) return answers;
   for (const text of readFileSync(path, 'utf8').split('\n')) {
     const record = parseJson(text);
-    if (isObject(record) && typeof record.line === 'number' && typeof record.sample === 'number' && typeof record.text === 'string') {
+    if (isJsonObject(record) && typeof record.line === 'number' && typeof record.sample === 'number' && typeof record.text === 'string') {
       answers.set(answerKey(record.line, record.sample), record as unknown as SuspectAnswer);
     }
   }

@@ -1,7 +1,8 @@
 // The audit's prompts: JSON Lines, one OpenAI chat body (`{messages, ...}`) or `{prompt}` per line.
 // A `{prompt}` line is sent as one user message. Bad lines are returned with their line numbers.
 import { chatPromptText, type ChatMessageInput } from '../refmodel/index.js';
-import { isObject, parseJson, readLines, type RejectedLine } from './line-files.js';
+import { parseJson, readLines, type RejectedLine } from './line-files.js';
+import { isJsonObject } from '../core/index.js';
 
 export interface AuditPrompt {
   /** Line number in the prompts file: the prompt's identity in the answers file and on resume. */
@@ -18,7 +19,7 @@ export interface AuditPrompts {
 }
 
 function isMessage(value: unknown): value is ChatMessageInput {
-  return isObject(value) && typeof value.role === 'string' && (value.content === undefined || value.content === null || typeof value.content === 'string' || Array.isArray(value.content));
+  return isJsonObject(value) && typeof value.role === 'string' && (value.content === undefined || value.content === null || typeof value.content === 'string' || Array.isArray(value.content));
 }
 
 /** Reads and checks a prompts file; every bad line is reported, the good ones are kept. */
@@ -28,7 +29,7 @@ export async function readAuditPrompts(path: string): Promise<AuditPrompts> {
   const overlong = (line: number) => rejected.push({ file: path, line, reason: 'is longer than 64 MiB; split it' });
   for await (const { line, text } of readLines(path, overlong)) {
     const record = parseJson(text);
-    if (!isObject(record)) {
+    if (!isJsonObject(record)) {
       rejected.push({ file: path, line, reason: 'expected a JSON object with "messages" (a chat body) or "prompt" (a string)' });
       continue;
     }

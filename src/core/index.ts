@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './contracts.js';
 export * from './time.js';
 export * from './mix32.js';
+export * from './json.js';

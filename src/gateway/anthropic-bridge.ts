@@ -3,14 +3,14 @@
 // or SSE chunks) is rewritten as a Messages answer or Messages stream events.
 import { randomBytes } from 'node:crypto';
 import { ApiError } from './api-error.js';
+import { isJsonObject } from '../core/index.js';
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
-  return content.map((block) => (isObject(block) && block.type === 'text' && typeof block.text === 'string' ? block.text : '')).join('');
+  return content.map((block) => (isJsonObject(block) && block.type === 'text' && typeof block.text === 'string' ? block.text : '')).join('');
 }
 
 /** Rewrites an Anthropic Messages request as an OpenAI Chat Completions request. */
@@ -20,7 +20,7 @@ export function messagesToChatRequest(body: Json): Json {
   if (system) messages.push({ role: 'system', content: system });
   if (!Array.isArray(body.messages)) throw new ApiError(400, 'invalid_request', 'messages: Field required (an array of {role, content}).', { param: 'messages' });
   body.messages.forEach((message, position) => {
-    if (!isObject(message) || (message.role !== 'user' && message.role !== 'assistant')) {
+    if (!isJsonObject(message) || (message.role !== 'user' && message.role !== 'assistant')) {
       throw new ApiError(400, 'invalid_request', `messages.${position}.role: must be 'user' or 'assistant'.`, { param: `messages.${position}.role` });
     }
     const blocks = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : Array.isArray(message.content) ? message.content : null;
@@ -28,7 +28,7 @@ export function messagesToChatRequest(body: Json): Json {
     const text: string[] = [];
     const toolCalls: Json[] = [];
     for (const block of blocks) {
-      if (!isObject(block)) continue;
+      if (!isJsonObject(block)) continue;
       if (block.type === 'text' && typeof block.text === 'string') text.push(block.text);
       else if (block.type === 'tool_use') {
         toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
@@ -50,12 +50,12 @@ export function messagesToChatRequest(body: Json): Json {
     chat.stream_options = { include_usage: true };
   }
   if (Array.isArray(body.tools)) {
-    chat.tools = body.tools.filter(isObject).map((tool) => ({
+    chat.tools = body.tools.filter(isJsonObject).map((tool) => ({
       type: 'function',
       function: { name: tool.name, ...(tool.description ? { description: tool.description } : {}), parameters: tool.input_schema ?? { type: 'object' } },
     }));
   }
-  if (isObject(body.tool_choice)) {
+  if (isJsonObject(body.tool_choice)) {
     const choice = body.tool_choice;
     chat.tool_choice = choice.type === 'any' ? 'required' : choice.type === 'none' ? 'none' : choice.type === 'tool' ? { type: 'function', function: { name: choice.name } } : 'auto';
   }
@@ -75,17 +75,17 @@ function parseArguments(text: string): unknown {
 
 /** Rewrites a Chat Completions answer as an Anthropic Messages answer (first choice). */
 export function chatToMessagesResponse(chat: Json, model: string): Json {
-  const choice = Array.isArray(chat.choices) && isObject(chat.choices[0]) ? chat.choices[0] : {};
-  const message = isObject(choice.message) ? choice.message : {};
+  const choice = Array.isArray(chat.choices) && isJsonObject(chat.choices[0]) ? chat.choices[0] : {};
+  const message = isJsonObject(choice.message) ? choice.message : {};
   const content: Json[] = [];
   if (typeof message.content === 'string' && message.content.length > 0) content.push({ type: 'text', text: message.content });
   if (Array.isArray(message.tool_calls)) {
     for (const call of message.tool_calls) {
-      if (!isObject(call) || !isObject(call.function)) continue;
+      if (!isJsonObject(call) || !isJsonObject(call.function)) continue;
       content.push({ type: 'tool_use', id: call.id ?? `toolu_${randomBytes(8).toString('hex')}`, name: call.function.name, input: parseArguments(String(call.function.arguments ?? '')) });
     }
   }
-  const usage = isObject(chat.usage) ? chat.usage : {};
+  const usage = isJsonObject(chat.usage) ? chat.usage : {};
   return {
     id: messageId(), type: 'message', role: 'assistant', model, content,
     stop_reason: stopReasons[String(choice.finish_reason)] ?? 'end_turn', stop_sequence: null,
@@ -114,22 +114,22 @@ export class ChatStreamToMessages {
 
   chunk(chunk: Json): string {
     let out = this.start();
-    if (isObject(chunk.usage)) {
+    if (isJsonObject(chunk.usage)) {
       this.inputTokens = Number(chunk.usage.prompt_tokens ?? this.inputTokens);
       this.outputTokens = Number(chunk.usage.completion_tokens ?? this.outputTokens);
     }
-    const choice = Array.isArray(chunk.choices) ? chunk.choices.find((entry) => isObject(entry) && (entry.index ?? 0) === 0) : undefined;
-    if (!isObject(choice)) return out;
-    const delta = isObject(choice.delta) ? choice.delta : {};
+    const choice = Array.isArray(chunk.choices) ? chunk.choices.find((entry) => isJsonObject(entry) && (entry.index ?? 0) === 0) : undefined;
+    if (!isJsonObject(choice)) return out;
+    const delta = isJsonObject(choice.delta) ? choice.delta : {};
     if (typeof delta.content === 'string' && delta.content.length > 0) {
       if (this.openBlock?.kind !== 'text') out += this.open({ type: 'text', text: '' }, 'text');
       out += sse('content_block_delta', { type: 'content_block_delta', index: this.openBlock?.index ?? 0, delta: { type: 'text_delta', text: delta.content } });
     }
     if (Array.isArray(delta.tool_calls)) {
       for (const call of delta.tool_calls) {
-        if (!isObject(call)) continue;
+        if (!isJsonObject(call)) continue;
         const toolIndex = Number(call.index ?? 0);
-        const fn = isObject(call.function) ? call.function : {};
+        const fn = isJsonObject(call.function) ? call.function : {};
         if (this.openBlock?.kind !== 'tool' || this.openBlock.toolIndex !== toolIndex) {
           out += this.open({ type: 'tool_use', id: call.id ?? `toolu_${randomBytes(8).toString('hex')}`, name: fn.name ?? '', input: {} }, 'tool', toolIndex);
         }

@@ -3,9 +3,9 @@
 // SSE events) is rewritten as a chat.completion object or chat.completion.chunk stream.
 import { randomBytes } from 'node:crypto';
 import { ApiError } from './api-error.js';
+import { isJsonObject } from '../core/index.js';
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 const invalid = (param: string, message: string) => new ApiError(400, 'invalid_request', `${param}: ${message}`, { param });
 
 /** Used when the client sets neither max_tokens nor max_completion_tokens: Messages requires one. */
@@ -20,14 +20,14 @@ function textOf(content: unknown, param: string): string {
   if (content === null || content === undefined) return '';
   if (!Array.isArray(content)) throw invalid(param, 'must be a string or an array of content parts.');
   return content.map((part, position) => {
-    if (isObject(part) && part.type === 'text' && typeof part.text === 'string') return part.text;
-    if (isObject(part) && part.type === 'refusal' && typeof part.refusal === 'string') return part.refusal;
+    if (isJsonObject(part) && part.type === 'text' && typeof part.text === 'string') return part.text;
+    if (isJsonObject(part) && part.type === 'refusal' && typeof part.refusal === 'string') return part.refusal;
     throw invalid(`${param}.${position}`, 'only text parts are accepted here.');
   }).join('');
 }
 
 function imageBlock(part: Json, param: string): Json {
-  const url = isObject(part.image_url) ? part.image_url.url : undefined;
+  const url = isJsonObject(part.image_url) ? part.image_url.url : undefined;
   if (typeof url !== 'string') throw invalid(param, 'image_url.url must be a string.');
   const dataUrl = /^data:([^;,]+);base64,(.+)$/s.exec(url);
   if (dataUrl) {
@@ -43,15 +43,15 @@ function userBlocks(content: unknown, param: string): Json[] {
   if (typeof content === 'string') return content ? [{ type: 'text', text: content }] : [];
   if (!Array.isArray(content)) throw invalid(param, 'must be a string or an array of content parts.');
   return content.flatMap((part, position) => {
-    if (isObject(part) && part.type === 'text' && typeof part.text === 'string') return part.text ? [{ type: 'text', text: part.text }] : [];
-    if (isObject(part) && part.type === 'image_url') return [imageBlock(part, `${param}.${position}`)];
-    throw invalid(`${param}.${position}`, `content part type ${JSON.stringify(isObject(part) ? part.type : part)} cannot be sent to this model; send text or image_url parts.`);
+    if (isJsonObject(part) && part.type === 'text' && typeof part.text === 'string') return part.text ? [{ type: 'text', text: part.text }] : [];
+    if (isJsonObject(part) && part.type === 'image_url') return [imageBlock(part, `${param}.${position}`)];
+    throw invalid(`${param}.${position}`, `content part type ${JSON.stringify(isJsonObject(part) ? part.type : part)} cannot be sent to this model; send text or image_url parts.`);
   });
 }
 
 function toolUseBlock(call: unknown, param: string): Json {
-  const fn = isObject(call) && isObject(call.function) ? call.function : null;
-  if (!isObject(call) || !fn || typeof fn.name !== 'string') throw invalid(param, 'must be {id, type:"function", function:{name, arguments}}.');
+  const fn = isJsonObject(call) && isJsonObject(call.function) ? call.function : null;
+  if (!isJsonObject(call) || !fn || typeof fn.name !== 'string') throw invalid(param, 'must be {id, type:"function", function:{name, arguments}}.');
   const text = typeof fn.arguments === 'string' ? fn.arguments : '';
   let input: unknown;
   try {
@@ -59,7 +59,7 @@ function toolUseBlock(call: unknown, param: string): Json {
   } catch {
     throw invalid(`${param}.function.arguments`, 'is not valid JSON; send the arguments the model produced, unchanged.');
   }
-  if (!isObject(input)) throw invalid(`${param}.function.arguments`, 'must encode a JSON object.');
+  if (!isJsonObject(input)) throw invalid(`${param}.function.arguments`, 'must encode a JSON object.');
   return { type: 'tool_use', id: typeof call.id === 'string' ? call.id : `toolu_${randomBytes(8).toString('hex')}`, name: fn.name, input };
 }
 
@@ -67,7 +67,7 @@ function toolChoiceOf(choice: unknown): Json | undefined {
   if (choice === 'auto') return { type: 'auto' };
   if (choice === 'required') return { type: 'any' };
   if (choice === 'none') return { type: 'none' };
-  if (isObject(choice) && isObject(choice.function) && typeof choice.function.name === 'string') return { type: 'tool', name: choice.function.name };
+  if (isJsonObject(choice) && isJsonObject(choice.function) && typeof choice.function.name === 'string') return { type: 'tool', name: choice.function.name };
   if (choice === undefined || choice === null) return undefined;
   throw invalid('tool_choice', "must be 'auto', 'none', 'required' or {type:'function', function:{name}}.");
 }
@@ -99,7 +99,7 @@ export function chatToMessagesRequest(body: Json): Json {
   };
   body.messages.forEach((message, position) => {
     const param = `messages.${position}`;
-    if (!isObject(message)) throw invalid(param, 'must be an object {role, content}.');
+    if (!isJsonObject(message)) throw invalid(param, 'must be an object {role, content}.');
     if (message.role === 'system' || message.role === 'developer') {
       const text = textOf(message.content, `${param}.content`);
       if (text) system.push(text);
@@ -136,11 +136,11 @@ export function chatToMessagesRequest(body: Json): Json {
 
   if (Array.isArray(body.tools) && body.tools.length > 0) {
     request.tools = body.tools.map((tool, position) => {
-      if (!isObject(tool) || tool.type !== 'function' || !isObject(tool.function) || typeof tool.function.name !== 'string') {
+      if (!isJsonObject(tool) || tool.type !== 'function' || !isJsonObject(tool.function) || typeof tool.function.name !== 'string') {
         throw invalid(`tools.${position}`, 'only {type:"function", function:{name, description, parameters}} tools can be sent to this model.');
       }
       const fn = tool.function;
-      return { name: fn.name, ...(typeof fn.description === 'string' ? { description: fn.description } : {}), input_schema: isObject(fn.parameters) ? fn.parameters : { type: 'object', properties: {} } };
+      return { name: fn.name, ...(typeof fn.description === 'string' ? { description: fn.description } : {}), input_schema: isJsonObject(fn.parameters) ? fn.parameters : { type: 'object', properties: {} } };
     });
     const choice = toolChoiceOf(body.tool_choice) ?? (body.parallel_tool_calls === false ? { type: 'auto' } : undefined);
     if (choice && body.parallel_tool_calls === false && choice.type !== 'none') choice.disable_parallel_tool_use = true;
@@ -170,7 +170,7 @@ function usageOf(usage: Json): Json {
  * Thinking blocks are joined into `message.reasoning_content`; `model` is the name to report.
  */
 export function messagesToChatResponse(message: Json, model: string): Json {
-  const blocks = Array.isArray(message.content) ? message.content.filter(isObject) : [];
+  const blocks = Array.isArray(message.content) ? message.content.filter(isJsonObject) : [];
   const text = blocks.filter((block) => block.type === 'text').map((block) => String(block.text ?? '')).join('');
   const reasoning = blocks.filter((block) => block.type === 'thinking').map((block) => String(block.thinking ?? '')).join('');
   const toolCalls = blocks.filter((block) => block.type === 'tool_use').map((block) => ({
@@ -182,7 +182,7 @@ export function messagesToChatResponse(message: Json, model: string): Json {
   return {
     id: completionId(message.id), object: 'chat.completion', created: nowSeconds(), model,
     choices: [{ index: 0, message: chatMessage, logprobs: null, finish_reason: finishReasonOf(message.stop_reason) }],
-    usage: usageOf(isObject(message.usage) ? message.usage : {}),
+    usage: usageOf(isJsonObject(message.usage) ? message.usage : {}),
   };
 }
 
@@ -225,7 +225,7 @@ export class MessagesStreamToChat {
     let payload: Json;
     try {
       const parsed: unknown = JSON.parse(data);
-      if (!isObject(parsed)) throw new Error('not an object');
+      if (!isJsonObject(parsed)) throw new Error('not an object');
       payload = parsed;
     } catch {
       return this.fail('upstream_error', 'The upstream sent a stream event that is not JSON; retry the request.');
@@ -233,16 +233,16 @@ export class MessagesStreamToChat {
     const type = eventName && eventName !== 'message' ? eventName : String(payload.type);
     switch (type) {
       case 'message_start': {
-        const message = isObject(payload.message) ? payload.message : {};
+        const message = isJsonObject(payload.message) ? payload.message : {};
         if (!this.started) this.id = completionId(message.id);
-        if (isObject(message.usage)) this.usage = { ...message.usage };
+        if (isJsonObject(message.usage)) this.usage = { ...message.usage };
         return this.start();
       }
-      case 'content_block_start': return this.blockStart(Number(payload.index), isObject(payload.content_block) ? payload.content_block : {});
-      case 'content_block_delta': return this.blockDelta(Number(payload.index), isObject(payload.delta) ? payload.delta : {});
+      case 'content_block_start': return this.blockStart(Number(payload.index), isJsonObject(payload.content_block) ? payload.content_block : {});
+      case 'content_block_delta': return this.blockDelta(Number(payload.index), isJsonObject(payload.delta) ? payload.delta : {});
       case 'message_delta': {
-        if (isObject(payload.usage)) this.usage = { ...this.usage, ...payload.usage };
-        const delta = isObject(payload.delta) ? payload.delta : {};
+        if (isJsonObject(payload.usage)) this.usage = { ...this.usage, ...payload.usage };
+        const delta = isJsonObject(payload.delta) ? payload.delta : {};
         if (delta.stop_reason === undefined || delta.stop_reason === null) return '';
         return this.start() + this.chunk({}, finishReasonOf(delta.stop_reason));
       }
@@ -250,7 +250,7 @@ export class MessagesStreamToChat {
         this.finished = true;
         return '';
       case 'error': {
-        const error = isObject(payload.error) ? payload.error : {};
+        const error = isJsonObject(payload.error) ? payload.error : {};
         return this.fail(typeof error.type === 'string' ? error.type : 'api_error', typeof error.message === 'string' ? error.message : 'The upstream reported an error.');
       }
       default: return ''; // ping, content_block_stop, and event types added later

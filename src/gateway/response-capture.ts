@@ -1,6 +1,7 @@
 // Reads what was served out of a response (JSON body or SSE events) in any of the three APIs:
 // the text (choices joined by a blank line), reasoning, tool calls, finish reason and usage.
 import type { ServerSentEvent } from './sse-parser.js';
+import { isJsonObject } from '../core/index.js';
 
 export type ApiSurface = 'openai.chat' | 'openai.completions' | 'anthropic.messages';
 
@@ -14,7 +15,6 @@ export interface CapturedResponse {
 }
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const asString = (value: unknown): string => (typeof value === 'string' ? value : '');
 const asCount = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.round(value) : null);
@@ -39,7 +39,7 @@ export class ResponseCapture {
 
   /** A complete (non-streamed) response body. */
   fromBody(body: unknown): void {
-    if (!isObject(body)) return;
+    if (!isJsonObject(body)) return;
     if (this.surface === 'anthropic.messages') {
       this.anthropicMessage(body);
       return;
@@ -56,7 +56,7 @@ export class ResponseCapture {
     } catch {
       return; // not ours to judge: the bytes went to the client unchanged
     }
-    if (!isObject(payload)) return;
+    if (!isJsonObject(payload)) return;
     if (this.surface === 'anthropic.messages') {
       this.anthropicEvent(payload);
       return;
@@ -67,11 +67,11 @@ export class ResponseCapture {
   /** OpenAI choices of a whole answer (`message`) or of a stream chunk (`delta`), and usage. */
   private openaiChoices(payload: Json, part: 'message' | 'delta'): void {
     for (const choice of asArray(payload.choices)) {
-      if (!isObject(choice)) continue;
+      if (!isJsonObject(choice)) continue;
       const parts = this.choice(asCount(choice.index) ?? 0);
       const content = choice[part];
       if (this.surface === 'openai.completions') parts.text += asString(choice.text);
-      else if (isObject(content)) this.openaiDelta(parts, content, part === 'message');
+      else if (isJsonObject(content)) this.openaiDelta(parts, content, part === 'message');
       if (typeof choice.finish_reason === 'string') this.finishReason = choice.finish_reason;
     }
     this.openaiUsage(payload.usage);
@@ -111,7 +111,7 @@ export class ResponseCapture {
     parts.text += asString(delta.content);
     parts.reasoning += asString(delta.reasoning_content) || asString(delta.reasoning);
     asArray(delta.tool_calls).forEach((call, position) => {
-      if (!isObject(call)) return;
+      if (!isJsonObject(call)) return;
       const index = whole ? position : (asCount(call.index) ?? position);
       let tool = parts.toolCalls.get(index);
       if (!tool) {
@@ -120,7 +120,7 @@ export class ResponseCapture {
       }
       if (typeof call.id === 'string') tool.id = call.id;
       if (typeof call.type === 'string') tool.type = call.type;
-      if (isObject(call.function)) {
+      if (isJsonObject(call.function)) {
         tool.name += asString(call.function.name);
         tool.arguments += asString(call.function.arguments);
       }
@@ -128,7 +128,7 @@ export class ResponseCapture {
   }
 
   private openaiUsage(usage: unknown): void {
-    if (!isObject(usage)) return;
+    if (!isJsonObject(usage)) return;
     this.inputTokens = asCount(usage.prompt_tokens) ?? this.inputTokens;
     this.outputTokens = asCount(usage.completion_tokens) ?? this.outputTokens;
   }
@@ -136,7 +136,7 @@ export class ResponseCapture {
   private anthropicMessage(message: Json): void {
     const parts = this.choice(0);
     asArray(message.content).forEach((block, index) => {
-      if (!isObject(block)) return;
+      if (!isJsonObject(block)) return;
       if (block.type === 'text') parts.text += asString(block.text);
       else if (block.type === 'thinking') parts.reasoning += asString(block.thinking);
       else if (block.type === 'tool_use') this.anthropicTools.set(index, { id: asString(block.id), name: asString(block.name), input: JSON.stringify(block.input ?? {}) });
@@ -150,17 +150,17 @@ export class ResponseCapture {
     const index = asCount(event.index) ?? 0;
     switch (event.type) {
       case 'message_start':
-        if (isObject(event.message)) this.anthropicUsage(event.message.usage);
+        if (isJsonObject(event.message)) this.anthropicUsage(event.message.usage);
         break;
       case 'content_block_start':
-        if (isObject(event.content_block)) {
+        if (isJsonObject(event.content_block)) {
           const block = event.content_block;
           if (block.type === 'text') parts.text += asString(block.text);
           else if (block.type === 'tool_use') this.anthropicTools.set(index, { id: asString(block.id), name: asString(block.name), input: '' });
         }
         break;
       case 'content_block_delta':
-        if (isObject(event.delta)) {
+        if (isJsonObject(event.delta)) {
           const delta = event.delta;
           if (delta.type === 'text_delta') parts.text += asString(delta.text);
           else if (delta.type === 'thinking_delta') parts.reasoning += asString(delta.thinking);
@@ -171,7 +171,7 @@ export class ResponseCapture {
         }
         break;
       case 'message_delta':
-        if (isObject(event.delta) && typeof event.delta.stop_reason === 'string') this.finishReason = event.delta.stop_reason;
+        if (isJsonObject(event.delta) && typeof event.delta.stop_reason === 'string') this.finishReason = event.delta.stop_reason;
         this.anthropicUsage(event.usage);
         break;
       default:
@@ -180,7 +180,7 @@ export class ResponseCapture {
   }
 
   private anthropicUsage(usage: unknown): void {
-    if (!isObject(usage)) return;
+    if (!isJsonObject(usage)) return;
     this.inputTokens = asCount(usage.input_tokens) ?? this.inputTokens;
     this.outputTokens = asCount(usage.output_tokens) ?? this.outputTokens;
   }

@@ -4,15 +4,15 @@ import { LexicalTransform, markLexical, selectCandidate, type LexicalChooser } f
 import type { RewrittenEvent, StreamRewriter } from './enforcement.js';
 import type { ApiSurface } from './response-capture.js';
 import type { WatermarkPlan } from './tracer-watermark.js';
+import { isJsonObject } from '../core/index.js';
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function choiceText(surface: ApiSurface, choice: unknown): string {
-  if (!isObject(choice)) return '';
+  if (!isJsonObject(choice)) return '';
   if (surface === 'openai.completions') return typeof choice.text === 'string' ? choice.text : '';
   const message = choice.message;
-  return isObject(message) && typeof message.content === 'string' ? message.content : '';
+  return isJsonObject(message) && typeof message.content === 'string' ? message.content : '';
 }
 
 /**
@@ -27,7 +27,7 @@ export function selectChoice(surface: ApiSurface, body: Json, plan: WatermarkPla
   const chosen = { ...(choices[selection.index] as Json), index: 0 };
   const result: Json = { ...body, choices: [chosen] };
   const usage = body.usage;
-  if (isObject(usage) && typeof usage.completion_tokens === 'number') {
+  if (isJsonObject(usage) && typeof usage.completion_tokens === 'number') {
     const completion = Math.round(usage.completion_tokens / choices.length);
     const scaled: Json = { ...usage, completion_tokens: completion };
     if (typeof usage.prompt_tokens === 'number') scaled.total_tokens = usage.prompt_tokens + completion;
@@ -40,16 +40,16 @@ export function selectChoice(surface: ApiSurface, body: Json, plan: WatermarkPla
 export function markBodyLexically(surface: ApiSurface, body: Json, chooser: LexicalChooser): Json {
   if (surface === 'anthropic.messages') {
     if (!Array.isArray(body.content)) return body;
-    return { ...body, content: body.content.map((block) => (isObject(block) && block.type === 'text' && typeof block.text === 'string' ? { ...block, text: markLexical(block.text, chooser) } : block)) };
+    return { ...body, content: body.content.map((block) => (isJsonObject(block) && block.type === 'text' && typeof block.text === 'string' ? { ...block, text: markLexical(block.text, chooser) } : block)) };
   }
   if (!Array.isArray(body.choices)) return body;
   return {
     ...body,
     choices: body.choices.map((choice) => {
-      if (!isObject(choice)) return choice;
+      if (!isJsonObject(choice)) return choice;
       if (surface === 'openai.completions') return typeof choice.text === 'string' ? { ...choice, text: markLexical(choice.text, chooser) } : choice;
       const message = choice.message;
-      return isObject(message) && typeof message.content === 'string' ? { ...choice, message: { ...message, content: markLexical(message.content, chooser) } } : choice;
+      return isJsonObject(message) && typeof message.content === 'string' ? { ...choice, message: { ...message, content: markLexical(message.content, chooser) } } : choice;
     }),
   };
 }
@@ -89,10 +89,10 @@ export function lexicalStreamRewriter(surface: ApiSurface, chooser: LexicalChoos
       } catch {
         payload = null;
       }
-      if (!isObject(payload)) return [...heldEvents(), { event: eventName, data }];
+      if (!isJsonObject(payload)) return [...heldEvents(), { event: eventName, data }];
       if (surface === 'anthropic.messages') {
         const delta = payload.delta;
-        if (payload.type === 'content_block_delta' && isObject(delta) && delta.type === 'text_delta' && typeof delta.text === 'string') {
+        if (payload.type === 'content_block_delta' && isJsonObject(delta) && delta.type === 'text_delta' && typeof delta.text === 'string') {
           const text = transformOf(Number(payload.index ?? 0)).push(delta.text);
           return [{ event: eventName, data: JSON.stringify({ ...payload, delta: { ...delta, text } }) }];
         }
@@ -103,7 +103,7 @@ export function lexicalStreamRewriter(surface: ApiSurface, chooser: LexicalChoos
       const { choices: _choices, usage: _usage, ...rest } = payload;
       template = rest;
       const choices = payload.choices.map((choice) => {
-        if (!isObject(choice)) return choice;
+        if (!isJsonObject(choice)) return choice;
         const index = Number(choice.index ?? 0);
         const finished = choice.finish_reason !== null && choice.finish_reason !== undefined;
         if (surface === 'openai.completions') {
@@ -114,7 +114,7 @@ export function lexicalStreamRewriter(surface: ApiSurface, chooser: LexicalChoos
           }
           return { ...choice, text };
         }
-        const delta = isObject(choice.delta) ? { ...choice.delta } : {};
+        const delta = isJsonObject(choice.delta) ? { ...choice.delta } : {};
         if (typeof delta.content === 'string') delta.content = transformOf(index).push(delta.content);
         if (finished && transforms.has(index)) {
           const held = transformOf(index).end();

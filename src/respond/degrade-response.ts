@@ -2,11 +2,11 @@
 // <thinking>/<think> spans removed, from whole JSON bodies and from streamed chunks or events.
 // Every function returns new objects; inputs are not changed.
 import type { ApiSurface } from '../core/index.js';
+import { isJsonObject } from '../core/index.js';
 import { stripThinking, ThinkingFilter } from './thinking-filter.js';
 
 type Body = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Body => value !== null && typeof value === 'object' && !Array.isArray(value);
 const openAiReasoningFields = ['reasoning_content', 'reasoning', 'reasoning_details'] as const;
 const anthropicThinkingTypes = new Set(['thinking', 'redacted_thinking']);
 
@@ -20,19 +20,19 @@ function without(object: Body, fields: readonly string[]): Body {
 function stripContent(content: unknown): unknown {
   if (typeof content === 'string') return stripThinking(content);
   if (!Array.isArray(content)) return content;
-  return content.map((part) => (isObject(part) && typeof part.text === 'string' ? { ...part, text: stripThinking(part.text) } : part));
+  return content.map((part) => (isJsonObject(part) && typeof part.text === 'string' ? { ...part, text: stripThinking(part.text) } : part));
 }
 
 /** Removes Anthropic `thinking` and `redacted_thinking` blocks; text blocks lose thinking spans. */
 export function removeThinkingBlocks(content: readonly unknown[]): unknown[] {
   return content
-    .filter((block) => !(isObject(block) && typeof block.type === 'string' && anthropicThinkingTypes.has(block.type)))
-    .map((block) => (isObject(block) && block.type === 'text' && typeof block.text === 'string' ? { ...block, text: stripThinking(block.text) } : block));
+    .filter((block) => !(isJsonObject(block) && typeof block.type === 'string' && anthropicThinkingTypes.has(block.type)))
+    .map((block) => (isJsonObject(block) && block.type === 'text' && typeof block.text === 'string' ? { ...block, text: stripThinking(block.text) } : block));
 }
 
 function mapChoices(body: Body, mapChoice: (choice: Body) => Body): Body {
   if (!Array.isArray(body.choices)) return body;
-  return { ...body, choices: body.choices.map((choice) => (isObject(choice) ? mapChoice(choice) : choice)) };
+  return { ...body, choices: body.choices.map((choice) => (isJsonObject(choice) ? mapChoice(choice) : choice)) };
 }
 
 /**
@@ -46,7 +46,7 @@ export function stripReasoningFromResponse(api: ApiSurface, body: Readonly<Body>
   switch (api) {
     case 'openai.chat':
       return mapChoices(body, (choice) => {
-        if (!isObject(choice.message)) return choice;
+        if (!isJsonObject(choice.message)) return choice;
         const message = without(choice.message, openAiReasoningFields);
         if ('content' in message) message.content = stripContent(message.content);
         return { ...choice, message };
@@ -56,8 +56,8 @@ export function stripReasoningFromResponse(api: ApiSurface, body: Readonly<Body>
     case 'openai.responses': {
       if (!Array.isArray(body.output)) return { ...body };
       const output = body.output
-        .filter((item) => !(isObject(item) && item.type === 'reasoning'))
-        .map((item) => (isObject(item) && Array.isArray(item.content) ? { ...item, content: stripContent(item.content) } : item));
+        .filter((item) => !(isJsonObject(item) && item.type === 'reasoning'))
+        .map((item) => (isJsonObject(item) && Array.isArray(item.content) ? { ...item, content: stripContent(item.content) } : item));
       const stripped: Body = { ...body, output };
       if (typeof stripped.output_text === 'string') stripped.output_text = stripThinking(stripped.output_text);
       return stripped;
@@ -80,7 +80,7 @@ export class OpenAIChatStreamScrubber {
       const index = typeof choice.index === 'number' ? choice.index : 0;
       let filter = this.filters.get(index);
       if (filter === undefined) this.filters.set(index, (filter = new ThinkingFilter()));
-      const delta = isObject(choice.delta) ? without(choice.delta, openAiReasoningFields) : null;
+      const delta = isJsonObject(choice.delta) ? without(choice.delta, openAiReasoningFields) : null;
       let text = delta !== null && typeof delta.content === 'string' ? filter.push(delta.content) : '';
       const finished = choice.finish_reason !== null && choice.finish_reason !== undefined;
       if (finished) text += filter.end();
@@ -102,23 +102,23 @@ export class AnthropicStreamScrubber {
   private readonly filters = new Map<number, ThinkingFilter>();
 
   event(event: Readonly<Body>): Body[] {
-    if (event.type === 'message_start' && isObject(event.message) && Array.isArray(event.message.content)) {
+    if (event.type === 'message_start' && isJsonObject(event.message) && Array.isArray(event.message.content)) {
       return [{ ...event, message: { ...event.message, content: removeThinkingBlocks(event.message.content) } }];
     }
     if (typeof event.index !== 'number') return [{ ...event }];
     const index = event.index;
-    if (event.type === 'content_block_start' && isObject(event.content_block) && typeof event.content_block.type === 'string' && anthropicThinkingTypes.has(event.content_block.type)) {
+    if (event.type === 'content_block_start' && isJsonObject(event.content_block) && typeof event.content_block.type === 'string' && anthropicThinkingTypes.has(event.content_block.type)) {
       this.dropped.add(index);
       return [];
     }
     if (this.dropped.has(index)) return [];
     const renumbered = index - [...this.dropped].filter((droppedIndex) => droppedIndex < index).length;
     if (event.type === 'content_block_start') {
-      if (isObject(event.content_block) && event.content_block.type === 'text') this.filters.set(index, new ThinkingFilter());
+      if (isJsonObject(event.content_block) && event.content_block.type === 'text') this.filters.set(index, new ThinkingFilter());
       return [{ ...event, index: renumbered }];
     }
     const filter = this.filters.get(index);
-    if (event.type === 'content_block_delta' && filter && isObject(event.delta) && event.delta.type === 'text_delta' && typeof event.delta.text === 'string') {
+    if (event.type === 'content_block_delta' && filter && isJsonObject(event.delta) && event.delta.type === 'text_delta' && typeof event.delta.text === 'string') {
       const text = filter.push(event.delta.text);
       return text ? [{ ...event, index: renumbered, delta: { ...event.delta, text } }] : [];
     }

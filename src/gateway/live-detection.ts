@@ -55,11 +55,6 @@ export class LiveDetection {
     this.timer.unref();
   }
 
-  /** The detector's process id (for memory accounting). */
-  get pid(): number | undefined {
-    return this.child.pid;
-  }
-
   /** The accounts table changed: the detector reads it again. */
   refreshFacts(): void {
     this.post({ op: 'facts' });

@@ -5,3 +5,4 @@ export * from './contracts.js';
 export * from './time.js';
 export * from './mix32.js';
 export * from './json.js';
+export * from './young-generation.js';

@@ -15,6 +15,12 @@ type WriteRequestBody = WriteRequest extends infer R ? (R extends { seq: number 
 
 const selectKeys = 'SELECT key_id AS keyId, account_id AS accountId, secret_hash AS secretHash, label, created_at AS createdAt, revoked_at AS revokedAt FROM api_keys';
 
+export interface StoreOpenOptions {
+  cacheMb?: number;
+  writerNice?: number;
+  writerYoungGenerationMb?: number;
+}
+
 export class SqliteStore implements Store {
   readonly path: string;
   private readonly database: SqliteDatabase;
@@ -25,11 +31,14 @@ export class SqliteStore implements Store {
   private nextSeq = 1;
   private workerError: Error | null = null;
 
-  private constructor(path: string, database: SqliteDatabase, cacheMb: number | undefined, writerNice: number | undefined) {
+  private constructor(path: string, database: SqliteDatabase, options: StoreOpenOptions) {
     this.path = path;
     this.database = database;
     this.reads = new SqliteStoreReader(database);
-    this.worker = new Worker(new URL('./write-worker.js', import.meta.url), { workerData: { path, cacheMb, nice: writerNice } });
+    this.worker = new Worker(new URL('./write-worker.js', import.meta.url), {
+      workerData: { path, cacheMb: options.cacheMb, nice: options.writerNice },
+      ...(options.writerYoungGenerationMb ? { resourceLimits: { maxYoungGenerationSizeMb: options.writerYoungGenerationMb } } : {}),
+    });
     this.worker.on('message', (reply: WriteReply) => {
       const waiting = this.pending.get(reply.seq);
       if (!waiting) return;
@@ -47,9 +56,11 @@ export class SqliteStore implements Store {
    * Opens or creates the store at `path` and migrates it. `cacheMb` sizes SQLite's page cache per
    * connection: large for bulk imports (the default), small for a long-running gateway.
    * `writerNice` (Linux) lowers the write thread's priority: a gateway's requests come first.
+   * `writerYoungGenerationMb` caps the write thread's V8 young generation (a long-running
+   * gateway's memory); V8's default where absent.
    */
-  static open(path: string, options: { cacheMb?: number; writerNice?: number } = {}): SqliteStore {
-    return new SqliteStore(path, openDatabase(path, { cacheMb: options.cacheMb }), options.cacheMb, options.writerNice);
+  static open(path: string, options: StoreOpenOptions = {}): SqliteStore {
+    return new SqliteStore(path, openDatabase(path, { cacheMb: options.cacheMb }), options);
   }
 
   /** The read connection, for queries by other adapters of this store (detection state, reports). */

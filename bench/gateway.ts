@@ -14,6 +14,7 @@ import { addedLatency, formatScenarioTable, summarizeTarget, targetNames, type C
 import { runOpenLoop, type OpenLoopResult } from './open-loop.js';
 import { childPids, freePort, pinSelf, startServerProcess, tasksetAvailable, type MemorySample, type ServerProcess } from './server-process.js';
 import { soakVerdict, type SoakResult } from './soak.js';
+import { describePauses, hostPauses } from './host-pauses.js';
 
 const { values } = parseArgs({
   options: {
@@ -46,6 +47,11 @@ const coreCount = cpus().length;
 const serverCores = coreCount > 1 ? '0' : undefined;
 const clientCores = coreCount > 1 ? `1-${coreCount - 1}` : undefined;
 const clientPinned = clientCores !== undefined && pinSelf(clientCores);
+
+// the machine's own pauses, measured on idle cores before anything starts and after everything stops
+const pauseCores = Array.from({ length: coreCount }, (_, core) => String(core));
+const pausesBefore = await hostPauses(pauseCores, 3);
+log(`host pauses on idle cores before the run: ${describePauses(pausesBefore)}`);
 
 const upstreamPort = await freePort();
 const upstream = await startServerProcess('fake upstream', [process.execPath, join(root, 'dist/bench/fake-upstream.js'), '--port', String(upstreamPort)], upstreamPort, { cores: clientCores });
@@ -152,6 +158,7 @@ const soak: SoakResult = soakVerdict(soakSamples, number('soak-accounts') / numb
 const proxyPeakMb = proxy.memory()?.hwmMb ?? null;
 await Promise.all([gateway.stop(), proxy.stop(), upstream.stop()]);
 rmSync(work, { recursive: true, force: true });
+const pausesAfter = await hostPauses(pauseCores, 3);
 
 const output: string[] = [];
 const checks: Check[] = [];
@@ -171,7 +178,8 @@ checks.push(
   { target: 'streaming: every chunk delivered', measured: `${streaming.targets.gateway.chunks_received}/${streaming.targets.gateway.chunks_sent} chunks, ${streaming.targets.gateway.incomplete_streams} incomplete streams, ${errorsOf(streaming.targets.gateway)} errors`, met: streaming.targets.gateway.chunks_received === streaming.targets.gateway.chunks_sent && streaming.targets.gateway.incomplete_streams === 0 && errorsOf(streaming.targets.gateway) === 0 },
   ...soak.checks,
 );
-output.push(`soak: ${soak.summary}`, `live detector process (child of the gateway, all per-account state) peak RSS: ${detectorPeakMb === null ? '-' : (detectorPeakMb as number).toFixed(1)} MB`, `bare proxy peak RSS over the whole run (the floor): ${proxyPeakMb === null ? '-' : proxyPeakMb.toFixed(1)} MB`, '', `targets${substituted ? ' (SUBSTITUTED gateway: not a verdict on the gateway)' : ''}:`);
+output.push(`soak: ${soak.summary}`, `live detector process (child of the gateway, all per-account state) peak RSS: ${detectorPeakMb === null ? '-' : (detectorPeakMb as number).toFixed(1)} MB`, `bare proxy peak RSS over the whole run (the floor): ${proxyPeakMb === null ? '-' : proxyPeakMb.toFixed(1)} MB`,
+  `host pauses on idle cores (3 s spin per core; a p99 target of 2 ms cannot be judged where these exceed it): before ${describePauses(pausesBefore)}; after ${describePauses(pausesAfter)}`, '', `targets${substituted ? ' (SUBSTITUTED gateway: not a verdict on the gateway)' : ''}:`);
 for (const check of checks) output.push(`  ${check.met ? 'MET    ' : 'NOT MET'} ${check.target}: ${check.measured}`);
 process.stdout.write(`${output.join('\n')}\n`);
 
@@ -186,7 +194,7 @@ if (values.json) {
   const report = {
     benchmark: 'gateway', commit, machine: `${coreCount} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
     gateway_command: gatewayCommand.join(' '), substituted, pinned: gateway.cores !== null ? { server_cores: serverCores, client_cores: clientCores, detector_cores: detectorCores ?? serverCores } : null,
-    options: values, scenarios: scenarioSummaries, soak, gateway_peak_rss_mb: Math.max(0, ...gatewayMemory.map((sample) => sample.hwmMb)), bare_proxy_peak_rss_mb: proxyPeakMb, detector_peak_rss_mb: detectorPeakMb, checks,
+    options: values, host_pauses: { before: pausesBefore, after: pausesAfter }, scenarios: scenarioSummaries, soak, gateway_peak_rss_mb: Math.max(0, ...gatewayMemory.map((sample) => sample.hwmMb)), bare_proxy_peak_rss_mb: proxyPeakMb, detector_peak_rss_mb: detectorPeakMb, checks,
   };
   writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`);
 }

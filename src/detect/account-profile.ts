@@ -5,6 +5,7 @@ import { elicitationFamilies } from './signals/elicitation.js';
 import { mix32 } from './signals/hash.js';
 import type { RequestSignals } from './signals/request-signals.js';
 import { BottomK } from './sketches/bottom-k.js';
+import { DirectMappedTable } from './sketches/direct-mapped-table.js';
 import { HyperLogLog } from './sketches/hyperloglog.js';
 import { SpaceSaving } from './sketches/space-saving.js';
 import { SequentialTest } from './sequential-test.js';
@@ -31,9 +32,9 @@ export class AccountProfile {
   exactRepeats = 0;
   readonly templates = new SpaceSaving(24);
   /** Direct-mapped table of recently seen template keys: a key enters the sketch only when seen twice, so new content never floods it. */
-  private readonly recentKeys = new Float64Array(256);
+  private readonly recentKeys = new DirectMappedTable(256, 'float64');
   /** Direct-mapped table of recently seen exact texts (low 32 bits of their hash). */
-  private readonly recentTexts = new Uint32Array(512);
+  private readonly recentTexts = new DirectMappedTable(512, 'uint32');
   /** Hour buckets with activity (capped): evaluation runs pack many requests into few hours. */
   readonly activeHours = new Set<number>();
   readonly exactTexts = new HyperLogLog(8);
@@ -115,9 +116,9 @@ export class AccountProfile {
     const exactLow = (exact % 0x100000000) >>> 0;
     this.exactTexts.add(mix32(exactLow));
     // a repeat of a recent text (same prompt again: retries, pass@k, reruns); older repeats age out
-    const exactSlot = mix32(exactLow) % this.recentTexts.length;
-    const repeated = this.recentTexts[exactSlot] === (exactLow || 1);
-    this.recentTexts[exactSlot] = exactLow || 1;
+    const exactSlot = mix32(exactLow) % this.recentTexts.size;
+    const repeated = this.recentTexts.get(exactSlot) === (exactLow || 1);
+    this.recentTexts.set(exactSlot, exactLow || 1);
     if (repeated) this.exactRepeats += 1;
     const templated = this.templateHit(signals.keys.head, exactLow) || this.templateHit(signals.keys.tail, exactLow);
     const fresh = templated && !repeated;
@@ -141,9 +142,9 @@ export class AccountProfile {
     if (key === null) return false;
     let entry = this.templates.get(key);
     if (!entry) {
-      const slot = key % this.recentKeys.length;
-      if (this.recentKeys[slot] !== key) {
-        this.recentKeys[slot] = key;
+      const slot = key % this.recentKeys.size;
+      if (this.recentKeys.get(slot) !== key) {
+        this.recentKeys.set(slot, key);
         return false;
       }
       entry = this.templates.add(key);

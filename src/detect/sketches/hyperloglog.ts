@@ -1,13 +1,13 @@
 // HyperLogLog distinct counter (Flajolet et al. 2007, with the small-range correction):
-// 2^precision one-byte registers, about 1.04/sqrt(2^precision) relative error.
+// 2^precision one-byte registers, about 1.04/sqrt(2^precision) relative error. The registers are
+// allocated on the first add: many accounts never fill some of their counters (benchmark items).
 
 export class HyperLogLog {
-  private readonly registers: Uint8Array;
+  private registers: Uint8Array | null = null;
   private readonly precision: number;
 
   constructor(precision = 8) {
     this.precision = precision;
-    this.registers = new Uint8Array(1 << precision);
   }
 
   /** Adds an item by its 32-bit hash (hash well first: low bits pick the register). */
@@ -15,11 +15,13 @@ export class HyperLogLog {
     const index = hash32 >>> (32 - this.precision);
     const rest = (hash32 << this.precision) >>> 0;
     const rank = rest === 0 ? 32 - this.precision + 1 : Math.clz32(rest) + 1;
-    if (rank > this.registers[index]) this.registers[index] = rank;
+    const registers = (this.registers ??= new Uint8Array(1 << this.precision));
+    if (rank > registers[index]) registers[index] = rank;
   }
 
   estimate(): number {
-    const m = this.registers.length;
+    const m = 1 << this.precision;
+    if (this.registers === null) return 0; // every register zero: m * ln(m / m)
     let sum = 0;
     let zeros = 0;
     for (const register of this.registers) {

@@ -9,49 +9,21 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 /** V8's default growth factor of the new space. */
 const defaultGrowthFactor = 2;
 
-export interface YoungGenerationCap {
-  /** Size of the new space (both semi-spaces) at the last check, in bytes. */
-  readonly newSpaceBytes: number;
-  stop(): void;
-}
-
-function newSpaceBytes(): number {
-  return getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
-}
+const newSpaceBytes = (): number => getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
 
 /**
- * Keeps this isolate's new space at or below `maxMb` (both semi-spaces together): every `everyMs`
- * it allows one more doubling only while the doubled space would still fit. Where V8 has shrunk the
- * new space (idle), growth is allowed again up to the cap. Two doublings between checks (a burst of
- * allocation) can overshoot by one step; V8's own maximum still bounds it.
+ * Keeps this isolate's new space at or below `maxMb` (both semi-spaces together) for the rest of
+ * the process: every `everyMs` it allows one more doubling only while the doubled space would still
+ * fit. Where V8 has shrunk the new space (idle), growth is allowed again up to the cap. Two doublings
+ * between checks (a burst of allocation) can overshoot by one step; V8's own maximum still bounds it.
  */
-export function capYoungGeneration(maxMb: number, everyMs = 1_000): YoungGenerationCap {
+export function capYoungGeneration(maxMb: number, everyMs = 1_000): void {
   const maxBytes = maxMb * 2 ** 20;
-  let factor = defaultGrowthFactor;
-  let size = 0;
   // set on every check, not only on a change: starting a worker thread puts V8's flags back
-  const apply = (next: number) => {
-    setFlagsFromString(`--semi-space-growth-factor=${next}`);
-    factor = next;
-  };
-  const check = () => {
-    size = newSpaceBytes();
-    apply(size * defaultGrowthFactor <= maxBytes ? defaultGrowthFactor : 1);
-  };
+  const setGrowthFactor = (factor: number) => setFlagsFromString(`--semi-space-growth-factor=${factor}`);
   // no growth until the first check: a process that is loading its modules allocates in bursts
   // that could double the new space several times between two checks
-  size = newSpaceBytes();
-  apply(1);
-  const timer = setInterval(check, everyMs);
+  setGrowthFactor(1);
+  const timer = setInterval(() => setGrowthFactor(newSpaceBytes() * defaultGrowthFactor <= maxBytes ? defaultGrowthFactor : 1), everyMs);
   timer.unref();
-  return {
-    get newSpaceBytes() {
-      return size;
-    },
-    stop() {
-      clearInterval(timer);
-      if (factor !== defaultGrowthFactor) setFlagsFromString(`--semi-space-growth-factor=${defaultGrowthFactor}`);
-      factor = defaultGrowthFactor;
-    },
-  };
 }

@@ -21,6 +21,11 @@ export interface TargetSummary {
   incomplete_streams: number;
   reported_overhead_p50_ms: number | null;
   reported_overhead_p99_ms: number | null;
+  /**
+   * Milliseconds per second the server's main thread waited runnable while another task held its
+   * core (Linux schedstat): contention from the server's own helpers and the machine, not the load.
+   */
+  main_thread_wait_ms_per_s: number | null;
 }
 
 export interface AddedLatency {
@@ -32,7 +37,7 @@ export interface AddedLatency {
 
 const round3 = (value: number) => Number(value.toFixed(3));
 
-export function summarizeTarget(runs: OpenLoopResult[]): TargetSummary {
+export function summarizeTarget(runs: OpenLoopResult[], mainThreadWaits: number[] = []): TargetSummary {
   const of = (pick: (run: OpenLoopResult) => number) => round3(median(runs.map(pick)));
   const ofOptional = (pick: (run: OpenLoopResult) => number | undefined) => {
     const values = runs.map(pick).filter((value): value is number => value !== undefined && !Number.isNaN(value));
@@ -55,6 +60,7 @@ export function summarizeTarget(runs: OpenLoopResult[]): TargetSummary {
     incomplete_streams: runs.reduce((sum, run) => sum + run.incompleteStreams, 0),
     reported_overhead_p50_ms: ofOptional((run) => run.reportedOverhead?.p50),
     reported_overhead_p99_ms: ofOptional((run) => run.reportedOverhead?.p99),
+    main_thread_wait_ms_per_s: mainThreadWaits.length ? round3(median(mainThreadWaits)) : null,
   };
 }
 
@@ -80,7 +86,7 @@ const cell = (value: number | null, digits = 2) => (value === null || Number.isN
 export function formatScenarioTable(name: string, summaries: Record<TargetName, TargetSummary>, added: { direct: AddedLatency; proxy: AddedLatency }): string[] {
   const lines = [
     `${name}`,
-    `  ${'target'.padEnd(11)} ${'p50 ms'.padStart(8)} ${'p90 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'req/s'.padStart(7)} ${'errors'.padStart(7)} ${'ttft p50'.padStart(9)} ${'ttft p99'.padStart(9)} ${'chunks recv/sent'.padStart(18)} ${'reported overhead p50/p99'.padStart(26)}`,
+    `  ${'target'.padEnd(11)} ${'p50 ms'.padStart(8)} ${'p90 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'req/s'.padStart(7)} ${'errors'.padStart(7)} ${'ttft p50'.padStart(9)} ${'ttft p99'.padStart(9)} ${'chunks recv/sent'.padStart(18)} ${'reported overhead p50/p99'.padStart(26)} ${'runq wait ms/s'.padStart(15)}`,
   ];
   for (const target of targetNames) {
     const summary = summaries[target];
@@ -88,7 +94,7 @@ export function formatScenarioTable(name: string, summaries: Record<TargetName, 
     const chunks = summary.chunks_sent ? `${summary.chunks_received}/${summary.chunks_sent}` : '-';
     const overhead = summary.reported_overhead_p50_ms === null ? '-' : `${cell(summary.reported_overhead_p50_ms, 3)}/${cell(summary.reported_overhead_p99_ms, 3)}`;
     lines.push(
-      `  ${target.padEnd(11)} ${cell(summary.p50_ms).padStart(8)} ${cell(summary.p90_ms).padStart(8)} ${cell(summary.p99_ms).padStart(8)} ${cell(summary.max_ms).padStart(8)} ${String(summary.achieved_rate).padStart(7)} ${String(errorCount).padStart(7)} ${cell(summary.first_chunk_p50_ms).padStart(9)} ${cell(summary.first_chunk_p99_ms).padStart(9)} ${chunks.padStart(18)} ${overhead.padStart(26)}`,
+      `  ${target.padEnd(11)} ${cell(summary.p50_ms).padStart(8)} ${cell(summary.p90_ms).padStart(8)} ${cell(summary.p99_ms).padStart(8)} ${cell(summary.max_ms).padStart(8)} ${String(summary.achieved_rate).padStart(7)} ${String(errorCount).padStart(7)} ${cell(summary.first_chunk_p50_ms).padStart(9)} ${cell(summary.first_chunk_p99_ms).padStart(9)} ${chunks.padStart(18)} ${overhead.padStart(26)} ${cell(summary.main_thread_wait_ms_per_s, 1).padStart(15)}`,
     );
     if (errorCount) lines.push(`    ${target} errors: ${Object.entries(summary.errors).map(([code, count]) => `${code} x${count}`).join(', ')}`);
   }

@@ -84,6 +84,7 @@ if (detectorCores !== null) {
   log(`live detector (${children.join(', ') || 'none found'}) moved to cores ${detectorCores}`);
 }
 const targets: Record<TargetName, string> = { gateway: gateway.url, 'bare proxy': proxy.url, direct: upstream.url };
+const processes: Record<TargetName, ServerProcess> = { gateway, 'bare proxy': proxy, direct: upstream };
 
 log(`gateway: ${gatewayCommand.join(' ')}${substituted ? ' (SUBSTITUTED: these are not the gateway\'s figures)' : ''}`);
 log(tasksetAvailable && gateway.cores !== null
@@ -120,6 +121,8 @@ function load(origin: string, scenario: Scenario, durationS: number, warmupS: nu
 }
 
 const results = scenarios.map(() => ({ gateway: [] as OpenLoopResult[], 'bare proxy': [] as OpenLoopResult[], direct: [] as OpenLoopResult[] }));
+// how long each server's main thread waited for its core during a round, per second (Linux)
+const waits = scenarios.map(() => ({ gateway: [] as number[], 'bare proxy': [] as number[], direct: [] as number[] }));
 const gatewayMemory: MemorySample[] = [];
 const sampleGateway = () => {
   const sample = gateway.memory();
@@ -133,7 +136,11 @@ for (let round = 0; round < number('rounds'); round += 1) {
     for (let step = 0; step < targetNames.length; step += 1) {
       // rotate which target goes first, so warmth and machine noise fall on all three
       const target = targetNames[(round + step) % targetNames.length];
+      const before = processes[target].mainThreadSchedule();
+      const startedAt = performance.now();
       const result = await load(targets[target], scenario, number('duration'), number('warmup'), target === 'gateway' ? sampleGateway : undefined);
+      const after = processes[target].mainThreadSchedule();
+      if (before && after) waits[index][target].push((after.waitNs - before.waitNs) / 1e6 / ((performance.now() - startedAt) / 1000));
       results[index][target].push(result);
       log(`round ${round + 1} ${scenario.name} ${target}: p50 ${result.latency.p50.toFixed(2)} ms p99 ${result.latency.p99.toFixed(2)} ms ${result.achievedRate.toFixed(0)} req/s errors ${Object.values(result.errors).reduce((a, b) => a + b, 0)}`);
     }
@@ -163,7 +170,7 @@ const pausesAfter = await hostPauses(pauseCores, 3);
 const output: string[] = [];
 const checks: Check[] = [];
 const scenarioSummaries = scenarios.map((scenario, index) => {
-  const summaries = Object.fromEntries(targetNames.map((target) => [target, summarizeTarget(results[index][target])])) as Record<TargetName, ReturnType<typeof summarizeTarget>>;
+  const summaries = Object.fromEntries(targetNames.map((target) => [target, summarizeTarget(results[index][target], waits[index][target])])) as Record<TargetName, ReturnType<typeof summarizeTarget>>;
   const added = { direct: addedLatency(results[index].gateway, results[index].direct), proxy: addedLatency(results[index].gateway, results[index]['bare proxy']) };
   output.push(...formatScenarioTable(scenario.name, summaries, added), '');
   return { scenario: scenario.name, rate: scenario.rate, streaming: scenario.streaming, targets: summaries, added_vs_direct: added.direct, added_vs_bare_proxy: added.proxy };

@@ -20,10 +20,27 @@ export interface ServerProcess {
   memory(): MemorySample | null;
   /** The same for each child process (the gateway's live detector), summed; null when it has none. */
   childMemory(): MemorySample | null;
+  /** Its main thread's time on a core and waiting for one, so far (Linux schedstat); null elsewhere. */
+  mainThreadSchedule(): ThreadSchedule | null;
   stop(): Promise<void>;
 }
 
+/** Cumulative nanoseconds a thread has run, and has waited runnable on a run queue (another task held its core). */
+export interface ThreadSchedule {
+  runNs: number;
+  waitNs: number;
+}
+
 const startTimeoutMs = 30_000;
+
+export function readThreadSchedule(pid: number): ThreadSchedule | null {
+  try {
+    const [runNs, waitNs] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').trim().split(' ').map(Number);
+    return Number.isFinite(runNs) && Number.isFinite(waitNs) ? { runNs, waitNs } : null;
+  } catch {
+    return null;
+  }
+}
 
 export const tasksetAvailable = spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status === 0;
 
@@ -103,6 +120,7 @@ export function startServerProcess(label: string, command: string[], port: numbe
           cores: pinned ? options.cores! : null,
           memory: () => readMemory(child.pid!),
           childMemory: () => readChildMemory(child.pid!),
+          mainThreadSchedule: () => readThreadSchedule(child.pid!),
           stop: async () => {
             if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
             await exited;

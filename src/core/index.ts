@@ -6,3 +6,4 @@ export * from './time.js';
 export * from './mix32.js';
 export * from './json.js';
 export * from './young-generation.js';
+export * from './background-priority.js';

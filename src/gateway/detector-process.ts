@@ -2,9 +2,7 @@
 // store's interactions in arrival order, the event log of the embedded deployment, folds each into
 // the streaming detection pipeline, and answers the gateway's requests for an assessment over IPC.
 // Per-account state and the benchmark index live here, not in the gateway's memory.
-import { readdirSync } from 'node:fs';
-import { setPriority } from 'node:os';
-import { parseTimestamp, type Interaction } from '../core/index.js';
+import { backgroundProcess, parseTimestamp, type Interaction } from '../core/index.js';
 import { BenchmarkIndex, DetectionPipeline, liveAssessment, type AccountFacts, type LiveReply, type LiveRequest } from '../detect/index.js';
 import { SqliteStoreReader } from '../store/index.js';
 
@@ -12,6 +10,8 @@ export interface DetectorProcessArgs {
   databasePath: string;
   /** Nice value for every thread of this process (0: the gateway's priority). */
   nice: number;
+  /** Also the SCHED_IDLE policy (Linux, where util-linux's chrt is installed). */
+  idle: boolean;
   /** How often the tail looks for newly stored exchanges, in ms. */
   pollMs: number;
   /** Rows read per page. */
@@ -26,15 +26,9 @@ if (typeof process.send !== 'function') {
 }
 
 // Every thread of the detector (its JavaScript thread and V8's and libuv's helpers) yields to the
-// gateway's request handling when they share a core. Linux gives each thread its own nice value;
-// threads started later inherit it from the thread that starts them.
-if (args.nice) {
-  try {
-    for (const thread of readdirSync('/proc/self/task')) setPriority(Number(thread), args.nice);
-  } catch {
-    // not Linux, or not allowed: the detector keeps the gateway's priority
-  }
-}
+// gateway's request handling when they share a core: SCHED_IDLE where it can be set, else the nice
+// value. Its backlog waits in the store, so a saturated core only delays detection.
+if (args.nice) backgroundProcess(args.nice, args.idle);
 
 const reader = SqliteStoreReader.open(args.databasePath);
 const pipeline = new DetectionPipeline(BenchmarkIndex.builtInWith(reader.readBenchmarkItems()));

@@ -51,7 +51,11 @@ export interface RunningGateway {
 
 const flavorOfUrl = (url: string): ApiFlavor => (url.startsWith('/v1/messages') ? 'anthropic' : 'openai');
 
-/** Nice values of the gateway's background work: requests come first, detection last (it catches up). */
+/**
+ * Priorities of the gateway's background work: requests come first, detection last (SCHED_IDLE
+ * where it can be set; it catches up from the store). The write thread keeps a share of a busy core,
+ * since its queue is in memory (src/core/background-priority.ts).
+ */
 const writerNice = 10;
 const detectorNice = 19;
 
@@ -98,6 +102,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const detection = new LiveDetection({
     databasePath: options.databasePath,
     nice: detectorNice,
+    idle: true,
     assessEveryMs: config.detection.assess_every_ms,
     onAssessment: options.onAssessment,
     onError: (message) => app.log.error({ detection: message }, 'live detection failed'),

@@ -1,22 +1,14 @@
 // Worker thread that owns the store's write connection, so that SQLite work runs on the second
 // core while the main thread reads and validates input.
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { backgroundThread } from '../../core/background-priority.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { BatchWriter } from './batch-writer.js';
 import { openDatabase } from './open-database.js';
 import type { WriteReply, WriteRequest } from './write-protocol.js';
 
 const { path, cacheMb, nice } = workerData as { path: string; cacheMb?: number; nice?: number };
-// a gateway lowers this thread's priority so that request handling wins the core; Linux gives a
-// thread its own nice value (its id from /proc/thread-self); elsewhere this is skipped
-if (nice) {
-  try {
-    setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), nice);
-  } catch {
-    // not Linux, or not allowed: the thread keeps the process's priority
-  }
-}
+// a gateway lowers this thread's priority so that request handling wins the core (Linux only)
+if (nice) backgroundThread(nice);
 const database = openDatabase(path, { migrate: false, cacheMb });
 const writer = new BatchWriter(database);
 const port = parentPort;

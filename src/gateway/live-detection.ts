@@ -14,7 +14,7 @@ export interface LiveDetectionOptions {
   pollMs?: number;
   /** Nice value for the detector process (0 keeps the gateway's priority). */
   nice?: number;
-  /** Also run it under Linux's SCHED_IDLE policy (preempted at once by request handling); with `nice` only. */
+  /** Also run it under Linux's SCHED_IDLE policy (preempted at once by request handling); applies only when `nice` is set. */
   idle?: boolean;
   onAssessment?: (assessment: LiveAssessment) => void;
   onError?: (message: string) => void;

@@ -5,12 +5,20 @@ import { toInteractionRow } from '../ingest/index.js';
 import type { InteractionRow, Store } from '../store/index.js';
 
 export interface RecorderOptions {
-  /** Longest a record waits before its batch is written (ms). */
+  /** Longest a record waits before its batch is written (ms; default 20). */
   flushEveryMs?: number;
-  /** A batch is written as soon as it holds this many records. */
+  /** A batch is written as soon as it holds this many records (default 64). */
   batchSize?: number;
   onError?: (error: Error) => void;
 }
+
+// Small batches, often: the write thread shares the request thread's core on small machines, and
+// each batch is one burst of SQLite work that Linux lets run out its time slice (about 1.4 ms)
+// before a request arriving may take the core back. 64 rows are about 0.6 ms of writing. With
+// batches of up to 100 ms (300 rows at 3,000 req/s) the gateway's p99 there was 1.5-2.3 times
+// higher (BENCHMARKS.md).
+const defaultFlushEveryMs = 20;
+const defaultBatchSize = 64;
 
 export class InteractionRecorder {
   private readonly store: Store;
@@ -27,14 +35,14 @@ export class InteractionRecorder {
     this.store = store;
     this.importId = importId;
     this.options = options;
-    this.timer = setInterval(() => this.flush(), options.flushEveryMs ?? 100);
+    this.timer = setInterval(() => this.flush(), options.flushEveryMs ?? defaultFlushEveryMs);
     this.timer.unref();
   }
 
   /** Queues one exchange; `tsMs` is its parsed `ts`; `raw`, when the caller has it, is the record as JSON. */
   add(record: Interaction, tsMs: number, raw: string = JSON.stringify(record)): void {
     this.queue.push(toInteractionRow(record, 0, 0, 0, raw, tsMs));
-    if (this.queue.length >= (this.options.batchSize ?? 512)) this.flush();
+    if (this.queue.length >= (this.options.batchSize ?? defaultBatchSize)) this.flush();
   }
 
   get counts(): { recorded: number; queued: number; failed: number } {

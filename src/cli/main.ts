@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `distillguard` command: wires each subcommand and maps every error to one message and exit code.
 import { Command, CommanderError } from 'commander';
-import { capYoungGeneration, DistillGuardError } from '../core/index.js';
+import { capHeapGrowth, DistillGuardError, heapGrowthFromEnv } from '../core/index.js';
 
 type Register = (program: Command) => void;
 /**
@@ -37,20 +37,10 @@ export async function buildProgram(only?: string): Promise<Command> {
   return program;
 }
 
-/** Young generation of `serve` in MB (both semi-spaces); env DISTILLGUARD_YOUNG_GENERATION_MB, 0 for V8's default (32). */
-const serverYoungGenerationMb = 8;
-
-function capServerYoungGeneration(): void {
-  const configured = process.env.DISTILLGUARD_YOUNG_GENERATION_MB;
-  const megabytes = configured === undefined || configured === '' ? serverYoungGenerationMb : Number(configured);
-  if (!Number.isFinite(megabytes) || megabytes < 0) throw new DistillGuardError('usage', `DISTILLGUARD_YOUNG_GENERATION_MB must be a number of megabytes (0: V8's default), not '${configured}'.`);
-  if (megabytes > 0) capYoungGeneration(megabytes, 250);
-}
-
 export async function main(argv: string[]): Promise<number> {
   try {
-    // the gateway runs for months: its young generation is capped before its modules load
-    if (argv[2] === 'serve') capServerYoungGeneration();
+    // the gateway runs for months: its heap growth is capped before its modules load
+    if (argv[2] === 'serve') capHeapGrowth(heapGrowthFromEnv());
     await (await buildProgram(argv[2])).parseAsync(argv);
     return 0;
   } catch (error) {

@@ -5,5 +5,5 @@ export * from './contracts.js';
 export * from './time.js';
 export * from './mix32.js';
 export * from './json.js';
-export * from './young-generation.js';
+export * from './heap-growth.js';
 export * from './background-priority.js';

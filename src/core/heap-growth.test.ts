@@ -1,0 +1,74 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+
+const moduleUrl = JSON.stringify(new URL('./heap-growth.js', import.meta.url).href);
+const megabyte = 2 ** 20;
+
+// A process that starts a worker thread (as the gateway's store does) and then allocates, keeping a
+// share of what it allocates alive for a while, like a server under load. Prints the largest new
+// space it saw, in bytes.
+const youngProgram = (capped: boolean) => `
+import { getHeapSpaceStatistics } from 'node:v8';
+import { Worker } from 'node:worker_threads';
+import { capHeapGrowth } from ${moduleUrl};
+${capped ? 'capHeapGrowth({ youngGenerationMb: 8, oldGenerationGrowthPercent: 0, everyMs: 20 });' : ''}
+await new Promise((resolve) => new Worker('0', { eval: true }).on('exit', resolve));
+const newSpace = () => getHeapSpaceStatistics().find((space) => space.space_name === 'new_space').space_size;
+const kept = [];
+let largest = newSpace();
+const end = Date.now() + 1500;
+while (Date.now() < end) {
+  for (let index = 0; index < 100000; index += 1) {
+    const item = { index, text: 'request ' + index };
+    if (index % 8 === 0) {
+      kept.push(item);
+      if (kept.length > 150000) kept.length = 0;
+    }
+  }
+  largest = Math.max(largest, newSpace());
+  await new Promise((resolve) => setImmediate(resolve));
+}
+process.stdout.write(String(largest));
+`;
+
+// A process that holds a fixed set of objects and keeps promoting short-lived ones to the old
+// generation (each lives across many young collections, then is dropped), faster than a full
+// collection keeps up with: the case where V8's adaptive factor lets the old generation grow to
+// several times what is alive. Prints the largest old space it saw in use, in bytes.
+const oldProgram = (growthPercent: number | null) => `
+import { getHeapSpaceStatistics } from 'node:v8';
+import { Worker } from 'node:worker_threads';
+import { capHeapGrowth } from ${moduleUrl};
+${growthPercent === null ? '' : `capHeapGrowth({ youngGenerationMb: 0, oldGenerationGrowthPercent: ${growthPercent}, everyMs: 20 });`}
+await new Promise((resolve) => new Worker('0', { eval: true }).on('exit', resolve));
+const oldSpace = () => getHeapSpaceStatistics().find((space) => space.space_name === 'old_space').space_used_size;
+const alive = Array.from({ length: 100000 }, (_, index) => ({ index, text: 'alive ' + index }));
+let recent = [];
+let largest = 0;
+const end = Date.now() + 1500;
+while (Date.now() < end) {
+  for (let index = 0; index < 2000; index += 1) recent.push({ text: 'kept for a while ' + index, pair: [index, index + 1] });
+  if (recent.length > 40000) recent = recent.slice(20000);
+  largest = Math.max(largest, oldSpace());
+  await new Promise((resolve) => setImmediate(resolve));
+}
+process.stdout.write(alive.length > 0 ? String(largest) : '0');
+`;
+
+const run = (program: string) => Number(execFileSync(process.execPath, ['--input-type=module', '-e', program], { encoding: 'utf8' }));
+
+test('a capped process keeps its young generation at the cap under load, worker threads included; an uncapped one grows past it', () => {
+  const uncapped = run(youngProgram(false));
+  const capped = run(youngProgram(true));
+  assert.ok(uncapped > 8 * megabyte, `without the cap V8 grows the new space past 8 MB under this load (saw ${uncapped / megabyte} MB); otherwise this test shows nothing`);
+  assert.ok(capped <= 8 * megabyte, `with an 8 MB cap the new space reached ${capped / megabyte} MB`);
+});
+
+test("a fixed old-generation growth keeps the old space near what is alive, worker threads included; V8's adaptive factor lets it grow far past", () => {
+  const adaptive = run(oldProgram(null));
+  const fixed = run(oldProgram(50));
+  assert.ok(adaptive > 60 * megabyte, `with V8's own factor the old space should grow far past what is alive under this load (saw ${(adaptive / megabyte).toFixed(1)} MB); otherwise this test shows nothing`);
+  assert.ok(fixed < 45 * megabyte, `with 50% growth the old space reached ${(fixed / megabyte).toFixed(1)} MB`);
+  assert.ok(fixed * 1.5 < adaptive, `fixed growth ${(fixed / megabyte).toFixed(1)} MB against adaptive ${(adaptive / megabyte).toFixed(1)} MB`);
+});

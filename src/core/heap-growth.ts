@@ -1,0 +1,75 @@
+// Bounds how far V8 lets a long-running process's heap grow ahead of what it keeps alive, from
+// inside the process. Node's command line is the documented place for heap flags, but V8 reads
+// those only when it sets up the heap; a server started as `npx distillguard serve` has no such
+// place. Two flags, though, are read each time they are used, and are set here at run time:
+// - `--semi-space-growth-factor`, on every growth of the young generation. Under steady load V8
+//   doubles the new space until it reaches its maximum (two 16 MB semi-spaces on 64-bit Node 20),
+//   and a server that allocates per request then carries 32 MB of mostly empty nursery in its RSS.
+// - `--heap-growing-percent`, after every full collection, when V8 sets the old generation's size
+//   for the next one. V8's own factor follows the last collection's speed against the allocation
+//   rate and reaches 4x the live heap after one collection that ran slowly (a core shared with
+//   other work, a host pause): a gateway holding 21 MB alive then let its old generation reach
+//   85 MB of garbage before collecting (BENCHMARKS.md).
+// Decision records: docs/decisions/2026-11-27-young-generation-cap.md,
+// docs/decisions/2026-11-27-old-generation-growth.md
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import { DistillGuardError } from './errors.js';
+
+/** V8's default growth factor of the new space. */
+const defaultGrowthFactor = 2;
+
+const newSpaceBytes = (): number => getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
+
+export interface HeapGrowthLimits {
+  /** Largest young generation, in MB (both semi-spaces together); 0 leaves V8's growth. */
+  youngGenerationMb: number;
+  /** The old generation may grow to (1 + percent / 100) x what the last full collection kept; 0 leaves V8's own factor (1.1-4). */
+  oldGenerationGrowthPercent: number;
+  /** How often the limits are applied again, in ms (default 1,000). */
+  everyMs?: number;
+}
+
+/**
+ * Holds this isolate's heap growth to `limits` for the rest of the process.
+ * - Young generation: every `everyMs` one more doubling is allowed only while the doubled space
+ *   would still fit; where V8 has shrunk the new space (idle), growth is allowed again up to the
+ *   cap. Two doublings between checks (a burst of allocation) can overshoot by one step; V8's own
+ *   maximum still bounds it.
+ * - Old generation: a fixed growth factor instead of V8's adaptive one.
+ * Both flags are set again on every check, not only on a change: starting a worker thread puts
+ * V8's flags back to their start values.
+ */
+export function capHeapGrowth(limits: HeapGrowthLimits): void {
+  const youngMaxBytes = limits.youngGenerationMb * 2 ** 20;
+  const apply = (growthFactor: number) => {
+    if (limits.youngGenerationMb > 0) setFlagsFromString(`--semi-space-growth-factor=${growthFactor}`);
+    if (limits.oldGenerationGrowthPercent > 0) setFlagsFromString(`--heap-growing-percent=${Math.round(limits.oldGenerationGrowthPercent)}`);
+  };
+  if (limits.youngGenerationMb <= 0 && limits.oldGenerationGrowthPercent <= 0) return;
+  // no young growth until the first check: a process that is loading its modules allocates in
+  // bursts that could double the new space several times between two checks
+  apply(1);
+  const timer = setInterval(() => apply(newSpaceBytes() * defaultGrowthFactor <= youngMaxBytes ? defaultGrowthFactor : 1), limits.everyMs ?? 1_000);
+  timer.unref();
+}
+
+/** The limits `serve` uses unless the environment says otherwise. */
+export const serverHeapGrowth: Readonly<HeapGrowthLimits> = { youngGenerationMb: 8, oldGenerationGrowthPercent: 50 };
+
+/**
+ * `serverHeapGrowth`, with env DISTILLGUARD_YOUNG_GENERATION_MB and
+ * DISTILLGUARD_OLD_GENERATION_GROWTH_PERCENT in its place where set (0: V8's own growth).
+ */
+export function heapGrowthFromEnv(env: NodeJS.ProcessEnv = process.env): HeapGrowthLimits {
+  const setting = (name: string, fallback: number, what: string): number => {
+    const configured = env[name];
+    const value = configured === undefined || configured === '' ? fallback : Number(configured);
+    if (!Number.isFinite(value) || value < 0) throw new DistillGuardError('usage', `${name} must be ${what} (0: V8's own growth), not '${configured}'.`);
+    return value;
+  };
+  return {
+    youngGenerationMb: setting('DISTILLGUARD_YOUNG_GENERATION_MB', serverHeapGrowth.youngGenerationMb, 'a size in megabytes'),
+    oldGenerationGrowthPercent: setting('DISTILLGUARD_OLD_GENERATION_GROWTH_PERCENT', serverHeapGrowth.oldGenerationGrowthPercent, 'a percentage'),
+    everyMs: 250,
+  };
+}

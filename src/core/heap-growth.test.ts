@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { heapGrowthFromEnv, serverHeapGrowth } from './heap-growth.js';
 
 const moduleUrl = JSON.stringify(new URL('./heap-growth.js', import.meta.url).href);
 const megabyte = 2 ** 20;
@@ -71,4 +72,12 @@ test("a fixed old-generation growth keeps the old space near what is alive, work
   assert.ok(adaptive > 60 * megabyte, `with V8's own factor the old space should grow far past what is alive under this load (saw ${(adaptive / megabyte).toFixed(1)} MB); otherwise this test shows nothing`);
   assert.ok(fixed < 45 * megabyte, `with 50% growth the old space reached ${(fixed / megabyte).toFixed(1)} MB`);
   assert.ok(fixed * 1.5 < adaptive, `fixed growth ${(fixed / megabyte).toFixed(1)} MB against adaptive ${(adaptive / megabyte).toFixed(1)} MB`);
+});
+
+test('the environment sets the limits of serve, 0 turns one off, and a bad value names its variable', () => {
+  assert.deepEqual(heapGrowthFromEnv({}), { ...serverHeapGrowth, everyMs: 250 });
+  assert.equal(heapGrowthFromEnv({ DISTILLGUARD_OLD_GENERATION_GROWTH_PERCENT: '0' }).oldGenerationGrowthPercent, 0);
+  assert.equal(heapGrowthFromEnv({ DISTILLGUARD_YOUNG_GENERATION_MB: '16' }).youngGenerationMb, 16);
+  assert.throws(() => heapGrowthFromEnv({ DISTILLGUARD_OLD_GENERATION_GROWTH_PERCENT: 'fifty' }), /DISTILLGUARD_OLD_GENERATION_GROWTH_PERCENT must be a percentage .*'fifty'/);
+  assert.throws(() => heapGrowthFromEnv({ DISTILLGUARD_YOUNG_GENERATION_MB: '-1' }), /DISTILLGUARD_YOUNG_GENERATION_MB must be a size in megabytes/);
 });

@@ -23,7 +23,7 @@ const newSpaceBytes = (): number => getHeapSpaceStatistics().find((space) => spa
 export interface HeapGrowthLimits {
   /** Largest young generation, in MB (both semi-spaces together); 0 leaves V8's growth. */
   youngGenerationMb: number;
-  /** The old generation may grow to (1 + percent / 100) x what the last full collection kept; 0 leaves V8's own factor (1.1-4). */
+  /** The old generation may grow to (1 + percent / 100) x what the last full collection kept; 0 leaves V8's own factor (up to 4x). */
   oldGenerationGrowthPercent: number;
   /** How often the limits are applied again, in ms (default 1,000). */
   everyMs?: number;

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LiveAccountState, LiveAssessment, LiveCampaignState } from '../detect/index.js';
-import { parsePolicyConfig } from '../respond/index.js';
+import { decide, parsePolicyConfig } from '../respond/index.js';
 import type { DecisionRow, Store } from '../store/index.js';
 import { LadderEnforcement, type LiveView } from './ladder-enforcement.js';
 
@@ -65,4 +65,33 @@ test('throttle: the bucket runs dry, then 429 with a Retry-After the client can 
   assert.ok(retryAfter >= 1 && retryAfter <= 10, `Retry-After ${retryAfter}`);
   assert.equal(ladder.admit('lone', 10_000 + retryAfter * 1000).refusal, null, 'served again after waiting Retry-After');
   await ladder.close();
+});
+
+test('an account detection has not flagged is observed, with a reason that names it; one that drops out of the assessment is stored as observed again', async () => {
+  const { store, rows } = decisionStore();
+  const policy = parsePolicyConfig({});
+  let current = live;
+  const switching = {
+    get assessment() {
+      return current.assessment;
+    },
+    account: (id: string) => current.account(id),
+    campaign: (id: string) => current.campaign(id),
+  } as LiveView;
+  const ladder = new LadderEnforcement(switching, store, policy);
+  const stranger = ladder.admit('stranger', 1_000);
+  assert.equal(stranger.action, 'observe');
+  assert.equal(stranger.refusal, null);
+  assert.equal(stranger.cohort, null);
+  assert.equal(stranger.reason, decide({ accountId: 'stranger', verdict: null, risk: 0, campaign: null }, policy, 1_000).reason);
+  assert.match(stranger.reason, /stranger/);
+  assert.equal(ladder.admit('lone', 1_000).action, 'throttle');
+  // the next assessment no longer lists 'lone': it is served, and the change is stored with a reason
+  current = view([], []);
+  const after = ladder.admit('lone', 2_000);
+  assert.equal(after.action, 'observe');
+  assert.equal(after.refusal, null);
+  await ladder.close();
+  assert.deepEqual(rows.map((row) => [row.accountId, row.action]), [['lone', 'throttle'], ['lone', 'observe']]);
+  assert.match(rows[1].reason, /No rule matched account lone/);
 });

@@ -1,6 +1,8 @@
 // The response ladder at the gateway: reads the live assessment, asks respond/ for the account's
 // decision (campaigns act as a whole), takes throttle tokens, and stores every change of decision
-// with its reason. Decisions are cached per account until the next assessment or their expiry.
+// with its reason. Decisions are cached per account until the next assessment or their expiry,
+// except for accounts detection has not flagged: those share one decision and cache nothing, so
+// ordinary traffic over many accounts leaves no per-account garbage to outlive the young generation.
 import type { LiveAssessment } from '../detect/index.js';
 import type { LiveDetection } from './live-detection.js';
 import {
@@ -15,6 +17,37 @@ import type { ApiSurface } from './response-capture.js';
 
 type Json = Record<string, unknown>;
 
+const unscoredState = (accountId: string): AccountState => ({ accountId, verdict: null, risk: 0, campaign: null });
+
+/** The decision for an account detection has not flagged, when it observes without a tracer cohort; null otherwise (then each account is decided on its own). */
+function unscoredDecision(policy: PolicyConfig): Decision | null {
+  const decision = decide(unscoredState(''), policy, 0);
+  return decision.action === 'observe' && decision.cohort === undefined ? decision : null;
+}
+
+/** An unflagged account's admission: shared fields, and the reason written only when someone reads it (the sidecar's answer). */
+class UnscoredAdmission implements Admission {
+  readonly action = 'observe';
+  readonly campaignId = null;
+  readonly refusal = null;
+  readonly cohort = null;
+  readonly ttlS: number;
+  private readonly accountId: string;
+  private readonly policy: PolicyConfig;
+  private readonly nowMs: number;
+
+  constructor(accountId: string, decision: Decision, policy: PolicyConfig, nowMs: number) {
+    this.accountId = accountId;
+    this.ttlS = decision.ttl_s;
+    this.policy = policy;
+    this.nowMs = nowMs;
+  }
+
+  get reason(): string {
+    return decide(unscoredState(this.accountId), this.policy, this.nowMs).reason;
+  }
+}
+
 /** What the ladder reads of live detection. */
 export type LiveView = Pick<LiveDetection, 'account' | 'campaign' | 'assessment'>;
 
@@ -28,6 +61,8 @@ export class LadderEnforcement implements Enforcement {
   private seenAssessment: LiveAssessment | null = null;
   private campaignOf = new Map<string, string>();
   private decisions = new Map<string, Decision>();
+  /** The ladder's action for an account with no verdict, no risk and no campaign, when it is a plain observe. */
+  private unscored: Decision | null;
   /** Last action recorded per account: only changes are stored. */
   private readonly lastAction = new Map<string, string>();
   private pending: DecisionRow[] = [];
@@ -37,6 +72,7 @@ export class LadderEnforcement implements Enforcement {
     this.store = store;
     this.policy = policy;
     this.metrics = metrics;
+    this.unscored = unscoredDecision(policy);
     this.timer = setInterval(() => this.flush(), 1_000);
     this.timer.unref();
   }
@@ -57,6 +93,9 @@ export class LadderEnforcement implements Enforcement {
 
   admit(accountId: string, nowMs: number): Admission {
     this.refresh();
+    if (this.unscored !== null && !this.lastAction.has(accountId) && !this.campaignOf.has(accountId) && this.live.account(accountId) === undefined) {
+      return new UnscoredAdmission(accountId, this.unscored, this.policy, nowMs);
+    }
     let decision = this.decisions.get(accountId);
     if (!decision || decision.expires_at_ms <= nowMs) {
       const state = this.stateOf(accountId);

@@ -1,15 +1,18 @@
 // One undici connection pool per upstream: `dispatch` (not fetch) on the hot path, timeouts from
-// config, and an abort tied to the client's connection (upstream-call.ts).
+// config (kept by one sweep over the calls in flight, not a timer per request: upstream-call.ts),
+// and an abort tied to the client's connection.
 import { Pool, errors } from 'undici';
 import { ApiError } from './api-error.js';
 import { upstreamApiKey, type UpstreamConfig } from './gateway-config.js';
-import { UpstreamCall } from './upstream-call.js';
+import { CallsInFlight, UpstreamCall } from './upstream-call.js';
 
 export class UpstreamClient {
   readonly config: UpstreamConfig;
   private readonly pool: Pool;
   private readonly basePath: string;
   private readonly apiKey: string | null;
+  private readonly inFlight = new CallsInFlight();
+  private readonly sweeper: NodeJS.Timeout;
 
   constructor(config: UpstreamConfig) {
     this.config = config;
@@ -17,6 +20,9 @@ export class UpstreamClient {
     this.pool = new Pool(url.origin, { connections: config.connections, keepAliveTimeout: 30_000, pipelining: 1 });
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.apiKey = upstreamApiKey(config);
+    // a timeout fires up to one sweep late: a tenth of it, at most a second
+    this.sweeper = setInterval(() => this.sweep(), Math.min(1_000, Math.max(10, Math.floor(config.timeout_ms / 10))));
+    this.sweeper.unref();
   }
 
   /** Path of an API route on this upstream: '/chat/completions' under an OpenAI base, '/v1/messages' under Anthropic's. */
@@ -32,8 +38,9 @@ export class UpstreamClient {
       if (options.anthropicBeta) headers['anthropic-beta'] = options.anthropicBeta;
       if (this.apiKey) headers['x-api-key'] = this.apiKey;
     } else if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
-    const call = new UpstreamCall();
-    this.pool.dispatch({ path, method: 'POST', headers, body, headersTimeout: this.config.timeout_ms, bodyTimeout: this.config.timeout_ms }, call);
+    const call = new UpstreamCall(this.inFlight);
+    // 0: undici keeps no timers of its own for this request (sweep() does)
+    this.pool.dispatch({ path, method: 'POST', headers, body, headersTimeout: 0, bodyTimeout: 0 }, call);
     return call;
   }
 
@@ -54,7 +61,16 @@ export class UpstreamClient {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.sweeper);
     await this.pool.close();
+  }
+
+  /** Fails the calls that waited longer than the timeout for their head or next chunk. */
+  private sweep(): void {
+    if (this.inFlight.size === 0) return;
+    const now = Date.now();
+    const timeoutMs = this.config.timeout_ms;
+    this.inFlight.forEach((call) => call.expire(now, timeoutMs));
   }
 }
 

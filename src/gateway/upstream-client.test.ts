@@ -1,0 +1,146 @@
+// The upstream client's timeouts, kept by a sweep over the calls in flight instead of undici's
+// per-request timers: the head must come in time, then each chunk within the timeout of the last;
+// a slow but steady stream and a call paused for a slow client never time out.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { errors } from 'undici';
+import { ApiError } from './api-error.js';
+import { parseGatewayConfig } from './gateway-config.js';
+import { CallsInFlight, UpstreamCall } from './upstream-call.js';
+import { UpstreamClient, upstreamFailure } from './upstream-client.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** An upstream that answers each request with `script`: wait, write the head, then chunks with waits between them. */
+async function scriptedUpstream(script: (response: ServerResponse) => Promise<void>): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => void script(response).catch(() => response.destroy()));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function clientFor(url: string, timeoutMs: number): UpstreamClient {
+  const [upstream] = parseGatewayConfig({ upstreams: [{ name: 'scripted', url, models: ['*'], timeout_ms: timeoutMs }] }).upstreams;
+  return new UpstreamClient(upstream);
+}
+
+async function streamChunks(response: ServerResponse, count: number, gapMs: number): Promise<void> {
+  response.writeHead(200, { 'content-type': 'text/event-stream' });
+  for (let index = 0; index < count; index += 1) {
+    response.write(`data: {"n":${index}}\n\n`);
+    await sleep(gapMs);
+  }
+  response.end('data: [DONE]\n\n');
+}
+
+test('a head that does not come within the timeout fails the call with a headers timeout, answered as 504', async () => {
+  const upstream = await scriptedUpstream(async (response) => {
+    await sleep(1_000);
+    response.end('{}');
+  });
+  const client = clientFor(upstream.url, 200);
+  try {
+    const call = client.call(client.path('/chat/completions'), '{}', {});
+    const started = Date.now();
+    const failure = await call.head.then(() => null, (error: unknown) => error);
+    assert.ok(failure instanceof errors.HeadersTimeoutError, `got ${String(failure)}`);
+    assert.ok(Date.now() - started < 900, 'failed before the upstream answered');
+    const mapped = upstreamFailure('scripted', failure);
+    assert.ok(mapped instanceof ApiError);
+    assert.equal(mapped.status, 504);
+    assert.equal(mapped.code, 'upstream_timeout');
+  } finally {
+    await client.close();
+    await upstream.close();
+  }
+});
+
+test('a stream whose chunks keep coming runs past the timeout; one that stalls mid-body fails with a body timeout', async () => {
+  const steady = await scriptedUpstream((response) => streamChunks(response, 8, 80)); // 640 ms in all, 80 ms apart
+  const client = clientFor(steady.url, 250);
+  try {
+    const call = client.call(client.path('/chat/completions'), '{}', {});
+    const head = await call.head;
+    assert.equal(head.status, 200);
+    await call.finished;
+    assert.match(call.body().toString(), /\{"n":7\}[\s\S]*\[DONE\]/);
+  } finally {
+    await client.close();
+    await steady.close();
+  }
+
+  const stall = await scriptedUpstream(async (response) => {
+    response.writeHead(200, { 'content-type': 'text/event-stream' });
+    response.write('data: {"n":0}\n\n');
+    await sleep(1_500);
+    response.end('data: [DONE]\n\n');
+  });
+  const impatient = clientFor(stall.url, 250);
+  try {
+    const call = impatient.call(impatient.path('/chat/completions'), '{}', {});
+    await call.head;
+    const failure = await call.finished.then(() => null, (error: unknown) => error);
+    assert.ok(failure instanceof errors.BodyTimeoutError, `got ${String(failure)}`);
+    assert.equal((upstreamFailure('scripted', failure) as ApiError).status, 504);
+  } finally {
+    await impatient.close();
+    await stall.close();
+  }
+});
+
+test('a call paused for a slow client does not time out, and resumes to the end', async () => {
+  const upstream = await scriptedUpstream((response) => streamChunks(response, 3, 20));
+  const client = clientFor(upstream.url, 150);
+  try {
+    const call = client.call(client.path('/chat/completions'), '{}', {});
+    await call.head;
+    const received: string[] = [];
+    call.consume((chunk) => {
+      if (received.length === 0) call.pause(); // the client's socket is full after the first chunk
+      received.push(chunk.toString());
+    });
+    await sleep(600); // four timeouts while paused
+    call.resume();
+    await call.finished;
+    assert.match(received.join(''), /\{"n":2\}[\s\S]*\[DONE\]/);
+  } finally {
+    await client.close();
+    await upstream.close();
+  }
+});
+
+test('calls leave the in-flight list however they end, in any order', async () => {
+  const list = new CallsInFlight();
+  const calls = Array.from({ length: 5 }, () => new UpstreamCall(list));
+  const listed = () => {
+    const seen: UpstreamCall[] = [];
+    list.forEach((call) => seen.push(call));
+    return seen;
+  };
+  assert.equal(list.size, 5);
+  assert.deepEqual(listed(), [...calls].reverse(), 'newest first');
+  calls[2].onResponseEnd();
+  calls[0].onResponseError(null as never, new Error('reset'));
+  const failedHead = assert.rejects(calls[0].head, /reset/);
+  calls[4].expire(Date.now() + 10_000, 1_000); // queued in the pool past its timeout
+  await assert.rejects(calls[4].head, errors.HeadersTimeoutError);
+  assert.deepEqual(listed(), [calls[3], calls[1]]);
+  calls[2].onResponseEnd(); // a second end changes nothing
+  calls[1].onResponseEnd();
+  calls[3].onResponseEnd();
+  assert.equal(list.size, 0);
+  assert.deepEqual(listed(), []);
+  await failedHead;
+  await assert.rejects(calls[0].finished, /reset/);
+});

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The `distillguard` command: wires each subcommand and maps every error to one message and exit code.
 import { Command, CommanderError } from 'commander';
-import { capHeapGrowth, DistillGuardError, heapGrowthFromEnv } from '../core/index.js';
+// only these two modules of core/ before the heap cap: core/index.js compiles the contract validators
+import { DistillGuardError } from '../core/errors.js';
+import { capHeapGrowth, heapGrowthFromEnv } from '../core/heap-growth.js';
 
 type Register = (program: Command) => void;
 /**

@@ -19,10 +19,10 @@ type Json = Record<string, unknown>;
 
 const unscoredState = (accountId: string): AccountState => ({ accountId, verdict: null, risk: 0, campaign: null });
 
-/** The decision for an account detection has not flagged, when it observes without a tracer cohort; null otherwise (then each account is decided on its own). */
-function unscoredDecision(policy: PolicyConfig): Decision | null {
+/** How long an unflagged account's decision holds, when the policy observes such accounts without a tracer cohort; null otherwise (then each account is decided on its own). */
+function unscoredTtlS(policy: PolicyConfig): number | null {
   const decision = decide(unscoredState(''), policy, 0);
-  return decision.action === 'observe' && decision.cohort === undefined ? decision : null;
+  return decision.action === 'observe' && decision.cohort === undefined ? decision.ttl_s : null;
 }
 
 /** An unflagged account's admission: shared fields, and the reason written only when someone reads it (the sidecar's answer). */
@@ -36,9 +36,9 @@ class UnscoredAdmission implements Admission {
   private readonly policy: PolicyConfig;
   private readonly nowMs: number;
 
-  constructor(accountId: string, decision: Decision, policy: PolicyConfig, nowMs: number) {
+  constructor(accountId: string, ttlS: number, policy: PolicyConfig, nowMs: number) {
     this.accountId = accountId;
-    this.ttlS = decision.ttl_s;
+    this.ttlS = ttlS;
     this.policy = policy;
     this.nowMs = nowMs;
   }
@@ -61,8 +61,8 @@ export class LadderEnforcement implements Enforcement {
   private seenAssessment: LiveAssessment | null = null;
   private campaignOf = new Map<string, string>();
   private decisions = new Map<string, Decision>();
-  /** The ladder's action for an account with no verdict, no risk and no campaign, when it is a plain observe. */
-  private unscored: Decision | null;
+  /** The decision's ttl for an account with no verdict, no risk and no campaign, when the ladder plainly observes it; null when it does not. */
+  private readonly unscoredTtlS: number | null;
   /** Last action recorded per account: only changes are stored. */
   private readonly lastAction = new Map<string, string>();
   private pending: DecisionRow[] = [];
@@ -72,7 +72,7 @@ export class LadderEnforcement implements Enforcement {
     this.store = store;
     this.policy = policy;
     this.metrics = metrics;
-    this.unscored = unscoredDecision(policy);
+    this.unscoredTtlS = unscoredTtlS(policy);
     this.timer = setInterval(() => this.flush(), 1_000);
     this.timer.unref();
   }
@@ -93,8 +93,8 @@ export class LadderEnforcement implements Enforcement {
 
   admit(accountId: string, nowMs: number): Admission {
     this.refresh();
-    if (this.unscored !== null && !this.lastAction.has(accountId) && !this.campaignOf.has(accountId) && this.live.account(accountId) === undefined) {
-      return new UnscoredAdmission(accountId, this.unscored, this.policy, nowMs);
+    if (this.unscoredTtlS !== null && !this.lastAction.has(accountId) && !this.campaignOf.has(accountId) && this.live.account(accountId) === undefined) {
+      return new UnscoredAdmission(accountId, this.unscoredTtlS, this.policy, nowMs);
     }
     let decision = this.decisions.get(accountId);
     if (!decision || decision.expires_at_ms <= nowMs) {

@@ -6,7 +6,7 @@
 // finish its time slice (about 1.4 ms on this project's machines) before a task that just woke up
 // (a request arriving) may preempt it, whatever their nice values. A SCHED_IDLE task is preempted
 // at once. Node has no call for the policy, so util-linux's `chrt` sets it where installed.
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 
@@ -43,17 +43,41 @@ export function backgroundProcess(nice: number, idle: boolean): BackgroundPriori
   return niced ? 'nice' : 'unchanged';
 }
 
-/**
- * The calling thread (a worker thread) to `nice`. No idle policy here: a thread whose queue lives in
- * memory must keep a share of a saturated core, or that queue would grow without bound.
- */
-export function backgroundThread(nice: number): BackgroundPriority {
-  if (process.platform !== 'linux') return 'unchanged';
+/** This thread's kernel id (Linux), or null where /proc is missing. */
+export function currentThreadId(): number | null {
   try {
-    return niceAll([Number(readlinkSync('/proc/thread-self').split('/').pop())], nice) ? 'nice' : 'unchanged';
+    return Number(readlinkSync('/proc/thread-self').split('/').pop());
   } catch {
-    return 'unchanged';
+    return null;
   }
+}
+
+/**
+ * The calling thread (a worker thread) to `nice`, then to SCHED_IDLE when `idle` and `chrt` is
+ * installed. A thread whose queue lives in memory may take the idle policy only with a guard that
+ * raises it back when its backlog ages (the store's write thread: `writer-priority.ts`), or the
+ * queue would grow without bound while the core is saturated.
+ */
+export function backgroundThread(nice: number, idle = false): BackgroundPriority {
+  if (process.platform !== 'linux') return 'unchanged';
+  const thread = currentThreadId();
+  if (thread === null) return 'unchanged';
+  const niced = niceAll([thread], nice);
+  if (idle && chrtPolicy(thread, 'idle')) return 'idle';
+  return niced ? 'nice' : 'unchanged';
+}
+
+/** One thread's policy to SCHED_IDLE or back to the normal one (its nice value is kept); false where chrt failed. */
+export function chrtPolicy(thread: number, policy: 'idle' | 'normal'): boolean {
+  const result = spawnSync('chrt', [policy === 'idle' ? '--idle' : '--other', '--pid', '0', String(thread)], { stdio: 'ignore', timeout: 5_000 });
+  return result.status === 0;
+}
+
+/** The same without blocking the calling thread (the gateway's request thread changes its write thread's policy). */
+export function setThreadPolicy(thread: number, policy: 'idle' | 'normal'): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile('chrt', [policy === 'idle' ? '--idle' : '--other', '--pid', '0', String(thread)], { timeout: 5_000 }, (error) => resolve(error === null));
+  });
 }
 
 /** The scheduling policy of every thread of `pid` (Linux /proc; 0 normal, 3 batch, 5 idle), for tests and diagnostics. */

@@ -52,9 +52,10 @@ export interface RunningGateway {
 const flavorOfUrl = (url: string): ApiFlavor => (url.startsWith('/v1/messages') ? 'anthropic' : 'openai');
 
 /**
- * Priorities of the gateway's background work: requests come first, detection last (SCHED_IDLE
- * where it can be set; it catches up from the store). The write thread keeps a share of a busy core,
- * since its queue is in memory (src/core/background-priority.ts).
+ * Priorities of the gateway's background work: requests come first. Detection and the write thread
+ * run under SCHED_IDLE where it can be set (nice values otherwise). Detection catches up from the
+ * store; the write thread's queue is in memory, so the store raises it back to the normal policy
+ * while a write waits over a second (src/store/sqlite/writer-priority.ts).
  */
 const writerNice = 10;
 const detectorNice = 19;
@@ -74,7 +75,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // loaded only when configured (the watermark schemes and the tokenizer are large); read before
   // anything opens: a missing master key stops the start with the field's name
   const watermarks = config.watermark ? (await import('./tracer-watermark.js')).TracerWatermarks.fromConfig(config.watermark, upstreamConfigs.map((upstream) => upstream.name)) : null;
-  const store = SqliteStore.open(options.databasePath, { cacheMb: 2, writerNice, writerYoungGenerationMb: 6 });
+  let log: FastifyInstance['log'] | null = null;
+  const store = SqliteStore.open(options.databasePath, {
+    cacheMb: 2, writerNice, writerYoungGenerationMb: 6, writerIdle: true,
+    onWriterPriority: ({ change, waitedMs, ok }) => {
+      if (!ok) log?.warn({ change }, 'could not change the store write thread\'s scheduling policy; it keeps the one it has');
+      else if (change === 'raise') log?.warn({ waitedMs: Math.round(waitedMs) }, 'stored exchanges are waiting on a busy core: the store write thread runs at normal priority until they clear');
+      else log?.info('the store write thread is back under SCHED_IDLE');
+    },
+  });
   const keys = new ApiKeys(store, loadKeyHashSecret({ databasePath: options.databasePath, file: options.keyHashSecretFile }));
   // exchanges stored before this start feed live detection again (warm start), without repeats
   const lastStoredSeq = store.lastInteractionSeq();
@@ -97,6 +106,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     bodyLimit: config.limits.body_bytes,
     trustProxy: false,
   });
+  log = app.log;
   // the detector tails the store from its start: exchanges stored before this start are folded in
   // again (warm start), so verdicts (and so decisions) survive a restart
   const detection = new LiveDetection({

@@ -55,7 +55,7 @@ const flavorOfUrl = (url: string): ApiFlavor => (url.startsWith('/v1/messages') 
  * Priorities of the gateway's background work: requests come first. Detection and the write thread
  * run under SCHED_IDLE where it can be set (nice values otherwise). Detection catches up from the
  * store; the write thread's queue is in memory, so the store raises it back to the normal policy
- * while a write waits over a second (src/store/sqlite/writer-priority.ts).
+ * while a write waits over a second, for at least 30 s (src/store/sqlite/writer-priority.ts).
  */
 const writerNice = 10;
 const detectorNice = 19;

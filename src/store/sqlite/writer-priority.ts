@@ -9,7 +9,7 @@ export type WriterPriorityChange = 'raise' | 'lower';
 export interface WriterPriorityLimits {
   /** Raise the thread when the oldest unanswered write has waited this long (ms; default 1,000). */
   raiseAfterMs?: number;
-  /** Lower it again once no write has waited over a tenth of that for this long (ms; default 5,000). */
+  /** Lower it again once no write has waited over a tenth of that for this long (ms; default 30,000: a core busy enough to starve it once will likely do so again). */
   lowerAfterMs?: number;
 }
 
@@ -21,7 +21,7 @@ export class WriterPriorityGuard {
 
   constructor(limits: WriterPriorityLimits = {}) {
     this.raiseAfterMs = limits.raiseAfterMs ?? 1_000;
-    this.lowerAfterMs = limits.lowerAfterMs ?? 5_000;
+    this.lowerAfterMs = limits.lowerAfterMs ?? 30_000;
   }
 
   get isRaised(): boolean {

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { addedLatency, formatScenarioTable, summarizeTarget, targetNames, type Check, type TargetName } from './gateway-report.js';
+import { chatRequestBodies } from './chat-bodies.js';
 import { runOpenLoop, type OpenLoopResult } from './open-loop.js';
 import { childPids, freePort, pinSelf, startServerProcess, tasksetAvailable, type MemorySample, type ServerProcess } from './server-process.js';
 import { soakVerdict, type SoakResult } from './soak.js';
@@ -103,15 +104,8 @@ const scenarios: Scenario[] = [
   { name: `streaming: ${number('stream-rate')} req/s, ${number('chunks')} chunks each`, rate: number('stream-rate'), streaming: true, accounts: number('accounts') },
 ];
 
-function requestBodies(streaming: boolean): string[] {
-  // a few hundred distinct prompts, built once, so the generator's own work stays small
-  return Array.from({ length: 512 }, (_, index) =>
-    JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content: `Question ${index}: how many moons does planet ${index % 97} have?` }], max_tokens: number('chunks'), ...(streaming ? { stream: true } : {}) }),
-  );
-}
-
 function load(origin: string, scenario: Scenario, durationS: number, warmupS: number, onSecond?: () => void): Promise<OpenLoopResult> {
-  const bodies = requestBodies(scenario.streaming);
+  const bodies = chatRequestBodies(number('chunks'), scenario.streaming);
   return runOpenLoop({
     origin, path: '/v1/chat/completions', rate: scenario.rate, durationS, warmupS, connections: number('connections'),
     body: (index) => bodies[index % bodies.length],

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { median } from './measure.js';
+import { chatRequestBodies } from './chat-bodies.js';
 import { runOpenLoop } from './open-loop.js';
 import { freePort, pinSelf, startServerProcess, tasksetAvailable } from './server-process.js';
 
@@ -84,9 +85,7 @@ function readTrace(text: string, pid: number, seconds: number): Omit<GcFigures, 
   return { promotedMbPerS: promoted / 1e6 / seconds, scavengesPerS: scavenges / seconds, scavengeMsPerS: scavengeMs / seconds, fullCollections, fullCollectionMs };
 }
 
-const bodies = Array.from({ length: 512 }, (_, index) =>
-  JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content: `Question ${index}: how many moons does planet ${index % 97} have?` }], max_tokens: 20 }),
-);
+const bodies = chatRequestBodies(20);
 
 async function measure(target: Target, round: number): Promise<GcFigures> {
   const port = await freePort();

@@ -8,13 +8,14 @@
 // Usage: npm run bench:sched-waits -- [--target gateway|proxy] [--rate 1000] [--seconds 6] [--warmup 6]
 //        [--gateway-main OTHER/dist/src/cli/main.js] [--json FILE]
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
+import { chatRequestBodies } from './chat-bodies.js';
 import { runOpenLoop } from './open-loop.js';
 import { childPids, freePort, pinSelf, startServerProcess, tasksetAvailable } from './server-process.js';
 
@@ -56,7 +57,7 @@ const server = target === 'proxy'
     '--trust-account-header', 'x-account-id', '--db', join(work, 'gateway.db'),
   ], port, { cores: '0', env: { ...process.env, DISTILLGUARD_ADMIN_TOKEN: randomBytes(16).toString('hex') } });
 
-const bodies = Array.from({ length: 512 }, (_, index) => JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content: `Question ${index}: how many moons does planet ${index % 97} have?` }], max_tokens: 20 }));
+const bodies = chatRequestBodies(20);
 let recording: Promise<number> | null = null;
 const startTimer = setTimeout(() => {
   recording = new Promise((resolve) => {
@@ -82,7 +83,7 @@ const perfStatus = recording ? await (recording as Promise<number>) : 1;
 const threadsOf = (pid: number) => {
   const threads = new Map<number, number>();
   try {
-    for (const line of spawnSync('ls', [`/proc/${pid}/task`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean)) {
+    for (const line of readdirSync(`/proc/${pid}/task`)) {
       const stat = readFileSync(`/proc/${pid}/task/${line}/stat`, 'utf8');
       threads.set(Number(line), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
     }

@@ -8,7 +8,7 @@
 // Usage: npm run bench:sched-waits -- [--target gateway|proxy] [--rate 1000] [--seconds 6] [--warmup 6]
 //        [--gateway-main OTHER/dist/src/cli/main.js] [--json FILE]
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { chatRequestBodies } from './chat-bodies.js';
 import { runOpenLoop } from './open-loop.js';
-import { childPids, freePort, pinSelf, startServerProcess, tasksetAvailable } from './server-process.js';
+import { childPids, freePort, pinSelf, readThreads, startServerProcess, tasksetAvailable } from './server-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -80,19 +80,7 @@ clearTimeout(startTimer);
 const perfStatus = recording ? await (recording as Promise<number>) : 1;
 
 // the server's threads, read before it stops: the write thread is the one at nice 10
-const threadsOf = (pid: number) => {
-  const threads = new Map<number, number>();
-  try {
-    for (const line of readdirSync(`/proc/${pid}/task`)) {
-      const stat = readFileSync(`/proc/${pid}/task/${line}/stat`, 'utf8');
-      threads.set(Number(line), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
-    }
-  } catch {
-    // the process has gone
-  }
-  return threads;
-};
-const serverThreads = threadsOf(server.pid);
+const serverThreads = new Map(readThreads(server.pid).map((thread) => [thread.tid, thread.nice]));
 const detectorPids = new Set(childPids(server.pid));
 await server.stop();
 await upstream.stop();

@@ -1,7 +1,7 @@
 // Starts a server as a child process (optionally pinned to CPU cores with taskset), waits for the
 // line announcing its URL, and samples its memory from /proc while it runs.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 export interface MemorySample {
@@ -40,6 +40,35 @@ export function readThreadSchedule(pid: number): ThreadSchedule | null {
   } catch {
     return null;
   }
+}
+
+/** One thread of a process: its nice value and the nanoseconds it has run so far (Linux /proc). */
+export interface ThreadSample {
+  tid: number;
+  nice: number;
+  runNs: number;
+}
+
+/** Every thread of `pid` (threads that end while being read are left out); empty when the process has gone or /proc is missing. */
+export function readThreads(pid: number): ThreadSample[] {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const threads: ThreadSample[] = [];
+  for (const tid of tids) {
+    try {
+      const runNs = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      // fields after the command name (which may hold spaces): field 19 is the nice value
+      threads.push({ tid: Number(tid), nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]), runNs });
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return threads;
 }
 
 export const tasksetAvailable = spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status === 0;

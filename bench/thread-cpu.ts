@@ -5,14 +5,15 @@
 // it says how much headroom is left. Linux only (reads /proc/PID/task/TID/schedstat).
 // Usage: npm run bench:thread-cpu -- [--rate 2000] [--rounds 3] [--duration 10] [--gateway-main PATH] [--json FILE]
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chatRequestBodies } from './chat-bodies.js';
 import { runOpenLoop, type OpenLoopResult } from './open-loop.js';
-import { childPids, freePort, pinSelf, startServerProcess, tasksetAvailable, type ServerProcess } from './server-process.js';
+import { median } from './measure.js';
+import { childPids, freePort, pinSelf, readThreads, startServerProcess, tasksetAvailable, type ServerProcess } from './server-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -62,22 +63,7 @@ const roles: Role[] = ['request thread', 'write thread', 'helper threads', 'live
 function runTimes(pid: number): Record<Role, number> {
   const totals: Record<Role, number> = { 'request thread': 0, 'write thread': 0, 'helper threads': 0, 'live detector': 0 };
   const add = (owner: number, role: (tid: number, nice: number) => Role) => {
-    let tids: string[];
-    try {
-      tids = readdirSync(`/proc/${owner}/task`);
-    } catch {
-      return; // gone
-    }
-    for (const tid of tids) {
-      try {
-        const runNs = Number(readFileSync(`/proc/${owner}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-        const stat = readFileSync(`/proc/${owner}/task/${tid}/stat`, 'utf8');
-        const nice = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-        totals[role(Number(tid), nice)] += runNs;
-      } catch {
-        // the thread ended between the listing and the read
-      }
-    }
+    for (const thread of readThreads(owner)) totals[role(thread.tid, thread.nice)] += thread.runNs;
   };
   add(pid, (tid, nice) => (tid === pid ? 'request thread' : nice === 10 && pid === gateway.pid ? 'write thread' : 'helper threads'));
   for (const child of childPids(pid)) add(child, () => 'live detector');
@@ -126,11 +112,6 @@ for (let round = 0; round < rounds; round += 1) {
 await Promise.all([gateway.stop(), proxy.stop(), upstream.stop()]);
 rmSync(work, { recursive: true, force: true });
 
-const median = (numbers: number[]) => {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 const summary = (name: Round['target']) => {
   const of = measured.filter((round) => round.target === name);
   return {

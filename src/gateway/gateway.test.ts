@@ -36,6 +36,18 @@ async function recorded(gateway: RunningGateway): Promise<Record<string, any>[]>
   return records;
 }
 
+/** Prometheus text format: each sample keyed by its name and its labels sorted by name. */
+function parsePrometheus(text: string): Map<string, number> {
+  const samples = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match) continue;
+    const labels = [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(([, name, value]) => `${name}="${value}"`).sort();
+    samples.set(labels.length ? `${match[1]}{${labels.join(',')}}` : match[1], Number(match[3]));
+  }
+  return samples;
+}
+
 async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
   for (let attempt = 0; attempt < 400; attempt += 1) {
     if (await check()) return;
@@ -189,6 +201,24 @@ describe('gateway with the official clients', () => {
     await assert.rejects(openai.chat.completions.create({ model: 'fail-model', messages: [{ role: 'user', content: 'hi' }] }), (error: unknown) => error instanceof OpenAI.InternalServerError && error.status === 500);
     const refusals = (await recorded(gateway)).filter((entry) => entry.account_id === 'acct-blocked' || entry.account_id === 'acct-throttled');
     assert.deepEqual(refusals.map((entry) => entry.response.status).sort(), [403, 403, 429]);
+  });
+
+  test('/metrics: the overhead histogram counts each answered request; refusals are counted by status and action', async () => {
+    const scrape = async (): Promise<Map<string, number>> => {
+      const response = await request(`${gateway.url}/metrics`);
+      assert.equal(response.statusCode, 200);
+      assert.match(String(response.headers['content-type']), /^text\/plain/);
+      return parsePrometheus(await response.body.text());
+    };
+    const overheadCount = 'distillguard_gateway_overhead_seconds_count{surface="openai.chat"}';
+    const before = await scrape();
+    await openai.chat.completions.create({ model: 'any-model', messages: [{ role: 'user', content: 'Once more.' }] });
+    const after = await scrape();
+    assert.equal(after.get(overheadCount), (before.get(overheadCount) ?? 0) + 1);
+    assert.equal(after.get('distillguard_gateway_overhead_seconds_bucket{le="+Inf",surface="openai.chat"}'), after.get(overheadCount));
+    assert.ok((after.get('distillguard_gateway_overhead_seconds_sum{surface="openai.chat"}') ?? -1) > 0);
+    assert.equal(after.get('distillguard_gateway_requests_total{action="throttle",status="429",surface="openai.chat"}'), 1);
+    assert.equal(after.get('distillguard_gateway_requests_total{action="block",status="403",surface="openai.chat"}'), 1);
   });
 
   test('upstream down gives 502 in the caller\'s format', async () => {

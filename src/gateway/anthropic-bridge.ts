@@ -93,6 +93,9 @@ export function chatToMessagesResponse(chat: Json, model: string): Json {
   };
 }
 
+/** Anthropic's error types; an upstream's other types become api_error. */
+const anthropicErrorTypes = new Set(['invalid_request_error', 'authentication_error', 'permission_error', 'not_found_error', 'request_too_large', 'rate_limit_error', 'api_error', 'overloaded_error']);
+
 const sse = (event: string, data: Json) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
 /**
@@ -105,6 +108,10 @@ export class ChatStreamToMessages {
   private openBlock: { index: number; kind: 'text' | 'tool'; toolIndex?: number } | null = null;
   private nextIndex = 0;
   private stopReason = 'end_turn';
+  /** The first choice's finish_reason was seen: the answer is complete. */
+  private finished = false;
+  /** Nothing more may be written: message_stop or an error event was sent. */
+  private closed = false;
   private inputTokens = 0;
   private outputTokens = 0;
 
@@ -113,6 +120,12 @@ export class ChatStreamToMessages {
   }
 
   chunk(chunk: Json): string {
+    if (this.closed) return '';
+    if (chunk.error !== undefined) {
+      // an OpenAI-compatible server reports a failure mid-stream as a chunk with an error object
+      const error = isJsonObject(chunk.error) ? chunk.error : {};
+      return this.fail(typeof error.type === 'string' ? error.type : 'api_error', typeof error.message === 'string' ? error.message : 'The upstream reported an error.');
+    }
     let out = this.start();
     if (isJsonObject(chunk.usage)) {
       this.inputTokens = Number(chunk.usage.prompt_tokens ?? this.inputTokens);
@@ -138,12 +151,25 @@ export class ChatStreamToMessages {
         }
       }
     }
-    if (typeof choice.finish_reason === 'string') this.stopReason = stopReasons[choice.finish_reason] ?? 'end_turn';
+    if (typeof choice.finish_reason === 'string') {
+      this.stopReason = stopReasons[choice.finish_reason] ?? 'end_turn';
+      this.finished = true;
+    }
     return out;
   }
 
-  /** The closing events, once the upstream stream has ended. */
+  /** An Anthropic error event in place of the rest of the answer (a chunk the bridge cannot read, say). */
+  fail(type: string, message: string): string {
+    if (this.closed) return '';
+    this.closed = true;
+    return this.start() + sse('error', { type: 'error', error: { type: anthropicErrorTypes.has(type) ? type : 'api_error', message } });
+  }
+
+  /** The closing events once the upstream stream has ended; an error event when it ended before a finish_reason. */
   end(): string {
+    if (this.closed) return '';
+    if (!this.finished) return this.fail('api_error', 'The upstream stream ended before the answer was complete; retry the request.');
+    this.closed = true;
     let out = this.start() + this.close();
     out += sse('message_delta', { type: 'message_delta', delta: { stop_reason: this.stopReason, stop_sequence: null }, usage: { output_tokens: this.outputTokens } });
     out += sse('message_stop', { type: 'message_stop' });

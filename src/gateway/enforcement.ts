@@ -32,8 +32,11 @@ export interface StreamRewriter {
 
 export interface Enforcement {
   admit(accountId: string, nowMs: number): Admission;
-  /** Request body changes for degrade (cap max_tokens, drop reasoning options, decoy tools). */
-  degradeRequest(surface: ApiSurface, body: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * Request body changes for degrade (cap max_tokens, drop reasoning options, decoy tools).
+   * `decoySeed` (the campaign id, else the account id) keeps each caller's decoys the same.
+   */
+  degradeRequest(surface: ApiSurface, body: Record<string, unknown>, decoySeed: string): Record<string, unknown>;
   /** Response body changes for degrade (remove reasoning and thinking text). */
   degradeResponse(surface: ApiSurface, body: Record<string, unknown>): Record<string, unknown>;
   streamRewriter(surface: ApiSurface): StreamRewriter;

@@ -203,6 +203,62 @@ describe('gateway with the official clients', () => {
     assert.deepEqual(refusals.map((entry) => entry.response.status).sort(), [403, 403, 429]);
   });
 
+  test('bodies and streams pass through byte for byte, logprobs included', async () => {
+    const headers = { authorization: `Bearer ${secret}`, 'content-type': 'application/json' };
+    const post = async (path: string, body: unknown) => {
+      const response = await request(`${gateway.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+      assert.equal(response.statusCode, 200);
+      return response.body.text();
+    };
+    const messages = [{ role: 'user', content: 'What is six times seven?' }];
+    assert.equal(await post('/v1/chat/completions', { model: 'm', messages, logprobs: true, top_logprobs: 2 }), upstream.sent.at(-1));
+    assert.equal(await post('/v1/chat/completions', { model: 'm', messages, logprobs: true, stream: true }), upstream.sent.at(-1));
+    assert.equal(await post('/v1/completions', { model: 'm', prompt: 'Six times seven is', logprobs: 1 }), upstream.sent.at(-1));
+    assert.equal(await post('/v1/completions', { model: 'm', prompt: 'Six times seven is', stream: true }), upstream.sent.at(-1));
+    // and as the SDK reads them
+    const chat = await openai.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }], logprobs: true });
+    assert.deepEqual(chat.choices[0].logprobs?.content?.map((entry) => entry.token).join(''), reply);
+    const completion = await openai.completions.create({ model: 'm', prompt: 'Six times seven is', logprobs: 1 });
+    assert.equal(completion.choices[0].text, reply);
+    assert.equal(completion.choices[0].logprobs?.tokens?.join(''), reply);
+    let streamed = '';
+    for await (const chunk of await openai.completions.create({ model: 'm', prompt: 'Six times seven is', stream: true })) streamed += chunk.choices[0]?.text ?? '';
+    assert.equal(streamed, reply);
+    const legacyRecords = (await recorded(gateway)).filter((entry) => entry.api === 'openai.completions');
+    assert.equal(legacyRecords.length, 4);
+    assert.ok(legacyRecords.every((entry) => entry.response.text === reply && entry.response.status === 200));
+  });
+
+  test('GET /v1/models lists the upstream\'s models; /health answers', async () => {
+    const listed: string[] = [];
+    for await (const model of openai.models.list()) listed.push(model.id);
+    assert.deepEqual(listed.sort(), ['fake-model-a', 'fake-model-b']);
+    const health = await request(`${gateway.url}/health`);
+    assert.equal(health.statusCode, 200);
+    assert.equal(((await health.body.json()) as { status: string }).status, 'ok');
+  });
+
+  test('an error the upstream sends mid-stream reaches the caller as an error, in its own API\'s stream format', async () => {
+    const openaiStream = await openai.chat.completions.create({ model: 'fail-midstream', messages: [{ role: 'user', content: 'hi' }], stream: true });
+    let openaiText = '';
+    await assert.rejects(async () => {
+      for await (const chunk of openaiStream) openaiText += chunk.choices[0]?.delta?.content ?? '';
+    }, (error: unknown) => error instanceof OpenAI.APIError && /upstream overloaded midway/.test(error.message));
+    assert.ok(reply.startsWith(openaiText) && openaiText.length > 0, `text before the error arrived: ${openaiText}`);
+    // the Anthropic caller of an OpenAI-compatible upstream gets Anthropic's error event, not a normal end
+    const anthropicStream = await anthropic.messages.create({ model: 'fail-midstream', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }], stream: true });
+    let anthropicText = '';
+    let stopped = false;
+    await assert.rejects(async () => {
+      for await (const event of anthropicStream) {
+        if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') anthropicText += event.delta.text;
+        if (event.type === 'message_stop') stopped = true;
+      }
+    }, (error: unknown) => error instanceof Anthropic.APIError && /upstream overloaded midway/.test(error.message));
+    assert.equal(stopped, false, 'no message_stop after an error');
+    assert.equal(anthropicText, openaiText);
+  });
+
   test('/metrics: the overhead histogram counts each answered request; refusals are counted by status and action', async () => {
     const scrape = async (): Promise<Map<string, number>> => {
       const response = await request(`${gateway.url}/metrics`);

@@ -116,8 +116,8 @@ export class LadderEnforcement implements Enforcement {
     return { action: decision.action, reason: decision.reason, campaignId: decision.campaign_id, refusal, cohort: decision.cohort ?? null, ttlS: decision.ttl_s };
   }
 
-  degradeRequest(surface: ApiSurface, body: Json): Json {
-    return degradeRequest(surface, body, this.policy.degrade);
+  degradeRequest(surface: ApiSurface, body: Json, decoySeed: string): Json {
+    return degradeRequest(surface, body, this.policy.degrade, decoySeed);
   }
 
   degradeResponse(surface: ApiSurface, body: Json): Json {

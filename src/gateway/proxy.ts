@@ -183,11 +183,14 @@ function streamTranslator(bridge: Bridge, body: Json): StreamTranslator | null {
     return {
       event: (_eventName, data) => {
         if (data === '[DONE]') return '';
+        let chunk: unknown;
         try {
-          return messages.chunk(JSON.parse(data) as Json);
+          chunk = JSON.parse(data);
         } catch {
-          return ''; // a chunk that is not JSON cannot be bridged; it is dropped
+          chunk = null;
         }
+        if (chunk === null || typeof chunk !== 'object' || Array.isArray(chunk)) return messages.fail('api_error', 'The upstream sent a stream event that is not JSON; retry the request.');
+        return messages.chunk(chunk as Json);
       },
       end: () => messages.end(),
     };
@@ -282,7 +285,7 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
   if (plan) exchange.watermark = plan.record;
   const selection = plan?.scheme === 'selection' ? plan : null;
   const lexical = plan?.scheme === 'lexical' ? plan : null;
-  let outgoing: Json = degrade ? context.enforcement.degradeRequest(surface, structuredClone(body)) : body;
+  let outgoing: Json = degrade ? context.enforcement.degradeRequest(surface, structuredClone(body), admission.campaignId ?? exchange.caller.accountId) : body;
   if (bridge === 'messages-to-chat') outgoing = messagesToChatRequest(outgoing);
   else if (bridge === 'chat-to-messages') outgoing = chatToMessagesRequest(outgoing);
   if (selection) outgoing = { ...outgoing, n: selection.candidates };

@@ -39,6 +39,10 @@ const readFacts = () => {
   facts = next;
 };
 readFacts();
+// `distillguard accounts import` into the same store, while the gateway runs, is seen within a minute
+// (POST /v1/admin/accounts at once)
+const factsTimer = setInterval(readFacts, 60_000);
+factsTimer.unref();
 
 let through = 0;
 let interactions = 0;

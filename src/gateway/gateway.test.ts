@@ -199,6 +199,20 @@ describe('gateway with the official clients', () => {
     const blockedAnthropic = new Anthropic({ apiKey: blockedSecret, baseURL: gateway.url, maxRetries: 0 });
     await assert.rejects(blockedAnthropic.messages.create({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }), Anthropic.PermissionDeniedError);
     await assert.rejects(openai.chat.completions.create({ model: 'fail-model', messages: [{ role: 'user', content: 'hi' }] }), (error: unknown) => error instanceof OpenAI.InternalServerError && error.status === 500);
+    // an upstream's error in the other API's format: the Anthropic caller gets Anthropic's shape, with the upstream's message
+    await assert.rejects(anthropic.messages.create({ model: 'fail-model', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }), (error: unknown) => {
+      assert.ok(error instanceof Anthropic.InternalServerError);
+      assert.deepEqual(error.error, { type: 'error', error: { type: 'api_error', message: 'upstream exploded' } });
+      return true;
+    });
+    // an upstream's 429 keeps its Retry-After, in both APIs
+    await assert.rejects(openai.chat.completions.create({ model: 'busy-model', messages: [{ role: 'user', content: 'hi' }] }), (error: unknown) => error instanceof OpenAI.RateLimitError && error.headers?.get('retry-after') === '3');
+    await assert.rejects(anthropic.messages.create({ model: 'busy-model', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }), (error: unknown) => {
+      assert.ok(error instanceof Anthropic.RateLimitError);
+      assert.equal(error.headers?.get('retry-after'), '3');
+      assert.equal((error.error as { error?: { type?: string } }).error?.type, 'rate_limit_error');
+      return true;
+    });
     const refusals = (await recorded(gateway)).filter((entry) => entry.account_id === 'acct-blocked' || entry.account_id === 'acct-throttled');
     assert.deepEqual(refusals.map((entry) => entry.response.status).sort(), [403, 403, 429]);
   });

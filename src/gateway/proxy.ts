@@ -355,7 +355,11 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
     }
     const overheadMs = dispatchedAt - exchange.startedAt + (performance.now() - doneAt);
     context.metrics.observeOverhead(surface, overheadMs / 1000);
-    raw.writeHead(head.status, { 'content-type': head.status >= 400 ? 'application/json' : contentType, [overheadHeader]: overheadMs.toFixed(3) });
+    const headers: Record<string, string> = { 'content-type': head.status >= 400 ? 'application/json' : contentType, [overheadHeader]: overheadMs.toFixed(3) };
+    // an upstream's own 429 or 503 says when to come back; the caller's client honours it
+    const retryAfter = head.status >= 400 ? head.headers['retry-after'] : undefined;
+    if (typeof retryAfter === 'string') headers['retry-after'] = retryAfter;
+    raw.writeHead(head.status, headers);
     raw.end(payload);
     setImmediate(() => {
       if (!captured && head.status < 400) {

@@ -2,7 +2,7 @@
 // test. It speaks the real wire format: chat completions JSON and SSE chunks, tool calls, errors.
 // It echoes a fixed reply, records what it received and the exact bytes it sent, and can hold a
 // stream open to test aborts. Legacy completions (`/completions`), logprobs when asked for, and
-// special models: `fail-model` (HTTP 500), `fail-midstream` (an error chunk after two content
+// special models: `fail-model` (HTTP 500), `busy-model` (HTTP 429 with Retry-After), `fail-midstream` (an error chunk after two content
 // chunks, as vLLM sends), `thinking-model` (reasoning_content and a <thinking> span in the text).
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -66,6 +66,11 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
         return;
       }
       const model = String(body.model ?? 'model');
+      if (model === 'busy-model') {
+        response.writeHead(429, { 'content-type': 'application/json', 'retry-after': '3' });
+        response.end(JSON.stringify({ error: { message: 'upstream busy', type: 'rate_limit_error', param: null, code: 'rate_limit_exceeded' } }));
+        return;
+      }
       if (model === 'fail-model') {
         response.writeHead(500, { 'content-type': 'application/json' });
         response.end(JSON.stringify({ error: { message: 'upstream exploded', type: 'server_error', param: null, code: null } }));

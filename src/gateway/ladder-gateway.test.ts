@@ -177,5 +177,17 @@ describe('the ladder at the gateway', () => {
     assert.deepEqual(['acct-verify', 'acct-throttle', 'acct-degrade'].map((account) => byAccount.get(account)?.action), ['verify', 'throttle', 'degrade']);
     for (const account of ['acct-verify', 'acct-throttle', 'acct-degrade']) assert.match(byAccount.get(account)?.reason ?? '', new RegExp(account));
     assert.equal(byAccount.get('acct-bench'), undefined, 'a benchmark account served in full is not an enforcement decision');
+    // and every exchange's record carries its decision, with the reason when it was enforced
+    await gateway.recorder.drain();
+    const decisions = new Map<string, Record<string, any>[]>();
+    for await (const raw of gateway.store.exportInteractions()) {
+      const record = JSON.parse(raw) as Record<string, any>;
+      decisions.set(record.account_id, [...(decisions.get(record.account_id) ?? []), record.decision]);
+    }
+    for (const [account, action] of [['acct-verify', 'verify'], ['acct-throttle', 'throttle'], ['acct-degrade', 'degrade']]) {
+      const seen = decisions.get(account) ?? [];
+      assert.ok(seen.length > 0 && seen.every((decision) => decision.action === action && decision.reason.includes(account)), `${account}: ${JSON.stringify(seen)}`);
+    }
+    assert.ok((decisions.get('acct-bench') ?? []).every((decision) => decision.action === 'observe' && decision.reason === undefined));
   });
 });

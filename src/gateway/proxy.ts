@@ -155,7 +155,8 @@ function recordExchange(context: ProxyContext, exchange: Exchange, status: numbe
     if (captured.outputTokens !== null) usage.output_tokens = captured.outputTokens;
     response.usage = usage;
   }
-  const record: Interaction & { decision: { action: LadderAction; campaign_id: string | null }; watermark?: WatermarkPlan['record'] } = {
+  const { action, campaignId, reason } = exchange.admission;
+  const record: Interaction & { decision: { action: LadderAction; campaign_id: string | null; reason?: string }; watermark?: WatermarkPlan['record'] } = {
     id: exchange.id,
     ts: formatTimestamp(exchange.receivedMs),
     account_id: exchange.caller.accountId,
@@ -165,7 +166,8 @@ function recordExchange(context: ProxyContext, exchange: Exchange, status: numbe
     model: String(exchange.body.model),
     request: exchange.body,
     response,
-    decision: { action: exchange.admission.action, campaign_id: exchange.admission.campaignId },
+    // every enforced exchange carries the rule's reason; observed ones (nearly all) stay small
+    decision: action === 'observe' ? { action, campaign_id: campaignId } : { action, campaign_id: campaignId, reason },
     ...(exchange.watermark ? { watermark: exchange.watermark } : {}),
   };
   // the request is the bulk of a record: splice in the client's own bytes rather than stringify it again

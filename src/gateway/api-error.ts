@@ -54,3 +54,16 @@ export function errorBody(flavor: ApiFlavor, error: ApiError): string {
   }
   return JSON.stringify({ error: { message: error.message, type: openaiTypes[error.status] ?? 'api_error', param: error.param, code: error.code } });
 }
+
+/** The caller-format error for an upstream's error body, passed through untouched when the formats agree. */
+export function upstreamErrorBody(callerFlavor: ApiFlavor, upstreamFlavor: ApiFlavor, status: number, bytes: Buffer): Buffer {
+  let message = `The model server answered with HTTP ${status}.`;
+  try {
+    const parsed = JSON.parse(bytes.toString('utf8')) as { error?: { message?: unknown } };
+    if (callerFlavor === upstreamFlavor) return bytes;
+    if (typeof parsed.error?.message === 'string') message = parsed.error.message;
+  } catch {
+    // not JSON: say so in the caller's format
+  }
+  return Buffer.from(errorBody(callerFlavor, new ApiError(status, 'upstream_error', message)));
+}

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import { formatTimestamp, parseTimestamp, type Interaction, type InteractionClient } from '../core/index.js';
-import { ApiError, errorBody, type ApiFlavor } from './api-error.js';
+import { ApiError, errorBody, upstreamErrorBody, type ApiFlavor } from './api-error.js';
 import { ChatStreamToMessages, chatToMessagesResponse, messagesToChatRequest } from './anthropic-bridge.js';
 import { chatToMessagesRequest, messagesToChatResponse, MessagesStreamToChat } from './openai-bridge.js';
 import { authenticateCaller, type Caller } from './authenticate.js';
@@ -98,19 +98,6 @@ function parseBody(request: ModelRequest, surface: ApiSurface): { body: Json; te
     throw new ApiError(400, 'invalid_request', 'max_tokens: Field required (a positive integer).', { param: 'max_tokens' });
   }
   return { body, text };
-}
-
-/** The caller-format error for an upstream's error body, passed through untouched when the formats agree. */
-function upstreamErrorBody(callerFlavor: ApiFlavor, upstreamFlavor: ApiFlavor, status: number, bytes: Buffer): Buffer {
-  let message = `The model server answered with HTTP ${status}.`;
-  try {
-    const parsed = JSON.parse(bytes.toString('utf8')) as { error?: { message?: unknown } };
-    if (callerFlavor === upstreamFlavor) return bytes;
-    if (typeof parsed.error?.message === 'string') message = parsed.error.message;
-  } catch {
-    // not JSON: say so in the caller's format
-  }
-  return Buffer.from(errorBody(callerFlavor, new ApiError(status, 'upstream_error', message)));
 }
 
 export function sendApiError(reply: FastifyReply, flavor: ApiFlavor, error: ApiError): void {

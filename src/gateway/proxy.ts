@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
-import { formatTimestamp, parseTimestamp, type Interaction, type InteractionClient } from '../core/index.js';
+import { formatTimestamp, isJsonObject, parseTimestamp, type Interaction, type InteractionClient } from '../core/index.js';
 import { ApiError, errorBody, upstreamErrorBody, type ApiFlavor } from './api-error.js';
 import { ChatStreamToMessages, chatToMessagesResponse, messagesToChatRequest } from './anthropic-bridge.js';
 import { chatToMessagesRequest, messagesToChatResponse, MessagesStreamToChat } from './openai-bridge.js';
@@ -178,8 +178,8 @@ function streamTranslator(bridge: Bridge, body: Json): StreamTranslator | null {
         } catch {
           chunk = null;
         }
-        if (chunk === null || typeof chunk !== 'object' || Array.isArray(chunk)) return messages.fail('api_error', 'The upstream sent a stream event that is not JSON; retry the request.');
-        return messages.chunk(chunk as Json);
+        if (!isJsonObject(chunk)) return messages.fail('api_error', 'The upstream sent a stream event that is not JSON; retry the request.');
+        return messages.chunk(chunk);
       },
       end: () => messages.end(),
     };

@@ -7,17 +7,16 @@
 // tail): run the same build in both slots (A/A) for the slot's own difference, and the builds
 // both ways round (--this-main swaps them) before reading a difference of a few tenths at p99.
 // Usage: npm run bench:gateway-ab -- --baseline-main ../old/dist/src/cli/main.js [--rate 1000] [--rounds 6] [--duration 10] [--json FILE]
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chatRequestBodies } from './chat-bodies.js';
 import { describePauses, hostPauses } from './host-pauses.js';
 import { median } from './measure.js';
 import { runOpenLoop, type OpenLoopResult } from './open-loop.js';
 import { freePort, pinSelf, startServerProcess, tasksetAvailable, type ServerProcess } from './server-process.js';
+import { builtCliMain, chatLoadHeaders, gatewayEnv, gatewayServeArgs, startBareProxy, startFakeUpstream } from './bench-targets.js';
 
 const { values } = parseArgs({
   options: {
@@ -40,24 +39,21 @@ const fail = (message: string): never => {
 };
 const baselineMain = values['baseline-main'] ?? fail('--baseline-main PATH is required: the baseline build\'s dist/src/cli/main.js (git worktree add ../old COMMIT, npm run build there).');
 if (!existsSync(baselineMain)) fail(`--baseline-main: no file at ${baselineMain}; build the baseline first.`);
-const thisMain = values['this-main'] ?? fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const thisMain = values['this-main'] ?? builtCliMain;
 if (!existsSync(thisMain)) fail(`--this-main: no file at ${thisMain}; run npm run build.`);
 const [rate, rounds, duration] = [Number(values.rate), Number(values.rounds), Number(values.duration)];
 if (!(rate > 0) || !(duration > 0) || !(rounds >= 1)) fail('--rate and --duration must be positive numbers, --rounds at least 1.');
 if (!tasksetAvailable || cpus().length < 2) fail('needs taskset (util-linux) and two cores: the servers share core 0, the load generator and fake upstream core 1.');
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'distillguard-gateway-ab-'));
 pinSelf('1');
 const upstreamPort = await freePort();
-const upstream = await startServerProcess('fake upstream', [process.execPath, join(root, 'dist/bench/fake-upstream.js'), '--port', String(upstreamPort)], upstreamPort, { cores: '1' });
+const upstream = await startFakeUpstream(upstreamPort, '1');
 const proxyPort = await freePort();
-const proxy = await startServerProcess('bare proxy', [process.execPath, join(root, 'dist/bench/bare-proxy.js'), '--port', String(proxyPort), '--upstream', upstream.url], proxyPort, { cores: '0' });
+const proxy = await startBareProxy(proxyPort, upstream.url, '0');
 async function startGatewayBuild(name: string, main: string): Promise<ServerProcess> {
   const port = await freePort();
-  return startServerProcess(name, [process.execPath, main, 'serve', '--port', String(port), '--upstream', upstream.url, '--trust-account-header', 'x-account-id', '--db', join(work, `${name}.db`)], port, {
-    cores: '0', env: { ...process.env, DISTILLGUARD_ADMIN_TOKEN: randomBytes(16).toString('hex') },
-  });
+  return startServerProcess(name, [process.execPath, main, 'serve', ...gatewayServeArgs(port, upstream.url, join(work, `${name}.db`))], port, { cores: '0', env: gatewayEnv() });
 }
 const targets: Record<string, ServerProcess> = { baseline: await startGatewayBuild('baseline', baselineMain), 'this build': await startGatewayBuild('this', thisMain), 'bare proxy': proxy };
 const names = Object.keys(targets);
@@ -67,7 +63,7 @@ const load = (origin: string, durationS: number, warmupS: number): Promise<OpenL
   runOpenLoop({
     origin, path: '/v1/chat/completions', rate, durationS, warmupS, connections: Number(values.connections), streaming: false,
     body: (index) => bodies[index % bodies.length],
-    headers: (index) => ({ 'content-type': 'application/json', 'x-account-id': `bench-account-${index % Number(values.accounts)}` }),
+    headers: chatLoadHeaders(Number(values.accounts)),
   });
 
 const log = (line: string) => process.stderr.write(`${line}\n`);

@@ -9,13 +9,13 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { randomBytes } from 'node:crypto';
 import { addedLatency, formatScenarioTable, summarizeTarget, targetNames, type Check, type TargetName } from './gateway-report.js';
 import { chatRequestBodies } from './chat-bodies.js';
 import { runOpenLoop, type OpenLoopResult } from './open-loop.js';
 import { childPids, freePort, pinSelf, startServerProcess, tasksetAvailable, type MemorySample, type ServerProcess } from './server-process.js';
 import { soakVerdict, type SoakResult } from './soak.js';
 import { describePauses, hostPauses } from './host-pauses.js';
+import { builtCliMain, chatLoadHeaders, gatewayEnv, gatewayServeArgs, startBareProxy, startFakeUpstream } from './bench-targets.js';
 
 const { values } = parseArgs({
   options: {
@@ -55,18 +55,18 @@ const pausesBefore = await hostPauses(pauseCores, 3);
 log(`host pauses on idle cores before the run: ${describePauses(pausesBefore)}`);
 
 const upstreamPort = await freePort();
-const upstream = await startServerProcess('fake upstream', [process.execPath, join(root, 'dist/bench/fake-upstream.js'), '--port', String(upstreamPort)], upstreamPort, { cores: clientCores });
+const upstream = await startFakeUpstream(upstreamPort, clientCores);
 const proxyPort = await freePort();
-const proxy = await startServerProcess('bare proxy', [process.execPath, join(root, 'dist/bench/bare-proxy.js'), '--port', String(proxyPort), '--upstream', upstream.url], proxyPort, { cores: serverCores });
-const gatewayCommand = values['gateway-command'] ? values['gateway-command'].split(/\s+/).filter(Boolean) : [process.execPath, join(root, 'dist/src/cli/main.js'), 'serve'];
+const proxy = await startBareProxy(proxyPort, upstream.url, serverCores);
+const gatewayCommand = values['gateway-command'] ? values['gateway-command'].split(/\s+/).filter(Boolean) : [process.execPath, builtCliMain, 'serve'];
 const gatewayPort = await freePort();
 let gateway: ServerProcess;
 try {
   gateway = await startServerProcess(
     'gateway',
-    [...gatewayCommand, '--port', String(gatewayPort), '--upstream', upstream.url, '--trust-account-header', 'x-account-id', '--db', join(work, 'gateway.db')],
+    [...gatewayCommand, ...gatewayServeArgs(gatewayPort, upstream.url, join(work, 'gateway.db'))],
     gatewayPort,
-    { cores: serverCores, env: { ...process.env, DISTILLGUARD_ADMIN_TOKEN: randomBytes(16).toString('hex') } },
+    { cores: serverCores, env: gatewayEnv() },
   );
 } catch (error) {
   log(`the gateway did not start: ${(error as Error).message}`);
@@ -109,7 +109,7 @@ function load(origin: string, scenario: Scenario, durationS: number, warmupS: nu
   return runOpenLoop({
     origin, path: '/v1/chat/completions', rate: scenario.rate, durationS, warmupS, connections: number('connections'),
     body: (index) => bodies[index % bodies.length],
-    headers: (index) => ({ 'content-type': 'application/json', 'x-account-id': `bench-account-${index % scenario.accounts}` }),
+    headers: chatLoadHeaders(scenario.accounts),
     streaming: scenario.streaming, chunksPerStream: scenario.streaming ? number('chunks') : undefined, onSecond,
   });
 }

@@ -9,13 +9,12 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { randomBytes } from 'node:crypto';
 import { median } from './measure.js';
 import { chatRequestBodies } from './chat-bodies.js';
 import { runOpenLoop } from './open-loop.js';
 import { freePort, pinSelf, startServerProcess, tasksetAvailable } from './server-process.js';
+import { bareProxyScript, builtCliMain, chatLoadHeaders, gatewayEnv, gatewayServeArgs, startFakeUpstream } from './bench-targets.js';
 
 const { values } = parseArgs({
   options: {
@@ -39,8 +38,7 @@ const number = (name: keyof typeof values) => {
 };
 const rate = number('rate');
 const durationS = number('duration');
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const gatewayMain = values['gateway-main'] ?? join(root, 'dist/src/cli/main.js');
+const gatewayMain = values['gateway-main'] ?? builtCliMain;
 const work = mkdtempSync(join(tmpdir(), 'distillguard-bench-promotion-'));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -48,7 +46,7 @@ const coreCount = cpus().length;
 const serverCore = coreCount > 1 ? '0' : null;
 if (coreCount > 1) pinSelf(`1-${coreCount - 1}`);
 const upstreamPort = await freePort();
-const upstream = await startServerProcess('fake upstream', [process.execPath, join(root, 'dist/bench/fake-upstream.js'), '--port', String(upstreamPort)], upstreamPort, { cores: coreCount > 1 ? `1-${coreCount - 1}` : undefined });
+const upstream = await startFakeUpstream(upstreamPort, coreCount > 1 ? `1-${coreCount - 1}` : undefined);
 
 type Target = 'gateway' | 'bare proxy';
 const targets: Target[] = ['gateway', 'bare proxy'];
@@ -93,10 +91,10 @@ async function measure(target: Target, round: number): Promise<GcFigures> {
   const output = openSync(traceFile, 'w');
   const command =
     target === 'gateway'
-      ? [process.execPath, '--trace-gc-nvp', gatewayMain, 'serve', '--port', String(port), '--upstream', upstream.url, '--trust-account-header', 'x-account-id', '--db', join(work, `gateway-${round}.db`)]
-      : [process.execPath, '--trace-gc-nvp', join(root, 'dist/bench/bare-proxy.js'), '--port', String(port), '--upstream', upstream.url];
+      ? [process.execPath, '--trace-gc-nvp', gatewayMain, 'serve', ...gatewayServeArgs(port, upstream.url, join(work, `gateway-${round}.db`))]
+      : [process.execPath, '--trace-gc-nvp', bareProxyScript, '--port', String(port), '--upstream', upstream.url];
   const argv = serverCore !== null && tasksetAvailable ? ['taskset', '-c', serverCore, ...command] : command;
-  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', output, output], env: { ...process.env, DISTILLGUARD_ADMIN_TOKEN: randomBytes(16).toString('hex') } });
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', output, output], env: gatewayEnv() });
   closeSync(output);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
@@ -109,7 +107,7 @@ async function measure(target: Target, round: number): Promise<GcFigures> {
       runOpenLoop({
         origin: `http://127.0.0.1:${port}`, path: '/v1/chat/completions', rate, durationS: seconds, warmupS: 0, connections: number('connections'),
         body: (index) => bodies[index % bodies.length],
-        headers: (index) => ({ 'content-type': 'application/json', 'x-account-id': `bench-account-${index % number('accounts')}` }),
+        headers: chatLoadHeaders(number('accounts')),
         streaming: false,
       });
     await load(number('warmup'));

@@ -11,13 +11,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { chatRequestBodies } from './chat-bodies.js';
 import { runOpenLoop } from './open-loop.js';
 import { childPids, freePort, pinSelf, readThreads, startServerProcess, tasksetAvailable } from './server-process.js';
+import { builtCliMain, chatLoadHeaders, gatewayEnv, gatewayServeArgs, startBareProxy, startFakeUpstream } from './bench-targets.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,7 +29,6 @@ const { values } = parseArgs({
     json: { type: 'string' },
   },
 });
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const fail = (message: string): never => {
   process.stderr.write(`${message}\n`);
   process.exit(1);
@@ -48,14 +46,13 @@ const work = mkdtempSync(join(tmpdir(), 'distillguard-sched-waits-'));
 const traceFile = join(work, 'sched.data');
 pinSelf('1');
 const upstreamPort = await freePort();
-const upstream = await startServerProcess('fake upstream', [process.execPath, join(root, 'dist/bench/fake-upstream.js'), '--port', String(upstreamPort)], upstreamPort, { cores: '1' });
+const upstream = await startFakeUpstream(upstreamPort, '1');
 const port = await freePort();
 const server = target === 'proxy'
-  ? await startServerProcess('bare proxy', [process.execPath, join(root, 'dist/bench/bare-proxy.js'), '--port', String(port), '--upstream', upstream.url], port, { cores: '0' })
+  ? await startBareProxy(port, upstream.url, '0')
   : await startServerProcess('gateway', [
-    process.execPath, values['gateway-main'] ?? join(root, 'dist/src/cli/main.js'), 'serve', '--port', String(port), '--upstream', upstream.url,
-    '--trust-account-header', 'x-account-id', '--db', join(work, 'gateway.db'),
-  ], port, { cores: '0', env: { ...process.env, DISTILLGUARD_ADMIN_TOKEN: randomBytes(16).toString('hex') } });
+    process.execPath, values['gateway-main'] ?? builtCliMain, 'serve', ...gatewayServeArgs(port, upstream.url, join(work, 'gateway.db')),
+  ], port, { cores: '0', env: gatewayEnv() });
 
 const bodies = chatRequestBodies(20);
 let recording: Promise<number> | null = null;
@@ -73,7 +70,7 @@ const startTimer = setTimeout(() => {
 const load = await runOpenLoop({
   origin: server.url, path: '/v1/chat/completions', rate, durationS: warmup + seconds + 2, warmupS: 0, connections: 32,
   body: (index) => bodies[index % bodies.length],
-  headers: (index) => ({ 'content-type': 'application/json', 'x-account-id': `bench-account-${index % Number(values.accounts)}` }),
+  headers: chatLoadHeaders(Number(values.accounts)),
   streaming: false,
 });
 clearTimeout(startTimer);

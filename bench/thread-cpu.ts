@@ -4,16 +4,15 @@
 // proxy's is what the gateway costs in CPU beyond forwarding; at a rate near one core's capacity
 // it says how much headroom is left. Linux only (reads /proc/PID/task/TID/schedstat).
 // Usage: npm run bench:thread-cpu -- [--rate 2000] [--rounds 3] [--duration 10] [--gateway-main PATH] [--json FILE]
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chatRequestBodies } from './chat-bodies.js';
 import { runOpenLoop, type OpenLoopResult } from './open-loop.js';
 import { median } from './measure.js';
 import { childPids, freePort, pinSelf, readThreads, startServerProcess, tasksetAvailable, type ServerProcess } from './server-process.js';
+import { builtCliMain, chatLoadHeaders, gatewayEnv, gatewayServeArgs, startBareProxy, startFakeUpstream } from './bench-targets.js';
 
 const { values } = parseArgs({
   options: {
@@ -43,18 +42,16 @@ try {
   fail('needs Linux with /proc/PID/task/TID/schedstat.');
 }
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'distillguard-thread-cpu-'));
 pinSelf('1');
 const upstreamPort = await freePort();
-const upstream = await startServerProcess('fake upstream', [process.execPath, join(root, 'dist/bench/fake-upstream.js'), '--port', String(upstreamPort)], upstreamPort, { cores: '1' });
+const upstream = await startFakeUpstream(upstreamPort, '1');
 const proxyPort = await freePort();
-const proxy = await startServerProcess('bare proxy', [process.execPath, join(root, 'dist/bench/bare-proxy.js'), '--port', String(proxyPort), '--upstream', upstream.url], proxyPort, { cores: '0' });
+const proxy = await startBareProxy(proxyPort, upstream.url, '0');
 const gatewayPort = await freePort();
 const gateway = await startServerProcess('gateway', [
-  process.execPath, values['gateway-main'] ?? join(root, 'dist/src/cli/main.js'), 'serve', '--port', String(gatewayPort), '--upstream', upstream.url,
-  '--trust-account-header', 'x-account-id', '--db', join(work, 'gateway.db'),
-], gatewayPort, { cores: '0', env: { ...process.env, DISTILLGUARD_ADMIN_TOKEN: randomBytes(16).toString('hex') } });
+  process.execPath, values['gateway-main'] ?? builtCliMain, 'serve', ...gatewayServeArgs(gatewayPort, upstream.url, join(work, 'gateway.db')),
+], gatewayPort, { cores: '0', env: gatewayEnv() });
 
 type Role = 'request thread' | 'write thread' | 'helper threads' | 'live detector';
 const roles: Role[] = ['request thread', 'write thread', 'helper threads', 'live detector'];
@@ -74,7 +71,7 @@ const bodies = chatRequestBodies(20);
 const load = (target: ServerProcess, seconds: number, warmupS: number, requestRate: number): Promise<OpenLoopResult> => runOpenLoop({
   origin: target.url, path: '/v1/chat/completions', rate: requestRate, durationS: seconds, warmupS, connections: Number(values.connections),
   body: (index) => bodies[index % bodies.length],
-  headers: (index) => ({ 'content-type': 'application/json', 'x-account-id': `bench-account-${index % Number(values.accounts)}` }),
+  headers: chatLoadHeaders(Number(values.accounts)),
   streaming: false,
 });
 

@@ -42,7 +42,8 @@ export async function buildProgram(only?: string): Promise<Command> {
 export async function main(argv: string[]): Promise<number> {
   try {
     // the gateway runs for months: its heap growth is capped before its modules load
-    if (argv[2] === 'serve') capHeapGrowth(heapGrowthFromEnv());
+    // (held at its start size until serve listens: src/cli/commands/serve.ts calls heapGrowthReady)
+    if (argv[2] === 'serve') capHeapGrowth(heapGrowthFromEnv(), { holdYoungUntilReady: true });
     await (await buildProgram(argv[2])).parseAsync(argv);
     return 0;
   } catch (error) {

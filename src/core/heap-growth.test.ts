@@ -77,10 +77,58 @@ test("a fixed old-generation growth is the factor V8 applies at every full colle
   assert.ok(adaptive.some((factor) => factor > 1.5), `V8's own factor under this load should exceed 1.5 (saw ${adaptive.join(', ')}); otherwise this test shows nothing`);
 });
 
+// A process that loads (synchronous bursts of allocation, the event loop turning between them, as
+// when modules evaluate), then serves. Prints the young generation at start, its largest while
+// loading and its largest once serving, in bytes.
+const loadingProgram = (held: boolean) => `
+import { getHeapSpaceStatistics } from 'node:v8';
+import { capHeapGrowth, heapGrowthReady } from ${moduleUrl};
+capHeapGrowth({ youngGenerationMb: 8, oldGenerationGrowthPercent: 0, everyMs: 20 }, { holdYoungUntilReady: ${held} });
+const young = () => {
+  const space = getHeapSpaceStatistics().find((entry) => entry.space_name === 'new_space');
+  return 2 * (space.space_used_size + space.space_available_size);
+};
+const kept = [];
+const burst = (size) => {
+  for (let index = 0; index < size; index += 1) {
+    const item = { index, text: 'module ' + index };
+    if (index % 8 === 0) kept.push(item);
+  }
+  if (kept.length > 300000) kept.length = 0;
+};
+const start = young();
+let loading = start;
+for (let step = 0; step < 30; step += 1) {
+  burst(200000);
+  loading = Math.max(loading, young());
+  await new Promise((resolve) => setTimeout(resolve, 5));
+}
+heapGrowthReady();
+let serving = young();
+const end = Date.now() + 1500;
+while (Date.now() < end) {
+  // serving: small steps, as requests are
+  burst(20000);
+  serving = Math.max(serving, young());
+  await new Promise((resolve) => setImmediate(resolve));
+}
+process.stdout.write(JSON.stringify({ start, loading, serving }));
+`;
+
+test('held until ready, the young generation keeps its start size while loading, then grows to the cap and no further', () => {
+  const load = (held: boolean) => JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', loadingProgram(held)], { encoding: 'utf8' })) as { start: number; loading: number; serving: number };
+  const checkedFromStart = load(false);
+  const held = load(true);
+  assert.ok(checkedFromStart.loading > checkedFromStart.start, `without the hold this load grows the new space while loading (${checkedFromStart.start / megabyte} to ${checkedFromStart.loading / megabyte} MB); otherwise this test shows nothing`);
+  assert.ok(held.loading <= held.start, `held, the new space grew from ${held.start / megabyte} to ${held.loading / megabyte} MB while loading`);
+  assert.ok(held.serving > held.start, `once ready the new space grows (stayed at ${held.serving / megabyte} MB)`);
+  assert.ok(held.serving <= 8 * megabyte, `once ready the new space stays within the 8 MB cap (reached ${held.serving / megabyte} MB)`);
+});
+
 test('the environment sets the limits of serve, 0 turns one off, and a bad value names its variable', () => {
   assert.deepEqual(heapGrowthFromEnv({}), { ...serverHeapGrowth, everyMs: 250 });
   assert.equal(heapGrowthFromEnv({ DISTILLGUARD_OLD_GENERATION_GROWTH_PERCENT: '0' }).oldGenerationGrowthPercent, 0);
-  assert.equal(heapGrowthFromEnv({ DISTILLGUARD_YOUNG_GENERATION_MB: '16' }).youngGenerationMb, 16);
+  assert.equal(heapGrowthFromEnv({ DISTILLGUARD_YOUNG_GENERATION_MB: '12' }).youngGenerationMb, 12);
   assert.throws(() => heapGrowthFromEnv({ DISTILLGUARD_OLD_GENERATION_GROWTH_PERCENT: 'fifty' }), /DISTILLGUARD_OLD_GENERATION_GROWTH_PERCENT must be a percentage .*'fifty'/);
   assert.throws(() => heapGrowthFromEnv({ DISTILLGUARD_YOUNG_GENERATION_MB: '-1' }), /DISTILLGUARD_YOUNG_GENERATION_MB must be a size in megabytes/);
 });

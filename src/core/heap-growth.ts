@@ -38,18 +38,41 @@ export interface HeapGrowthLimits {
   everyMs?: number;
 }
 
+export interface HeapGrowthOptions {
+  /**
+   * Keep the young generation at its start size until `heapGrowthReady()` (a server calls it once
+   * it listens). Loading modules allocates in synchronous bursts in which two scavenges can come
+   * between two checks, each doubling the new space: with the checks running from the start, an
+   * 8 MB cap ended at 16 MB in each of three probes (BENCHMARKS.md).
+   */
+  holdYoungUntilReady?: boolean;
+}
+
+let releaseYoung: (() => void) | null = null;
+
+/**
+ * Starts the young generation's growth that `capHeapGrowth(..., { holdYoungUntilReady: true })`
+ * held back; does nothing otherwise, or when called again.
+ */
+export function heapGrowthReady(): void {
+  const release = releaseYoung;
+  releaseYoung = null;
+  release?.();
+}
+
 /**
  * Holds this isolate's heap growth to `limits` for the rest of the process.
  * - Young generation: after every collection, and every `everyMs`, one more doubling is allowed
  *   only while the doubled space would still fit; where V8 has shrunk the new space (idle), growth
  *   is allowed again up to the cap. V8 grows the new space at the end of a scavenge, so checking
  *   after each one keeps two doublings from coming between checks (with the timer alone, about
- *   half of the gateway's bench runs ended with a 16 MB young generation under an 8 MB cap).
+ *   half of the gateway's bench runs ended with a 16 MB young generation under an 8 MB cap). With
+ *   `holdYoungUntilReady`, no growth at all until `heapGrowthReady()`.
  * - Old generation: a fixed growth factor instead of V8's adaptive one.
  * Both flags are set again on every check, not only on a change: starting a worker thread puts
  * V8's flags back to their start values.
  */
-export function capHeapGrowth(limits: HeapGrowthLimits): void {
+export function capHeapGrowth(limits: HeapGrowthLimits, options: HeapGrowthOptions = {}): void {
   const youngMaxBytes = limits.youngGenerationMb * 2 ** 20;
   const apply = (growthFactor: number) => {
     if (limits.youngGenerationMb > 0) setFlagsFromString(`--semi-space-growth-factor=${growthFactor}`);
@@ -59,14 +82,16 @@ export function capHeapGrowth(limits: HeapGrowthLimits): void {
   // no young growth until the first check: a process that is loading its modules allocates in
   // bursts that could double the new space several times between two checks
   apply(1);
-  const check = () => apply(limits.youngGenerationMb > 0 && youngGenerationBytes() * defaultGrowthFactor <= youngMaxBytes ? defaultGrowthFactor : 1);
+  let held = options.holdYoungUntilReady === true && limits.youngGenerationMb > 0;
+  if (held) releaseYoung = () => { held = false; };
+  const check = () => apply(!held && limits.youngGenerationMb > 0 && youngGenerationBytes() * defaultGrowthFactor <= youngMaxBytes ? defaultGrowthFactor : 1);
   const timer = setInterval(check, limits.everyMs ?? 1_000);
   timer.unref();
   if (limits.youngGenerationMb > 0) new PerformanceObserver(check).observe({ entryTypes: ['gc'] });
 }
 
 /** The limits `serve` uses unless the environment says otherwise. */
-export const serverHeapGrowth: Readonly<HeapGrowthLimits> = { youngGenerationMb: 8, oldGenerationGrowthPercent: 50 };
+export const serverHeapGrowth: Readonly<HeapGrowthLimits> = { youngGenerationMb: 16, oldGenerationGrowthPercent: 50 };
 
 /**
  * `serverHeapGrowth`, with env DISTILLGUARD_YOUNG_GENERATION_MB and

@@ -142,7 +142,8 @@ function recordExchange(context: ProxyContext, exchange: Exchange, status: numbe
     if (captured.outputTokens !== null) usage.output_tokens = captured.outputTokens;
     response.usage = usage;
   }
-  const { action, campaignId, reason } = exchange.admission;
+  const { admission } = exchange;
+  const { action, campaignId } = admission;
   const record: Interaction & { decision: { action: LadderAction; campaign_id: string | null; reason?: string }; watermark?: WatermarkPlan['record'] } = {
     id: exchange.id,
     ts: formatTimestamp(exchange.receivedMs),
@@ -154,14 +155,15 @@ function recordExchange(context: ProxyContext, exchange: Exchange, status: numbe
     request: exchange.body,
     response,
     // every enforced exchange carries the rule's reason; observed ones (nearly all) stay small
-    decision: action === 'observe' ? { action, campaign_id: campaignId } : { action, campaign_id: campaignId, reason },
+    // the reason is read only here: an unflagged account's admission writes it on demand
+    decision: action === 'observe' ? { action, campaign_id: campaignId } : { action, campaign_id: campaignId, reason: admission.reason },
     ...(exchange.watermark ? { watermark: exchange.watermark } : {}),
   };
   // the request is the bulk of a record: splice in the client's own bytes rather than stringify it again
   const { request: _request, ...rest } = record;
   const head = JSON.stringify(rest);
   context.recorder.add(record, exchange.receivedMs, `${head.slice(0, -1)},"request":${exchange.bodyText}}`);
-  context.metrics.countRequest(exchange.surface, status, exchange.admission.action);
+  context.metrics.countRequest(exchange.surface, status, action);
 }
 
 /** The caller's stream from the upstream's, when the APIs differ; null when they agree. */

@@ -22,13 +22,19 @@ const asCount = (value: unknown): number | null => (typeof value === 'number' &&
 interface ChoiceParts {
   text: string;
   reasoning: string;
-  toolCalls: Map<number, { id?: string; type?: string; name: string; arguments: string }>;
+  /** Created with the first tool call (most answers have none). */
+  toolCalls: Map<number, { id?: string; type?: string; name: string; arguments: string }> | null;
 }
+
+const byIndex = <T>(entries: Map<number, T>): T[] => [...entries.entries()].sort((a, b) => a[0] - b[0]).map(([, value]) => value);
 
 export class ResponseCapture {
   private readonly surface: ApiSurface;
-  private readonly choices = new Map<number, ChoiceParts>();
-  private readonly anthropicTools = new Map<number, { id: string; name: string; input: string }>();
+  // one capture per exchange: the first choice has a field of its own, and the maps exist only
+  // when an answer has more choices or tool calls (fewer objects per request for the GC)
+  private firstChoice: ChoiceParts | null = null;
+  private otherChoices: Map<number, ChoiceParts> | null = null;
+  private anthropicTools: Map<number, { id: string; name: string; input: string }> | null = null;
   private finishReason: string | null = null;
   private inputTokens: number | null = null;
   private outputTokens: number | null = null;
@@ -78,16 +84,26 @@ export class ResponseCapture {
   }
 
   result(): CapturedResponse {
-    const ordered = [...this.choices.entries()].sort((a, b) => a[0] - b[0]).map(([, parts]) => parts);
     const toolCalls: Record<string, unknown>[] = [];
-    for (const parts of ordered) {
-      for (const call of [...parts.toolCalls.entries()].sort((a, b) => a[0] - b[0]).map(([, value]) => value)) {
-        toolCalls.push({ ...(call.id ? { id: call.id } : {}), type: call.type ?? 'function', function: { name: call.name, arguments: call.arguments } });
-      }
+    const first = this.firstChoice;
+    if (this.otherChoices === null) {
+      // one choice (nearly every answer): no sorting, no joining
+      if (first?.toolCalls) ResponseCapture.openaiToolCalls(first.toolCalls, toolCalls);
+      if (this.anthropicTools) ResponseCapture.anthropicToolCalls(this.anthropicTools, toolCalls);
+      return {
+        text: first?.text ?? '',
+        reasoning: first?.reasoning ?? '',
+        toolCalls,
+        finishReason: this.finishReason,
+        inputTokens: this.inputTokens,
+        outputTokens: this.outputTokens,
+      };
     }
-    for (const [, tool] of [...this.anthropicTools.entries()].sort((a, b) => a[0] - b[0])) {
-      toolCalls.push({ type: 'tool_use', id: tool.id, name: tool.name, input: tool.input });
-    }
+    const all = new Map(this.otherChoices);
+    if (first) all.set(0, first);
+    const ordered = byIndex(all);
+    for (const parts of ordered) if (parts.toolCalls) ResponseCapture.openaiToolCalls(parts.toolCalls, toolCalls);
+    if (this.anthropicTools) ResponseCapture.anthropicToolCalls(this.anthropicTools, toolCalls);
     return {
       text: ordered.map((parts) => parts.text).join('\n\n'),
       reasoning: ordered.map((parts) => parts.reasoning).filter((text) => text.length > 0).join('\n\n'),
@@ -98,13 +114,31 @@ export class ResponseCapture {
     };
   }
 
+  private static openaiToolCalls(calls: NonNullable<ChoiceParts['toolCalls']>, into: Record<string, unknown>[]): void {
+    for (const call of byIndex(calls)) into.push({ ...(call.id ? { id: call.id } : {}), type: call.type ?? 'function', function: { name: call.name, arguments: call.arguments } });
+  }
+
+  private static anthropicToolCalls(tools: Map<number, { id: string; name: string; input: string }>, into: Record<string, unknown>[]): void {
+    for (const tool of byIndex(tools)) into.push({ type: 'tool_use', id: tool.id, name: tool.name, input: tool.input });
+  }
+
   private choice(index: number): ChoiceParts {
-    let parts = this.choices.get(index);
+    if (index === 0) {
+      this.firstChoice ??= { text: '', reasoning: '', toolCalls: null };
+      return this.firstChoice;
+    }
+    this.otherChoices ??= new Map();
+    let parts = this.otherChoices.get(index);
     if (!parts) {
-      parts = { text: '', reasoning: '', toolCalls: new Map() };
-      this.choices.set(index, parts);
+      parts = { text: '', reasoning: '', toolCalls: null };
+      this.otherChoices.set(index, parts);
     }
     return parts;
+  }
+
+  private anthropicTool(index: number, tool: { id: string; name: string; input: string }): void {
+    this.anthropicTools ??= new Map();
+    this.anthropicTools.set(index, tool);
   }
 
   private openaiDelta(parts: ChoiceParts, delta: Json, whole: boolean): void {
@@ -113,6 +147,7 @@ export class ResponseCapture {
     asArray(delta.tool_calls).forEach((call, position) => {
       if (!isJsonObject(call)) return;
       const index = whole ? position : (asCount(call.index) ?? position);
+      parts.toolCalls ??= new Map();
       let tool = parts.toolCalls.get(index);
       if (!tool) {
         tool = { name: '', arguments: '' };
@@ -139,7 +174,7 @@ export class ResponseCapture {
       if (!isJsonObject(block)) return;
       if (block.type === 'text') parts.text += asString(block.text);
       else if (block.type === 'thinking') parts.reasoning += asString(block.thinking);
-      else if (block.type === 'tool_use') this.anthropicTools.set(index, { id: asString(block.id), name: asString(block.name), input: JSON.stringify(block.input ?? {}) });
+      else if (block.type === 'tool_use') this.anthropicTool(index, { id: asString(block.id), name: asString(block.name), input: JSON.stringify(block.input ?? {}) });
     });
     if (typeof message.stop_reason === 'string') this.finishReason = message.stop_reason;
     this.anthropicUsage(message.usage);
@@ -156,7 +191,7 @@ export class ResponseCapture {
         if (isJsonObject(event.content_block)) {
           const block = event.content_block;
           if (block.type === 'text') parts.text += asString(block.text);
-          else if (block.type === 'tool_use') this.anthropicTools.set(index, { id: asString(block.id), name: asString(block.name), input: '' });
+          else if (block.type === 'tool_use') this.anthropicTool(index, { id: asString(block.id), name: asString(block.name), input: '' });
         }
         break;
       case 'content_block_delta':
@@ -165,7 +200,7 @@ export class ResponseCapture {
           if (delta.type === 'text_delta') parts.text += asString(delta.text);
           else if (delta.type === 'thinking_delta') parts.reasoning += asString(delta.thinking);
           else if (delta.type === 'input_json_delta') {
-            const tool = this.anthropicTools.get(index);
+            const tool = this.anthropicTools?.get(index);
             if (tool) tool.input += asString(delta.partial_json);
           }
         }

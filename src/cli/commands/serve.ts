@@ -2,7 +2,7 @@
 // config, the built-in reference model is started in-process and serves every model.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { DistillGuardError } from '../../core/index.js';
+import { DistillGuardError, heapGrowthReady } from '../../core/index.js';
 import { loadTracerWatermarks, parseGatewayConfig, readGatewayConfig, startGateway, type RunningGateway } from '../../gateway/index.js';
 import { defaultDatabasePath, parsePort } from '../options.js';
 import { startDefaultUpstream } from '../default-upstream.js';
@@ -76,6 +76,8 @@ export function registerServe(program: Command): void {
       }
       if (options.acceptReplayTime) process.stderr.write('warning: --accept-replay-time is on: clients can set timestamps and addresses. Never use it in production.\n');
       if (!adminToken) process.stderr.write(`note: no admin token (${adminTokenVariable} or --admin-token-file): the admin and sidecar routes are off.\n`);
+      // the young generation grows (up to its cap) only now that loading's allocation bursts are over
+      heapGrowthReady();
       process.stdout.write(`distillguard gateway listening on ${gateway.url} (store ${options.db})\n`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

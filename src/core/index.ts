@@ -7,3 +7,5 @@ export * from './mix32.js';
 export * from './json.js';
 export * from './heap-growth.js';
 export * from './background-priority.js';
+export * from './nearest-name.js';
+export * from './config-issues.js';

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DistillGuardError, heapGrowthReady } from '../../core/index.js';
-import { loadTracerWatermarks, parseGatewayConfig, readGatewayConfig, startGateway, type RunningGateway } from '../../gateway/index.js';
+import { loadTracerWatermarks, parseGatewayConfig, readGatewayConfig, startGateway, startupText, type RunningGateway } from '../../gateway/index.js';
 import { defaultDatabasePath, parsePort } from '../options.js';
 import { startDefaultUpstream } from '../default-upstream.js';
 
@@ -78,7 +78,7 @@ export function registerServe(program: Command): void {
       if (!adminToken) process.stderr.write(`note: no admin token (${adminTokenVariable} or --admin-token-file): the admin and sidecar routes are off.\n`);
       // the young generation grows (up to its cap) only now that loading's allocation bursts are over
       heapGrowthReady();
-      process.stdout.write(`distillguard gateway listening on ${gateway.url} (store ${options.db})\n`);
+      process.stdout.write(`distillguard gateway listening on ${gateway.url} (${startupText(gateway.startup)})\n`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);

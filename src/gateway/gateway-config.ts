@@ -57,6 +57,23 @@ export const gatewayConfigSchema = z.strictObject({
       assess_every_ms: z.number().int().positive().default(5_000),
     })
     .prefault({}),
+  /** How exchanges wait for the store (docs/gateway.md, "Recording"). */
+  recording: z
+    .object({
+      /** Exchanges held in memory while the store cannot keep up or cannot be written; beyond it the newest are dropped (and counted). */
+      max_queued_rows: z.number().int().positive().default(50_000),
+      /** The same bound in characters of recorded JSON. */
+      max_queued_bytes: z.number().int().positive().default(64 * 1024 * 1024),
+      /** Append each flush's exchanges to `<db>.spool` so that a killed gateway loses none (replayed at the next start). */
+      spool: z.boolean().default(true),
+    })
+    .prefault({}),
+  shutdown: z
+    .object({
+      /** On SIGTERM, how long requests in flight may take before their connections are closed (ms); the store then gets what is left of it, at least 1 s. */
+      drain_ms: z.number().int().nonnegative().default(10_000),
+    })
+    .prefault({}),
   /** Tracer watermarks (docs/gateway.md, docs/provenance.md); off when absent. */
   watermark: watermarkSchema.optional(),
   /** The response ladder (see docs/respond.md); respond/'s schema, checked with the rest of the file. */

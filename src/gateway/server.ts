@@ -11,7 +11,9 @@ import { ApiKeys, loadKeyHashSecret } from './api-keys.js';
 import type { Enforcement } from './enforcement.js';
 import { parseGatewayConfig, upstreamMatcher, type GatewayConfig } from './gateway-config.js';
 import { GatewayMetrics } from './gateway-metrics.js';
+import { describeShutdown, shutDownGateway, type ShutdownReport } from './gateway-shutdown.js';
 import { InteractionRecorder } from './interaction-recorder.js';
+import { spoolPathFor } from './recorder-spool.js';
 import { LiveDetection } from './live-detection.js';
 import { LadderEnforcement } from './ladder-enforcement.js';
 import { parsePolicyConfig } from '../respond/index.js';
@@ -50,7 +52,14 @@ export interface RunningGateway {
   startup: StartupSummary;
   /** Resolves with the number of stored exchanges live detection had folded in by its first assessment. */
   warmStart: Promise<number>;
-  close(): Promise<void>;
+  /** The spool that keeps answered exchanges safe from a kill until stored; null when off. */
+  spoolPath: string | null;
+  /**
+   * Stops accepting (answers on open connections then carry `connection: close`), lets requests in
+   * flight finish for `shutdown.drain_ms`, closes what is left, writes every exchange the store
+   * takes, and reports what it could not store. Calling it again returns the same report.
+   */
+  close(): Promise<ShutdownReport>;
 }
 
 const flavorOfUrl = (url: string): ApiFlavor => (url.startsWith('/v1/messages') ? 'anthropic' : 'openai');
@@ -97,6 +106,11 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
   let log: FastifyInstance['log'] | null = null;
   const store = SqliteStore.open(options.databasePath, {
     cacheMb: 2, writerNice, writerYoungGenerationMb: 6, writerIdle: true,
+    onWriterExit: (error, restartInMs) => {
+      // the first exit of a run of them is an error; the retries after it are not news
+      if (restartInMs <= 100) log?.error({ err: error }, 'the store write thread stopped; its pending writes failed (they are retried) and it is restarted with backoff');
+      else log?.debug({ err: error, restartInMs }, 'the store write thread stopped again; restarting');
+    },
     onWriterPriority: ({ change, waitedMs, ok }) => {
       if (!ok) log?.warn({ change }, 'could not change the store write thread\'s scheduling policy; it keeps the one it has');
       else if (change === 'raise') log?.warn({ waitedMs: Math.round(waitedMs) }, 'stored exchanges are waiting on a busy core: the store write thread runs at normal priority until they clear');
@@ -109,11 +123,14 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
   const lastStoredSeq = store.lastInteractionSeq();
   const importId = store.beginImport('interactions', { kind: 'gateway', path: null, size: null, modifiedMs: null });
   let context: ProxyContext | null = null;
+  let closing = false;
   const bodyLimit = config.limits.body_bytes;
   const app: FastifyInstance = Fastify({
     // model routes skip fastify's router and hooks (the hot path); the rest is fastify's
     serverFactory: (handler) => {
       const server = createServer((request, response) => {
+        // draining: answer what arrived, then let the client reconnect elsewhere
+        if (closing) response.setHeader('connection', 'close');
         const surface = context ? modelRouteOf(request.method, request.url) : null;
         if (surface && context) serveModelRoute(context, bodyLimit, surface, request, response);
         else handler(request, response);
@@ -139,11 +156,15 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
     onError: (message) => app.log.error({ detection: message }, 'live detection failed'),
   });
   cleanup.add(() => detection.close());
+  const metrics = new GatewayMetrics(() => recorder.counts.queued);
+  const spoolPath = config.recording.spool ? spoolPathFor(options.databasePath) : null;
   const recorder = new InteractionRecorder(store, importId, {
-    onError: (error) => app.log.error({ err: error }, 'recording exchanges failed; they will be retried'),
+    maxQueuedRows: config.recording.max_queued_rows, maxQueuedBytes: config.recording.max_queued_bytes,
+    spoolPath, alreadyStored: (id) => store.hasInteraction(id), log: app.log,
+    onDropped: (rows, reason) => metrics.recorderDropped.inc({ reason }, rows),
+    onRejected: (rows) => metrics.recorderDropped.inc({ reason: 'rejected' }, rows),
   });
   cleanup.add(() => recorder.close());
-  const metrics = new GatewayMetrics(() => recorder.counts.queued);
   const policy = parsePolicyConfig(config.policy ?? {});
   const enforcement: Enforcement = options.enforcement ? options.enforcement(detection, store, metrics) : new LadderEnforcement(detection, store, policy, metrics);
   if (enforcement instanceof LadderEnforcement) cleanup.add(() => enforcement.close());
@@ -208,20 +229,26 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
       return 0;
     },
   );
-  let closed = false;
+  let closed: Promise<ShutdownReport> | null = null;
   return {
-    url: address, port, store, detection, keys, recorder, warmStart, startup,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await warmStart;
-      await app.close(); // stops accepting, waits for requests in flight
-      await recorder.close(); // graceful drain: every exchange written
-      if (enforcement instanceof LadderEnforcement) await enforcement.close();
-      await detection.close();
-      await Promise.allSettled(upstreams.map((client) => client.close()));
-      await store.finishImport(importId, { lines: recorder.counts.recorded, accepted: recorder.counts.recorded, rejected: 0, distinct: recorder.counts.recorded, status: 'complete' });
-      await store.close();
+    url: address, port, store, detection, keys, recorder, warmStart, startup, spoolPath,
+    close() {
+      closing = true;
+      // the warm start is not waited for: a detector stuck in it must not hold the stop
+      closed ??= shutDownGateway({
+        closeListener: () => app.close(), server: app.server, recorder, store, importId, log: app.log,
+        others: [
+          ...(enforcement instanceof LadderEnforcement ? [() => enforcement.close()] : []),
+          () => detection.close(),
+          () => Promise.allSettled(upstreams.map((client) => client.close())).then(() => undefined),
+        ],
+      }, config.shutdown.drain_ms).then((report) => {
+        const line = describeShutdown(report, spoolPath);
+        if (report.dropped + report.unstored > 0) app.log.error({ ...report }, `stopped: ${line}`);
+        else app.log.info({ ...report }, `stopped: ${line}`);
+        return report;
+      });
+      return closed;
     },
   };
 }

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DistillGuardError, heapGrowthReady } from '../../core/index.js';
-import { loadTracerWatermarks, parseGatewayConfig, readGatewayConfig, startGateway, startupText, type RunningGateway } from '../../gateway/index.js';
+import { describeShutdown, loadTracerWatermarks, parseGatewayConfig, readGatewayConfig, startGateway, startupText, type RunningGateway } from '../../gateway/index.js';
 import { defaultDatabasePath, parsePort } from '../options.js';
 import { startDefaultUpstream } from '../default-upstream.js';
 
@@ -79,14 +79,39 @@ export function registerServe(program: Command): void {
       // the young generation grows (up to its cap) only now that loading's allocation bursts are over
       heapGrowthReady();
       process.stdout.write(`distillguard gateway listening on ${gateway.url} (${startupText(gateway.startup)})\n`);
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await untilStopSignal(gateway);
       process.stdout.write('stopping: finishing requests in flight and writing every exchange...\n');
-      await gateway.close();
+      const report = await gateway.close();
       await closeUpstream();
+      const lost = report.dropped + report.unstored;
+      if (lost > 0) {
+        process.stderr.write(`stopped: ${describeShutdown(report, gateway.spoolPath)}\n`);
+        process.exitCode = 1;
+      }
       process.stdout.write('stopped.\n');
     });
+}
+
+/**
+ * Resolves on the first SIGTERM or SIGINT (the caller then drains). A second one exits at once,
+ * saying how many exchanges that leaves unstored and whether the spool keeps them.
+ */
+function untilStopSignal(gateway: RunningGateway): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let received = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      received += 1;
+      if (received === 1) {
+        resolve();
+        return;
+      }
+      const { queued } = gateway.recorder.counts;
+      const spool = gateway.recorder.health().spool === null ? gateway.spoolPath : null;
+      const kept = queued === 0 ? '' : spool ? ` (they are in ${spool}: the next start on this store writes them)` : ' (lost)';
+      process.stderr.write(`${signal} again: exiting now without draining; ${queued} exchanges not yet stored${kept}\n`);
+      process.exit(1);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
 }

@@ -28,6 +28,8 @@ export interface StoreOpenOptions {
    */
   writerIdle?: boolean;
   writerGuard?: WriterPriorityLimits;
+  /** Told when the write thread exits or fails (every write waiting on it has failed) and when it is restarted. */
+  onWriterExit?: (error: Error, restartInMs: number) => void;
   /** Told each time the guard raises or lowers the write thread (`ok` false: chrt failed, the guard stops). */
   onWriterPriority?: (event: WriterPriorityEvent) => void;
 }
@@ -39,6 +41,10 @@ export interface WriterPriorityEvent {
   ok: boolean;
 }
 
+/** Backoff of the write thread's restarts (ms). */
+const firstRestartMs = 100;
+const maxRestartMs = 5_000;
+
 /** How often the guard looks at the oldest unanswered write (ms). */
 const guardEveryMs = 250;
 
@@ -46,7 +52,12 @@ export class SqliteStore implements Store {
   readonly path: string;
   private readonly database: SqliteDatabase;
   private readonly reads: SqliteStoreReader;
-  private readonly worker: Worker;
+  private readonly options: StoreOpenOptions;
+  private worker: Worker;
+  private goneWorker: Worker | null = null;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private restartDelayMs = firstRestartMs;
+  private closing = false;
   private readonly pending = new Map<number, Pending>();
   private readonly inflight = new Set<Promise<unknown>>();
   private nextSeq = 1;
@@ -57,27 +68,58 @@ export class SqliteStore implements Store {
   private constructor(path: string, database: SqliteDatabase, options: StoreOpenOptions) {
     this.path = path;
     this.database = database;
+    this.options = options;
     this.reads = new SqliteStoreReader(database);
-    this.worker = new Worker(new URL('./write-worker.js', import.meta.url), {
-      workerData: { path, cacheMb: options.cacheMb, nice: options.writerNice, idle: options.writerIdle === true },
+    this.worker = this.startWorker();
+  }
+
+  /**
+   * The write thread, supervised: when it exits or fails, every write waiting on it is failed
+   * (whatever their number, so that no promise is left unsettled), and a new one is started after
+   * a backoff (100 ms doubling to 5 s; back to 100 ms once a write succeeds).
+   */
+  private startWorker(): Worker {
+    const options = this.options;
+    const worker = new Worker(new URL('./write-worker.js', import.meta.url), {
+      workerData: { path: this.path, cacheMb: options.cacheMb, nice: options.writerNice, idle: options.writerIdle === true },
       ...(options.writerYoungGenerationMb ? { resourceLimits: { maxYoungGenerationSizeMb: options.writerYoungGenerationMb } } : {}),
     });
-    this.worker.on('message', (reply: WriteReply | WriterThreadInfo) => {
+    worker.on('message', (reply: WriteReply | WriterThreadInfo) => {
       if ('thread' in reply) {
         this.writer = reply;
+        this.stopGuard();
         if (reply.priority === 'idle' && reply.thread !== null) this.guardWriter(reply.thread, new WriterPriorityGuard(options.writerGuard), options.onWriterPriority);
         return;
       }
       const waiting = this.pending.get(reply.seq);
       if (!waiting) return;
       this.pending.delete(reply.seq);
-      if (reply.ok) waiting.resolve(reply);
-      else waiting.reject(new DistillGuardError('store_failed', `writing to '${this.path}' failed: ${reply.message}`));
+      if (reply.ok) {
+        this.restartDelayMs = firstRestartMs;
+        waiting.resolve(reply);
+      } else waiting.reject(new DistillGuardError('store_failed', `writing to '${this.path}' failed: ${reply.message}`));
     });
-    this.worker.on('error', (error) => this.failAll(error));
-    this.worker.on('exit', (code) => {
-      if (this.pending.size > 0) this.failAll(new Error(`write worker exited with code ${code}`));
-    });
+    worker.on('error', (error) => this.workerGone(worker, error));
+    worker.on('exit', (code) => this.workerGone(worker, new Error(`it exited with code ${code}`)));
+    return worker;
+  }
+
+  private workerGone(worker: Worker, error: Error): void {
+    if (this.goneWorker === worker) return; // 'error' is followed by 'exit'
+    this.goneWorker = worker;
+    this.stopGuard();
+    this.failAll(error);
+    if (this.closing) return;
+    const delayMs = this.restartDelayMs;
+    this.restartDelayMs = Math.min(maxRestartMs, delayMs * 2);
+    this.options.onWriterExit?.(error, delayMs);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (this.closing) return;
+      this.workerError = null;
+      this.worker = this.startWorker();
+    }, delayMs);
+    this.restartTimer.unref();
   }
 
   /**
@@ -233,11 +275,18 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     this.stopGuard();
+    if (this.restartTimer) clearTimeout(this.restartTimer);
     await this.drain();
-    await this.send({ op: 'close' }).catch(() => undefined);
+    if (this.goneWorker !== this.worker) await this.send({ op: 'close' }).catch(() => undefined);
     await this.worker.terminate();
     this.database.close();
+  }
+
+  /** Whether an interaction with this id is stored (the gateway's spool replay skips those). */
+  hasInteraction(id: string): boolean {
+    return this.database.prepare('SELECT 1 FROM interactions WHERE id = ?').get(id) !== undefined;
   }
 
   private send(body: WriteRequestBody): Promise<{ result: number; flags?: Uint8Array }> {
@@ -259,7 +308,7 @@ export class SqliteStore implements Store {
   }
 
   private failAll(error: Error): void {
-    this.workerError = new DistillGuardError('store_failed', `the store's write worker failed: ${error.message}`, { cause: error });
+    this.workerError = new DistillGuardError('store_failed', `the store's write thread stopped (${error.message}); it is being restarted`, { cause: error });
     for (const waiting of this.pending.values()) waiting.reject(this.workerError);
     this.pending.clear();
   }

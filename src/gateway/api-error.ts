@@ -55,6 +55,15 @@ export function errorBody(flavor: ApiFlavor, error: ApiError): string {
   return JSON.stringify({ error: { message: error.message, type: openaiTypes[error.status] ?? 'api_error', param: error.param, code: error.code } });
 }
 
+/**
+ * The error as an SSE event in the caller's format, for a stream whose head has gone out: Anthropic's
+ * `event: error`, or OpenAI's `data: {"error":…}` (as OpenAI-compatible servers send). It starts with
+ * a blank line, which ends any line the client has only part of.
+ */
+export function streamErrorEvent(flavor: ApiFlavor, error: ApiError): string {
+  return flavor === 'anthropic' ? `\n\nevent: error\ndata: ${errorBody(flavor, error)}\n\n` : `\n\ndata: ${errorBody(flavor, error)}\n\n`;
+}
+
 /** The caller-format error for an upstream's error body, passed through untouched when the formats agree. */
 export function upstreamErrorBody(callerFlavor: ApiFlavor, upstreamFlavor: ApiFlavor, status: number, bytes: Buffer): Buffer {
   let message = `The model server answered with HTTP ${status}.`;

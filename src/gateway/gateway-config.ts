@@ -46,6 +46,8 @@ export const gatewayConfigSchema = z.object({
     .object({
       /** Largest request body accepted, in bytes (413 above it). */
       body_bytes: z.number().int().positive().default(4 * 1024 * 1024),
+      /** Longest SSE event an upstream may send, in characters (the stream fails with upstream_error past it). */
+      stream_event_chars: z.number().int().positive().default(1024 * 1024),
     })
     .prefault({}),
   detection: z
@@ -61,6 +63,7 @@ export const gatewayConfigSchema = z.object({
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+export type LimitsConfig = GatewayConfig['limits'];
 export type UpstreamConfig = z.infer<typeof upstreamSchema>;
 export type WatermarkConfig = z.infer<typeof watermarkSchema>;
 

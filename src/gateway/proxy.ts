@@ -5,12 +5,13 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import { formatTimestamp, isJsonObject, parseTimestamp, type Interaction, type InteractionClient } from '../core/index.js';
-import { ApiError, errorBody, upstreamErrorBody, type ApiFlavor } from './api-error.js';
+import { ApiError, errorBody, streamErrorEvent, upstreamErrorBody, type ApiFlavor } from './api-error.js';
 import { ChatStreamToMessages, chatToMessagesResponse, messagesToChatRequest } from './anthropic-bridge.js';
 import { chatToMessagesRequest, messagesToChatResponse, MessagesStreamToChat } from './openai-bridge.js';
 import { authenticateCaller, type Caller } from './authenticate.js';
 import type { ApiKeys } from './api-keys.js';
 import type { Admission, Enforcement, LadderAction } from './enforcement.js';
+import type { LimitsConfig } from './gateway-config.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import type { InteractionRecorder } from './interaction-recorder.js';
 import { ResponseCapture, type ApiSurface, type CapturedResponse } from './response-capture.js';
@@ -35,6 +36,7 @@ export interface ProxyContext {
   /** Tracer watermarks; null when the config has none (the cohort header is then still sent). */
   watermarks: TracerWatermarks | null;
   log: FastifyBaseLogger;
+  limits: LimitsConfig;
 }
 
 /** A model request as the gateway's own HTTP handler read it (model routes bypass fastify's routing). */
@@ -380,11 +382,18 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
       marker: lexical ? lexical.streamMarker(captureSurface) : null,
       rewriter: degrade ? context.enforcement.streamRewriter(captureSurface) : null,
       translator: streamTranslator(bridge, body),
+      maxEventChars: context.limits.stream_event_chars,
     });
   } catch (error) {
     status = clientLeft ? 499 : 502;
-    if (!clientLeft) context.log.warn({ err: error }, 'upstream stream failed midway');
-    raw.destroy();
+    if (clientLeft) raw.destroy();
+    else if (error instanceof ApiError) {
+      // a failure the gateway decided (an oversized event): said in the caller's format, then ended
+      raw.end(streamErrorEvent(flavor, error));
+    } else {
+      context.log.warn({ err: error }, 'upstream stream failed midway');
+      raw.destroy();
+    }
   }
   observe((performance.now() - dispatchedAt) / 1000);
   recordExchange(context, exchange, status, capture.result());

@@ -125,7 +125,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const enforcement: Enforcement = options.enforcement ? options.enforcement(detection, store, metrics) : new LadderEnforcement(detection, store, policy, metrics);
   context = {
     keys, trustAccountHeader: options.trustAccountHeader?.toLowerCase() ?? null, acceptReplayTime: options.acceptReplayTime ?? false,
-    upstreamFor, enforcement, recorder, metrics, watermarks, log: app.log,
+    upstreamFor, enforcement, recorder, metrics, watermarks, log: app.log, limits: config.limits,
   };
 
   app.removeAllContentTypeParsers();

@@ -12,6 +12,7 @@ export type ApiErrorCode =
   | 'admin_token_required'
   | 'not_found'
   | 'rate_limited'
+  | 'too_many_in_flight'
   | 'verification_required'
   | 'account_blocked'
   | 'unsupported_upstream'

@@ -15,6 +15,7 @@ import { InteractionRecorder } from './interaction-recorder.js';
 import { LiveDetection } from './live-detection.js';
 import { LadderEnforcement } from './ladder-enforcement.js';
 import { parsePolicyConfig } from '../respond/index.js';
+import { AccountConcurrency } from './account-concurrency.js';
 import { modelRouteOf, serveModelRoute } from './model-listener.js';
 import { sendApiError, type ProxyContext } from './proxy.js';
 import { UpstreamClient } from './upstream-client.js';
@@ -62,9 +63,9 @@ const detectorNice = 19;
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const config = options.config ?? parseGatewayConfig({});
-  const upstreamConfigs = options.upstream ? [{ name: 'default', url: options.upstream, api: 'openai' as const, models: ['*'], timeout_ms: 120_000, connections: 128 }] : config.upstreams;
+  const upstreamConfigs = options.upstream ? [{ name: 'default', url: options.upstream, api: 'openai' as const, models: ['*'], timeout_ms: 120_000, timeout_total_ms: 600_000, connections: 128 }] : config.upstreams;
   if (upstreamConfigs.length === 0) throw new DistillGuardError('usage', 'no upstream: pass --upstream URL or list upstreams in --config.');
-  const upstreams = upstreamConfigs.map((upstream) => new UpstreamClient(upstream));
+  const upstreams = upstreamConfigs.map((upstream) => new UpstreamClient(upstream, { clientStallMs: config.limits.client_stall_ms }));
   const match = upstreamMatcher(upstreamConfigs);
   const byName = new Map(upstreams.map((client) => [client.config.name, client]));
   const upstreamFor = (model: string) => {
@@ -126,6 +127,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   context = {
     keys, trustAccountHeader: options.trustAccountHeader?.toLowerCase() ?? null, acceptReplayTime: options.acceptReplayTime ?? false,
     upstreamFor, enforcement, recorder, metrics, watermarks, log: app.log, limits: config.limits,
+    concurrency: new AccountConcurrency(config.limits.concurrent_per_account),
   };
 
   app.removeAllContentTypeParsers();

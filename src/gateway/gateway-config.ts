@@ -18,6 +18,8 @@ const upstreamSchema = z.strictObject({
   api_key_env: z.string().min(1).optional(),
   api_key_file: z.string().min(1).optional(),
   timeout_ms: z.number().int().positive().default(120_000),
+  /** The longest one call may take from its dispatch to its last byte, however it trickles (504 or a cut stream past it). */
+  timeout_total_ms: z.number().int().positive().default(600_000),
   connections: z.number().int().positive().default(128),
 });
 
@@ -49,6 +51,12 @@ export const gatewayConfigSchema = z.strictObject({
     .strictObject({
       /** Largest request body accepted, in bytes (413 above it). */
       body_bytes: z.number().int().positive().default(4 * 1024 * 1024),
+      /** Longest SSE event an upstream may send, in characters (the stream fails with upstream_error past it). */
+      stream_event_chars: z.number().int().positive().default(1024 * 1024),
+      /** How long a response may wait on a client that does not read before both sides are closed. */
+      client_stall_ms: z.number().int().positive().default(30_000),
+      /** Model requests one account may have in flight at once (429 with Retry-After past it). */
+      concurrent_per_account: z.number().int().positive().default(64),
     })
     .prefault({}),
   detection: z
@@ -81,6 +89,7 @@ export const gatewayConfigSchema = z.strictObject({
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+export type LimitsConfig = GatewayConfig['limits'];
 export type UpstreamConfig = z.infer<typeof upstreamSchema>;
 export type WatermarkConfig = z.infer<typeof watermarkSchema>;
 

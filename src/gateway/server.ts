@@ -17,6 +17,7 @@ import { spoolPathFor } from './recorder-spool.js';
 import { LiveDetection } from './live-detection.js';
 import { LadderEnforcement } from './ladder-enforcement.js';
 import { parsePolicyConfig } from '../respond/index.js';
+import { AccountConcurrency } from './account-concurrency.js';
 import { modelRouteOf, serveModelRoute } from './model-listener.js';
 import { sendApiError, type ProxyContext } from './proxy.js';
 import { UpstreamClient } from './upstream-client.js';
@@ -89,9 +90,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
 async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup): Promise<RunningGateway> {
   const config = options.config ?? parseGatewayConfig({});
-  const upstreamConfigs = options.upstream ? [{ name: 'default', url: options.upstream, api: 'openai' as const, models: ['*'], timeout_ms: 120_000, connections: 128 }] : config.upstreams;
+  const upstreamConfigs = options.upstream ? [{ name: 'default', url: options.upstream, api: 'openai' as const, models: ['*'], timeout_ms: 120_000, timeout_total_ms: 600_000, connections: 128 }] : config.upstreams;
   if (upstreamConfigs.length === 0) throw new DistillGuardError('usage', 'no upstream: pass --upstream URL or list upstreams in --config.');
-  const upstreams = upstreamConfigs.map((upstream) => new UpstreamClient(upstream));
+  const upstreams = upstreamConfigs.map((upstream) => new UpstreamClient(upstream, { clientStallMs: config.limits.client_stall_ms }));
   cleanup.add(() => Promise.allSettled(upstreams.map((client) => client.close())));
   const match = upstreamMatcher(upstreamConfigs);
   const byName = new Map(upstreams.map((client) => [client.config.name, client]));
@@ -170,7 +171,8 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
   if (enforcement instanceof LadderEnforcement) cleanup.add(() => enforcement.close());
   context = {
     keys, trustAccountHeader: options.trustAccountHeader?.toLowerCase() ?? null, acceptReplayTime: options.acceptReplayTime ?? false,
-    upstreamFor, enforcement, recorder, metrics, watermarks, log: app.log,
+    upstreamFor, enforcement, recorder, metrics, watermarks, log: app.log, limits: config.limits,
+    concurrency: new AccountConcurrency(config.limits.concurrent_per_account),
   };
 
   app.removeAllContentTypeParsers();

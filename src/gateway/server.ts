@@ -11,9 +11,12 @@ import { ApiKeys, loadKeyHashSecret } from './api-keys.js';
 import type { Enforcement } from './enforcement.js';
 import { parseGatewayConfig, upstreamMatcher, type GatewayConfig } from './gateway-config.js';
 import { GatewayMetrics } from './gateway-metrics.js';
+import { GatewayHealth, registerHealthRoutes } from './health.js';
+import { registerHealthMetrics } from './health-metrics.js';
 import { InteractionRecorder } from './interaction-recorder.js';
 import { LiveDetection } from './live-detection.js';
 import { LadderEnforcement } from './ladder-enforcement.js';
+import { UnhandledErrors } from './process-faults.js';
 import { parsePolicyConfig } from '../respond/index.js';
 import { modelRouteOf, serveModelRoute } from './model-listener.js';
 import { sendApiError, type ProxyContext } from './proxy.js';
@@ -44,6 +47,9 @@ export interface RunningGateway {
   detection: LiveDetection;
   keys: ApiKeys;
   recorder: InteractionRecorder;
+  /** What /health reports; `serve` notes unhandled errors in `health.unhandled`. */
+  health: GatewayHealth;
+  log: FastifyInstance['log'];
   /** Resolves with the number of stored exchanges live detection had folded in by its first assessment. */
   warmStart: Promise<number>;
   close(): Promise<void>;
@@ -114,15 +120,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     nice: detectorNice,
     idle: true,
     assessEveryMs: config.detection.assess_every_ms,
+    staleAfterMs: config.detection.stale_after_ms,
+    bounds: { maxAccounts: config.detection.max_accounts },
     onAssessment: options.onAssessment,
-    onError: (message) => app.log.error({ detection: message }, 'live detection failed'),
+    log: app.log,
+    storedThrough: () => store.lastInteractionSeq(),
   });
   const recorder = new InteractionRecorder(store, importId, {
     onError: (error) => app.log.error({ err: error }, 'recording exchanges failed; they will be retried'),
   });
   const metrics = new GatewayMetrics(() => recorder.counts.queued);
   const policy = parsePolicyConfig(config.policy ?? {});
-  const enforcement: Enforcement = options.enforcement ? options.enforcement(detection, store, metrics) : new LadderEnforcement(detection, store, policy, metrics);
+  const enforcement: Enforcement = options.enforcement ? options.enforcement(detection, store, metrics) : new LadderEnforcement(detection, store, policy, metrics, { log: app.log, onDetectorFailure: config.detection.on_detector_failure });
+  const health = new GatewayHealth({ recorder, detection, decisions: enforcement instanceof LadderEnforcement ? enforcement : null, unhandled: new UnhandledErrors() });
+  registerHealthMetrics(metrics.registry, health);
+  let warmStartSettled = false;
   context = {
     keys, trustAccountHeader: options.trustAccountHeader?.toLowerCase() ?? null, acceptReplayTime: options.acceptReplayTime ?? false,
     upstreamFor, enforcement, recorder, metrics, watermarks, log: app.log,
@@ -156,12 +168,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     }
     return { object: 'list', data: [...models].map(([id, owner]) => ({ id, object: 'model', created: 0, owned_by: owner })) };
   });
-  app.get('/health', async () => ({ status: 'ok', recorded: recorder.counts.recorded, queued: recorder.counts.queued }));
+  registerHealthRoutes(app, health, () => warmStartSettled);
   app.get('/metrics', async (_request, reply) => {
     void reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });
-  registerAdminRoutes(app, { store, keys, detection, recorder, adminToken: options.adminToken ?? null, enforcement, refreshFacts: () => detection.refreshFacts() });
+  registerAdminRoutes(app, { store, keys, detection, recorder, health, adminToken: options.adminToken ?? null, enforcement, refreshFacts: () => detection.refreshFacts() });
 
   let address: string;
   try {
@@ -177,10 +189,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       app.log.error({ err: error }, 'warm start of live detection failed');
       return 0;
     },
-  );
+  ).finally(() => {
+    warmStartSettled = true;
+  });
   let closed = false;
   return {
-    url: address, port, store, detection, keys, recorder, warmStart,
+    url: address, port, store, detection, keys, recorder, health, log: app.log, warmStart,
     async close() {
       if (closed) return;
       closed = true;

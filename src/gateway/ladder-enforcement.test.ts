@@ -157,3 +157,24 @@ test('decisions waiting for a failing store are bounded: the oldest are dropped 
   await ladder.close();
   assert.match(lines.at(-1)?.message ?? '', /could not be stored/);
 });
+
+test('on_detector_failure: closed refuses accounts without an assessment with 503 and Retry-After while detection is stale; open serves them; flagged accounts keep their action in both', async () => {
+  let stale = true;
+  const staleView = { ...live, assessment: live.assessment, account: live.account, campaign: live.campaign, isStale: () => stale } as LiveView;
+  const closed = new LadderEnforcement(staleView, decisionStore().store, parsePolicyConfig({}), null, { onDetectorFailure: 'closed' });
+  const open = new LadderEnforcement(staleView, decisionStore().store, parsePolicyConfig({}), null, { onDetectorFailure: 'open' });
+  const refused = closed.admit('stranger', 1_000);
+  assert.equal(refused.action, 'fail_closed');
+  assert.equal(refused.refusal?.status, 503);
+  assert.equal(refused.refusal?.code, 'detector_unavailable');
+  assert.equal(refused.refusal?.headers['retry-after'], '5');
+  assert.equal(open.admit('stranger', 1_000).action, 'observe');
+  for (const ladder of [closed, open]) {
+    assert.equal(ladder.admit('lone', 1_000).action, 'throttle');
+    assert.equal(ladder.admit('hydra-3', 1_000).action, 'block', 'a campaign member the last assessment named');
+  }
+  stale = false;
+  assert.equal(closed.admit('stranger', 2_000).action, 'observe', 'served again once detection is current');
+  await closed.close();
+  await open.close();
+});

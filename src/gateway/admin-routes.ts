@@ -9,6 +9,7 @@ import { ApiError } from './api-error.js';
 import type { ApiKeys } from './api-keys.js';
 import { requireAdmin } from './authenticate.js';
 import type { Enforcement } from './enforcement.js';
+import type { GatewayHealth } from './health.js';
 import type { InteractionRecorder } from './interaction-recorder.js';
 import { sendApiError } from './proxy.js';
 
@@ -17,6 +18,7 @@ export interface AdminContext {
   keys: ApiKeys;
   detection: LiveDetection;
   recorder: InteractionRecorder;
+  health: GatewayHealth;
   adminToken: string | null;
   enforcement: Enforcement;
   refreshFacts: () => void;
@@ -129,6 +131,7 @@ export function registerAdminRoutes(app: FastifyInstance, context: AdminContext)
     };
   };
   app.get('/v1/admin/assessment', guarded(context, async () => summary()));
+  app.get('/v1/admin/health', guarded(context, async () => context.health.report()));
   app.post('/v1/admin/assess', guarded(context, async () => {
     await context.recorder.drain();
     await context.detection.assessNow(context.store.lastInteractionSeq());
@@ -156,10 +159,14 @@ export function registerAdminRoutes(app: FastifyInstance, context: AdminContext)
     if (typeof body.account_id !== 'string' || body.account_id.length === 0) {
       throw new ApiError(400, 'invalid_request', 'account_id: required, the account about to be served.', { param: 'account_id' });
     }
-    const admission = context.enforcement.admit(body.account_id, Date.now());
+    const nowMs = Date.now();
+    const admission = context.enforcement.admit(body.account_id, nowMs);
     const retryAfter = admission.refusal?.headers['retry-after'];
+    // how old the assessment behind this answer is, and whether it is stale (detector down or behind)
+    const freshness = context.detection.freshness(nowMs);
     return {
       action: admission.action, reason: admission.reason, campaign_id: admission.campaignId, ttl_s: admission.ttlS,
+      assessment_age_s: freshness.ageS === null ? null : Math.round(freshness.ageS * 10) / 10, stale: freshness.stale,
       ...(admission.refusal ? { refuse: { status: admission.refusal.status, code: admission.refusal.code, message: admission.refusal.message } } : {}),
       ...(retryAfter ? { retry_after_s: Number(retryAfter) } : {}),
       ...(admission.cohort !== null ? { tracer_cohort: admission.cohort } : {}),

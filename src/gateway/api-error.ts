@@ -19,6 +19,7 @@ export type ApiErrorCode =
   | 'upstream_unreachable'
   | 'upstream_timeout'
   | 'upstream_error'
+  | 'detector_unavailable'
   | 'internal_error';
 
 const openaiTypes: Record<number, string> = {

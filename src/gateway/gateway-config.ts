@@ -63,6 +63,12 @@ export const gatewayConfigSchema = z.strictObject({
     .strictObject({
       /** How often the account graph is re-clustered. */
       assess_every_ms: z.number().int().positive().default(5_000),
+      /** An assessment older than this, or a detector further behind than this, is stale (/health degraded, /v1/decide `stale`). */
+      stale_after_ms: z.number().int().positive().default(60_000),
+      /** What an account without an assessment gets while detection is down or stale: open = served (observed), closed = 503 with Retry-After. */
+      on_detector_failure: z.enum(['open', 'closed']).default('open'),
+      /** Account profiles the live detector keeps; past it the longest idle are evicted. */
+      max_accounts: z.number().int().positive().default(100_000),
     })
     .prefault({}),
   /** How exchanges wait for the store (docs/gateway.md, "Recording"). */

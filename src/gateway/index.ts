@@ -14,4 +14,6 @@ export { overheadHeader, requestIdHeader, tracerCohortHeader } from './proxy.js'
 export { SseParser, type ServerSentEvent } from './sse-parser.js';
 export type { ApiSurface } from './response-capture.js';
 export type { GatewayMetrics } from './gateway-metrics.js';
-export { LiveDetection, type LiveDetectionOptions } from './live-detection.js';
+export { LiveDetection, type DetectorHealth, type LiveDetectionOptions } from './live-detection.js';
+export { GatewayHealth, type HealthReport } from './health.js';
+export { installProcessFaultPolicy, UnhandledErrors } from './process-faults.js';

@@ -12,10 +12,13 @@ import type { Enforcement } from './enforcement.js';
 import { parseGatewayConfig, upstreamMatcher, type GatewayConfig } from './gateway-config.js';
 import { GatewayMetrics } from './gateway-metrics.js';
 import { describeShutdown, shutDownGateway, type ShutdownReport } from './gateway-shutdown.js';
+import { GatewayHealth, registerHealthRoutes } from './health.js';
+import { registerHealthMetrics } from './health-metrics.js';
 import { InteractionRecorder } from './interaction-recorder.js';
 import { spoolPathFor } from './recorder-spool.js';
 import { LiveDetection } from './live-detection.js';
 import { LadderEnforcement } from './ladder-enforcement.js';
+import { UnhandledErrors } from './process-faults.js';
 import { parsePolicyConfig } from '../respond/index.js';
 import { AccountConcurrency } from './account-concurrency.js';
 import { modelRouteOf, serveModelRoute } from './model-listener.js';
@@ -51,6 +54,9 @@ export interface RunningGateway {
   recorder: InteractionRecorder;
   /** What this gateway uses (store, upstreams, listeners): its first log line. */
   startup: StartupSummary;
+  /** What /health reports; `serve` notes unhandled errors in `health.unhandled`. */
+  health: GatewayHealth;
+  log: FastifyInstance['log'];
   /** Resolves with the number of stored exchanges live detection had folded in by its first assessment. */
   warmStart: Promise<number>;
   /** The spool that keeps answered exchanges safe from a kill until stored; null when off. */
@@ -153,8 +159,11 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
     nice: detectorNice,
     idle: true,
     assessEveryMs: config.detection.assess_every_ms,
+    staleAfterMs: config.detection.stale_after_ms,
+    bounds: { maxAccounts: config.detection.max_accounts },
     onAssessment: options.onAssessment,
-    onError: (message) => app.log.error({ detection: message }, 'live detection failed'),
+    log: app.log,
+    storedThrough: () => store.lastInteractionSeq(),
   });
   cleanup.add(() => detection.close());
   const metrics = new GatewayMetrics(() => recorder.counts.queued);
@@ -167,8 +176,11 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
   });
   cleanup.add(() => recorder.close());
   const policy = parsePolicyConfig(config.policy ?? {});
-  const enforcement: Enforcement = options.enforcement ? options.enforcement(detection, store, metrics) : new LadderEnforcement(detection, store, policy, metrics);
+  const enforcement: Enforcement = options.enforcement ? options.enforcement(detection, store, metrics) : new LadderEnforcement(detection, store, policy, metrics, { log: app.log, onDetectorFailure: config.detection.on_detector_failure });
   if (enforcement instanceof LadderEnforcement) cleanup.add(() => enforcement.close());
+  const health = new GatewayHealth({ recorder, detection, decisions: enforcement instanceof LadderEnforcement ? enforcement : null, unhandled: new UnhandledErrors() });
+  registerHealthMetrics(metrics.registry, health);
+  let warmStartSettled = false;
   context = {
     keys, trustAccountHeader: options.trustAccountHeader?.toLowerCase() ?? null, acceptReplayTime: options.acceptReplayTime ?? false,
     upstreamFor, enforcement, recorder, metrics, watermarks, log: app.log, limits: config.limits,
@@ -203,12 +215,12 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
     }
     return { object: 'list', data: [...models].map(([id, owner]) => ({ id, object: 'model', created: 0, owned_by: owner })) };
   });
-  app.get('/health', async () => ({ status: 'ok', recorded: recorder.counts.recorded, queued: recorder.counts.queued }));
+  registerHealthRoutes(app, health, () => warmStartSettled);
   app.get('/metrics', async (_request, reply) => {
     void reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });
-  registerAdminRoutes(app, { store, keys, detection, recorder, adminToken: options.adminToken ?? null, enforcement, refreshFacts: () => detection.refreshFacts() });
+  registerAdminRoutes(app, { store, keys, detection, recorder, health, adminToken: options.adminToken ?? null, enforcement, refreshFacts: () => detection.refreshFacts() });
 
   let address: string;
   const logLevel = app.log.level;
@@ -230,10 +242,12 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
       app.log.error({ err: error }, 'warm start of live detection failed');
       return 0;
     },
-  );
+  ).finally(() => {
+    warmStartSettled = true;
+  });
   let closed: Promise<ShutdownReport> | null = null;
   return {
-    url: address, port, store, detection, keys, recorder, warmStart, startup, spoolPath,
+    url: address, port, store, detection, keys, recorder, warmStart, startup, spoolPath, health, log: app.log,
     close() {
       closing = true;
       // the warm start is not waited for: a detector stuck in it must not hold the stop

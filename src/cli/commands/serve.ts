@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DistillGuardError, heapGrowthReady } from '../../core/index.js';
-import { describeShutdown, loadTracerWatermarks, parseGatewayConfig, readGatewayConfig, startGateway, startupText, type RunningGateway } from '../../gateway/index.js';
+import { describeShutdown, installProcessFaultPolicy, loadTracerWatermarks, parseGatewayConfig, readGatewayConfig, startGateway, startupText, type RunningGateway } from '../../gateway/index.js';
 import { defaultDatabasePath, parsePort } from '../options.js';
 import { startDefaultUpstream } from '../default-upstream.js';
 
@@ -74,6 +74,8 @@ export function registerServe(program: Command): void {
         await closeUpstream();
         throw error;
       }
+      // an unhandled rejection is logged and degrades /health; an uncaught exception is logged and ends the process
+      installProcessFaultPolicy({ log: gateway.log, unhandled: gateway.health.unhandled });
       if (options.acceptReplayTime) process.stderr.write('warning: --accept-replay-time is on: clients can set timestamps and addresses. Never use it in production.\n');
       if (!adminToken) process.stderr.write(`note: no admin token (${adminTokenVariable} or --admin-token-file): the admin and sidecar routes are off.\n`);
       // the young generation grows (up to its cap) only now that loading's allocation bursts are over

@@ -12,10 +12,6 @@ export interface LiveDetectionOptions {
   assessEveryMs?: number;
   /** How often the detector looks for newly stored exchanges, in ms (default 100). */
   pollMs?: number;
-  /** Nice value for the detector process (0 keeps the gateway's priority). */
-  nice?: number;
-  /** Also run it under Linux's SCHED_IDLE policy (preempted at once by request handling); applies only when `nice` is set. */
-  idle?: boolean;
   onAssessment?: (assessment: LiveAssessment) => void;
   onError?: (message: string) => void;
 }
@@ -37,7 +33,7 @@ export class LiveDetection {
 
   constructor(options: LiveDetectionOptions) {
     this.options = options;
-    const args: DetectorProcessArgs = { databasePath: options.databasePath, nice: options.nice ?? 0, idle: options.idle ?? false, pollMs: options.pollMs ?? 100, pageSize: 2_000 };
+    const args: DetectorProcessArgs = { databasePath: options.databasePath, pollMs: options.pollMs ?? 100, pageSize: 2_000 };
     this.child = fork(new URL('./detector-process.js', import.meta.url), [JSON.stringify(args)], {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -18,6 +18,7 @@ import { parsePolicyConfig } from '../respond/index.js';
 import { modelRouteOf, serveModelRoute } from './model-listener.js';
 import { sendApiError, type ProxyContext } from './proxy.js';
 import { UpstreamClient } from './upstream-client.js';
+import { gatewayWriterThread } from '../runtime/index.js';
 
 export interface GatewayOptions {
   port?: number;
@@ -51,15 +52,6 @@ export interface RunningGateway {
 
 const flavorOfUrl = (url: string): ApiFlavor => (url.startsWith('/v1/messages') ? 'anthropic' : 'openai');
 
-/**
- * Priorities of the gateway's background work: requests come first. Detection and the write thread
- * run under SCHED_IDLE where it can be set (nice values otherwise). Detection catches up from the
- * store; the write thread's queue is in memory, so the store raises it back to the normal policy
- * while a write waits over a second, for at least 30 s (src/store/sqlite/writer-priority.ts).
- */
-const writerNice = 10;
-const detectorNice = 19;
-
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const config = options.config ?? parseGatewayConfig({});
   const upstreamConfigs = options.upstream ? [{ name: 'default', url: options.upstream, api: 'openai' as const, models: ['*'], timeout_ms: 120_000, connections: 128 }] : config.upstreams;
@@ -76,14 +68,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // anything opens: a missing master key stops the start with the field's name
   const watermarks = config.watermark ? (await import('./tracer-watermark.js')).TracerWatermarks.fromConfig(config.watermark, upstreamConfigs.map((upstream) => upstream.name)) : null;
   let log: FastifyInstance['log'] | null = null;
-  const store = SqliteStore.open(options.databasePath, {
-    cacheMb: 2, writerNice, writerYoungGenerationMb: 6, writerIdle: true,
-    onWriterPriority: ({ change, waitedMs, ok }) => {
-      if (!ok) log?.warn({ change }, 'could not change the store write thread\'s scheduling policy; it keeps the one it has');
-      else if (change === 'raise') log?.warn({ waitedMs: Math.round(waitedMs) }, 'stored exchanges are waiting on a busy core: the store write thread runs at normal priority until they clear');
-      else log?.info('the store write thread is back under SCHED_IDLE');
-    },
-  });
+  // the write thread's priority, its guard and their log lines: src/runtime/
+  const store = SqliteStore.open(options.databasePath, { cacheMb: 2, writerThread: gatewayWriterThread(() => log) });
   const keys = new ApiKeys(store, loadKeyHashSecret({ databasePath: options.databasePath, file: options.keyHashSecretFile }));
   // exchanges stored before this start feed live detection again (warm start), without repeats
   const lastStoredSeq = store.lastInteractionSeq();
@@ -111,8 +97,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // again (warm start), so verdicts (and so decisions) survive a restart
   const detection = new LiveDetection({
     databasePath: options.databasePath,
-    nice: detectorNice,
-    idle: true,
     assessEveryMs: config.detection.assess_every_ms,
     onAssessment: options.onAssessment,
     onError: (message) => app.log.error({ detection: message }, 'live detection failed'),

@@ -17,6 +17,7 @@ const commands: [name: string, load: () => Promise<Register>][] = [
   ['eval', async () => (await import('./commands/eval.js')).registerEval],
   ['benchmarks', async () => (await import('./commands/benchmarks.js')).registerBenchmarks],
   ['serve', async () => (await import('./commands/serve.js')).registerServe],
+  ['config', async () => (await import('./commands/config.js')).registerConfig],
   ['keys', async () => (await import('./commands/keys.js')).registerKeys],
   ['accounts', async () => (await import('./commands/accounts.js')).registerAccounts],
   ['export', async () => (await import('./commands/export.js')).registerExport],

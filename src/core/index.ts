@@ -5,3 +5,5 @@ export * from './contracts.js';
 export * from './time.js';
 export * from './mix32.js';
 export * from './json.js';
+export * from './nearest-name.js';
+export * from './config-issues.js';

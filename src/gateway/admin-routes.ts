@@ -142,6 +142,7 @@ export function registerAdminRoutes(app: FastifyInstance, context: AdminContext)
       const parsed = parseRecord<Interaction>(text, validInteraction);
       if (!parsed.ok) {
         rejected.push({ line, field: parsed.field, reason: parsed.reason });
+        context.recorder.reject({ field: parsed.field, reason: `line ${line} of a POST /v1/ingest: ${parsed.reason}`, text });
         continue;
       }
       context.recorder.add(parsed.record, parseTimestamp(parsed.record.ts));

@@ -1,10 +1,13 @@
 // The gateway's configuration: one zod schema, defaults that work on a laptop, errors that name
-// the field. Upstreams are matched to models by glob in order; the first match serves.
+// the field. Upstreams are matched to models by glob in order; the first match serves. Every
+// object is strict (z.strictObject): a field the schema does not know stops the start, with the
+// nearest known name (src/core/config-issues.ts), so a misspelt setting is never silently ignored.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { DistillGuardError } from '../core/index.js';
+import { DistillGuardError, parseConfig } from '../core/index.js';
+import { policyConfigSchema } from '../respond/index.js';
 
-const upstreamSchema = z.object({
+const upstreamSchema = z.strictObject({
   name: z.string().min(1),
   /** Base URL as an SDK takes it: OpenAI-compatible with its /v1 (http://host:8000/v1), Anthropic without (https://api.anthropic.com). */
   url: z.url(),
@@ -24,7 +27,7 @@ export const gatewaySchemes = [...samplerSchemes, 'selection', 'lexical'] as con
 export type GatewayScheme = (typeof gatewaySchemes)[number];
 
 const watermarkSchema = z
-  .object({
+  .strictObject({
     /** Master watermark key (distillguard watermark keygen); cohort keys derive from it. */
     master_key_file: z.string().min(1).optional(),
     /** Name of an environment variable holding the master key's JSON (never the key itself in config). */
@@ -40,39 +43,37 @@ const watermarkSchema = z
     path: ['master_key_file'],
   });
 
-export const gatewayConfigSchema = z.object({
+export const gatewayConfigSchema = z.strictObject({
   upstreams: z.array(upstreamSchema).default([]),
   limits: z
-    .object({
+    .strictObject({
       /** Largest request body accepted, in bytes (413 above it). */
       body_bytes: z.number().int().positive().default(4 * 1024 * 1024),
     })
     .prefault({}),
   detection: z
-    .object({
+    .strictObject({
       /** How often the account graph is re-clustered. */
       assess_every_ms: z.number().int().positive().default(5_000),
     })
     .prefault({}),
   /** Tracer watermarks (docs/gateway.md, docs/provenance.md); off when absent. */
   watermark: watermarkSchema.optional(),
-  /** The response ladder (see docs/respond.md); validated by respond/. */
-  policy: z.unknown().optional(),
+  /** The response ladder (see docs/respond.md); respond/'s schema, checked with the rest of the file. */
+  policy: policyConfigSchema.optional(),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 export type UpstreamConfig = z.infer<typeof upstreamSchema>;
 export type WatermarkConfig = z.infer<typeof watermarkSchema>;
 
-/** Validates a config object; the error names the field and says what to do. */
+/**
+ * Validates a config object; each problem is named with its field's path (unknown fields with the
+ * nearest known name), one per line.
+ * @throws DistillGuardError('usage'), exit code 64.
+ */
 export function parseGatewayConfig(value: unknown, origin = 'config'): GatewayConfig {
-  const parsed = gatewayConfigSchema.safeParse(value ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue.path.join('.') || '(top level)';
-    throw new DistillGuardError('usage', `${origin}: field '${field}': ${issue.message}. Fix it and start again (see docs/gateway.md).`);
-  }
-  return parsed.data;
+  return parseConfig(gatewayConfigSchema, value, origin, 'docs/gateway.md');
 }
 
 export function readGatewayConfig(path: string): GatewayConfig {
@@ -88,7 +89,7 @@ export function readGatewayConfig(path: string): GatewayConfig {
   } catch (error) {
     throw new DistillGuardError('input_invalid', `config '${path}' is not valid JSON: ${(error as Error).message}`);
   }
-  return parseGatewayConfig(value, `config '${path}'`);
+  return parseGatewayConfig(value, path);
 }
 
 /** The API key for an upstream, read from its env variable or file at start. */

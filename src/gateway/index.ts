@@ -2,6 +2,7 @@
 export { startGateway, type GatewayOptions, type RunningGateway } from './server.js';
 export { ApiKeys, loadKeyHashSecret, keyHashSecretVariable, type CreatedKey } from './api-keys.js';
 export { parseGatewayConfig, readGatewayConfig, type GatewayConfig, type UpstreamConfig, type WatermarkConfig, type GatewayScheme } from './gateway-config.js';
+export { configSummary, startupText, withoutCredentials, type StartupSummary } from './startup-summary.js';
 export { ApiError, errorBody, type ApiFlavor } from './api-error.js';
 export { observeOnly, type Admission, type Enforcement, type LadderAction, type StreamRewriter } from './enforcement.js';
 export type { TracerWatermarks, WatermarkPlan } from './tracer-watermark.js';

@@ -1,8 +1,8 @@
 // Writes every exchange off the hot path: records queue in memory and are flushed in batches to
 // the store's write thread, where live detection's tail finds them. Nothing waits on a write.
-import type { Interaction } from '../core/index.js';
+import { singleLineJson, type Interaction } from '../core/index.js';
 import { toInteractionRow } from '../ingest/index.js';
-import type { InteractionRow, Store } from '../store/index.js';
+import type { InteractionRow, RejectedLineRow, Store } from '../store/index.js';
 
 export interface RecorderOptions {
   /** Longest a record waits before its batch is written (ms; default 20). */
@@ -19,6 +19,8 @@ export interface RecorderOptions {
 // higher (BENCHMARKS.md).
 const defaultFlushEveryMs = 20;
 const defaultBatchSize = 64;
+/** Longest text of a rejected record kept in rejected_lines (as ingest keeps rejected lines). */
+const maxKeptText = 1 << 20;
 
 export interface RecorderHealth {
   writable: boolean;
@@ -35,6 +37,9 @@ export class InteractionRecorder {
   private readonly timer: NodeJS.Timeout;
   /** Rows ready for the store: scalars and the raw JSON, never the parsed record (which would survive young-generation GCs while queued). */
   private queue: InteractionRow[] = [];
+  private rejections: RejectedLineRow[] = [];
+  /** Each record offered to this import, kept or rejected, gets the next line number (rejected_lines is keyed by it). */
+  private lines = 0;
   private readonly writes = new Set<Promise<void>>();
   private recorded = 0;
   private failed = 0;
@@ -49,8 +54,14 @@ export class InteractionRecorder {
 
   /** Queues one exchange; `tsMs` is its parsed `ts`; `raw`, when the caller has it, is the record as JSON. */
   add(record: Interaction, tsMs: number, raw: string = JSON.stringify(record)): void {
-    this.queue.push(toInteractionRow(record, 0, 0, 0, raw, tsMs));
+    // a client's pretty-printed body is spliced in as sent: the stored raw must stay one JSON Lines line
+    this.queue.push(toInteractionRow(record, (this.lines += 1), 0, 0, singleLineJson(raw), tsMs));
     if (this.queue.length >= (this.options.batchSize ?? defaultBatchSize)) this.flush();
+  }
+
+  /** Keeps a record refused at the edge (the sidecar's POST /v1/ingest) in rejected_lines, under this import. */
+  reject(rejection: { field: string; reason: string; text: string }): void {
+    this.rejections.push({ line: (this.lines += 1), field: rejection.field, reason: rejection.reason, text: rejection.text.slice(0, maxKeptText) });
   }
 
   /**
@@ -67,6 +78,13 @@ export class InteractionRecorder {
   }
 
   flush(): void {
+    if (this.rejections.length > 0) {
+      const rejections = this.rejections;
+      this.rejections = [];
+      const write = this.store.writeRejections(this.importId, rejections).catch((error: Error) => this.options.onError?.(error));
+      this.writes.add(write);
+      void write.finally(() => this.writes.delete(write));
+    }
     if (this.queue.length === 0) return;
     const batch = this.queue;
     this.queue = [];

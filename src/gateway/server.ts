@@ -18,6 +18,8 @@ import { parsePolicyConfig } from '../respond/index.js';
 import { modelRouteOf, serveModelRoute } from './model-listener.js';
 import { sendApiError, type ProxyContext } from './proxy.js';
 import { UpstreamClient } from './upstream-client.js';
+import { startupFields, startupText, type StartupSummary } from './startup-summary.js';
+import { StartupCleanup, startupError } from './startup-cleanup.js';
 import { gatewayWriterThread } from '../runtime/index.js';
 
 export interface GatewayOptions {
@@ -45,6 +47,8 @@ export interface RunningGateway {
   detection: LiveDetection;
   keys: ApiKeys;
   recorder: InteractionRecorder;
+  /** What this gateway uses (store, upstreams, listeners): its first log line. */
+  startup: StartupSummary;
   /** Resolves with the number of stored exchanges live detection had folded in by its first assessment. */
   warmStart: Promise<number>;
   close(): Promise<void>;
@@ -52,11 +56,26 @@ export interface RunningGateway {
 
 const flavorOfUrl = (url: string): ApiFlavor => (url.startsWith('/v1/messages') ? 'anthropic' : 'openai');
 
+/**
+ * Starts the gateway. A step that fails after the store opens closes everything opened so far
+ * (store and write thread, detector child, upstream pools) and rejects with one DistillGuardError.
+ */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const cleanup = new StartupCleanup();
+  try {
+    return await startGatewayWith(options, cleanup);
+  } catch (error) {
+    await cleanup.run();
+    throw startupError(error, options.databasePath);
+  }
+}
+
+async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup): Promise<RunningGateway> {
   const config = options.config ?? parseGatewayConfig({});
   const upstreamConfigs = options.upstream ? [{ name: 'default', url: options.upstream, api: 'openai' as const, models: ['*'], timeout_ms: 120_000, connections: 128 }] : config.upstreams;
   if (upstreamConfigs.length === 0) throw new DistillGuardError('usage', 'no upstream: pass --upstream URL or list upstreams in --config.');
   const upstreams = upstreamConfigs.map((upstream) => new UpstreamClient(upstream));
+  cleanup.add(() => Promise.allSettled(upstreams.map((client) => client.close())));
   const match = upstreamMatcher(upstreamConfigs);
   const byName = new Map(upstreams.map((client) => [client.config.name, client]));
   const upstreamFor = (model: string) => {
@@ -70,6 +89,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   let log: FastifyInstance['log'] | null = null;
   // the write thread's priority, its guard and their log lines: src/runtime/
   const store = SqliteStore.open(options.databasePath, { cacheMb: 2, writerThread: gatewayWriterThread(() => log) });
+  cleanup.add(() => store.close());
   const keys = new ApiKeys(store, loadKeyHashSecret({ databasePath: options.databasePath, file: options.keyHashSecretFile }));
   // exchanges stored before this start feed live detection again (warm start), without repeats
   const lastStoredSeq = store.lastInteractionSeq();
@@ -93,6 +113,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     trustProxy: false,
   });
   log = app.log;
+  cleanup.add(() => app.close());
   // the detector tails the store from its start: exchanges stored before this start are folded in
   // again (warm start), so verdicts (and so decisions) survive a restart
   const detection = new LiveDetection({
@@ -101,12 +122,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     onAssessment: options.onAssessment,
     onError: (message) => app.log.error({ detection: message }, 'live detection failed'),
   });
+  cleanup.add(() => detection.close());
   const recorder = new InteractionRecorder(store, importId, {
     onError: (error) => app.log.error({ err: error }, 'recording exchanges failed; they will be retried'),
   });
+  cleanup.add(() => recorder.close());
   const metrics = new GatewayMetrics(() => recorder.counts.queued);
   const policy = parsePolicyConfig(config.policy ?? {});
   const enforcement: Enforcement = options.enforcement ? options.enforcement(detection, store, metrics) : new LadderEnforcement(detection, store, policy, metrics);
+  if (enforcement instanceof LadderEnforcement) cleanup.add(() => enforcement.close());
   context = {
     keys, trustAccountHeader: options.trustAccountHeader?.toLowerCase() ?? null, acceptReplayTime: options.acceptReplayTime ?? false,
     upstreamFor, enforcement, recorder, metrics, watermarks, log: app.log,
@@ -148,13 +172,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   registerAdminRoutes(app, { store, keys, detection, recorder, adminToken: options.adminToken ?? null, enforcement, refreshFacts: () => detection.refreshFacts() });
 
   let address: string;
+  const logLevel = app.log.level;
   try {
+    // fastify's own "Server listening" lines (one per interface) give way to the startup line below
+    app.log.level = 'warn';
     address = await app.listen({ port: options.port ?? 8080, host: options.host ?? '127.0.0.1' });
+    app.log.level = logLevel;
   } catch (error) {
-    await Promise.allSettled([detection.close(), recorder.close(), store.close()]);
+    app.log.level = logLevel;
     throw new DistillGuardError('usage', `cannot listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 8080}: ${(error as Error).message}. Pick another --port.`);
   }
   const port = Number(new URL(address).port);
+  const startup: StartupSummary = { store: options.databasePath, upstreams: upstreamConfigs.map(({ name, url, api }) => ({ name, url, api })), publicUrl: address, adminUrl: null };
+  app.log.info(startupFields(startup), `distillguard gateway started: ${startupText(startup)}`);
   const warmStart = detection.assessNow(lastStoredSeq).then(
     (assessment) => assessment.interactions,
     (error: unknown) => {
@@ -164,7 +194,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   );
   let closed = false;
   return {
-    url: address, port, store, detection, keys, recorder, warmStart,
+    url: address, port, store, detection, keys, recorder, warmStart, startup,
     async close() {
       if (closed) return;
       closed = true;

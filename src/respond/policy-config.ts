@@ -1,7 +1,7 @@
 // The response ladder's configuration: one zod schema, defaults that work out of the box, and a
 // parser that fails fast naming the field and what to do. docs/respond.md describes the format.
 import { z } from 'zod';
-import { DistillGuardError } from '../core/index.js';
+import { parseConfig } from '../core/index.js';
 import { actions, isEnforcement, ruleVerdicts } from './actions.js';
 
 const probability = z.number().min(0).max(1);
@@ -110,23 +110,15 @@ export type PolicyConfig = z.output<typeof policyConfigSchema>;
 /** The JSON a user writes: every field optional. */
 export type PolicyConfigInput = z.input<typeof policyConfigSchema>;
 
-function fieldPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '(top level)';
-  return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`)).join('');
-}
-
 /**
  * Validates a ladder config (parsed JSON) and fills in defaults. `parsePolicyConfig({})` is the
  * default ladder.
- * @throws DistillGuardError('usage') naming the first field that does not fit and what to do.
+ * @throws DistillGuardError('usage') naming each field that does not fit (an unknown one with the
+ *   nearest known name) and what to do.
  * @example parsePolicyConfig({ throttle: { account: { requests_per_minute: 10, burst: 5 } } })
  */
 export function parsePolicyConfig(json: unknown): PolicyConfig {
-  const result = policyConfigSchema.safeParse(json ?? {});
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const hint = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')}); remove it or check the spelling against docs/respond.md` : '; see docs/respond.md for the format';
-  throw new DistillGuardError('usage', `response policy: ${fieldPath(issue.path)}: ${issue.message}${hint}`);
+  return parseConfig(policyConfigSchema, json, 'response policy', 'docs/respond.md');
 }
 
 /** The default ladder, ready to use. */

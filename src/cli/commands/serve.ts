@@ -56,7 +56,7 @@ export function registerServe(program: Command): void {
     .option('--key-hash-secret-file <file>', 'file holding the secret API keys are hashed under (else env DISTILLGUARD_KEY_HASH_SECRET, else <db>.key-hash-secret)')
     .action(async (options: ServeOptions) => {
       applyServeRuntime();
-      const { loadTracerWatermarks, parseGatewayConfig, readGatewayConfig, startGateway } = await import('../../gateway/index.js');
+      const { loadTracerWatermarks, parseGatewayConfig, readGatewayConfig, startGateway, startupText } = await import('../../gateway/index.js');
       const config = options.config ? readGatewayConfig(options.config) : parseGatewayConfig({});
       const adminToken = readAdminToken(options.adminTokenFile);
       let upstream = options.upstream;
@@ -83,7 +83,7 @@ export function registerServe(program: Command): void {
       if (!adminToken) process.stderr.write(`note: no admin token (${adminTokenVariable} or --admin-token-file): the admin and sidecar routes are off.\n`);
       // the young generation grows (up to its cap) only now that loading's allocation bursts are over
       releaseYoungGenerationHold();
-      process.stdout.write(`distillguard gateway listening on ${gateway.url} (store ${options.db})\n`);
+      process.stdout.write(`distillguard gateway listening on ${gateway.url} (${startupText(gateway.startup)})\n`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);

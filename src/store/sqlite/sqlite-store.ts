@@ -179,7 +179,8 @@ export class SqliteStore implements Store {
       const page = await this.reads.interactionsAfter(after, 1000, options.upTo);
       if (page.through === after) return;
       after = page.through;
-      for (const { raw } of page.interactions) yield raw;
+      // rows stored before the recorder made every raw one line may hold a client's line breaks
+      for (const { raw } of page.interactions) yield raw.includes('\n') || raw.includes('\r') ? JSON.stringify(JSON.parse(raw)) : raw;
     }
   }
 

@@ -1,0 +1,51 @@
+// What a started gateway uses, in one line: the store, the upstreams (URLs without credentials)
+// and the listeners; also the one-line summary of `distillguard config check`.
+import type { GatewayConfig } from './gateway-config.js';
+
+/** A URL fit for a log: no user, password or query string (where credentials hide). */
+export function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    const query = parsed.search ? '?…' : '';
+    parsed.search = '';
+    parsed.hash = '';
+    return `${parsed.toString()}${query}`;
+  } catch {
+    return '(not a URL)';
+  }
+}
+
+export interface StartupSummary {
+  store: string;
+  upstreams: { name: string; url: string; api: string }[];
+  /** The model routes' listener. */
+  publicUrl: string;
+  /** The admin listener (admin API, sidecar, metrics); null when they share the public one. */
+  adminUrl: string | null;
+}
+
+/** The fields of the gateway's first log line (URLs already without credentials). */
+export function startupFields(summary: StartupSummary): Record<string, unknown> {
+  return {
+    store: summary.store,
+    upstreams: summary.upstreams.map((upstream) => ({ name: upstream.name, url: withoutCredentials(upstream.url), api: upstream.api })),
+    listeners: { public: summary.publicUrl, admin: summary.adminUrl ?? summary.publicUrl },
+  };
+}
+
+/** The same as one sentence: `store ./x.db; upstreams a=http://…/v1 (openai); admin, sidecar and metrics on http://…`. */
+export function startupText(summary: StartupSummary): string {
+  const upstreams = summary.upstreams.map((upstream) => `${upstream.name}=${withoutCredentials(upstream.url)} (${upstream.api})`).join(', ');
+  const admin = summary.adminUrl ? `admin, sidecar and metrics on ${summary.adminUrl}` : 'admin, sidecar and metrics on the public port';
+  return `store ${summary.store}; upstreams ${upstreams}; ${admin}`;
+}
+
+/** `config check`'s line: what the file sets up, without starting anything. */
+export function configSummary(config: GatewayConfig): string {
+  const upstreams = config.upstreams.length === 0 ? 'no upstreams (serve needs --upstream, else starts the built-in reference model)' : `${config.upstreams.length} upstream${config.upstreams.length === 1 ? '' : 's'} (${config.upstreams.map((upstream) => `${upstream.name}=${withoutCredentials(upstream.url)}`).join(', ')})`;
+  const policy = config.policy ? `response policy with ${config.policy.rules.length} rules` : 'the default response policy';
+  const watermark = config.watermark ? `tracer watermarks (${config.watermark.default_scheme} by default)` : 'no tracer watermarks';
+  return `${upstreams}, ${policy}, ${watermark}`;
+}

@@ -4,16 +4,13 @@
 // Per-account state and the benchmark index live here, not in the gateway's memory. A stored row
 // it cannot read or parse is skipped and reported, never retried: the tail always moves on.
 import { getHeapStatistics } from 'node:v8';
-import { backgroundProcess, parseTimestamp, type Interaction } from '../core/index.js';
+import { parseTimestamp, type Interaction } from '../core/index.js';
 import { BenchmarkIndex, DetectionPipeline, liveAssessment, type AccountFacts, type LiveReply, type LiveRequest, type PipelineBounds } from '../detect/index.js';
 import { SqliteStoreReader } from '../store/index.js';
+import { detectorInBackground } from '../runtime/index.js';
 
 export interface DetectorProcessArgs {
   databasePath: string;
-  /** Nice value for every thread of this process (0: the gateway's priority). */
-  nice: number;
-  /** Also the SCHED_IDLE policy (Linux, where util-linux's chrt is installed). */
-  idle: boolean;
   /** How often the tail looks for newly stored exchanges, in ms. */
   pollMs: number;
   /** Rows read per page. */
@@ -32,10 +29,8 @@ if (typeof process.send !== 'function') {
   process.exit(2);
 }
 
-// Every thread of the detector (its JavaScript thread and V8's and libuv's helpers) yields to the
-// gateway's request handling when they share a core: SCHED_IDLE where it can be set, else the nice
-// value. Its backlog waits in the store, so a saturated core only delays detection.
-if (args.nice) backgroundProcess(args.nice, args.idle);
+// every thread of the detector yields to the gateway's request handling on a shared core (src/runtime/)
+detectorInBackground();
 
 const reader = SqliteStoreReader.open(args.databasePath);
 const pipeline = new DetectionPipeline(BenchmarkIndex.builtInWith(reader.readBenchmarkItems()), args.bounds);

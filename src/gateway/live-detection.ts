@@ -18,10 +18,6 @@ export interface LiveDetectionOptions {
   assessEveryMs?: number;
   /** How often the detector looks for newly stored exchanges, in ms (default 100). */
   pollMs?: number;
-  /** Nice value for the detector process (0 keeps the gateway's priority). */
-  nice?: number;
-  /** Also run it under Linux's SCHED_IDLE policy (preempted at once by request handling); applies only when `nice` is set. */
-  idle?: boolean;
   onAssessment?: (assessment: LiveAssessment) => void;
   log?: BackgroundLog;
   /** The store's newest sequence number (SqliteStore.lastInteractionSeq), to measure how far behind the detector is. */
@@ -213,7 +209,7 @@ export class LiveDetection {
   private startChild(): void {
     const options = this.options;
     const args: DetectorProcessArgs = {
-      databasePath: options.databasePath, nice: options.nice ?? 0, idle: options.idle ?? false, pollMs: options.pollMs ?? 100, pageSize: 2_000, bounds: options.bounds,
+      databasePath: options.databasePath, pollMs: options.pollMs ?? 100, pageSize: 2_000, bounds: options.bounds,
     };
     const child = fork(new URL('./detector-process.js', import.meta.url), [JSON.stringify(args)], {
       serialization: 'advanced',

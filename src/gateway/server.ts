@@ -26,6 +26,7 @@ import { sendApiError, type ProxyContext } from './proxy.js';
 import { UpstreamClient } from './upstream-client.js';
 import { startupFields, startupText, type StartupSummary } from './startup-summary.js';
 import { StartupCleanup, startupError } from './startup-cleanup.js';
+import { gatewayWriterThread } from '../runtime/index.js';
 
 export interface GatewayOptions {
   port?: number;
@@ -72,15 +73,6 @@ export interface RunningGateway {
 const flavorOfUrl = (url: string): ApiFlavor => (url.startsWith('/v1/messages') ? 'anthropic' : 'openai');
 
 /**
- * Priorities of the gateway's background work: requests come first. Detection and the write thread
- * run under SCHED_IDLE where it can be set (nice values otherwise). Detection catches up from the
- * store; the write thread's queue is in memory, so the store raises it back to the normal policy
- * while a write waits over a second, for at least 30 s (src/store/sqlite/writer-priority.ts).
- */
-const writerNice = 10;
-const detectorNice = 19;
-
-/**
  * Starts the gateway. A step that fails after the store opens closes everything opened so far
  * (store and write thread, detector child, upstream pools) and rejects with one DistillGuardError.
  */
@@ -111,17 +103,13 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
   // anything opens: a missing master key stops the start with the field's name
   const watermarks = config.watermark ? (await import('./tracer-watermark.js')).TracerWatermarks.fromConfig(config.watermark, upstreamConfigs.map((upstream) => upstream.name)) : null;
   let log: FastifyInstance['log'] | null = null;
+  // the write thread's priority, its guard and their log lines: src/runtime/
   const store = SqliteStore.open(options.databasePath, {
-    cacheMb: 2, writerNice, writerYoungGenerationMb: 6, writerIdle: true,
+    cacheMb: 2, writerThread: gatewayWriterThread(() => log),
     onWriterExit: (error, restartInMs) => {
       // the first exit of a run of them is an error; the retries after it are not news
       if (restartInMs <= 100) log?.error({ err: error }, 'the store write thread stopped; its pending writes failed (they are retried) and it is restarted with backoff');
       else log?.debug({ err: error, restartInMs }, 'the store write thread stopped again; restarting');
-    },
-    onWriterPriority: ({ change, waitedMs, ok }) => {
-      if (!ok) log?.warn({ change }, 'could not change the store write thread\'s scheduling policy; it keeps the one it has');
-      else if (change === 'raise') log?.warn({ waitedMs: Math.round(waitedMs) }, 'stored exchanges are waiting on a busy core: the store write thread runs at normal priority until they clear');
-      else log?.info('the store write thread is back under SCHED_IDLE');
     },
   });
   cleanup.add(() => store.close());
@@ -156,8 +144,6 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
   // again (warm start), so verdicts (and so decisions) survive a restart
   const detection = new LiveDetection({
     databasePath: options.databasePath,
-    nice: detectorNice,
-    idle: true,
     assessEveryMs: config.detection.assess_every_ms,
     staleAfterMs: config.detection.stale_after_ms,
     bounds: { maxAccounts: config.detection.max_accounts },

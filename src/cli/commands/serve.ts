@@ -1,9 +1,12 @@
 // `distillguard serve`: the OpenAI- and Anthropic-compatible gateway. Without --upstream or a
 // config, the built-in reference model is started in-process and serves every model.
+// Nothing large is imported statically: the runtime settings (src/runtime/) apply first, then the
+// gateway loads.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { DistillGuardError, heapGrowthReady } from '../../core/index.js';
-import { describeShutdown, installProcessFaultPolicy, loadTracerWatermarks, parseGatewayConfig, readGatewayConfig, startGateway, startupText, type RunningGateway } from '../../gateway/index.js';
+import { DistillGuardError } from '../../core/errors.js';
+import type { RunningGateway } from '../../gateway/index.js';
+import { applyServeRuntime, releaseYoungGenerationHold } from '../../runtime/index.js';
 import { defaultDatabasePath, parsePort } from '../options.js';
 import { startDefaultUpstream } from '../default-upstream.js';
 
@@ -52,6 +55,8 @@ export function registerServe(program: Command): void {
     .option('--admin-token-file <file>', `file holding the admin token (else env ${adminTokenVariable}); without one the admin API is off`)
     .option('--key-hash-secret-file <file>', 'file holding the secret API keys are hashed under (else env DISTILLGUARD_KEY_HASH_SECRET, else <db>.key-hash-secret)')
     .action(async (options: ServeOptions) => {
+      applyServeRuntime();
+      const { describeShutdown, installProcessFaultPolicy, loadTracerWatermarks, parseGatewayConfig, readGatewayConfig, startGateway, startupText } = await import('../../gateway/index.js');
       const config = options.config ? readGatewayConfig(options.config) : parseGatewayConfig({});
       const adminToken = readAdminToken(options.adminTokenFile);
       let upstream = options.upstream;
@@ -79,7 +84,7 @@ export function registerServe(program: Command): void {
       if (options.acceptReplayTime) process.stderr.write('warning: --accept-replay-time is on: clients can set timestamps and addresses. Never use it in production.\n');
       if (!adminToken) process.stderr.write(`note: no admin token (${adminTokenVariable} or --admin-token-file): the admin and sidecar routes are off.\n`);
       // the young generation grows (up to its cap) only now that loading's allocation bursts are over
-      heapGrowthReady();
+      releaseYoungGenerationHold();
       process.stdout.write(`distillguard gateway listening on ${gateway.url} (${startupText(gateway.startup)})\n`);
       await untilStopSignal(gateway);
       process.stdout.write('stopping: finishing requests in flight and writing every exchange...\n');

@@ -4,11 +4,12 @@
 // detector's environment holds none of the gateway's secrets (L5).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeUpstream } from '../src/test-support/fake-openai-upstream.js';
-import { adminToken, call, chatThrough, detectorPids, startServe, until } from './support/detector-serve.js';
+import { request } from 'undici';
+import { adminToken, call, chatThrough, detectorPids, harvesterRecords, startServe, until } from './support/detector-serve.js';
 
 test('the detector killed: restarted, /health degraded meanwhile, decisions marked stale with their age, detection works again', { timeout: 120_000 }, async () => {
   const folder = mkdtempSync(join(tmpdir(), 'dg-fault-detector-killed-'));
@@ -60,6 +61,50 @@ test('the detector killed: restarted, /health degraded meanwhile, decisions mark
     assert.match(gateway.output(), /the live detector is back/);
     const metrics = await call(gateway.url, 'GET', '/metrics', undefined, null);
     assert.match(String(metrics.body.text), /distillguard_detector_restarts_total 1/);
+  } finally {
+    gateway.process.kill('SIGTERM');
+    await gateway.exited;
+    await upstream.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+test('on_detector_failure closed: while the detector is down, an account it has not assessed gets 503 with Retry-After in its API\'s format; a flagged account keeps its action', { timeout: 120_000 }, async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'dg-fault-detector-closed-'));
+  const upstream = await startFakeUpstream({ reply: 'Served.' });
+  const config = join(folder, 'gateway.json');
+  writeFileSync(config, JSON.stringify({ detection: { on_detector_failure: 'closed' } }));
+  const gateway = await startServe(['--upstream', upstream.url, '--db', join(folder, 'gateway.db'), '--config', config]);
+  try {
+    await until('the warm start', async () => (await call(gateway.url, 'GET', '/health/ready', undefined, null)).status === 200);
+    await call(gateway.url, 'POST', '/v1/ingest', harvesterRecords('harvester').map((record) => JSON.stringify(record)).join('\n'));
+    await call(gateway.url, 'POST', '/v1/admin/assess');
+    assert.equal((await call(gateway.url, 'POST', '/v1/decide', { account_id: 'harvester' })).body.action, 'block');
+    const newcomer = (await call(gateway.url, 'POST', '/v1/admin/keys', { account_id: 'newcomer' })).body.secret as string;
+    assert.equal(await chatThrough(gateway.url, newcomer, 'while detection is current'), 200);
+
+    const [detector] = detectorPids(gateway.pid);
+    process.kill(detector, 'SIGKILL');
+    await until('the detector down', async () => (await call(gateway.url, 'GET', '/health', undefined, null)).body.reasons?.some((reason: string) => /live detector down/.test(reason)));
+    const openai = await request(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST', headers: { authorization: `Bearer ${newcomer}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'fake-model', messages: [{ role: 'user', content: 'while it is down' }] }),
+    });
+    assert.equal(openai.statusCode, 503);
+    assert.equal(openai.headers['retry-after'], '5');
+    assert.equal(((await openai.body.json()) as { error: { code: string } }).error.code, 'detector_unavailable');
+    const anthropic = await request(`${gateway.url}/v1/messages`, {
+      method: 'POST', headers: { 'x-api-key': newcomer, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'fake-model', max_tokens: 5, messages: [{ role: 'user', content: 'while it is down' }] }),
+    });
+    assert.equal(anthropic.statusCode, 503);
+    assert.deepEqual(((await anthropic.body.json()) as { type: string; error: { type: string } }).error.type, 'overloaded_error');
+    const flagged = await call(gateway.url, 'POST', '/v1/decide', { account_id: 'harvester' });
+    assert.equal(flagged.body.action, 'block', 'the flagged account keeps its action');
+    assert.equal(flagged.body.stale, true);
+
+    await until('the restarted detector', async () => (await call(gateway.url, 'GET', '/health', undefined, null)).body.status === 'ok', 30_000);
+    assert.equal(await chatThrough(gateway.url, newcomer, 'after the restart'), 200);
   } finally {
     gateway.process.kill('SIGTERM');
     await gateway.exited;

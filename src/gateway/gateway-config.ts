@@ -73,7 +73,7 @@ export const gatewayConfigSchema = z.strictObject({
     .prefault({}),
   /** How exchanges wait for the store (docs/gateway.md, "Recording"). */
   recording: z
-    .object({
+    .strictObject({
       /** Exchanges held in memory while the store cannot keep up or cannot be written; beyond it the newest are dropped (and counted). */
       max_queued_rows: z.number().int().positive().default(50_000),
       /** The same bound in characters of recorded JSON. */
@@ -83,7 +83,7 @@ export const gatewayConfigSchema = z.strictObject({
     })
     .prefault({}),
   shutdown: z
-    .object({
+    .strictObject({
       /** On SIGTERM, how long requests in flight may take before their connections are closed (ms); the store then gets what is left of it, at least 1 s. */
       drain_ms: z.number().int().nonnegative().default(10_000),
     })

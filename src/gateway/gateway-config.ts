@@ -62,6 +62,12 @@ export const gatewayConfigSchema = z.object({
       max_n: z.number().int().positive().default(16),
       /** Largest `max_tokens` (or `max_completion_tokens`) a request may ask for; no cap when absent. */
       max_tokens: z.number().int().positive().optional(),
+      /** How long a client may take to send the request headers (408 in the caller's format past it). */
+      headers_timeout_ms: z.number().int().positive().default(10_000),
+      /** How long a client may take to send the whole request, body included (408 past it). */
+      request_timeout_ms: z.number().int().positive().default(60_000),
+      /** Client connections held open at once; more are closed as they arrive. */
+      max_connections: z.number().int().positive().default(10_000),
     })
     .prefault({}),
   detection: z

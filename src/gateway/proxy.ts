@@ -9,7 +9,7 @@ import { ApiError, errorBody, streamErrorEvent, upstreamErrorBody, type ApiFlavo
 import { ChatStreamToMessages, chatToMessagesResponse, messagesToChatRequest } from './anthropic-bridge.js';
 import { chatToMessagesRequest, messagesToChatResponse, MessagesStreamToChat } from './openai-bridge.js';
 import type { AccountConcurrency } from './account-concurrency.js';
-import { authenticateCaller, type Caller } from './authenticate.js';
+import type { Caller } from './authenticate.js';
 import { closeIfNotTakenWithin } from './client-deadline.js';
 import type { ApiKeys } from './api-keys.js';
 import type { Admission, Enforcement, LadderAction } from './enforcement.js';
@@ -51,6 +51,8 @@ export interface ModelRequest {
   ip: string;
   /** The whole body, within the size limit. */
   body: Buffer;
+  /** Who is calling, authenticated on the headers before the body was read. */
+  caller: Caller;
 }
 
 type Json = Record<string, unknown>;
@@ -219,11 +221,10 @@ function streamTranslator(bridge: Bridge, body: Json): StreamTranslator | null {
 /** Handles one model request end to end; never throws. */
 export async function handleModelRequest(context: ProxyContext, surface: ApiSurface, request: ModelRequest, response: ServerResponse, startedAt: number): Promise<void> {
   const flavor = flavorOf(surface);
-  let caller: Caller;
+  const { caller } = request;
   let body: Json;
   let bodyText: string;
   try {
-    caller = authenticateCaller(request.headers, context.keys, context.trustAccountHeader);
     ({ body, text: bodyText } = parseBody(request, surface, context.limits));
   } catch (error) {
     const apiError = asApiError(error);

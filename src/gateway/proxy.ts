@@ -90,6 +90,9 @@ function replayTime(request: ModelRequest): number | null {
   return Number.isFinite(parsed) ? parsed : null;
 }
 
+/** The longest model name accepted: the interaction contract's bound on `model`, so every record stays valid. */
+const maxModelNameChars = 200;
+
 /** A 400 naming `param` when the request asks for more than the config's cap. */
 function checkCap(body: Json, param: string, cap: number | undefined, what: string): void {
   const value = body[param];
@@ -111,6 +114,7 @@ function parseBody(request: ModelRequest, surface: ApiSurface, limits: LimitsCon
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ApiError(400, 'invalid_request', 'The request body must be a JSON object.');
   const body = parsed as Json;
   if (typeof body.model !== 'string' || body.model.length === 0) throw new ApiError(400, 'invalid_request', 'model: Field required (a model name string).', { param: 'model' });
+  if (body.model.length > maxModelNameChars) throw new ApiError(400, 'invalid_request', `model: at most ${maxModelNameChars} characters (a model name this gateway serves).`, { param: 'model' });
   if (surface === 'anthropic.messages' && typeof body.max_tokens !== 'number') {
     throw new ApiError(400, 'invalid_request', 'max_tokens: Field required (a positive integer).', { param: 'max_tokens' });
   }

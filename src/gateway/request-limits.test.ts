@@ -45,7 +45,14 @@ test('n, best_of, max_tokens and max_completion_tokens over the caps get a 400 n
   await assert.rejects(openai.chat.completions.create({ model: 'm', messages, max_completion_tokens: 1_000 }), refused('max_completion_tokens'));
   await assert.rejects(openai.completions.create({ model: 'm', prompt: 'hi', best_of: 5 }), refused('best_of'));
   await assert.rejects(anthropic.messages.create({ model: 'm', messages, max_tokens: 4_096 }), (error: unknown) => error instanceof Anthropic.BadRequestError && /max_tokens: this gateway allows at most 100 tokens/.test(error.message));
-  assert.equal(upstream.received.length, 0, 'nothing over a cap reached the upstream');
+  assert.equal(upstream.received.filter((seen) => seen.path.endsWith('completions') || seen.path.endsWith('messages')).length, 0, 'nothing over a cap reached the upstream');
+});
+
+test('a model name over 200 characters (the contract\'s bound) gets a 400 naming model; one of 200 is served', async () => {
+  await assert.rejects(openai.chat.completions.create({ model: 'm'.repeat(201), messages }), (error: unknown) => error instanceof OpenAI.BadRequestError && error.param === 'model');
+  await assert.rejects(anthropic.messages.create({ model: 'm'.repeat(100_000), messages, max_tokens: 5 }), (error: unknown) => error instanceof Anthropic.BadRequestError && /^400 .*model: at most 200 characters/.test(error.message));
+  const completion = await openai.chat.completions.create({ model: 'm'.repeat(200), messages });
+  assert.equal(completion.choices.length, 1);
 });
 
 test('requests within the caps are served', async () => {

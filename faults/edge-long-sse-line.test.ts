@@ -44,7 +44,7 @@ test('an 8 MB SSE line fails the stream with upstream_error in the caller\'s for
     assert.match(small.text, /Small answer/);
     assert.ok(small.ms < 10_000);
   } finally {
-    await serve.stop();
+    await serve.remove();
     await upstream.close();
   }
 });

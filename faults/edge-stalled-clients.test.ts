@@ -75,7 +75,7 @@ test('two non-reading stream clients are cut at the stall limit; another tenant 
     assert.equal(again.status, 200);
   } finally {
     for (const socket of sockets) socket.destroy();
-    await serve.stop();
+    await serve.remove();
     await upstream.close();
   }
 });

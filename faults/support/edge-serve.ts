@@ -14,8 +14,10 @@ export interface ServeUnderTest {
   /** One API key's secret per account asked for. */
   keys: Record<string, string>;
   output(): string;
-  /** Stops the gateway (SIGTERM, then SIGKILL after 15 s) and removes its folder. */
+  /** Stops the gateway (SIGTERM, then SIGKILL after 15 s); its folder stays until `remove`. */
   stop(): Promise<void>;
+  /** Stops the gateway if it runs, and removes its folder. */
+  remove(): Promise<void>;
 }
 
 export async function startServe(config: unknown, accounts: string[] = ['acct-a']): Promise<ServeUnderTest> {
@@ -44,15 +46,21 @@ export async function startServe(config: unknown, accounts: string[] = ['acct-a'
     child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${output}`)));
   });
   child.removeAllListeners('exit');
+  let running = true;
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const stop = async () => {
+    if (!running) return;
+    running = false;
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(killer);
+  };
   return {
-    url, pid: child.pid ?? 0, folder, database, keys,
+    url, pid: child.pid ?? 0, folder, database, keys, stop,
     output: () => output,
-    async stop() {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(killer);
+    async remove() {
+      await stop();
       rmSync(folder, { recursive: true, force: true });
     },
   };

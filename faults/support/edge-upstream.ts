@@ -7,6 +7,7 @@
 //   `huge-stream`      a 211 MB stream of content chunks, then [DONE]
 //   `long-line`        one 8 MB SSE line (no newline until its end), then a normal event and [DONE]
 //   `trickle`          a stream head, then one byte every 500 ms, never finishing
+//   `slow-stream`      8 content chunks 400 ms apart, then [DONE]
 //   `not-json`         HTTP 200 with an HTML body
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -133,6 +134,19 @@ export async function startEdgeUpstream(): Promise<EdgeUpstream> {
         case 'trickle': {
           sse();
           const timer = setInterval(() => response.write(':'), 500);
+          response.on('close', () => clearInterval(timer));
+          return;
+        }
+        case 'slow-stream': {
+          sse();
+          let sent = 0;
+          const timer = setInterval(() => {
+            if (sent++ < 8) response.write(chunkEvent(`part ${sent} `));
+            else {
+              clearInterval(timer);
+              response.end('data: [DONE]\n\n', done);
+            }
+          }, 400);
           response.on('close', () => clearInterval(timer));
           return;
         }

@@ -24,6 +24,8 @@ export interface InteractionResponse {
   finish_reason?: string;
   usage?: { input_tokens?: number; output_tokens?: number };
   latency_ms?: number;
+  /** Characters of text, reasoning and tool-call arguments served but not recorded (the gateway's cap; an added field the contract allows). */
+  dropped_chars?: number;
 }
 
 /** One API exchange (interaction.schema.json). */

@@ -7,6 +7,8 @@ export type ApiErrorCode =
   | 'invalid_json'
   | 'invalid_request'
   | 'body_too_large'
+  | 'request_timeout'
+  | 'headers_too_large'
   | 'invalid_api_key'
   | 'missing_api_key'
   | 'admin_token_required'
@@ -24,11 +26,11 @@ export type ApiErrorCode =
 
 const openaiTypes: Record<number, string> = {
   400: 'invalid_request_error', 401: 'authentication_error', 403: 'permission_error', 404: 'not_found_error',
-  413: 'invalid_request_error', 429: 'rate_limit_error', 502: 'api_error', 503: 'api_error', 504: 'api_error',
+  408: 'invalid_request_error', 413: 'invalid_request_error', 431: 'invalid_request_error', 429: 'rate_limit_error', 502: 'api_error', 503: 'api_error', 504: 'api_error',
 };
 const anthropicTypes: Record<number, string> = {
   400: 'invalid_request_error', 401: 'authentication_error', 403: 'permission_error', 404: 'not_found_error',
-  413: 'request_too_large', 429: 'rate_limit_error', 502: 'api_error', 503: 'overloaded_error', 504: 'api_error',
+  408: 'invalid_request_error', 413: 'request_too_large', 431: 'invalid_request_error', 429: 'rate_limit_error', 502: 'api_error', 503: 'overloaded_error', 504: 'api_error',
 };
 
 export class ApiError extends Error {

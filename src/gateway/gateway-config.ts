@@ -57,6 +57,20 @@ export const gatewayConfigSchema = z.strictObject({
       client_stall_ms: z.number().int().positive().default(30_000),
       /** Model requests one account may have in flight at once (429 with Retry-After past it). */
       concurrent_per_account: z.number().int().positive().default(64),
+      /** Largest whole (non-streamed) upstream answer the gateway collects, in bytes (502 past it). */
+      upstream_body_bytes: z.number().int().positive().default(32 * 1024 * 1024),
+      /** Characters of text, reasoning and tool-call arguments kept per recorded exchange; the rest is counted. */
+      recorded_text_chars: z.number().int().positive().default(1024 * 1024),
+      /** Largest `n` (and legacy `best_of`) a request may ask for (400 naming the parameter past it). */
+      max_n: z.number().int().positive().default(16),
+      /** Largest `max_tokens` (or `max_completion_tokens`) a request may ask for; no cap when absent. */
+      max_tokens: z.number().int().positive().optional(),
+      /** How long a client may take to send the request headers (408 in the caller's format past it). */
+      headers_timeout_ms: z.number().int().positive().default(10_000),
+      /** How long a client may take to send the whole request, body included (408 past it). */
+      request_timeout_ms: z.number().int().positive().default(60_000),
+      /** Client connections held open at once; more are closed as they arrive. */
+      max_connections: z.number().int().positive().default(10_000),
     })
     .prefault({}),
   detection: z

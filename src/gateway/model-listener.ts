@@ -1,8 +1,10 @@
-// The model routes, served straight from node:http ahead of fastify's router: the hot path reads
-// the body into one buffer (the size limit gives a 413 in the caller's format) and hands it to
-// proxy.ts. Everything else (admin, sidecar, models, health, metrics) goes to fastify.
+// The model routes, served straight from node:http ahead of fastify's router: the hot path checks
+// the key on the headers (a bad one gets its 401 before any body is read), reads the body into one
+// buffer (the size limit gives a 413 in the caller's format) and hands it to proxy.ts. Everything
+// else (admin, sidecar, models, health, metrics) goes to fastify.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from './api-error.js';
+import { authenticateCaller, type Caller } from './authenticate.js';
 import { handleModelRequest, writeApiError, type ProxyContext } from './proxy.js';
 import type { ApiSurface } from './response-capture.js';
 
@@ -22,10 +24,25 @@ export function modelRouteOf(method: string | undefined, url: string | undefined
   }
 }
 
-/** Reads the body of a model request within `bodyLimit` bytes, then serves it; never throws. */
-export function serveModelRoute(context: ProxyContext, bodyLimit: number, surface: ApiSurface, request: IncomingMessage, response: ServerResponse): void {
+/**
+ * Authenticates a model request on its headers, reads its body within `bodyLimit` bytes, then
+ * serves it; never throws. `expectsContinue`: the client waits for 100 Continue, sent only to a
+ * caller the gateway knows.
+ */
+export function serveModelRoute(context: ProxyContext, bodyLimit: number, surface: ApiSurface, request: IncomingMessage, response: ServerResponse, expectsContinue = false): void {
   const startedAt = performance.now();
   const flavor = surface === 'anthropic.messages' ? 'anthropic' : 'openai';
+  let caller: Caller;
+  try {
+    caller = authenticateCaller(request.headers, context.keys, context.trustAccountHeader);
+  } catch (error) {
+    // answered at once, the body left unread; the connection closes after the answer
+    context.metrics.countRequest(surface, 401, 'none');
+    response.setHeader('connection', 'close');
+    writeApiError(response, flavor, error instanceof ApiError ? error : new ApiError(401, 'invalid_api_key', 'The API key could not be checked.'));
+    return;
+  }
+  if (expectsContinue) response.writeContinue();
   const refuseTooLarge = () => {
     context.metrics.countRequest(surface, 413, 'none');
     writeApiError(response, flavor, new ApiError(413, 'body_too_large', `The request body is larger than this gateway accepts (${bodyLimit} bytes). Send less context.`));
@@ -56,7 +73,7 @@ export function serveModelRoute(context: ProxyContext, bodyLimit: number, surfac
       return;
     }
     const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
-    void handleModelRequest(context, surface, { headers: request.headers, ip: request.socket.remoteAddress ?? '', body }, response, startedAt);
+    void handleModelRequest(context, surface, { headers: request.headers, ip: request.socket.remoteAddress ?? '', body, caller }, response, startedAt);
   });
   request.on('error', () => response.destroy());
 }

@@ -9,7 +9,7 @@ import { ApiError, errorBody, streamErrorEvent, upstreamErrorBody, type ApiFlavo
 import { ChatStreamToMessages, chatToMessagesResponse, messagesToChatRequest } from './anthropic-bridge.js';
 import { chatToMessagesRequest, messagesToChatResponse, MessagesStreamToChat } from './openai-bridge.js';
 import type { AccountConcurrency } from './account-concurrency.js';
-import { authenticateCaller, type Caller } from './authenticate.js';
+import type { Caller } from './authenticate.js';
 import { closeIfNotTakenWithin } from './client-deadline.js';
 import type { ApiKeys } from './api-keys.js';
 import type { Admission, Enforcement, LadderAction } from './enforcement.js';
@@ -51,6 +51,8 @@ export interface ModelRequest {
   ip: string;
   /** The whole body, within the size limit. */
   body: Buffer;
+  /** Who is calling, authenticated on the headers before the body was read. */
+  caller: Caller;
 }
 
 type Json = Record<string, unknown>;
@@ -88,7 +90,18 @@ function replayTime(request: ModelRequest): number | null {
   return Number.isFinite(parsed) ? parsed : null;
 }
 
-function parseBody(request: ModelRequest, surface: ApiSurface): { body: Json; text: string } {
+/** The longest model name accepted: the interaction contract's bound on `model`, so every record stays valid. */
+const maxModelNameChars = 200;
+
+/** A 400 naming `param` when the request asks for more than the config's cap. */
+function checkCap(body: Json, param: string, cap: number | undefined, what: string): void {
+  const value = body[param];
+  if (cap !== undefined && typeof value === 'number' && value > cap) {
+    throw new ApiError(400, 'invalid_request', `${param}: this gateway allows at most ${cap} ${what} per request. Ask for ${cap} or fewer.`, { param });
+  }
+}
+
+function parseBody(request: ModelRequest, surface: ApiSurface, limits: LimitsConfig): { body: Json; text: string } {
   const raw = request.body;
   if (raw.length === 0) throw new ApiError(400, 'invalid_json', 'The request body is empty: send a JSON object with Content-Type: application/json.');
   const text = raw.toString('utf8');
@@ -101,9 +114,15 @@ function parseBody(request: ModelRequest, surface: ApiSurface): { body: Json; te
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ApiError(400, 'invalid_request', 'The request body must be a JSON object.');
   const body = parsed as Json;
   if (typeof body.model !== 'string' || body.model.length === 0) throw new ApiError(400, 'invalid_request', 'model: Field required (a model name string).', { param: 'model' });
+  if (body.model.length > maxModelNameChars) throw new ApiError(400, 'invalid_request', `model: at most ${maxModelNameChars} characters (a model name this gateway serves).`, { param: 'model' });
   if (surface === 'anthropic.messages' && typeof body.max_tokens !== 'number') {
     throw new ApiError(400, 'invalid_request', 'max_tokens: Field required (a positive integer).', { param: 'max_tokens' });
   }
+  // refused, not clamped: a client asking for more than it gets should know (limits.max_n, limits.max_tokens)
+  checkCap(body, 'n', limits.max_n, 'choices');
+  checkCap(body, 'best_of', limits.max_n, 'candidates');
+  checkCap(body, 'max_tokens', limits.max_tokens, 'tokens');
+  checkCap(body, 'max_completion_tokens', limits.max_tokens, 'tokens');
   return { body, text };
 }
 
@@ -144,6 +163,8 @@ function recordExchange(context: ProxyContext, exchange: Exchange, status: numbe
     if (captured.reasoning) response.reasoning = captured.reasoning;
     if (captured.toolCalls.length > 0) response.tool_calls = captured.toolCalls;
     if (captured.finishReason) response.finish_reason = captured.finishReason;
+    // past limits.recorded_text_chars the record keeps the start and says how much it left out
+    if (captured.droppedChars > 0) response.dropped_chars = captured.droppedChars;
     const usage: { input_tokens?: number; output_tokens?: number } = {};
     if (captured.inputTokens !== null) usage.input_tokens = captured.inputTokens;
     if (captured.outputTokens !== null) usage.output_tokens = captured.outputTokens;
@@ -204,12 +225,11 @@ function streamTranslator(bridge: Bridge, body: Json): StreamTranslator | null {
 /** Handles one model request end to end; never throws. */
 export async function handleModelRequest(context: ProxyContext, surface: ApiSurface, request: ModelRequest, response: ServerResponse, startedAt: number): Promise<void> {
   const flavor = flavorOf(surface);
-  let caller: Caller;
+  const { caller } = request;
   let body: Json;
   let bodyText: string;
   try {
-    caller = authenticateCaller(request.headers, context.keys, context.trustAccountHeader);
-    ({ body, text: bodyText } = parseBody(request, surface));
+    ({ body, text: bodyText } = parseBody(request, surface, context.limits));
   } catch (error) {
     const apiError = asApiError(error);
     if (apiError.status >= 500) context.log.error({ err: error }, 'request failed before the upstream');
@@ -329,7 +349,7 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
   const headersAt = performance.now();
   const contentType = String(head.headers['content-type'] ?? 'application/json');
   const streaming = body.stream === true && head.status < 300 && contentType.includes('text/event-stream');
-  const capture = new ResponseCapture(captureSurface);
+  const capture = new ResponseCapture(captureSurface, context.limits.recorded_text_chars);
   const observe = (seconds: number) => context.metrics.observeUpstream(surface, seconds);
 
   if (!streaming) {

@@ -24,7 +24,7 @@ test('a streamed answer of several choices is joined in index order, whatever or
 test('a whole answer of one choice, and an Anthropic message with text, thinking and a tool call', () => {
   const chat = new ResponseCapture('openai.chat');
   chat.fromBody({ choices: [{ index: 0, message: { content: 'hello' }, finish_reason: 'stop' }] });
-  assert.deepEqual(chat.result(), { text: 'hello', reasoning: '', toolCalls: [], finishReason: 'stop', inputTokens: null, outputTokens: null });
+  assert.deepEqual(chat.result(), { text: 'hello', reasoning: '', toolCalls: [], finishReason: 'stop', inputTokens: null, outputTokens: null, droppedChars: 0 });
 
   const messages = new ResponseCapture('anthropic.messages');
   messages.fromBody({
@@ -33,9 +33,23 @@ test('a whole answer of one choice, and an Anthropic message with text, thinking
   });
   assert.deepEqual(messages.result(), {
     text: 'Let me check.', reasoning: 'hmm', toolCalls: [{ type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: '{"city":"Paris"}' }],
-    finishReason: 'tool_use', inputTokens: 10, outputTokens: 20,
+    finishReason: 'tool_use', inputTokens: 10, outputTokens: 20, droppedChars: 0,
   });
 
   const empty = new ResponseCapture('openai.chat');
-  assert.deepEqual(empty.result(), { text: '', reasoning: '', toolCalls: [], finishReason: null, inputTokens: null, outputTokens: null });
+  assert.deepEqual(empty.result(), { text: '', reasoning: '', toolCalls: [], finishReason: null, inputTokens: null, outputTokens: null, droppedChars: 0 });
+});
+
+test('past the cap, text, reasoning and tool arguments are counted, not kept', () => {
+  const capture = new ResponseCapture('openai.chat', 10);
+  capture.fromEvent(event({ choices: [{ index: 0, delta: { content: 'abcdef', reasoning_content: 'ghij' } }] }));
+  capture.fromEvent(event({ choices: [{ index: 0, delta: { content: 'klmno' } }] }));
+  capture.fromEvent(event({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'c', type: 'function', function: { name: 'f', arguments: '{"x":1}' } }] } }] }));
+  const result = capture.result();
+  assert.equal(result.text, 'abcdef');
+  assert.equal(result.reasoning, 'ghij');
+  assert.equal(result.droppedChars, 5 + 1 + 7);
+  const roomy = new ResponseCapture('anthropic.messages');
+  roomy.fromBody({ content: [{ type: 'text', text: 'whole' }] });
+  assert.equal(roomy.result().droppedChars, 0);
 });

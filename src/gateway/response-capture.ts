@@ -1,5 +1,7 @@
 // Reads what was served out of a response (JSON body or SSE events) in any of the three APIs:
-// the text (choices joined by a blank line), reasoning, tool calls, finish reason and usage.
+// the text (choices joined by a blank line), reasoning, tool calls, finish reason and usage. It
+// keeps at most `maxChars` characters of text, reasoning and tool-call arguments in all (the
+// record's bound), and counts the rest.
 import type { ServerSentEvent } from './sse-parser.js';
 import { isJsonObject } from '../core/index.js';
 
@@ -12,6 +14,8 @@ export interface CapturedResponse {
   finishReason: string | null;
   inputTokens: number | null;
   outputTokens: number | null;
+  /** Characters of text, reasoning and tool-call arguments served but not kept (past the cap). */
+  droppedChars: number;
 }
 
 type Json = Record<string, unknown>;
@@ -38,9 +42,25 @@ export class ResponseCapture {
   private finishReason: string | null = null;
   private inputTokens: number | null = null;
   private outputTokens: number | null = null;
+  /** Characters that may still be kept, and those that could not be. */
+  private room: number;
+  private droppedChars = 0;
 
-  constructor(surface: ApiSurface) {
+  constructor(surface: ApiSurface, maxChars = Infinity) {
     this.surface = surface;
+    this.room = maxChars;
+  }
+
+  /** `text`, or as much of it as the cap still allows (the rest counted). */
+  private keep(text: string): string {
+    if (text.length <= this.room) {
+      this.room -= text.length;
+      return text;
+    }
+    const kept = text.slice(0, this.room);
+    this.droppedChars += text.length - kept.length;
+    this.room = 0;
+    return kept;
   }
 
   /** A complete (non-streamed) response body. */
@@ -76,7 +96,7 @@ export class ResponseCapture {
       if (!isJsonObject(choice)) continue;
       const parts = this.choice(asCount(choice.index) ?? 0);
       const content = choice[part];
-      if (this.surface === 'openai.completions') parts.text += asString(choice.text);
+      if (this.surface === 'openai.completions') parts.text += this.keep(asString(choice.text));
       else if (isJsonObject(content)) this.openaiDelta(parts, content, part === 'message');
       if (typeof choice.finish_reason === 'string') this.finishReason = choice.finish_reason;
     }
@@ -97,6 +117,7 @@ export class ResponseCapture {
         finishReason: this.finishReason,
         inputTokens: this.inputTokens,
         outputTokens: this.outputTokens,
+        droppedChars: this.droppedChars,
       };
     }
     const all = new Map(this.otherChoices);
@@ -111,6 +132,7 @@ export class ResponseCapture {
       finishReason: this.finishReason,
       inputTokens: this.inputTokens,
       outputTokens: this.outputTokens,
+      droppedChars: this.droppedChars,
     };
   }
 
@@ -142,8 +164,8 @@ export class ResponseCapture {
   }
 
   private openaiDelta(parts: ChoiceParts, delta: Json, whole: boolean): void {
-    parts.text += asString(delta.content);
-    parts.reasoning += asString(delta.reasoning_content) || asString(delta.reasoning);
+    parts.text += this.keep(asString(delta.content));
+    parts.reasoning += this.keep(asString(delta.reasoning_content) || asString(delta.reasoning));
     asArray(delta.tool_calls).forEach((call, position) => {
       if (!isJsonObject(call)) return;
       const index = whole ? position : (asCount(call.index) ?? position);
@@ -156,8 +178,8 @@ export class ResponseCapture {
       if (typeof call.id === 'string') tool.id = call.id;
       if (typeof call.type === 'string') tool.type = call.type;
       if (isJsonObject(call.function)) {
-        tool.name += asString(call.function.name);
-        tool.arguments += asString(call.function.arguments);
+        tool.name += this.keep(asString(call.function.name));
+        tool.arguments += this.keep(asString(call.function.arguments));
       }
     });
   }
@@ -172,9 +194,9 @@ export class ResponseCapture {
     const parts = this.choice(0);
     asArray(message.content).forEach((block, index) => {
       if (!isJsonObject(block)) return;
-      if (block.type === 'text') parts.text += asString(block.text);
-      else if (block.type === 'thinking') parts.reasoning += asString(block.thinking);
-      else if (block.type === 'tool_use') this.anthropicTool(index, { id: asString(block.id), name: asString(block.name), input: JSON.stringify(block.input ?? {}) });
+      if (block.type === 'text') parts.text += this.keep(asString(block.text));
+      else if (block.type === 'thinking') parts.reasoning += this.keep(asString(block.thinking));
+      else if (block.type === 'tool_use') this.anthropicTool(index, { id: asString(block.id), name: asString(block.name), input: this.keep(JSON.stringify(block.input ?? {})) });
     });
     if (typeof message.stop_reason === 'string') this.finishReason = message.stop_reason;
     this.anthropicUsage(message.usage);
@@ -190,18 +212,18 @@ export class ResponseCapture {
       case 'content_block_start':
         if (isJsonObject(event.content_block)) {
           const block = event.content_block;
-          if (block.type === 'text') parts.text += asString(block.text);
+          if (block.type === 'text') parts.text += this.keep(asString(block.text));
           else if (block.type === 'tool_use') this.anthropicTool(index, { id: asString(block.id), name: asString(block.name), input: '' });
         }
         break;
       case 'content_block_delta':
         if (isJsonObject(event.delta)) {
           const delta = event.delta;
-          if (delta.type === 'text_delta') parts.text += asString(delta.text);
-          else if (delta.type === 'thinking_delta') parts.reasoning += asString(delta.thinking);
+          if (delta.type === 'text_delta') parts.text += this.keep(asString(delta.text));
+          else if (delta.type === 'thinking_delta') parts.reasoning += this.keep(asString(delta.thinking));
           else if (delta.type === 'input_json_delta') {
             const tool = this.anthropicTools?.get(index);
-            if (tool) tool.input += asString(delta.partial_json);
+            if (tool) tool.input += this.keep(asString(delta.partial_json));
           }
         }
         break;

@@ -1,6 +1,6 @@
 // Starts the gateway: fastify with raw-body parsing and limits, the model routes, admin and
 // sidecar routes, metrics, live detection and the recorder, all wired to one SQLite store.
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { DistillGuardError } from '../core/index.js';
 import type { LiveAssessment } from '../detect/index.js';
@@ -21,6 +21,7 @@ import { LadderEnforcement } from './ladder-enforcement.js';
 import { UnhandledErrors } from './process-faults.js';
 import { parsePolicyConfig } from '../respond/index.js';
 import { AccountConcurrency } from './account-concurrency.js';
+import { answerClientError, requestTimeouts } from './client-error.js';
 import { modelRouteOf, serveModelRoute } from './model-listener.js';
 import { sendApiError, type ProxyContext } from './proxy.js';
 import { UpstreamClient } from './upstream-client.js';
@@ -90,7 +91,7 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
   const config = options.config ?? parseGatewayConfig({});
   const upstreamConfigs = options.upstream ? [{ name: 'default', url: options.upstream, api: 'openai' as const, models: ['*'], timeout_ms: 120_000, timeout_total_ms: 600_000, connections: 128 }] : config.upstreams;
   if (upstreamConfigs.length === 0) throw new DistillGuardError('usage', 'no upstream: pass --upstream URL or list upstreams in --config.');
-  const upstreams = upstreamConfigs.map((upstream) => new UpstreamClient(upstream, { clientStallMs: config.limits.client_stall_ms }));
+  const upstreams = upstreamConfigs.map((upstream) => new UpstreamClient(upstream, { clientStallMs: config.limits.client_stall_ms, maxBodyBytes: config.limits.upstream_body_bytes }));
   cleanup.add(() => Promise.allSettled(upstreams.map((client) => client.close())));
   const match = upstreamMatcher(upstreamConfigs);
   const byName = new Map(upstreams.map((client) => [client.config.name, client]));
@@ -123,16 +124,24 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
   const app: FastifyInstance = Fastify({
     // model routes skip fastify's router and hooks (the hot path); the rest is fastify's
     serverFactory: (handler) => {
-      const server = createServer((request, response) => {
+      const route = (request: IncomingMessage, response: ServerResponse, expectsContinue: boolean) => {
         // draining: answer what arrived, then let the client reconnect elsewhere
         if (closing) response.setHeader('connection', 'close');
         const surface = context ? modelRouteOf(request.method, request.url) : null;
-        if (surface && context) serveModelRoute(context, bodyLimit, surface, request, response);
-        else handler(request, response);
-      });
+        if (surface && context) serveModelRoute(context, bodyLimit, surface, request, response, expectsContinue);
+        else {
+          if (expectsContinue) response.writeContinue();
+          handler(request, response);
+        }
+      };
+      const server = createServer(requestTimeouts(config.limits), (request, response) => route(request, response, false));
+      // 'Expect: 100-continue': the key is checked before the client is asked for the body
+      server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => route(request, response, true));
       server.keepAliveTimeout = 72_000;
+      server.maxConnections = config.limits.max_connections;
       return server;
     },
+    clientErrorHandler: answerClientError,
     logger: { level: options.logLevel ?? 'info', redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] },
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.limits.body_bytes,

@@ -28,6 +28,11 @@ export class ClientStalledError extends Error {
   override readonly name = 'ClientStalledError';
 }
 
+/** A whole answer (or error body) grew past `limits.upstream_body_bytes`: mapped to 502. */
+export class UpstreamBodyTooLargeError extends Error {
+  override readonly name = 'UpstreamBodyTooLargeError';
+}
+
 /** The deadlines `expire` checks, in ms. */
 export interface CallDeadlines {
   /** For the head after the dispatch, then for each next chunk (the upstream's `timeout_ms`). */
@@ -67,6 +72,9 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   readonly finished: Promise<void>;
   /** Body chunks received while no consumer is set (all of them for a whole answer). */
   readonly chunks: Buffer[] = [];
+  /** Bytes in `chunks`, and the most they may hold (past it the call fails). */
+  private buffered = 0;
+  private readonly maxBufferedBytes: number;
   private controller: Dispatcher.DispatchController | null = null;
   private consumer: ((chunk: Buffer) => void) | null = null;
   private abortedEarly: Error | null = null;
@@ -86,8 +94,9 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   private resolveFinished!: () => void;
   private rejectFinished!: (error: Error) => void;
 
-  constructor(inFlight: CallsInFlight | null = null) {
+  constructor(inFlight: CallsInFlight | null = null, maxBufferedBytes = Infinity) {
     this.list = inFlight;
+    this.maxBufferedBytes = maxBufferedBytes;
     if (inFlight) {
       this.older = inFlight.newest;
       if (this.older) this.older.newer = this;
@@ -108,6 +117,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
 
   /** Takes every chunk from now on (the ones already received first). */
   consume(consumer: (chunk: Buffer) => void): void {
+    this.buffered = 0;
     for (const chunk of this.chunks.splice(0)) consumer(chunk);
     this.consumer = consumer;
   }
@@ -173,10 +183,17 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     this.resolveHead({ status: statusCode, headers });
   }
 
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.lastActivityMs = Date.now();
     if (this.consumer) this.consumer(chunk);
-    else this.chunks.push(chunk);
+    else if (this.buffered + chunk.length <= this.maxBufferedBytes) {
+      this.buffered += chunk.length;
+      this.chunks.push(chunk);
+    } else if (!controller.aborted) {
+      this.chunks.length = 0;
+      this.buffered = 0;
+      controller.abort(new UpstreamBodyTooLargeError(`the answer is over ${this.maxBufferedBytes} bytes`));
+    }
   }
 
   onResponseEnd(): void {

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { errors } from 'undici';
 import { ApiError } from './api-error.js';
 import { parseGatewayConfig } from './gateway-config.js';
-import { CallsInFlight, ClientStalledError, UpstreamCall, UpstreamDeadlineError } from './upstream-call.js';
+import { CallsInFlight, ClientStalledError, UpstreamBodyTooLargeError, UpstreamCall, UpstreamDeadlineError } from './upstream-call.js';
 import { UpstreamClient, upstreamFailure } from './upstream-client.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -31,9 +31,9 @@ async function scriptedUpstream(script: (response: ServerResponse) => Promise<vo
   };
 }
 
-function clientFor(url: string, timeoutMs: number, more: { totalMs?: number; stallMs?: number } = {}): UpstreamClient {
+function clientFor(url: string, timeoutMs: number, more: { totalMs?: number; stallMs?: number; maxBodyBytes?: number } = {}): UpstreamClient {
   const [upstream] = parseGatewayConfig({ upstreams: [{ name: 'scripted', url, models: ['*'], timeout_ms: timeoutMs, timeout_total_ms: more.totalMs ?? 600_000 }] }).upstreams;
-  return new UpstreamClient(upstream, { clientStallMs: more.stallMs ?? 30_000 });
+  return new UpstreamClient(upstream, { clientStallMs: more.stallMs ?? 30_000, maxBodyBytes: more.maxBodyBytes ?? 32 * 1024 * 1024 });
 }
 
 async function streamChunks(response: ServerResponse, count: number, gapMs: number): Promise<void> {
@@ -184,5 +184,43 @@ test('an upstream that trickles within the idle timeout is still cut at the tota
   } finally {
     await client.close();
     await upstream.close();
+  }
+});
+
+test('a whole answer over the body cap fails with 502 and stops the upstream; one within it is collected', async () => {
+  let closed = 0;
+  const upstream = await scriptedUpstream(async (response) => {
+    response.on('close', () => (closed += 1));
+    response.writeHead(200, { 'content-type': 'application/json' });
+    for (let index = 0; index < 64 && !response.destroyed; index += 1) {
+      response.write(Buffer.alloc(16 * 1024, 'a'));
+      await sleep(1);
+    }
+    response.end();
+  });
+  const client = clientFor(upstream.url, 5_000, { maxBodyBytes: 256 * 1024 });
+  try {
+    const call = client.call(client.path('/chat/completions'), '{}', {});
+    await call.head;
+    const failure = await call.finished.then(() => null, (error: unknown) => error);
+    assert.ok(failure instanceof UpstreamBodyTooLargeError, `got ${String(failure)}`);
+    assert.equal(call.chunks.length, 0, 'nothing is kept');
+    const mapped = upstreamFailure('scripted', failure);
+    assert.ok(mapped instanceof ApiError && mapped.status === 502 && mapped.code === 'upstream_error');
+    for (let waited = 0; closed === 0 && waited < 2_000; waited += 20) await sleep(20);
+    assert.equal(closed, 1);
+  } finally {
+    await client.close();
+    await upstream.close();
+  }
+  const small = await scriptedUpstream(async (response) => void response.end('{"ok":true}'));
+  const roomy = clientFor(small.url, 5_000, { maxBodyBytes: 11 });
+  try {
+    const call = roomy.call(roomy.path('/chat/completions'), '{}', {});
+    await call.finished;
+    assert.equal(call.body().toString(), '{"ok":true}');
+  } finally {
+    await roomy.close();
+    await small.close();
   }
 });

@@ -4,11 +4,13 @@
 import { Pool, errors } from 'undici';
 import { ApiError } from './api-error.js';
 import { upstreamApiKey, type UpstreamConfig } from './gateway-config.js';
-import { CallsInFlight, UpstreamCall, UpstreamDeadlineError, type CallDeadlines } from './upstream-call.js';
+import { CallsInFlight, UpstreamBodyTooLargeError, UpstreamCall, UpstreamDeadlineError, type CallDeadlines } from './upstream-call.js';
 
 export interface UpstreamClientOptions {
   /** How long a call paused for a client that does not read may stay paused (`limits.client_stall_ms`). */
   clientStallMs: number;
+  /** The largest whole answer collected (`limits.upstream_body_bytes`); a bigger one fails with 502. */
+  maxBodyBytes: number;
 }
 
 export class UpstreamClient {
@@ -19,9 +21,11 @@ export class UpstreamClient {
   private readonly inFlight = new CallsInFlight();
   private readonly sweeper: NodeJS.Timeout;
   private readonly deadlines: CallDeadlines;
+  private readonly maxBodyBytes: number;
 
-  constructor(config: UpstreamConfig, options: UpstreamClientOptions = { clientStallMs: 30_000 }) {
+  constructor(config: UpstreamConfig, options: UpstreamClientOptions = { clientStallMs: 30_000, maxBodyBytes: 32 * 1024 * 1024 }) {
     this.config = config;
+    this.maxBodyBytes = options.maxBodyBytes;
     this.deadlines = { idleMs: config.timeout_ms, totalMs: config.timeout_total_ms, stallMs: options.clientStallMs };
     const url = new URL(config.url);
     this.pool = new Pool(url.origin, { connections: config.connections, keepAliveTimeout: 30_000, pipelining: 1 });
@@ -46,7 +50,7 @@ export class UpstreamClient {
       if (options.anthropicBeta) headers['anthropic-beta'] = options.anthropicBeta;
       if (this.apiKey) headers['x-api-key'] = this.apiKey;
     } else if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
-    const call = new UpstreamCall(this.inFlight);
+    const call = new UpstreamCall(this.inFlight, this.maxBodyBytes);
     // 0: undici keeps no timers of its own for this request (sweep() does)
     this.pool.dispatch({ path, method: 'POST', headers, body, headersTimeout: 0, bodyTimeout: 0 }, call);
     return call;
@@ -86,6 +90,9 @@ export class UpstreamClient {
 export function upstreamFailure(name: string, error: unknown): ApiError | Error {
   if (error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError || error instanceof errors.ConnectTimeoutError || error instanceof UpstreamDeadlineError) {
     return new ApiError(504, 'upstream_timeout', `The model server '${name}' did not answer in time. Retry later.`);
+  }
+  if (error instanceof UpstreamBodyTooLargeError) {
+    return new ApiError(502, 'upstream_error', `The model server's answer is larger than this gateway accepts. Ask for less (max_tokens, n) or stream it.`);
   }
   if (error instanceof errors.RequestAbortedError || (error as Error).name === 'AbortError') return error as Error;
   return new ApiError(502, 'upstream_unreachable', `The model server '${name}' could not be reached (${(error as Error).message}). Retry later.`);

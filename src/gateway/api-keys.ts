@@ -4,6 +4,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { DistillGuardError } from '../core/index.js';
 import type { ApiKeyRow, Store } from '../store/index.js';
+import { SecretLookupCache } from './secret-lookup-cache.js';
 
 export const keyHashSecretVariable = 'DISTILLGUARD_KEY_HASH_SECRET';
 
@@ -37,12 +38,11 @@ export class ApiKeys {
   private readonly store: Store;
   private readonly hashSecret: Buffer;
   /**
-   * Recently seen hashes → key, so a request costs one HMAC, not a query. Entries expire after
-   * cacheMs so that keys revoked by another process (the `keys revoke` command) stop working soon.
+   * Recently seen hashes → key. Entries expire after cacheMs so that keys revoked by another
+   * process (the `keys revoke` command) stop working soon.
    */
-  private readonly cache = new Map<string, { key: ApiKeyRow | null; until: number }>();
-  private static readonly cacheLimit = 50_000;
   static readonly cacheMs = 5_000;
+  private readonly cache = new SecretLookupCache<ApiKeyRow>({ known: 50_000, unknown: 4_096, ttlMs: ApiKeys.cacheMs });
 
   constructor(store: Store, hashSecret: Buffer) {
     this.store = store;
@@ -76,13 +76,11 @@ export class ApiKeys {
   authenticate(secret: string): ApiKeyRow | null {
     const hash = this.hash(secret);
     const now = Date.now();
-    let cached = this.cache.get(hash);
-    if (cached === undefined || cached.until < now) {
-      cached = { key: this.store.findApiKey(hash), until: now + ApiKeys.cacheMs };
-      if (this.cache.size >= ApiKeys.cacheLimit) this.cache.clear();
-      this.cache.set(hash, cached);
+    let key = this.cache.get(hash, now);
+    if (key === undefined) {
+      key = this.store.findApiKey(hash);
+      this.cache.set(hash, key, now);
     }
-    const key = cached.key;
     if (!key || key.revokedAt !== null) return null;
     // the lookup was by hash; compare again in constant time so timing says nothing about near misses
     return timingSafeEqual(Buffer.from(key.secretHash), Buffer.from(hash)) ? key : null;

@@ -8,7 +8,8 @@ import { formatTimestamp, isJsonObject, parseTimestamp, type Interaction, type I
 import { ApiError, errorBody, upstreamErrorBody, type ApiFlavor } from './api-error.js';
 import { ChatStreamToMessages, chatToMessagesResponse, messagesToChatRequest } from './anthropic-bridge.js';
 import { chatToMessagesRequest, messagesToChatResponse, MessagesStreamToChat } from './openai-bridge.js';
-import { authenticateCaller, type Caller } from './authenticate.js';
+import { authenticateCaller, type Caller, type TrustedAccountHeader } from './authenticate.js';
+import type { ClientAddressOf } from './client-address.js';
 import type { ApiKeys } from './api-keys.js';
 import type { Admission, Enforcement, LadderAction } from './enforcement.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
@@ -26,7 +27,10 @@ export const tracerCohortHeader = 'x-distillguard-tracer-cohort';
 
 export interface ProxyContext {
   keys: ApiKeys;
-  trustAccountHeader: string | null;
+  /** --trust-account-header with the proxy's secret; null: API keys. */
+  trustAccountHeader: TrustedAccountHeader | null;
+  /** The client address of a request (the socket peer, or X-Forwarded-For from trusted proxies). */
+  clientAddressOf: ClientAddressOf;
   acceptReplayTime: boolean;
   upstreamFor: (model: string) => UpstreamClient | null;
   enforcement: Enforcement;

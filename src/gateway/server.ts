@@ -5,7 +5,11 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance } from 
 import { DistillGuardError } from '../core/index.js';
 import type { LiveAssessment } from '../detect/index.js';
 import { SqliteStore } from '../store/index.js';
-import { registerAdminRoutes } from './admin-routes.js';
+import { registerAdminRoutes, registerMetricsRoute } from './admin-routes.js';
+import { createAdminApp } from './admin-listener.js';
+import { AdminTokens } from './admin-tokens.js';
+import { trustedAccountHeader } from './authenticate.js';
+import { clientAddressResolver, parseTrustedProxies } from './client-address.js';
 import { ApiError, type ApiFlavor } from './api-error.js';
 import { ApiKeys, loadKeyHashSecret } from './api-keys.js';
 import type { Enforcement } from './enforcement.js';
@@ -28,9 +32,19 @@ export interface GatewayOptions {
   /** Sends every model to this OpenAI-compatible base URL (overrides config upstreams). */
   upstream?: string;
   config?: GatewayConfig;
+  /** Take the account id from this header, set by an auth proxy in front; needs `trustAccountHeaderSecret`. */
   trustAccountHeader?: string | null;
+  /** The secret that proxy sends in x-distillguard-proxy-secret (compared in constant time). */
+  trustAccountHeaderSecret?: string | null;
+  /** CIDRs of load balancers whose X-Forwarded-For is believed (rightmost untrusted hop). */
+  trustedProxies?: string[];
+  /** Serve the admin API, sidecar and /metrics on this port instead of the public one. */
+  adminPort?: number;
+  /** Address of the admin listener (default 127.0.0.1). */
+  adminHost?: string;
   /** Take timestamps and client details from replay headers. Never in production. */
   acceptReplayTime?: boolean;
+  /** The bootstrap admin token: every scope (DISTILLGUARD_ADMIN_TOKEN or --admin-token-file). */
   adminToken?: string | null;
   keyHashSecretFile?: string;
   /** Builds the ladder from the store's live view; observe-only when absent. */
@@ -45,6 +59,10 @@ export interface RunningGateway {
   store: SqliteStore;
   detection: LiveDetection;
   keys: ApiKeys;
+  /** Scoped admin tokens (and the bootstrap one). */
+  tokens: AdminTokens;
+  /** The admin listener's URL; null when the admin routes share the public port. */
+  adminUrl: string | null;
   recorder: InteractionRecorder;
   /** What this gateway uses (store, upstreams, listeners): its first log line. */
   startup: StartupSummary;
@@ -82,6 +100,11 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
   const config = options.config ?? parseGatewayConfig({});
   const upstreamConfigs = options.upstream ? [{ name: 'default', url: options.upstream, api: 'openai' as const, models: ['*'], timeout_ms: 120_000, connections: 128 }] : config.upstreams;
   if (upstreamConfigs.length === 0) throw new DistillGuardError('usage', 'no upstream: pass --upstream URL or list upstreams in --config.');
+  if (options.trustAccountHeader && !options.trustAccountHeaderSecret) {
+    throw new DistillGuardError('usage', '--trust-account-header needs a secret shared with the auth proxy in front (--trust-account-header-secret-file or DISTILLGUARD_PROXY_SECRET): without it, anyone who reaches the port can claim any account. The proxy sends it in the x-distillguard-proxy-secret header.');
+  }
+  const trustedAccount = options.trustAccountHeader && options.trustAccountHeaderSecret ? trustedAccountHeader(options.trustAccountHeader, options.trustAccountHeaderSecret) : null;
+  const clientAddressOf = clientAddressResolver(options.trustedProxies && options.trustedProxies.length > 0 ? parseTrustedProxies(options.trustedProxies) : null);
   const upstreams = upstreamConfigs.map((upstream) => new UpstreamClient(upstream));
   cleanup.add(() => Promise.allSettled(upstreams.map((client) => client.close())));
   const match = upstreamMatcher(upstreamConfigs);
@@ -104,7 +127,9 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
     },
   });
   cleanup.add(() => store.close());
-  const keys = new ApiKeys(store, loadKeyHashSecret({ databasePath: options.databasePath, file: options.keyHashSecretFile }));
+  const keyHashSecret = loadKeyHashSecret({ databasePath: options.databasePath, file: options.keyHashSecretFile });
+  const keys = new ApiKeys(store, keyHashSecret);
+  const tokens = new AdminTokens(store, keyHashSecret, options.adminToken ?? null);
   // exchanges stored before this start feed live detection again (warm start), without repeats
   const lastStoredSeq = store.lastInteractionSeq();
   const importId = store.beginImport('interactions', { kind: 'gateway', path: null, size: null, modifiedMs: null });
@@ -148,7 +173,7 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
   const enforcement: Enforcement = options.enforcement ? options.enforcement(detection, store, metrics) : new LadderEnforcement(detection, store, policy, metrics);
   if (enforcement instanceof LadderEnforcement) cleanup.add(() => enforcement.close());
   context = {
-    keys, trustAccountHeader: options.trustAccountHeader?.toLowerCase() ?? null, acceptReplayTime: options.acceptReplayTime ?? false,
+    keys, trustAccountHeader: trustedAccount, clientAddressOf, acceptReplayTime: options.acceptReplayTime ?? false,
     upstreamFor, enforcement, recorder, metrics, watermarks, log: app.log,
   };
 
@@ -181,11 +206,12 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
     return { object: 'list', data: [...models].map(([id, owner]) => ({ id, object: 'model', created: 0, owned_by: owner })) };
   });
   app.get('/health', async () => ({ status: 'ok', recorded: recorder.counts.recorded, queued: recorder.counts.queued }));
-  app.get('/metrics', async (_request, reply) => {
-    void reply.header('content-type', metrics.registry.contentType);
-    return metrics.registry.metrics();
-  });
-  registerAdminRoutes(app, { store, keys, detection, recorder, adminToken: options.adminToken ?? null, enforcement, refreshFacts: () => detection.refreshFacts() });
+  // with --admin-port the admin API, sidecar and metrics live only there; else on the public port,
+  // where /metrics needs a read token
+  const adminApp = options.adminPort === undefined ? app : createAdminApp(app.log, bodyLimit);
+  if (adminApp !== app) cleanup.add(() => adminApp.close());
+  registerMetricsRoute(adminApp, metrics, adminApp === app ? tokens : null);
+  registerAdminRoutes(adminApp, { store, keys, tokens, detection, recorder, enforcement, refreshFacts: () => detection.refreshFacts() });
 
   let address: string;
   const logLevel = app.log.level;
@@ -199,7 +225,18 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
     throw new DistillGuardError('usage', `cannot listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 8080}: ${(error as Error).message}. Pick another --port.`);
   }
   const port = Number(new URL(address).port);
-  const startup: StartupSummary = { store: options.databasePath, upstreams: upstreamConfigs.map(({ name, url, api }) => ({ name, url, api })), publicUrl: address, adminUrl: null };
+  let adminUrl: string | null = null;
+  if (adminApp !== app) {
+    const adminHost = options.adminHost ?? '127.0.0.1';
+    try {
+      adminApp.log.level = 'warn';
+      adminUrl = await adminApp.listen({ port: options.adminPort, host: adminHost });
+      adminApp.log.level = logLevel;
+    } catch (error) {
+      throw new DistillGuardError('usage', `cannot listen on ${adminHost}:${options.adminPort} (--admin-port): ${(error as Error).message}. Pick another --admin-port.`);
+    }
+  }
+  const startup: StartupSummary = { store: options.databasePath, upstreams: upstreamConfigs.map(({ name, url, api }) => ({ name, url, api })), publicUrl: address, adminUrl };
   app.log.info(startupFields(startup), `distillguard gateway started: ${startupText(startup)}`);
   const warmStart = detection.assessNow(lastStoredSeq).then(
     (assessment) => assessment.interactions,
@@ -210,12 +247,13 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
   );
   let closed = false;
   return {
-    url: address, port, store, detection, keys, recorder, warmStart, startup,
+    url: address, port, store, detection, keys, tokens, adminUrl, recorder, warmStart, startup,
     async close() {
       if (closed) return;
       closed = true;
       await warmStart;
       await app.close(); // stops accepting, waits for requests in flight
+      if (adminApp !== app) await adminApp.close();
       await recorder.close(); // graceful drain: every exchange written
       if (enforcement instanceof LadderEnforcement) await enforcement.close();
       await detection.close();

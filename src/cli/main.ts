@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // The `distillguard` command: wires each subcommand and maps every error to one message and exit code.
 import { Command, CommanderError } from 'commander';
-// only these two modules of core/ before the heap cap: core/index.js compiles the contract validators
+// only errors.js of core/: core/index.js compiles the contract validators, and `serve` tunes its
+// heap (src/runtime/) before anything that large loads
 import { DistillGuardError } from '../core/errors.js';
-import { capHeapGrowth, heapGrowthFromEnv } from '../core/heap-growth.js';
 
 type Register = (program: Command) => void;
 /**
@@ -43,9 +43,6 @@ export async function buildProgram(only?: string): Promise<Command> {
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    // the gateway runs for months: its heap growth is capped before its modules load
-    // (held at its start size until serve listens: src/cli/commands/serve.ts calls heapGrowthReady)
-    if (argv[2] === 'serve') capHeapGrowth(heapGrowthFromEnv(), { holdYoungUntilReady: true });
     await (await buildProgram(argv[2])).parseAsync(argv);
     return 0;
   } catch (error) {

@@ -39,6 +39,8 @@ test('interaction problems name the field and the reason', () => {
     [{ ...interaction, client: { asn: -4 } }, 'client.asn', />= 0/],
     [{ ...interaction, request: 'hello' }, 'request', /object/],
     [{ ...interaction, client: { country: 'usa' } }, 'client.country', /pattern/],
+    // the schema's date-time admits a leap second; epoch milliseconds (the store's ts_ms) cannot hold it
+    [{ ...interaction, ts: '2016-12-31T23:59:60Z' }, 'ts', /leap second/],
   ];
   for (const [record, field, reason] of cases) {
     assert.equal(validate(record), false, `expected ${field} to be rejected`);
@@ -46,6 +48,14 @@ test('interaction problems name the field and the reason', () => {
     assert.equal(problem.field, field);
     assert.match(problem.reason, reason);
   }
+});
+
+test('an account whose created_at is a leap second is rejected; a valid record after a rejected one is accepted', () => {
+  const validate = validateAccount();
+  assert.equal(validate({ account_id: 'a', created_at: '2016-12-31T23:59:60Z' }), false);
+  assert.deepEqual(validate.problem().field, 'created_at');
+  assert.equal(validate({ account_id: 'a', created_at: '2016-12-31T23:59:59Z' }), true);
+  assert.equal(validateInteraction()(interaction), true);
 });
 
 test('accounts, reports and labels written with their types validate, and their mistakes are caught', () => {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import { parseTimestamp } from './time.js';
 import type { Account, AnalysisReport, Interaction, Labels } from './types.js';
 
 const require = createRequire(import.meta.url);
@@ -80,15 +81,34 @@ export function describeProblem(error: ErrorObject | undefined): FieldProblem {
   return { field: base, reason: error.message ?? 'is invalid' };
 }
 
-/** A validator for `name`, compiled on its first call. */
-function validator<T>(name: ContractName): Validator<T> {
+/**
+ * A validator for `name`, compiled on its first call. `refine` runs on what the schema accepted
+ * and returns the first problem the schema cannot express, or null.
+ */
+function validator<T>(name: ContractName, refine?: (value: T) => FieldProblem | null): Validator<T> {
   let validate: ValidateFunction | null = null;
-  const check = ((value: unknown) => (validate ??= compile(name))(value)) as Validator<T>;
-  check.problem = () => describeProblem(validate?.errors?.[0]);
+  let refined: FieldProblem | null = null;
+  const check = ((value: unknown) => {
+    refined = null;
+    if (!(validate ??= compile(name))(value)) return false;
+    refined = refine ? refine(value as T) : null;
+    return refined === null;
+  }) as Validator<T>;
+  check.problem = () => refined ?? describeProblem(validate?.errors?.[0]);
   return check;
 }
 
-export const validateInteraction = (): Validator<Interaction> => validator<Interaction>('interaction');
-export const validateAccount = (): Validator<Account> => validator<Account>('account');
+/**
+ * RFC 3339 admits what epoch milliseconds cannot hold (a leap second `23:59:60`, years past
+ * 275760): the store keeps `ts` as epoch ms, so such a record is rejected here, at every entry
+ * point, instead of failing in the store.
+ */
+function timeProblem(field: string, value: string | undefined): FieldProblem | null {
+  if (value === undefined || Number.isFinite(parseTimestamp(value))) return null;
+  return { field, reason: 'is not a time DistillGuard can store (a leap second such as 23:59:60, or a year past 275760): send seconds 00-59' };
+}
+
+export const validateInteraction = (): Validator<Interaction> => validator<Interaction>('interaction', (record) => timeProblem('ts', record.ts));
+export const validateAccount = (): Validator<Account> => validator<Account>('account', (record) => timeProblem('created_at', record.created_at));
 export const validateReport = (): Validator<AnalysisReport> => validator<AnalysisReport>('analysis-report');
 export const validateLabels = (): Validator<Labels> => validator<Labels>('labels');

@@ -1,11 +1,9 @@
-// Public face of core/: domain types, contract validators, errors, time.
+// Public face of core/: domain types, contract validators, errors, time, JSON helpers.
 export * from './types.js';
 export * from './errors.js';
 export * from './contracts.js';
 export * from './time.js';
 export * from './mix32.js';
 export * from './json.js';
-export * from './heap-growth.js';
-export * from './background-priority.js';
 export * from './nearest-name.js';
 export * from './config-issues.js';

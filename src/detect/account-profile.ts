@@ -14,6 +14,7 @@ import { SequentialTest } from './sequential-test.js';
 export const templateRepeats = 2;
 /** Time bucket for synchrony between accounts (SynchroTrap-style). */
 export const syncBucketMs = 10 * 60_000;
+/** Distinct values kept per account in each set (models, ASNs, user agents, system prompts). */
 const maxTracked = 64;
 /** Skeleton fingerprints are taken for an account's first templated requests, then for one in `every`: enough to find its frequent bands. */
 export const skeletonSampling = { after: 16, every: 32 };
@@ -50,7 +51,7 @@ export class AccountProfile {
   logprobs = 0;
   multiSample = 0;
   readonly apis = new Set<string>();
-  /** First use of each model by this account. */
+  /** First use of each model by this account (at most maxTracked models). */
   readonly models = new Map<string, number>();
   readonly addresses = new HyperLogLog(8);
   readonly prefixes = new HyperLogLog(8);
@@ -85,7 +86,11 @@ export class AccountProfile {
     this.hours[new Date(signals.ts).getUTCHours()] += 1;
     if (this.activeHours.size < maxActiveHours) this.activeHours.add(Math.floor(signals.ts / 3_600_000));
     this.apis.add(signals.api);
-    if (!this.models.has(signals.model) || (this.models.get(signals.model) as number) > signals.ts) this.models.set(signals.model, signals.ts);
+    // a model the gateway does not serve (404) is no model switch; the map is capped like the sets below
+    if (signals.status !== 404) {
+      const firstUse = this.models.get(signals.model);
+      if (firstUse === undefined ? this.models.size < maxTracked : firstUse > signals.ts) this.models.set(signals.model, signals.ts);
+    }
     if (signals.status >= 400) this.errors += 1;
     this.inputTokens += signals.inputTokens;
     this.outputTokens += signals.outputTokens;

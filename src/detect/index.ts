@@ -1,6 +1,6 @@
 // Public face of detect/: the streaming pipeline, findings, and the report builder.
 export { buildReport, type AnalysedInput } from './build-report.js';
-export { DetectionPipeline, type ObservedTraffic } from './pipeline.js';
+export { DetectionPipeline, type ObservedTraffic, type PipelineBounds } from './pipeline.js';
 export { buildFindings, type Findings } from './findings.js';
 export { BenchmarkIndex, type BenchmarkMatch } from './benchmarks/benchmark-index.js';
 export { unknownAccount, type AccountFacts } from './account-facts.js';
@@ -8,4 +8,4 @@ export { thresholds, riskOf } from './thresholds.js';
 export { DetectionThread } from './detection-thread.js';
 export { requestSignals, type RequestSignals } from './signals/request-signals.js';
 export { liveAssessment } from './live-assessment.js';
-export type { LiveAccountState, LiveAssessment, LiveCampaignState, LiveReply, LiveRequest } from './live-protocol.js';
+export type { DetectorStatus, LiveAccountState, LiveAssessment, LiveCampaignState, LiveReply, LiveRequest } from './live-protocol.js';

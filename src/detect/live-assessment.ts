@@ -5,7 +5,8 @@ import { buildFindings } from './findings.js';
 import type { LiveAccountState, LiveAssessment, LiveCampaignState } from './live-protocol.js';
 import type { DetectionPipeline } from './pipeline.js';
 
-export function liveAssessment(pipeline: DetectionPipeline, facts: Map<string, AccountFacts>, interactions: number): LiveAssessment {
+/** `through`: the store's sequence number read through (the gateway measures how far behind that is). */
+export function liveAssessment(pipeline: DetectionPipeline, facts: Map<string, AccountFacts>, interactions: number, through = 0): LiveAssessment {
   const started = performance.now();
   const findings = buildFindings(pipeline.observed, facts);
   const accounts: [string, LiveAccountState][] = findings.accounts.map((account) => [
@@ -20,6 +21,6 @@ export function liveAssessment(pipeline: DetectionPipeline, facts: Map<string, A
   }));
   const reasons: [string, string][] = findings.accounts.map((account) => [account.account_id, account.reasons.map((reason) => reason.detail).join(' ')]);
   return {
-    at: Date.now(), interactions, observedAccounts: pipeline.observed.profiles.size, accounts, campaigns, reasons, elapsedMs: performance.now() - started,
+    at: Date.now(), interactions, through, observedAccounts: pipeline.observed.profiles.size, accounts, campaigns, reasons, elapsedMs: performance.now() - started,
   };
 }

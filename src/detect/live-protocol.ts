@@ -21,6 +21,8 @@ export interface LiveAssessment {
   at: number;
   /** Stored exchanges folded in so far. */
   interactions: number;
+  /** The store's sequence number the detector had read through when it assessed. */
+  through: number;
   observedAccounts: number;
   accounts: [string, LiveAccountState][];
   campaigns: LiveCampaignState[];
@@ -36,8 +38,24 @@ export type LiveRequest =
   | { op: 'assess'; seq: number; upTo: number }
   | { op: 'close' };
 
+/** How far the detector has read and how much memory it holds: sent every second. */
+export interface DetectorStatus {
+  op: 'status';
+  /** The store's sequence number read through. */
+  through: number;
+  /** Stored exchanges folded in, rows skipped (unreadable), accounts evicted (state bounds), since this detector started. */
+  interactions: number;
+  skipped: number;
+  evictedAccounts: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+  heapLimitBytes: number;
+}
+
 export type LiveReply =
   | { op: 'assessment'; seq: number; assessment: LiveAssessment }
+  /** A page or an assessment failed as a whole; it is tried again at the next poll. */
   | { op: 'failed'; message: string }
-  /** A stored exchange that could not be read back (its imported file is gone); skipped. */
-  | { op: 'skipped'; seq: number; path: string };
+  /** Stored rows that could not be read back or parsed, skipped (the first one's seq and reason, and how many in this page). */
+  | { op: 'skipped'; seq: number; reason: string; count: number }
+  | DetectorStatus;

@@ -1,6 +1,7 @@
 // The streaming detection pipeline: observe() every interaction as it is ingested (tier 1 signals,
 // tier 2 profiles), then finish() builds the cross-account graph, campaigns and verdicts (tier 3).
-// Batch analysis replays a log through it; the gateway will feed it live.
+// Batch analysis replays a log through it; the gateway feeds it live. Its state is bounded: past
+// the account and address bounds the longest-idle are evicted (PipelineBounds).
 import type { Interaction } from '../core/index.js';
 import { AccountProfile } from './account-profile.js';
 import type { BenchmarkIndex } from './benchmarks/benchmark-index.js';
@@ -15,6 +16,28 @@ export const notProbed = -2;
 /** An address used by more accounts than this is a shared exit (NAT, cloud range, reseller pool) and links nobody. */
 export const sharedAddressLimit = 64;
 
+/**
+ * Bounds on what the pipeline keeps. Past a bound the longest-idle 1% (by their latest request's
+ * time) are evicted, so one flood of new accounts or addresses cannot grow the detector without end.
+ * The defaults sit far above any test or simulator run, so they change no result there: with
+ * fewer accounts than `maxAccounts` nothing is ever evicted. An evicted account that comes back
+ * starts a new profile (its older evidence is gone), which is why the bound is by count, not by
+ * time: an idle-time limit would forget slow campaigns that a count bound keeps.
+ */
+export interface PipelineBounds {
+  /** Account profiles kept (default 100,000: about 0.5-0.8 GB of detector heap). */
+  maxAccounts: number;
+  /** Client addresses indexed for the cross-account graph (default 500,000). */
+  maxAddresses: number;
+  /** Model names whose first sighting is kept (default 10,000; later ones are not indexed). */
+  maxModels: number;
+}
+
+export const defaultPipelineBounds: PipelineBounds = { maxAccounts: 100_000, maxAddresses: 500_000, maxModels: 10_000 };
+
+/** A model the gateway does not serve is answered 404: such names say nothing about releases. */
+const unservedModelStatus = 404;
+
 export interface ObservedTraffic {
   profiles: Map<string, AccountProfile>;
   /** When each model was first seen in the traffic (a release, as far as the traffic shows). */
@@ -24,12 +47,30 @@ export interface ObservedTraffic {
   firstTs: number;
 }
 
+/** Removes the longest-idle 1% (at least one) of `keys`, by the time `lastTs` gives each. */
+function evictIdle<K>(keys: Iterable<K>, lastTs: (key: K) => number, size: number, remove: (key: K) => void): number {
+  const count = Math.max(1, Math.floor(size / 100));
+  const byAge = [...keys].map((key) => ({ key, ts: lastTs(key) })).sort((a, b) => a.ts - b.ts).slice(0, count);
+  for (const { key } of byAge) remove(key);
+  return byAge.length;
+}
+
 export class DetectionPipeline {
   private readonly benchmarks: BenchmarkIndex;
   private readonly traffic: ObservedTraffic = { profiles: new Map(), modelFirstSeen: new Map(), addressAccounts: new Map(), firstTs: Number.POSITIVE_INFINITY };
+  private readonly bounds: PipelineBounds;
+  /** Latest request time per indexed address (for evicting the longest-idle). */
+  private readonly addressLastTs = new Map<number, number>();
+  private evicted = 0;
 
-  constructor(benchmarks: BenchmarkIndex) {
+  constructor(benchmarks: BenchmarkIndex, bounds: Partial<PipelineBounds> = {}) {
     this.benchmarks = benchmarks;
+    this.bounds = { ...defaultPipelineBounds, ...bounds };
+  }
+
+  /** Accounts evicted so far to stay within `maxAccounts`. */
+  get evictedAccounts(): number {
+    return this.evicted;
   }
 
   /** Folds one interaction into the account's profile; `tsMs` is its parsed time. */
@@ -48,6 +89,9 @@ export class DetectionPipeline {
     const { profiles, modelFirstSeen, addressAccounts } = this.traffic;
     let profile = profiles.get(signals.accountId);
     if (!profile) {
+      if (profiles.size >= this.bounds.maxAccounts) {
+        this.evicted += evictIdle(profiles.keys(), (id) => (profiles.get(id) as AccountProfile).lastTs, profiles.size, (id) => profiles.delete(id));
+      }
       profile = new AccountProfile(signals.accountId);
       profiles.set(signals.accountId, profile);
     }
@@ -63,13 +107,24 @@ export class DetectionPipeline {
       const signature = skeletonSignature(signals.headText, signals.probeText);
       return signature ? skeletonBands(signature) : [];
     });
-    const firstSeen = modelFirstSeen.get(signals.model);
-    if (firstSeen === undefined || tsMs < firstSeen) modelFirstSeen.set(signals.model, tsMs);
+    if (signals.status !== unservedModelStatus) {
+      const firstSeen = modelFirstSeen.get(signals.model);
+      if (firstSeen === undefined ? modelFirstSeen.size < this.bounds.maxModels : tsMs < firstSeen) modelFirstSeen.set(signals.model, tsMs);
+    }
     if (tsMs < this.traffic.firstTs) this.traffic.firstTs = tsMs;
     if (signals.ipHash) {
       const accounts = addressAccounts.get(signals.ipHash);
-      if (accounts === undefined) addressAccounts.set(signals.ipHash, new Set([signals.accountId]));
-      else if (accounts !== null && !accounts.has(signals.accountId)) {
+      const lastTs = this.addressLastTs.get(signals.ipHash);
+      if (lastTs === undefined || tsMs > lastTs) this.addressLastTs.set(signals.ipHash, tsMs);
+      if (accounts === undefined) {
+        if (addressAccounts.size >= this.bounds.maxAddresses) {
+          evictIdle(addressAccounts.keys(), (ip) => this.addressLastTs.get(ip) ?? 0, addressAccounts.size, (ip) => {
+            addressAccounts.delete(ip);
+            if (ip !== signals.ipHash) this.addressLastTs.delete(ip);
+          });
+        }
+        addressAccounts.set(signals.ipHash, new Set([signals.accountId]));
+      } else if (accounts !== null && !accounts.has(signals.accountId)) {
         if (accounts.size >= sharedAddressLimit) addressAccounts.set(signals.ipHash, null);
         else accounts.add(signals.accountId);
       }

@@ -12,6 +12,7 @@ import type { AdminScope, AdminTokens } from './admin-tokens.js';
 import { requireScope } from './authenticate.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import type { Enforcement } from './enforcement.js';
+import type { GatewayHealth } from './health.js';
 import type { InteractionRecorder } from './interaction-recorder.js';
 import { sendApiError } from './proxy.js';
 
@@ -21,6 +22,7 @@ export interface AdminContext {
   detection: LiveDetection;
   recorder: InteractionRecorder;
   tokens: AdminTokens;
+  health: GatewayHealth;
   enforcement: Enforcement;
   refreshFacts: () => void;
 }
@@ -139,6 +141,7 @@ export function registerAdminRoutes(app: FastifyInstance, context: AdminContext)
     };
   };
   app.get('/v1/admin/assessment', guarded(context, 'read', async () => summary()));
+  app.get('/v1/admin/health', guarded(context, 'read', async () => context.health.report()));
   app.post('/v1/admin/assess', guarded(context, 'act', async () => {
     await context.recorder.drain();
     await context.detection.assessNow(context.store.lastInteractionSeq());
@@ -152,6 +155,7 @@ export function registerAdminRoutes(app: FastifyInstance, context: AdminContext)
       const parsed = parseRecord<Interaction>(text, validInteraction);
       if (!parsed.ok) {
         rejected.push({ line, field: parsed.field, reason: parsed.reason });
+        context.recorder.reject({ field: parsed.field, reason: `line ${line} of a POST /v1/ingest: ${parsed.reason}`, text });
         continue;
       }
       context.recorder.add(parsed.record, parseTimestamp(parsed.record.ts));
@@ -165,10 +169,14 @@ export function registerAdminRoutes(app: FastifyInstance, context: AdminContext)
     if (typeof body.account_id !== 'string' || body.account_id.length === 0) {
       throw new ApiError(400, 'invalid_request', 'account_id: required, the account about to be served.', { param: 'account_id' });
     }
-    const admission = context.enforcement.admit(body.account_id, Date.now());
+    const nowMs = Date.now();
+    const admission = context.enforcement.admit(body.account_id, nowMs);
     const retryAfter = admission.refusal?.headers['retry-after'];
+    // how old the assessment behind this answer is, and whether it is stale (detector down or behind)
+    const freshness = context.detection.freshness(nowMs);
     return {
       action: admission.action, reason: admission.reason, campaign_id: admission.campaignId, ttl_s: admission.ttlS,
+      assessment_age_s: freshness.ageS === null ? null : Math.round(freshness.ageS * 10) / 10, stale: freshness.stale,
       ...(admission.refusal ? { refuse: { status: admission.refusal.status, code: admission.refusal.code, message: admission.refusal.message } } : {}),
       ...(retryAfter ? { retry_after_s: Number(retryAfter) } : {}),
       ...(admission.cohort !== null ? { tracer_cohort: admission.cohort } : {}),

@@ -13,12 +13,14 @@ export type ApiErrorCode =
   | 'insufficient_scope'
   | 'not_found'
   | 'rate_limited'
+  | 'too_many_in_flight'
   | 'verification_required'
   | 'account_blocked'
   | 'unsupported_upstream'
   | 'upstream_unreachable'
   | 'upstream_timeout'
   | 'upstream_error'
+  | 'detector_unavailable'
   | 'internal_error';
 
 const openaiTypes: Record<number, string> = {
@@ -54,6 +56,15 @@ export function errorBody(flavor: ApiFlavor, error: ApiError): string {
     return JSON.stringify({ type: 'error', error: { type: anthropicTypes[error.status] ?? 'api_error', message: error.message } });
   }
   return JSON.stringify({ error: { message: error.message, type: openaiTypes[error.status] ?? 'api_error', param: error.param, code: error.code } });
+}
+
+/**
+ * The error as an SSE event in the caller's format, for a stream whose head has gone out: Anthropic's
+ * `event: error`, or OpenAI's `data: {"error":…}` (as OpenAI-compatible servers send). It starts with
+ * a blank line, which ends any line the client has only part of.
+ */
+export function streamErrorEvent(flavor: ApiFlavor, error: ApiError): string {
+  return flavor === 'anthropic' ? `\n\nevent: error\ndata: ${errorBody(flavor, error)}\n\n` : `\n\ndata: ${errorBody(flavor, error)}\n\n`;
 }
 
 /** The caller-format error for an upstream's error body, passed through untouched when the formats agree. */

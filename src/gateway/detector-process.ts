@@ -1,37 +1,43 @@
 // The live detector: a process of its own beside the gateway (forked by LiveDetection). It tails the
 // store's interactions in arrival order, the event log of the embedded deployment, folds each into
 // the streaming detection pipeline, and answers the gateway's requests for an assessment over IPC.
-// Per-account state and the benchmark index live here, not in the gateway's memory.
-import { backgroundProcess, parseTimestamp, type Interaction } from '../core/index.js';
-import { BenchmarkIndex, DetectionPipeline, liveAssessment, type AccountFacts, type LiveReply, type LiveRequest } from '../detect/index.js';
+// Per-account state and the benchmark index live here, not in the gateway's memory. A stored row
+// it cannot read or parse is skipped and reported, never retried: the tail always moves on.
+import { getHeapStatistics } from 'node:v8';
+import { parseTimestamp, type Interaction } from '../core/index.js';
+import { BenchmarkIndex, DetectionPipeline, liveAssessment, type AccountFacts, type LiveReply, type LiveRequest, type PipelineBounds } from '../detect/index.js';
 import { SqliteStoreReader } from '../store/index.js';
+import { detectorInBackground } from '../runtime/index.js';
 
 export interface DetectorProcessArgs {
   databasePath: string;
-  /** Nice value for every thread of this process (0: the gateway's priority). */
-  nice: number;
-  /** Also the SCHED_IDLE policy (Linux, where util-linux's chrt is installed). */
-  idle: boolean;
   /** How often the tail looks for newly stored exchanges, in ms. */
   pollMs: number;
   /** Rows read per page. */
   pageSize: number;
+  /** Bounds on the detector's state (defaults: detect/pipeline.ts). */
+  bounds?: Partial<PipelineBounds>;
 }
 
-const send = (reply: LiveReply) => process.send?.(reply);
+// once the gateway is gone there is nobody to tell (a send on a closed channel would throw)
+const send = (reply: LiveReply) => {
+  if (process.connected) process.send?.(reply);
+};
 const args = JSON.parse(process.argv[2] ?? '{}') as DetectorProcessArgs;
 if (typeof process.send !== 'function') {
   process.stderr.write('detector-process is started by the gateway (LiveDetection), not by hand.\n');
   process.exit(2);
 }
 
-// Every thread of the detector (its JavaScript thread and V8's and libuv's helpers) yields to the
-// gateway's request handling when they share a core: SCHED_IDLE where it can be set, else the nice
-// value. Its backlog waits in the store, so a saturated core only delays detection.
-if (args.nice) backgroundProcess(args.nice, args.idle);
+// every thread of the detector yields to the gateway's request handling on a shared core (src/runtime/)
+detectorInBackground();
 
 const reader = SqliteStoreReader.open(args.databasePath);
-const pipeline = new DetectionPipeline(BenchmarkIndex.builtInWith(reader.readBenchmarkItems()));
+const pipeline = new DetectionPipeline(BenchmarkIndex.builtInWith(reader.readBenchmarkItems()), args.bounds);
+// Assessments wait until the tail has read everything the store held at this start (the warm
+// start: its first page that is not full): an assessment of half the history would drop verdicts
+// the gateway already acts on.
+let warm = false;
 let facts = new Map<string, AccountFacts>();
 const readFacts = () => {
   const next = new Map<string, AccountFacts>();
@@ -46,31 +52,66 @@ factsTimer.unref();
 
 let through = 0;
 let interactions = 0;
+let skipped = 0;
 let waiting: { seq: number; upTo: number }[] = [];
 let wake: (() => void) | null = null;
 let closing = false;
 
+/** Folds one stored row in; throws when it is not an interaction the pipeline can read. */
+function foldIn(raw: string): void {
+  const record = JSON.parse(raw) as Interaction;
+  if (typeof record !== 'object' || record === null) throw new TypeError('the stored row is not a JSON object');
+  const tsMs = parseTimestamp(record.ts);
+  if (!Number.isFinite(tsMs)) throw new TypeError(`ts '${String(record.ts)}' is not a time`);
+  pipeline.observe(record, tsMs);
+}
+
 /** Folds in what was stored since the last page; true when the page was full (more may be waiting). */
 async function readPage(): Promise<boolean> {
-  const page = await reader.interactionsAfter(through, args.pageSize, undefined, (seq, path) => send({ op: 'skipped', seq, path }));
-  for (const { raw } of page.interactions) {
-    const record = JSON.parse(raw) as Interaction;
-    pipeline.observe(record, parseTimestamp(record.ts));
-    interactions += 1;
+  let first: { seq: number; reason: string } | null = null;
+  let count = 0;
+  const skip = (seq: number, reason: string) => {
+    first ??= { seq, reason };
+    count += 1;
+  };
+  const page = await reader.interactionsAfter(through, args.pageSize, undefined, (seq, path) => skip(seq, `it points into '${path}', which can no longer be read`));
+  for (const { seq, raw } of page.interactions) {
+    // per row: one row that does not parse must not hold back the rows after it
+    try {
+      foldIn(raw);
+      interactions += 1;
+    } catch (error) {
+      skip(seq, (error as Error).message);
+    }
   }
   const full = page.through - through >= args.pageSize;
   through = page.through;
+  if (!full) warm = true;
+  if (first) {
+    skipped += count;
+    const { seq, reason } = first;
+    send({ op: 'skipped', seq, reason, count });
+  }
   return full;
 }
 
 function answerWaiting(): void {
+  if (!warm) return;
   const ready = waiting.filter((entry) => entry.upTo <= through);
   if (ready.length === 0) return;
   waiting = waiting.filter((entry) => entry.upTo > through);
   // one assessment answers every request it covers
-  const assessment = liveAssessment(pipeline, facts, interactions);
+  const assessment = liveAssessment(pipeline, facts, interactions, through);
   for (const entry of ready) send({ op: 'assessment', seq: entry.seq, assessment });
 }
+
+// how far the tail has read and what the detector holds, for the gateway's /health and metrics
+const heapLimitBytes = getHeapStatistics().heap_size_limit;
+const statusTimer = setInterval(() => {
+  const memory = process.memoryUsage();
+  send({ op: 'status', through, interactions, skipped, evictedAccounts: pipeline.evictedAccounts, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, heapLimitBytes });
+}, 1_000);
+statusTimer.unref();
 
 async function tail(): Promise<void> {
   while (!closing) {
@@ -110,5 +151,6 @@ process.on('disconnect', () => {
 });
 
 await tail();
+clearInterval(statusTimer);
 reader.close();
 process.disconnect?.();

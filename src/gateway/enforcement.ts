@@ -3,7 +3,8 @@
 import type { ApiError } from './api-error.js';
 import type { ApiSurface } from './response-capture.js';
 
-export type LadderAction = 'observe' | 'tracer' | 'throttle' | 'verify' | 'degrade' | 'block';
+/** The ladder's rungs, and `fail_closed`: refused while detection is down (detection.on_detector_failure: closed). */
+export type LadderAction = 'observe' | 'tracer' | 'throttle' | 'verify' | 'degrade' | 'block' | 'fail_closed';
 
 export interface Admission {
   action: LadderAction;

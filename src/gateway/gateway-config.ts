@@ -18,6 +18,8 @@ const upstreamSchema = z.strictObject({
   api_key_env: z.string().min(1).optional(),
   api_key_file: z.string().min(1).optional(),
   timeout_ms: z.number().int().positive().default(120_000),
+  /** The longest one call may take from its dispatch to its last byte, however it trickles (504 or a cut stream past it). */
+  timeout_total_ms: z.number().int().positive().default(600_000),
   connections: z.number().int().positive().default(128),
 });
 
@@ -49,12 +51,41 @@ export const gatewayConfigSchema = z.strictObject({
     .strictObject({
       /** Largest request body accepted, in bytes (413 above it). */
       body_bytes: z.number().int().positive().default(4 * 1024 * 1024),
+      /** Longest SSE event an upstream may send, in characters (the stream fails with upstream_error past it). */
+      stream_event_chars: z.number().int().positive().default(1024 * 1024),
+      /** How long a response may wait on a client that does not read before both sides are closed. */
+      client_stall_ms: z.number().int().positive().default(30_000),
+      /** Model requests one account may have in flight at once (429 with Retry-After past it). */
+      concurrent_per_account: z.number().int().positive().default(64),
     })
     .prefault({}),
   detection: z
     .strictObject({
       /** How often the account graph is re-clustered. */
       assess_every_ms: z.number().int().positive().default(5_000),
+      /** An assessment older than this, or a detector further behind than this, is stale (/health degraded, /v1/decide `stale`). */
+      stale_after_ms: z.number().int().positive().default(60_000),
+      /** What an account without an assessment gets while detection is down or stale: open = served (observed), closed = 503 with Retry-After. */
+      on_detector_failure: z.enum(['open', 'closed']).default('open'),
+      /** Account profiles the live detector keeps; past it the longest idle are evicted. */
+      max_accounts: z.number().int().positive().default(100_000),
+    })
+    .prefault({}),
+  /** How exchanges wait for the store (docs/gateway.md, "Recording"). */
+  recording: z
+    .strictObject({
+      /** Exchanges held in memory while the store cannot keep up or cannot be written; beyond it the newest are dropped (and counted). */
+      max_queued_rows: z.number().int().positive().default(50_000),
+      /** The same bound in characters of recorded JSON. */
+      max_queued_bytes: z.number().int().positive().default(64 * 1024 * 1024),
+      /** Append each flush's exchanges to `<db>.spool` so that a killed gateway loses none (replayed at the next start). */
+      spool: z.boolean().default(true),
+    })
+    .prefault({}),
+  shutdown: z
+    .strictObject({
+      /** On SIGTERM, how long requests in flight may take before their connections are closed (ms); the store then gets what is left of it, at least 1 s. */
+      drain_ms: z.number().int().nonnegative().default(10_000),
     })
     .prefault({}),
   /** Tracer watermarks (docs/gateway.md, docs/provenance.md); off when absent. */
@@ -64,6 +95,7 @@ export const gatewayConfigSchema = z.strictObject({
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+export type LimitsConfig = GatewayConfig['limits'];
 export type UpstreamConfig = z.infer<typeof upstreamSchema>;
 export type WatermarkConfig = z.infer<typeof watermarkSchema>;
 

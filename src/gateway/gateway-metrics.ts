@@ -9,6 +9,7 @@ export class GatewayMetrics {
   readonly upstreamSeconds: Histogram<'surface'>;
   readonly recorderQueue: Gauge;
   readonly decisions: Counter<'action'>;
+  readonly recorderDropped: Counter<'reason'>;
   /** Label children bound once per label set: the per-request cost is then one increment. */
   private readonly requestCounters = new Map<string, Counter.Internal>();
   private readonly overheadBySurface = new Map<string, Histogram.Internal<'surface'>>();
@@ -23,6 +24,10 @@ export class GatewayMetrics {
     });
     this.upstreamSeconds = new Histogram({ name: 'distillguard_gateway_upstream_seconds', help: 'Upstream time to the end of the response.', labelNames: ['surface'], buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120], registers: [this.registry] });
     this.recorderQueue = new Gauge({ name: 'distillguard_gateway_recorder_queue', help: 'Exchanges waiting to be written to the store.', registers: [this.registry], collect() { this.set(recorderQueue()); } });
+    this.recorderDropped = new Counter({
+      name: 'distillguard_gateway_recorder_dropped_total', labelNames: ['reason'], registers: [this.registry],
+      help: 'Exchanges not stored, by reason: queue_full (the newest, while the queue is full), retries_exhausted, shutdown (unstored at the drain deadline; in the spool when it could be written), rejected (refused by the store, kept in rejected_lines).',
+    });
     this.decisions = new Counter({ name: 'distillguard_gateway_decisions_total', help: 'Decisions recorded (changes of an account\'s action), by action.', labelNames: ['action'], registers: [this.registry] });
   }
 

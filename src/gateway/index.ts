@@ -1,6 +1,8 @@
 // Public face of gateway/: the OpenAI- and Anthropic-compatible gateway, its keys and config.
 export { startGateway, type GatewayOptions, type RunningGateway } from './server.js';
 export { AdminTokens, adminScopes, parseAdminScopes, type AdminScope, type AdminIdentity, type CreatedAdminToken } from './admin-tokens.js';
+export { describeShutdown, type ShutdownReport } from './gateway-shutdown.js';
+export type { RecorderHealth } from './interaction-recorder.js';
 export { ApiKeys, loadKeyHashSecret, keyHashSecretVariable, type CreatedKey } from './api-keys.js';
 export { parseGatewayConfig, readGatewayConfig, type GatewayConfig, type UpstreamConfig, type WatermarkConfig, type GatewayScheme } from './gateway-config.js';
 export { configSummary, startupText, withoutCredentials, type StartupSummary } from './startup-summary.js';
@@ -13,4 +15,6 @@ export { overheadHeader, requestIdHeader, tracerCohortHeader } from './proxy.js'
 export { SseParser, type ServerSentEvent } from './sse-parser.js';
 export type { ApiSurface } from './response-capture.js';
 export type { GatewayMetrics } from './gateway-metrics.js';
-export { LiveDetection, type LiveDetectionOptions } from './live-detection.js';
+export { LiveDetection, type DetectorHealth, type LiveDetectionOptions } from './live-detection.js';
+export { GatewayHealth, type HealthReport } from './health.js';
+export { installProcessFaultPolicy, UnhandledErrors } from './process-faults.js';

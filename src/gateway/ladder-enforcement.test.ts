@@ -8,7 +8,7 @@ import type { DecisionRow, Store } from '../store/index.js';
 import { LadderEnforcement, type LiveView } from './ladder-enforcement.js';
 
 function view(accounts: [string, LiveAccountState][], campaigns: LiveCampaignState[]): LiveView {
-  const assessment: LiveAssessment = { at: 0, interactions: 0, observedAccounts: accounts.length, accounts, campaigns, reasons: [], elapsedMs: 0 };
+  const assessment: LiveAssessment = { at: 0, interactions: 0, through: 0, observedAccounts: accounts.length, accounts, campaigns, reasons: [], elapsedMs: 0 };
   const byAccount = new Map(accounts);
   const byCampaign = new Map(campaigns.map((campaign) => [campaign.id, campaign]));
   return { assessment, account: (id: string) => byAccount.get(id), campaign: (id: string) => byCampaign.get(id) } as unknown as LiveView;
@@ -94,4 +94,87 @@ test('an account detection has not flagged is observed, with a reason that names
   await ladder.close();
   assert.deepEqual(rows.map((row) => [row.accountId, row.action]), [['lone', 'throttle'], ['lone', 'observe']]);
   assert.match(rows[1].reason, /No rule matched account lone/);
+});
+
+/** A store whose decision writes reject until `recover()`; what it stored once it works. */
+function failingDecisionStore(): { store: Store; rows: DecisionRow[]; attempts: () => number; recover: () => void } {
+  const rows: DecisionRow[] = [];
+  let failing = true;
+  let attempts = 0;
+  const store = {
+    writeDecisions: async (batch: DecisionRow[]) => {
+      attempts += 1;
+      if (failing) throw new Error('SQLITE_READONLY: attempt to write a readonly database');
+      rows.push(...batch);
+    },
+  } as unknown as Store;
+  return { store, rows, attempts: () => attempts, recover: () => (failing = false) };
+}
+
+function recordingLog() {
+  const lines: { level: string; message: string }[] = [];
+  const at = (level: string) => (_details: object, message: string) => void lines.push({ level, message });
+  return { lines, log: { error: at('error'), warn: at('warn'), info: at('info') } };
+}
+
+test('a store that rejects decision writes: the process survives, the rows wait and are written once the store recovers, logged once per episode', async () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const { store, rows, attempts, recover } = failingDecisionStore();
+    const { lines, log } = recordingLog();
+    const ladder = new LadderEnforcement(live, store, parsePolicyConfig({}), null, { flushEveryMs: 20, log });
+    assert.equal(ladder.admit('lone', 1_000).action, 'throttle');
+    assert.equal(ladder.admit('hydra-0', 1_000).action, 'block');
+    // the timer's flushes fail several times (the process would have exited at the first before)
+    for (let wait = 0; wait < 200 && attempts() < 5; wait += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.ok(attempts() >= 5, `${attempts()} attempts`);
+    assert.deepEqual(ladder.health(), { writable: false, reason: 'SQLITE_READONLY: attempt to write a readonly database', since: ladder.health().since, pending: 2, dropped: 0 });
+    assert.equal(lines.filter((line) => line.level === 'error').length, 1, 'one error line for the episode');
+    recover();
+    for (let wait = 0; wait < 200 && rows.length < 2; wait += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(rows.map((row) => [row.accountId, row.action]), [['lone', 'throttle'], ['hydra-0', 'block']]);
+    assert.equal(ladder.health().writable, true);
+    assert.match(lines.at(-1)?.message ?? '', /stored again/);
+    await ladder.close();
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+});
+
+test('decisions waiting for a failing store are bounded: the oldest are dropped and counted', async () => {
+  const { store } = failingDecisionStore();
+  const { lines, log } = recordingLog();
+  const ladder = new LadderEnforcement(live, store, parsePolicyConfig({}), null, { flushEveryMs: 60_000, maxPendingDecisions: 3, log });
+  let nowMs = 1_000;
+  // each account's first decision is a change worth storing
+  for (const account of ['lone', ...members]) ladder.admit(account, (nowMs += 1));
+  await ladder.flush();
+  assert.equal(ladder.health().pending, 3);
+  assert.equal(ladder.health().dropped, members.length + 1 - 3);
+  await ladder.close();
+  assert.match(lines.at(-1)?.message ?? '', /could not be stored/);
+});
+
+test('on_detector_failure: closed refuses accounts without an assessment with 503 and Retry-After while detection is stale; open serves them; flagged accounts keep their action in both', async () => {
+  let stale = true;
+  const staleView = { ...live, assessment: live.assessment, account: live.account, campaign: live.campaign, isStale: () => stale } as LiveView;
+  const closed = new LadderEnforcement(staleView, decisionStore().store, parsePolicyConfig({}), null, { onDetectorFailure: 'closed' });
+  const open = new LadderEnforcement(staleView, decisionStore().store, parsePolicyConfig({}), null, { onDetectorFailure: 'open' });
+  const refused = closed.admit('stranger', 1_000);
+  assert.equal(refused.action, 'fail_closed');
+  assert.equal(refused.refusal?.status, 503);
+  assert.equal(refused.refusal?.code, 'detector_unavailable');
+  assert.equal(refused.refusal?.headers['retry-after'], '5');
+  assert.equal(open.admit('stranger', 1_000).action, 'observe');
+  for (const ladder of [closed, open]) {
+    assert.equal(ladder.admit('lone', 1_000).action, 'throttle');
+    assert.equal(ladder.admit('hydra-3', 1_000).action, 'block', 'a campaign member the last assessment named');
+  }
+  stale = false;
+  assert.equal(closed.admit('stranger', 2_000).action, 'observe', 'served again once detection is current');
+  await closed.close();
+  await open.close();
 });

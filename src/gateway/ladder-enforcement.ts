@@ -3,6 +3,7 @@
 // with its reason. Decisions are cached per account until the next assessment or their expiry,
 // except for accounts detection has not flagged: those share one decision and cache nothing, so
 // ordinary traffic over many accounts leaves no per-account garbage to outlive the young generation.
+// A store that rejects decision writes never ends the process: the rows wait (bounded) and are retried.
 import type { LiveAssessment } from '../detect/index.js';
 import type { LiveDetection } from './live-detection.js';
 import {
@@ -12,6 +13,7 @@ import {
 import type { DecisionRow, Store } from '../store/index.js';
 import { ApiError } from './api-error.js';
 import type { Admission, Enforcement, RewrittenEvent, StreamRewriter } from './enforcement.js';
+import { FailureEpisode, type BackgroundLog } from './failure-episode.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import type { ApiSurface } from './response-capture.js';
 
@@ -48,8 +50,48 @@ class UnscoredAdmission implements Admission {
   }
 }
 
-/** What the ladder reads of live detection. */
-export type LiveView = Pick<LiveDetection, 'account' | 'campaign' | 'assessment'>;
+/** What the ladder reads of live detection (`isStale` only matters with `onDetectorFailure: 'closed'`). */
+export type LiveView = Pick<LiveDetection, 'account' | 'campaign' | 'assessment'> & Partial<Pick<LiveDetection, 'isStale'>>;
+
+/** What an account detection has not assessed gets while detection is down or stale. */
+export type DetectorFailureMode = 'open' | 'closed';
+
+export interface LadderOptions {
+  /** How often changed decisions are written, in ms (default 1 s). */
+  flushEveryMs?: number;
+  /** Decisions kept while the store rejects them; past it the oldest are dropped and counted (default 10,000). */
+  maxPendingDecisions?: number;
+  log?: BackgroundLog;
+  /** open (default): served and recorded as observed; closed: refused with 503 and Retry-After until detection is back. */
+  onDetectorFailure?: DetectorFailureMode;
+}
+
+/** Whether decisions reach the store, for /health and metrics. */
+export interface DecisionWriteHealth {
+  writable: boolean;
+  /** The latest write's error while writes fail. */
+  reason: string | null;
+  /** When writes started failing (ms since the epoch). */
+  since: number | null;
+  pending: number;
+  /** Decisions dropped since start because too many were waiting. */
+  dropped: number;
+}
+
+const defaultMaxPendingDecisions = 10_000;
+const failClosedRetryAfterS = 5;
+
+/** The answer for an account detection has not assessed while it is down, with on_detector_failure closed. */
+const failClosedAdmission: Admission = {
+  action: 'fail_closed',
+  reason: 'live detection is down or behind and this account has no assessment (detection.on_detector_failure: closed)',
+  campaignId: null,
+  refusal: new ApiError(503, 'detector_unavailable', 'The gateway cannot assess this account right now. Retry after the number of seconds in the Retry-After header.', {
+    headers: { 'retry-after': String(failClosedRetryAfterS) },
+  }),
+  cohort: null,
+  ttlS: failClosedRetryAfterS,
+};
 
 export class LadderEnforcement implements Enforcement {
   private readonly live: LiveView;
@@ -66,14 +108,23 @@ export class LadderEnforcement implements Enforcement {
   /** Last action recorded per account: only changes are stored. */
   private readonly lastAction = new Map<string, string>();
   private pending: DecisionRow[] = [];
+  private flushing: Promise<void> | null = null;
+  private readonly writes = new FailureEpisode();
+  private dropped = 0;
+  private readonly options: LadderOptions;
+  private readonly failClosed: boolean;
 
-  constructor(live: LiveView, store: Store, policy: PolicyConfig, metrics: GatewayMetrics | null = null) {
+  constructor(live: LiveView, store: Store, policy: PolicyConfig, metrics: GatewayMetrics | null = null, options: LadderOptions = {}) {
     this.live = live;
     this.store = store;
     this.policy = policy;
     this.metrics = metrics;
+    this.options = options;
+    this.failClosed = options.onDetectorFailure === 'closed';
     this.unscoredTtlS = unscoredTtlS(policy);
-    this.timer = setInterval(() => this.flush(), 1_000);
+    this.timer = setInterval(() => {
+      this.flush().catch((error: unknown) => this.options.log?.error({ err: error }, 'storing decisions failed'));
+    }, options.flushEveryMs ?? 1_000);
     this.timer.unref();
   }
 
@@ -93,9 +144,10 @@ export class LadderEnforcement implements Enforcement {
 
   admit(accountId: string, nowMs: number): Admission {
     this.refresh();
-    if (this.unscoredTtlS !== null && !this.lastAction.has(accountId) && !this.campaignOf.has(accountId) && this.live.account(accountId) === undefined) {
-      return new UnscoredAdmission(accountId, this.unscoredTtlS, this.policy, nowMs);
-    }
+    const unscored = !this.lastAction.has(accountId) && !this.campaignOf.has(accountId) && this.live.account(accountId) === undefined;
+    // accounts already flagged keep their action from the last assessment, whatever the mode
+    if (unscored && this.failClosed && this.live.isStale?.(nowMs)) return failClosedAdmission;
+    if (unscored && this.unscoredTtlS !== null) return new UnscoredAdmission(accountId, this.unscoredTtlS, this.policy, nowMs);
     let decision = this.decisions.get(accountId);
     if (!decision || decision.expires_at_ms <= nowMs) {
       const state = this.stateOf(accountId);
@@ -172,17 +224,52 @@ export class LadderEnforcement implements Enforcement {
     };
   }
 
+  /** Stores what is pending, once more; logs what it could not store. */
   async close(): Promise<void> {
     clearInterval(this.timer);
+    await this.flushing;
     await this.flush();
+    if (this.pending.length > 0 || this.dropped > 0) {
+      this.options.log?.error({ unstored: this.pending.length, dropped: this.dropped, reason: this.writes.reason }, 'decisions that could not be stored are lost on this stop');
+    }
   }
 
-  /** Stores pending decision changes on the write thread. */
-  async flush(): Promise<void> {
-    if (this.pending.length === 0) return;
+  /**
+   * Stores pending decision changes on the write thread, one write at a time. Never rejects: when
+   * the store refuses, the rows wait for the next flush (the oldest dropped past the bound, and
+   * counted), and the failure is logged once per episode.
+   */
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    if (this.pending.length === 0) return Promise.resolve();
     const rows = this.pending;
     this.pending = [];
-    await this.store.writeDecisions(rows);
+    const write = this.store.writeDecisions(rows).then(
+      () => {
+        const ended = this.writes.recover();
+        if (ended) this.options.log?.info({ failures: ended.failures, lastedMs: ended.lastedMs, dropped: this.dropped }, 'decisions are stored again');
+      },
+      (error: unknown) => {
+        this.pending = rows.concat(this.pending);
+        const bound = this.options.maxPendingDecisions ?? defaultMaxPendingDecisions;
+        if (this.pending.length > bound) {
+          const over = this.pending.length - bound;
+          this.pending.splice(0, over);
+          this.dropped += over;
+        }
+        if (this.writes.fail(error instanceof Error ? error.message : String(error))) {
+          this.options.log?.error({ err: error, pending: this.pending.length, bound }, 'storing decisions failed; they wait (the oldest dropped past the bound) and are retried every second');
+        }
+      },
+    );
+    this.flushing = write.finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  health(): DecisionWriteHealth {
+    return { writable: !this.writes.failing, reason: this.writes.reason, since: this.writes.since, pending: this.pending.length, dropped: this.dropped };
   }
 
   private refresh(): void {

@@ -28,7 +28,7 @@ function fixedView(): LiveView {
     ['acct-bench', { verdict: 'benchmark', risk: 0.999, campaignId: null }],
   ];
   const campaigns: LiveCampaignState[] = [];
-  const assessment: LiveAssessment = { at: 0, interactions: 0, observedAccounts: accounts.length, accounts, campaigns, reasons: [], elapsedMs: 0 };
+  const assessment: LiveAssessment = { at: 0, interactions: 0, through: 0, observedAccounts: accounts.length, accounts, campaigns, reasons: [], elapsedMs: 0 };
   const byAccount = new Map(accounts);
   return { assessment, account: (id: string) => byAccount.get(id), campaign: () => undefined } as unknown as LiveView;
 }

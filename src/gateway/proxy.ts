@@ -5,13 +5,16 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import { formatTimestamp, isJsonObject, parseTimestamp, type Interaction, type InteractionClient } from '../core/index.js';
-import { ApiError, errorBody, upstreamErrorBody, type ApiFlavor } from './api-error.js';
+import { ApiError, errorBody, streamErrorEvent, upstreamErrorBody, type ApiFlavor } from './api-error.js';
 import { ChatStreamToMessages, chatToMessagesResponse, messagesToChatRequest } from './anthropic-bridge.js';
 import { chatToMessagesRequest, messagesToChatResponse, MessagesStreamToChat } from './openai-bridge.js';
+import type { AccountConcurrency } from './account-concurrency.js';
 import { authenticateCaller, type Caller, type TrustedAccountHeader } from './authenticate.js';
 import type { ClientAddressOf } from './client-address.js';
+import { closeIfNotTakenWithin } from './client-deadline.js';
 import type { ApiKeys } from './api-keys.js';
 import type { Admission, Enforcement, LadderAction } from './enforcement.js';
+import type { LimitsConfig } from './gateway-config.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import type { InteractionRecorder } from './interaction-recorder.js';
 import { ResponseCapture, type ApiSurface, type CapturedResponse } from './response-capture.js';
@@ -19,6 +22,7 @@ import { relayStream, type StreamTranslator } from './stream-relay.js';
 import type { UpstreamClient } from './upstream-client.js';
 import type { TracerWatermarks, WatermarkPlan } from './tracer-watermark.js';
 import { upstreamFailure } from './upstream-client.js';
+import { ClientStalledError } from './upstream-call.js';
 
 export const overheadHeader = 'x-distillguard-overhead-ms';
 export const requestIdHeader = 'x-distillguard-request-id';
@@ -39,6 +43,9 @@ export interface ProxyContext {
   /** Tracer watermarks; null when the config has none (the cohort header is then still sent). */
   watermarks: TracerWatermarks | null;
   log: FastifyBaseLogger;
+  limits: LimitsConfig;
+  /** Requests in flight per account, capped at `limits.concurrent_per_account`. */
+  concurrency: AccountConcurrency;
 }
 
 /** A model request as the gateway's own HTTP handler read it (model routes bypass fastify's routing). */
@@ -244,6 +251,13 @@ export async function handleModelRequest(context: ProxyContext, surface: ApiSurf
     writeApiError(response, flavor, error);
     return;
   }
+  const accountId = caller.accountId;
+  if (!context.concurrency.enter(accountId)) {
+    const error = new ApiError(429, 'too_many_in_flight', `This account already has ${context.concurrency.limit} requests in flight, the most this gateway serves at once for one account. Wait for one to finish, then retry.`, { headers: { 'retry-after': '1' } });
+    recordExchange(context, exchange, 429, null);
+    writeApiError(response, flavor, error);
+    return;
+  }
   try {
     await relay(context, exchange, upstream, bridge, request, response);
   } catch (error) {
@@ -252,6 +266,8 @@ export async function handleModelRequest(context: ProxyContext, surface: ApiSurf
     recordExchange(context, exchange, apiError.status, null);
     if (!response.headersSent) writeApiError(response, flavor, apiError);
     else response.destroy();
+  } finally {
+    context.concurrency.leave(accountId);
   }
 }
 
@@ -356,6 +372,7 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
     if (typeof retryAfter === 'string') headers['retry-after'] = retryAfter;
     raw.writeHead(head.status, headers);
     raw.end(payload);
+    closeIfNotTakenWithin(raw, context.limits.client_stall_ms);
     setImmediate(() => {
       if (!captured && head.status < 400) {
         try {
@@ -384,11 +401,21 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
       marker: lexical ? lexical.streamMarker(captureSurface) : null,
       rewriter: degrade ? context.enforcement.streamRewriter(captureSurface) : null,
       translator: streamTranslator(bridge, body),
+      maxEventChars: context.limits.stream_event_chars,
     });
+    closeIfNotTakenWithin(raw, context.limits.client_stall_ms);
   } catch (error) {
-    status = clientLeft ? 499 : 502;
-    if (!clientLeft) context.log.warn({ err: error }, 'upstream stream failed midway');
-    raw.destroy();
+    // a client that stopped reading was cut at the stall limit: recorded as one that left
+    status = clientLeft || error instanceof ClientStalledError ? 499 : 502;
+    if (status === 499) raw.destroy();
+    else if (error instanceof ApiError) {
+      // a failure the gateway decided (an oversized event): said in the caller's format, then ended
+      raw.end(streamErrorEvent(flavor, error));
+      closeIfNotTakenWithin(raw, context.limits.client_stall_ms);
+    } else {
+      context.log.warn({ err: error }, 'upstream stream failed midway');
+      raw.destroy();
+    }
   }
   observe((performance.now() - dispatchedAt) / 1000);
   recordExchange(context, exchange, status, capture.result());

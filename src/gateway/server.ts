@@ -15,15 +15,22 @@ import { ApiKeys, loadKeyHashSecret } from './api-keys.js';
 import type { Enforcement } from './enforcement.js';
 import { parseGatewayConfig, upstreamMatcher, type GatewayConfig } from './gateway-config.js';
 import { GatewayMetrics } from './gateway-metrics.js';
+import { describeShutdown, shutDownGateway, type ShutdownReport } from './gateway-shutdown.js';
+import { GatewayHealth, registerHealthRoutes } from './health.js';
+import { registerHealthMetrics } from './health-metrics.js';
 import { InteractionRecorder } from './interaction-recorder.js';
+import { spoolPathFor } from './recorder-spool.js';
 import { LiveDetection } from './live-detection.js';
 import { LadderEnforcement } from './ladder-enforcement.js';
+import { UnhandledErrors } from './process-faults.js';
 import { parsePolicyConfig } from '../respond/index.js';
+import { AccountConcurrency } from './account-concurrency.js';
 import { modelRouteOf, serveModelRoute } from './model-listener.js';
 import { sendApiError, type ProxyContext } from './proxy.js';
 import { UpstreamClient } from './upstream-client.js';
 import { startupFields, startupText, type StartupSummary } from './startup-summary.js';
 import { StartupCleanup, startupError } from './startup-cleanup.js';
+import { gatewayWriterThread } from '../runtime/index.js';
 
 export interface GatewayOptions {
   port?: number;
@@ -66,21 +73,22 @@ export interface RunningGateway {
   recorder: InteractionRecorder;
   /** What this gateway uses (store, upstreams, listeners): its first log line. */
   startup: StartupSummary;
+  /** What /health reports; `serve` notes unhandled errors in `health.unhandled`. */
+  health: GatewayHealth;
+  log: FastifyInstance['log'];
   /** Resolves with the number of stored exchanges live detection had folded in by its first assessment. */
   warmStart: Promise<number>;
-  close(): Promise<void>;
+  /** The spool that keeps answered exchanges safe from a kill until stored; null when off. */
+  spoolPath: string | null;
+  /**
+   * Stops accepting (answers on open connections then carry `connection: close`), lets requests in
+   * flight finish for `shutdown.drain_ms`, closes what is left, writes every exchange the store
+   * takes, and reports what it could not store. Calling it again returns the same report.
+   */
+  close(): Promise<ShutdownReport>;
 }
 
 const flavorOfUrl = (url: string): ApiFlavor => (url.startsWith('/v1/messages') ? 'anthropic' : 'openai');
-
-/**
- * Priorities of the gateway's background work: requests come first. Detection and the write thread
- * run under SCHED_IDLE where it can be set (nice values otherwise). Detection catches up from the
- * store; the write thread's queue is in memory, so the store raises it back to the normal policy
- * while a write waits over a second, for at least 30 s (src/store/sqlite/writer-priority.ts).
- */
-const writerNice = 10;
-const detectorNice = 19;
 
 /**
  * Starts the gateway. A step that fails after the store opens closes everything opened so far
@@ -98,14 +106,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
 async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup): Promise<RunningGateway> {
   const config = options.config ?? parseGatewayConfig({});
-  const upstreamConfigs = options.upstream ? [{ name: 'default', url: options.upstream, api: 'openai' as const, models: ['*'], timeout_ms: 120_000, connections: 128 }] : config.upstreams;
+  const upstreamConfigs = options.upstream ? [{ name: 'default', url: options.upstream, api: 'openai' as const, models: ['*'], timeout_ms: 120_000, timeout_total_ms: 600_000, connections: 128 }] : config.upstreams;
   if (upstreamConfigs.length === 0) throw new DistillGuardError('usage', 'no upstream: pass --upstream URL or list upstreams in --config.');
   if (options.trustAccountHeader && !options.trustAccountHeaderSecret) {
     throw new DistillGuardError('usage', '--trust-account-header needs a secret shared with the auth proxy in front (--trust-account-header-secret-file or DISTILLGUARD_PROXY_SECRET): without it, anyone who reaches the port can claim any account. The proxy sends it in the x-distillguard-proxy-secret header.');
   }
   const trustedAccount = options.trustAccountHeader && options.trustAccountHeaderSecret ? trustedAccountHeader(options.trustAccountHeader, options.trustAccountHeaderSecret) : null;
   const clientAddressOf = clientAddressResolver(options.trustedProxies && options.trustedProxies.length > 0 ? parseTrustedProxies(options.trustedProxies) : null);
-  const upstreams = upstreamConfigs.map((upstream) => new UpstreamClient(upstream));
+  const upstreams = upstreamConfigs.map((upstream) => new UpstreamClient(upstream, { clientStallMs: config.limits.client_stall_ms }));
   cleanup.add(() => Promise.allSettled(upstreams.map((client) => client.close())));
   const match = upstreamMatcher(upstreamConfigs);
   const byName = new Map(upstreams.map((client) => [client.config.name, client]));
@@ -118,12 +126,13 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
   // anything opens: a missing master key stops the start with the field's name
   const watermarks = config.watermark ? (await import('./tracer-watermark.js')).TracerWatermarks.fromConfig(config.watermark, upstreamConfigs.map((upstream) => upstream.name)) : null;
   let log: FastifyInstance['log'] | null = null;
+  // the write thread's priority, its guard and their log lines: src/runtime/
   const store = SqliteStore.open(options.databasePath, {
-    cacheMb: 2, writerNice, writerYoungGenerationMb: 6, writerIdle: true,
-    onWriterPriority: ({ change, waitedMs, ok }) => {
-      if (!ok) log?.warn({ change }, 'could not change the store write thread\'s scheduling policy; it keeps the one it has');
-      else if (change === 'raise') log?.warn({ waitedMs: Math.round(waitedMs) }, 'stored exchanges are waiting on a busy core: the store write thread runs at normal priority until they clear');
-      else log?.info('the store write thread is back under SCHED_IDLE');
+    cacheMb: 2, writerThread: gatewayWriterThread(() => log),
+    onWriterExit: (error, restartInMs) => {
+      // the first exit of a run of them is an error; the retries after it are not news
+      if (restartInMs <= 100) log?.error({ err: error }, 'the store write thread stopped; its pending writes failed (they are retried) and it is restarted with backoff');
+      else log?.debug({ err: error, restartInMs }, 'the store write thread stopped again; restarting');
     },
   });
   cleanup.add(() => store.close());
@@ -134,11 +143,14 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
   const lastStoredSeq = store.lastInteractionSeq();
   const importId = store.beginImport('interactions', { kind: 'gateway', path: null, size: null, modifiedMs: null });
   let context: ProxyContext | null = null;
+  let closing = false;
   const bodyLimit = config.limits.body_bytes;
   const app: FastifyInstance = Fastify({
     // model routes skip fastify's router and hooks (the hot path); the rest is fastify's
     serverFactory: (handler) => {
       const server = createServer((request, response) => {
+        // draining: answer what arrived, then let the client reconnect elsewhere
+        if (closing) response.setHeader('connection', 'close');
         const surface = context ? modelRouteOf(request.method, request.url) : null;
         if (surface && context) serveModelRoute(context, bodyLimit, surface, request, response);
         else handler(request, response);
@@ -157,24 +169,33 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
   // again (warm start), so verdicts (and so decisions) survive a restart
   const detection = new LiveDetection({
     databasePath: options.databasePath,
-    nice: detectorNice,
-    idle: true,
     assessEveryMs: config.detection.assess_every_ms,
+    staleAfterMs: config.detection.stale_after_ms,
+    bounds: { maxAccounts: config.detection.max_accounts },
     onAssessment: options.onAssessment,
-    onError: (message) => app.log.error({ detection: message }, 'live detection failed'),
+    log: app.log,
+    storedThrough: () => store.lastInteractionSeq(),
   });
   cleanup.add(() => detection.close());
+  const metrics = new GatewayMetrics(() => recorder.counts.queued);
+  const spoolPath = config.recording.spool ? spoolPathFor(options.databasePath) : null;
   const recorder = new InteractionRecorder(store, importId, {
-    onError: (error) => app.log.error({ err: error }, 'recording exchanges failed; they will be retried'),
+    maxQueuedRows: config.recording.max_queued_rows, maxQueuedBytes: config.recording.max_queued_bytes,
+    spoolPath, alreadyStored: (id) => store.hasInteraction(id), log: app.log,
+    onDropped: (rows, reason) => metrics.recorderDropped.inc({ reason }, rows),
+    onRejected: (rows) => metrics.recorderDropped.inc({ reason: 'rejected' }, rows),
   });
   cleanup.add(() => recorder.close());
-  const metrics = new GatewayMetrics(() => recorder.counts.queued);
   const policy = parsePolicyConfig(config.policy ?? {});
-  const enforcement: Enforcement = options.enforcement ? options.enforcement(detection, store, metrics) : new LadderEnforcement(detection, store, policy, metrics);
+  const enforcement: Enforcement = options.enforcement ? options.enforcement(detection, store, metrics) : new LadderEnforcement(detection, store, policy, metrics, { log: app.log, onDetectorFailure: config.detection.on_detector_failure });
   if (enforcement instanceof LadderEnforcement) cleanup.add(() => enforcement.close());
+  const health = new GatewayHealth({ recorder, detection, decisions: enforcement instanceof LadderEnforcement ? enforcement : null, unhandled: new UnhandledErrors() });
+  registerHealthMetrics(metrics.registry, health);
+  let warmStartSettled = false;
   context = {
     keys, trustAccountHeader: trustedAccount, clientAddressOf, acceptReplayTime: options.acceptReplayTime ?? false,
-    upstreamFor, enforcement, recorder, metrics, watermarks, log: app.log,
+    upstreamFor, enforcement, recorder, metrics, watermarks, log: app.log, limits: config.limits,
+    concurrency: new AccountConcurrency(config.limits.concurrent_per_account),
   };
 
   app.removeAllContentTypeParsers();
@@ -205,13 +226,13 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
     }
     return { object: 'list', data: [...models].map(([id, owner]) => ({ id, object: 'model', created: 0, owned_by: owner })) };
   });
-  app.get('/health', async () => ({ status: 'ok', recorded: recorder.counts.recorded, queued: recorder.counts.queued }));
+  registerHealthRoutes(app, health, () => warmStartSettled);
   // with --admin-port the admin API, sidecar and metrics live only there; else on the public port,
   // where /metrics needs a read token
   const adminApp = options.adminPort === undefined ? app : createAdminApp(app.log, bodyLimit);
   if (adminApp !== app) cleanup.add(() => adminApp.close());
   registerMetricsRoute(adminApp, metrics, adminApp === app ? tokens : null);
-  registerAdminRoutes(adminApp, { store, keys, tokens, detection, recorder, enforcement, refreshFacts: () => detection.refreshFacts() });
+  registerAdminRoutes(adminApp, { store, keys, tokens, detection, recorder, health, enforcement, refreshFacts: () => detection.refreshFacts() });
 
   let address: string;
   const logLevel = app.log.level;
@@ -244,22 +265,31 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
       app.log.error({ err: error }, 'warm start of live detection failed');
       return 0;
     },
-  );
-  let closed = false;
+  ).finally(() => {
+    warmStartSettled = true;
+  });
+  let closed: Promise<ShutdownReport> | null = null;
   return {
-    url: address, port, store, detection, keys, tokens, adminUrl, recorder, warmStart, startup,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await warmStart;
-      await app.close(); // stops accepting, waits for requests in flight
-      if (adminApp !== app) await adminApp.close();
-      await recorder.close(); // graceful drain: every exchange written
-      if (enforcement instanceof LadderEnforcement) await enforcement.close();
-      await detection.close();
-      await Promise.allSettled(upstreams.map((client) => client.close()));
-      await store.finishImport(importId, { lines: recorder.counts.recorded, accepted: recorder.counts.recorded, rejected: 0, distinct: recorder.counts.recorded, status: 'complete' });
-      await store.close();
+    url: address, port, store, detection, keys, tokens, adminUrl, recorder, warmStart, startup, spoolPath, health, log: app.log,
+    close() {
+      closing = true;
+      // the warm start is not waited for: a detector stuck in it must not hold the stop
+      closed ??= shutDownGateway({
+        closeListener: async () => {
+          await Promise.all([app.close(), adminApp !== app ? adminApp.close() : undefined]);
+        }, server: app.server, recorder, store, importId, log: app.log,
+        others: [
+          ...(enforcement instanceof LadderEnforcement ? [() => enforcement.close()] : []),
+          () => detection.close(),
+          () => Promise.allSettled(upstreams.map((client) => client.close())).then(() => undefined),
+        ],
+      }, config.shutdown.drain_ms).then((report) => {
+        const line = describeShutdown(report, spoolPath);
+        if (report.dropped + report.unstored > 0) app.log.error({ ...report }, `stopped: ${line}`);
+        else app.log.info({ ...report }, `stopped: ${line}`);
+        return report;
+      });
+      return closed;
     },
   };
 }

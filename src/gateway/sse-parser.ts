@@ -1,5 +1,8 @@
 // Incremental Server-Sent Events parser (WHATWG HTML §9.2.6): bytes in, events out. The gateway
-// passes stream bytes through untouched and feeds a copy here to read the text it served.
+// passes stream bytes through untouched and feeds a copy here to read the text it served. Each
+// chunk is scanned once (a line split over many chunks is joined when it ends), and an event that
+// grows past the limit fails the stream: an upstream cannot make the parser hold or rescan it.
+import { ApiError } from './api-error.js';
 
 export interface ServerSentEvent {
   /** The `event:` field; 'message' when absent. */
@@ -16,18 +19,30 @@ export interface ServerSentEvent {
  * const parser = new SseParser((event) => console.log(event.data));
  * parser.push(Buffer.from('data: {"a":1}\n\n'));
  */
+/** The default cap on one event (its pending line plus the data lines before it), in characters. */
+export const defaultMaxEventChars = 1024 * 1024;
+
 export class SseParser {
   private readonly decoder = new TextDecoder('utf-8');
   private readonly onEvent: (event: ServerSentEvent) => void;
-  private pending = '';
+  private readonly maxEventChars: number;
+  /** The unfinished line: its parts as received (joined once, when the line ends). */
+  private pending: string[] = [];
+  private pendingChars = 0;
+  /** Characters of the data lines of the event being read. */
+  private dataChars = 0;
+  /** Characters examined so far: the input's length, whatever the chunking (tests read it). */
+  scanned = 0;
   private data: string[] = [];
   private eventName = '';
   private lastId: string | undefined;
   /** The previous chunk ended with CR: a LF at the start of the next one belongs to it. */
   private afterCarriageReturn = false;
 
-  constructor(onEvent: (event: ServerSentEvent) => void) {
+  /** `maxEventChars`: past it, `push` throws an ApiError 502 `upstream_error`. */
+  constructor(onEvent: (event: ServerSentEvent) => void, maxEventChars = defaultMaxEventChars) {
     this.onEvent = onEvent;
+    this.maxEventChars = maxEventChars;
   }
 
   push(chunk: Uint8Array): void {
@@ -41,27 +56,47 @@ export class SseParser {
   /** Ends the stream: an event without its final blank line is dropped, as the spec says. */
   end(): void {
     this.consume(this.decoder.decode());
-    this.pending = '';
+    this.pending = [];
+    this.pendingChars = 0;
     this.data = [];
+    this.dataChars = 0;
     this.eventName = '';
   }
 
   private consume(text: string): void {
-    let buffer = this.pending + text;
+    this.scanned += text.length;
     let start = 0;
-    for (let index = 0; index < buffer.length; index += 1) {
-      const code = buffer.charCodeAt(index);
+    for (let index = 0; index < text.length; index += 1) {
+      const code = text.charCodeAt(index);
       if (code !== 10 && code !== 13) continue;
-      this.line(buffer.slice(start, index));
+      if (this.pendingChars === 0) this.line(text.slice(start, index));
+      else {
+        this.pending.push(text.slice(start, index));
+        const line = this.pending.join('');
+        this.pending = [];
+        this.pendingChars = 0;
+        this.line(line);
+      }
       if (code === 13) {
-        if (index + 1 < buffer.length) {
-          if (buffer.charCodeAt(index + 1) === 10) index += 1;
+        if (index + 1 < text.length) {
+          if (text.charCodeAt(index + 1) === 10) index += 1;
         } else this.afterCarriageReturn = true;
       }
       start = index + 1;
     }
-    buffer = buffer.slice(start);
-    this.pending = buffer;
+    if (start < text.length) {
+      this.pending.push(start === 0 ? text : text.slice(start));
+      this.pendingChars += text.length - start;
+      if (this.pendingChars + this.dataChars > this.maxEventChars) this.tooLong();
+    }
+  }
+
+  private tooLong(): never {
+    this.pending = [];
+    this.pendingChars = 0;
+    this.data = [];
+    this.dataChars = 0;
+    throw new ApiError(502, 'upstream_error', `The model server sent a stream event longer than this gateway accepts (${this.maxEventChars} characters). Retry the request.`);
   }
 
   private line(line: string): void {
@@ -77,6 +112,8 @@ export class SseParser {
     switch (field) {
       case 'data':
         this.data.push(value);
+        this.dataChars += value.length + 1;
+        if (this.dataChars > this.maxEventChars) this.tooLong();
         break;
       case 'event':
         this.eventName = value;
@@ -95,8 +132,9 @@ export class SseParser {
       this.lastId = undefined;
       return;
     }
-    const event: ServerSentEvent = { event: this.eventName || 'message', data: this.data.join('\n'), id: this.lastId };
+    const event: ServerSentEvent = { event: this.eventName || 'message', data: this.data.length === 1 ? this.data[0] : this.data.join('\n'), id: this.lastId };
     this.data = [];
+    this.dataChars = 0;
     this.eventName = '';
     this.lastId = undefined;
     this.onEvent(event);

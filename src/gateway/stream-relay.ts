@@ -22,10 +22,12 @@ export interface StreamRelay {
   /** Degrade's scrubbers, on the marked events. */
   rewriter: StreamRewriter | null;
   translator: StreamTranslator | null;
+  /** The longest event the upstream may send (characters); past it the relay fails with an ApiError. */
+  maxEventChars: number;
 }
 
 /** Resolves when the stream has ended and been written out; rejects (nothing ended) when it fails. */
-export async function relayStream({ call, raw, capture, marker, rewriter, translator }: StreamRelay): Promise<void> {
+export async function relayStream({ call, raw, capture, marker, rewriter, translator, maxEventChars }: StreamRelay): Promise<void> {
   const rewrite = marker !== null || rewriter !== null || translator !== null;
   let outgoingText = '';
   const emit = (eventName: string, data: string) => {
@@ -41,7 +43,7 @@ export async function relayStream({ call, raw, capture, marker, rewriter, transl
   const parser = new SseParser((event) => {
     if (!marker) pass(event.event, event.data, event.id);
     else for (const marked of marker.event(event.event, event.data)) pass(marked.event, marked.data, event.id);
-  });
+  }, maxEventChars);
   let failure: unknown = null;
   const resume = () => call.resume();
   call.consume((buffer) => {
@@ -67,6 +69,7 @@ export async function relayStream({ call, raw, capture, marker, rewriter, transl
   await call.finished.catch((error: unknown) => {
     throw failure ?? error;
   });
+  if (failure) throw failure; // failed on the last chunk, after the body had ended
   parser.end();
   if (marker) for (const held of marker.flush()) pass(held.event, held.data, undefined);
   if (rewriter) for (const held of rewriter.flush()) emit(held.event, held.data);

@@ -7,14 +7,36 @@
 // request that stays listed for up to half a second after the request ends, long enough to be
 // promoted to the old generation (a third of what the gateway promoted at 3,000 req/s). The
 // upstream client sweeps its calls in flight instead (`expire`), with undici's semantics: the head
-// must come within the timeout of the dispatch, then each chunk within the timeout of the last,
-// and a call paused for a slow client never times out. The calls in flight are linked through the
+// must come within the timeout of the dispatch, then each chunk within the timeout of the last.
+// The same sweep keeps two deadlines undici has not: the whole call within its total (an upstream
+// that trickles cannot dodge it), and a call paused for a client that does not read is ended once
+// the pause passes the stall limit (the client then holds no upstream connection). The calls in flight are linked through the
 // calls themselves (`CallsInFlight`), not kept in a Set: adding and deleting a request's call in a
 // long-lived Set promoted every request's objects (6.3 MB/s at 3,000 req/s against 0.6 without;
 // the Set's table is rebuilt every few deletes, and the tables it leaves behind keep pointing at
 // the calls that were in flight).
 import { errors, type Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
+
+/** The call took longer than its upstream's `timeout_total_ms` (mapped to 504, or a cut stream). */
+export class UpstreamDeadlineError extends Error {
+  override readonly name = 'UpstreamDeadlineError';
+}
+
+/** The client did not drain its socket within `limits.client_stall_ms`: both sides are ended. */
+export class ClientStalledError extends Error {
+  override readonly name = 'ClientStalledError';
+}
+
+/** The deadlines `expire` checks, in ms. */
+export interface CallDeadlines {
+  /** For the head after the dispatch, then for each next chunk (the upstream's `timeout_ms`). */
+  idleMs: number;
+  /** For the whole call from its dispatch (`timeout_total_ms`). */
+  totalMs: number;
+  /** For a call paused because the client's socket is full (`limits.client_stall_ms`). */
+  stallMs: number;
+}
 
 export interface UpstreamHead {
   status: number;
@@ -51,8 +73,9 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   private started = false;
   private paused = false;
   private settled = false;
-  /** When the head or the last chunk came (ms, Date.now), or the call was dispatched or resumed. */
+  /** When the head or the last chunk came (ms, Date.now), or the call was dispatched, paused or resumed. */
   private lastActivityMs = Date.now();
+  private readonly dispatchedMs = this.lastActivityMs;
   /** The list this call is in until it ends, fails or is aborted, and its neighbours there. */
   private list: CallsInFlight | null;
   /** The next older call in flight (CallsInFlight's link). */
@@ -96,6 +119,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
 
   pause(): void {
     this.paused = true;
+    this.lastActivityMs = Date.now();
     this.controller?.pause();
   }
 
@@ -106,12 +130,19 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   }
 
   /**
-   * Fails the call with undici's HeadersTimeoutError or BodyTimeoutError when it has waited more
-   * than `timeoutMs` for its head or its next chunk at `nowMs`; true when it did.
+   * Fails the call when it has passed one of its deadlines at `nowMs`: undici's HeadersTimeoutError
+   * or BodyTimeoutError (waited too long for its head or next chunk), UpstreamDeadlineError (the
+   * whole call too long) or ClientStalledError (paused too long); true when it did.
    */
-  expire(nowMs: number, timeoutMs: number): boolean {
-    if (this.settled || this.paused || nowMs - this.lastActivityMs <= timeoutMs) return false;
-    const reason = this.started ? new errors.BodyTimeoutError() : new errors.HeadersTimeoutError();
+  expire(nowMs: number, deadlines: CallDeadlines): boolean {
+    if (this.settled) return false;
+    let reason: Error;
+    if (nowMs - this.dispatchedMs > deadlines.totalMs) reason = new UpstreamDeadlineError(`the call took over ${deadlines.totalMs} ms`);
+    else if (this.paused) {
+      if (nowMs - this.lastActivityMs <= deadlines.stallMs) return false;
+      reason = new ClientStalledError(`the client did not read for ${deadlines.stallMs} ms`);
+    } else if (nowMs - this.lastActivityMs <= deadlines.idleMs) return false;
+    else reason = this.started ? new errors.BodyTimeoutError() : new errors.HeadersTimeoutError();
     if (this.controller) {
       if (!this.controller.aborted) this.controller.abort(reason);
     } else {

@@ -1,6 +1,7 @@
 // The upstream client's timeouts, kept by a sweep over the calls in flight instead of undici's
 // per-request timers: the head must come in time, then each chunk within the timeout of the last;
-// a slow but steady stream and a call paused for a slow client never time out.
+// a slow but steady stream does not time out, a call paused for a slow client only past the stall
+// limit, and no call outlives its total deadline however it trickles.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type ServerResponse } from 'node:http';
@@ -8,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { errors } from 'undici';
 import { ApiError } from './api-error.js';
 import { parseGatewayConfig } from './gateway-config.js';
-import { CallsInFlight, UpstreamCall } from './upstream-call.js';
+import { CallsInFlight, ClientStalledError, UpstreamCall, UpstreamDeadlineError } from './upstream-call.js';
 import { UpstreamClient, upstreamFailure } from './upstream-client.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -30,9 +31,9 @@ async function scriptedUpstream(script: (response: ServerResponse) => Promise<vo
   };
 }
 
-function clientFor(url: string, timeoutMs: number): UpstreamClient {
-  const [upstream] = parseGatewayConfig({ upstreams: [{ name: 'scripted', url, models: ['*'], timeout_ms: timeoutMs }] }).upstreams;
-  return new UpstreamClient(upstream);
+function clientFor(url: string, timeoutMs: number, more: { totalMs?: number; stallMs?: number } = {}): UpstreamClient {
+  const [upstream] = parseGatewayConfig({ upstreams: [{ name: 'scripted', url, models: ['*'], timeout_ms: timeoutMs, timeout_total_ms: more.totalMs ?? 600_000 }] }).upstreams;
+  return new UpstreamClient(upstream, { clientStallMs: more.stallMs ?? 30_000 });
 }
 
 async function streamChunks(response: ServerResponse, count: number, gapMs: number): Promise<void> {
@@ -133,7 +134,7 @@ test('calls leave the in-flight list however they end, in any order', async () =
   calls[2].onResponseEnd();
   calls[0].onResponseError(null as never, new Error('reset'));
   const failedHead = assert.rejects(calls[0].head, /reset/);
-  calls[4].expire(Date.now() + 10_000, 1_000); // queued in the pool past its timeout
+  calls[4].expire(Date.now() + 10_000, { idleMs: 1_000, totalMs: 60_000, stallMs: 30_000 }); // queued in the pool past its timeout
   await assert.rejects(calls[4].head, errors.HeadersTimeoutError);
   assert.deepEqual(listed(), [calls[3], calls[1]]);
   calls[2].onResponseEnd(); // a second end changes nothing
@@ -143,4 +144,45 @@ test('calls leave the in-flight list however they end, in any order', async () =
   assert.deepEqual(listed(), []);
   await failedHead;
   await assert.rejects(calls[0].finished, /reset/);
+});
+
+test('a call paused past the stall limit fails with ClientStalledError and frees its connection', async () => {
+  let closed = 0;
+  const upstream = await scriptedUpstream(async (response) => {
+    response.on('close', () => (closed += 1));
+    await streamChunks(response, 50, 20);
+  });
+  const client = clientFor(upstream.url, 1_000, { stallMs: 200 });
+  try {
+    const call = client.call(client.path('/chat/completions'), '{}', {});
+    await call.head;
+    call.consume(() => call.pause()); // a client that never drains
+    const started = Date.now();
+    await assert.rejects(call.finished, ClientStalledError);
+    assert.ok(Date.now() - started < 900, 'cut at the stall limit (plus a sweep), not the idle timeout');
+    for (let waited = 0; closed === 0 && waited < 2_000; waited += 20) await sleep(20);
+    assert.equal(closed, 1, 'the upstream connection was closed');
+  } finally {
+    await client.close();
+    await upstream.close();
+  }
+});
+
+test('an upstream that trickles within the idle timeout is still cut at the total deadline (504)', async () => {
+  const upstream = await scriptedUpstream(async (response) => streamChunks(response, 100, 50));
+  const client = clientFor(upstream.url, 1_000, { totalMs: 400 });
+  try {
+    const call = client.call(client.path('/chat/completions'), '{}', {});
+    await call.head;
+    call.consume(() => undefined);
+    const started = Date.now();
+    const failure = await call.finished.then(() => null, (error: unknown) => error);
+    assert.ok(failure instanceof UpstreamDeadlineError, `got ${String(failure)}`);
+    assert.ok(Date.now() - started < 2_000);
+    const mapped = upstreamFailure('scripted', failure);
+    assert.ok(mapped instanceof ApiError && mapped.status === 504);
+  } finally {
+    await client.close();
+    await upstream.close();
+  }
 });

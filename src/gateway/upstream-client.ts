@@ -4,7 +4,12 @@
 import { Pool, errors } from 'undici';
 import { ApiError } from './api-error.js';
 import { upstreamApiKey, type UpstreamConfig } from './gateway-config.js';
-import { CallsInFlight, UpstreamCall } from './upstream-call.js';
+import { CallsInFlight, UpstreamCall, UpstreamDeadlineError, type CallDeadlines } from './upstream-call.js';
+
+export interface UpstreamClientOptions {
+  /** How long a call paused for a client that does not read may stay paused (`limits.client_stall_ms`). */
+  clientStallMs: number;
+}
 
 export class UpstreamClient {
   readonly config: UpstreamConfig;
@@ -13,15 +18,18 @@ export class UpstreamClient {
   private readonly apiKey: string | null;
   private readonly inFlight = new CallsInFlight();
   private readonly sweeper: NodeJS.Timeout;
+  private readonly deadlines: CallDeadlines;
 
-  constructor(config: UpstreamConfig) {
+  constructor(config: UpstreamConfig, options: UpstreamClientOptions = { clientStallMs: 30_000 }) {
     this.config = config;
+    this.deadlines = { idleMs: config.timeout_ms, totalMs: config.timeout_total_ms, stallMs: options.clientStallMs };
     const url = new URL(config.url);
     this.pool = new Pool(url.origin, { connections: config.connections, keepAliveTimeout: 30_000, pipelining: 1 });
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.apiKey = upstreamApiKey(config);
-    // a timeout fires up to one sweep late: a tenth of it, at most a second
-    this.sweeper = setInterval(() => this.sweep(), Math.min(1_000, Math.max(10, Math.floor(config.timeout_ms / 10))));
+    // a deadline passes up to one sweep late: a tenth of the shortest, at most a second
+    const shortest = Math.min(config.timeout_ms, config.timeout_total_ms, options.clientStallMs);
+    this.sweeper = setInterval(() => this.sweep(), Math.min(1_000, Math.max(10, Math.floor(shortest / 10))));
     this.sweeper.unref();
   }
 
@@ -65,18 +73,18 @@ export class UpstreamClient {
     await this.pool.close();
   }
 
-  /** Fails the calls that waited longer than the timeout for their head or next chunk. */
+  /** Fails the calls past a deadline: head or next chunk, the whole call, or a paused client. */
   private sweep(): void {
     if (this.inFlight.size === 0) return;
     const now = Date.now();
-    const timeoutMs = this.config.timeout_ms;
-    this.inFlight.forEach((call) => call.expire(now, timeoutMs));
+    const deadlines = this.deadlines;
+    this.inFlight.forEach((call) => call.expire(now, deadlines));
   }
 }
 
 /** Maps a connection or timeout failure to the error the caller sees (502 or 504). */
 export function upstreamFailure(name: string, error: unknown): ApiError | Error {
-  if (error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError || error instanceof errors.ConnectTimeoutError) {
+  if (error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError || error instanceof errors.ConnectTimeoutError || error instanceof UpstreamDeadlineError) {
     return new ApiError(504, 'upstream_timeout', `The model server '${name}' did not answer in time. Retry later.`);
   }
   if (error instanceof errors.RequestAbortedError || (error as Error).name === 'AbortError') return error as Error;

@@ -63,6 +63,7 @@ export async function ingest(kind: ImportKind, source: InputSource, store: Store
   let accepted = 0;
   let rejected = 0;
   let distinct = 0;
+  let refused = 0;
 
   const queue = async (write: Promise<number>) => {
     inflight.push(write.then((counted) => (distinct += counted)));
@@ -107,7 +108,11 @@ export async function ingest(kind: ImportKind, source: InputSource, store: Store
         await queue(store.writeInteractions(importId, rows).then((flags) => {
           observer?.stored(flags);
           let counted = 0;
-          for (let index = 0; index < flags.length; index += 1) counted += flags[index];
+          for (let index = 0; index < flags.length; index += 1) {
+            // a row the store refused (2) is in rejected_lines: it counts as rejected, not accepted
+            if (flags[index] === 1) counted += 1;
+            else if (flags[index] === 2) refused += 1;
+          }
           return counted;
         }));
       }
@@ -129,6 +134,8 @@ export async function ingest(kind: ImportKind, source: InputSource, store: Store
       options.onProgress?.({ lines, rejected, bytesConsumed: source.bytesConsumed(), totalBytes: source.size });
     }
     await Promise.all(inflight);
+    accepted -= refused;
+    rejected += refused;
     if (kind === 'accounts') distinct = seenAccounts.size;
     if (status !== 'stopped') status = 'complete';
   } catch (error) {

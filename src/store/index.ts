@@ -1,6 +1,7 @@
 // Public face of store/: the persistence port and its embedded SQLite adapter.
 export type * from './store.js';
-export { SqliteStore, type WriterPriorityEvent } from './sqlite/sqlite-store.js';
+export { SqliteStore } from './sqlite/sqlite-store.js';
+export type { WriterThread, WriterThreadHook } from './sqlite/writer-thread.js';
 export { migrations } from './sqlite/migrations.js';
 export { openDatabase } from './sqlite/open-database.js';
 export { SqliteStoreReader, type StoredInteraction } from './sqlite/store-reader.js';

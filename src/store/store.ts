@@ -117,7 +117,8 @@ export interface Store {
   beginImport(kind: ImportKind, source: SourceInfo): number;
   /**
    * Writes a batch; resolves to which rows were counted for this import (1: first sighting of the
-   * id in it, 0: a repeat), so that downstream work sees every record exactly once.
+   * id in it, 0: a repeat), so that downstream work sees every record exactly once. A row the
+   * store refuses (a constraint) is 2 and kept in rejected_lines; the others are still written.
    */
   writeInteractions(importId: number, rows: InteractionRow[]): Promise<Uint8Array>;
   /** Upserts account records (the latest record for an id wins); resolves to the rows written. */
@@ -155,7 +156,7 @@ export interface Store {
   /** Appends decisions (batched on the write thread). */
   writeDecisions(rows: DecisionRow[]): Promise<void>;
   readDecisions(options?: { accountId?: string; limit?: number }): DecisionRow[];
-  /** Every stored interaction's raw JSON in arrival order, read back through its pointer; `upTo` bounds the sequence number. */
+  /** Every stored interaction's raw JSON (one line each) in arrival order, read back through its pointer; `upTo` bounds the sequence number. */
   exportInteractions(options?: { upTo?: number }): AsyncIterable<string>;
   /** The highest interaction sequence number stored (0 when empty). */
   lastInteractionSeq(): number;

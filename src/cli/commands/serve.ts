@@ -1,9 +1,12 @@
 // `distillguard serve`: the OpenAI- and Anthropic-compatible gateway. Without --upstream or a
 // config, the built-in reference model is started in-process and serves every model.
+// Nothing large is imported statically: the runtime settings (src/runtime/) apply first, then the
+// gateway loads.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { DistillGuardError, heapGrowthReady } from '../../core/index.js';
-import { loadTracerWatermarks, parseGatewayConfig, readGatewayConfig, startGateway, startupText, type RunningGateway } from '../../gateway/index.js';
+import { DistillGuardError } from '../../core/errors.js';
+import type { RunningGateway } from '../../gateway/index.js';
+import { applyServeRuntime, releaseYoungGenerationHold } from '../../runtime/index.js';
 import { defaultDatabasePath, parsePort } from '../options.js';
 import { startDefaultUpstream } from '../default-upstream.js';
 
@@ -79,6 +82,8 @@ export function registerServe(program: Command): void {
     .option('--admin-token-file <file>', `file holding the admin token (else env ${adminTokenVariable}); without one the admin API is off`)
     .option('--key-hash-secret-file <file>', 'file holding the secret API keys are hashed under (else env DISTILLGUARD_KEY_HASH_SECRET, else <db>.key-hash-secret)')
     .action(async (options: ServeOptions) => {
+      applyServeRuntime();
+      const { describeShutdown, installProcessFaultPolicy, loadTracerWatermarks, parseGatewayConfig, readGatewayConfig, startGateway, startupText } = await import('../../gateway/index.js');
       const config = options.config ? readGatewayConfig(options.config) : parseGatewayConfig({});
       const adminToken = readAdminToken(options.adminTokenFile);
       let upstream = options.upstream;
@@ -103,19 +108,46 @@ export function registerServe(program: Command): void {
         await closeUpstream();
         throw error;
       }
+      // an unhandled rejection is logged and degrades /health; an uncaught exception is logged and ends the process
+      installProcessFaultPolicy({ log: gateway.log, unhandled: gateway.health.unhandled });
       if (options.acceptReplayTime) process.stderr.write('warning: --accept-replay-time is on: clients can set timestamps and addresses. Never use it in production.\n');
       if (!adminToken && gateway.tokens.list().every((token) => token.revokedAt !== null)) process.stderr.write(`note: no admin token (${adminTokenVariable}, --admin-token-file or \`distillguard tokens create\`): the admin and sidecar routes answer 401.\n`);
       // the young generation grows (up to its cap) only now that loading's allocation bursts are over
-      heapGrowthReady();
+      releaseYoungGenerationHold();
       process.stdout.write(`distillguard gateway listening on ${gateway.url} (${startupText(gateway.startup)})\n`);
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await untilStopSignal(gateway);
       process.stdout.write('stopping: finishing requests in flight and writing every exchange...\n');
-      await gateway.close();
+      const report = await gateway.close();
       await closeUpstream();
+      const lost = report.dropped + report.unstored;
+      if (lost > 0) {
+        process.stderr.write(`stopped: ${describeShutdown(report, gateway.spoolPath)}\n`);
+        process.exitCode = 1;
+      }
       process.stdout.write('stopped.\n');
     });
+}
+
+/**
+ * Resolves on the first SIGTERM or SIGINT (the caller then drains). A second one exits at once,
+ * saying how many exchanges that leaves unstored and whether the spool keeps them.
+ */
+function untilStopSignal(gateway: RunningGateway): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let received = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      received += 1;
+      if (received === 1) {
+        resolve();
+        return;
+      }
+      const { queued } = gateway.recorder.counts;
+      const spool = gateway.recorder.health().spool === null ? gateway.spoolPath : null;
+      const kept = queued === 0 ? '' : spool ? ` (they are in ${spool}: the next start on this store writes them)` : ' (lost)';
+      process.stderr.write(`${signal} again: exiting now without draining; ${queued} exchanges not yet stored${kept}\n`);
+      process.exit(1);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
 }

@@ -46,6 +46,15 @@ export interface RequestSignals {
   headText: string;
 }
 
+/** Longest client-controlled name the detector keeps: the contract's maxLength for ids and models. */
+export const maxNameLength = 200;
+
+/** A client-controlled name cut to `maxNameLength` (records from the gateway's own path skip the contract's check). */
+function boundedName(value: unknown, field: string): string {
+  if (typeof value !== 'string') throw new TypeError(`${field} is not a string`);
+  return value.length <= maxNameLength ? value : value.slice(0, maxNameLength);
+}
+
 function numberOr(value: unknown, fallback: number | null): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
 }
@@ -106,9 +115,9 @@ export function requestSignals(record: Interaction, tsMs: number): RequestSignal
   const systemHash = parts.system ? hash32(parts.system) >>> 2 : 0;
   return {
     ts: tsMs,
-    accountId: record.account_id,
-    api: record.api,
-    model: record.model,
+    accountId: boundedName(record.account_id, 'account_id'),
+    api: boundedName(record.api, 'api'),
+    model: boundedName(record.model, 'model'),
     keys,
     elicitation,
     systemChainOfThought: systemAsksForReasoning(parts.system, systemHash),

@@ -1,14 +1,20 @@
 // Batched, transactional writes to the SQLite store. Runs in the write worker (or inline): each
-// batch is one transaction, and re-importing a record id never counts it twice.
+// batch is one transaction, and re-importing a record id never counts it twice. A batch that one
+// row makes fail is written again row by row, and only the rows SQLite refuses go to rejected_lines.
 import type { AccountRow, DecisionRow, RejectedLineRow } from '../store.js';
 import { interactionColumns, type FlatValue } from './flat-rows.js';
 import type { SqliteDatabase } from './open-database.js';
+import { refusedRow, rowRejection } from './refused-row.js';
+
+/** A row's flag in the answer to `interactions`: 1 counted for this import, 0 a repeat, 2 refused by SQLite (kept in rejected_lines). */
+export const rowRefused = 2;
 
 export class BatchWriter {
   private readonly insertInteraction;
   private readonly upsertAccount;
   private readonly insertRejection;
   private readonly writeInteractionBatch;
+  private readonly writeInteractionRows;
   private readonly writeAccountBatch;
   private readonly writeRejectionBatch;
   private readonly writeDecisionBatch;
@@ -45,6 +51,29 @@ export class BatchWriter {
       }
       return counted;
     });
+    // one savepoint per row inside one transaction: a refused row rolls back alone
+    const writeOne = database.transaction((parameters: FlatValue[]) => this.insertInteraction.run(parameters).changes);
+    this.writeInteractionRows = database.transaction((importId: number, values: FlatValue[]) => {
+      const sourceId = sourceOf.get(importId) as number;
+      const width = interactionColumns;
+      const parameters: FlatValue[] = new Array(width + 2);
+      const counted = new Uint8Array(values.length / width);
+      for (let start = 0, row = 0; start < values.length; start += width, row += 1) {
+        for (let column = 0; column < 14; column += 1) parameters[column] = values[start + column];
+        parameters[14] = importId;
+        parameters[15] = sourceId;
+        for (let column = 14; column < width; column += 1) parameters[column + 2] = values[start + column];
+        try {
+          counted[row] = writeOne(parameters);
+        } catch (error) {
+          if (!refusedRow(error)) throw error;
+          counted[row] = rowRefused;
+          const rejection = rowRejection(error as Error, values, start);
+          this.insertRejection.run(importId, rejection.line, rejection.field, rejection.reason, rejection.text);
+        }
+      }
+      return counted;
+    });
     this.writeAccountBatch = database.transaction((importId: number, rows: AccountRow[]) => {
       for (const row of rows) {
         this.upsertAccount.run(
@@ -69,9 +98,17 @@ export class BatchWriter {
   // and then writes fails at once with SQLITE_BUSY when the other connection (the gateway's main
   // thread creating a key or an import) wrote in between, instead of waiting for its turn.
 
-  /** Writes rows encoded by encodeInteractionRows; returns 1 for each row counted for this import. */
+  /**
+   * Writes rows encoded by encodeInteractionRows; returns per row 1 (counted for this import), 0 (a
+   * repeat) or `rowRefused`. Failures of the store itself (disk full, read-only, locked) throw.
+   */
   interactions(importId: number, values: FlatValue[]): Uint8Array {
-    return this.writeInteractionBatch.immediate(importId, values);
+    try {
+      return this.writeInteractionBatch.immediate(importId, values);
+    } catch (error) {
+      if (!refusedRow(error)) throw error;
+      return this.writeInteractionRows.immediate(importId, values);
+    }
   }
 
   accounts(importId: number, rows: AccountRow[]): number {

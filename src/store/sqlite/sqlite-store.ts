@@ -9,8 +9,7 @@ import { encodeInteractionRows } from './flat-rows.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
 import { SqliteStoreReader } from './store-reader.js';
 import type { WriteReply, WriteRequest, WriterThreadInfo } from './write-protocol.js';
-import { WriterPriorityGuard, type WriterPriorityChange, type WriterPriorityLimits } from './writer-priority.js';
-import { setThreadPolicy } from '../../core/background-priority.js';
+import type { WriterThreadHook } from './writer-thread.js';
 
 type Pending = { resolve: (reply: { result: number; flags?: Uint8Array }) => void; reject: (error: Error) => void; sentAt: number };
 type WriteRequestBody = WriteRequest extends infer R ? (R extends { seq: number } ? Omit<R, 'seq'> : never) : never;
@@ -20,106 +19,99 @@ const selectKeys = 'SELECT key_id AS keyId, account_id AS accountId, secret_hash
 
 export interface StoreOpenOptions {
   cacheMb?: number;
-  writerNice?: number;
-  writerYoungGenerationMb?: number;
-  /**
-   * Also run the write thread under SCHED_IDLE (Linux, where chrt is installed; needs
-   * `writerNice`): it then never delays the caller's thread on a shared core. A guard raises it
-   * back to the normal policy while a write waits longer than `writerGuard.raiseAfterMs`.
-   */
-  writerIdle?: boolean;
-  writerGuard?: WriterPriorityLimits;
-  /** Told each time the guard raises or lowers the write thread (`ok` false: chrt failed, the guard stops). */
-  onWriterPriority?: (event: WriterPriorityEvent) => void;
+  /** Told when the write thread starts and runs (a long-running gateway's runtime settings use it). */
+  writerThread?: WriterThreadHook;
+  /** Told when the write thread exits or fails (every write waiting on it has failed) and when it is restarted. */
+  onWriterExit?: (error: Error, restartInMs: number) => void;
 }
 
-export interface WriterPriorityEvent {
-  change: WriterPriorityChange;
-  /** How long the oldest unanswered write had waited, in ms. */
-  waitedMs: number;
-  ok: boolean;
-}
-
-/** How often the guard looks at the oldest unanswered write (ms). */
-const guardEveryMs = 250;
+/** Backoff of the write thread's restarts (ms). */
+const firstRestartMs = 100;
+const maxRestartMs = 5_000;
 
 export class SqliteStore implements Store {
   readonly path: string;
   private readonly database: SqliteDatabase;
   private readonly reads: SqliteStoreReader;
-  private readonly worker: Worker;
+  private readonly options: StoreOpenOptions;
+  private worker: Worker;
+  private goneWorker: Worker | null = null;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private restartDelayMs = firstRestartMs;
+  private closing = false;
   private readonly pending = new Map<number, Pending>();
   private readonly inflight = new Set<Promise<unknown>>();
   private nextSeq = 1;
   private workerError: Error | null = null;
-  private writer: WriterThreadInfo | null = null;
-  private guardTimer: NodeJS.Timeout | null = null;
 
   private constructor(path: string, database: SqliteDatabase, options: StoreOpenOptions) {
     this.path = path;
     this.database = database;
+    this.options = options;
     this.reads = new SqliteStoreReader(database);
-    this.worker = new Worker(new URL('./write-worker.js', import.meta.url), {
-      workerData: { path, cacheMb: options.cacheMb, nice: options.writerNice, idle: options.writerIdle === true },
-      ...(options.writerYoungGenerationMb ? { resourceLimits: { maxYoungGenerationSizeMb: options.writerYoungGenerationMb } } : {}),
+    this.worker = this.startWorker();
+  }
+
+  /**
+   * The write thread, supervised: when it exits or fails, every write waiting on it is failed
+   * (whatever their number, so that no promise is left unsettled), and a new one is started after
+   * a backoff (100 ms doubling to 5 s; back to 100 ms once a write succeeds).
+   */
+  private startWorker(): Worker {
+    const options = this.options;
+    const worker = new Worker(new URL('./write-worker.js', import.meta.url), {
+      workerData: { path: this.path, cacheMb: options.cacheMb },
+      ...(options.writerThread?.resourceLimits ? { resourceLimits: options.writerThread.resourceLimits } : {}),
     });
-    this.worker.on('message', (reply: WriteReply | WriterThreadInfo) => {
+    worker.on('message', (reply: WriteReply | WriterThreadInfo) => {
       if ('thread' in reply) {
-        this.writer = reply;
-        if (reply.priority === 'idle' && reply.thread !== null) this.guardWriter(reply.thread, new WriterPriorityGuard(options.writerGuard), options.onWriterPriority);
+        const stop = options.writerThread?.started({ id: reply.thread, oldestWaitMs: () => this.oldestWaitMs() });
+        if (stop) worker.once('exit', stop);
         return;
       }
       const waiting = this.pending.get(reply.seq);
       if (!waiting) return;
       this.pending.delete(reply.seq);
-      if (reply.ok) waiting.resolve(reply);
-      else waiting.reject(new DistillGuardError('store_failed', `writing to '${this.path}' failed: ${reply.message}`));
+      if (reply.ok) {
+        this.restartDelayMs = firstRestartMs;
+        waiting.resolve(reply);
+      } else waiting.reject(new DistillGuardError('store_failed', `writing to '${this.path}' failed: ${reply.message}`));
     });
-    this.worker.on('error', (error) => this.failAll(error));
-    this.worker.on('exit', (code) => {
-      if (this.pending.size > 0) this.failAll(new Error(`write worker exited with code ${code}`));
-    });
+    worker.on('error', (error) => this.workerGone(worker, error));
+    worker.on('exit', (code) => this.workerGone(worker, new Error(`it exited with code ${code}`)));
+    return worker;
+  }
+
+  private workerGone(worker: Worker, error: Error): void {
+    if (this.goneWorker === worker) return; // 'error' is followed by 'exit'
+    this.goneWorker = worker;
+    this.failAll(error);
+    if (this.closing) return;
+    const delayMs = this.restartDelayMs;
+    this.restartDelayMs = Math.min(maxRestartMs, delayMs * 2);
+    this.options.onWriterExit?.(error, delayMs);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (this.closing) return;
+      this.workerError = null;
+      this.worker = this.startWorker();
+    }, delayMs);
+    this.restartTimer.unref();
   }
 
   /**
    * Opens or creates the store at `path` and migrates it. `cacheMb` sizes SQLite's page cache per
    * connection: large for bulk imports (the default), small for a long-running gateway.
-   * `writerNice` (Linux) lowers the write thread's priority: a gateway's requests come first.
-   * `writerYoungGenerationMb` caps the write thread's V8 young generation (a long-running
-   * gateway's memory); V8's default where absent.
+   * `writerThread` is told when the write thread starts and runs.
    */
   static open(path: string, options: StoreOpenOptions = {}): SqliteStore {
     return new SqliteStore(path, openDatabase(path, { cacheMb: options.cacheMb }), options);
   }
 
-  /** The write thread's kernel id and the priority it started with; null until it has started. */
-  get writerThread(): WriterThreadInfo | null {
-    return this.writer;
-  }
-
-  private guardWriter(thread: number, guard: WriterPriorityGuard, onChange?: (event: WriterPriorityEvent) => void): void {
-    let changing = false;
-    this.guardTimer = setInterval(() => {
-      if (changing) return;
-      const oldest = this.pending.values().next().value as Pending | undefined;
-      const waitedMs = oldest ? performance.now() - oldest.sentAt : 0;
-      const change = guard.check(waitedMs, performance.now());
-      if (!change) return;
-      changing = true;
-      void setThreadPolicy(thread, change === 'raise' ? 'normal' : 'idle').then((ok) => {
-        changing = false;
-        onChange?.({ change, waitedMs, ok });
-        if (ok) return;
-        guard.failed(change);
-        this.stopGuard();
-      });
-    }, guardEveryMs);
-    this.guardTimer.unref();
-  }
-
-  private stopGuard(): void {
-    if (this.guardTimer) clearInterval(this.guardTimer);
-    this.guardTimer = null;
+  /** How long the oldest unanswered write has waited, in ms (0 when none is waiting). */
+  private oldestWaitMs(): number {
+    const oldest = this.pending.values().next().value as Pending | undefined;
+    return oldest ? performance.now() - oldest.sentAt : 0;
   }
 
   /** The read connection, for queries by other adapters of this store (detection state, reports). */
@@ -255,16 +247,23 @@ export class SqliteStore implements Store {
       const page = await this.reads.interactionsAfter(after, 1000, options.upTo);
       if (page.through === after) return;
       after = page.through;
-      for (const { raw } of page.interactions) yield raw;
+      // rows stored before the recorder made every raw one line may hold a client's line breaks
+      for (const { raw } of page.interactions) yield raw.includes('\n') || raw.includes('\r') ? JSON.stringify(JSON.parse(raw)) : raw;
     }
   }
 
   async close(): Promise<void> {
-    this.stopGuard();
+    this.closing = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
     await this.drain();
-    await this.send({ op: 'close' }).catch(() => undefined);
+    if (this.goneWorker !== this.worker) await this.send({ op: 'close' }).catch(() => undefined);
     await this.worker.terminate();
     this.database.close();
+  }
+
+  /** Whether an interaction with this id is stored (the gateway's spool replay skips those). */
+  hasInteraction(id: string): boolean {
+    return this.database.prepare('SELECT 1 FROM interactions WHERE id = ?').get(id) !== undefined;
   }
 
   private send(body: WriteRequestBody): Promise<{ result: number; flags?: Uint8Array }> {
@@ -286,7 +285,7 @@ export class SqliteStore implements Store {
   }
 
   private failAll(error: Error): void {
-    this.workerError = new DistillGuardError('store_failed', `the store's write worker failed: ${error.message}`, { cause: error });
+    this.workerError = new DistillGuardError('store_failed', `the store's write thread stopped (${error.message}); it is being restarted`, { cause: error });
     for (const waiting of this.pending.values()) waiting.reject(this.workerError);
     this.pending.clear();
   }

@@ -1,7 +1,6 @@
 // Messages between the SQLite store and its write worker.
 import type { AccountRow, DecisionRow, RejectedLineRow } from '../store.js';
 import type { FlatValue } from './flat-rows.js';
-import type { BackgroundPriority } from '../../core/background-priority.js';
 
 export type WriteRequest =
   | { seq: number; op: 'interactions'; importId: number; values: FlatValue[] }
@@ -12,8 +11,7 @@ export type WriteRequest =
 
 export type WriteReply = { seq: number; ok: true; result: number; flags?: Uint8Array } | { seq: number; ok: false; message: string };
 
-/** The worker's first message: its kernel thread id and the priority it got (for the store's priority guard). */
+/** The worker's first message: its kernel thread id (for the store's writerThread hook). */
 export interface WriterThreadInfo {
   thread: number | null;
-  priority: BackgroundPriority;
 }

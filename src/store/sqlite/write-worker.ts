@@ -1,20 +1,18 @@
 // Worker thread that owns the store's write connection, so that SQLite work runs on the second
 // core while the main thread reads and validates input.
-import { backgroundThread, currentThreadId, type BackgroundPriority } from '../../core/background-priority.js';
+import { readlinkSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { BatchWriter } from './batch-writer.js';
 import { openDatabase } from './open-database.js';
 import type { WriteReply, WriteRequest, WriterThreadInfo } from './write-protocol.js';
 
-const { path, cacheMb, nice, idle } = workerData as { path: string; cacheMb?: number; nice?: number; idle?: boolean };
-// a gateway lowers this thread's priority so that request handling wins the core (Linux only); under
-// SCHED_IDLE the store's guard raises it again when writes wait too long (writer-priority.ts)
-const priority: BackgroundPriority = nice ? backgroundThread(nice, idle === true) : 'unchanged';
+const { path, cacheMb } = workerData as { path: string; cacheMb?: number };
 const database = openDatabase(path, { migrate: false, cacheMb });
 const writer = new BatchWriter(database);
 const port = parentPort;
 if (!port) throw new Error('write-worker must run as a worker thread');
-port.postMessage({ thread: currentThreadId(), priority } satisfies WriterThreadInfo);
+// the store's writerThread hook (a gateway's runtime settings) gets this thread's kernel id
+port.postMessage({ thread: kernelThreadId() } satisfies WriterThreadInfo);
 
 port.on('message', (request: WriteRequest) => {
   let reply: WriteReply;
@@ -47,3 +45,12 @@ port.on('message', (request: WriteRequest) => {
   }
   port.postMessage(reply);
 });
+
+/** This thread's kernel id (Linux), or null where /proc is missing. */
+function kernelThreadId(): number | null {
+  try {
+    return Number(readlinkSync('/proc/thread-self').split('/').pop());
+  } catch {
+    return null;
+  }
+}

@@ -1,3 +1,4 @@
+// Needs Linux (and util-linux chrt for SCHED_IDLE): runs in `npm run test:runtime`, not `npm test`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';

@@ -1,20 +1,17 @@
 // Bounds how far V8 lets a long-running process's heap grow ahead of what it keeps alive, from
-// inside the process. Node's command line is the documented place for heap flags, but V8 reads
-// those only when it sets up the heap; a server started as `npx distillguard serve` has no such
-// place. Two flags, though, are read each time they are used, and are set here at run time:
-// - `--semi-space-growth-factor`, on every growth of the young generation. Under steady load V8
-//   doubles the new space until it reaches its maximum (two 16 MB semi-spaces on 64-bit Node 20),
-//   and a server that allocates per request then carries 32 MB of mostly empty nursery in its RSS.
-// - `--heap-growing-percent`, after every full collection, when V8 sets the old generation's size
-//   for the next one. V8's own factor follows the last collection's speed against the allocation
-//   rate and reaches 4x the live heap after one collection that ran slowly (a core shared with
-//   other work, a host pause): a gateway holding 21 MB alive then let its old generation reach
-//   85 MB of garbage before collecting (BENCHMARKS.md).
+// inside the process. V8 reads heap flags from Node's command line only when it sets up the heap,
+// and a server started as `npx distillguard serve` has no command line of its own; two flags,
+// though, are read each time they are used, and are set here at run time:
+// - `--semi-space-growth-factor`, on every growth of the young generation (V8 doubles the new
+//   space under steady load, up to two 16 MB semi-spaces on 64-bit Node 20);
+// - `--heap-growing-percent`, after every full collection, when V8 sizes the old generation for
+//   the next one (its own factor follows the last collection's speed and reaches 4x).
 // Decision records: docs/decisions/2026-11-27-young-generation-cap.md,
 // docs/decisions/2026-11-27-old-generation-growth.md
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
-import { DistillGuardError } from './errors.js';
+import { DistillGuardError } from '../core/errors.js';
+import { serveHeapCheckEveryMs, serveHeapGrowth } from './serve-settings.js';
 
 /** V8's default growth factor of the new space. */
 const defaultGrowthFactor = 2;
@@ -42,8 +39,7 @@ export interface HeapGrowthOptions {
   /**
    * Keep the young generation at its start size until `heapGrowthReady()` (a server calls it once
    * it listens). Loading modules allocates in synchronous bursts in which two scavenges can come
-   * between two checks, each doubling the new space: with the checks running from the start, an
-   * 8 MB cap ended at 16 MB in each of three probes (BENCHMARKS.md).
+   * between two checks, each doubling the new space past the cap.
    */
   holdYoungUntilReady?: boolean;
 }
@@ -90,11 +86,8 @@ export function capHeapGrowth(limits: HeapGrowthLimits, options: HeapGrowthOptio
   if (limits.youngGenerationMb > 0) new PerformanceObserver(check).observe({ entryTypes: ['gc'] });
 }
 
-/** The limits `serve` uses unless the environment says otherwise. */
-export const serverHeapGrowth: Readonly<HeapGrowthLimits> = { youngGenerationMb: 16, oldGenerationGrowthPercent: 50 };
-
 /**
- * `serverHeapGrowth`, with env DISTILLGUARD_YOUNG_GENERATION_MB and
+ * `serveHeapGrowth` (serve-settings.ts), with env DISTILLGUARD_YOUNG_GENERATION_MB and
  * DISTILLGUARD_OLD_GENERATION_GROWTH_PERCENT in its place where set (0: V8's own growth).
  */
 export function heapGrowthFromEnv(env: NodeJS.ProcessEnv = process.env): HeapGrowthLimits {
@@ -105,8 +98,8 @@ export function heapGrowthFromEnv(env: NodeJS.ProcessEnv = process.env): HeapGro
     return value;
   };
   return {
-    youngGenerationMb: setting('DISTILLGUARD_YOUNG_GENERATION_MB', serverHeapGrowth.youngGenerationMb, 'a size in megabytes'),
-    oldGenerationGrowthPercent: setting('DISTILLGUARD_OLD_GENERATION_GROWTH_PERCENT', serverHeapGrowth.oldGenerationGrowthPercent, 'a percentage'),
-    everyMs: 250,
+    youngGenerationMb: setting('DISTILLGUARD_YOUNG_GENERATION_MB', serveHeapGrowth.youngGenerationMb, 'a size in megabytes'),
+    oldGenerationGrowthPercent: setting('DISTILLGUARD_OLD_GENERATION_GROWTH_PERCENT', serveHeapGrowth.oldGenerationGrowthPercent, 'a percentage'),
+    everyMs: serveHeapCheckEveryMs,
   };
 }

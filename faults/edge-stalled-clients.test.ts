@@ -1,0 +1,81 @@
+// H4: clients that open long streams and never read. With the upstream pool limited to 2
+// connections, two such clients held both connections forever; now each is cut at the stall
+// limit (its upstream connection closed), so another tenant is served, and one account cannot
+// hold more than its concurrency cap.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { startEdgeUpstream } from './support/edge-upstream.js';
+import { startServe } from './support/edge-serve.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A raw client that sends one streaming request and never reads the answer. */
+function stalledClient(url: string, key: string): Promise<Socket> {
+  const { hostname, port } = new URL(url);
+  const body = JSON.stringify({ model: 'endless-stream', stream: true, messages: [{ role: 'user', content: 'go on forever' }] });
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port) }, () => {
+      socket.pause(); // never resumed: the kernel's buffers fill, then the gateway's
+      socket.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: ${hostname}\r\nauthorization: Bearer ${key}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      resolve(socket);
+    });
+    socket.on('error', () => undefined); // the gateway resets it
+    socket.once('error', reject);
+  });
+}
+
+test('two non-reading stream clients are cut at the stall limit; another tenant is served; one account is capped', { timeout: 120_000 }, async () => {
+  const upstream = await startEdgeUpstream();
+  const serve = await startServe({
+    upstreams: [{ name: 'edge', url: upstream.url, models: ['*'], connections: 2, timeout_ms: 20_000 }],
+    limits: { client_stall_ms: 1_000, concurrent_per_account: 2 },
+  }, ['acct-stall', 'acct-other']);
+  const sockets: Socket[] = [];
+  try {
+    sockets.push(await stalledClient(serve.url, serve.keys['acct-stall']), await stalledClient(serve.url, serve.keys['acct-stall']));
+    for (let waited = 0; (upstream.started.get('endless-stream') ?? 0) < 2 && waited < 10_000; waited += 50) await sleep(50);
+    assert.equal(upstream.started.get('endless-stream'), 2, 'both streams reached the upstream');
+
+    // the stalling account is at its cap: a third request of its own is refused at once
+    const capped = await fetch(`${serve.url}/v1/messages`, {
+      method: 'POST', headers: { 'x-api-key': serve.keys['acct-stall'], 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'small', max_tokens: 5, messages: [{ role: 'user', content: 'one more' }] }),
+    });
+    assert.equal(capped.status, 429);
+    assert.equal(capped.headers.get('retry-after'), '1');
+    const cappedBody = (await capped.json()) as { type: string; error: { type: string; message: string } };
+    assert.equal(cappedBody.type, 'error');
+    assert.equal(cappedBody.error.type, 'rate_limit_error');
+    assert.match(cappedBody.error.message, /2 requests in flight/);
+
+    // another tenant's ordinary request waits for a pool connection, which the stall limit frees
+    const begun = performance.now();
+    const other = await fetch(`${serve.url}/v1/chat/completions`, {
+      method: 'POST', headers: { authorization: `Bearer ${serve.keys['acct-other']}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'small', messages: [{ role: 'user', content: 'hello' }] }),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const tookMs = performance.now() - begun;
+    assert.equal(other.status, 200, await other.clone().text());
+    assert.match(((await other.json()) as { choices: { message: { content: string } }[] }).choices[0].message.content, /Small answer/);
+    assert.ok(tookMs < 8_000, `served in ${Math.round(tookMs)} ms (stall limit 1 s; the upstream idle timeout, 20 s, would give 504)`);
+
+    for (let waited = 0; (upstream.cut.get('endless-stream') ?? 0) < 2 && waited < 10_000; waited += 50) await sleep(50);
+    assert.equal(upstream.cut.get('endless-stream'), 2, 'the stalled streams\' upstream connections were closed');
+    const written = upstream.written.get('endless-stream') ?? 0;
+    await sleep(1_500);
+    assert.equal(upstream.written.get('endless-stream') ?? 0, written, 'nothing more is sent for them');
+
+    // the account's slots came back with the cut streams
+    const again = await fetch(`${serve.url}/v1/chat/completions`, {
+      method: 'POST', headers: { authorization: `Bearer ${serve.keys['acct-stall']}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'small', messages: [{ role: 'user', content: 'hello again' }] }),
+    });
+    assert.equal(again.status, 200);
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await serve.stop();
+    await upstream.close();
+  }
+});

@@ -11,7 +11,8 @@ import { AdminTokens } from './admin-tokens.js';
 import { trustedAccountHeader } from './authenticate.js';
 import { clientAddressResolver, parseTrustedProxies } from './client-address.js';
 import { ApiError, type ApiFlavor } from './api-error.js';
-import { ApiKeys, loadKeyHashSecret } from './api-keys.js';
+import { ApiKeys } from './api-keys.js';
+import { loadKeyHashSecret } from './key-hash-secret.js';
 import type { Enforcement } from './enforcement.js';
 import { parseGatewayConfig, upstreamMatcher, type GatewayConfig } from './gateway-config.js';
 import { GatewayMetrics } from './gateway-metrics.js';
@@ -136,7 +137,7 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
     },
   });
   cleanup.add(() => store.close());
-  const keyHashSecret = loadKeyHashSecret({ databasePath: options.databasePath, file: options.keyHashSecretFile });
+  const keyHashSecret = loadKeyHashSecret({ databasePath: options.databasePath, file: options.keyHashSecretFile, store });
   const keys = new ApiKeys(store, keyHashSecret);
   const tokens = new AdminTokens(store, keyHashSecret, options.adminToken ?? null);
   // exchanges stored before this start feed live detection again (warm start), without repeats

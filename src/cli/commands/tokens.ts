@@ -14,7 +14,7 @@ interface TokensOptions {
 async function withTokens<T>(options: TokensOptions, work: (tokens: AdminTokens) => T): Promise<T> {
   const store = SqliteStore.open(options.db);
   try {
-    return work(new AdminTokens(store, loadKeyHashSecret({ databasePath: options.db, file: options.keyHashSecretFile })));
+    return work(new AdminTokens(store, loadKeyHashSecret({ databasePath: options.db, file: options.keyHashSecretFile, store })));
   } finally {
     await store.close();
   }

@@ -220,6 +220,9 @@ export class SqliteStore implements Store {
   }
 
   writeSettingOnce(name: string, value: string): string {
+    // read first: a setting that exists costs no write lock (a read-only store still starts)
+    const stored = this.readSetting(name);
+    if (stored !== null) return stored;
     this.database.prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT(name) DO NOTHING').run(name, value);
     return this.readSetting(name) ?? value;
   }

@@ -113,6 +113,7 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
     throw new DistillGuardError('usage', '--trust-account-header needs a secret shared with the auth proxy in front (--trust-account-header-secret-file or DISTILLGUARD_PROXY_SECRET): without it, anyone who reaches the port can claim any account. The proxy sends it in the x-distillguard-proxy-secret header.');
   }
   const trustedAccount = options.trustAccountHeader && options.trustAccountHeaderSecret ? trustedAccountHeader(options.trustAccountHeader, options.trustAccountHeaderSecret) : null;
+  if (options.adminHost !== undefined && options.adminPort === undefined) throw new DistillGuardError('usage', '--admin-host needs --admin-port: without it the admin routes share the public listener.');
   const clientAddressOf = clientAddressResolver(options.trustedProxies && options.trustedProxies.length > 0 ? parseTrustedProxies(options.trustedProxies) : null);
   const upstreams = upstreamConfigs.map((upstream) => new UpstreamClient(upstream, { clientStallMs: config.limits.client_stall_ms }));
   cleanup.add(() => Promise.allSettled(upstreams.map((client) => client.close())));

@@ -20,7 +20,7 @@ interface ServeOptions {
   trustAccountHeaderSecretFile?: string;
   trustedProxies?: string[];
   adminPort?: number;
-  adminHost: string;
+  adminHost?: string;
   acceptReplayTime?: boolean;
   adminTokenFile?: string;
   keyHashSecretFile?: string;
@@ -77,7 +77,7 @@ export function registerServe(program: Command): void {
     .option('--trust-account-header-secret-file <file>', `file holding the secret the auth proxy sends in x-distillguard-proxy-secret (else env ${proxySecretVariable})`)
     .option('--trusted-proxies <cidr...>', 'load balancers (CIDRs) whose X-Forwarded-For gives the client address')
     .option('--admin-port <port>', 'serve the admin API, sidecar and /metrics on this port only (else on the public port, /metrics behind a read token)', parsePort)
-    .option('--admin-host <host>', 'address of the admin listener', '127.0.0.1')
+    .option('--admin-host <host>', 'address of the admin listener (with --admin-port; default 127.0.0.1)')
     .option('--accept-replay-time', 'take timestamps and client details from replay headers: for `distillguard replay` only, NEVER in production')
     .option('--admin-token-file <file>', `file holding the admin token (else env ${adminTokenVariable}); without one the admin API is off`)
     .option('--key-hash-secret-file <file>', 'file holding the secret API keys are hashed under (else env DISTILLGUARD_KEY_HASH_SECRET, else <db>.key-hash-secret)')

@@ -59,7 +59,7 @@ test('the detector killed: restarted, /health degraded meanwhile, decisions mark
     assert.equal(after.body.interactions, 3);
     assert.match(gateway.output(), /the live detector exited \(signal SIGKILL\); it restarts in 500 ms/);
     assert.match(gateway.output(), /the live detector is back/);
-    const metrics = await call(gateway.url, 'GET', '/metrics', undefined, null);
+    const metrics = await call(gateway.url, 'GET', '/metrics'); // with the admin token: metrics on the public port need the read scope
     assert.match(String(metrics.body.text), /distillguard_detector_restarts_total 1/);
   } finally {
     gateway.process.kill('SIGTERM');

@@ -19,6 +19,7 @@ const commands: [name: string, load: () => Promise<Register>][] = [
   ['serve', async () => (await import('./commands/serve.js')).registerServe],
   ['config', async () => (await import('./commands/config.js')).registerConfig],
   ['keys', async () => (await import('./commands/keys.js')).registerKeys],
+  ['tokens', async () => (await import('./commands/tokens.js')).registerTokens],
   ['accounts', async () => (await import('./commands/accounts.js')).registerAccounts],
   ['export', async () => (await import('./commands/export.js')).registerExport],
   ['replay', async () => (await import('./commands/replay.js')).registerReplay],

@@ -103,9 +103,10 @@ test('serve --config routes models by glob; --trust-account-header takes the acc
     assert.match(imported.stderr, /accounts\.jsonl:2: field 'account_id'/);
 
     writeFileSync(join(folder, 'gateway.json'), JSON.stringify({ upstreams: [{ name: 'fake', url: upstream.url, models: ['fake-*'] }] }));
-    const serve = await startServe(['--config', join(folder, 'gateway.json'), '--db', db, '--trust-account-header', 'x-account', '--accept-replay-time']);
+    writeFileSync(join(folder, 'proxy-secret'), 'shared-with-the-auth-proxy-0123');
+    const serve = await startServe(['--config', join(folder, 'gateway.json'), '--db', db, '--trust-account-header', 'x-account', '--trust-account-header-secret-file', join(folder, 'proxy-secret'), '--accept-replay-time']);
     try {
-      const client = new OpenAI({ apiKey: 'not-checked-in-this-mode', baseURL: `${serve.url}/v1`, maxRetries: 0, defaultHeaders: { 'x-account': 'acct-trusted' } });
+      const client = new OpenAI({ apiKey: 'not-checked-in-this-mode', baseURL: `${serve.url}/v1`, maxRetries: 0, defaultHeaders: { 'x-account': 'acct-trusted', 'x-distillguard-proxy-secret': 'shared-with-the-auth-proxy-0123' } });
       const replayed = { 'x-distillguard-replay-time': '2026-03-01T10:00:00.000Z', 'x-distillguard-replay-id': 'replayed-1' };
       const completion = await client.chat.completions.create({ model: 'fake-a', messages: [{ role: 'user', content: 'hi' }] }, { headers: replayed });
       assert.equal(completion.choices[0].message.content, 'Routed by the config.');
@@ -133,9 +134,10 @@ test('serve --config routes models by glob; --trust-account-header takes the acc
 test('serve with neither --upstream nor --config answers from the built-in reference model (any model name, n, logprobs, streaming)', { timeout: 120_000 }, async () => {
   const folder = mkdtempSync(join(tmpdir(), 'dg-serve-builtin-'));
   try {
-    const serve = await startServe(['--db', join(folder, 'gateway.db'), '--trust-account-header', 'x-account']);
+    writeFileSync(join(folder, 'proxy-secret'), 'shared-with-the-auth-proxy-0123');
+    const serve = await startServe(['--db', join(folder, 'gateway.db'), '--trust-account-header', 'x-account', '--trust-account-header-secret-file', join(folder, 'proxy-secret')]);
     try {
-      const client = new OpenAI({ apiKey: 'unused', baseURL: `${serve.url}/v1`, maxRetries: 0, defaultHeaders: { 'x-account': 'acct-local' } });
+      const client = new OpenAI({ apiKey: 'unused', baseURL: `${serve.url}/v1`, maxRetries: 0, defaultHeaders: { 'x-account': 'acct-local', 'x-distillguard-proxy-secret': 'shared-with-the-auth-proxy-0123' } });
       const completion = await client.chat.completions.create({ model: 'any-name-at-all', messages: [{ role: 'user', content: 'Tell me about rivers.' }], n: 2, max_tokens: 12, logprobs: true, seed: 3 });
       assert.equal(completion.choices.length, 2);
       for (const choice of completion.choices) {

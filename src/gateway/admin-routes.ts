@@ -1,5 +1,6 @@
-// Admin and sidecar routes, all behind the admin token: keys, account metadata, decisions, the
-// live assessment, and the sidecar pair POST /v1/ingest and POST /v1/decide.
+// Admin and sidecar routes, each behind an admin token with its scope (read, act, keys): keys,
+// account metadata, decisions, the live assessment, the sidecar pair POST /v1/ingest and
+// POST /v1/decide, and /metrics where it shares the public port.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseTimestamp, validateAccount, validateInteraction, type Account, type Interaction } from '../core/index.js';
 import type { LiveDetection } from './live-detection.js';
@@ -7,7 +8,9 @@ import { parseRecord, toAccountRow } from '../ingest/index.js';
 import type { SqliteStore } from '../store/index.js';
 import { ApiError } from './api-error.js';
 import type { ApiKeys } from './api-keys.js';
-import { requireAdmin } from './authenticate.js';
+import type { AdminScope, AdminTokens } from './admin-tokens.js';
+import { requireScope } from './authenticate.js';
+import type { GatewayMetrics } from './gateway-metrics.js';
 import type { Enforcement } from './enforcement.js';
 import type { GatewayHealth } from './health.js';
 import type { InteractionRecorder } from './interaction-recorder.js';
@@ -18,8 +21,8 @@ export interface AdminContext {
   keys: ApiKeys;
   detection: LiveDetection;
   recorder: InteractionRecorder;
+  tokens: AdminTokens;
   health: GatewayHealth;
-  adminToken: string | null;
   enforcement: Enforcement;
   refreshFacts: () => void;
 }
@@ -47,10 +50,10 @@ function recordTexts(request: FastifyRequest): { line: number; text: string }[] 
   return text.split('\n').map((line, index) => ({ line: index + 1, text: line.trim() })).filter((entry) => entry.text.length > 0);
 }
 
-function guarded(context: AdminContext, handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) {
+function guarded(context: { tokens: AdminTokens }, scope: AdminScope, handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     try {
-      requireAdmin(request.headers, context.adminToken);
+      requireScope(request.headers, context.tokens, scope);
       return await handler(request, reply);
     } catch (error) {
       if (error instanceof ApiError) {
@@ -60,6 +63,13 @@ function guarded(context: AdminContext, handler: (request: FastifyRequest, reply
       throw error;
     }
   };
+}
+
+/** One value of a query parameter; a repeated one is a 400 naming it (not a 500 from the store). */
+function queryValue(request: FastifyRequest, name: string): string | undefined {
+  const value = (request.query as Record<string, unknown>)[name];
+  if (value === undefined || typeof value === 'string') return value;
+  throw new ApiError(400, 'invalid_request', `${name}: give it once (a single value).`, { param: name });
 }
 
 function jsonBody(request: FastifyRequest): Record<string, unknown> {
@@ -77,7 +87,7 @@ export function registerAdminRoutes(app: FastifyInstance, context: AdminContext)
   const validAccount = validateAccount();
   const validInteraction = validateInteraction();
 
-  app.post('/v1/admin/keys', guarded(context, async (request, reply) => {
+  app.post('/v1/admin/keys', guarded(context, 'keys', async (request, reply) => {
     const body = jsonBody(request);
     if (typeof body.account_id !== 'string' || body.account_id.length === 0 || body.account_id.length > 200) {
       throw new ApiError(400, 'invalid_request', 'account_id: required, a string of 1 to 200 characters.', { param: 'account_id' });
@@ -87,18 +97,18 @@ export function registerAdminRoutes(app: FastifyInstance, context: AdminContext)
     return { key_id: created.keyId, account_id: created.accountId, secret: created.secret };
   }));
 
-  app.get('/v1/admin/keys', guarded(context, async (request) => {
-    const accountId = (request.query as Record<string, string | undefined>).account_id;
+  app.get('/v1/admin/keys', guarded(context, 'read', async (request) => {
+    const accountId = queryValue(request, 'account_id');
     return { data: context.keys.list(accountId).map((key) => ({ key_id: key.keyId, account_id: key.accountId, label: key.label, created_at: key.createdAt, revoked_at: key.revokedAt })) };
   }));
 
-  app.delete('/v1/admin/keys/:keyId', guarded(context, async (request) => {
+  app.delete('/v1/admin/keys/:keyId', guarded(context, 'keys', async (request) => {
     const { keyId } = request.params as { keyId: string };
     if (!context.keys.revoke(keyId)) throw new ApiError(404, 'not_found', `No key '${keyId}'. List keys with GET /v1/admin/keys.`);
     return { key_id: keyId, revoked: true };
   }));
 
-  app.post('/v1/admin/accounts', guarded(context, async (request) => {
+  app.post('/v1/admin/accounts', guarded(context, 'act', async (request) => {
     const rejected: LineProblem[] = [];
     const rows = [];
     for (const { line, text } of recordTexts(request)) {
@@ -113,10 +123,10 @@ export function registerAdminRoutes(app: FastifyInstance, context: AdminContext)
     return { accepted: rows.length, rejected };
   }));
 
-  app.get('/v1/admin/decisions', guarded(context, async (request) => {
-    const query = request.query as Record<string, string | undefined>;
-    const limit = query.limit ? Math.min(10_000, Math.max(1, Number(query.limit) || 100)) : 1_000;
-    const rows = context.store.readDecisions({ accountId: query.account_id, limit });
+  app.get('/v1/admin/decisions', guarded(context, 'read', async (request) => {
+    const limitText = queryValue(request, 'limit');
+    const limit = limitText ? Math.min(10_000, Math.max(1, Number(limitText) || 100)) : 1_000;
+    const rows = context.store.readDecisions({ accountId: queryValue(request, 'account_id'), limit });
     return { data: rows.map((row) => ({ ts: row.ts, account_id: row.accountId, campaign_id: row.campaignId, action: row.action, verdict: row.verdict, risk: row.risk, reason: row.reason })) };
   }));
 
@@ -130,15 +140,15 @@ export function registerAdminRoutes(app: FastifyInstance, context: AdminContext)
       campaigns: assessment.campaigns.map((campaign) => ({ campaign_id: campaign.id, risk: campaign.risk, verdict: campaign.verdict, accounts: campaign.accounts })),
     };
   };
-  app.get('/v1/admin/assessment', guarded(context, async () => summary()));
-  app.get('/v1/admin/health', guarded(context, async () => context.health.report()));
-  app.post('/v1/admin/assess', guarded(context, async () => {
+  app.get('/v1/admin/assessment', guarded(context, 'read', async () => summary()));
+  app.get('/v1/admin/health', guarded(context, 'read', async () => context.health.report()));
+  app.post('/v1/admin/assess', guarded(context, 'act', async () => {
     await context.recorder.drain();
     await context.detection.assessNow(context.store.lastInteractionSeq());
     return summary();
   }));
 
-  app.post('/v1/ingest', guarded(context, async (request) => {
+  app.post('/v1/ingest', guarded(context, 'act', async (request) => {
     const rejected: LineProblem[] = [];
     let accepted = 0;
     for (const { line, text } of recordTexts(request)) {
@@ -154,7 +164,7 @@ export function registerAdminRoutes(app: FastifyInstance, context: AdminContext)
     return { accepted, rejected };
   }));
 
-  app.post('/v1/decide', guarded(context, async (request) => {
+  app.post('/v1/decide', guarded(context, 'act', async (request) => {
     const body = jsonBody(request);
     if (typeof body.account_id !== 'string' || body.account_id.length === 0) {
       throw new ApiError(400, 'invalid_request', 'account_id: required, the account about to be served.', { param: 'account_id' });
@@ -172,4 +182,17 @@ export function registerAdminRoutes(app: FastifyInstance, context: AdminContext)
       ...(admission.cohort !== null ? { tracer_cohort: admission.cohort } : {}),
     };
   }));
+}
+
+/**
+ * GET /metrics. On the admin listener it is open (the scraper's network is the admin one); on the
+ * public port it needs a `read` token, because counts by action (`action="tracer"`) tell an
+ * adversary when its own requests are under a covert action (review M4).
+ */
+export function registerMetricsRoute(app: FastifyInstance, metrics: GatewayMetrics, tokens: AdminTokens | null): void {
+  const scrape = async (_request: FastifyRequest, reply: FastifyReply) => {
+    void reply.header('content-type', metrics.registry.contentType);
+    return metrics.registry.metrics();
+  };
+  app.get('/metrics', tokens ? guarded({ tokens }, 'read', scrape) : scrape);
 }

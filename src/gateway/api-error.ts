@@ -12,6 +12,7 @@ export type ApiErrorCode =
   | 'invalid_api_key'
   | 'missing_api_key'
   | 'admin_token_required'
+  | 'insufficient_scope'
   | 'not_found'
   | 'rate_limited'
   | 'too_many_in_flight'

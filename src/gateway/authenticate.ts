@@ -1,9 +1,29 @@
 // Who is calling: a managed key (Authorization: Bearer or x-api-key), or, behind an existing auth
-// layer, an account id in a trusted header. The admin token guards the admin and sidecar routes.
+// layer that proves itself with a shared secret, an account id in a trusted header. Scoped admin
+// tokens guard the admin and sidecar routes.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ApiError } from './api-error.js';
 import type { ApiKeys } from './api-keys.js';
+import type { AdminScope, AdminTokens } from './admin-tokens.js';
+
+/** The header in which the trusted front proxy sends the shared secret (with --trust-account-header). */
+export const proxySecretHeader = 'x-distillguard-proxy-secret';
+
+/** `--trust-account-header`: the header naming the account, and the secret that proves the proxy set it. */
+export interface TrustedAccountHeader {
+  /** Lower-case header name. */
+  name: string;
+  /** SHA-256 of the shared secret (compared in constant time). */
+  secretDigest: Buffer;
+}
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/** The trusted header from its name and the shared secret. */
+export function trustedAccountHeader(name: string, secret: string): TrustedAccountHeader {
+  return { name: name.toLowerCase(), secretDigest: digest(secret) };
+}
 
 export interface Caller {
   accountId: string;
@@ -17,11 +37,16 @@ function presentedSecret(headers: IncomingHttpHeaders): string | null {
   return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey : null;
 }
 
-export function authenticateCaller(headers: IncomingHttpHeaders, keys: ApiKeys, trustAccountHeader: string | null): Caller {
+export function authenticateCaller(headers: IncomingHttpHeaders, keys: ApiKeys, trustAccountHeader: TrustedAccountHeader | null): Caller {
   if (trustAccountHeader) {
-    const value = headers[trustAccountHeader];
+    // without the proxy's secret, the header could come from anyone who reaches the port (review M10)
+    const proof = headers[proxySecretHeader];
+    if (typeof proof !== 'string' || !timingSafeEqual(digest(proof), trustAccountHeader.secretDigest)) {
+      throw new ApiError(401, 'invalid_api_key', `This gateway only serves requests from its auth proxy: the '${proxySecretHeader}' header is missing or wrong.`);
+    }
+    const value = headers[trustAccountHeader.name];
     if (typeof value !== 'string' || value.length === 0 || value.length > 200) {
-      throw new ApiError(401, 'missing_api_key', `Missing account: this gateway expects the account id in the '${trustAccountHeader}' header, set by the auth layer in front of it.`);
+      throw new ApiError(401, 'missing_api_key', `Missing account: this gateway expects the account id in the '${trustAccountHeader.name}' header, set by the auth layer in front of it.`);
     }
     return { accountId: value, keyId: null };
   }
@@ -32,12 +57,16 @@ export function authenticateCaller(headers: IncomingHttpHeaders, keys: ApiKeys, 
   return { accountId: key.accountId, keyId: key.keyId };
 }
 
-/** Compares the presented admin token with the configured one in constant time. */
-export function requireAdmin(headers: IncomingHttpHeaders, adminToken: string | null): void {
-  if (!adminToken) throw new ApiError(401, 'admin_token_required', 'The admin API is disabled: start serve with DISTILLGUARD_ADMIN_TOKEN or --admin-token-file.');
+/**
+ * The admin identity presented with a request, checked for `scope`.
+ * @throws ApiError 401 without a live admin token, 403 naming the missing scope.
+ */
+export function requireScope(headers: IncomingHttpHeaders, tokens: AdminTokens, scope: AdminScope): void {
   const presented = presentedSecret(headers);
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  if (!presented || !timingSafeEqual(digest(presented), digest(adminToken))) {
-    throw new ApiError(401, 'admin_token_required', 'This route needs the admin token as "Authorization: Bearer <token>".');
+  if (!presented) throw new ApiError(401, 'admin_token_required', 'This route needs an admin token as "Authorization: Bearer <token>" (distillguard tokens create, or the DISTILLGUARD_ADMIN_TOKEN serve was started with).');
+  const identity = tokens.authenticate(presented);
+  if (!identity) throw new ApiError(401, 'admin_token_required', 'The admin token is unknown or was revoked. Create one with `distillguard tokens create --scope ...`.');
+  if (!identity.scopes.includes(scope)) {
+    throw new ApiError(403, 'insufficient_scope', `This route needs an admin token with the '${scope}' scope; this token has ${identity.scopes.join(', ')}. Create one with \`distillguard tokens create --scope ${scope}\`.`);
   }
 }

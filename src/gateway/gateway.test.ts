@@ -277,7 +277,8 @@ describe('gateway with the official clients', () => {
 
   test('/metrics: the overhead histogram counts each answered request; refusals are counted by status and action', async () => {
     const scrape = async (): Promise<Map<string, number>> => {
-      const response = await request(`${gateway.url}/metrics`);
+      // on the public port (no --admin-port), metrics need a read token
+      const response = await request(`${gateway.url}/metrics`, { headers: { authorization: 'Bearer admin-token-for-tests' } });
       assert.equal(response.statusCode, 200);
       assert.match(String(response.headers['content-type']), /^text\/plain/);
       return parsePrometheus(await response.body.text());

@@ -1,8 +1,10 @@
 // Public face of gateway/: the OpenAI- and Anthropic-compatible gateway, its keys and config.
 export { startGateway, type GatewayOptions, type RunningGateway } from './server.js';
+export { AdminTokens, adminScopes, parseAdminScopes, type AdminScope, type AdminIdentity, type CreatedAdminToken } from './admin-tokens.js';
 export { describeShutdown, type ShutdownReport } from './gateway-shutdown.js';
 export type { RecorderHealth } from './interaction-recorder.js';
-export { ApiKeys, loadKeyHashSecret, keyHashSecretVariable, type CreatedKey } from './api-keys.js';
+export { ApiKeys, type CreatedKey } from './api-keys.js';
+export { loadKeyHashSecret, keyHashSecretVariable } from './key-hash-secret.js';
 export { parseGatewayConfig, readGatewayConfig, type GatewayConfig, type UpstreamConfig, type WatermarkConfig, type GatewayScheme } from './gateway-config.js';
 export { configSummary, startupText, withoutCredentials, type StartupSummary } from './startup-summary.js';
 export { ApiError, errorBody, type ApiFlavor } from './api-error.js';

@@ -73,7 +73,7 @@ export function serveModelRoute(context: ProxyContext, bodyLimit: number, surfac
       return;
     }
     const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
-    void handleModelRequest(context, surface, { headers: request.headers, ip: request.socket.remoteAddress ?? '', body, caller }, response, startedAt);
+    void handleModelRequest(context, surface, { headers: request.headers, ip: context.clientAddressOf(request.socket.remoteAddress, request.headers), body, caller }, response, startedAt);
   });
   request.on('error', () => response.destroy());
 }

@@ -9,7 +9,8 @@ import { ApiError, errorBody, streamErrorEvent, upstreamErrorBody, type ApiFlavo
 import { ChatStreamToMessages, chatToMessagesResponse, messagesToChatRequest } from './anthropic-bridge.js';
 import { chatToMessagesRequest, messagesToChatResponse, MessagesStreamToChat } from './openai-bridge.js';
 import type { AccountConcurrency } from './account-concurrency.js';
-import type { Caller } from './authenticate.js';
+import type { Caller, TrustedAccountHeader } from './authenticate.js';
+import type { ClientAddressOf } from './client-address.js';
 import { closeIfNotTakenWithin } from './client-deadline.js';
 import type { ApiKeys } from './api-keys.js';
 import type { Admission, Enforcement, LadderAction } from './enforcement.js';
@@ -30,7 +31,10 @@ export const tracerCohortHeader = 'x-distillguard-tracer-cohort';
 
 export interface ProxyContext {
   keys: ApiKeys;
-  trustAccountHeader: string | null;
+  /** --trust-account-header with the proxy's secret; null: API keys. */
+  trustAccountHeader: TrustedAccountHeader | null;
+  /** The client address of a request (the socket peer, or X-Forwarded-For from trusted proxies). */
+  clientAddressOf: ClientAddressOf;
   acceptReplayTime: boolean;
   upstreamFor: (model: string) => UpstreamClient | null;
   enforcement: Enforcement;

@@ -5,9 +5,14 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance } from 
 import { DistillGuardError } from '../core/index.js';
 import type { LiveAssessment } from '../detect/index.js';
 import { SqliteStore } from '../store/index.js';
-import { registerAdminRoutes } from './admin-routes.js';
+import { registerAdminRoutes, registerMetricsRoute } from './admin-routes.js';
+import { createAdminApp } from './admin-listener.js';
+import { AdminTokens } from './admin-tokens.js';
+import { trustedAccountHeader } from './authenticate.js';
+import { clientAddressResolver, parseTrustedProxies } from './client-address.js';
 import { ApiError, type ApiFlavor } from './api-error.js';
-import { ApiKeys, loadKeyHashSecret } from './api-keys.js';
+import { ApiKeys } from './api-keys.js';
+import { loadKeyHashSecret } from './key-hash-secret.js';
 import type { Enforcement } from './enforcement.js';
 import { parseGatewayConfig, upstreamMatcher, type GatewayConfig } from './gateway-config.js';
 import { GatewayMetrics } from './gateway-metrics.js';
@@ -36,9 +41,19 @@ export interface GatewayOptions {
   /** Sends every model to this OpenAI-compatible base URL (overrides config upstreams). */
   upstream?: string;
   config?: GatewayConfig;
+  /** Take the account id from this header, set by an auth proxy in front; needs `trustAccountHeaderSecret`. */
   trustAccountHeader?: string | null;
+  /** The secret that proxy sends in x-distillguard-proxy-secret (compared in constant time). */
+  trustAccountHeaderSecret?: string | null;
+  /** CIDRs of load balancers whose X-Forwarded-For is believed (rightmost untrusted hop). */
+  trustedProxies?: string[];
+  /** Serve the admin API, sidecar and /metrics on this port instead of the public one. */
+  adminPort?: number;
+  /** Address of the admin listener (default 127.0.0.1). */
+  adminHost?: string;
   /** Take timestamps and client details from replay headers. Never in production. */
   acceptReplayTime?: boolean;
+  /** The bootstrap admin token: every scope (DISTILLGUARD_ADMIN_TOKEN or --admin-token-file). */
   adminToken?: string | null;
   keyHashSecretFile?: string;
   /** Builds the ladder from the store's live view; observe-only when absent. */
@@ -53,6 +68,10 @@ export interface RunningGateway {
   store: SqliteStore;
   detection: LiveDetection;
   keys: ApiKeys;
+  /** Scoped admin tokens (and the bootstrap one). */
+  tokens: AdminTokens;
+  /** The admin listener's URL; null when the admin routes share the public port. */
+  adminUrl: string | null;
   recorder: InteractionRecorder;
   /** What this gateway uses (store, upstreams, listeners): its first log line. */
   startup: StartupSummary;
@@ -91,6 +110,12 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
   const config = options.config ?? parseGatewayConfig({});
   const upstreamConfigs = options.upstream ? [{ name: 'default', url: options.upstream, api: 'openai' as const, models: ['*'], timeout_ms: 120_000, timeout_total_ms: 600_000, connections: 128 }] : config.upstreams;
   if (upstreamConfigs.length === 0) throw new DistillGuardError('usage', 'no upstream: pass --upstream URL or list upstreams in --config.');
+  if (options.trustAccountHeader && !options.trustAccountHeaderSecret) {
+    throw new DistillGuardError('usage', '--trust-account-header needs a secret shared with the auth proxy in front (--trust-account-header-secret-file or DISTILLGUARD_PROXY_SECRET): without it, anyone who reaches the port can claim any account. The proxy sends it in the x-distillguard-proxy-secret header.');
+  }
+  const trustedAccount = options.trustAccountHeader && options.trustAccountHeaderSecret ? trustedAccountHeader(options.trustAccountHeader, options.trustAccountHeaderSecret) : null;
+  if (options.adminHost !== undefined && options.adminPort === undefined) throw new DistillGuardError('usage', '--admin-host needs --admin-port: without it the admin routes share the public listener.');
+  const clientAddressOf = clientAddressResolver(options.trustedProxies && options.trustedProxies.length > 0 ? parseTrustedProxies(options.trustedProxies) : null);
   const upstreams = upstreamConfigs.map((upstream) => new UpstreamClient(upstream, { clientStallMs: config.limits.client_stall_ms, maxBodyBytes: config.limits.upstream_body_bytes }));
   cleanup.add(() => Promise.allSettled(upstreams.map((client) => client.close())));
   const match = upstreamMatcher(upstreamConfigs);
@@ -114,7 +139,9 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
     },
   });
   cleanup.add(() => store.close());
-  const keys = new ApiKeys(store, loadKeyHashSecret({ databasePath: options.databasePath, file: options.keyHashSecretFile }));
+  const keyHashSecret = loadKeyHashSecret({ databasePath: options.databasePath, file: options.keyHashSecretFile, store });
+  const keys = new ApiKeys(store, keyHashSecret);
+  const tokens = new AdminTokens(store, keyHashSecret, options.adminToken ?? null);
   // exchanges stored before this start feed live detection again (warm start), without repeats
   const lastStoredSeq = store.lastInteractionSeq();
   const importId = store.beginImport('interactions', { kind: 'gateway', path: null, size: null, modifiedMs: null });
@@ -177,7 +204,7 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
   registerHealthMetrics(metrics.registry, health);
   let warmStartSettled = false;
   context = {
-    keys, trustAccountHeader: options.trustAccountHeader?.toLowerCase() ?? null, acceptReplayTime: options.acceptReplayTime ?? false,
+    keys, trustAccountHeader: trustedAccount, clientAddressOf, acceptReplayTime: options.acceptReplayTime ?? false,
     upstreamFor, enforcement, recorder, metrics, watermarks, log: app.log, limits: config.limits,
     concurrency: new AccountConcurrency(config.limits.concurrent_per_account),
   };
@@ -211,11 +238,12 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
     return { object: 'list', data: [...models].map(([id, owner]) => ({ id, object: 'model', created: 0, owned_by: owner })) };
   });
   registerHealthRoutes(app, health, () => warmStartSettled);
-  app.get('/metrics', async (_request, reply) => {
-    void reply.header('content-type', metrics.registry.contentType);
-    return metrics.registry.metrics();
-  });
-  registerAdminRoutes(app, { store, keys, detection, recorder, health, adminToken: options.adminToken ?? null, enforcement, refreshFacts: () => detection.refreshFacts() });
+  // with --admin-port the admin API, sidecar and metrics live only there; else on the public port,
+  // where /metrics needs a read token
+  const adminApp = options.adminPort === undefined ? app : createAdminApp(app.log, bodyLimit);
+  if (adminApp !== app) cleanup.add(() => adminApp.close());
+  registerMetricsRoute(adminApp, metrics, adminApp === app ? tokens : null);
+  registerAdminRoutes(adminApp, { store, keys, tokens, detection, recorder, health, enforcement, refreshFacts: () => detection.refreshFacts() });
 
   let address: string;
   const logLevel = app.log.level;
@@ -229,7 +257,18 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
     throw new DistillGuardError('usage', `cannot listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 8080}: ${(error as Error).message}. Pick another --port.`);
   }
   const port = Number(new URL(address).port);
-  const startup: StartupSummary = { store: options.databasePath, upstreams: upstreamConfigs.map(({ name, url, api }) => ({ name, url, api })), publicUrl: address, adminUrl: null };
+  let adminUrl: string | null = null;
+  if (adminApp !== app) {
+    const adminHost = options.adminHost ?? '127.0.0.1';
+    try {
+      adminApp.log.level = 'warn';
+      adminUrl = await adminApp.listen({ port: options.adminPort, host: adminHost });
+      adminApp.log.level = logLevel;
+    } catch (error) {
+      throw new DistillGuardError('usage', `cannot listen on ${adminHost}:${options.adminPort} (--admin-port): ${(error as Error).message}. Pick another --admin-port.`);
+    }
+  }
+  const startup: StartupSummary = { store: options.databasePath, upstreams: upstreamConfigs.map(({ name, url, api }) => ({ name, url, api })), publicUrl: address, adminUrl };
   app.log.info(startupFields(startup), `distillguard gateway started: ${startupText(startup)}`);
   const warmStart = detection.assessNow(lastStoredSeq).then(
     (assessment) => assessment.interactions,
@@ -242,12 +281,14 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
   });
   let closed: Promise<ShutdownReport> | null = null;
   return {
-    url: address, port, store, detection, keys, recorder, warmStart, startup, spoolPath, health, log: app.log,
+    url: address, port, store, detection, keys, tokens, adminUrl, recorder, warmStart, startup, spoolPath, health, log: app.log,
     close() {
       closing = true;
       // the warm start is not waited for: a detector stuck in it must not hold the stop
       closed ??= shutDownGateway({
-        closeListener: () => app.close(), server: app.server, recorder, store, importId, log: app.log,
+        closeListener: async () => {
+          await Promise.all([app.close(), adminApp !== app ? adminApp.close() : undefined]);
+        }, server: app.server, recorder, store, importId, log: app.log,
         others: [
           ...(enforcement instanceof LadderEnforcement ? [() => enforcement.close()] : []),
           () => detection.close(),

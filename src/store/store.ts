@@ -90,6 +90,17 @@ export interface ApiKeyRow {
   revokedAt: string | null;
 }
 
+/** A scoped admin token as stored: its keyed hash, never the secret. */
+export interface AdminTokenRow {
+  tokenId: string;
+  /** Comma-separated scopes (read, act, keys). */
+  scopes: string;
+  secretHash: string;
+  label: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
 /** An enforcement decision, stored with its reason. */
 export interface DecisionRow {
   ts: string;
@@ -131,6 +142,17 @@ export interface Store {
   listApiKeys(accountId?: string): ApiKeyRow[];
   /** Marks a key revoked; false if no such key. */
   revokeApiKey(keyId: string, at: string): boolean;
+  /** Stores a new admin token (its keyed hash only). */
+  addAdminToken(token: AdminTokenRow): void;
+  /** The admin token with this secret hash, revoked or not; null if none. */
+  findAdminToken(secretHash: string): AdminTokenRow | null;
+  listAdminTokens(): AdminTokenRow[];
+  /** Marks an admin token revoked; false if no such token. */
+  revokeAdminToken(tokenId: string, at: string): boolean;
+  /** A stored setting, or null. */
+  readSetting(name: string): string | null;
+  /** Stores `value` unless the setting exists; returns the value stored now (the first writer wins). */
+  writeSettingOnce(name: string, value: string): string;
   /** Appends decisions (batched on the write thread). */
   writeDecisions(rows: DecisionRow[]): Promise<void>;
   readDecisions(options?: { accountId?: string; limit?: number }): DecisionRow[];

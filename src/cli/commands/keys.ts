@@ -14,7 +14,7 @@ interface KeysOptions {
 async function withKeys<T>(options: KeysOptions, work: (keys: ApiKeys) => T): Promise<T> {
   const store = SqliteStore.open(options.db);
   try {
-    return work(new ApiKeys(store, loadKeyHashSecret({ databasePath: options.db, file: options.keyHashSecretFile })));
+    return work(new ApiKeys(store, loadKeyHashSecret({ databasePath: options.db, file: options.keyHashSecretFile, store })));
   } finally {
     await store.close();
   }

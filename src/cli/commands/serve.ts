@@ -17,6 +17,10 @@ interface ServeOptions {
   db: string;
   config?: string;
   trustAccountHeader?: string;
+  trustAccountHeaderSecretFile?: string;
+  trustedProxies?: string[];
+  adminPort?: number;
+  adminHost?: string;
   acceptReplayTime?: boolean;
   adminTokenFile?: string;
   keyHashSecretFile?: string;
@@ -41,6 +45,25 @@ export function readAdminToken(file: string | undefined): string | null {
   return fromEnvironment || null;
 }
 
+export const proxySecretVariable = 'DISTILLGUARD_PROXY_SECRET';
+
+/** The secret shared with the auth proxy (--trust-account-header), from a file or the environment; null when neither. */
+export function readProxySecret(file: string | undefined): string | null {
+  let secret: string | undefined = process.env[proxySecretVariable];
+  let origin = proxySecretVariable;
+  if (file) {
+    try {
+      secret = readFileSync(file, 'utf8').trim();
+    } catch (error) {
+      throw new DistillGuardError('usage', `cannot read --trust-account-header-secret-file '${file}': ${(error as Error).message}`);
+    }
+    origin = `'${file}'`;
+  }
+  if (!secret) return null;
+  if (secret.length < 16) throw new DistillGuardError('usage', `the proxy secret in ${origin} is shorter than 16 characters; use a long random secret.`);
+  return secret;
+}
+
 export function registerServe(program: Command): void {
   program
     .command('serve')
@@ -50,7 +73,11 @@ export function registerServe(program: Command): void {
     .option('--upstream <url>', 'send every model to this OpenAI-compatible base URL (e.g. http://localhost:8000/v1)')
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
     .option('--config <file>', 'gateway config (JSON): upstreams per model, limits, response ladder (docs/gateway.md)')
-    .option('--trust-account-header <name>', 'take the account id from this header, set by an auth layer in front (no API keys)')
+    .option('--trust-account-header <name>', 'take the account id from this header, set by an auth proxy in front (no API keys); needs the proxy secret')
+    .option('--trust-account-header-secret-file <file>', `file holding the secret the auth proxy sends in x-distillguard-proxy-secret (else env ${proxySecretVariable})`)
+    .option('--trusted-proxies <cidr...>', 'load balancers (CIDRs) whose X-Forwarded-For gives the client address')
+    .option('--admin-port <port>', 'serve the admin API, sidecar and /metrics on this port only (else on the public port, /metrics behind a read token)', parsePort)
+    .option('--admin-host <host>', 'address of the admin listener (with --admin-port; default 127.0.0.1)')
     .option('--accept-replay-time', 'take timestamps and client details from replay headers: for `distillguard replay` only, NEVER in production')
     .option('--admin-token-file <file>', `file holding the admin token (else env ${adminTokenVariable}); without one the admin API is off`)
     .option('--key-hash-secret-file <file>', 'file holding the secret API keys are hashed under (else env DISTILLGUARD_KEY_HASH_SECRET, else <db>.key-hash-secret)')
@@ -74,6 +101,8 @@ export function registerServe(program: Command): void {
           port: options.port, host: options.host, databasePath: options.db, upstream, config, adminToken,
           trustAccountHeader: options.trustAccountHeader ?? null, acceptReplayTime: options.acceptReplayTime ?? false,
           keyHashSecretFile: options.keyHashSecretFile,
+          trustAccountHeaderSecret: options.trustAccountHeader ? readProxySecret(options.trustAccountHeaderSecretFile) : null,
+          trustedProxies: options.trustedProxies, adminPort: options.adminPort, adminHost: options.adminHost,
         });
       } catch (error) {
         await closeUpstream();
@@ -82,7 +111,7 @@ export function registerServe(program: Command): void {
       // an unhandled rejection is logged and degrades /health; an uncaught exception is logged and ends the process
       installProcessFaultPolicy({ log: gateway.log, unhandled: gateway.health.unhandled });
       if (options.acceptReplayTime) process.stderr.write('warning: --accept-replay-time is on: clients can set timestamps and addresses. Never use it in production.\n');
-      if (!adminToken) process.stderr.write(`note: no admin token (${adminTokenVariable} or --admin-token-file): the admin and sidecar routes are off.\n`);
+      if (!adminToken && gateway.tokens.list().every((token) => token.revokedAt !== null)) process.stderr.write(`note: no admin token (${adminTokenVariable}, --admin-token-file or \`distillguard tokens create\`): the admin and sidecar routes answer 401.\n`);
       // the young generation grows (up to its cap) only now that loading's allocation bursts are over
       releaseYoungGenerationHold();
       process.stdout.write(`distillguard gateway listening on ${gateway.url} (${startupText(gateway.startup)})\n`);

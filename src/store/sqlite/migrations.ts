@@ -114,4 +114,22 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX decisions_account ON decisions(account_id);
     `,
   },
+  {
+    version: 4,
+    name: 'gateway: scoped admin tokens (keyed hashes only) and settings (the key-hash secret check)',
+    sql: `
+      CREATE TABLE admin_tokens (
+        token_id TEXT PRIMARY KEY,
+        scopes TEXT NOT NULL,
+        secret_hash TEXT NOT NULL UNIQUE,
+        label TEXT,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+      );
+      CREATE TABLE settings (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `,
+  },
 ];

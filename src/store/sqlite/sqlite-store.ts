@@ -3,7 +3,7 @@
 import { Worker } from 'node:worker_threads';
 import { DistillGuardError } from '../../core/index.js';
 import type {
-  AccountRow, ApiKeyRow, BenchmarkItemRow, DecisionRow, ImportKind, ImportTally, InteractionImportSummary, InteractionRow, RejectedLineRow, SourceInfo, Store,
+  AccountRow, AdminTokenRow, ApiKeyRow, BenchmarkItemRow, DecisionRow, ImportKind, ImportTally, InteractionImportSummary, InteractionRow, RejectedLineRow, SourceInfo, Store,
 } from '../store.js';
 import { encodeInteractionRows } from './flat-rows.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
@@ -14,6 +14,7 @@ import type { WriterThreadHook } from './writer-thread.js';
 type Pending = { resolve: (reply: { result: number; flags?: Uint8Array }) => void; reject: (error: Error) => void; sentAt: number };
 type WriteRequestBody = WriteRequest extends infer R ? (R extends { seq: number } ? Omit<R, 'seq'> : never) : never;
 
+const selectAdminTokens = 'SELECT token_id AS tokenId, scopes, secret_hash AS secretHash, label, created_at AS createdAt, revoked_at AS revokedAt FROM admin_tokens';
 const selectKeys = 'SELECT key_id AS keyId, account_id AS accountId, secret_hash AS secretHash, label, created_at AS createdAt, revoked_at AS revokedAt FROM api_keys';
 
 export interface StoreOpenOptions {
@@ -194,6 +195,36 @@ export class SqliteStore implements Store {
   revokeApiKey(keyId: string, at: string): boolean {
     const result = this.database.prepare('UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE key_id = ?').run(at, keyId);
     return result.changes > 0;
+  }
+
+  addAdminToken(token: AdminTokenRow): void {
+    this.database
+      .prepare('INSERT INTO admin_tokens (token_id, scopes, secret_hash, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(token.tokenId, token.scopes, token.secretHash, token.label, token.createdAt, token.revokedAt);
+  }
+
+  findAdminToken(secretHash: string): AdminTokenRow | null {
+    return (this.database.prepare(`${selectAdminTokens} WHERE secret_hash = ?`).get(secretHash) as AdminTokenRow | undefined) ?? null;
+  }
+
+  listAdminTokens(): AdminTokenRow[] {
+    return this.database.prepare(`${selectAdminTokens} ORDER BY created_at, token_id`).all() as AdminTokenRow[];
+  }
+
+  revokeAdminToken(tokenId: string, at: string): boolean {
+    return this.database.prepare('UPDATE admin_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE token_id = ?').run(at, tokenId).changes > 0;
+  }
+
+  readSetting(name: string): string | null {
+    return (this.database.prepare('SELECT value FROM settings WHERE name = ?').pluck().get(name) as string | undefined) ?? null;
+  }
+
+  writeSettingOnce(name: string, value: string): string {
+    // read first: a setting that exists costs no write lock (a read-only store still starts)
+    const stored = this.readSetting(name);
+    if (stored !== null) return stored;
+    this.database.prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT(name) DO NOTHING').run(name, value);
+    return this.readSetting(name) ?? value;
   }
 
   async writeDecisions(rows: DecisionRow[]): Promise<void> {

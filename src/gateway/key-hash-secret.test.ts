@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DistillGuardError } from '../core/index.js';
+import { SqliteStore } from '../store/index.js';
+import { runCli } from '../test-support/run-cli.js';
+import { ApiKeys } from './api-keys.js';
+import { keyHashSecretVariable, loadKeyHashSecret } from './key-hash-secret.js';
+
+function withEnvironment<T>(value: string | undefined, work: () => T): T {
+  const before = process.env[keyHashSecretVariable];
+  if (value === undefined) delete process.env[keyHashSecretVariable];
+  else process.env[keyHashSecretVariable] = value;
+  try {
+    return work();
+  } finally {
+    if (before === undefined) delete process.env[keyHashSecretVariable];
+    else process.env[keyHashSecretVariable] = before;
+  }
+}
+
+const refusal = (pattern: RegExp) => (error: unknown) => error instanceof DistillGuardError && error.code === 'usage' && pattern.test(error.message);
+
+test('the environment value needs 16 characters, like the file', () => {
+  withEnvironment('x', () => assert.throws(() => loadKeyHashSecret({ databasePath: ':memory:' }), refusal(/DISTILLGUARD_KEY_HASH_SECRET is shorter than 16/)));
+  withEnvironment('a-long-enough-secret-value', () => assert.equal(loadKeyHashSecret({ databasePath: ':memory:' }).toString(), 'a-long-enough-secret-value'));
+});
+
+test('a changed secret stops the start (every key would fail); a lost file is not silently replaced while keys exist', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'dg-key-secret-'));
+  const databasePath = join(folder, 'g.db');
+  const store = SqliteStore.open(databasePath);
+  try {
+    await withEnvironment(undefined, async () => {
+      const first = loadKeyHashSecret({ databasePath, store });
+      const file = `${databasePath}.key-hash-secret`;
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+      const key = new ApiKeys(store, first).create('acct-1');
+      assert.deepEqual(loadKeyHashSecret({ databasePath, store }), first, 'the same secret next time');
+      // the probe of the review: an environment value that differs from the file
+      withEnvironment('another-secret-entirely-0123', () => assert.throws(() => loadKeyHashSecret({ databasePath, store }), refusal(/is not the one the API keys and admin tokens .* were made with/)));
+      // a restore that lost the file
+      rmSync(file);
+      assert.throws(() => loadKeyHashSecret({ databasePath, store }), refusal(/secret file .* is missing, but .* holds 1 API keys/));
+      assert.equal(existsSync(file), false, 'no new secret was made');
+      writeFileSync(file, first);
+      chmodSync(file, 0o644);
+      assert.ok(new ApiKeys(store, loadKeyHashSecret({ databasePath, store })).authenticate(key.secret), 'the restored file works again');
+      assert.equal(statSync(file).mode & 0o777, 0o600, 'tightened again');
+    });
+  } finally {
+    await store.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+test('two commands creating the secret file at once agree on it (no EEXIST)', { timeout: 60_000 }, async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'dg-key-secret-race-'));
+  try {
+    for (let round = 0; round < 3; round += 1) {
+      const db = join(folder, `race-${round}.db`);
+      const results = await Promise.all([
+        runCli(['keys', 'create', '--account', 'acct-a', '--db', db, '--json']),
+        runCli(['tokens', 'create', '--scope', 'read', '--db', db, '--json']),
+        runCli(['keys', 'list', '--db', db]),
+      ]);
+      for (const result of results) assert.equal(result.code, 0, result.stderr);
+      const listed = await runCli(['keys', 'list', '--db', db]);
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.ok(readFileSync(`${db}.key-hash-secret`, 'utf8').trim().length >= 16);
+    }
+    assert.deepEqual(readdirSync(folder).filter((name) => name.endsWith('.tmp')), [], 'no temporary files left');
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});

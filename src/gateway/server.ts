@@ -11,7 +11,7 @@ import { ApiKeys, loadKeyHashSecret } from './api-keys.js';
 import type { Enforcement } from './enforcement.js';
 import { parseGatewayConfig, upstreamMatcher, type GatewayConfig } from './gateway-config.js';
 import { GatewayMetrics } from './gateway-metrics.js';
-import { describeShutdown, shutDownGateway, type ShutdownReport } from './gateway-shutdown.js';
+import { describeShutdown, shutDownGateway, trackConnections, type ShutdownReport } from './gateway-shutdown.js';
 import { InteractionRecorder } from './interaction-recorder.js';
 import { spoolPathFor } from './recorder-spool.js';
 import { LiveDetection } from './live-detection.js';
@@ -104,6 +104,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const importId = store.beginImport('interactions', { kind: 'gateway', path: null, size: null, modifiedMs: null });
   let context: ProxyContext | null = null;
   let closing = false;
+  let connections: ReturnType<typeof trackConnections> | null = null;
   const bodyLimit = config.limits.body_bytes;
   const app: FastifyInstance = Fastify({
     // model routes skip fastify's router and hooks (the hot path); the rest is fastify's
@@ -116,6 +117,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         else handler(request, response);
       });
       server.keepAliveTimeout = 72_000;
+      connections = trackConnections(server);
       return server;
     },
     logger: { level: options.logLevel ?? 'info', redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] },
@@ -204,6 +206,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     url: address, port, store, detection, keys, recorder, warmStart, spoolPath,
     close() {
       closing = true;
+      connections?.closeAfterAnswers();
       // the warm start is not waited for: a detector stuck in it must not hold the stop
       closed ??= shutDownGateway({
         closeListener: () => app.close(), server: app.server, recorder, store, importId, log: app.log,

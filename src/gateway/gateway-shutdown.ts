@@ -1,7 +1,8 @@
 // The gateway's graceful stop: stop accepting, let requests in flight finish until the drain
 // deadline, then close what is left, write every exchange the store will take, and say exactly
 // how many it could not store (the import is then `stopped`, not `complete`).
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { SqliteStore } from '../store/index.js';
 import type { InteractionRecorder, RecorderLog } from './interaction-recorder.js';
 
@@ -83,4 +84,25 @@ export function describeShutdown(report: ShutdownReport, spoolPath: string | nul
 
 function openConnections(server: Server): Promise<number> {
   return new Promise((resolve) => server.getConnections((error, count) => resolve(error ? 0 : count)));
+}
+
+/**
+ * The server's open connections (one listener per connection, nothing per request), so that a stop
+ * can tell the answers still being prepared on them to close their connection afterwards.
+ */
+export function trackConnections(server: Server): { closeAfterAnswers(): void } {
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  return {
+    closeAfterAnswers() {
+      for (const socket of sockets) {
+        // Node keeps the response being written on a connection as `_httpMessage` (stable since 0.x)
+        const response = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+        if (response && !response.headersSent) response.shouldKeepAlive = false;
+      }
+    },
+  };
 }

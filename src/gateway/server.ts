@@ -16,7 +16,7 @@ import { loadKeyHashSecret } from './key-hash-secret.js';
 import type { Enforcement } from './enforcement.js';
 import { parseGatewayConfig, upstreamMatcher, type GatewayConfig } from './gateway-config.js';
 import { GatewayMetrics } from './gateway-metrics.js';
-import { describeShutdown, shutDownGateway, type ShutdownReport } from './gateway-shutdown.js';
+import { describeShutdown, shutDownGateway, trackConnections, type ShutdownReport } from './gateway-shutdown.js';
 import { GatewayHealth, registerHealthRoutes } from './health.js';
 import { registerHealthMetrics } from './health-metrics.js';
 import { InteractionRecorder } from './interaction-recorder.js';
@@ -147,6 +147,7 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
   const importId = store.beginImport('interactions', { kind: 'gateway', path: null, size: null, modifiedMs: null });
   let context: ProxyContext | null = null;
   let closing = false;
+  let connections: ReturnType<typeof trackConnections> | null = null;
   const bodyLimit = config.limits.body_bytes;
   const app: FastifyInstance = Fastify({
     // model routes skip fastify's router and hooks (the hot path); the rest is fastify's
@@ -166,6 +167,7 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
       server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => route(request, response, true));
       server.keepAliveTimeout = 72_000;
       server.maxConnections = config.limits.max_connections;
+      connections = trackConnections(server);
       return server;
     },
     clientErrorHandler: answerClientError,
@@ -284,6 +286,7 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
     url: address, port, store, detection, keys, tokens, adminUrl, recorder, warmStart, startup, spoolPath, health, log: app.log,
     close() {
       closing = true;
+      connections?.closeAfterAnswers();
       // the warm start is not waited for: a detector stuck in it must not hold the stop
       closed ??= shutDownGateway({
         closeListener: async () => {

@@ -114,17 +114,16 @@ export function registerServe(program: Command): void {
       if (!adminToken && gateway.tokens.list().every((token) => token.revokedAt !== null)) process.stderr.write(`note: no admin token (${adminTokenVariable}, --admin-token-file or \`distillguard tokens create\`): the admin and sidecar routes answer 401.\n`);
       // the young generation grows (up to its cap) only now that loading's allocation bursts are over
       releaseYoungGenerationHold();
+      // signals are handled before the line a supervisor waits for: a SIGTERM right after it drains
+      const stopSignal = untilStopSignal(gateway);
       process.stdout.write(`distillguard gateway listening on ${gateway.url} (${startupText(gateway.startup)})\n`);
-      await untilStopSignal(gateway);
+      await stopSignal;
       process.stdout.write('stopping: finishing requests in flight and writing every exchange...\n');
       const report = await gateway.close();
       await closeUpstream();
-      const lost = report.dropped + report.unstored;
-      if (lost > 0) {
-        process.stderr.write(`stopped: ${describeShutdown(report, gateway.spoolPath)}\n`);
-        process.exitCode = 1;
-      }
       process.stdout.write('stopped.\n');
+      // exit 4 (printed on stderr) when exchanges were not stored: a supervisor sees it
+      if (report.dropped + report.unstored > 0) throw new DistillGuardError('store_failed', `stopped: ${describeShutdown(report, gateway.spoolPath)}`);
     });
 }
 

@@ -9,6 +9,9 @@ import type { WriteReply, WriteRequest, WriterThreadInfo } from './write-protoco
 const { path, cacheMb } = workerData as { path: string; cacheMb?: number };
 const database = openDatabase(path, { migrate: false, cacheMb });
 const writer = new BatchWriter(database);
+// fault tests only: hold each batch of interactions this long, as a write thread starved by a
+// saturated core would (faults/store-kill.test.ts); unset in any real use
+const starvedForMs = Number(process.env.DISTILLGUARD_FAULT_WRITER_DELAY_MS ?? 0);
 const port = parentPort;
 if (!port) throw new Error('write-worker must run as a worker thread');
 // the store's writerThread hook (a gateway's runtime settings) gets this thread's kernel id
@@ -19,6 +22,7 @@ port.on('message', (request: WriteRequest) => {
   try {
     switch (request.op) {
       case 'interactions': {
+        if (starvedForMs > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, starvedForMs);
         const flags = writer.interactions(request.importId, request.values);
         port.postMessage({ seq: request.seq, ok: true, result: flags.length, flags } satisfies WriteReply, [flags.buffer as ArrayBuffer]);
         return;

@@ -135,7 +135,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const enforcement: Enforcement = options.enforcement ? options.enforcement(detection, store, metrics) : new LadderEnforcement(detection, store, policy, metrics);
   context = {
     keys, trustAccountHeader: options.trustAccountHeader?.toLowerCase() ?? null, acceptReplayTime: options.acceptReplayTime ?? false,
-    upstreamFor, enforcement, recorder, metrics, watermarks, log: app.log, limits: config.limits,
+    upstreamFor, enforcement, recorder, metrics, watermarks, log: app.log, limits: config.limits, gatewayHeaders: config.gateway_headers,
     concurrency: new AccountConcurrency(config.limits.concurrent_per_account),
   };
 
@@ -165,7 +165,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         for (const id of await client.listModels()) if (match(id)?.name === client.config.name) models.set(id, client.config.name);
       }
     }
-    return { object: 'list', data: [...models].map(([id, owner]) => ({ id, object: 'model', created: 0, owned_by: owner })) };
+    // owned_by names no upstream: which backend serves a model is the operator's business (L2)
+    return { object: 'list', data: [...models.keys()].map((id) => ({ id, object: 'model', created: 0, owned_by: 'distillguard' })) };
   });
   app.get('/health', async () => ({ status: 'ok', recorded: recorder.counts.recorded, queued: recorder.counts.queued }));
   app.get('/metrics', async (_request, reply) => {

@@ -96,6 +96,15 @@ test('slow headers and bodies are cut within the limits with the caller\'s error
     assert.equal(jsonOf(badKey.received()).error.code, 'invalid_api_key');
     assert.equal(await uploaded, false, 'the gateway closed the connection before the upload ended');
 
+    // a connection that sends nothing is closed at the headers limit; bytes that are not HTTP get a 400 in OpenAI's format
+    const idle = await rawClient(serve.url);
+    const garbage = await rawClient(serve.url);
+    garbage.socket.write('HELLO THERE\r\n\r\n');
+    await until(() => idle.closedMs() !== null && garbage.closedMs() !== null, 10_000);
+    assert.ok(idle.closedMs() !== null && idle.closedMs()! < 4_000, `idle connection closed after ${idle.closedMs()} ms`);
+    assert.match(garbage.received(), /^HTTP\/1\.1 400 /);
+    assert.equal(jsonOf(garbage.received()).error.type, 'invalid_request_error');
+
     // Expect: 100-continue with a bad key: the 401 comes instead of 100 Continue
     const expecting = await rawClient(serve.url);
     expecting.socket.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: ${hostname}\r\nx-api-key: nope\r\nexpect: 100-continue\r\ncontent-length: 10\r\n\r\n`);

@@ -6,14 +6,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { startEdgeUpstream } from './support/edge-upstream.js';
-import { startServe } from './support/edge-serve.js';
+import { socketsOf, startServe } from './support/edge-serve.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A raw client that sends one streaming request and never reads the answer. */
-function stalledClient(url: string, key: string): Promise<Socket> {
+/** A raw client that sends one request (a stream by default) and never reads the answer. */
+function stalledClient(url: string, key: string, model = 'endless-stream'): Promise<Socket> {
   const { hostname, port } = new URL(url);
-  const body = JSON.stringify({ model: 'endless-stream', stream: true, messages: [{ role: 'user', content: 'go on forever' }] });
+  const body = JSON.stringify({ model, stream: model === 'endless-stream', messages: [{ role: 'user', content: 'go on forever' }] });
   return new Promise((resolve, reject) => {
     const socket = connect({ host: hostname, port: Number(port) }, () => {
       socket.pause(); // never resumed: the kernel's buffers fill, then the gateway's
@@ -75,6 +75,56 @@ test('two non-reading stream clients are cut at the stall limit; another tenant 
     assert.equal(again.status, 200);
   } finally {
     for (const socket of sockets) socket.destroy();
+    await serve.remove();
+    await upstream.close();
+  }
+});
+
+test('a client that does not read a 20 MB whole answer loses its connection at the stall limit', { timeout: 60_000 }, async () => {
+  const upstream = await startEdgeUpstream();
+  const serve = await startServe({ upstreams: [{ name: 'edge', url: upstream.url, models: ['*'] }], limits: { client_stall_ms: 1_000 } });
+  let socket: Socket | null = null;
+  try {
+    const key = serve.keys['acct-a'];
+    const warm = await fetch(`${serve.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'small', messages: [{ role: 'user', content: 'hi' }] }) });
+    assert.equal(warm.status, 200);
+    await sleep(200);
+    const baseline = socketsOf(serve.pid); // listener, detector, one pooled upstream connection
+    socket = await stalledClient(serve.url, key, 'big-body');
+    for (let waited = 0; !(upstream.written.get('big-body') ?? 0) && waited < 10_000; waited += 50) await sleep(50);
+    await sleep(300);
+    const stalled = socketsOf(serve.pid);
+    assert.ok(stalled > baseline, `the stalled client holds a socket (${stalled} against ${baseline})`);
+    let now = stalled;
+    for (let waited = 0; now > baseline && waited < 8_000; waited += 100) {
+      await sleep(100);
+      now = socketsOf(serve.pid);
+    }
+    assert.ok(now <= baseline, `the gateway closed it (${now} sockets, ${baseline} before the client)`);
+  } finally {
+    socket?.destroy();
+    await serve.remove();
+    await upstream.close();
+  }
+});
+
+test('an upstream that trickles a byte every 500 ms is cut at timeout_total_ms', { timeout: 60_000 }, async () => {
+  const upstream = await startEdgeUpstream();
+  const serve = await startServe({ upstreams: [{ name: 'edge', url: upstream.url, models: ['*'], timeout_ms: 2_000, timeout_total_ms: 3_000 }] });
+  try {
+    const begun = performance.now();
+    const response = await fetch(`${serve.url}/v1/chat/completions`, {
+      method: 'POST', headers: { authorization: `Bearer ${serve.keys['acct-a']}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'trickle', stream: true, messages: [{ role: 'user', content: 'slowly' }] }),
+      signal: AbortSignal.timeout(30_000),
+    });
+    assert.equal(response.status, 200);
+    await response.text().catch(() => ''); // the gateway closes the stream: the client sees it end
+    const tookMs = performance.now() - begun;
+    assert.ok(tookMs > 2_500 && tookMs < 8_000, `cut after ${Math.round(tookMs)} ms`);
+    for (let waited = 0; !upstream.cut.get('trickle') && waited < 5_000; waited += 50) await sleep(50);
+    assert.equal(upstream.cut.get('trickle'), 1);
+  } finally {
     await serve.remove();
     await upstream.close();
   }

@@ -1,7 +1,7 @@
 // Starts `distillguard serve` (the built CLI) for the edge fault tests: a config file, a fresh
 // store with one API key, the child's pid (for RSS from /proc) and a stop that waits for the exit.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readlinkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliPath, temporaryDirectory } from '../../src/test-support/paths.js';
 import { runCli } from '../../src/test-support/run-cli.js';
@@ -71,4 +71,17 @@ export function memoryOf(pid: number): { peakMb: number; rssMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) / 1024;
   return { peakMb: field('VmHWM'), rssMb: field('VmRSS') };
+}
+
+/** How many sockets a process holds open (from /proc/PID/fd). */
+export function socketsOf(pid: number): number {
+  let count = 0;
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:')) count += 1;
+    } catch {
+      // closed while listing
+    }
+  }
+  return count;
 }

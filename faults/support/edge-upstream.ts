@@ -4,6 +4,7 @@
 //   `small`            a normal chat completion (or a short stream)
 //   `endless-stream`   SSE content chunks until the gateway stops reading or goes away (at most 1 GB)
 //   `huge-body`        a 300 MB JSON chat completion
+//   `big-body`         a 20 MB JSON chat completion (within the gateway's default cap)
 //   `huge-stream`      a 211 MB stream of content chunks, then [DONE]
 //   `long-line`        one 8 MB SSE line (no newline until its end), then a normal event and [DONE]
 //   `trickle`          a stream head, then one byte every 500 ms, never finishing
@@ -87,10 +88,11 @@ export async function startEdgeUpstream(): Promise<EdgeUpstream> {
           pump(response, () => (left-- > 0 ? piece : left === -1 ? 'data: [DONE]\n\n' : null), count, done);
           return;
         }
+        case 'big-body':
         case 'huge-body': {
           response.writeHead(200, { 'content-type': 'application/json' });
           const filler = 'z'.repeat(1024 * 1024);
-          let left = 300;
+          let left = model === 'big-body' ? 20 : 300;
           let state: 'head' | 'fill' | 'tail' | 'end' = 'head';
           pump(response, () => {
             if (state === 'head') {
@@ -165,6 +167,7 @@ export async function startEdgeUpstream(): Promise<EdgeUpstream> {
       }
     });
   });
+  server.keepAliveTimeout = 60_000; // the gateway's pool connections stay as they are during a test
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

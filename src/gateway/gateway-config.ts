@@ -21,6 +21,10 @@ const upstreamSchema = z.strictObject({
   /** The longest one call may take from its dispatch to its last byte, however it trickles (504 or a cut stream past it). */
   timeout_total_ms: z.number().int().positive().default(600_000),
   connections: z.number().int().positive().default(128),
+  /** Anthropic upstreams: the `anthropic-version` values a client may send (400 for others); any when absent. */
+  anthropic_versions: z.array(z.string().min(1)).optional(),
+  /** Anthropic upstreams: the `anthropic-beta` flags a client may send (400 for others); any when absent. */
+  anthropic_betas: z.array(z.string().min(1)).optional(),
 });
 
 /** Sampler-side schemes need an upstream that samples with our logits processor (the reference model). */
@@ -102,6 +106,8 @@ export const gatewayConfigSchema = z.strictObject({
       drain_ms: z.number().int().nonnegative().default(10_000),
     })
     .prefault({}),
+  /** Send x-distillguard-request-id and x-distillguard-overhead-ms on answers (false: clients see no sign of the gateway). */
+  gateway_headers: z.boolean().default(true),
   /** Tracer watermarks (docs/gateway.md, docs/provenance.md); off when absent. */
   watermark: watermarkSchema.optional(),
   /** The response ladder (see docs/respond.md); respond/'s schema, checked with the rest of the file. */

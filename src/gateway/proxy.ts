@@ -1,7 +1,7 @@
 // The request path of a model route: who is calling, what the ladder says, the upstream call
 // (bytes passed through untouched unless the ladder or an API bridge must rewrite them), and the
 // exchange recorded afterwards, off the response path.
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import { formatTimestamp, isJsonObject, parseTimestamp, type Interaction, type InteractionClient } from '../core/index.js';
@@ -46,6 +46,8 @@ export interface ProxyContext {
   limits: LimitsConfig;
   /** Requests in flight per account, capped at `limits.concurrent_per_account`. */
   concurrency: AccountConcurrency;
+  /** Whether answers carry the x-distillguard-* headers (config `gateway_headers`). */
+  gatewayHeaders: boolean;
 }
 
 /** A model request as the gateway's own HTTP handler read it (model routes bypass fastify's routing). */
@@ -66,10 +68,8 @@ const flavorOf = (surface: ApiSurface): ApiFlavor => (surface === 'anthropic.mes
  * upstreams (messages → chat), OpenAI chat clients of Anthropic upstreams (chat → messages).
  */
 type Bridge = 'messages-to-chat' | 'chat-to-messages' | null;
-// unique per process start (random) and per request (a counter): no random draw on the hot path
-const processPrefix = `dg-${Date.now().toString(36)}${randomBytes(4).toString('hex')}-`;
-let sequence = 0;
-const newRequestId = () => `${processPrefix}${(sequence++).toString(36)}`;
+// random (122 bits): an id says nothing about the gateway's request rate (node draws them from a cached pool)
+const newRequestId = () => randomUUID();
 
 /** Where the exchange came from: the socket, or (replay only) the simulated client. */
 function clientOf(request: ModelRequest, replay: boolean): InteractionClient {
@@ -92,6 +92,21 @@ function replayTime(request: ModelRequest): number | null {
   if (typeof value !== 'string') return null;
   const parsed = parseTimestamp(value);
   return Number.isFinite(parsed) ? parsed : null;
+}
+
+/**
+ * The upstream's allowlists for the Anthropic headers a client may pass on (config
+ * `anthropic_versions`, `anthropic_betas`): a value not listed gets a 400 naming the header.
+ */
+function checkAnthropicHeaders(upstream: UpstreamClient, version: string | string[] | undefined, beta: string | string[] | undefined): void {
+  const { anthropic_versions: versions, anthropic_betas: betas } = upstream.config;
+  if (versions && typeof version === 'string' && !versions.includes(version)) {
+    throw new ApiError(400, 'invalid_request', `anthropic-version: '${version.slice(0, 64)}' is not accepted here; use one of ${versions.join(', ')}.`, { param: 'anthropic-version' });
+  }
+  if (betas && typeof beta === 'string') {
+    const refused = beta.split(',').map((flag) => flag.trim()).find((flag) => flag.length > 0 && !betas.includes(flag));
+    if (refused !== undefined) throw new ApiError(400, 'invalid_request', `anthropic-beta: '${refused.slice(0, 64)}' is not enabled on this gateway.`, { param: 'anthropic-beta' });
+  }
 }
 
 /** The longest model name accepted: the interaction contract's bound on `model`, so every record stays valid. */
@@ -138,6 +153,28 @@ export function sendApiError(reply: FastifyReply, flavor: ApiFlavor, error: ApiE
 export function writeApiError(response: ServerResponse, flavor: ApiFlavor, error: ApiError): void {
   response.writeHead(error.status, { 'content-type': 'application/json', ...error.headers });
   response.end(errorBody(flavor, error));
+}
+
+/**
+ * The 502 for an upstream answer the gateway had to read and could not: not JSON, not an object, or
+ * nested past what it can rewrite; other errors (the gateway's own) are returned as they are.
+ */
+function unreadableAnswer(error: unknown): unknown {
+  if (error instanceof ApiError) return error;
+  if (error instanceof SyntaxError || error instanceof RangeError || error instanceof TypeError) {
+    return new ApiError(502, 'upstream_error', 'The model server\'s answer could not be read (not JSON, or nested too deeply). Retry, or report it to the operator.');
+  }
+  return error;
+}
+
+/** The caller's error for a failed upstream call; the details go to the log, once per 10 s per upstream. */
+function failedUpstream(context: ProxyContext, upstream: UpstreamClient, error: unknown): ApiError | Error {
+  const failure = upstreamFailure(error);
+  if (failure instanceof ApiError) {
+    const count = upstream.failuresToLog();
+    if (count !== null) context.log.warn({ upstream: upstream.config.name, failures: count, err: error }, `upstream '${upstream.config.name}' failed: ${(error as Error).message}`);
+  }
+  return failure;
 }
 
 function asApiError(error: unknown): ApiError {
@@ -250,7 +287,7 @@ export async function handleModelRequest(context: ProxyContext, surface: ApiSurf
     caller, surface, body, bodyText, admission, startedAt,
     client: clientOf(request, context.acceptReplayTime),
   };
-  response.setHeader(requestIdHeader, exchange.id);
+  if (context.gatewayHeaders) response.setHeader(requestIdHeader, exchange.id);
   if (admission.refusal) {
     recordExchange(context, exchange, admission.refusal.status, null);
     writeApiError(response, flavor, admission.refusal);
@@ -316,17 +353,27 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
   if (plan) exchange.watermark = plan.record;
   const selection = plan?.scheme === 'selection' ? plan : null;
   const lexical = plan?.scheme === 'lexical' ? plan : null;
-  let outgoing: Json = degrade ? context.enforcement.degradeRequest(surface, structuredClone(body), admission.campaignId ?? exchange.caller.accountId) : body;
-  if (bridge === 'messages-to-chat') outgoing = messagesToChatRequest(outgoing);
-  else if (bridge === 'chat-to-messages') outgoing = chatToMessagesRequest(outgoing);
-  if (selection) outgoing = { ...outgoing, n: selection.candidates };
-  const bytes = outgoing === body ? request.body : JSON.stringify(outgoing);
+  let bytes: Buffer | string = request.body;
+  if (degrade || bridge || selection) {
+    try {
+      let outgoing: Json = degrade ? context.enforcement.degradeRequest(surface, structuredClone(body), admission.campaignId ?? exchange.caller.accountId) : body;
+      if (bridge === 'messages-to-chat') outgoing = messagesToChatRequest(outgoing);
+      else if (bridge === 'chat-to-messages') outgoing = chatToMessagesRequest(outgoing);
+      if (selection) outgoing = { ...outgoing, n: selection.candidates };
+      bytes = JSON.stringify(outgoing);
+    } catch (error) {
+      // JSON nested past V8's stack (JSON.parse takes it, a copy or re-serialisation does not)
+      if (error instanceof RangeError) throw new ApiError(400, 'invalid_request', 'The request body is nested too deeply for this gateway to rewrite. Send flatter JSON.');
+      throw error;
+    }
+  }
   const route = captureSurface === 'openai.chat' ? '/chat/completions' : captureSurface === 'openai.completions' ? '/completions' : '/v1/messages';
   const extraHeaders: Record<string, string> = {};
   // the upstream learns the cohort only when it marks (sampler-side), or when no watermark is configured
   if (admission.cohort !== null && (!context.watermarks || plan?.samplerSide)) extraHeaders[tracerCohortHeader] = String(admission.cohort);
   const anthropicVersion = request.headers['anthropic-version'];
   const anthropicBeta = request.headers['anthropic-beta'];
+  if (upstream.config.api === 'anthropic') checkAnthropicHeaders(upstream, anthropicVersion, anthropicBeta);
   const dispatchedAt = performance.now();
   const call = upstream.call(upstream.path(route), bytes, {
     extraHeaders,
@@ -348,7 +395,7 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
       recordExchange(context, exchange, 499, null);
       return;
     }
-    throw upstreamFailure(upstream.config.name, error);
+    throw failedUpstream(context, upstream, error);
   }
   const headersAt = performance.now();
   const contentType = String(head.headers['content-type'] ?? 'application/json');
@@ -366,7 +413,7 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
         recordExchange(context, exchange, 499, null);
         return;
       }
-      throw upstreamFailure(upstream.config.name, error);
+      throw failedUpstream(context, upstream, error);
     }
     const doneAt = performance.now();
     observe((doneAt - dispatchedAt) / 1000);
@@ -374,19 +421,25 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
     const upstreamFlavor: ApiFlavor = upstream.config.api;
     if (head.status >= 400) payload = upstreamErrorBody(flavor, upstreamFlavor, head.status, payload);
     else if (bridge || degrade || selection || lexical) {
-      let json = JSON.parse(payload.toString('utf8')) as Json;
-      if (selection) json = selection.select(captureSurface, json);
-      if (lexical) json = lexical.markBody(captureSurface, json);
-      capture.fromBody(json); // what was served (marked), for audits
-      captured = true;
-      if (degrade) json = context.enforcement.degradeResponse(captureSurface, json);
-      if (bridge === 'messages-to-chat') json = chatToMessagesResponse(json, String(body.model));
-      else if (bridge === 'chat-to-messages') json = messagesToChatResponse(json, String(body.model));
-      payload = Buffer.from(JSON.stringify(json));
+      try {
+        let json = JSON.parse(payload.toString('utf8')) as unknown;
+        if (!isJsonObject(json)) throw new SyntaxError('not a JSON object');
+        if (selection) json = selection.select(captureSurface, json);
+        if (lexical) json = lexical.markBody(captureSurface, json as Json);
+        capture.fromBody(json); // what was served (marked), for audits
+        captured = true;
+        if (degrade) json = context.enforcement.degradeResponse(captureSurface, json as Json);
+        if (bridge === 'messages-to-chat') json = chatToMessagesResponse(json as Json, String(body.model));
+        else if (bridge === 'chat-to-messages') json = messagesToChatResponse(json as Json, String(body.model));
+        payload = Buffer.from(JSON.stringify(json));
+      } catch (error) {
+        throw unreadableAnswer(error);
+      }
     }
     const overheadMs = dispatchedAt - exchange.startedAt + (performance.now() - doneAt);
     context.metrics.observeOverhead(surface, overheadMs / 1000);
-    const headers: Record<string, string> = { 'content-type': head.status >= 400 ? 'application/json' : contentType, [overheadHeader]: overheadMs.toFixed(3) };
+    const headers: Record<string, string> = { 'content-type': head.status >= 400 ? 'application/json' : contentType };
+    if (context.gatewayHeaders) headers[overheadHeader] = overheadMs.toFixed(3);
     // an upstream's own 429 or 503 says when to come back; the caller's client honours it
     const retryAfter = head.status >= 400 ? head.headers['retry-after'] : undefined;
     if (typeof retryAfter === 'string') headers['retry-after'] = retryAfter;
@@ -408,12 +461,9 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
 
   const overheadMs = dispatchedAt - exchange.startedAt + (performance.now() - headersAt);
   context.metrics.observeOverhead(surface, overheadMs / 1000);
-  raw.writeHead(200, {
-    'content-type': bridge ? 'text/event-stream; charset=utf-8' : contentType,
-    'cache-control': 'no-cache',
-    [overheadHeader]: overheadMs.toFixed(3),
-    [requestIdHeader]: exchange.id,
-  });
+  const streamHeaders: Record<string, string> = { 'content-type': bridge ? 'text/event-stream; charset=utf-8' : contentType, 'cache-control': 'no-cache' };
+  if (context.gatewayHeaders) streamHeaders[overheadHeader] = overheadMs.toFixed(3);
+  raw.writeHead(200, streamHeaders);
   let status = 200;
   try {
     await relayStream({
@@ -427,10 +477,11 @@ async function relay(context: ProxyContext, exchange: Exchange, upstream: Upstre
   } catch (error) {
     // a client that stopped reading was cut at the stall limit: recorded as one that left
     status = clientLeft || error instanceof ClientStalledError ? 499 : 502;
+    const decided = status === 499 ? null : unreadableAnswer(error);
     if (status === 499) raw.destroy();
-    else if (error instanceof ApiError) {
-      // a failure the gateway decided (an oversized event): said in the caller's format, then ended
-      raw.end(streamErrorEvent(flavor, error));
+    else if (decided instanceof ApiError) {
+      // a failure the gateway decided (an oversized or unreadable event): said in the caller's format, then ended
+      raw.end(streamErrorEvent(flavor, decided));
       closeIfNotTakenWithin(raw, context.limits.client_stall_ms);
     } else {
       context.log.warn({ err: error }, 'upstream stream failed midway');

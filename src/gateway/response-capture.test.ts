@@ -53,3 +53,14 @@ test('past the cap, text, reasoning and tool arguments are counted, not kept', (
   roomy.fromBody({ content: [{ type: 'text', text: 'whole' }] });
   assert.equal(roomy.result().droppedChars, 0);
 });
+
+test('an upstream that numbers thousands of choices and tool calls keeps at most 256 of each', () => {
+  const capture = new ResponseCapture('openai.chat');
+  for (let index = 0; index < 5_000; index += 1) {
+    capture.fromEvent(event({ choices: [{ index, delta: { content: 'x' } }] }));
+    capture.fromEvent(event({ choices: [{ index: 0, delta: { tool_calls: [{ index, function: { name: 'f', arguments: '{}' } }] } }] }));
+  }
+  const result = capture.result();
+  assert.equal(result.text.split('\n\n').length, 257);
+  assert.equal(result.toolCalls.length, 256);
+});

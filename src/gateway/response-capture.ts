@@ -1,7 +1,7 @@
 // Reads what was served out of a response (JSON body or SSE events) in any of the three APIs:
 // the text (choices joined by a blank line), reasoning, tool calls, finish reason and usage. It
 // keeps at most `maxChars` characters of text, reasoning and tool-call arguments in all (the
-// record's bound), and counts the rest.
+// record's bound), and counts the rest; at most 256 choices and tool calls per choice are kept.
 import type { ServerSentEvent } from './sse-parser.js';
 import { isJsonObject } from '../core/index.js';
 
@@ -29,6 +29,9 @@ interface ChoiceParts {
   /** Created with the first tool call (most answers have none). */
   toolCalls: Map<number, { id?: string; type?: string; name: string; arguments: string }> | null;
 }
+
+/** Choices, and tool calls per choice, kept per exchange: an upstream's indexes cannot grow the maps without bound. */
+const maxEntries = 256;
 
 const byIndex = <T>(entries: Map<number, T>): T[] => [...entries.entries()].sort((a, b) => a[0] - b[0]).map(([, value]) => value);
 
@@ -153,14 +156,15 @@ export class ResponseCapture {
     let parts = this.otherChoices.get(index);
     if (!parts) {
       parts = { text: '', reasoning: '', toolCalls: null };
-      this.otherChoices.set(index, parts);
+      // past the bound a choice is read (its text counted against the cap) but not kept
+      if (this.otherChoices.size < maxEntries) this.otherChoices.set(index, parts);
     }
     return parts;
   }
 
   private anthropicTool(index: number, tool: { id: string; name: string; input: string }): void {
     this.anthropicTools ??= new Map();
-    this.anthropicTools.set(index, tool);
+    if (this.anthropicTools.size < maxEntries || this.anthropicTools.has(index)) this.anthropicTools.set(index, tool);
   }
 
   private openaiDelta(parts: ChoiceParts, delta: Json, whole: boolean): void {
@@ -173,7 +177,7 @@ export class ResponseCapture {
       let tool = parts.toolCalls.get(index);
       if (!tool) {
         tool = { name: '', arguments: '' };
-        parts.toolCalls.set(index, tool);
+        if (parts.toolCalls.size < maxEntries) parts.toolCalls.set(index, tool);
       }
       if (typeof call.id === 'string') tool.id = call.id;
       if (typeof call.type === 'string') tool.type = call.type;

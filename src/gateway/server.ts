@@ -207,7 +207,7 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
   let warmStartSettled = false;
   context = {
     keys, trustAccountHeader: trustedAccount, clientAddressOf, acceptReplayTime: options.acceptReplayTime ?? false,
-    upstreamFor, enforcement, recorder, metrics, watermarks, log: app.log, limits: config.limits,
+    upstreamFor, enforcement, recorder, metrics, watermarks, log: app.log, limits: config.limits, gatewayHeaders: config.gateway_headers,
     concurrency: new AccountConcurrency(config.limits.concurrent_per_account),
   };
 
@@ -237,7 +237,8 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
         for (const id of await client.listModels()) if (match(id)?.name === client.config.name) models.set(id, client.config.name);
       }
     }
-    return { object: 'list', data: [...models].map(([id, owner]) => ({ id, object: 'model', created: 0, owned_by: owner })) };
+    // owned_by names no upstream: which backend serves a model is the operator's business (L2)
+    return { object: 'list', data: [...models.keys()].map((id) => ({ id, object: 'model', created: 0, owned_by: 'distillguard' })) };
   });
   registerHealthRoutes(app, health, () => warmStartSettled);
   // with --admin-port the admin API, sidecar and metrics live only there; else on the public port,

@@ -57,7 +57,7 @@ test('a head that does not come within the timeout fails the call with a headers
     const failure = await call.head.then(() => null, (error: unknown) => error);
     assert.ok(failure instanceof errors.HeadersTimeoutError, `got ${String(failure)}`);
     assert.ok(Date.now() - started < 900, 'failed before the upstream answered');
-    const mapped = upstreamFailure('scripted', failure);
+    const mapped = upstreamFailure(failure);
     assert.ok(mapped instanceof ApiError);
     assert.equal(mapped.status, 504);
     assert.equal(mapped.code, 'upstream_timeout');
@@ -93,7 +93,7 @@ test('a stream whose chunks keep coming runs past the timeout; one that stalls m
     await call.head;
     const failure = await call.finished.then(() => null, (error: unknown) => error);
     assert.ok(failure instanceof errors.BodyTimeoutError, `got ${String(failure)}`);
-    assert.equal((upstreamFailure('scripted', failure) as ApiError).status, 504);
+    assert.equal((upstreamFailure(failure) as ApiError).status, 504);
   } finally {
     await impatient.close();
     await stall.close();
@@ -179,7 +179,7 @@ test('an upstream that trickles within the idle timeout is still cut at the tota
     const failure = await call.finished.then(() => null, (error: unknown) => error);
     assert.ok(failure instanceof UpstreamDeadlineError, `got ${String(failure)}`);
     assert.ok(Date.now() - started < 2_000);
-    const mapped = upstreamFailure('scripted', failure);
+    const mapped = upstreamFailure(failure);
     assert.ok(mapped instanceof ApiError && mapped.status === 504);
   } finally {
     await client.close();
@@ -205,7 +205,7 @@ test('a whole answer over the body cap fails with 502 and stops the upstream; on
     const failure = await call.finished.then(() => null, (error: unknown) => error);
     assert.ok(failure instanceof UpstreamBodyTooLargeError, `got ${String(failure)}`);
     assert.equal(call.chunks.length, 0, 'nothing is kept');
-    const mapped = upstreamFailure('scripted', failure);
+    const mapped = upstreamFailure(failure);
     assert.ok(mapped instanceof ApiError && mapped.status === 502 && mapped.code === 'upstream_error');
     for (let waited = 0; closed === 0 && waited < 2_000; waited += 20) await sleep(20);
     assert.equal(closed, 1);

@@ -22,6 +22,11 @@ export class UpstreamClient {
   private readonly sweeper: NodeJS.Timeout;
   private readonly deadlines: CallDeadlines;
   private readonly maxBodyBytes: number;
+  /** Failures since the last one logged, and when that was (one line per 10 s at most). */
+  private failuresUnlogged = 0;
+  private failureLoggedMs = -Infinity;
+  /** The last /models listing and when it was asked for (cached for a minute). */
+  private listing: { atMs: number; ids: Promise<string[]> } | null = null;
 
   constructor(config: UpstreamConfig, options: UpstreamClientOptions = { clientStallMs: 30_000, maxBodyBytes: 32 * 1024 * 1024 }) {
     this.config = config;
@@ -56,8 +61,26 @@ export class UpstreamClient {
     return call;
   }
 
-  /** Model ids an OpenAI-compatible upstream lists at /models; empty when it does not answer. */
-  async listModels(): Promise<string[]> {
+  /**
+   * Failures of this upstream to log now: null while the last line is under 10 s old (they are
+   * counted into the next), else how many there were since it, this one included.
+   */
+  failuresToLog(nowMs = Date.now()): number | null {
+    this.failuresUnlogged += 1;
+    if (nowMs - this.failureLoggedMs < 10_000) return null;
+    const count = this.failuresUnlogged;
+    this.failuresUnlogged = 0;
+    this.failureLoggedMs = nowMs;
+    return count;
+  }
+
+  /** Model ids an OpenAI-compatible upstream lists at /models, asked at most once a minute; empty when it does not answer. */
+  listModels(nowMs = Date.now()): Promise<string[]> {
+    if (this.listing === null || nowMs - this.listing.atMs > 60_000) this.listing = { atMs: nowMs, ids: this.fetchModels() };
+    return this.listing.ids;
+  }
+
+  private async fetchModels(): Promise<string[]> {
     try {
       const headers: Record<string, string> = this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {};
       const response = await this.pool.request({ path: this.path('/models'), method: 'GET', headers, headersTimeout: 2_000, bodyTimeout: 2_000 });
@@ -86,14 +109,17 @@ export class UpstreamClient {
   }
 }
 
-/** Maps a connection or timeout failure to the error the caller sees (502 or 504). */
-export function upstreamFailure(name: string, error: unknown): ApiError | Error {
+/**
+ * Maps a connection or timeout failure to the error the caller sees (502 or 504). The message is
+ * generic: which upstream failed and how goes to the log (`logUpstreamFailure`), not to clients.
+ */
+export function upstreamFailure(error: unknown): ApiError | Error {
   if (error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError || error instanceof errors.ConnectTimeoutError || error instanceof UpstreamDeadlineError) {
-    return new ApiError(504, 'upstream_timeout', `The model server '${name}' did not answer in time. Retry later.`);
+    return new ApiError(504, 'upstream_timeout', 'The model server did not answer in time. Retry later.');
   }
   if (error instanceof UpstreamBodyTooLargeError) {
     return new ApiError(502, 'upstream_error', `The model server's answer is larger than this gateway accepts. Ask for less (max_tokens, n) or stream it.`);
   }
   if (error instanceof errors.RequestAbortedError || (error as Error).name === 'AbortError') return error as Error;
-  return new ApiError(502, 'upstream_unreachable', `The model server '${name}' could not be reached (${(error as Error).message}). Retry later.`);
+  return new ApiError(502, 'upstream_unreachable', 'The model server could not be reached. Retry later.');
 }

@@ -27,7 +27,7 @@ export function registerExport(program: Command): void {
       if (!toStdout) await checkOutputPath(options.out, '--out');
       const store = SqliteStore.open(options.db);
       const temporary = `${options.out}.${process.pid}.tmp`;
-      const output = toStdout ? process.stdout : createWriteStream(temporary);
+      const output = toStdout ? process.stdout : createWriteStream(temporary, { mode: 0o600 });
       let count = 0;
       try {
         for await (const raw of store.exportInteractions()) {

@@ -87,7 +87,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const keys = new ApiKeys(store, loadKeyHashSecret({ databasePath: options.databasePath, file: options.keyHashSecretFile }));
   // exchanges stored before this start feed live detection again (warm start), without repeats
   const lastStoredSeq = store.lastInteractionSeq();
-  const importId = store.beginImport('interactions', { kind: 'gateway', path: null, size: null, modifiedMs: null });
+  const importId = await store.beginImport('interactions', { kind: 'gateway', path: null, size: null, modifiedMs: null });
   let context: ProxyContext | null = null;
   const bodyLimit = config.limits.body_bytes;
   const app: FastifyInstance = Fastify({

@@ -52,7 +52,9 @@ const maxStoredRejectedText = 1 << 20;
 
 /** Ingests `source` as `kind` into `store`. Throws DistillGuardError('too_many_rejected') past maxRejected. */
 export async function ingest(kind: ImportKind, source: InputSource, store: Store, options: IngestOptions = {}): Promise<IngestResult> {
-  const importId = store.beginImport(kind, source);
+  // the input's byte counter made it flow: hold it while the write thread registers the import
+  source.stream.pause();
+  const importId = await store.beginImport(kind, source);
   const maxRejected = options.maxRejected ?? Number.POSITIVE_INFINITY;
   const keepRaw = source.path === null;
   const validateInteractionRecord = validateInteraction();

@@ -101,9 +101,13 @@ export interface DecisionRow {
   reason: string;
 }
 
+/**
+ * Writes are asynchronous: they run on the store's write thread, so that a caller serving requests
+ * never waits on its event loop for a lock another process holds. Reads are synchronous (WAL).
+ */
 export interface Store {
   /** Registers an import of `kind` from `source`; returns its id. */
-  beginImport(kind: ImportKind, source: SourceInfo): number;
+  beginImport(kind: ImportKind, source: SourceInfo): Promise<number>;
   /**
    * Writes a batch; resolves to which rows were counted for this import (1: first sighting of the
    * id in it, 0: a repeat), so that downstream work sees every record exactly once.
@@ -124,12 +128,12 @@ export interface Store {
   /** The raw JSON of a stored interaction, read back through its pointer; null if unknown. */
   readRawInteraction(id: string): Promise<string | null>;
   /** Stores a new key (its keyed hash only). */
-  addApiKey(key: ApiKeyRow): void;
+  addApiKey(key: ApiKeyRow): Promise<void>;
   /** The key with this secret hash, revoked or not; null if none. */
   findApiKey(secretHash: string): ApiKeyRow | null;
   listApiKeys(accountId?: string): ApiKeyRow[];
   /** Marks a key revoked; false if no such key. */
-  revokeApiKey(keyId: string, at: string): boolean;
+  revokeApiKey(keyId: string, at: string): Promise<boolean>;
   /** Appends decisions (batched on the write thread). */
   writeDecisions(rows: DecisionRow[]): Promise<void>;
   readDecisions(options?: { accountId?: string; limit?: number }): DecisionRow[];

@@ -1,5 +1,5 @@
-// The embedded store: one SQLite file on disk. Reads and import bookkeeping run on the caller's
-// thread; batched writes run on a worker thread that owns the write connection.
+// The embedded store: one SQLite file on disk. Reads run on the caller's thread; every write
+// (batches, import bookkeeping, API keys) runs on a worker thread that owns the write connection.
 import { Worker } from 'node:worker_threads';
 import { DistillGuardError } from '../../core/index.js';
 import type {
@@ -126,12 +126,11 @@ export class SqliteStore implements Store {
     return this.database;
   }
 
-  beginImport(kind: ImportKind, source: SourceInfo): number {
-    const insertSource = this.database.prepare('INSERT INTO sources (kind, path, size, modified_ms) VALUES (?, ?, ?, ?)');
-    const sourceId = Number(insertSource.run(source.kind, source.path, source.size, source.modifiedMs === null ? null : Math.round(source.modifiedMs)).lastInsertRowid);
-    const rowsBefore = (this.database.prepare('SELECT count(*) FROM interactions').pluck().get() as number);
-    const insertImport = this.database.prepare('INSERT INTO imports (kind, source_id, started_at, rows_before) VALUES (?, ?, ?, ?)');
-    return Number(insertImport.run(kind, sourceId, new Date().toISOString(), rowsBefore).lastInsertRowid);
+  async beginImport(kind: ImportKind, source: SourceInfo): Promise<number> {
+    // only the fields: callers pass richer objects (an open input) that cannot cross to the thread
+    const { kind: sourceKind, path, size, modifiedMs } = source;
+    const request = { kind: 'begin-import', importKind: kind, source: { kind: sourceKind, path, size, modifiedMs } } as const;
+    return (await this.send({ op: 'bookkeeping', request })).result;
   }
 
   async writeInteractions(importId: number, rows: InteractionRow[]): Promise<Uint8Array> {
@@ -148,10 +147,8 @@ export class SqliteStore implements Store {
   }
 
   async finishImport(importId: number, tally: ImportTally): Promise<void> {
-    await this.drain();
-    this.database
-      .prepare('UPDATE imports SET finished_at = ?, status = ?, lines = ?, accepted = ?, rejected = ?, distinct_records = ? WHERE id = ?')
-      .run(new Date().toISOString(), tally.status, tally.lines, tally.accepted, tally.rejected, tally.distinct, importId);
+    // the write thread takes requests in order: this lands after every write sent before it
+    await this.send({ op: 'bookkeeping', request: { kind: 'finish-import', importId, tally } });
   }
 
   summarizeInteractionImport(importId: number): InteractionImportSummary {
@@ -183,10 +180,8 @@ export class SqliteStore implements Store {
     return this.reads.readRawInteraction(id);
   }
 
-  addApiKey(key: ApiKeyRow): void {
-    this.database
-      .prepare('INSERT INTO api_keys (key_id, account_id, secret_hash, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(key.keyId, key.accountId, key.secretHash, key.label, key.createdAt, key.revokedAt);
+  async addApiKey(key: ApiKeyRow): Promise<void> {
+    await this.send({ op: 'bookkeeping', request: { kind: 'add-key', key } });
   }
 
   findApiKey(secretHash: string): ApiKeyRow | null {
@@ -199,9 +194,8 @@ export class SqliteStore implements Store {
     return this.database.prepare(`${selectKeys} WHERE account_id = ? ORDER BY created_at, key_id`).all(accountId) as ApiKeyRow[];
   }
 
-  revokeApiKey(keyId: string, at: string): boolean {
-    const result = this.database.prepare('UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE key_id = ?').run(at, keyId);
-    return result.changes > 0;
+  async revokeApiKey(keyId: string, at: string): Promise<boolean> {
+    return (await this.send({ op: 'bookkeeping', request: { kind: 'revoke-key', keyId, at } })).result > 0;
   }
 
   async writeDecisions(rows: DecisionRow[]): Promise<void> {

@@ -3,6 +3,7 @@
 import { backgroundThread, currentThreadId, type BackgroundPriority } from '../../core/background-priority.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { BatchWriter } from './batch-writer.js';
+import { BookkeepingWriter } from './bookkeeping-writer.js';
 import { openDatabase } from './open-database.js';
 import type { WriteReply, WriteRequest, WriterThreadInfo } from './write-protocol.js';
 
@@ -12,6 +13,7 @@ const { path, cacheMb, nice, idle } = workerData as { path: string; cacheMb?: nu
 const priority: BackgroundPriority = nice ? backgroundThread(nice, idle === true) : 'unchanged';
 const database = openDatabase(path, { migrate: false, cacheMb });
 const writer = new BatchWriter(database);
+const bookkeeping = new BookkeepingWriter(database);
 const port = parentPort;
 if (!port) throw new Error('write-worker must run as a worker thread');
 port.postMessage({ thread: currentThreadId(), priority } satisfies WriterThreadInfo);
@@ -35,6 +37,9 @@ port.on('message', (request: WriteRequest) => {
       case 'decisions':
         writer.decisions(request.rows);
         reply = { seq: request.seq, ok: true, result: request.rows.length };
+        break;
+      case 'bookkeeping':
+        reply = { seq: request.seq, ok: true, result: bookkeeping.run(request.request) };
         break;
       case 'close':
         database.close();

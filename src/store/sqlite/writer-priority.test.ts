@@ -46,7 +46,7 @@ test('a store opened with writerIdle runs its write thread under SCHED_IDLE at i
   const store = SqliteStore.open(join(dir, 'store.db'), { writerNice: 10, writerIdle: true });
   try {
     // the worker announces itself before it answers any write
-    const importId = store.beginImport('interactions', { kind: 'file', path: null, size: null, modifiedMs: null });
+    const importId = await store.beginImport('interactions', { kind: 'file', path: null, size: null, modifiedMs: null });
     await store.writeRejections(importId, []);
     const writer = store.writerThread;
     assert.ok(writer && writer.thread !== null, 'the write thread should report its id');
@@ -73,7 +73,7 @@ test('without writerIdle the write thread keeps the normal policy', { skip: proc
   const dir = mkdtempSync(join(tmpdir(), 'distillguard-writer-priority-'));
   const store = SqliteStore.open(join(dir, 'store.db'), { writerNice: 10 });
   try {
-    const importId = store.beginImport('interactions', { kind: 'file', path: null, size: null, modifiedMs: null });
+    const importId = await store.beginImport('interactions', { kind: 'file', path: null, size: null, modifiedMs: null });
     await store.writeRejections(importId, []);
     assert.equal(store.writerThread?.priority, 'nice');
     assert.equal(threadPolicies(process.pid).filter((policy) => policy === 5).length, 0);
@@ -95,7 +95,7 @@ const store = SqliteStore.open(${JSON.stringify(path)}, {
   writerNice: 10, writerIdle: true, writerGuard: { raiseAfterMs: 200, lowerAfterMs: 300 },
   onWriterPriority: (event) => events.push({ change: event.change, ok: event.ok, waited: event.waitedMs >= 200 }),
 });
-const importId = store.beginImport('interactions', { kind: 'file', path: null, size: null, modifiedMs: null });
+const importId = await store.beginImport('interactions', { kind: 'file', path: null, size: null, modifiedMs: null });
 await store.writeRejections(importId, []);
 const rows = Array.from({ length: 200 }, (_, line) => ({ line, field: 'f', reason: 'r', text: 'x'.repeat(500) }));
 const writes = [];

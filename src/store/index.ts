@@ -1,5 +1,6 @@
 // Public face of store/: the persistence port and its embedded SQLite adapter.
 export type * from './store.js';
+export { conflictingRecord } from './store.js';
 export { SqliteStore, type WriterPriorityEvent } from './sqlite/sqlite-store.js';
 export { migrations } from './sqlite/migrations.js';
 export { openDatabase } from './sqlite/open-database.js';

@@ -24,6 +24,11 @@ export interface InteractionRow {
   byteLength: number;
   /** The raw JSON line, kept only when the source cannot be read again (stdin). */
   raw: string | null;
+  /**
+   * For a row kept as a pointer (`raw` null): the line as read. The write thread stores only its
+   * hash, which every read through the pointer is checked against.
+   */
+  pointedRaw?: string;
 }
 
 export interface AccountRow {
@@ -105,12 +110,16 @@ export interface DecisionRow {
  * Writes are asynchronous: they run on the store's write thread, so that a caller serving requests
  * never waits on its event loop for a lock another process holds. Reads are synchronous (WAL).
  */
+/** The flag `writeInteractions` gives a row whose id is stored with different content. */
+export const conflictingRecord = 2;
+
 export interface Store {
   /** Registers an import of `kind` from `source`; returns its id. */
   beginImport(kind: ImportKind, source: SourceInfo): Promise<number>;
   /**
    * Writes a batch; resolves to which rows were counted for this import (1: first sighting of the
-   * id in it, 0: a repeat), so that downstream work sees every record exactly once.
+   * id in it, 0: a repeat), so that downstream work sees every record exactly once. 2: the id is
+   * stored with different content (`conflictingRecord`); the stored record is kept.
    */
   writeInteractions(importId: number, rows: InteractionRow[]): Promise<Uint8Array>;
   /** Upserts account records (the latest record for an id wins); resolves to the rows written. */
@@ -137,8 +146,12 @@ export interface Store {
   /** Appends decisions (batched on the write thread). */
   writeDecisions(rows: DecisionRow[]): Promise<void>;
   readDecisions(options?: { accountId?: string; limit?: number }): DecisionRow[];
-  /** Every stored interaction's raw JSON in arrival order, read back through its pointer; `upTo` bounds the sequence number. */
-  exportInteractions(options?: { upTo?: number }): AsyncIterable<string>;
+  /**
+   * Every stored interaction's raw JSON in arrival order, read back through its pointer; `upTo`
+   * bounds the sequence number. A row whose imported file is gone or has changed since throws,
+   * unless `onUnreadable` is given: it is told (`reason` completes "the file ...") and the row skipped.
+   */
+  exportInteractions(options?: { upTo?: number; onUnreadable?: (seq: number, path: string, reason: string) => void }): AsyncIterable<string>;
   /** The highest interaction sequence number stored (0 when empty). */
   lastInteractionSeq(): number;
   close(): Promise<void>;

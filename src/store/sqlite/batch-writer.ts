@@ -1,8 +1,9 @@
 // Batched, transactional writes to the SQLite store. Runs in the write worker (or inline): each
 // batch is one transaction, and re-importing a record id never counts it twice.
-import type { AccountRow, DecisionRow, RejectedLineRow } from '../store.js';
+import { conflictingRecord, type AccountRow, type DecisionRow, type RejectedLineRow } from '../store.js';
 import { interactionColumns, type FlatValue } from './flat-rows.js';
 import type { SqliteDatabase } from './open-database.js';
+import { rawHash } from './raw-hash.js';
 
 export class BatchWriter {
   private readonly insertInteraction;
@@ -15,12 +16,15 @@ export class BatchWriter {
 
   constructor(database: SqliteDatabase) {
     // First sighting of an id in this import counts (changes = 1): a new row, or a row from an
-    // earlier import re-tagged to this one. A repeat within the same import changes nothing.
+    // earlier import re-tagged to this one. A repeat within the same import changes nothing, nor
+    // does a record whose content differs from the stored one (a conflict: told apart below).
     this.insertInteraction = database.prepare(`
       INSERT INTO interactions (id, ts_ms, account_id, key_id, api, model, client_ip, client_asn, client_country,
-        user_agent, status, input_tokens, output_tokens, latency_ms, import_id, source_id, line, byte_offset, byte_length, raw)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT(id) DO UPDATE SET import_id = excluded.import_id WHERE interactions.import_id <> excluded.import_id`);
+        user_agent, status, input_tokens, output_tokens, latency_ms, import_id, source_id, line, byte_offset, byte_length, raw, raw_hash)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT(id) DO UPDATE SET import_id = excluded.import_id
+        WHERE interactions.import_id <> excluded.import_id AND (interactions.raw_hash IS NULL OR interactions.raw_hash = excluded.raw_hash)`);
+    const storedHash = database.prepare('SELECT raw_hash FROM interactions WHERE id = ?').pluck();
     this.upsertAccount = database.prepare(`
       INSERT INTO accounts (account_id, created_at_ms, verification, org_id, email_domain, payment_fingerprint, country, signup_ip, record, import_id)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -34,14 +38,21 @@ export class BatchWriter {
     this.writeInteractionBatch = database.transaction((importId: number, values: FlatValue[]) => {
       const sourceId = sourceOf.get(importId) as number;
       const width = interactionColumns;
-      const parameters: FlatValue[] = new Array(width + 2);
+      const parameters: (FlatValue | Buffer)[] = new Array(width + 2);
       const counted = new Uint8Array(values.length / width);
       for (let start = 0, row = 0; start < values.length; start += width, row += 1) {
         for (let column = 0; column < 14; column += 1) parameters[column] = values[start + column];
         parameters[14] = importId;
         parameters[15] = sourceId;
-        for (let column = 14; column < width; column += 1) parameters[column + 2] = values[start + column];
+        for (let column = 14; column < width - 1; column += 1) parameters[column + 2] = values[start + column];
+        const text = (values[start + width - 2] ?? values[start + width - 1]) as string | null;
+        const hash = text === null ? null : rawHash(text);
+        parameters[width + 1] = hash;
         counted[row] = this.insertInteraction.run(parameters).changes;
+        if (counted[row] === 0 && hash !== null) {
+          const stored = storedHash.get(values[start]) as Buffer | null;
+          if (stored !== null && !stored.equals(hash)) counted[row] = conflictingRecord;
+        }
       }
       return counted;
     });

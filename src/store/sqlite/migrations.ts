@@ -114,4 +114,12 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX decisions_account ON decisions(account_id);
     `,
   },
+  {
+    version: 4,
+    name: 'a hash of each raw record: reads through a pointer are checked, conflicting re-imports spotted',
+    // NULL for rows stored before this version: their reads stay unchecked
+    sql: `
+      ALTER TABLE interactions ADD COLUMN raw_hash BLOB;
+    `,
+  },
 ];

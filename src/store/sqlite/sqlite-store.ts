@@ -7,7 +7,7 @@ import type {
 } from '../store.js';
 import { encodeInteractionRows } from './flat-rows.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
-import { SqliteStoreReader } from './store-reader.js';
+import { SqliteStoreReader, type UnreadableRow } from './store-reader.js';
 import type { WriteReply, WriteRequest, WriterThreadInfo } from './write-protocol.js';
 import { WriterPriorityGuard, type WriterPriorityChange, type WriterPriorityLimits } from './writer-priority.js';
 import { setThreadPolicy } from '../../core/background-priority.js';
@@ -213,12 +213,12 @@ export class SqliteStore implements Store {
     return this.reads.lastInteractionSeq();
   }
 
-  async *exportInteractions(options: { upTo?: number } = {}): AsyncIterable<string> {
+  async *exportInteractions(options: { upTo?: number; onUnreadable?: UnreadableRow } = {}): AsyncIterable<string> {
     await this.drain();
     // paged by seq so that no read transaction stays open while the caller writes
     let after = 0;
     for (;;) {
-      const page = await this.reads.interactionsAfter(after, 1000, options.upTo);
+      const page = await this.reads.interactionsAfter(after, 1000, options.upTo, options.onUnreadable);
       if (page.through === after) return;
       after = page.through;
       for (const { raw } of page.interactions) yield raw;
@@ -230,6 +230,7 @@ export class SqliteStore implements Store {
     await this.drain();
     await this.send({ op: 'close' }).catch(() => undefined);
     await this.worker.terminate();
+    this.reads.close();
     this.database.close();
   }
 

@@ -20,6 +20,7 @@ const commands: [name: string, load: () => Promise<Register>][] = [
   ['keys', async () => (await import('./commands/keys.js')).registerKeys],
   ['accounts', async () => (await import('./commands/accounts.js')).registerAccounts],
   ['export', async () => (await import('./commands/export.js')).registerExport],
+  ['prune', async () => (await import('./commands/prune.js')).registerPrune],
   ['replay', async () => (await import('./commands/replay.js')).registerReplay],
   ['refmodel', async () => (await import('./commands/refmodel.js')).registerRefmodel],
   ['demo', async () => (await import('./commands/demo.js')).registerDemo],

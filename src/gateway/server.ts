@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { DistillGuardError } from '../core/index.js';
 import type { LiveAssessment } from '../detect/index.js';
-import { SqliteStore } from '../store/index.js';
+import { scheduleRetention, SqliteStore } from '../store/index.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { ApiError, type ApiFlavor } from './api-error.js';
 import { ApiKeys, loadKeyHashSecret } from './api-keys.js';
@@ -161,13 +161,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     void reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });
+  const retention = config.retention ? scheduleRetention(store, { textDays: config.retention.text_days, exchangesDays: config.retention.exchanges_days }, {
+    onPruned: (tally) => app.log.info({ retention: tally }, 'retention: pruned old exchanges'),
+    onError: (error) => app.log.error({ err: error }, 'retention failed; it runs again in an hour'),
+  }) : null;
   registerAdminRoutes(app, { store, keys, detection, recorder, adminToken: options.adminToken ?? null, enforcement, refreshFacts: () => detection.refreshFacts() });
 
   let address: string;
   try {
     address = await app.listen({ port: options.port ?? 8080, host: options.host ?? '127.0.0.1' });
   } catch (error) {
-    await Promise.allSettled([detection.close(), recorder.close(), store.close()]);
+    await Promise.allSettled([detection.close(), recorder.close(), retention?.stop()]);
+    await store.close();
     throw new DistillGuardError('usage', `cannot listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 8080}: ${(error as Error).message}. Pick another --port.`);
   }
   const port = Number(new URL(address).port);
@@ -187,6 +192,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       await warmStart;
       await app.close(); // stops accepting, waits for requests in flight
       await recorder.close(); // graceful drain: every exchange written
+      await retention?.stop();
       if (enforcement instanceof LadderEnforcement) await enforcement.close();
       await detection.close();
       await Promise.allSettled(upstreams.map((client) => client.close()));

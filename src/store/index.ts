@@ -5,3 +5,4 @@ export { SqliteStore, type WriterPriorityEvent } from './sqlite/sqlite-store.js'
 export { migrations } from './sqlite/migrations.js';
 export { openDatabase } from './sqlite/open-database.js';
 export { SqliteStoreReader, type StoredInteraction } from './sqlite/store-reader.js';
+export { scheduleRetention, type RetentionPolicy, type RetentionSchedule } from './retention-schedule.js';

@@ -106,13 +106,34 @@ export interface DecisionRow {
   reason: string;
 }
 
+/** The flag `writeInteractions` gives a row whose id is stored with different content. */
+export const conflictingRecord = 2;
+
+/** What `prune` removes: times are epoch ms; either may be absent. */
+export interface PruneOptions {
+  /** Interactions before this time are deleted, row and all. */
+  rowsBeforeMs?: number;
+  /** Interactions before this time keep their row and metadata; the prompt and answer text go. */
+  textBeforeMs?: number;
+  /** Sequence numbers looked at per write batch (default 1000): bounds how long one batch holds the writer. */
+  batchRows?: number;
+  /** Stops the prune between two batches (a closing gateway). */
+  signal?: AbortSignal;
+}
+
+export interface PruneTally {
+  rowsDeleted: number;
+  /** Interactions whose raw record was reduced to its metadata. */
+  textPruned: number;
+  /** Rejected lines whose kept text was emptied. */
+  rejectedTextPruned: number;
+  batches: number;
+}
+
 /**
  * Writes are asynchronous: they run on the store's write thread, so that a caller serving requests
  * never waits on its event loop for a lock another process holds. Reads are synchronous (WAL).
  */
-/** The flag `writeInteractions` gives a row whose id is stored with different content. */
-export const conflictingRecord = 2;
-
 export interface Store {
   /** Registers an import of `kind` from `source`; returns its id. */
   beginImport(kind: ImportKind, source: SourceInfo): Promise<number>;
@@ -154,5 +175,10 @@ export interface Store {
   exportInteractions(options?: { upTo?: number; onUnreadable?: (seq: number, path: string, reason: string) => void }): AsyncIterable<string>;
   /** The highest interaction sequence number stored (0 when empty). */
   lastInteractionSeq(): number;
+  /**
+   * Retention: deletes old interactions and strips the text of less old ones, in bounded batches
+   * on the write thread (other writes go between them). Aggregates stay: imports, decisions, accounts.
+   */
+  prune(options: PruneOptions): Promise<PruneTally>;
   close(): Promise<void>;
 }

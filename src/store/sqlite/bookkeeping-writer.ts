@@ -1,21 +1,24 @@
-// The store's small writes (imports begun and finished, API keys added and revoked), run on the
-// write thread like the batches: on the caller's thread they would block its event loop for as
-// long as another process held the write lock.
+// The store's small writes (imports begun and finished, API keys added and revoked, retention's
+// batches), run on the write thread like the batches: on the caller's thread they would block its
+// event loop for as long as another process held the write lock.
 import type { ApiKeyRow, ImportKind, ImportTally, SourceInfo } from '../store.js';
 import type { SqliteDatabase } from './open-database.js';
+import { RetentionWriter, type RetentionRequest } from './retention-writer.js';
 
 /** One small write, as posted to the write worker. */
 export type BookkeepingRequest =
   | { kind: 'begin-import'; importKind: ImportKind; source: SourceInfo }
   | { kind: 'finish-import'; importId: number; tally: ImportTally }
   | { kind: 'add-key'; key: ApiKeyRow }
-  | { kind: 'revoke-key'; keyId: string; at: string };
+  | { kind: 'revoke-key'; keyId: string; at: string }
+  | RetentionRequest;
 
 export class BookkeepingWriter {
   private readonly beginImport;
   private readonly finishImport;
   private readonly addKey;
   private readonly revokeKey;
+  private readonly retention;
 
   constructor(database: SqliteDatabase) {
     const insertSource = database.prepare('INSERT INTO sources (kind, path, size, modified_ms) VALUES (?, ?, ?, ?)');
@@ -31,6 +34,7 @@ export class BookkeepingWriter {
     );
     this.addKey = database.prepare('INSERT INTO api_keys (key_id, account_id, secret_hash, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)');
     this.revokeKey = database.prepare('UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE key_id = ?');
+    this.retention = new RetentionWriter(database);
   }
 
   /** Runs `request`; the number is the new import's id, or the rows changed. */
@@ -49,6 +53,8 @@ export class BookkeepingWriter {
       }
       case 'revoke-key':
         return this.revokeKey.run(request.at, request.keyId).changes;
+      default:
+        return this.retention.run(request);
     }
   }
 }

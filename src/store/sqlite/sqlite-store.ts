@@ -3,8 +3,10 @@
 import { Worker } from 'node:worker_threads';
 import { DistillGuardError } from '../../core/index.js';
 import type {
-  AccountRow, ApiKeyRow, BenchmarkItemRow, DecisionRow, ImportKind, ImportTally, InteractionImportSummary, InteractionRow, RejectedLineRow, SourceInfo, Store,
+  AccountRow, ApiKeyRow, BenchmarkItemRow, DecisionRow, ImportKind, ImportTally, InteractionImportSummary, InteractionRow, PruneOptions, PruneTally,
+  RejectedLineRow, SourceInfo, Store,
 } from '../store.js';
+import type { RetentionRequest } from './retention-writer.js';
 import { encodeInteractionRows } from './flat-rows.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
 import { SqliteStoreReader, type UnreadableRow } from './store-reader.js';
@@ -223,6 +225,32 @@ export class SqliteStore implements Store {
       after = page.through;
       for (const { raw } of page.interactions) yield raw;
     }
+  }
+
+  async prune(options: PruneOptions): Promise<PruneTally> {
+    const tally: PruneTally = { rowsDeleted: 0, textPruned: 0, rejectedTextPruned: 0, batches: 0 };
+    const batch = async (request: RetentionRequest) => {
+      if (options.signal?.aborted) throw new DistillGuardError('store_failed', 'pruning stopped: the store is closing.');
+      tally.batches += 1;
+      return (await this.send({ op: 'bookkeeping', request })).result;
+    };
+    const { first, last } = this.database.prepare('SELECT min(seq) AS first, max(seq) AS last FROM interactions').get() as { first: number | null; last: number | null };
+    const step = options.batchRows ?? 1000;
+    // rows newer than `last` arrived after the start: they are not due
+    for (let fromSeq = first ?? 1; first !== null && last !== null && fromSeq <= last; fromSeq += step) {
+      const toSeq = fromSeq + step;
+      if (options.rowsBeforeMs !== undefined) tally.rowsDeleted += await batch({ kind: 'prune-rows', fromSeq, toSeq, beforeMs: options.rowsBeforeMs });
+      if (options.textBeforeMs !== undefined) tally.textPruned += await batch({ kind: 'prune-text', fromSeq, toSeq, beforeMs: options.textBeforeMs });
+    }
+    const textBeforeMs = Math.max(options.textBeforeMs ?? Number.NEGATIVE_INFINITY, options.rowsBeforeMs ?? Number.NEGATIVE_INFINITY);
+    if (Number.isFinite(textBeforeMs)) {
+      for (;;) {
+        const emptied = await batch({ kind: 'prune-rejected-text', beforeMs: textBeforeMs, limit: step });
+        tally.rejectedTextPruned += emptied;
+        if (emptied < step) break;
+      }
+    }
+    return tally;
   }
 
   async close(): Promise<void> {

@@ -39,7 +39,7 @@ test('export | analyze: pretty-printed and CRLF bodies, and old rows with line b
     // a row as an older gateway stored it: the client's bytes spliced in, line breaks and all
     const store = SqliteStore.open(db);
     const old = chat({ account: 'acct-old', ts: Date.UTC(2026, 1, 2), text: 'stored before the fix' });
-    const importId = store.beginImport('interactions', { kind: 'gateway', path: null, size: null, modifiedMs: null });
+    const importId = await store.beginImport('interactions', { kind: 'gateway', path: null, size: null, modifiedMs: null });
     await store.writeInteractions(importId, [toInteractionRow(old, 1, 0, 0, JSON.stringify(old, null, 2))]);
     await store.close();
 

@@ -28,7 +28,7 @@ test('export --cohort keeps the exchanges served under that cohort', { timeout: 
       config: parseGatewayConfig({ watermark: { master_key_file: join(folder, 'master.json'), default_scheme: 'lexical' } }),
     });
     for (const account of ['acct-tracer', 'acct-plain']) {
-      const client = new OpenAI({ apiKey: gateway.keys.create(account).secret, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+      const client = new OpenAI({ apiKey: (await gateway.keys.create(account)).secret, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
       await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'Say something.' }] });
     }
     await gateway.close();

@@ -22,6 +22,7 @@ const commands: [name: string, load: () => Promise<Register>][] = [
   ['tokens', async () => (await import('./commands/tokens.js')).registerTokens],
   ['accounts', async () => (await import('./commands/accounts.js')).registerAccounts],
   ['export', async () => (await import('./commands/export.js')).registerExport],
+  ['prune', async () => (await import('./commands/prune.js')).registerPrune],
   ['replay', async () => (await import('./commands/replay.js')).registerReplay],
   ['refmodel', async () => (await import('./commands/refmodel.js')).registerRefmodel],
   ['demo', async () => (await import('./commands/demo.js')).registerDemo],

@@ -92,7 +92,7 @@ export function registerAdminRoutes(app: FastifyInstance, context: AdminContext)
     if (typeof body.account_id !== 'string' || body.account_id.length === 0 || body.account_id.length > 200) {
       throw new ApiError(400, 'invalid_request', 'account_id: required, a string of 1 to 200 characters.', { param: 'account_id' });
     }
-    const created = context.keys.create(body.account_id, typeof body.label === 'string' ? body.label : null);
+    const created = await context.keys.create(body.account_id, typeof body.label === 'string' ? body.label : null);
     void reply.code(201);
     return { key_id: created.keyId, account_id: created.accountId, secret: created.secret };
   }));
@@ -104,7 +104,7 @@ export function registerAdminRoutes(app: FastifyInstance, context: AdminContext)
 
   app.delete('/v1/admin/keys/:keyId', guarded(context, 'keys', async (request) => {
     const { keyId } = request.params as { keyId: string };
-    if (!context.keys.revoke(keyId)) throw new ApiError(404, 'not_found', `No key '${keyId}'. List keys with GET /v1/admin/keys.`);
+    if (!(await context.keys.revoke(keyId))) throw new ApiError(404, 'not_found', `No key '${keyId}'. List keys with GET /v1/admin/keys.`);
     return { key_id: keyId, revoked: true };
   }));
 
@@ -116,7 +116,7 @@ export function registerAdminRoutes(app: FastifyInstance, context: AdminContext)
       if (parsed.ok) rows.push(toAccountRow(parsed.record, text));
       else rejected.push({ line, field: parsed.field, reason: parsed.reason });
     }
-    const importId = context.store.beginImport('accounts', { kind: 'http', path: null, size: null, modifiedMs: null });
+    const importId = await context.store.beginImport('accounts', { kind: 'http', path: null, size: null, modifiedMs: null });
     await context.store.writeAccounts(importId, rows);
     await context.store.finishImport(importId, { lines: rows.length + rejected.length, accepted: rows.length, rejected: rejected.length, distinct: rows.length, status: 'complete' });
     context.refreshFacts();

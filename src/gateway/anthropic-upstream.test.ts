@@ -29,7 +29,7 @@ test('per-model upstreams: Anthropic passthrough and OpenAI routing side by side
     }),
   });
   try {
-    const secret = gateway.keys.create('acct-a').secret;
+    const secret = (await gateway.keys.create('acct-a')).secret;
     const anthropic = new Anthropic({ apiKey: secret, baseURL: gateway.url, maxRetries: 0 });
     const message = await anthropic.messages.create({ model: 'claude-test', max_tokens: 50, messages: [{ role: 'user', content: 'Hello' }] });
     assert.equal(message.content[0]?.type === 'text' && message.content[0].text, 'Bonjour from the Anthropic stand-in.');

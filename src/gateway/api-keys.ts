@@ -31,17 +31,17 @@ export class ApiKeys {
     return createHmac('sha256', this.hashSecret).update(secret).digest('base64url');
   }
 
-  create(accountId: string, label: string | null = null): CreatedKey {
+  async create(accountId: string, label: string | null = null): Promise<CreatedKey> {
     if (!accountId) throw new DistillGuardError('usage', 'an account id is required to create a key (--account ID).');
     const keyId = `key_${randomBytes(9).toString('base64url')}`;
     const secret = `dg-${randomBytes(30).toString('base64url')}`;
-    this.store.addApiKey({ keyId, accountId, secretHash: this.hash(secret), label, createdAt: new Date().toISOString(), revokedAt: null });
+    await this.store.addApiKey({ keyId, accountId, secretHash: this.hash(secret), label, createdAt: new Date().toISOString(), revokedAt: null });
     this.cache.clear();
     return { keyId, accountId, secret };
   }
 
-  revoke(keyId: string): boolean {
-    const revoked = this.store.revokeApiKey(keyId, new Date().toISOString());
+  async revoke(keyId: string): Promise<boolean> {
+    const revoked = await this.store.revokeApiKey(keyId, new Date().toISOString());
     this.cache.clear();
     return revoked;
   }

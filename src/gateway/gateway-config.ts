@@ -112,6 +112,15 @@ export const gatewayConfigSchema = z.strictObject({
   watermark: watermarkSchema.optional(),
   /** The response ladder (see docs/respond.md); respond/'s schema, checked with the rest of the file. */
   policy: policyConfigSchema.optional(),
+  /** Retention of stored exchanges, in days: text first, whole rows later; kept forever when absent. */
+  retention: z
+    .strictObject({
+      /** After this many days an exchange's prompt and answer text is removed; its metadata stays. */
+      text_days: z.number().positive().optional(),
+      /** After this many days the exchange is deleted (imports, counts and decisions stay). */
+      exchanges_days: z.number().positive().optional(),
+    })
+    .optional(),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

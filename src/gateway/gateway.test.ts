@@ -71,7 +71,7 @@ describe('gateway with the official clients', () => {
       port: 0, databasePath: join(folder, 'gateway.db'), upstream: upstream.url, adminToken: 'admin-token-for-tests',
       config: parseGatewayConfig({ limits: { body_bytes: 64 * 1024 } }), enforcement: () => refusing, logLevel: 'silent',
     });
-    secret = gateway.keys.create('acct-1').secret;
+    secret = (await gateway.keys.create('acct-1')).secret;
     openai = new OpenAI({ apiKey: secret, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
     anthropic = new Anthropic({ apiKey: secret, baseURL: gateway.url, maxRetries: 0 });
   });
@@ -186,14 +186,14 @@ describe('gateway with the official clients', () => {
     await assert.rejects(stranger.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }), OpenAI.AuthenticationError);
     const strangerAnthropic = new Anthropic({ apiKey: 'dg-not-a-key', baseURL: gateway.url, maxRetries: 0 });
     await assert.rejects(strangerAnthropic.messages.create({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }), Anthropic.AuthenticationError);
-    const throttled = new OpenAI({ apiKey: gateway.keys.create('acct-throttled').secret, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+    const throttled = new OpenAI({ apiKey: (await gateway.keys.create('acct-throttled')).secret, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
     await assert.rejects(throttled.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }), (error: unknown) => {
       assert.ok(error instanceof OpenAI.RateLimitError);
       assert.equal(error.headers?.get('retry-after'), '7');
       assert.equal(error.code, 'rate_limited');
       return true;
     });
-    const blockedSecret = gateway.keys.create('acct-blocked').secret;
+    const blockedSecret = (await gateway.keys.create('acct-blocked')).secret;
     const blocked = new OpenAI({ apiKey: blockedSecret, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
     await assert.rejects(blocked.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }), (error: unknown) => error instanceof OpenAI.PermissionDeniedError && error.code === 'account_blocked');
     const blockedAnthropic = new Anthropic({ apiKey: blockedSecret, baseURL: gateway.url, maxRetries: 0 });
@@ -300,7 +300,7 @@ describe('gateway with the official clients', () => {
     await down.close();
     const orphan = await startGateway({ port: 0, databasePath: join(folder, 'orphan.db'), upstream: downUrl, logLevel: 'silent' });
     try {
-      const key = orphan.keys.create('acct-2').secret;
+      const key = (await orphan.keys.create('acct-2')).secret;
       const client = new OpenAI({ apiKey: key, baseURL: `${orphan.url}/v1`, maxRetries: 0 });
       await assert.rejects(client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }), (error: unknown) => error instanceof OpenAI.APIError && error.status === 502 && error.code === 'upstream_unreachable');
       const anthropicClient = new Anthropic({ apiKey: key, baseURL: orphan.url, maxRetries: 0 });
@@ -316,7 +316,7 @@ test('a client that disconnects mid-stream aborts the upstream request, and the 
   const upstream = await startFakeUpstream({ reply: 'one two three four five six seven eight nine ten '.repeat(20), chunks: 200, chunkDelayMs: 20 });
   const gateway = await startGateway({ port: 0, databasePath: join(folder, 'gateway.db'), upstream: upstream.url, logLevel: 'silent' });
   try {
-    const client = new OpenAI({ apiKey: gateway.keys.create('acct-abort').secret, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+    const client = new OpenAI({ apiKey: (await gateway.keys.create('acct-abort')).secret, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
     const stream = await client.chat.completions.create({ model: 'm', stream: true, messages: [{ role: 'user', content: 'count' }] });
     let received = '';
     let chunks = 0;
@@ -347,7 +347,7 @@ test('after a restart, live detection is fed the exchanges stored before it (war
   const databasePath = join(folder, 'gateway.db');
   try {
     const first = await startGateway({ port: 0, databasePath, upstream: upstream.url, logLevel: 'silent' });
-    const client = new OpenAI({ apiKey: first.keys.create('acct-warm').secret, baseURL: `${first.url}/v1`, maxRetries: 0 });
+    const client = new OpenAI({ apiKey: (await first.keys.create('acct-warm')).secret, baseURL: `${first.url}/v1`, maxRetries: 0 });
     for (let index = 0; index < 5; index += 1) await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: `question ${index}` }] });
     await first.close();
     const second = await startGateway({ port: 0, databasePath, upstream: upstream.url, logLevel: 'silent' });
@@ -373,7 +373,7 @@ test('an upstream that does not answer in time gives 504 in the caller\'s format
   ] });
   const gateway = await startGateway({ port: 0, databasePath: join(folder, 'gateway.db'), config, logLevel: 'silent' });
   try {
-    const secret = gateway.keys.create('acct-slow').secret;
+    const secret = (await gateway.keys.create('acct-slow')).secret;
     const openai = new OpenAI({ apiKey: secret, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
     await assert.rejects(openai.chat.completions.create({ model: 'timeout-m', messages: [{ role: 'user', content: 'hi' }] }), (error: unknown) => {
       assert.ok(error instanceof OpenAI.APIError);

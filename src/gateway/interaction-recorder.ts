@@ -4,7 +4,7 @@
 // with backoff, counted, and logged once per episode.
 import { singleLineJson, type Interaction } from '../core/index.js';
 import { toInteractionRow } from '../ingest/index.js';
-import type { InteractionRow, RejectedLineRow, Store } from '../store/index.js';
+import { refusedRecord, type InteractionRow, type RejectedLineRow, type Store } from '../store/index.js';
 import { RecorderSpool, type SpooledRecord } from './recorder-spool.js';
 
 /** Why exchanges were not stored: the queue was full (the newest are dropped), retries ran out, or shutdown's deadline passed. */
@@ -234,7 +234,7 @@ export class InteractionRecorder {
     this.inFlight = null;
     this.release(batch);
     let refused = 0;
-    for (let index = 0; index < flags.length; index += 1) if (flags[index] === 2) refused += 1;
+    for (let index = 0; index < flags.length; index += 1) if (flags[index] === refusedRecord) refused += 1;
     this.recorded += batch.length - refused;
     if (refused > 0) this.refusedRows(refused);
     this.attempt = 0;

@@ -37,7 +37,7 @@ test('a changed secret stops the start (every key would fail); a lost file is no
       const first = loadKeyHashSecret({ databasePath, store });
       const file = `${databasePath}.key-hash-secret`;
       assert.equal(statSync(file).mode & 0o777, 0o600);
-      const key = new ApiKeys(store, first).create('acct-1');
+      const key = await new ApiKeys(store, first).create('acct-1');
       assert.deepEqual(loadKeyHashSecret({ databasePath, store }), first, 'the same secret next time');
       // the probe of the review: an environment value that differs from the file
       withEnvironment('another-secret-entirely-0123', () => assert.throws(() => loadKeyHashSecret({ databasePath, store }), refusal(/is not the one the API keys and admin tokens .* were made with/)));

@@ -44,8 +44,8 @@ describe('the ladder at the gateway', () => {
   let folder: string;
   let upstream: FakeUpstream;
   let gateway: RunningGateway;
-  const openaiFor = (account: string) => new OpenAI({ apiKey: gateway.keys.create(account).secret, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
-  const anthropicFor = (account: string) => new Anthropic({ apiKey: gateway.keys.create(account).secret, baseURL: gateway.url, maxRetries: 0 });
+  const openaiFor = async (account: string) => new OpenAI({ apiKey: (await gateway.keys.create(account)).secret, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+  const anthropicFor = async (account: string) => new Anthropic({ apiKey: (await gateway.keys.create(account)).secret, baseURL: gateway.url, maxRetries: 0 });
 
   before(async () => {
     folder = mkdtempSync(join(tmpdir(), 'dg-ladder-gateway-'));
@@ -64,13 +64,13 @@ describe('the ladder at the gateway', () => {
   });
 
   test('verify: 403 verification_required with a message the client can act on, in both APIs', async () => {
-    await assert.rejects(openaiFor('acct-verify').chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }), (error: unknown) => {
+    await assert.rejects((await openaiFor('acct-verify')).chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }), (error: unknown) => {
       assert.ok(error instanceof OpenAI.PermissionDeniedError);
       assert.equal(error.code, 'verification_required');
       assert.match(error.message, /verification/i);
       return true;
     });
-    await assert.rejects(anthropicFor('acct-verify').messages.create({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }), (error: unknown) => {
+    await assert.rejects((await anthropicFor('acct-verify')).messages.create({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }), (error: unknown) => {
       assert.ok(error instanceof Anthropic.PermissionDeniedError);
       assert.equal((error.error as { error?: { type?: string } }).error?.type, 'permission_error');
       assert.match(error.message, /verification/i);
@@ -79,7 +79,7 @@ describe('the ladder at the gateway', () => {
   });
 
   test('throttle: an Anthropic caller past its bucket gets 429 rate_limit_error with Retry-After', async () => {
-    const client = anthropicFor('acct-throttle');
+    const client = await anthropicFor('acct-throttle');
     const first = await client.messages.create({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] });
     assert.equal(first.content[0].type === 'text' ? first.content[0].text : '', reply);
     await assert.rejects(client.messages.create({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }), (error: unknown) => {
@@ -92,7 +92,7 @@ describe('the ladder at the gateway', () => {
   });
 
   test('degrade: max_tokens capped, decoy tools added (the same for the same caller), reasoning and <thinking> removed, plain and streamed', async () => {
-    const client = openaiFor('acct-degrade');
+    const client = await openaiFor('acct-degrade');
     const tools = [{ type: 'function' as const, function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }];
     const answer = await client.chat.completions.create({ model: 'thinking-model', max_tokens: 4_000, messages: [{ role: 'user', content: 'think aloud' }] });
     const sentUp = upstream.received.at(-1)?.body;
@@ -119,12 +119,12 @@ describe('the ladder at the gateway', () => {
     assert.deepEqual(await decoyNames(), await decoyNames());
 
     // an Anthropic caller of the same account: capped too, on the bridged request
-    await anthropicFor('acct-degrade').messages.create({ model: 'm', max_tokens: 4_000, messages: [{ role: 'user', content: 'hi' }] });
+    await (await anthropicFor('acct-degrade')).messages.create({ model: 'm', max_tokens: 4_000, messages: [{ role: 'user', content: 'hi' }] });
     assert.equal(upstream.received.at(-1)?.body.max_tokens, 64);
   });
 
   test('a benchmark verdict is served in full', async () => {
-    const answer = await openaiFor('acct-bench').chat.completions.create({ model: 'm', max_tokens: 4_000, messages: [{ role: 'user', content: 'hi' }] });
+    const answer = await (await openaiFor('acct-bench')).chat.completions.create({ model: 'm', max_tokens: 4_000, messages: [{ role: 'user', content: 'hi' }] });
     assert.equal(answer.choices[0].message.content, reply);
     assert.equal(upstream.received.at(-1)?.body.max_tokens, 4_000);
   });

@@ -30,7 +30,7 @@ async function storeWith(count: number) {
   const folder = mkdtempSync(join(tmpdir(), 'dg-live-detection-'));
   const databasePath = join(folder, 'gateway.db');
   const store = SqliteStore.open(databasePath);
-  const recorder = new InteractionRecorder(store, store.beginImport('interactions', { kind: 'gateway', path: null, size: null, modifiedMs: null }));
+  const recorder = new InteractionRecorder(store, await store.beginImport('interactions', { kind: 'gateway', path: null, size: null, modifiedMs: null }));
   const add = async (n: number) => {
     for (let index = 0; index < n; index += 1) {
       const record = chat({ account: `acct-${index % 3}`, ts: Date.now(), text: `question ${index}` });

@@ -25,7 +25,7 @@ before(async () => {
     port: 0, databasePath: join(folder, 'gateway.db'), upstream: upstream.url, logLevel: 'silent',
     config: parseGatewayConfig({ limits: { max_n: 2, max_tokens: 100 } }),
   });
-  const { secret } = gateway.keys.create('acct-limits');
+  const { secret } = (await gateway.keys.create('acct-limits'));
   openai = new OpenAI({ apiKey: secret, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
   anthropic = new Anthropic({ apiKey: secret, baseURL: gateway.url, maxRetries: 0 });
 });

@@ -108,7 +108,7 @@ describe('separation', () => {
     const direct = await startGateway({ port: 0, databasePath: join(folder, 'direct.db'), upstream: upstream.url, trustedProxies: ['10.0.0.0/8'], logLevel: 'silent' });
     try {
       for (const gateway of [behind, direct]) {
-        const openai = new OpenAI({ apiKey: gateway.keys.create('acct-xff').secret, baseURL: `${gateway.url}/v1`, maxRetries: 0, defaultHeaders: { 'x-forwarded-for': '1.2.3.4, 203.0.113.9' } });
+        const openai = new OpenAI({ apiKey: (await gateway.keys.create('acct-xff')).secret, baseURL: `${gateway.url}/v1`, maxRetries: 0, defaultHeaders: { 'x-forwarded-for': '1.2.3.4, 203.0.113.9' } });
         await openai.chat.completions.create(chat);
       }
       assert.deepEqual(await clientAddresses(behind), ['203.0.113.9'], 'the rightmost untrusted hop');

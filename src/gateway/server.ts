@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { DistillGuardError } from '../core/index.js';
 import type { LiveAssessment } from '../detect/index.js';
-import { SqliteStore } from '../store/index.js';
+import { scheduleRetention, SqliteStore } from '../store/index.js';
 import { registerAdminRoutes, registerMetricsRoute } from './admin-routes.js';
 import { createAdminApp } from './admin-listener.js';
 import { AdminTokens } from './admin-tokens.js';
@@ -144,7 +144,7 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
   const tokens = new AdminTokens(store, keyHashSecret, options.adminToken ?? null);
   // exchanges stored before this start feed live detection again (warm start), without repeats
   const lastStoredSeq = store.lastInteractionSeq();
-  const importId = store.beginImport('interactions', { kind: 'gateway', path: null, size: null, modifiedMs: null });
+  const importId = await store.beginImport('interactions', { kind: 'gateway', path: null, size: null, modifiedMs: null });
   let context: ProxyContext | null = null;
   let closing = false;
   let connections: ReturnType<typeof trackConnections> | null = null;
@@ -247,6 +247,11 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
   if (adminApp !== app) cleanup.add(() => adminApp.close());
   registerMetricsRoute(adminApp, metrics, adminApp === app ? tokens : null);
   registerAdminRoutes(adminApp, { store, keys, tokens, detection, recorder, health, enforcement, refreshFacts: () => detection.refreshFacts() });
+  const retention = config.retention ? scheduleRetention(store, { textDays: config.retention.text_days, exchangesDays: config.retention.exchanges_days }, {
+    onPruned: (tally) => app.log.info({ retention: tally }, 'retention: pruned old exchanges'),
+    onError: (error) => app.log.error({ err: error }, 'retention failed; it runs again in an hour'),
+  }) : null;
+  if (retention) cleanup.add(() => retention.stop());
 
   let address: string;
   const logLevel = app.log.level;
@@ -294,6 +299,7 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
           await Promise.all([app.close(), adminApp !== app ? adminApp.close() : undefined]);
         }, server: app.server, recorder, store, importId, log: app.log,
         others: [
+          ...(retention ? [() => retention.stop()] : []),
           ...(enforcement instanceof LadderEnforcement ? [() => enforcement.close()] : []),
           () => detection.close(),
           () => Promise.allSettled(upstreams.map((client) => client.close())).then(() => undefined),

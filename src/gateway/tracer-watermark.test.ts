@@ -55,7 +55,7 @@ describe('tracer watermarks at the gateway', () => {
       port: 0, databasePath: join(folder, 'sampler.db'), upstream: `${reference.url}/v1`, enforcement: () => tracing, logLevel: 'silent',
       config: parseGatewayConfig({ watermark: { master_key_file: join(folder, 'master.json'), default_scheme: 'kgw' } }),
     });
-    sampler = new OpenAI({ apiKey: samplerGateway.keys.create('acct-tracer').secret, baseURL: `${samplerGateway.url}/v1`, maxRetries: 0 });
+    sampler = new OpenAI({ apiKey: (await samplerGateway.keys.create('acct-tracer')).secret, baseURL: `${samplerGateway.url}/v1`, maxRetries: 0 });
 
     fake = await startFakeUpstream({ reply, chunks: 97 });
     process.env.DG_TEST_MASTER_KEY = JSON.stringify(master);
@@ -66,7 +66,7 @@ describe('tracer watermarks at the gateway', () => {
         watermark: { master_key_env: 'DG_TEST_MASTER_KEY', schemes: { 'vendor-lexical': 'lexical', 'vendor-selection': 'selection' } },
       }),
     });
-    client = new OpenAI({ apiKey: gateway.keys.create('acct-tracer').secret, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+    client = new OpenAI({ apiKey: (await gateway.keys.create('acct-tracer')).secret, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
   });
 
   after(async () => {

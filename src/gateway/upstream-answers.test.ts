@@ -65,7 +65,7 @@ before(async () => {
     { name: 'odd-backend', url: odd.url, models: ['odd-*'] },
   ];
   gateway = await startGateway({ port: 0, databasePath: join(folder, 'gateway.db'), config: parseGatewayConfig({ upstreams }), logLevel: 'silent' });
-  secret = gateway.keys.create('acct-answers').secret;
+  secret = (await gateway.keys.create('acct-answers')).secret;
   quiet = await startGateway({ port: 0, databasePath: join(folder, 'quiet.db'), config: parseGatewayConfig({ upstreams, gateway_headers: false }), logLevel: 'silent' });
 });
 
@@ -119,7 +119,7 @@ test('request ids are random UUIDs; gateway_headers: false sends no x-distillgua
   const shown = await call(gateway.url);
   assert.match(shown.headers.get('x-distillguard-request-id') ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   assert.ok(Number(shown.headers.get('x-distillguard-overhead-ms')) >= 0);
-  const quietSecret = quiet.keys.create('acct-quiet').secret;
+  const quietSecret = (await quiet.keys.create('acct-quiet')).secret;
   const hidden = await fetch(`${quiet.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${quietSecret}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'odd-small', messages: [{ role: 'user', content: 'hi' }] }) });
   assert.equal(hidden.status, 200);
   assert.deepEqual([...hidden.headers.keys()].filter((name) => name.startsWith('x-distillguard')), []);

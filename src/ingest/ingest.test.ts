@@ -116,3 +116,28 @@ test('account records are upserted: the latest record for an id wins and counts 
   assert.deepEqual(row, { verification: 'card', payment_fingerprint: 'pm_1' });
   await store.close();
 });
+
+test('a re-imported id with other content is rejected (field id), the stored record kept; the same content stays idempotent', async () => {
+  const folder = temporaryDirectory();
+  const first = join(folder, 'first.jsonl');
+  writeFileSync(first, `${good.join('\n')}\n`);
+  const store = SqliteStore.open(join(folder, 'store.db'));
+  await ingest('interactions', await openInput(first), store);
+  const again = await ingest('interactions', await openInput(first), store);
+  assert.deepEqual([again.accepted, again.rejected, again.distinct], [3, 0, 3], 'the same records again: no rejection');
+
+  const changed = join(folder, 'changed.jsonl');
+  const other = interactionLine('r2', 'a9', '2026-02-05T10:00:00Z');
+  writeFileSync(changed, `${good[0]}\n${other}\n`);
+  const rejections: Rejection[] = [];
+  const result = await ingest('interactions', await openInput(changed), store, { onRejected: (rejection) => rejections.push(rejection) });
+  assert.deepEqual([result.lines, result.accepted, result.rejected, result.distinct], [2, 1, 1, 1]);
+  assert.deepEqual(rejections.map((rejection) => [rejection.line, rejection.field]), [[2, 'id']]);
+  assert.match(rejections[0].reason, /conflicts with the stored record of this id/);
+  const kept = store.connection.prepare('SELECT line, field, reason, text FROM rejected_lines WHERE import_id = ?').all(result.importId) as { line: number; field: string; reason: string; text: string }[];
+  assert.deepEqual(kept.map((row) => [row.line, row.field, row.text]), [[2, 'id', other]]);
+  const tally = store.connection.prepare('SELECT accepted, rejected FROM imports WHERE id = ?').get(result.importId);
+  assert.deepEqual(tally, { accepted: 1, rejected: 1 }, 'counted in the import summary');
+  assert.equal(await store.readRawInteraction('r2'), good[1], 'the stored record is kept');
+  await store.close();
+});

@@ -1,7 +1,7 @@
 // Streams an interaction or account log into the store: split, parse, validate, batch, write.
 // Bad lines are rejected with their number, field and reason, kept in the store, and the rest goes on.
 import { DistillGuardError, validateAccount, validateInteraction, type Interaction } from '../core/index.js';
-import type { AccountRow, ImportKind, InteractionRow, RejectedLineRow, Store } from '../store/index.js';
+import { conflictingRecord, refusedRecord, type AccountRow, type ImportKind, type InteractionRow, type RejectedLineRow, type Store } from '../store/index.js';
 import type { InputSource } from './input-source.js';
 import { readLineBatches } from './line-batches.js';
 import { parseRecord } from './parse-record.js';
@@ -52,7 +52,9 @@ const maxStoredRejectedText = 1 << 20;
 
 /** Ingests `source` as `kind` into `store`. Throws DistillGuardError('too_many_rejected') past maxRejected. */
 export async function ingest(kind: ImportKind, source: InputSource, store: Store, options: IngestOptions = {}): Promise<IngestResult> {
-  const importId = store.beginImport(kind, source);
+  // the input's byte counter made it flow: hold it while the write thread registers the import
+  source.stream.pause();
+  const importId = await store.beginImport(kind, source);
   const maxRejected = options.maxRejected ?? Number.POSITIVE_INFINITY;
   const keepRaw = source.path === null;
   const validateInteractionRecord = validateInteraction();
@@ -90,6 +92,7 @@ export async function ingest(kind: ImportKind, source: InputSource, store: Store
           const parsed = parseRecord(text, validateInteractionRecord);
           if (parsed.ok) {
             const row = toInteractionRow(parsed.record, line, batch.offsets[index], batch.lengths[index], keepRaw ? text : null);
+            if (!keepRaw) row.pointedRaw = text;
             rows.push(row);
             options.observer?.add(parsed.record, row.tsMs);
           }
@@ -105,13 +108,20 @@ export async function ingest(kind: ImportKind, source: InputSource, store: Store
       if (rows.length > 0) {
         const observer = options.observer;
         observer?.endBatch();
-        await queue(store.writeInteractions(importId, rows).then((flags) => {
+        await queue(store.writeInteractions(importId, rows).then(async (flags) => {
+          const conflicts = conflictRejections(rows, flags);
           observer?.stored(flags);
           let counted = 0;
           for (let index = 0; index < flags.length; index += 1) {
-            // a row the store refused (2) is in rejected_lines: it counts as rejected, not accepted
+            // a row the store refused is in rejected_lines: it counts as rejected, not accepted
             if (flags[index] === 1) counted += 1;
-            else if (flags[index] === 2) refused += 1;
+            else if (flags[index] === refusedRecord) refused += 1;
+          }
+          if (conflicts.length > 0) {
+            accepted -= conflicts.length;
+            rejected += conflicts.length;
+            for (const rejection of conflicts) options.onRejected?.(rejection);
+            await store.writeRejections(importId, conflicts.map(keptRejection));
           }
           return counted;
         }));
@@ -123,8 +133,7 @@ export async function ingest(kind: ImportKind, source: InputSource, store: Store
       if (rejections.length > 0) {
         rejected += rejections.length;
         for (const rejection of rejections) options.onRejected?.(rejection);
-        const kept = rejections.map((row) => (row.text.length > maxStoredRejectedText ? { ...row, text: row.text.slice(0, maxStoredRejectedText) } : row));
-        await queue(store.writeRejections(importId, kept).then(() => 0));
+        await queue(store.writeRejections(importId, rejections.map(keptRejection)).then(() => 0));
         if (rejected > maxRejected) {
           source.stream.destroy();
           status = 'stopped';
@@ -153,4 +162,25 @@ export async function ingest(kind: ImportKind, source: InputSource, store: Store
     );
   }
   return { importId, lines, accepted, rejected, distinct };
+}
+
+const keptRejection = (row: RejectedLineRow): RejectedLineRow => (row.text.length > maxStoredRejectedText ? { ...row, text: row.text.slice(0, maxStoredRejectedText) } : row);
+
+/**
+ * Rejections for the rows the store flagged as conflicting with the record stored under their id
+ * (the stored one is kept); their flags become 0, so that downstream work does not count them.
+ */
+function conflictRejections(rows: readonly InteractionRow[], flags: Uint8Array): RejectedLineRow[] {
+  const conflicts: RejectedLineRow[] = [];
+  for (let index = 0; index < flags.length; index += 1) {
+    if (flags[index] !== conflictingRecord) continue;
+    flags[index] = 0;
+    const row = rows[index];
+    conflicts.push({
+      line: row.line, field: 'id',
+      reason: `conflicts with the stored record of this id ('${row.id}'): same id, different content. The stored record is kept; give this record a new id if it is a different exchange`,
+      text: row.raw ?? row.pointedRaw ?? '',
+    });
+  }
+  return conflicts;
 }

@@ -79,7 +79,7 @@ const store = SqliteStore.open(${JSON.stringify(path)}, {
     onChange: (event) => events.push({ change: event.change, ok: event.ok, waited: event.waitedMs >= 200 }),
   }),
 });
-const importId = store.beginImport('interactions', { kind: 'file', path: null, size: null, modifiedMs: null });
+const importId = await store.beginImport('interactions', { kind: 'file', path: null, size: null, modifiedMs: null });
 await store.writeRejections(importId, []);
 const rows = Array.from({ length: 200 }, (_, line) => ({ line, field: 'f', reason: 'r', text: 'x'.repeat(500) }));
 const writes = [];
@@ -123,7 +123,7 @@ test("the gateway's write thread runs at nice 10 under SCHED_IDLE", { skip: !chr
   const hook = gatewayWriterThread(() => null);
   const store = SqliteStore.open(join(dir, 'store.db'), { writerThread: { ...hook, started: (running) => { thread = running.id; return hook.started(running); } } });
   try {
-    const importId = store.beginImport('interactions', { kind: 'file', path: null, size: null, modifiedMs: null });
+    const importId = await store.beginImport('interactions', { kind: 'file', path: null, size: null, modifiedMs: null });
     await store.writeRejections(importId, []);
     assert.ok(thread !== null);
     const id: number = thread;

@@ -1,7 +1,9 @@
 // Public face of store/: the persistence port and its embedded SQLite adapter.
 export type * from './store.js';
+export { conflictingRecord, refusedRecord } from './store.js';
 export { SqliteStore } from './sqlite/sqlite-store.js';
 export type { WriterThread, WriterThreadHook } from './sqlite/writer-thread.js';
 export { migrations } from './sqlite/migrations.js';
 export { openDatabase } from './sqlite/open-database.js';
 export { SqliteStoreReader, type StoredInteraction } from './sqlite/store-reader.js';
+export { scheduleRetention, type RetentionPolicy, type RetentionSchedule } from './retention-schedule.js';

@@ -24,6 +24,11 @@ export interface InteractionRow {
   byteLength: number;
   /** The raw JSON line, kept only when the source cannot be read again (stdin). */
   raw: string | null;
+  /**
+   * For a row kept as a pointer (`raw` null): the line as read. The write thread stores only its
+   * hash, which every read through the pointer is checked against.
+   */
+  pointedRaw?: string;
 }
 
 export interface AccountRow {
@@ -112,13 +117,44 @@ export interface DecisionRow {
   reason: string;
 }
 
+/** The flag `writeInteractions` gives a row SQLite refused (a constraint); it is kept in rejected_lines. */
+export const refusedRecord = 2;
+/** The flag `writeInteractions` gives a row whose id is stored with different content; the stored record is kept. */
+export const conflictingRecord = 3;
+
+/** What `prune` removes: times are epoch ms; either may be absent. */
+export interface PruneOptions {
+  /** Interactions before this time are deleted, row and all. */
+  rowsBeforeMs?: number;
+  /** Interactions before this time keep their row and metadata; the prompt and answer text go. */
+  textBeforeMs?: number;
+  /** Sequence numbers looked at per write batch (default 1000): bounds how long one batch holds the writer. */
+  batchRows?: number;
+  /** Stops the prune between two batches (a closing gateway). */
+  signal?: AbortSignal;
+}
+
+export interface PruneTally {
+  rowsDeleted: number;
+  /** Interactions whose raw record was reduced to its metadata. */
+  textPruned: number;
+  /** Rejected lines whose kept text was emptied. */
+  rejectedTextPruned: number;
+  batches: number;
+}
+
+/**
+ * Writes are asynchronous: they run on the store's write thread, so that a caller serving requests
+ * never waits on its event loop for a lock another process holds. Reads are synchronous (WAL).
+ */
 export interface Store {
   /** Registers an import of `kind` from `source`; returns its id. */
-  beginImport(kind: ImportKind, source: SourceInfo): number;
+  beginImport(kind: ImportKind, source: SourceInfo): Promise<number>;
   /**
    * Writes a batch; resolves to which rows were counted for this import (1: first sighting of the
-   * id in it, 0: a repeat), so that downstream work sees every record exactly once. A row the
-   * store refuses (a constraint) is 2 and kept in rejected_lines; the others are still written.
+   * id in it, 0: a repeat), so that downstream work sees every record exactly once.
+   * `refusedRecord`: SQLite refused the row (a constraint), kept in rejected_lines; the others are
+   * still written. `conflictingRecord`: the id is stored with different content; the stored record is kept.
    */
   writeInteractions(importId: number, rows: InteractionRow[]): Promise<Uint8Array>;
   /** Upserts account records (the latest record for an id wins); resolves to the rows written. */
@@ -136,12 +172,12 @@ export interface Store {
   /** The raw JSON of a stored interaction, read back through its pointer; null if unknown. */
   readRawInteraction(id: string): Promise<string | null>;
   /** Stores a new key (its keyed hash only). */
-  addApiKey(key: ApiKeyRow): void;
+  addApiKey(key: ApiKeyRow): Promise<void>;
   /** The key with this secret hash, revoked or not; null if none. */
   findApiKey(secretHash: string): ApiKeyRow | null;
   listApiKeys(accountId?: string): ApiKeyRow[];
   /** Marks a key revoked; false if no such key. */
-  revokeApiKey(keyId: string, at: string): boolean;
+  revokeApiKey(keyId: string, at: string): Promise<boolean>;
   /** Stores a new admin token (its keyed hash only). */
   addAdminToken(token: AdminTokenRow): void;
   /** The admin token with this secret hash, revoked or not; null if none. */
@@ -153,12 +189,22 @@ export interface Store {
   readSetting(name: string): string | null;
   /** Stores `value` unless the setting exists; returns the value stored now (the first writer wins). */
   writeSettingOnce(name: string, value: string): string;
+  revokeApiKey(keyId: string, at: string): Promise<boolean>;
   /** Appends decisions (batched on the write thread). */
   writeDecisions(rows: DecisionRow[]): Promise<void>;
   readDecisions(options?: { accountId?: string; limit?: number }): DecisionRow[];
-  /** Every stored interaction's raw JSON (one line each) in arrival order, read back through its pointer; `upTo` bounds the sequence number. */
-  exportInteractions(options?: { upTo?: number }): AsyncIterable<string>;
+  /**
+   * Every stored interaction's raw JSON in arrival order, read back through its pointer; `upTo`
+   * bounds the sequence number. A row whose imported file is gone or has changed since throws,
+   * unless `onUnreadable` is given: it is told (`reason` completes "the file ...") and the row skipped.
+   */
+  exportInteractions(options?: { upTo?: number; onUnreadable?: (seq: number, path: string, reason: string) => void }): AsyncIterable<string>;
   /** The highest interaction sequence number stored (0 when empty). */
   lastInteractionSeq(): number;
+  /**
+   * Retention: deletes old interactions and strips the text of less old ones, in bounded batches
+   * on the write thread (other writes go between them). Aggregates stay: imports, decisions, accounts.
+   */
+  prune(options: PruneOptions): Promise<PruneTally>;
   close(): Promise<void>;
 }

@@ -7,6 +7,7 @@ import { DistillGuardError } from '../../core/index.js';
 import { SqliteStore } from '../../store/index.js';
 import { defaultDatabasePath, parseNonNegativeInteger } from '../options.js';
 import { checkOutputPath } from '../write-output.js';
+import { SkippedRows } from '../skipped-rows.js';
 
 /** The tracer cohort an exchange was served under, from its record's `watermark` field. */
 function servedCohort(raw: string): number | null {
@@ -27,10 +28,11 @@ export function registerExport(program: Command): void {
       if (!toStdout) await checkOutputPath(options.out, '--out');
       const store = SqliteStore.open(options.db);
       const temporary = `${options.out}.${process.pid}.tmp`;
-      const output = toStdout ? process.stdout : createWriteStream(temporary);
+      const output = toStdout ? process.stdout : createWriteStream(temporary, { mode: 0o600 });
       let count = 0;
+      const skipped = new SkippedRows();
       try {
-        for await (const raw of store.exportInteractions()) {
+        for await (const raw of store.exportInteractions({ onUnreadable: (seq, path, reason) => skipped.add(seq, path, reason) })) {
           if (options.cohort !== undefined && servedCohort(raw) !== options.cohort) continue;
           if (!output.write(`${raw}\n`)) await once(output, 'drain');
           count += 1;
@@ -42,7 +44,10 @@ export function registerExport(program: Command): void {
           const which = options.cohort !== undefined ? ` served under tracer cohort ${options.cohort}` : '';
           process.stderr.write(`exported ${count.toLocaleString('en-US')} interactions${which} to ${options.out}\n`);
         }
+        // the rows that were written are good; the ones left out make the export incomplete
+        if (skipped.count > 0) throw new DistillGuardError('input_unreadable', skipped.describe());
       } catch (error) {
+        if (error instanceof DistillGuardError && skipped.count > 0) throw error;
         if (!toStdout) {
           (output as NodeJS.WritableStream & { destroy(): void }).destroy();
           await unlink(temporary).catch(() => undefined);

@@ -11,10 +11,10 @@ interface KeysOptions {
   keyHashSecretFile?: string;
 }
 
-async function withKeys<T>(options: KeysOptions, work: (keys: ApiKeys) => T): Promise<T> {
+async function withKeys<T>(options: KeysOptions, work: (keys: ApiKeys) => T | Promise<T>): Promise<T> {
   const store = SqliteStore.open(options.db);
   try {
-    return work(new ApiKeys(store, loadKeyHashSecret({ databasePath: options.db, file: options.keyHashSecretFile, store })));
+    return await work(new ApiKeys(store, loadKeyHashSecret({ databasePath: options.db, file: options.keyHashSecretFile, store })));
   } finally {
     await store.close();
   }

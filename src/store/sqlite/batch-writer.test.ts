@@ -11,7 +11,7 @@ import { SqliteStore } from './sqlite-store.js';
 test('a refused row is split out of its batch: the others are stored, it is kept in rejected_lines', async () => {
   const store = SqliteStore.open(join(temporaryDirectory(), 'store.db'));
   try {
-    const importId = store.beginImport('interactions', { kind: 'gateway', path: null, size: null, modifiedMs: null });
+    const importId = await store.beginImport('interactions', { kind: 'gateway', path: null, size: null, modifiedMs: null });
     const rows = Array.from({ length: 10 }, (_, index) => {
       const record = chat({ account: `acct-${index}`, ts: Date.UTC(2026, 1, 2) + index, text: `question ${index}` });
       return toInteractionRow(record, index + 1, 0, 0, JSON.stringify(record));

@@ -1,5 +1,5 @@
-// The gateway writes from two connections at once: keys and imports on the main thread, batches on
-// the write thread. Batches must wait their turn, never fail with "database is locked".
+// The gateway writes keys and imports between its batches, all on the write thread: none of them
+// may fail with "database is locked".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,7 +13,7 @@ test('write-thread batches and main-thread writes interleave without SQLITE_BUSY
   const folder = mkdtempSync(join(tmpdir(), 'dg-store-concurrent-'));
   const store = SqliteStore.open(join(folder, 'store.db'));
   try {
-    const importId = store.beginImport('interactions', { kind: 'gateway', path: null, size: null, modifiedMs: null });
+    const importId = await store.beginImport('interactions', { kind: 'gateway', path: null, size: null, modifiedMs: null });
     const writes: Promise<unknown>[] = [];
     for (let batch = 0; batch < 200; batch += 1) {
       const rows = Array.from({ length: 20 }, (_, index) => {
@@ -30,7 +30,7 @@ test('write-thread batches and main-thread writes interleave without SQLITE_BUSY
     void Promise.allSettled(writes).then(() => (settled = true));
     while (!settled && Date.now() < deadline) {
       for (let key = 0; key < 20; key += 1, keys += 1) {
-        store.addApiKey({ keyId: `k${keys}`, accountId: 'acct-1', secretHash: `h${keys}`, label: null, createdAt: new Date().toISOString(), revokedAt: null });
+        await store.addApiKey({ keyId: `k${keys}`, accountId: 'acct-1', secretHash: `h${keys}`, label: null, createdAt: new Date().toISOString(), revokedAt: null });
       }
       await new Promise((resolve) => setImmediate(resolve));
     }

@@ -4,8 +4,11 @@ import type { InteractionRow } from '../store.js';
 
 export type FlatValue = string | number | null;
 
-/** Values per row, in insert order (import and source ids are added by the writer). */
-export const interactionColumns = 18;
+/**
+ * Values per row, in insert order (import and source ids are added by the writer), then the
+ * pointed raw text, which the writer hashes but does not store.
+ */
+export const interactionColumns = 19;
 
 export function encodeInteractionRows(rows: readonly InteractionRow[]): FlatValue[] {
   const values: FlatValue[] = new Array(rows.length * interactionColumns);
@@ -29,6 +32,7 @@ export function encodeInteractionRows(rows: readonly InteractionRow[]): FlatValu
     values[index++] = row.byteOffset;
     values[index++] = row.byteLength;
     values[index++] = row.raw;
+    values[index++] = row.pointedRaw ?? null;
   }
   return values;
 }

@@ -132,4 +132,14 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'data at rest: a hash of each raw record (checked reads through pointers, conflicting re-imports), text retention',
+    // raw_hash: NULL for rows stored before this version, whose reads stay unchecked.
+    // text_pruned_ms: when retention reduced the row's raw record to its metadata (NULL: never).
+    sql: `
+      ALTER TABLE interactions ADD COLUMN raw_hash BLOB;
+      ALTER TABLE interactions ADD COLUMN text_pruned_ms INTEGER;
+    `,
+  },
 ];

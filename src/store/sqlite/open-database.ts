@@ -1,7 +1,7 @@
 // Opens (and creates) the SQLite file with the pragmas the store relies on, then applies pending migrations.
 import Database from 'better-sqlite3';
 import { dirname } from 'node:path';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { DistillGuardError } from '../../core/index.js';
 import { migrations } from './migrations.js';
 
@@ -15,6 +15,7 @@ export function openDatabase(path: string, options: { migrate?: boolean; cacheMb
   }
   let database: SqliteDatabase;
   try {
+    if (path !== ':memory:') createPrivately(path);
     database = new Database(path);
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');
@@ -26,6 +27,20 @@ export function openDatabase(path: string, options: { migrate?: boolean; cacheMb
   }
   if (options.migrate !== false) migrate(database);
   return database;
+}
+
+/**
+ * Creates `path` empty with mode 0600 when it does not exist yet: the store holds every prompt and
+ * answer. SQLite then creates the -wal and -shm files with the database file's mode. An existing
+ * file keeps the mode its operator gave it.
+ */
+function createPrivately(path: string): void {
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    // another process created it first: it is theirs to have made private
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
 }
 
 /** Applies every migration newer than the database's version, each in its own transaction. */

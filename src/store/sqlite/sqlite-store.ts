@@ -1,13 +1,15 @@
-// The embedded store: one SQLite file on disk. Reads and import bookkeeping run on the caller's
-// thread; batched writes run on a worker thread that owns the write connection.
+// The embedded store: one SQLite file on disk. Reads run on the caller's thread; every write
+// (batches, import bookkeeping, API keys) runs on a worker thread that owns the write connection.
 import { Worker } from 'node:worker_threads';
 import { DistillGuardError } from '../../core/index.js';
 import type {
-  AccountRow, AdminTokenRow, ApiKeyRow, BenchmarkItemRow, DecisionRow, ImportKind, ImportTally, InteractionImportSummary, InteractionRow, RejectedLineRow, SourceInfo, Store,
+  AccountRow, AdminTokenRow, ApiKeyRow, BenchmarkItemRow, DecisionRow, ImportKind, ImportTally, InteractionImportSummary, InteractionRow, PruneOptions,
+  PruneTally, RejectedLineRow, SourceInfo, Store,
 } from '../store.js';
+import type { RetentionRequest } from './retention-writer.js';
 import { encodeInteractionRows } from './flat-rows.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
-import { SqliteStoreReader } from './store-reader.js';
+import { SqliteStoreReader, type UnreadableRow } from './store-reader.js';
 import type { WriteReply, WriteRequest, WriterThreadInfo } from './write-protocol.js';
 import type { WriterThreadHook } from './writer-thread.js';
 
@@ -119,12 +121,11 @@ export class SqliteStore implements Store {
     return this.database;
   }
 
-  beginImport(kind: ImportKind, source: SourceInfo): number {
-    const insertSource = this.database.prepare('INSERT INTO sources (kind, path, size, modified_ms) VALUES (?, ?, ?, ?)');
-    const sourceId = Number(insertSource.run(source.kind, source.path, source.size, source.modifiedMs === null ? null : Math.round(source.modifiedMs)).lastInsertRowid);
-    const rowsBefore = (this.database.prepare('SELECT count(*) FROM interactions').pluck().get() as number);
-    const insertImport = this.database.prepare('INSERT INTO imports (kind, source_id, started_at, rows_before) VALUES (?, ?, ?, ?)');
-    return Number(insertImport.run(kind, sourceId, new Date().toISOString(), rowsBefore).lastInsertRowid);
+  async beginImport(kind: ImportKind, source: SourceInfo): Promise<number> {
+    // only the fields: callers pass richer objects (an open input) that cannot cross to the thread
+    const { kind: sourceKind, path, size, modifiedMs } = source;
+    const request = { kind: 'begin-import', importKind: kind, source: { kind: sourceKind, path, size, modifiedMs } } as const;
+    return (await this.send({ op: 'bookkeeping', request })).result;
   }
 
   async writeInteractions(importId: number, rows: InteractionRow[]): Promise<Uint8Array> {
@@ -141,10 +142,8 @@ export class SqliteStore implements Store {
   }
 
   async finishImport(importId: number, tally: ImportTally): Promise<void> {
-    await this.drain();
-    this.database
-      .prepare('UPDATE imports SET finished_at = ?, status = ?, lines = ?, accepted = ?, rejected = ?, distinct_records = ? WHERE id = ?')
-      .run(new Date().toISOString(), tally.status, tally.lines, tally.accepted, tally.rejected, tally.distinct, importId);
+    // the write thread takes requests in order: this lands after every write sent before it
+    await this.send({ op: 'bookkeeping', request: { kind: 'finish-import', importId, tally } });
   }
 
   summarizeInteractionImport(importId: number): InteractionImportSummary {
@@ -176,10 +175,8 @@ export class SqliteStore implements Store {
     return this.reads.readRawInteraction(id);
   }
 
-  addApiKey(key: ApiKeyRow): void {
-    this.database
-      .prepare('INSERT INTO api_keys (key_id, account_id, secret_hash, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(key.keyId, key.accountId, key.secretHash, key.label, key.createdAt, key.revokedAt);
+  async addApiKey(key: ApiKeyRow): Promise<void> {
+    await this.send({ op: 'bookkeeping', request: { kind: 'add-key', key } });
   }
 
   findApiKey(secretHash: string): ApiKeyRow | null {
@@ -192,9 +189,8 @@ export class SqliteStore implements Store {
     return this.database.prepare(`${selectKeys} WHERE account_id = ? ORDER BY created_at, key_id`).all(accountId) as ApiKeyRow[];
   }
 
-  revokeApiKey(keyId: string, at: string): boolean {
-    const result = this.database.prepare('UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE key_id = ?').run(at, keyId);
-    return result.changes > 0;
+  async revokeApiKey(keyId: string, at: string): Promise<boolean> {
+    return (await this.send({ op: 'bookkeeping', request: { kind: 'revoke-key', keyId, at } })).result > 0;
   }
 
   addAdminToken(token: AdminTokenRow): void {
@@ -242,17 +238,43 @@ export class SqliteStore implements Store {
     return this.reads.lastInteractionSeq();
   }
 
-  async *exportInteractions(options: { upTo?: number } = {}): AsyncIterable<string> {
+  async *exportInteractions(options: { upTo?: number; onUnreadable?: UnreadableRow } = {}): AsyncIterable<string> {
     await this.drain();
     // paged by seq so that no read transaction stays open while the caller writes
     let after = 0;
     for (;;) {
-      const page = await this.reads.interactionsAfter(after, 1000, options.upTo);
+      const page = await this.reads.interactionsAfter(after, 1000, options.upTo, options.onUnreadable);
       if (page.through === after) return;
       after = page.through;
       // rows stored before the recorder made every raw one line may hold a client's line breaks
       for (const { raw } of page.interactions) yield raw.includes('\n') || raw.includes('\r') ? JSON.stringify(JSON.parse(raw)) : raw;
     }
+  }
+
+  async prune(options: PruneOptions): Promise<PruneTally> {
+    const tally: PruneTally = { rowsDeleted: 0, textPruned: 0, rejectedTextPruned: 0, batches: 0 };
+    const batch = async (request: RetentionRequest) => {
+      if (options.signal?.aborted) throw new DistillGuardError('store_failed', 'pruning stopped: the store is closing.');
+      tally.batches += 1;
+      return (await this.send({ op: 'bookkeeping', request })).result;
+    };
+    const { first, last } = this.database.prepare('SELECT min(seq) AS first, max(seq) AS last FROM interactions').get() as { first: number | null; last: number | null };
+    const step = options.batchRows ?? 1000;
+    // rows newer than `last` arrived after the start: they are not due
+    for (let fromSeq = first ?? 1; first !== null && last !== null && fromSeq <= last; fromSeq += step) {
+      const toSeq = fromSeq + step;
+      if (options.rowsBeforeMs !== undefined) tally.rowsDeleted += await batch({ kind: 'prune-rows', fromSeq, toSeq, beforeMs: options.rowsBeforeMs });
+      if (options.textBeforeMs !== undefined) tally.textPruned += await batch({ kind: 'prune-text', fromSeq, toSeq, beforeMs: options.textBeforeMs });
+    }
+    const textBeforeMs = Math.max(options.textBeforeMs ?? Number.NEGATIVE_INFINITY, options.rowsBeforeMs ?? Number.NEGATIVE_INFINITY);
+    if (Number.isFinite(textBeforeMs)) {
+      for (;;) {
+        const emptied = await batch({ kind: 'prune-rejected-text', beforeMs: textBeforeMs, limit: step });
+        tally.rejectedTextPruned += emptied;
+        if (emptied < step) break;
+      }
+    }
+    return tally;
   }
 
   async close(): Promise<void> {
@@ -261,6 +283,7 @@ export class SqliteStore implements Store {
     await this.drain();
     if (this.goneWorker !== this.worker) await this.send({ op: 'close' }).catch(() => undefined);
     await this.worker.terminate();
+    this.reads.close();
     this.database.close();
   }
 

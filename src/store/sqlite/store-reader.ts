@@ -1,11 +1,10 @@
 // Reads of the embedded store that need no writer: what another process (the live detector)
 // opens beside a running gateway, and what SqliteStore itself reads through.
 import Database from 'better-sqlite3';
-import { createReadStream, promises as fs } from 'node:fs';
-import { createGunzip } from 'node:zlib';
 import { DistillGuardError } from '../../core/index.js';
 import type { AccountRow, BenchmarkItemRow } from '../store.js';
 import type { SqliteDatabase } from './open-database.js';
+import { PointedRecords } from './pointed-records.js';
 
 /** One stored interaction in arrival order: its sequence number and its raw JSON. */
 export interface StoredInteraction {
@@ -13,20 +12,26 @@ export interface StoredInteraction {
   raw: string;
 }
 
-type PageRow = { seq: number; raw: string | null; offset: number; length: number; kind: string; path: string | null };
+type PageRow = { seq: number; raw: string | null; offset: number; length: number; kind: string; path: string | null; hash: Buffer | null };
+
+/** Told of a row skipped because its raw record could not be read back: `reason` completes "the file ...". */
+export type UnreadableRow = (seq: number, path: string, reason: string) => void;
+
+const pointerColumns = 'i.raw, i.byte_offset AS offset, i.byte_length AS length, i.raw_hash AS hash, s.kind, s.path';
 
 export class SqliteStoreReader {
   private readonly database: SqliteDatabase;
   private readonly owned: boolean;
   private readonly page: Database.Statement;
   private readonly lastSeq: Database.Statement;
+  private readonly pointed = new PointedRecords();
 
   /** Reads through `database` (a connection someone else owns and closes). */
   constructor(database: SqliteDatabase, owned = false) {
     this.database = database;
     this.owned = owned;
     this.page = database.prepare(
-      `SELECT i.seq, i.raw, i.byte_offset AS offset, i.byte_length AS length, s.kind, s.path
+      `SELECT i.seq, ${pointerColumns}
        FROM interactions i JOIN sources s ON s.id = i.source_id WHERE i.seq > ? AND i.seq <= ? ORDER BY i.seq LIMIT ?`,
     );
     this.lastSeq = database.prepare('SELECT coalesce(max(seq), 0) FROM interactions').pluck();
@@ -52,25 +57,35 @@ export class SqliteStoreReader {
     return (this.lastSeq.get() as number | undefined) ?? 0;
   }
 
+  /** Decompressor passes over gzip sources so far (reads in order make one per file). */
+  get gzipPasses(): number {
+    return this.pointed.gzipPasses;
+  }
+
   /**
    * The interactions among the next `limit` rows with `after < seq <= upTo`, in order, each read back through its
-   * pointer when the store kept only the place in the imported file. A row whose file can no longer
-   * be read throws, unless `onUnreadable` is given: it is then told and the row skipped.
+   * pointer when the store kept only the place in the imported file, and checked against the hash
+   * taken at import. A row whose file can no longer be read, or has changed, throws, unless
+   * `onUnreadable` is given: it is then told and the row skipped.
    * `through` is the last sequence number looked at: the next page starts after it.
    */
   async interactionsAfter(
-    after: number, limit: number, upTo = Number.MAX_SAFE_INTEGER, onUnreadable?: (seq: number, path: string) => void,
+    after: number, limit: number, upTo = Number.MAX_SAFE_INTEGER, onUnreadable?: UnreadableRow,
   ): Promise<{ interactions: StoredInteraction[]; through: number }> {
     const rows = this.page.all(after, upTo, limit) as PageRow[];
     const out: StoredInteraction[] = [];
-    for (const row of rows) {
-      if (row.raw !== null) out.push({ seq: row.seq, raw: row.raw });
-      else if (row.path) {
-        const raw = row.kind === 'file' ? await readRange(row.path, row.offset, row.length) : await readGzipRange(row.path, row.offset, row.length);
-        if (raw === null && onUnreadable) onUnreadable(row.seq, row.path);
-        else if (raw === null) throw new DistillGuardError('input_unreadable', `interaction ${row.seq} points into '${row.path}', which can no longer be read. Re-import it or restore the file.`);
-        else out.push({ seq: row.seq, raw });
+    try {
+      for (const row of rows) {
+        if (row.raw !== null) out.push({ seq: row.seq, raw: row.raw });
+        else if (row.path) {
+          const read = await this.pointed.read({ kind: row.kind, path: row.path, offset: row.offset, length: row.length, hash: row.hash });
+          if ('raw' in read) out.push({ seq: row.seq, raw: read.raw });
+          else if (onUnreadable) onUnreadable(row.seq, row.path, read.problem);
+          else throw new DistillGuardError('input_unreadable', `interaction ${row.seq} points into '${row.path}', which ${read.problem}. Re-import it or restore the file.`);
+        }
       }
+    } finally {
+      this.pointed.endPage();
     }
     return { interactions: out, through: rows.length > 0 ? rows[rows.length - 1].seq : after };
   }
@@ -87,56 +102,24 @@ export class SqliteStoreReader {
     return rows.map((row) => ({ suite: row.suite, shingles: new Uint32Array(row.shingles.buffer.slice(row.shingles.byteOffset, row.shingles.byteOffset + row.shingles.byteLength)) }));
   }
 
+  /** The raw record of interaction `id`, read back (and checked) through its pointer when need be; null if unknown or unreadable. */
   async readRawInteraction(id: string): Promise<string | null> {
     const row = this.database
-      .prepare(`SELECT i.raw, i.byte_offset AS offset, i.byte_length AS length, s.kind, s.path
-                FROM interactions i JOIN sources s ON s.id = i.source_id WHERE i.id = ?`)
+      .prepare(`SELECT ${pointerColumns} FROM interactions i JOIN sources s ON s.id = i.source_id WHERE i.id = ?`)
       .get(id) as Omit<PageRow, 'seq'> | undefined;
     if (!row) return null;
     if (row.raw !== null) return row.raw;
     if (!row.path) return null;
-    if (row.kind === 'file') return readRange(row.path, row.offset, row.length);
-    return readGzipRange(row.path, row.offset, row.length);
+    try {
+      const read = await this.pointed.read({ kind: row.kind, path: row.path, offset: row.offset, length: row.length, hash: row.hash });
+      return 'raw' in read ? read.raw : null;
+    } finally {
+      this.pointed.endPage();
+    }
   }
 
   close(): void {
+    this.pointed.close();
     if (this.owned) this.database.close();
-  }
-}
-
-async function readRange(path: string, offset: number, length: number): Promise<string | null> {
-  try {
-    const handle = await fs.open(path, 'r');
-    try {
-      const buffer = Buffer.alloc(length);
-      const { bytesRead } = await handle.read(buffer, 0, length, offset);
-      return buffer.toString('utf8', 0, bytesRead);
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return null;
-  }
-}
-
-/** Reads a byte range of a gzip file's decompressed content, decompressing from the start. */
-async function readGzipRange(path: string, offset: number, length: number): Promise<string | null> {
-  try {
-    const parts: Buffer[] = [];
-    let position = 0;
-    const end = offset + length;
-    const stream = createReadStream(path).pipe(createGunzip());
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      const chunkEnd = position + chunk.length;
-      if (chunkEnd > offset) parts.push(chunk.subarray(Math.max(0, offset - position), Math.min(chunk.length, end - position)));
-      position = chunkEnd;
-      if (position >= end) {
-        stream.destroy();
-        break;
-      }
-    }
-    return Buffer.concat(parts).toString('utf8');
-  } catch {
-    return null;
   }
 }

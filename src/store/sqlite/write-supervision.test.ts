@@ -20,7 +20,7 @@ test('a write thread that exits: pending and later writes settle, it is restarte
   const store = SqliteStore.open(join(temporaryDirectory(), 'store.db'), { onWriterExit: (_error, restartInMs) => exits.push(restartInMs) });
   const worker = () => (store as unknown as { worker: Worker }).worker;
   try {
-  const importId = store.beginImport('interactions', { kind: 'gateway', path: null, size: null, modifiedMs: null });
+  const importId = await store.beginImport('interactions', { kind: 'gateway', path: null, size: null, modifiedMs: null });
   await store.writeInteractions(importId, rows(0, 5));
   // exit with nothing pending (the case that used to leave later writes unsettled forever)
   const first = worker();

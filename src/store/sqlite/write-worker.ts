@@ -3,6 +3,7 @@
 import { readlinkSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { BatchWriter } from './batch-writer.js';
+import { BookkeepingWriter } from './bookkeeping-writer.js';
 import { openDatabase } from './open-database.js';
 import type { WriteReply, WriteRequest, WriterThreadInfo } from './write-protocol.js';
 
@@ -12,6 +13,7 @@ const writer = new BatchWriter(database);
 // fault tests only: hold each batch of interactions this long, as a write thread starved by a
 // saturated core would (faults/store-kill.test.ts); unset in any real use
 const starvedForMs = Number(process.env.DISTILLGUARD_FAULT_WRITER_DELAY_MS ?? 0);
+const bookkeeping = new BookkeepingWriter(database);
 const port = parentPort;
 if (!port) throw new Error('write-worker must run as a worker thread');
 // the store's writerThread hook (a gateway's runtime settings) gets this thread's kernel id
@@ -37,6 +39,9 @@ port.on('message', (request: WriteRequest) => {
       case 'decisions':
         writer.decisions(request.rows);
         reply = { seq: request.seq, ok: true, result: request.rows.length };
+        break;
+      case 'bookkeeping':
+        reply = { seq: request.seq, ok: true, result: bookkeeping.run(request.request) };
         break;
       case 'close':
         database.close();

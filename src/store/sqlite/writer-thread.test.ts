@@ -20,7 +20,7 @@ test('the writerThread hook is told the running write thread and its oldest wait
     },
   });
   try {
-    const importId = store.beginImport('interactions', { kind: 'file', path: null, size: null, modifiedMs: null });
+    const importId = await store.beginImport('interactions', { kind: 'file', path: null, size: null, modifiedMs: null });
     await store.writeRejections(importId, []);
     const running = thread as WriterThread | null;
     assert.ok(running, 'told before the first write is answered');

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DistillGuardError } from '../core/index.js';
 import { SqliteStore } from '../store/index.js';
 import { runCli } from '../test-support/run-cli.js';
 import { ApiKeys } from './api-keys.js';
-import { keyHashSecretVariable, loadKeyHashSecret } from './key-hash-secret.js';
+import { createSecretFile, keyHashSecretVariable, loadKeyHashSecret } from './key-hash-secret.js';
 
 function withEnvironment<T>(value: string | undefined, work: () => T): T {
   const before = process.env[keyHashSecretVariable];
@@ -72,6 +72,26 @@ test('two commands creating the secret file at once agree on it (no EEXIST)', { 
       assert.ok(readFileSync(`${db}.key-hash-secret`, 'utf8').trim().length >= 16);
     }
     assert.deepEqual(readdirSync(folder).filter((name) => name.endsWith('.tmp')), [], 'no temporary files left');
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+test('creating the secret file when another process just made it keeps that one; a file another user owns is not chmodded', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'dg-key-secret-file-'));
+  try {
+    const file = join(folder, 'g.db.key-hash-secret');
+    writeFileSync(file, 'made-by-the-other-process-0123', { mode: 0o600 });
+    assert.doesNotThrow(() => createSecretFile(file), 'EEXIST means: read the file the other process made');
+    assert.equal(readFileSync(file, 'utf8'), 'made-by-the-other-process-0123');
+    assert.deepEqual(readdirSync(folder), ['g.db.key-hash-secret']);
+    if (process.getuid?.() === 0) {
+      // as root, hand the file to another user: serve reads it and leaves its mode to its owner
+      chmodSync(file, 0o640);
+      chownSync(file, 1, 1);
+      withEnvironment(undefined, () => assert.equal(loadKeyHashSecret({ databasePath: join(folder, 'g.db') }).toString(), 'made-by-the-other-process-0123'));
+      assert.equal(statSync(file).mode & 0o777, 0o640);
+    }
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }

@@ -33,7 +33,7 @@ function heldCredentials(store: Store | undefined): number {
  * Creates `file` with a new random secret, atomically (written aside, then linked into place): of
  * two processes starting at once, one creates it and the other reads what it wrote (review L12).
  */
-function createSecretFile(file: string): void {
+export function createSecretFile(file: string): void {
   const aside = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   writeFileSync(aside, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
   try {

@@ -197,7 +197,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const warmStart = detection.assessNow(lastStoredSeq).then(
     (assessment) => assessment.interactions,
     (error: unknown) => {
-      app.log.error({ err: error }, 'warm start of live detection failed');
+      // a stop during the warm start ends it: not a failure
+      if (!closing) app.log.error({ err: error }, 'warm start of live detection failed');
       return 0;
     },
   );

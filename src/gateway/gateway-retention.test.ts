@@ -46,6 +46,6 @@ test('serve with a retention config prunes old exchanges: text after text_days, 
 });
 
 test('a misspelt retention field is refused with its name', () => {
-  assert.throws(() => parseGatewayConfig({ retention: { text_day: 30 } }), /field 'retention': Unrecognized key: "text_day"/);
+  assert.throws(() => parseGatewayConfig({ retention: { text_day: 30 } }), /unknown field 'retention.text_day': did you mean 'text_days'?/);
   assert.throws(() => parseGatewayConfig({ retention: { text_days: -1 } }), /retention\.text_days/);
 });

@@ -52,11 +52,12 @@ export async function shutDownGateway(parts: ShutdownParts, drainMs: number): Pr
     parts.log.warn({ connections: forcedConnections, drainMs }, 'the drain deadline passed: closing the connections still open');
     await within(listenerClosed, 1_000);
   }
+  // the exchanges first: the rest (decisions, the detector, upstream pools) gets what is left
+  const recorded = await parts.recorder.close(Math.max(deadline - performance.now(), storeShareMs));
   for (const close of parts.others) {
     const result = await within(close().catch((error: unknown) => parts.log.warn({ err: error }, 'a part of the gateway failed to close')), Math.max(deadline - performance.now(), 500));
     if (result === 'late') parts.log.warn({}, 'a part of the gateway did not close before the deadline; stopping without it');
   }
-  const recorded = await parts.recorder.close(Math.max(deadline - performance.now(), storeShareMs));
   const report: ShutdownReport = {
     stored: recorded.recorded, rejected: recorded.rejected, dropped: recorded.dropped, unstored: recorded.unstored, spooled: recorded.spooled, forcedConnections,
   };

@@ -5,7 +5,7 @@
 import { singleLineJson, type Interaction } from '../core/index.js';
 import { toInteractionRow } from '../ingest/index.js';
 import { refusedRecord, type InteractionRow, type RejectedLineRow, type Store } from '../store/index.js';
-import { RecorderSpool, type SpooledRecord } from './recorder-spool.js';
+import { RecorderSpool } from './recorder-spool.js';
 
 /** Why exchanges were not stored: the queue was full (the newest are dropped), retries ran out, or shutdown's deadline passed. */
 export type DropReason = 'queue_full' | 'retries_exhausted' | 'shutdown';
@@ -99,7 +99,7 @@ export class InteractionRecorder {
   /** Rows ready for the store: scalars and the raw JSON, never the parsed record (which would survive young-generation GCs while queued). */
   private queue: InteractionRow[] = [];
   /** Rows added since the last spool append (the tail of `queue`). */
-  private unspooled: SpooledRecord[] = [];
+  private unspooled: InteractionRow[] = [];
   private inFlight: InteractionRow[] | null = null;
   private inFlightWrite: Promise<void> | null = null;
   private heldBytes = 0;
@@ -144,10 +144,13 @@ export class InteractionRecorder {
       this.drop(1, 'queue_full');
       return;
     }
-    this.queue.push(toInteractionRow(record, (this.lines += 1), 0, 0, line, tsMs));
-    if (this.spool) this.unspooled.push({ tsMs, raw: line });
+    const row = toInteractionRow(record, (this.lines += 1), 0, 0, line, tsMs);
+    this.queue.push(row);
+    if (this.spool) this.unspooled.push(row);
     this.heldBytes += line.length;
-    if (this.queue.length >= this.batchSize) this.flush();
+    // a full batch goes at once, unless one is in flight or a retry waits: the reply or the timer
+    // then takes it (one spool append per batch, never one per record)
+    if (this.queue.length >= this.batchSize && this.inFlight === null && this.retryAt === 0) this.flush();
   }
 
   /** Keeps a record refused at the edge (the sidecar's POST /v1/ingest) in rejected_lines, under this import. */
@@ -316,8 +319,9 @@ export class InteractionRecorder {
   }
 
   private openSpool(path: string): void {
-    const contents = RecorderSpool.read(path);
+    let contents: ReturnType<typeof RecorderSpool.read> = { records: [], unreadable: 0 };
     try {
+      contents = RecorderSpool.read(path);
       this.spool = RecorderSpool.open(path);
     } catch (error) {
       this.spoolProblem = (error as Error).message;

@@ -66,9 +66,9 @@ export class RecorderSpool {
   }
 
   /** Appends rows (raw JSON without line breaks) in one write; throws what write(2) threw, with nothing half-written left behind. */
-  append(records: readonly SpooledRecord[]): void {
+  append(records: readonly { tsMs: number; raw: string | null }[]): void {
     let text = '';
-    for (const record of records) text += `${record.tsMs}\t${record.raw}\n`;
+    for (const record of records) if (record.raw !== null) text += `${record.tsMs}\t${record.raw}\n`;
     const buffer = Buffer.from(text, 'utf8');
     let written = 0;
     try {

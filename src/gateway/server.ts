@@ -281,7 +281,8 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
   const warmStart = detection.assessNow(lastStoredSeq).then(
     (assessment) => assessment.interactions,
     (error: unknown) => {
-      app.log.error({ err: error }, 'warm start of live detection failed');
+      // a stop during the warm start ends it: not a failure
+      if (!closing) app.log.error({ err: error }, 'warm start of live detection failed');
       return 0;
     },
   ).finally(() => {

@@ -52,12 +52,16 @@ export function migrate(database: SqliteDatabase): number {
     throw new DistillGuardError('store_failed', `database schema version ${current} is newer than this distillguard understands (${latest}). Upgrade distillguard.`);
   }
   const record = database.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  const applied = database.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').pluck();
   for (const migration of migrations) {
     if (migration.version <= current) continue;
+    // IMMEDIATE takes the write lock first: two commands opening a new store at once (serve and
+    // keys create) apply each migration once, the second finding it done
     database.transaction(() => {
+      if (applied.get(migration.version) !== undefined) return;
       database.exec(migration.sql);
       record.run(migration.version, migration.name, new Date().toISOString());
-    })();
+    }).immediate();
   }
   return latest;
 }

@@ -41,6 +41,7 @@ export class SqliteStore implements Store {
   private restartTimer: NodeJS.Timeout | null = null;
   private restartDelayMs = firstRestartMs;
   private closing = false;
+  private findInteraction: ReturnType<SqliteDatabase['prepare']> | null = null;
   private readonly pending = new Map<number, Pending>();
   private readonly inflight = new Set<Promise<unknown>>();
   private nextSeq = 1;
@@ -289,7 +290,8 @@ export class SqliteStore implements Store {
 
   /** Whether an interaction with this id is stored (the gateway's spool replay skips those). */
   hasInteraction(id: string): boolean {
-    return this.database.prepare('SELECT 1 FROM interactions WHERE id = ?').get(id) !== undefined;
+    this.findInteraction ??= this.database.prepare('SELECT 1 FROM interactions WHERE id = ?');
+    return this.findInteraction.get(id) !== undefined;
   }
 
   private send(body: WriteRequestBody): Promise<{ result: number; flags?: Uint8Array }> {

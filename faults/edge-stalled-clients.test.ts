@@ -108,6 +108,35 @@ test('a client that does not read a 20 MB whole answer loses its connection at t
   }
 });
 
+test('a client that reads a 20 MB whole answer slowly but steadily (about 2 MB/s) gets all of it past the stall limit', { timeout: 60_000 }, async () => {
+  const upstream = await startEdgeUpstream();
+  const serve = await startServe({ upstreams: [{ name: 'edge', url: upstream.url, models: ['*'] }], limits: { client_stall_ms: 1_000 } });
+  let socket: Socket | null = null;
+  try {
+    socket = await stalledClient(serve.url, serve.keys['acct-a'], 'big-body');
+    let received = 0;
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      socket?.pause();
+    });
+    const closed = new Promise<void>((resolve) => socket?.once('close', () => resolve()));
+    const begun = performance.now();
+    // read a little, then wait: 64 KB reads every ~30 ms
+    const reader = setInterval(() => socket?.resume(), 30);
+    for (let waited = 0; received < 20 * 1024 * 1024 && waited < 40_000; waited += 100) await sleep(100);
+    clearInterval(reader);
+    const tookMs = performance.now() - begun;
+    assert.ok(received > 20 * 1024 * 1024, `received ${received} bytes in ${Math.round(tookMs)} ms`);
+    assert.ok(tookMs > 2_000, `the read took ${Math.round(tookMs)} ms, past the 1 s stall limit`);
+    socket.destroy();
+    await closed;
+  } finally {
+    socket?.destroy();
+    await serve.remove();
+    await upstream.close();
+  }
+});
+
 test('an upstream that trickles a byte every 500 ms is cut at timeout_total_ms', { timeout: 60_000 }, async () => {
   const upstream = await startEdgeUpstream();
   const serve = await startServe({ upstreams: [{ name: 'edge', url: upstream.url, models: ['*'], timeout_ms: 2_000, timeout_total_ms: 3_000 }] });

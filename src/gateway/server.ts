@@ -17,6 +17,7 @@ import { LadderEnforcement } from './ladder-enforcement.js';
 import { parsePolicyConfig } from '../respond/index.js';
 import { AccountConcurrency } from './account-concurrency.js';
 import { answerClientError, requestTimeouts } from './client-error.js';
+import { capConnectionsPerAddress } from './connection-limits.js';
 import { modelRouteOf, serveModelRoute } from './model-listener.js';
 import { sendApiError, type ProxyContext } from './proxy.js';
 import { UpstreamClient } from './upstream-client.js';
@@ -108,6 +109,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => route(request, response, true));
       server.keepAliveTimeout = 72_000;
       server.maxConnections = config.limits.max_connections;
+      if (config.limits.connections_per_ip) capConnectionsPerAddress(server, config.limits.connections_per_ip);
       return server;
     },
     clientErrorHandler: answerClientError,

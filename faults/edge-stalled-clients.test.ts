@@ -25,7 +25,7 @@ function stalledClient(url: string, key: string, model = 'endless-stream'): Prom
   });
 }
 
-test('two non-reading stream clients are cut at the stall limit; another tenant is served; one account is capped', { timeout: 120_000 }, async () => {
+test('two non-reading stream clients are cut at the stall limit; another tenant is served; one account is capped', { timeout: 120_000 }, async (context) => {
   const upstream = await startEdgeUpstream();
   const serve = await startServe({
     upstreams: [{ name: 'edge', url: upstream.url, models: ['*'], connections: 2, timeout_ms: 20_000 }],
@@ -57,6 +57,7 @@ test('two non-reading stream clients are cut at the stall limit; another tenant 
       signal: AbortSignal.timeout(30_000),
     });
     const tookMs = performance.now() - begun;
+    context.diagnostic(`the other tenant was served in ${Math.round(tookMs)} ms; ${upstream.written.get('endless-stream')} bytes written for the stalled streams`);
     assert.equal(other.status, 200, await other.clone().text());
     assert.match(((await other.json()) as { choices: { message: { content: string } }[] }).choices[0].message.content, /Small answer/);
     assert.ok(tookMs < 8_000, `served in ${Math.round(tookMs)} ms (stall limit 1 s; the upstream idle timeout, 20 s, would give 504)`);

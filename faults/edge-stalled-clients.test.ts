@@ -25,7 +25,7 @@ function stalledClient(url: string, key: string, model = 'endless-stream'): Prom
   });
 }
 
-test('two non-reading stream clients are cut at the stall limit; another tenant is served; one account is capped', { timeout: 120_000 }, async () => {
+test('two non-reading stream clients are cut at the stall limit; another tenant is served; one account is capped', { timeout: 120_000 }, async (context) => {
   const upstream = await startEdgeUpstream();
   const serve = await startServe({
     upstreams: [{ name: 'edge', url: upstream.url, models: ['*'], connections: 2, timeout_ms: 20_000 }],
@@ -57,6 +57,7 @@ test('two non-reading stream clients are cut at the stall limit; another tenant 
       signal: AbortSignal.timeout(30_000),
     });
     const tookMs = performance.now() - begun;
+    context.diagnostic(`the other tenant was served in ${Math.round(tookMs)} ms; ${upstream.written.get('endless-stream')} bytes written for the stalled streams`);
     assert.equal(other.status, 200, await other.clone().text());
     assert.match(((await other.json()) as { choices: { message: { content: string } }[] }).choices[0].message.content, /Small answer/);
     assert.ok(tookMs < 8_000, `served in ${Math.round(tookMs)} ms (stall limit 1 s; the upstream idle timeout, 20 s, would give 504)`);
@@ -101,6 +102,35 @@ test('a client that does not read a 20 MB whole answer loses its connection at t
       now = socketsOf(serve.pid);
     }
     assert.ok(now <= baseline, `the gateway closed it (${now} sockets, ${baseline} before the client)`);
+  } finally {
+    socket?.destroy();
+    await serve.remove();
+    await upstream.close();
+  }
+});
+
+test('a client that reads a 20 MB whole answer slowly but steadily (about 2 MB/s) gets all of it past the stall limit', { timeout: 60_000 }, async () => {
+  const upstream = await startEdgeUpstream();
+  const serve = await startServe({ upstreams: [{ name: 'edge', url: upstream.url, models: ['*'] }], limits: { client_stall_ms: 1_000 } });
+  let socket: Socket | null = null;
+  try {
+    socket = await stalledClient(serve.url, serve.keys['acct-a'], 'big-body');
+    let received = 0;
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      socket?.pause();
+    });
+    const closed = new Promise<void>((resolve) => socket?.once('close', () => resolve()));
+    const begun = performance.now();
+    // read a little, then wait: 64 KB reads every ~30 ms
+    const reader = setInterval(() => socket?.resume(), 30);
+    for (let waited = 0; received < 20 * 1024 * 1024 && waited < 40_000; waited += 100) await sleep(100);
+    clearInterval(reader);
+    const tookMs = performance.now() - begun;
+    assert.ok(received > 20 * 1024 * 1024, `received ${received} bytes in ${Math.round(tookMs)} ms`);
+    assert.ok(tookMs > 2_000, `the read took ${Math.round(tookMs)} ms, past the 1 s stall limit`);
+    socket.destroy();
+    await closed;
   } finally {
     socket?.destroy();
     await serve.remove();

@@ -75,6 +75,8 @@ export const gatewayConfigSchema = z.strictObject({
       request_timeout_ms: z.number().int().positive().default(60_000),
       /** Client connections held open at once; more are closed as they arrive. */
       max_connections: z.number().int().positive().default(10_000),
+      /** Connections one client address may hold open (more are closed as they arrive); no cap when absent (behind a load balancer every client has its address). */
+      connections_per_ip: z.number().int().positive().optional(),
     })
     .prefault({}),
   detection: z

@@ -161,7 +161,7 @@ export function writeApiError(response: ServerResponse, flavor: ApiFlavor, error
  */
 function unreadableAnswer(error: unknown): unknown {
   if (error instanceof ApiError) return error;
-  if (error instanceof SyntaxError || error instanceof RangeError || error instanceof TypeError) {
+  if (error instanceof SyntaxError || error instanceof RangeError) {
     return new ApiError(502, 'upstream_error', 'The model server\'s answer could not be read (not JSON, or nested too deeply). Retry, or report it to the operator.');
   }
   return error;

@@ -27,6 +27,7 @@ import { UnhandledErrors } from './process-faults.js';
 import { parsePolicyConfig } from '../respond/index.js';
 import { AccountConcurrency } from './account-concurrency.js';
 import { answerClientError, requestTimeouts } from './client-error.js';
+import { capConnectionsPerAddress } from './connection-limits.js';
 import { modelRouteOf, serveModelRoute } from './model-listener.js';
 import { sendApiError, type ProxyContext } from './proxy.js';
 import { UpstreamClient } from './upstream-client.js';
@@ -168,6 +169,7 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
       server.keepAliveTimeout = 72_000;
       server.maxConnections = config.limits.max_connections;
       connections = trackConnections(server);
+      if (config.limits.connections_per_ip) capConnectionsPerAddress(server, config.limits.connections_per_ip);
       return server;
     },
     clientErrorHandler: answerClientError,

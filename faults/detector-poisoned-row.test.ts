@@ -36,7 +36,7 @@ test('a poisoned stored row is skipped once and recorded; the detector moves on 
       return health.body.detector?.skippedRows === 1 ? health : null;
     });
     assert.equal(detail.body.detector.failing, null, 'no page is failing (nothing is retried)');
-    const metrics = await call(gateway.url, 'GET', '/metrics', undefined, null);
+    const metrics = await call(gateway.url, 'GET', '/metrics'); // metrics on the public port need the read scope
     assert.match(String(metrics.body.text), /distillguard_detector_rows_skipped_total 1/);
     // skipped once: not retried at later polls
     await new Promise((resolve) => setTimeout(resolve, 2_000));

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { temporaryDirectory } from '../src/test-support/paths.js';
-import { interactionLine, postIngest, readHealth, startServe, waitFor, type ServeProcess } from './support/store-serve.js';
+import { adminToken, interactionLine, postIngest, readHealth, startServe, waitFor, type ServeProcess } from './support/store-serve.js';
 
 const queueBound = 100;
 
@@ -24,7 +24,8 @@ function count(db: string, sql: string): number {
 }
 
 async function droppedMetric(url: string, reason: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  // metrics on the public port need a token with the read scope
+  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${adminToken}` } })).text();
   const found = new RegExp(`^distillguard_gateway_recorder_dropped_total\\{reason="${reason}"\\} (\\d+)`, 'm').exec(text);
   return found ? Number(found[1]) : 0;
 }

@@ -57,8 +57,11 @@ export async function postIngest(url: string, lines: string[]): Promise<{ status
   return { status: response.status, body: (await response.json()) as { accepted: number; rejected: { line: number; field: string; reason: string }[] } };
 }
 
+/** The public /health answer (status, reasons) with the admin report's store section (queued, in flight, writable, dropped). */
 export async function readHealth(url: string): Promise<Record<string, unknown>> {
-  return (await (await fetch(`${url}/health`)).json()) as Record<string, unknown>;
+  const publicAnswer = (await (await fetch(`${url}/health`)).json()) as Record<string, unknown>;
+  const report = (await (await fetch(`${url}/v1/admin/health`, { headers: { authorization: `Bearer ${adminToken}` } })).json()) as { store?: Record<string, unknown> };
+  return { ...publicAnswer, ...report.store };
 }
 
 /** Polls `check` every 100 ms until it returns true or `withinMs` passes; returns its last answer. */

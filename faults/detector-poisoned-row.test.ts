@@ -42,6 +42,8 @@ test('a poisoned stored row is skipped once and recorded; the detector moves on 
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     assert.equal(gateway.output().match(/skipped stored interaction/g)?.length, 1, gateway.output());
     assert.doesNotMatch(gateway.output(), /live detection failed/);
+    assert.doesNotMatch(gateway.output(), /this is/, 'the stored text is not logged (its length is)');
+    assert.match(gateway.output(), /not valid JSON \(\d+ characters\)/);
     assert.equal(await chatThrough(gateway.url, key.body.secret, 'four'), 200);
     assert.equal((await call(gateway.url, 'POST', '/v1/admin/assess')).body.interactions, 4);
     assert.equal((await call(gateway.url, 'GET', '/health', undefined, null)).body.status, 'ok');

@@ -227,7 +227,7 @@ export class InteractionRecorder {
     if (this.spool) {
       // emptied only when everything in it is stored: else the next start replays it
       if (unstored === 0 && this.settledRows === this.spooledRows) this.tryTruncate();
-      this.spool.close();
+      await this.spool.close();
       this.spool = null;
     }
     return { recorded: this.recorded, rejected: this.refused + this.edgeRejected, dropped: this.dropped, unstored, spooled };
@@ -322,7 +322,7 @@ export class InteractionRecorder {
     let contents: ReturnType<typeof RecorderSpool.read> = { records: [], unreadable: 0 };
     try {
       contents = RecorderSpool.read(path);
-      this.spool = RecorderSpool.open(path);
+      this.spool = RecorderSpool.open(path, (error) => this.spoolWritten(error));
     } catch (error) {
       this.spoolProblem = (error as Error).message;
       this.options.log?.error({ err: error, path }, 'the spool cannot be opened: exchanges wait in memory only until stored');
@@ -356,29 +356,31 @@ export class InteractionRecorder {
     if (!this.spool || this.unspooled.length === 0) return;
     const records = this.unspooled;
     this.unspooled = [];
-    try {
-      this.spool.append(records);
-      this.spooledRows += records.length;
-      if (this.spoolProblem !== null) {
-        this.spoolProblem = null;
-        this.options.log?.info({ path: this.spool.path }, 'the spool is writable again');
-      }
-    } catch (error) {
-      // these rows are still queued in memory; they are only not safe from a kill (counted as
-      // spooled all the same, so that the spool is emptied once the rest of it is stored)
-      this.spooledRows += records.length;
-      if (this.spoolProblem === null) this.options.log?.error({ err: error, path: this.spool.path }, 'the spool cannot be written: exchanges wait in memory only until stored; this is logged again when it recovers');
-      this.spoolProblem = (error as Error).message;
+    // counted as spooled whatever the write's outcome: a failed one leaves the rows queued in
+    // memory (only not safe from a kill), and the spool is still emptied once the rest is stored
+    this.spool.append(records);
+    this.spooledRows += records.length;
+  }
+
+  /** How a queued spool write went: one log line when writes start failing, one when they work again. */
+  private spoolWritten(error: Error | null): void {
+    const path = this.spool?.path ?? this.options.spoolPath;
+    if (error === null) {
+      if (this.spoolProblem === null) return;
+      this.spoolProblem = null;
+      this.options.log?.info({ path }, 'the spool is writable again');
+      return;
     }
+    if (this.spoolProblem === null) this.options.log?.error({ err: error, path }, 'the spool cannot be written: exchanges wait in memory only until stored; this is logged again when it recovers');
+    this.spoolProblem = error.message;
   }
 
   private tryTruncate(): void {
-    try {
-      this.spool?.truncate();
-      this.spooledRows = 0;
-      this.settledRows = 0;
-    } catch {
-      // kept: the next start skips what is stored
-    }
+    // queued after every append before it; a failure is reported like a failed append (and the
+    // next start skips what is stored)
+    this.spool?.truncate();
+    this.spooledRows = 0;
+    this.settledRows = 0;
   }
+
 }

@@ -1,7 +1,10 @@
 // The recorder's append-only spool: each flush appends its rows with one write(2), so an answered
 // exchange is in the page cache (which outlives a killed process) within one flush interval, long
 // before the SCHED_IDLE write thread commits it. The next start replays what the store lacks.
-import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+// Writes and truncations run in order on libuv's thread pool, never on the request thread: a
+// write(2) or ftruncate(2) can block for a hundred milliseconds while the kernel writes dirty pages
+// back (at 3,000 req/s the synchronous version added 150 ms to the gateway's p99; BENCHMARKS.md).
+import { closeSync, existsSync, fstatSync, ftruncate, openSync, readFileSync, readSync, write, writeSync } from 'node:fs';
 
 /** One spooled row: its `ts` in ms and the record's raw JSON (one line). */
 export interface SpooledRecord {
@@ -20,19 +23,33 @@ export function spoolPathFor(databasePath: string): string | null {
   return databasePath === ':memory:' ? null : `${databasePath}.spool`;
 }
 
+type SpoolOperation = { kind: 'append'; buffer: Buffer } | { kind: 'truncate' };
+
 export class RecorderSpool {
   readonly path: string;
-  private fd: number;
+  private readonly fd: number;
+  /** The spool's size once every queued operation is done. */
   private bytes: number;
+  /** Bytes on file now (what a failed append is cut back to). */
+  private written: number;
+  private readonly pending: SpoolOperation[] = [];
+  private busy = false;
+  private idle: (() => void)[] = [];
+  private readonly onDone: (error: Error | null) => void;
 
-  private constructor(path: string, fd: number, bytes: number) {
+  private constructor(path: string, fd: number, bytes: number, onDone: (error: Error | null) => void) {
     this.path = path;
     this.fd = fd;
     this.bytes = bytes;
+    this.written = bytes;
+    this.onDone = onDone;
   }
 
-  /** Opens (creating, 0600: it holds prompts and answers) the spool at `path` for appending. */
-  static open(path: string): RecorderSpool {
+  /**
+   * Opens (creating, 0600: it holds prompts and answers) the spool at `path` for appending.
+   * `onDone` hears how each queued write or truncation went (null: done).
+   */
+  static open(path: string, onDone: (error: Error | null) => void = () => undefined): RecorderSpool {
     const fd = openSync(path, 'a', 0o600);
     let bytes = fstatSync(fd).size;
     if (bytes > 0 && lastByte(path, bytes) !== 0x0a) {
@@ -40,7 +57,7 @@ export class RecorderSpool {
       writeSync(fd, '\n');
       bytes += 1;
     }
-    return new RecorderSpool(path, fd, bytes);
+    return new RecorderSpool(path, fd, bytes, onDone);
   }
 
   /** What a spool at `path` holds (nothing when there is none). */
@@ -65,36 +82,77 @@ export class RecorderSpool {
     return this.bytes;
   }
 
-  /** Appends rows (raw JSON without line breaks) in one write; throws what write(2) threw, with nothing half-written left behind. */
+  /** Queues rows (raw JSON without line breaks) as one write, after every write queued before it. */
   append(records: readonly { tsMs: number; raw: string | null }[]): void {
     let text = '';
     for (const record of records) if (record.raw !== null) text += `${record.tsMs}\t${record.raw}\n`;
+    if (text.length === 0) return;
     const buffer = Buffer.from(text, 'utf8');
-    let written = 0;
-    try {
-      while (written < buffer.length) written += writeSync(this.fd, buffer, written);
-    } catch (error) {
-      // disk full mid-write: cut the partial line off, so that the spool stays whole lines
-      if (written > 0) {
-        try {
-          ftruncateSync(this.fd, this.bytes);
-        } catch {
-          // the torn line is skipped at replay
-        }
-      }
-      throw error;
-    }
     this.bytes += buffer.length;
+    this.enqueue({ kind: 'append', buffer });
   }
 
-  /** Empties the spool once everything in it is in the store. */
+  /** Queues emptying the spool (once everything in it is in the store), after the writes before it. */
   truncate(): void {
-    ftruncateSync(this.fd, 0);
     this.bytes = 0;
+    this.enqueue({ kind: 'truncate' });
   }
 
-  close(): void {
+  /** Resolves once every queued write and truncation is done. */
+  settled(): Promise<void> {
+    if (!this.busy) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  /** Waits for what is queued, then closes the file. */
+  async close(): Promise<void> {
+    await this.settled();
     closeSync(this.fd);
+  }
+
+  private enqueue(operation: SpoolOperation): void {
+    this.pending.push(operation);
+    if (!this.busy) this.next();
+  }
+
+  private next(): void {
+    const operation = this.pending.shift();
+    if (!operation) {
+      this.busy = false;
+      for (const resolve of this.idle.splice(0)) resolve();
+      return;
+    }
+    this.busy = true;
+    if (operation.kind === 'truncate') {
+      ftruncate(this.fd, 0, (error) => {
+        if (!error) this.written = 0;
+        this.finish(error);
+      });
+    } else this.writeFrom(operation.buffer, 0);
+  }
+
+  private writeFrom(buffer: Buffer, offset: number): void {
+    write(this.fd, buffer, offset, buffer.length - offset, null, (error, count) => {
+      if (error) {
+        this.bytes = Math.max(0, this.bytes - buffer.length);
+        // disk full mid-write: cut the partial line off, so that the spool stays whole lines (a
+        // torn line left behind is skipped at replay)
+        if (offset > 0) ftruncate(this.fd, this.written, () => this.finish(error));
+        else this.finish(error);
+        return;
+      }
+      if (offset + count < buffer.length) {
+        this.writeFrom(buffer, offset + count);
+        return;
+      }
+      this.written += buffer.length;
+      this.finish(null);
+    });
+  }
+
+  private finish(error: Error | null): void {
+    this.onDone(error);
+    this.next();
   }
 }
 

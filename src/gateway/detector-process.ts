@@ -35,9 +35,11 @@ detectorInBackground();
 const reader = SqliteStoreReader.open(args.databasePath);
 const pipeline = new DetectionPipeline(BenchmarkIndex.builtInWith(reader.readBenchmarkItems()), args.bounds);
 // Assessments wait until the tail has read everything the store held at this start (the warm
-// start: its first page that is not full): an assessment of half the history would drop verdicts
-// the gateway already acts on.
-let warm = false;
+// start): an assessment of half the history would drop verdicts the gateway already acts on. The
+// mark is the store's newest row at this start, not "a page that is not full": under steady load
+// every page is full and the detector would never assess.
+const warmThrough = reader.lastInteractionSeq();
+let warm = warmThrough === 0;
 let facts = new Map<string, AccountFacts>();
 const readFacts = () => {
   const next = new Map<string, AccountFacts>();
@@ -87,7 +89,7 @@ async function readPage(): Promise<boolean> {
   }
   const full = page.through - through >= args.pageSize;
   through = page.through;
-  if (!full) warm = true;
+  if (!full || through >= warmThrough) warm = true;
   if (first) {
     skipped += count;
     const { seq, reason } = first;

@@ -1,24 +1,13 @@
 // What retention leaves of an interaction once its text is due: the record reduced to its
 // metadata (who, when, which API and model, status, token counts, the decision), no prompt or answer.
 import { formatTimestamp } from '../../core/index.js';
+import type { InteractionRow } from '../store.js';
 
 /** The stored columns of an interaction, for rows whose raw record is not in the store (pointers). */
-export interface InteractionColumns {
-  id: string;
-  tsMs: number;
-  accountId: string;
-  keyId: string | null;
-  api: string;
-  model: string;
-  clientIp: string | null;
-  clientAsn: number | null;
-  clientCountry: string | null;
-  userAgent: string | null;
-  status: number | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  latencyMs: number | null;
-}
+export type InteractionColumns = Pick<
+  InteractionRow,
+  'id' | 'tsMs' | 'accountId' | 'keyId' | 'api' | 'model' | 'clientIp' | 'clientAsn' | 'clientCountry' | 'userAgent' | 'status' | 'inputTokens' | 'outputTokens' | 'latencyMs'
+>;
 
 const responseMetadata = ['status', 'usage', 'latency_ms', 'finish_reason'];
 

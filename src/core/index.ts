@@ -1,4 +1,5 @@
-// Public face of core/: domain types, contract validators, errors, time, JSON helpers.
+// Public face of core/: domain types, contract validators, errors, time, JSON helpers, the wire
+// header names and the API vocabulary (surface and family).
 export * from './types.js';
 export * from './errors.js';
 export * from './contracts.js';
@@ -7,3 +8,5 @@ export * from './mix32.js';
 export * from './json.js';
 export * from './nearest-name.js';
 export * from './config-issues.js';
+export * from './wire-headers.js';
+export * from './api-family.js';

@@ -1,8 +1,7 @@
 // The admin listener (`serve --admin-port`): the admin API, the sidecar and /metrics on their own
 // address (loopback by default), so the public port answers model routes only (review M4).
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import { ApiError } from './api-error.js';
-import { sendApiError } from './proxy.js';
+import { ApiError, bodyTooLargeError, sendApiError } from './api-error.js';
 
 /** A fastify app for the admin routes: bodies as buffers, errors in OpenAI's format. */
 export function createAdminApp(log: FastifyBaseLogger, bodyLimit: number): FastifyInstance {
@@ -10,7 +9,7 @@ export function createAdminApp(log: FastifyBaseLogger, bodyLimit: number): Fasti
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') sendApiError(reply, 'openai', new ApiError(413, 'body_too_large', `The request body is larger than this gateway accepts (${bodyLimit} bytes).`));
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') sendApiError(reply, 'openai', bodyTooLargeError(bodyLimit, null));
     else if (error instanceof ApiError) sendApiError(reply, 'openai', error);
     else if ((error.statusCode ?? 500) < 500) sendApiError(reply, 'openai', new ApiError(400, 'invalid_request', error.message));
     else {

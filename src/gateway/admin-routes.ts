@@ -2,11 +2,11 @@
 // account metadata, decisions, the live assessment, the sidecar pair POST /v1/ingest and
 // POST /v1/decide, and /metrics where it shares the public port.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parseTimestamp, validateAccount, validateInteraction, type Account, type Interaction } from '../core/index.js';
+import { isJsonObject, parseTimestamp, validateAccount, validateInteraction, type Account, type Interaction, type JsonObject } from '../core/index.js';
 import type { LiveDetection } from './live-detection.js';
 import { parseRecord, toAccountRow } from '../ingest/index.js';
 import type { SqliteStore } from '../store/index.js';
-import { ApiError } from './api-error.js';
+import { ApiError, sendApiError } from './api-error.js';
 import type { ApiKeys } from './api-keys.js';
 import type { AdminScope, AdminTokens } from './admin-tokens.js';
 import { requireScope } from './authenticate.js';
@@ -14,7 +14,6 @@ import type { GatewayMetrics } from './gateway-metrics.js';
 import type { Enforcement } from './enforcement.js';
 import type { GatewayHealth } from './health.js';
 import type { InteractionRecorder } from './interaction-recorder.js';
-import { sendApiError } from './proxy.js';
 
 export interface AdminContext {
   store: SqliteStore;
@@ -72,11 +71,11 @@ function queryValue(request: FastifyRequest, name: string): string | undefined {
   throw new ApiError(400, 'invalid_request', `${name}: give it once (a single value).`, { param: name });
 }
 
-function jsonBody(request: FastifyRequest): Record<string, unknown> {
+function jsonBody(request: FastifyRequest): JsonObject {
   const body = request.body;
   try {
     const parsed: unknown = Buffer.isBuffer(body) && body.length > 0 ? JSON.parse(body.toString('utf8')) : {};
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    if (isJsonObject(parsed)) return parsed;
   } catch {
     // answered below
   }

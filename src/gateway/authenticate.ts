@@ -3,12 +3,10 @@
 // tokens guard the admin and sidecar routes.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { proxySecretHeader } from '../core/index.js';
 import { ApiError } from './api-error.js';
 import type { ApiKeys } from './api-keys.js';
 import type { AdminScope, AdminTokens } from './admin-tokens.js';
-
-/** The header in which the trusted front proxy sends the shared secret (with --trust-account-header). */
-export const proxySecretHeader = 'x-distillguard-proxy-secret';
 
 /** `--trust-account-header`: the header naming the account, and the secret that proves the proxy set it. */
 export interface TrustedAccountHeader {

@@ -3,7 +3,8 @@
 // instead of node's or fastify's own bodies, and the time limits that produce the 408s.
 import { STATUS_CODES, type ServerOptions, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ApiError, errorBody, type ApiFlavor } from './api-error.js';
+import { familyOfPath } from '../core/index.js';
+import { ApiError, errorBody } from './api-error.js';
 import type { LimitsConfig } from './gateway-config.js';
 
 /** The server's time limits for receiving a request: headers, then the whole request. */
@@ -15,8 +16,6 @@ export function requestTimeouts(limits: LimitsConfig): ServerOptions {
     connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(Math.min(limits.headers_timeout_ms, limits.request_timeout_ms) / 4))),
   };
 }
-
-const flavorOfUrl = (url: string | undefined): ApiFlavor => (url?.startsWith('/v1/messages') ? 'anthropic' : 'openai');
 
 function errorOf(error: NodeJS.ErrnoException): ApiError {
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
@@ -36,7 +35,7 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
   const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
   if (socket.writable && !inFlight?.headersSent) {
     const apiError = errorOf(error);
-    const body = errorBody(flavorOfUrl(inFlight?.req?.url), apiError);
+    const body = errorBody(familyOfPath(inFlight?.req?.url), apiError);
     socket.write(`HTTP/1.1 ${apiError.status} ${STATUS_CODES[apiError.status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   }
   socket.destroy(error);

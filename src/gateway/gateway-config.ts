@@ -155,6 +155,11 @@ export function readGatewayConfig(path: string): GatewayConfig {
   return parseGatewayConfig(value, path);
 }
 
+/** The upstream `--upstream URL` names: every model to that OpenAI-compatible base URL, the schema's defaults for the rest. */
+export function defaultUpstream(url: string): UpstreamConfig {
+  return parseConfig(upstreamSchema, { name: 'default', url, api: 'openai', models: ['*'] }, '--upstream', 'docs/gateway.md');
+}
+
 /** The API key for an upstream, read from its env variable or file at start. */
 export function upstreamApiKey(upstream: UpstreamConfig): string | null {
   if (upstream.api_key_env) {

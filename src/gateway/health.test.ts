@@ -6,7 +6,7 @@ import { GatewayHealth, type HealthSources } from './health.js';
 import type { DetectorHealth } from './live-detection.js';
 import { UnhandledErrors } from './process-faults.js';
 import type { RecorderHealth } from './interaction-recorder.js';
-import type { DecisionWriteHealth } from './ladder-enforcement.js';
+import type { DecisionWriteHealth } from './enforcement.js';
 
 const nowMs = Date.parse('2026-12-01T12:00:00Z');
 const upDetector: DetectorHealth = {

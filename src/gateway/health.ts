@@ -4,7 +4,7 @@
 // for the admin side (GET /v1/admin/health).
 import type { FastifyInstance } from 'fastify';
 import type { RecorderHealth } from './interaction-recorder.js';
-import type { DecisionWriteHealth } from './ladder-enforcement.js';
+import type { DecisionWriteHealth } from './enforcement.js';
 import type { DetectorHealth } from './live-detection.js';
 import type { UnhandledErrors } from './process-faults.js';
 
@@ -35,7 +35,7 @@ export interface HealthSources {
   recorder: { health(): RecorderHealth };
   detection: { health(nowMs: number): DetectorHealth } | null;
   /** The ladder's decision writes; null with an enforcement that stores none. */
-  decisions: { health(): DecisionWriteHealth } | null;
+  decisions: { health(): DecisionWriteHealth | null } | null;
   unhandled: UnhandledErrors;
   /** Exchanges waiting (queued and in flight) from which the store is reported as behind (default 10,000). */
   backlogLimit?: number;

@@ -7,14 +7,12 @@ export { ApiKeys, type CreatedKey } from './api-keys.js';
 export { loadKeyHashSecret, keyHashSecretVariable } from './key-hash-secret.js';
 export { parseGatewayConfig, readGatewayConfig, type GatewayConfig, type UpstreamConfig, type WatermarkConfig, type GatewayScheme } from './gateway-config.js';
 export { configSummary, startupText, withoutCredentials, type StartupSummary } from './startup-summary.js';
-export { ApiError, errorBody, type ApiFlavor } from './api-error.js';
-export { observeOnly, type Admission, type Enforcement, type LadderAction, type StreamRewriter } from './enforcement.js';
+export { ApiError, errorBody } from './api-error.js';
+export { observeOnly, type Admission, type Enforcement, type AdmissionAction, type StreamRewriter } from './enforcement.js';
 export type { TracerWatermarks, WatermarkPlan } from './tracer-watermark.js';
 /** The tracer watermarks' module, loaded on demand: it brings the schemes and the tokenizer. */
 export const loadTracerWatermarks = () => import('./tracer-watermark.js');
-export { overheadHeader, requestIdHeader, tracerCohortHeader } from './proxy.js';
 export { SseParser, type ServerSentEvent } from './sse-parser.js';
-export type { ApiSurface } from './response-capture.js';
 export type { GatewayMetrics } from './gateway-metrics.js';
 export { LiveDetection, type DetectorHealth, type LiveDetectionOptions } from './live-detection.js';
 export { GatewayHealth, type HealthReport } from './health.js';

@@ -8,27 +8,23 @@ import type { LiveAssessment } from '../detect/index.js';
 import type { LiveDetection } from './live-detection.js';
 import {
   AnthropicStreamScrubber, MemoryCounterStore, OpenAIChatStreamScrubber, ThinkingFilter, decide, degradeRequest, rateOfKey, refusalFor,
-  stripReasoningFromResponse, throttleRequest, type AccountState, type Decision, type PolicyConfig,
+  stripReasoningFromResponse, throttleRequest, unflaggedAccount, type AccountState, type Decision, type PolicyConfig,
 } from '../respond/index.js';
 import type { DecisionRow, Store } from '../store/index.js';
 import { ApiError } from './api-error.js';
-import type { Admission, Enforcement, RewrittenEvent, StreamRewriter } from './enforcement.js';
+import type { Admission, DecisionWriteHealth, Enforcement, RewrittenEvent, StreamRewriter } from './enforcement.js';
 import { FailureEpisode, type BackgroundLog } from './failure-episode.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
-import type { ApiSurface } from './response-capture.js';
-
-type Json = Record<string, unknown>;
-
-const unscoredState = (accountId: string): AccountState => ({ accountId, verdict: null, risk: 0, campaign: null });
+import { isJsonObject, type GatewaySurface, type JsonObject } from '../core/index.js';
 
 /** How long an unflagged account's decision holds, when the policy observes such accounts without a tracer cohort; null otherwise (then each account is decided on its own). */
-function unscoredTtlS(policy: PolicyConfig): number | null {
-  const decision = decide(unscoredState(''), policy, 0);
+function unflaggedTtlS(policy: PolicyConfig): number | null {
+  const decision = decide(unflaggedAccount(''), policy, 0);
   return decision.action === 'observe' && decision.cohort === undefined ? decision.ttl_s : null;
 }
 
 /** An unflagged account's admission: shared fields, and the reason written only when someone reads it (the sidecar's answer). */
-class UnscoredAdmission implements Admission {
+class UnflaggedAdmission implements Admission {
   readonly action = 'observe';
   readonly campaignId = null;
   readonly refusal = null;
@@ -46,7 +42,7 @@ class UnscoredAdmission implements Admission {
   }
 
   get reason(): string {
-    return decide(unscoredState(this.accountId), this.policy, this.nowMs).reason;
+    return decide(unflaggedAccount(this.accountId), this.policy, this.nowMs).reason;
   }
 }
 
@@ -64,18 +60,6 @@ export interface LadderOptions {
   log?: BackgroundLog;
   /** open (default): served and recorded as observed; closed: refused with 503 and Retry-After until detection is back. */
   onDetectorFailure?: DetectorFailureMode;
-}
-
-/** Whether decisions reach the store, for /health and metrics. */
-export interface DecisionWriteHealth {
-  writable: boolean;
-  /** The latest write's error while writes fail. */
-  reason: string | null;
-  /** When writes started failing (ms since the epoch). */
-  since: number | null;
-  pending: number;
-  /** Decisions dropped since start because too many were waiting. */
-  dropped: number;
 }
 
 const defaultMaxPendingDecisions = 10_000;
@@ -104,7 +88,7 @@ export class LadderEnforcement implements Enforcement {
   private campaignOf = new Map<string, string>();
   private decisions = new Map<string, Decision>();
   /** The decision's ttl for an account with no verdict, no risk and no campaign, when the ladder plainly observes it; null when it does not. */
-  private readonly unscoredTtlS: number | null;
+  private readonly unflaggedTtlS: number | null;
   /** Last action recorded per account: only changes are stored. */
   private readonly lastAction = new Map<string, string>();
   private pending: DecisionRow[] = [];
@@ -121,7 +105,7 @@ export class LadderEnforcement implements Enforcement {
     this.metrics = metrics;
     this.options = options;
     this.failClosed = options.onDetectorFailure === 'closed';
-    this.unscoredTtlS = unscoredTtlS(policy);
+    this.unflaggedTtlS = unflaggedTtlS(policy);
     this.timer = setInterval(() => {
       this.flush().catch((error: unknown) => this.options.log?.error({ err: error }, 'storing decisions failed'));
     }, options.flushEveryMs ?? 1_000);
@@ -144,10 +128,10 @@ export class LadderEnforcement implements Enforcement {
 
   admit(accountId: string, nowMs: number): Admission {
     this.refresh();
-    const unscored = !this.lastAction.has(accountId) && !this.campaignOf.has(accountId) && this.live.account(accountId) === undefined;
+    const unflagged = !this.lastAction.has(accountId) && !this.campaignOf.has(accountId) && this.live.account(accountId) === undefined;
     // accounts already flagged keep their action from the last assessment, whatever the mode
-    if (unscored && this.failClosed && this.live.isStale?.(nowMs)) return failClosedAdmission;
-    if (unscored && this.unscoredTtlS !== null) return new UnscoredAdmission(accountId, this.unscoredTtlS, this.policy, nowMs);
+    if (unflagged && this.failClosed && this.live.isStale?.(nowMs)) return failClosedAdmission;
+    if (unflagged && this.unflaggedTtlS !== null) return new UnflaggedAdmission(accountId, this.unflaggedTtlS, this.policy, nowMs);
     let decision = this.decisions.get(accountId);
     if (!decision || decision.expires_at_ms <= nowMs) {
       const state = this.stateOf(accountId);
@@ -168,19 +152,19 @@ export class LadderEnforcement implements Enforcement {
     return { action: decision.action, reason: decision.reason, campaignId: decision.campaign_id, refusal, cohort: decision.cohort ?? null, ttlS: decision.ttl_s };
   }
 
-  degradeRequest(surface: ApiSurface, body: Json, decoySeed: string): Json {
+  degradeRequest(surface: GatewaySurface, body: JsonObject, decoySeed: string): JsonObject {
     return degradeRequest(surface, body, this.policy.degrade, decoySeed);
   }
 
-  degradeResponse(surface: ApiSurface, body: Json): Json {
+  degradeResponse(surface: GatewaySurface, body: JsonObject): JsonObject {
     return this.policy.degrade.strip_reasoning ? stripReasoningFromResponse(surface, body) : body;
   }
 
-  streamRewriter(surface: ApiSurface): StreamRewriter {
-    const parse = (data: string): Json | null => {
+  streamRewriter(surface: GatewaySurface): StreamRewriter {
+    const parse = (data: string): JsonObject | null => {
       try {
         const value: unknown = JSON.parse(data);
-        return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : null;
+        return isJsonObject(value) ? value : null;
       } catch {
         return null;
       }
@@ -212,7 +196,7 @@ export class LadderEnforcement implements Enforcement {
       event: (event, data) => {
         const parsed = data === '[DONE]' ? null : parse(data);
         if (!parsed || !Array.isArray(parsed.choices)) return [{ event, data }];
-        for (const choice of parsed.choices as Json[]) {
+        for (const choice of parsed.choices as JsonObject[]) {
           const index = typeof choice.index === 'number' ? choice.index : 0;
           let filter = filters.get(index);
           if (!filter) filters.set(index, (filter = new ThinkingFilter()));
@@ -270,6 +254,10 @@ export class LadderEnforcement implements Enforcement {
 
   health(): DecisionWriteHealth {
     return { writable: !this.writes.failing, reason: this.writes.reason, since: this.writes.since, pending: this.pending.length, dropped: this.dropped };
+  }
+
+  decisionHealth(): DecisionWriteHealth {
+    return this.health();
   }
 
   private refresh(): void {

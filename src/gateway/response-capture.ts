@@ -3,14 +3,13 @@
 // keeps at most `maxChars` characters of text, reasoning and tool-call arguments in all (the
 // record's bound), and counts the rest; at most 256 choices and tool calls per choice are kept.
 import type { ServerSentEvent } from './sse-parser.js';
-import { isJsonObject } from '../core/index.js';
+import { isJsonObject, type JsonObject, type GatewaySurface } from '../core/index.js';
 
-export type ApiSurface = 'openai.chat' | 'openai.completions' | 'anthropic.messages';
 
 export interface CapturedResponse {
   text: string;
   reasoning: string;
-  toolCalls: Record<string, unknown>[];
+  toolCalls: JsonObject[];
   finishReason: string | null;
   inputTokens: number | null;
   outputTokens: number | null;
@@ -18,7 +17,6 @@ export interface CapturedResponse {
   droppedChars: number;
 }
 
-type Json = Record<string, unknown>;
 const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const asString = (value: unknown): string => (typeof value === 'string' ? value : '');
 const asCount = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.round(value) : null);
@@ -36,7 +34,7 @@ const maxEntries = 256;
 const byIndex = <T>(entries: Map<number, T>): T[] => [...entries.entries()].sort((a, b) => a[0] - b[0]).map(([, value]) => value);
 
 export class ResponseCapture {
-  private readonly surface: ApiSurface;
+  private readonly surface: GatewaySurface;
   // one capture per exchange: the first choice has a field of its own, and the maps exist only
   // when an answer has more choices or tool calls (fewer objects per request for the GC)
   private firstChoice: ChoiceParts | null = null;
@@ -49,7 +47,7 @@ export class ResponseCapture {
   private room: number;
   private droppedChars = 0;
 
-  constructor(surface: ApiSurface, maxChars = Infinity) {
+  constructor(surface: GatewaySurface, maxChars = Infinity) {
     this.surface = surface;
     this.room = maxChars;
   }
@@ -94,7 +92,7 @@ export class ResponseCapture {
   }
 
   /** OpenAI choices of a whole answer (`message`) or of a stream chunk (`delta`), and usage. */
-  private openaiChoices(payload: Json, part: 'message' | 'delta'): void {
+  private openaiChoices(payload: JsonObject, part: 'message' | 'delta'): void {
     for (const choice of asArray(payload.choices)) {
       if (!isJsonObject(choice)) continue;
       const parts = this.choice(asCount(choice.index) ?? 0);
@@ -107,7 +105,7 @@ export class ResponseCapture {
   }
 
   result(): CapturedResponse {
-    const toolCalls: Record<string, unknown>[] = [];
+    const toolCalls: JsonObject[] = [];
     const first = this.firstChoice;
     if (this.otherChoices === null) {
       // one choice (nearly every answer): no sorting, no joining
@@ -139,11 +137,11 @@ export class ResponseCapture {
     };
   }
 
-  private static openaiToolCalls(calls: NonNullable<ChoiceParts['toolCalls']>, into: Record<string, unknown>[]): void {
+  private static openaiToolCalls(calls: NonNullable<ChoiceParts['toolCalls']>, into: JsonObject[]): void {
     for (const call of byIndex(calls)) into.push({ ...(call.id ? { id: call.id } : {}), type: call.type ?? 'function', function: { name: call.name, arguments: call.arguments } });
   }
 
-  private static anthropicToolCalls(tools: Map<number, { id: string; name: string; input: string }>, into: Record<string, unknown>[]): void {
+  private static anthropicToolCalls(tools: Map<number, { id: string; name: string; input: string }>, into: JsonObject[]): void {
     for (const tool of byIndex(tools)) into.push({ type: 'tool_use', id: tool.id, name: tool.name, input: tool.input });
   }
 
@@ -167,7 +165,7 @@ export class ResponseCapture {
     if (this.anthropicTools.size < maxEntries || this.anthropicTools.has(index)) this.anthropicTools.set(index, tool);
   }
 
-  private openaiDelta(parts: ChoiceParts, delta: Json, whole: boolean): void {
+  private openaiDelta(parts: ChoiceParts, delta: JsonObject, whole: boolean): void {
     parts.text += this.keep(asString(delta.content));
     parts.reasoning += this.keep(asString(delta.reasoning_content) || asString(delta.reasoning));
     asArray(delta.tool_calls).forEach((call, position) => {
@@ -194,7 +192,7 @@ export class ResponseCapture {
     this.outputTokens = asCount(usage.completion_tokens) ?? this.outputTokens;
   }
 
-  private anthropicMessage(message: Json): void {
+  private anthropicMessage(message: JsonObject): void {
     const parts = this.choice(0);
     asArray(message.content).forEach((block, index) => {
       if (!isJsonObject(block)) return;
@@ -206,7 +204,7 @@ export class ResponseCapture {
     this.anthropicUsage(message.usage);
   }
 
-  private anthropicEvent(event: Json): void {
+  private anthropicEvent(event: JsonObject): void {
     const parts = this.choice(0);
     const index = asCount(event.index) ?? 0;
     switch (event.type) {

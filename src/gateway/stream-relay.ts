@@ -1,11 +1,20 @@
-// Relays an upstream's SSE stream to the client: bytes pass through untouched unless something must
-// rewrite them (a lexical tracer mark, degrade's scrubbers, an API translation), in that order; a
-// copy of every event feeds the response capture; a full client socket pauses the upstream.
+// Where a stream is relayed: the head of a streamed answer, then the upstream's SSE stream to the
+// client. Bytes pass through untouched unless something must rewrite them (a lexical tracer mark,
+// degrade's scrubbers, an API translation), in that order; a copy of every event feeds the response
+// capture; a full client socket pauses the upstream. A failure midway ends the stream in the
+// caller's format when the gateway decided it, else cuts the connection; the exchange is recorded.
 import type { ServerResponse } from 'node:http';
+import { ApiError, streamErrorEvent, unreadableAnswer } from './api-error.js';
+import { closeIfNotTakenWithin } from './client-deadline.js';
 import type { StreamRewriter } from './enforcement.js';
-import type { ResponseCapture } from './response-capture.js';
+import { recordExchange, type Exchange } from './exchange-record.js';
+import type { ProxyContext } from './proxy-context.js';
+import { ResponseCapture } from './response-capture.js';
+import { streamTranslator, type RoutePlan } from './route-plan.js';
 import { SseParser } from './sse-parser.js';
-import type { UpstreamCall } from './upstream-call.js';
+import type { WatermarkPlan } from './tracer-watermark.js';
+import { ClientStalledError, type UpstreamCall, type UpstreamHead } from './upstream-call.js';
+import { overheadHeader } from '../core/index.js';
 
 /** Turns the upstream API's events into the caller's SSE text (an API bridge). */
 export interface StreamTranslator {
@@ -76,4 +85,45 @@ export async function relayStream({ call, raw, capture, marker, rewriter, transl
   if (translator) outgoingText += translator.end();
   if (outgoingText) raw.write(outgoingText);
   raw.end();
+}
+
+/**
+ * Relays a streamed answer whose head has come (`dispatchedAt`, `headersAt`: when the call went out
+ * and when its head came, for the overhead), then records the exchange; never rejects.
+ */
+export async function relayStreamedAnswer(context: ProxyContext, exchange: Exchange, plan: RoutePlan, watermark: WatermarkPlan | null, call: UpstreamCall, head: UpstreamHead, raw: ServerResponse, dispatchedAt: number, headersAt: number): Promise<void> {
+  const { surface } = exchange;
+  const { upstreamSurface } = plan;
+  const capture = new ResponseCapture(upstreamSurface, context.limits.recorded_text_chars);
+  const overheadMs = dispatchedAt - exchange.startedAt + (performance.now() - headersAt);
+  context.metrics.observeOverhead(surface, overheadMs / 1000);
+  const streamHeaders: Record<string, string> = { 'content-type': plan.bridge ? 'text/event-stream; charset=utf-8' : String(head.headers['content-type'] ?? 'application/json'), 'cache-control': 'no-cache' };
+  if (context.gatewayHeaders) streamHeaders[overheadHeader] = overheadMs.toFixed(3);
+  raw.writeHead(200, streamHeaders);
+  let status = 200;
+  try {
+    await relayStream({
+      call, raw, capture,
+      marker: watermark?.scheme === 'lexical' ? watermark.streamMarker(upstreamSurface) : null,
+      rewriter: exchange.admission.action === 'degrade' ? context.enforcement.streamRewriter(upstreamSurface) : null,
+      translator: streamTranslator(plan.bridge, exchange.body, exchange.model),
+      maxEventChars: context.limits.stream_event_chars,
+    });
+    closeIfNotTakenWithin(raw, context.limits.client_stall_ms);
+  } catch (error) {
+    // a client that stopped reading was cut at the stall limit: recorded as one that left
+    status = exchange.clientLeft || error instanceof ClientStalledError ? 499 : 502;
+    const decided = status === 499 ? null : unreadableAnswer(error);
+    if (status === 499) raw.destroy();
+    else if (decided instanceof ApiError) {
+      // a failure the gateway decided (an oversized or unreadable event): said in the caller's format, then ended
+      raw.end(streamErrorEvent(plan.callerFamily, decided));
+      closeIfNotTakenWithin(raw, context.limits.client_stall_ms);
+    } else {
+      context.log.warn({ err: error }, 'upstream stream failed midway');
+      raw.destroy();
+    }
+  }
+  context.metrics.observeUpstream(surface, (performance.now() - dispatchedAt) / 1000);
+  recordExchange(context, exchange, status, capture.result());
 }

@@ -1,14 +1,12 @@
 // The tracer action's watermark: which scheme marks an upstream's answers, and the cohort key it
 // uses (derived from the master key). Sampler-side schemes travel to the upstream as the cohort
 // header; selection and lexical are applied here. Secrets stay inside the keys, never in messages.
-import { DistillGuardError } from '../core/index.js';
+import { DistillGuardError, type JsonObject, type GatewaySurface } from '../core/index.js';
 import { LexicalChooser, deriveCohortKey, parseWatermarkKey, readWatermarkKey, WatermarkDetector, type WatermarkKey } from '../watermark/index.js';
 import type { StreamRewriter } from './enforcement.js';
 import { samplerSchemes, type GatewayScheme, type WatermarkConfig } from './gateway-config.js';
-import type { ApiSurface } from './response-capture.js';
 import { lexicalStreamRewriter, markBodyLexically, selectChoice } from './watermark-response.js';
 
-type Json = Record<string, unknown>;
 
 /** What one answer is marked with; `record` goes into the interaction record as `watermark`. */
 export interface WatermarkPlan {
@@ -22,11 +20,11 @@ export interface WatermarkPlan {
   chooser(): LexicalChooser;
   candidates: number;
   /** Selection: keeps the best-marked of the n choices of a whole answer. */
-  select(surface: ApiSurface, body: Json): Json;
+  select(surface: GatewaySurface, body: JsonObject): JsonObject;
   /** Lexical: marks the text of a whole answer. */
-  markBody(surface: ApiSurface, body: Json): Json;
+  markBody(surface: GatewaySurface, body: JsonObject): JsonObject;
   /** Lexical: marks a streamed answer event by event. */
-  streamMarker(surface: ApiSurface): StreamRewriter;
+  streamMarker(surface: GatewaySurface): StreamRewriter;
 }
 
 /** The master key named by the config (file, or JSON in an environment variable). */

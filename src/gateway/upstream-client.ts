@@ -1,6 +1,7 @@
 // One undici connection pool per upstream: `dispatch` (not fetch) on the hot path, timeouts from
 // config (kept by one sweep over the calls in flight, not a timer per request: upstream-call.ts),
 // and an abort tied to the client's connection.
+import type { FastifyBaseLogger } from 'fastify';
 import { Pool, errors } from 'undici';
 import { ApiError } from './api-error.js';
 import { upstreamApiKey, type UpstreamConfig } from './gateway-config.js';
@@ -122,4 +123,14 @@ export function upstreamFailure(error: unknown): ApiError | Error {
   }
   if (error instanceof errors.RequestAbortedError || (error as Error).name === 'AbortError') return error as Error;
   return new ApiError(502, 'upstream_unreachable', 'The model server could not be reached. Retry later.');
+}
+
+/** The caller's error for a failed call to `upstream`; the details go to `log`, once per 10 s per upstream. */
+export function loggedUpstreamFailure(upstream: UpstreamClient, error: unknown, log: FastifyBaseLogger): ApiError | Error {
+  const failure = upstreamFailure(error);
+  if (failure instanceof ApiError) {
+    const count = upstream.failuresToLog();
+    if (count !== null) log.warn({ upstream: upstream.config.name, failures: count, err: error }, `upstream '${upstream.config.name}' failed: ${(error as Error).message}`);
+  }
+  return failure;
 }

@@ -2,13 +2,11 @@
 // choices (whole answers only), lexical rewrites text in whole bodies and in SSE streams.
 import { LexicalTransform, markLexical, selectCandidate, type LexicalChooser } from '../watermark/index.js';
 import type { RewrittenEvent, StreamRewriter } from './enforcement.js';
-import type { ApiSurface } from './response-capture.js';
 import type { WatermarkPlan } from './tracer-watermark.js';
-import { isJsonObject } from '../core/index.js';
+import { isJsonObject, type JsonObject, type GatewaySurface } from '../core/index.js';
 
-type Json = Record<string, unknown>;
 
-function choiceText(surface: ApiSurface, choice: unknown): string {
+function choiceText(surface: GatewaySurface, choice: unknown): string {
   if (!isJsonObject(choice)) return '';
   if (surface === 'openai.completions') return typeof choice.text === 'string' ? choice.text : '';
   const message = choice.message;
@@ -20,16 +18,16 @@ function choiceText(surface: ApiSurface, choice: unknown): string {
  * answer (the mean over the n), so the caller sees an ordinary single answer and no trace of the
  * others (Bahri and Wieting 2024).
  */
-export function selectChoice(surface: ApiSurface, body: Json, plan: WatermarkPlan): Json {
+export function selectChoice(surface: GatewaySurface, body: JsonObject, plan: WatermarkPlan): JsonObject {
   const choices = Array.isArray(body.choices) ? body.choices : [];
   if (choices.length <= 1) return body;
   const selection = selectCandidate(choices.map((choice) => choiceText(surface, choice)), plan.key, plan.detector());
-  const chosen = { ...(choices[selection.index] as Json), index: 0 };
-  const result: Json = { ...body, choices: [chosen] };
+  const chosen = { ...(choices[selection.index] as JsonObject), index: 0 };
+  const result: JsonObject = { ...body, choices: [chosen] };
   const usage = body.usage;
   if (isJsonObject(usage) && typeof usage.completion_tokens === 'number') {
     const completion = Math.round(usage.completion_tokens / choices.length);
-    const scaled: Json = { ...usage, completion_tokens: completion };
+    const scaled: JsonObject = { ...usage, completion_tokens: completion };
     if (typeof usage.prompt_tokens === 'number') scaled.total_tokens = usage.prompt_tokens + completion;
     result.usage = scaled;
   }
@@ -37,7 +35,7 @@ export function selectChoice(surface: ApiSurface, body: Json, plan: WatermarkPla
 }
 
 /** Marks every text of a whole response body. */
-export function markBodyLexically(surface: ApiSurface, body: Json, chooser: LexicalChooser): Json {
+export function markBodyLexically(surface: GatewaySurface, body: JsonObject, chooser: LexicalChooser): JsonObject {
   if (surface === 'anthropic.messages') {
     if (!Array.isArray(body.content)) return body;
     return { ...body, content: body.content.map((block) => (isJsonObject(block) && block.type === 'text' && typeof block.text === 'string' ? { ...block, text: markLexical(block.text, chooser) } : block)) };
@@ -59,9 +57,9 @@ export function markBodyLexically(surface: ApiSurface, body: Json, chooser: Lexi
  * (at most a partial word) joins the choice's finishing chunk, or goes out as its own delta before
  * the block ends ([DONE], content_block_stop, or the end of the stream).
  */
-export function lexicalStreamRewriter(surface: ApiSurface, chooser: LexicalChooser): StreamRewriter {
+export function lexicalStreamRewriter(surface: GatewaySurface, chooser: LexicalChooser): StreamRewriter {
   const transforms = new Map<number, LexicalTransform>();
-  let template: Json | null = null;
+  let template: JsonObject | null = null;
   const transformOf = (index: number) => {
     let transform = transforms.get(index);
     if (!transform) transforms.set(index, (transform = new LexicalTransform(chooser)));

@@ -3,13 +3,14 @@
 // buffer (the size limit gives a 413 in the caller's format) and hands it to proxy.ts. Everything
 // else (admin, sidecar, models, health, metrics) goes to fastify.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError } from './api-error.js';
+import { familyOf, type GatewaySurface } from '../core/index.js';
+import { ApiError, bodyTooLargeError, writeApiError } from './api-error.js';
 import { authenticateCaller, type Caller } from './authenticate.js';
-import { handleModelRequest, writeApiError, type ProxyContext } from './proxy.js';
-import type { ApiSurface } from './response-capture.js';
+import { handleModelRequest } from './proxy.js';
+import type { ProxyContext } from './proxy-context.js';
 
 /** The API surface of a model route, or null for any other request. */
-export function modelRouteOf(method: string | undefined, url: string | undefined): ApiSurface | null {
+export function modelRouteOf(method: string | undefined, url: string | undefined): GatewaySurface | null {
   if (method !== 'POST' || url === undefined) return null;
   const query = url.indexOf('?');
   switch (query < 0 ? url : url.slice(0, query)) {
@@ -29,9 +30,9 @@ export function modelRouteOf(method: string | undefined, url: string | undefined
  * serves it; never throws. `expectsContinue`: the client waits for 100 Continue, sent only to a
  * caller the gateway knows.
  */
-export function serveModelRoute(context: ProxyContext, bodyLimit: number, surface: ApiSurface, request: IncomingMessage, response: ServerResponse, expectsContinue = false): void {
+export function serveModelRoute(context: ProxyContext, bodyLimit: number, surface: GatewaySurface, request: IncomingMessage, response: ServerResponse, expectsContinue = false): void {
   const startedAt = performance.now();
-  const flavor = surface === 'anthropic.messages' ? 'anthropic' : 'openai';
+  const family = familyOf(surface);
   let caller: Caller;
   try {
     caller = authenticateCaller(request.headers, context.keys, context.trustAccountHeader);
@@ -39,13 +40,13 @@ export function serveModelRoute(context: ProxyContext, bodyLimit: number, surfac
     // answered at once, the body left unread; the connection closes after the answer
     context.metrics.countRequest(surface, 401, 'none');
     response.setHeader('connection', 'close');
-    writeApiError(response, flavor, error instanceof ApiError ? error : new ApiError(401, 'invalid_api_key', 'The API key could not be checked.'));
+    writeApiError(response, family, error instanceof ApiError ? error : new ApiError(401, 'invalid_api_key', 'The API key could not be checked.'));
     return;
   }
   if (expectsContinue) response.writeContinue();
   const refuseTooLarge = () => {
     context.metrics.countRequest(surface, 413, 'none');
-    writeApiError(response, flavor, new ApiError(413, 'body_too_large', `The request body is larger than this gateway accepts (${bodyLimit} bytes). Send less context.`));
+    writeApiError(response, family, bodyTooLargeError(bodyLimit));
   };
   const declared = request.headers['content-length'];
   if (declared !== undefined && Number(declared) > bodyLimit) {

@@ -1,11 +1,10 @@
 // Serves OpenAI Chat Completions clients from an Anthropic Messages upstream (the reverse of
-// anthropic-bridge.ts): the request is rewritten as a Messages body, and the answer (JSON or named
+// messages-to-chat.ts): the request is rewritten as a Messages body, and the answer (JSON or named
 // SSE events) is rewritten as a chat.completion object or chat.completion.chunk stream.
 import { randomBytes } from 'node:crypto';
 import { ApiError } from './api-error.js';
-import { isJsonObject } from '../core/index.js';
+import { isJsonObject, type JsonObject } from '../core/index.js';
 
-type Json = Record<string, unknown>;
 const invalid = (param: string, message: string) => new ApiError(400, 'invalid_request', `${param}: ${message}`, { param });
 
 /** Used when the client sets neither max_tokens nor max_completion_tokens: Messages requires one. */
@@ -26,7 +25,7 @@ function textOf(content: unknown, param: string): string {
   }).join('');
 }
 
-function imageBlock(part: Json, param: string): Json {
+function imageBlock(part: JsonObject, param: string): JsonObject {
   const url = isJsonObject(part.image_url) ? part.image_url.url : undefined;
   if (typeof url !== 'string') throw invalid(param, 'image_url.url must be a string.');
   const dataUrl = /^data:([^;,]+);base64,(.+)$/s.exec(url);
@@ -39,7 +38,7 @@ function imageBlock(part: Json, param: string): Json {
 }
 
 /** User content as Messages blocks: text and images; audio and files have no Messages equivalent here. */
-function userBlocks(content: unknown, param: string): Json[] {
+function userBlocks(content: unknown, param: string): JsonObject[] {
   if (typeof content === 'string') return content ? [{ type: 'text', text: content }] : [];
   if (!Array.isArray(content)) throw invalid(param, 'must be a string or an array of content parts.');
   return content.flatMap((part, position) => {
@@ -49,7 +48,7 @@ function userBlocks(content: unknown, param: string): Json[] {
   });
 }
 
-function toolUseBlock(call: unknown, param: string): Json {
+function toolUseBlock(call: unknown, param: string): JsonObject {
   const fn = isJsonObject(call) && isJsonObject(call.function) ? call.function : null;
   if (!isJsonObject(call) || !fn || typeof fn.name !== 'string') throw invalid(param, 'must be {id, type:"function", function:{name, arguments}}.');
   const text = typeof fn.arguments === 'string' ? fn.arguments : '';
@@ -63,7 +62,7 @@ function toolUseBlock(call: unknown, param: string): Json {
   return { type: 'tool_use', id: typeof call.id === 'string' ? call.id : `toolu_${randomBytes(8).toString('hex')}`, name: fn.name, input };
 }
 
-function toolChoiceOf(choice: unknown): Json | undefined {
+function toolChoiceOf(choice: unknown): JsonObject | undefined {
   if (choice === 'auto') return { type: 'auto' };
   if (choice === 'required') return { type: 'any' };
   if (choice === 'none') return { type: 'none' };
@@ -82,7 +81,7 @@ function toolChoiceOf(choice: unknown): Json | undefined {
  * chatToMessagesRequest({ model: 'claude-x', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }] })
  * // → { model: 'claude-x', system: 'Be brief.', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }], max_tokens: 4096 }
  */
-export function chatToMessagesRequest(body: Json): Json {
+export function chatToMessagesRequest(body: JsonObject): JsonObject {
   if (typeof body.n === 'number' && body.n > 1) throw invalid('n', 'the Anthropic upstream returns one choice per request; send n: 1 and repeat the request for more.');
   if (body.logprobs === true) throw invalid('logprobs', 'the Anthropic upstream does not return log probabilities; remove logprobs.');
   if (typeof body.top_logprobs === 'number' && body.top_logprobs > 0) throw invalid('top_logprobs', 'the Anthropic upstream does not return log probabilities; remove top_logprobs.');
@@ -90,8 +89,8 @@ export function chatToMessagesRequest(body: Json): Json {
   if (!Array.isArray(body.messages)) throw invalid('messages', 'Field required (an array of {role, content}).');
 
   const system: string[] = [];
-  const turns: { role: 'user' | 'assistant'; content: Json[] }[] = [];
-  const append = (role: 'user' | 'assistant', content: Json[]) => {
+  const turns: { role: 'user' | 'assistant'; content: JsonObject[] }[] = [];
+  const append = (role: 'user' | 'assistant', content: JsonObject[]) => {
     if (content.length === 0) return;
     const last = turns.at(-1);
     if (last?.role === role) last.content.push(...content);
@@ -122,7 +121,7 @@ export function chatToMessagesRequest(body: Json): Json {
     if (turn.role === 'user') turn.content.sort((a, b) => Number(b.type === 'tool_result') - Number(a.type === 'tool_result'));
   }
 
-  const request: Json = { model: body.model, messages: turns };
+  const request: JsonObject = { model: body.model, messages: turns };
   if (system.length > 0) request.system = system.join('\n\n');
   const maxTokens = body.max_completion_tokens ?? body.max_tokens;
   request.max_tokens = typeof maxTokens === 'number' ? maxTokens : defaultMaxTokens;
@@ -158,7 +157,7 @@ const completionId = (messageId: unknown) => (typeof messageId === 'string' && m
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** OpenAI usage from Messages usage: Anthropic counts cached input apart, OpenAI counts it in. */
-function usageOf(usage: Json): Json {
+function usageOf(usage: JsonObject): JsonObject {
   const cached = Number(usage.cache_read_input_tokens ?? 0);
   const promptTokens = Number(usage.input_tokens ?? 0) + Number(usage.cache_creation_input_tokens ?? 0) + cached;
   const completionTokens = Number(usage.output_tokens ?? 0);
@@ -169,14 +168,14 @@ function usageOf(usage: Json): Json {
  * Rewrites an Anthropic Messages answer as an OpenAI `chat.completion` object with one choice.
  * Thinking blocks are joined into `message.reasoning_content`; `model` is the name to report.
  */
-export function messagesToChatResponse(message: Json, model: string): Json {
+export function messagesToChatResponse(message: JsonObject, model: string): JsonObject {
   const blocks = Array.isArray(message.content) ? message.content.filter(isJsonObject) : [];
   const text = blocks.filter((block) => block.type === 'text').map((block) => String(block.text ?? '')).join('');
   const reasoning = blocks.filter((block) => block.type === 'thinking').map((block) => String(block.thinking ?? '')).join('');
   const toolCalls = blocks.filter((block) => block.type === 'tool_use').map((block) => ({
     id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) },
   }));
-  const chatMessage: Json = { role: 'assistant', content: text || (toolCalls.length > 0 ? null : ''), refusal: null };
+  const chatMessage: JsonObject = { role: 'assistant', content: text || (toolCalls.length > 0 ? null : ''), refusal: null };
   if (reasoning) chatMessage.reasoning_content = reasoning;
   if (toolCalls.length > 0) chatMessage.tool_calls = toolCalls;
   return {
@@ -187,7 +186,7 @@ export function messagesToChatResponse(message: Json, model: string): Json {
 }
 
 const openaiErrorTypes = new Set(['invalid_request_error', 'authentication_error', 'permission_error', 'not_found_error', 'rate_limit_error', 'api_error']);
-const dataLine = (payload: Json) => `data: ${JSON.stringify(payload)}\n\n`;
+const dataLine = (payload: JsonObject) => `data: ${JSON.stringify(payload)}\n\n`;
 
 /**
  * Turns Anthropic Messages stream events into OpenAI `chat.completion.chunk` SSE text to write.
@@ -213,7 +212,7 @@ export class MessagesStreamToChat {
   private closed = false;
   /** Messages block index → OpenAI tool_calls index, for tool_use blocks. */
   private readonly toolIndexes = new Map<number, number>();
-  private usage: Json = {};
+  private usage: JsonObject = {};
 
   constructor(model: string, includeUsage: boolean) {
     this.model = model;
@@ -222,7 +221,7 @@ export class MessagesStreamToChat {
 
   event(eventName: string, data: string): string {
     if (this.closed || this.finished) return '';
-    let payload: Json;
+    let payload: JsonObject;
     try {
       const parsed: unknown = JSON.parse(data);
       if (!isJsonObject(parsed)) throw new Error('not an object');
@@ -266,7 +265,7 @@ export class MessagesStreamToChat {
     return `${usage}data: [DONE]\n\n`;
   }
 
-  private blockStart(index: number, block: Json): string {
+  private blockStart(index: number, block: JsonObject): string {
     if (block.type === 'text' && typeof block.text === 'string' && block.text) return this.start() + this.chunk({ content: block.text });
     if (block.type === 'thinking' && typeof block.thinking === 'string' && block.thinking) return this.start() + this.chunk({ reasoning_content: block.thinking });
     if (block.type !== 'tool_use') return '';
@@ -275,7 +274,7 @@ export class MessagesStreamToChat {
     return this.start() + this.chunk({ tool_calls: [{ index: toolIndex, id: block.id, type: 'function', function: { name: block.name, arguments: '' } }] });
   }
 
-  private blockDelta(index: number, delta: Json): string {
+  private blockDelta(index: number, delta: JsonObject): string {
     if (delta.type === 'text_delta' && typeof delta.text === 'string' && delta.text) return this.start() + this.chunk({ content: delta.text });
     if (delta.type === 'thinking_delta' && typeof delta.thinking === 'string' && delta.thinking) return this.start() + this.chunk({ reasoning_content: delta.thinking });
     const toolIndex = this.toolIndexes.get(index);
@@ -292,11 +291,11 @@ export class MessagesStreamToChat {
     return this.chunk({ role: 'assistant', content: '' });
   }
 
-  private header(): Json {
+  private header(): JsonObject {
     return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model };
   }
 
-  private chunk(delta: Json, finishReason: string | null = null): string {
+  private chunk(delta: JsonObject, finishReason: string | null = null): string {
     return dataLine({ ...this.header(), choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...(this.includeUsage ? { usage: null } : {}) });
   }
 

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
-import { messagesToChatRequest } from './anthropic-bridge.js';
+import { messagesToChatRequest } from './messages-to-chat.js';
 import { ApiError } from './api-error.js';
-import { chatToMessagesRequest, defaultMaxTokens, messagesToChatResponse, MessagesStreamToChat } from './openai-bridge.js';
+import { chatToMessagesRequest, defaultMaxTokens, messagesToChatResponse, MessagesStreamToChat } from './chat-to-messages.js';
 import { SseParser, type ServerSentEvent } from './sse-parser.js';
 
 type Json = Record<string, any>;

@@ -3,9 +3,8 @@
 // or SSE chunks) is rewritten as a Messages answer or Messages stream events.
 import { randomBytes } from 'node:crypto';
 import { ApiError } from './api-error.js';
-import { isJsonObject } from '../core/index.js';
+import { isJsonObject, type JsonObject } from '../core/index.js';
 
-type Json = Record<string, unknown>;
 
 function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
@@ -14,8 +13,8 @@ function textOf(content: unknown): string {
 }
 
 /** Rewrites an Anthropic Messages request as an OpenAI Chat Completions request. */
-export function messagesToChatRequest(body: Json): Json {
-  const messages: Json[] = [];
+export function messagesToChatRequest(body: JsonObject): JsonObject {
+  const messages: JsonObject[] = [];
   const system = textOf(body.system);
   if (system) messages.push({ role: 'system', content: system });
   if (!Array.isArray(body.messages)) throw new ApiError(400, 'invalid_request', 'messages: Field required (an array of {role, content}).', { param: 'messages' });
@@ -26,7 +25,7 @@ export function messagesToChatRequest(body: Json): Json {
     const blocks = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : Array.isArray(message.content) ? message.content : null;
     if (!blocks) throw new ApiError(400, 'invalid_request', `messages.${position}.content: must be a string or an array of content blocks.`, { param: `messages.${position}.content` });
     const text: string[] = [];
-    const toolCalls: Json[] = [];
+    const toolCalls: JsonObject[] = [];
     for (const block of blocks) {
       if (!isJsonObject(block)) continue;
       if (block.type === 'text' && typeof block.text === 'string') text.push(block.text);
@@ -40,7 +39,7 @@ export function messagesToChatRequest(body: Json): Json {
       messages.push({ role: 'assistant', content: text.join('') || null, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) });
     } else if (text.length > 0) messages.push({ role: 'user', content: text.join('') });
   });
-  const chat: Json = { model: body.model, messages };
+  const chat: JsonObject = { model: body.model, messages };
   if (typeof body.max_tokens === 'number') chat.max_tokens = body.max_tokens;
   if (typeof body.temperature === 'number') chat.temperature = body.temperature;
   if (typeof body.top_p === 'number') chat.top_p = body.top_p;
@@ -74,10 +73,10 @@ function parseArguments(text: string): unknown {
 }
 
 /** Rewrites a Chat Completions answer as an Anthropic Messages answer (first choice). */
-export function chatToMessagesResponse(chat: Json, model: string): Json {
+export function chatToMessagesResponse(chat: JsonObject, model: string): JsonObject {
   const choice = Array.isArray(chat.choices) && isJsonObject(chat.choices[0]) ? chat.choices[0] : {};
   const message = isJsonObject(choice.message) ? choice.message : {};
-  const content: Json[] = [];
+  const content: JsonObject[] = [];
   if (typeof message.content === 'string' && message.content.length > 0) content.push({ type: 'text', text: message.content });
   if (Array.isArray(message.tool_calls)) {
     for (const call of message.tool_calls) {
@@ -96,7 +95,7 @@ export function chatToMessagesResponse(chat: Json, model: string): Json {
 /** Anthropic's error types; an upstream's other types become api_error. */
 const anthropicErrorTypes = new Set(['invalid_request_error', 'authentication_error', 'permission_error', 'not_found_error', 'request_too_large', 'rate_limit_error', 'api_error', 'overloaded_error']);
 
-const sse = (event: string, data: Json) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+const sse = (event: string, data: JsonObject) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
 /**
  * Turns Chat Completions stream chunks (parsed JSON) into Anthropic Messages stream events, as
@@ -119,7 +118,7 @@ export class ChatStreamToMessages {
     this.model = model;
   }
 
-  chunk(chunk: Json): string {
+  chunk(chunk: JsonObject): string {
     if (this.closed) return '';
     if (chunk.error !== undefined) {
       // an OpenAI-compatible server reports a failure mid-stream as a chunk with an error object
@@ -185,7 +184,7 @@ export class ChatStreamToMessages {
     });
   }
 
-  private open(block: Json, kind: 'text' | 'tool', toolIndex?: number): string {
+  private open(block: JsonObject, kind: 'text' | 'tool', toolIndex?: number): string {
     const out = this.close();
     this.openBlock = { index: this.nextIndex, kind, toolIndex };
     this.nextIndex += 1;

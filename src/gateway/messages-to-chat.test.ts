@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SseParser } from './sse-parser.js';
-import { ChatStreamToMessages } from './anthropic-bridge.js';
+import { ChatStreamToMessages } from './messages-to-chat.js';
 
 function events(text: string): { event: string; data: Record<string, any> }[] {
   const out: { event: string; data: Record<string, any> }[] = [];

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { startFakeUpstream } from '../src/test-support/fake-openai-upstream.js';
 import { runCli } from '../src/test-support/run-cli.js';
-import { call, startServe } from './support/config-serve.js';
+import { call } from './support/config.js';
+import { startServe } from './support/serve.js';
 
 const chat = { model: 'any-model', messages: [{ role: 'user' as const, content: 'Hello.' }] };
 
@@ -81,7 +82,7 @@ test('--trust-account-header: no start without the proxy secret; a forged accoun
     assert.equal(refused.code, 64);
     assert.match(refused.stderr, /--trust-account-header needs a secret shared with the auth proxy/);
 
-    const serve = await startServe(['--upstream', upstream.url, '--db', db, '--trust-account-header', 'x-account'], { DISTILLGUARD_PROXY_SECRET: 'shared-with-the-auth-proxy-0123' });
+    const serve = await startServe(['--upstream', upstream.url, '--db', db, '--trust-account-header', 'x-account'], { env: { DISTILLGUARD_PROXY_SECRET: 'shared-with-the-auth-proxy-0123' } });
     try {
       const forged = new OpenAI({ apiKey: 'unused', baseURL: `${serve.url}/v1`, maxRetries: 0, defaultHeaders: { 'x-account': 'acct-victim' } });
       await assert.rejects(forged.chat.completions.create(chat), (error: unknown) => error instanceof OpenAI.AuthenticationError && /x-distillguard-proxy-secret/.test(error.message));

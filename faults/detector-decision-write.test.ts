@@ -8,13 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startFakeUpstream } from '../src/test-support/fake-openai-upstream.js';
-import { call, chatThrough, harvesterRecords, startServe, until } from './support/detector-serve.js';
+import { call, chatThrough, harvesterRecords, startDetectorServe, until } from './support/detector.js';
 
 test('a rejected decision write: the gateway keeps serving, /health is degraded with the reason, and recovers when the store takes decisions again', { timeout: 120_000 }, async () => {
   const folder = mkdtempSync(join(tmpdir(), 'dg-fault-decisions-'));
   const upstream = await startFakeUpstream({ reply: 'Still served.' });
   const db = join(folder, 'gateway.db');
-  const gateway = await startServe(['--upstream', upstream.url, '--db', db]);
+  const gateway = await startDetectorServe(['--upstream', upstream.url, '--db', db]);
   try {
     await until('the warm start', async () => (await call(gateway.url, 'GET', '/health/ready', undefined, null)).status === 200);
     const other = new Database(db);
@@ -46,7 +46,7 @@ test('a rejected decision write: the gateway keeps serving, /health is degraded 
       assert.equal(await chatThrough(gateway.url, key.body.secret, `hello ${index}`), 200);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
-    assert.equal(gateway.process.exitCode, null, 'the gateway process is alive');
+    assert.equal(gateway.child.exitCode, null, 'the gateway process is alive');
     assert.equal(gateway.output().match(/storing decisions failed/g)?.length, 1, 'one log line for the episode');
 
     other.exec('DROP TRIGGER fail_decisions');
@@ -56,7 +56,7 @@ test('a rejected decision write: the gateway keeps serving, /health is degraded 
     assert.deepEqual(stored.body.data.map((row: { action: string }) => row.action), ['block']);
     assert.match(gateway.output(), /decisions are stored again/);
   } finally {
-    gateway.process.kill('SIGTERM');
+    gateway.child.kill('SIGTERM');
     await gateway.exited;
     await upstream.close();
     rmSync(folder, { recursive: true, force: true });

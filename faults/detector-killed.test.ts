@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeUpstream } from '../src/test-support/fake-openai-upstream.js';
 import { request } from 'undici';
-import { adminToken, call, chatThrough, detectorPids, harvesterRecords, startServe, until } from './support/detector-serve.js';
+import { adminToken, call, chatThrough, detectorPids, harvesterRecords, startDetectorServe, until } from './support/detector.js';
 
 test('the detector killed: restarted, /health degraded meanwhile, decisions marked stale with their age, detection works again', { timeout: 120_000 }, async () => {
   const folder = mkdtempSync(join(tmpdir(), 'dg-fault-detector-killed-'));
   const upstream = await startFakeUpstream({ reply: 'Served.' });
-  const gateway = await startServe(['--upstream', upstream.url, '--db', join(folder, 'gateway.db')]);
+  const gateway = await startDetectorServe(['--upstream', upstream.url, '--db', join(folder, 'gateway.db')]);
   try {
     await until('the warm start', async () => (await call(gateway.url, 'GET', '/health/ready', undefined, null)).status === 200);
     assert.deepEqual((await call(gateway.url, 'GET', '/health', undefined, null)).body, { status: 'ok', reasons: [] });
@@ -62,7 +62,7 @@ test('the detector killed: restarted, /health degraded meanwhile, decisions mark
     const metrics = await call(gateway.url, 'GET', '/metrics'); // with the admin token: metrics on the public port need the read scope
     assert.match(String(metrics.body.text), /distillguard_detector_restarts_total 1/);
   } finally {
-    gateway.process.kill('SIGTERM');
+    gateway.child.kill('SIGTERM');
     await gateway.exited;
     await upstream.close();
     rmSync(folder, { recursive: true, force: true });
@@ -74,7 +74,7 @@ test('on_detector_failure closed: while the detector is down, an account it has 
   const upstream = await startFakeUpstream({ reply: 'Served.' });
   const config = join(folder, 'gateway.json');
   writeFileSync(config, JSON.stringify({ detection: { on_detector_failure: 'closed' } }));
-  const gateway = await startServe(['--upstream', upstream.url, '--db', join(folder, 'gateway.db'), '--config', config]);
+  const gateway = await startDetectorServe(['--upstream', upstream.url, '--db', join(folder, 'gateway.db'), '--config', config]);
   try {
     await until('the warm start', async () => (await call(gateway.url, 'GET', '/health/ready', undefined, null)).status === 200);
     await call(gateway.url, 'POST', '/v1/ingest', harvesterRecords('harvester').map((record) => JSON.stringify(record)).join('\n'));
@@ -106,7 +106,7 @@ test('on_detector_failure closed: while the detector is down, an account it has 
     await until('the restarted detector', async () => (await call(gateway.url, 'GET', '/health', undefined, null)).body.status === 'ok', 30_000);
     assert.equal(await chatThrough(gateway.url, newcomer, 'after the restart'), 200);
   } finally {
-    gateway.process.kill('SIGTERM');
+    gateway.child.kill('SIGTERM');
     await gateway.exited;
     await upstream.close();
     rmSync(folder, { recursive: true, force: true });

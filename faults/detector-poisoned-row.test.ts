@@ -8,13 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startFakeUpstream } from '../src/test-support/fake-openai-upstream.js';
-import { call, chatThrough, startServe, until } from './support/detector-serve.js';
+import { call, chatThrough, startDetectorServe, until } from './support/detector.js';
 
 test('a poisoned stored row is skipped once and recorded; the detector moves on and /v1/admin/assess answers', { timeout: 120_000 }, async () => {
   const folder = mkdtempSync(join(tmpdir(), 'dg-fault-poison-'));
   const upstream = await startFakeUpstream({ reply: 'Served.' });
   const db = join(folder, 'gateway.db');
-  const gateway = await startServe(['--upstream', upstream.url, '--db', db]);
+  const gateway = await startDetectorServe(['--upstream', upstream.url, '--db', db]);
   try {
     await until('the warm start', async () => (await call(gateway.url, 'GET', '/health/ready', undefined, null)).status === 200);
     const key = await call(gateway.url, 'POST', '/v1/admin/keys', { account_id: 'acct-1' });
@@ -48,7 +48,7 @@ test('a poisoned stored row is skipped once and recorded; the detector moves on 
     assert.equal((await call(gateway.url, 'POST', '/v1/admin/assess')).body.interactions, 4);
     assert.equal((await call(gateway.url, 'GET', '/health', undefined, null)).body.status, 'ok');
   } finally {
-    gateway.process.kill('SIGTERM');
+    gateway.child.kill('SIGTERM');
     await gateway.exited;
     await upstream.close();
     rmSync(folder, { recursive: true, force: true });

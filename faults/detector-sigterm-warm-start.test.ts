@@ -7,14 +7,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeUpstream } from '../src/test-support/fake-openai-upstream.js';
-import { call, detectorPids, startServe } from './support/detector-serve.js';
+import { call, detectorPids, startDetectorServe } from './support/detector.js';
 
 test('SIGTERM during a stuck warm start still stops the gateway', { timeout: 120_000 }, async () => {
   const folder = mkdtempSync(join(tmpdir(), 'dg-fault-stuck-warm-'));
   const upstream = await startFakeUpstream({ reply: 'Served.' });
   let stopped: number | null = null;
   let watcher: NodeJS.Timeout | null = null;
-  const gateway = await startServe(['--upstream', upstream.url, '--db', join(folder, 'gateway.db')], (pid) => {
+  const gateway = await startDetectorServe(['--upstream', upstream.url, '--db', join(folder, 'gateway.db')], (pid) => {
     watcher = setInterval(() => {
       const [detector] = detectorPids(pid);
       if (detector === undefined) return;
@@ -32,7 +32,7 @@ test('SIGTERM during a stuck warm start still stops the gateway', { timeout: 120
     assert.match(health.body.reasons.join(' '), /warming up/);
 
     const sentAt = Date.now();
-    gateway.process.kill('SIGTERM');
+    gateway.child.kill('SIGTERM');
     let bound: NodeJS.Timeout | undefined;
     const code = await Promise.race([gateway.exited, new Promise<'hung'>((resolve) => (bound = setTimeout(() => resolve('hung'), 90_000)))]);
     clearTimeout(bound);
@@ -40,7 +40,7 @@ test('SIGTERM during a stuck warm start still stops the gateway', { timeout: 120
     assert.match(gateway.output(), /stopped\./);
   } finally {
     if (watcher) clearInterval(watcher);
-    gateway.process.kill('SIGKILL');
+    gateway.child.kill('SIGKILL');
     if (stopped !== null) {
       try {
         process.kill(stopped, 'SIGKILL');

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startEdgeUpstream } from './support/edge-upstream.js';
-import { startServe } from './support/edge-serve.js';
+import { startServeWithConfig } from './support/serve.js';
 
 async function streamText(url: string, init: RequestInit): Promise<{ status: number; text: string; ms: number }> {
   const begun = performance.now();
@@ -13,7 +13,7 @@ async function streamText(url: string, init: RequestInit): Promise<{ status: num
 
 test('an 8 MB SSE line fails the stream with upstream_error in the caller\'s format; the gateway keeps serving', { timeout: 120_000 }, async () => {
   const upstream = await startEdgeUpstream();
-  const serve = await startServe({ upstreams: [{ name: 'edge', url: upstream.url, models: ['*'] }] });
+  const serve = await startServeWithConfig({ upstreams: [{ name: 'edge', url: upstream.url, models: ['*'] }] });
   try {
     const key = serve.keys['acct-a'];
     const openai = await streamText(`${serve.url}/v1/chat/completions`, {

@@ -5,13 +5,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from '../src/test-support/run-cli.js';
 import { startEdgeUpstream } from './support/edge-upstream.js';
-import { memoryOf, startServe } from './support/edge-serve.js';
+import { memoryOf } from './support/edge.js';
+import { startServeWithConfig } from './support/serve.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test('a 300 MB answer gets 502 and a 211 MB stream is relayed with a capped record; gateway RSS stays under 250 MB', { timeout: 300_000 }, async (context) => {
   const upstream = await startEdgeUpstream();
-  const serve = await startServe({ upstreams: [{ name: 'edge', url: upstream.url, models: ['*'] }] });
+  const serve = await startServeWithConfig({ upstreams: [{ name: 'edge', url: upstream.url, models: ['*'] }] });
   try {
     const key = serve.keys['acct-a'];
     const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };

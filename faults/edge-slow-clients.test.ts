@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { startEdgeUpstream } from './support/edge-upstream.js';
-import { startServe } from './support/edge-serve.js';
+import { startServeWithConfig } from './support/serve.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -57,7 +57,7 @@ function jsonOf(raw: string): Record<string, any> {
 
 test('slow headers and bodies are cut within the limits with the caller\'s error format; a bad key is refused before its slow body', { timeout: 120_000 }, async () => {
   const upstream = await startEdgeUpstream();
-  const serve = await startServe({
+  const serve = await startServeWithConfig({
     upstreams: [{ name: 'edge', url: upstream.url, models: ['*'] }],
     limits: { headers_timeout_ms: 1_000, request_timeout_ms: 2_000 },
   });

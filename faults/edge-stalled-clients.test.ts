@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { startEdgeUpstream } from './support/edge-upstream.js';
-import { socketsOf, startServe } from './support/edge-serve.js';
+import { socketsOf } from './support/edge.js';
+import { startServeWithConfig } from './support/serve.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -27,7 +28,7 @@ function stalledClient(url: string, key: string, model = 'endless-stream'): Prom
 
 test('two non-reading stream clients are cut at the stall limit; another tenant is served; one account is capped', { timeout: 120_000 }, async (context) => {
   const upstream = await startEdgeUpstream();
-  const serve = await startServe({
+  const serve = await startServeWithConfig({
     upstreams: [{ name: 'edge', url: upstream.url, models: ['*'], connections: 2, timeout_ms: 20_000 }],
     limits: { client_stall_ms: 1_000, concurrent_per_account: 2 },
   }, ['acct-stall', 'acct-other']);
@@ -83,7 +84,7 @@ test('two non-reading stream clients are cut at the stall limit; another tenant 
 
 test('a client that does not read a 20 MB whole answer loses its connection at the stall limit', { timeout: 60_000 }, async () => {
   const upstream = await startEdgeUpstream();
-  const serve = await startServe({ upstreams: [{ name: 'edge', url: upstream.url, models: ['*'] }], limits: { client_stall_ms: 1_000 } });
+  const serve = await startServeWithConfig({ upstreams: [{ name: 'edge', url: upstream.url, models: ['*'] }], limits: { client_stall_ms: 1_000 } });
   let socket: Socket | null = null;
   try {
     const key = serve.keys['acct-a'];
@@ -111,7 +112,7 @@ test('a client that does not read a 20 MB whole answer loses its connection at t
 
 test('a client that reads a 20 MB whole answer slowly but steadily (about 2 MB/s) gets all of it past the stall limit', { timeout: 60_000 }, async () => {
   const upstream = await startEdgeUpstream();
-  const serve = await startServe({ upstreams: [{ name: 'edge', url: upstream.url, models: ['*'] }], limits: { client_stall_ms: 1_000 } });
+  const serve = await startServeWithConfig({ upstreams: [{ name: 'edge', url: upstream.url, models: ['*'] }], limits: { client_stall_ms: 1_000 } });
   let socket: Socket | null = null;
   try {
     socket = await stalledClient(serve.url, serve.keys['acct-a'], 'big-body');
@@ -140,7 +141,7 @@ test('a client that reads a 20 MB whole answer slowly but steadily (about 2 MB/s
 
 test('an upstream that trickles a byte every 500 ms is cut at timeout_total_ms', { timeout: 60_000 }, async () => {
   const upstream = await startEdgeUpstream();
-  const serve = await startServe({ upstreams: [{ name: 'edge', url: upstream.url, models: ['*'], timeout_ms: 2_000, timeout_total_ms: 3_000 }] });
+  const serve = await startServeWithConfig({ upstreams: [{ name: 'edge', url: upstream.url, models: ['*'], timeout_ms: 2_000, timeout_total_ms: 3_000 }] });
   try {
     const begun = performance.now();
     const response = await fetch(`${serve.url}/v1/chat/completions`, {

@@ -13,7 +13,7 @@ import { chat } from '../src/test-support/interactions.js';
 import { startFakeUpstream } from '../src/test-support/fake-openai-upstream.js';
 import { temporaryDirectory } from '../src/test-support/paths.js';
 import { runCli } from '../src/test-support/run-cli.js';
-import { startServe } from './support/store-serve.js';
+import { startStoreServe } from './support/store.js';
 
 test('export | analyze: pretty-printed and CRLF bodies, and old rows with line breaks, give 0 rejected', { timeout: 120_000 }, async () => {
   const folder = temporaryDirectory('dg-store-export-');
@@ -23,7 +23,7 @@ test('export | analyze: pretty-printed and CRLF bodies, and old rows with line b
     const created = await runCli(['keys', 'create', '--account', 'acct-pretty', '--db', db, '--json']);
     assert.equal(created.code, 0, created.stderr);
     const { secret } = JSON.parse(created.stdout) as { secret: string };
-    const serve = await startServe(['--upstream', upstream.url, '--db', db]);
+    const serve = await startStoreServe(['--upstream', upstream.url, '--db', db]);
     // the client's own fetch, re-serialising the body it was given with two-space indentation
     const prettyFetch: typeof fetch = (input, init) => fetch(input, { ...init, body: typeof init?.body === 'string' ? JSON.stringify(JSON.parse(init.body), null, 2) : init?.body });
     const client = new OpenAI({ apiKey: secret, baseURL: `${serve.url}/v1`, maxRetries: 0, fetch: prettyFetch });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startFakeUpstream } from '../src/test-support/fake-openai-upstream.js';
 import { temporaryDirectory } from '../src/test-support/paths.js';
-import { adminToken, startServe, waitFor } from './support/store-serve.js';
+import { adminToken, startStoreServe, waitFor } from './support/store.js';
 
 const requestIdHeader = 'x-distillguard-request-id';
 
@@ -28,7 +28,7 @@ test('SIGKILL under load: every exchange answered 250 ms before the kill is stor
   try {
     // the write thread held 1.5 s per batch, as under SCHED_IDLE on a saturated core (the review's
     // probe lost 103 of 527 answers that way): the last seconds' exchanges are not yet committed
-    const serve = await startServe(['--upstream', upstream.url, '--db', db], { DISTILLGUARD_FAULT_WRITER_DELAY_MS: '1500' });
+    const serve = await startStoreServe(['--upstream', upstream.url, '--db', db], { DISTILLGUARD_FAULT_WRITER_DELAY_MS: '1500' });
     const created = await fetch(`${serve.url}/v1/admin/keys`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ account_id: 'acct-load' }) });
     const { secret } = (await created.json()) as { secret: string };
     const answered: { id: string; atMs: number }[] = [];
@@ -58,7 +58,7 @@ test('SIGKILL under load: every exchange answered 250 ms before the kill is stor
     assert.ok(due.length > 30, `load was applied (${due.length} answers before the kill)`);
     const storedAtKill = storedAmong(db, due);
 
-    const restarted = await startServe(['--upstream', upstream.url, '--db', db]);
+    const restarted = await startStoreServe(['--upstream', upstream.url, '--db', db]);
     const allStored = await waitFor(() => storedAmong(db, due) === due.length, 30_000);
     context.diagnostic(`answered >250 ms before the kill: ${due.length}; in the store at the kill: ${storedAtKill}; after the restart: ${storedAmong(db, due)}`);
     assert.ok(allStored, `${due.length - storedAmong(db, due)} of ${due.length} answered exchanges are missing: ${restarted.output()}`);

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { temporaryDirectory } from '../src/test-support/paths.js';
 import { startFakeUpstream } from '../src/test-support/fake-openai-upstream.js';
 import { runCli } from '../src/test-support/run-cli.js';
-import { adminToken, interactionLine, postIngest, startServe, waitFor } from './support/store-serve.js';
+import { adminToken, interactionLine, postIngest, startStoreServe, waitFor } from './support/store.js';
 
 const leapSecond = '2016-12-31T23:59:60Z';
 
@@ -35,7 +35,7 @@ test('sidecar: a leap-second record is rejected with its line and field; the res
   const folder = temporaryDirectory('dg-store-poison-');
   const db = join(folder, 'gateway.db');
   const upstream = await startFakeUpstream({ reply: 'ok' });
-  const serve = await startServe(['--upstream', upstream.url, '--db', db]);
+  const serve = await startStoreServe(['--upstream', upstream.url, '--db', db]);
   try {
     const posted = await postIngest(serve.url, [interactionLine('good-1'), interactionLine('poison', leapSecond), interactionLine('good-2')]);
     assert.equal(posted.status, 200);

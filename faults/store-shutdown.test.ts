@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startFakeUpstream } from '../src/test-support/fake-openai-upstream.js';
 import { temporaryDirectory } from '../src/test-support/paths.js';
-import { adminToken, startServe } from './support/store-serve.js';
+import { adminToken, startStoreServe } from './support/store.js';
 
 interface Answer {
   status: number;
@@ -39,7 +39,7 @@ async function gatewayWithThreeSpeeds(folder: string, db: string, drainMs: numbe
     upstreams: [{ name: 'medium', url: medium.url, models: ['medium'] }, { name: 'stalled', url: stalled.url, models: ['stalled'] }, { name: 'fast', url: fast.url, models: ['*'] }],
     shutdown: { drain_ms: drainMs },
   }));
-  const serve = await startServe(['--db', db, '--config', config]);
+  const serve = await startStoreServe(['--db', db, '--config', config]);
   const created = await fetch(`${serve.url}/v1/admin/keys`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ account_id: 'acct-stop' }) });
   const { secret } = (await created.json()) as { secret: string };
   const close = async () => {

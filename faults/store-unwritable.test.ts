@@ -10,7 +10,8 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { temporaryDirectory } from '../src/test-support/paths.js';
-import { adminToken, interactionLine, postIngest, readHealth, startServe, waitFor, type ServeProcess } from './support/store-serve.js';
+import { adminToken, interactionLine, postIngest, readHealth, startStoreServe, waitFor } from './support/store.js';
+import type { ServeProcess } from './support/serve.js';
 
 const queueBound = 100;
 
@@ -44,7 +45,7 @@ function tryCommand(command: string, args: string[]): boolean {
 async function serveWithSmallQueue(folder: string, db: string): Promise<ServeProcess> {
   const config = join(folder, 'config.json');
   writeFileSync(config, JSON.stringify({ recording: { max_queued_rows: queueBound }, shutdown: { drain_ms: 1_000 } }));
-  return startServe(['--upstream', 'http://127.0.0.1:9/v1', '--db', db, '--config', config]);
+  return startStoreServe(['--upstream', 'http://127.0.0.1:9/v1', '--db', db, '--config', config]);
 }
 
 /** Posts `total` sidecar records in posts of 25, `padding` characters of text each. */

@@ -1,47 +1,16 @@
-// For the detector's fault tests: a real `distillguard serve` process with an admin token, its
+// For the detector's fault tests: `distillguard serve` (support/serve.ts) with an admin token, its
 // live detector found in /proc, JSON requests to it, and records that detection flags.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'undici';
 import type { Interaction } from '../../src/core/index.js';
 import { chat, freshContent } from '../../src/test-support/interactions.js';
-import { cliPath } from '../../src/test-support/paths.js';
+import { startServe, type ServeProcess } from './serve.js';
 
 export const adminToken = 'admin-token-for-detector-faults';
 
-export interface ServeProcess {
-  process: ChildProcess;
-  pid: number;
-  url: string;
-  output: () => string;
-  /** Resolves with the exit code (null after a signal). */
-  exited: Promise<number | null>;
-}
-
-/** Starts `serve --port 0 ARGS` with the admin token; resolves once it listens. `onSpawn` runs at once (before it listens). */
-export async function startServe(args: string[], onSpawn?: (pid: number) => void): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [cliPath, 'serve', '--port', '0', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, DISTILLGUARD_ADMIN_TOKEN: adminToken },
-  });
-  onSpawn?.(child.pid as number);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not listen within 30 s: ${output}`)), 30_000);
-    const look = () => {
-      const found = /gateway listening on (http:\/\/\S+)/.exec(output);
-      if (found) {
-        clearTimeout(timer);
-        resolve(found[1]);
-      }
-    };
-    child.stdout?.on('data', look);
-    void exited.then((code) => reject(new Error(`serve exited with ${code}: ${output}`)));
-  });
-  return { process: child, pid: child.pid as number, url, output: () => output, exited };
+/** `serve --port 0 ARGS` with the admin token; `onSpawn` runs at once (before it listens). */
+export function startDetectorServe(args: string[], onSpawn?: (pid: number) => void): Promise<ServeProcess> {
+  return startServe(args, { env: { DISTILLGUARD_ADMIN_TOKEN: adminToken }, onSpawn });
 }
 
 /** The pids of the live detector processes whose parent is `parentPid` (from /proc). */

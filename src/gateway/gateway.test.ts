@@ -13,6 +13,7 @@ import { ApiError } from './api-error.js';
 import { observeOnly, type Enforcement } from './enforcement.js';
 import { parseGatewayConfig } from './gateway-config.js';
 import { startGateway, type RunningGateway } from './server.js';
+import { overheadHeader, requestIdHeader } from '../core/index.js';
 
 const reply = 'The answer is 42, because six times seven is 42.';
 const weatherTool = { type: 'function' as const, function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } } } } };
@@ -85,8 +86,8 @@ describe('gateway with the official clients', () => {
   test('OpenAI chat, plain: the upstream answer comes back with the overhead header, and is recorded', async () => {
     const { data, response } = await openai.chat.completions.create({ model: 'any-model', messages: [{ role: 'user', content: 'What is six times seven?' }] }).withResponse();
     assert.equal(data.choices[0].message.content, reply);
-    assert.ok(Number(response.headers.get('x-distillguard-overhead-ms')) >= 0);
-    const id = response.headers.get('x-distillguard-request-id');
+    assert.ok(Number(response.headers.get(overheadHeader)) >= 0);
+    const id = response.headers.get(requestIdHeader);
     const record = (await recorded(gateway)).find((entry) => entry.id === id);
     assert.ok(record, 'exchange recorded');
     assert.equal(record.account_id, 'acct-1');

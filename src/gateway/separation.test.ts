@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { request } from 'undici';
-import { DistillGuardError } from '../core/index.js';
+import { DistillGuardError, proxySecretHeader } from '../core/index.js';
 import { startFakeUpstream, type FakeUpstream } from '../test-support/fake-openai-upstream.js';
 import { startGateway, type RunningGateway } from './server.js';
 
@@ -92,11 +92,11 @@ describe('separation', () => {
     );
     const gateway = await startGateway({ port: 0, databasePath: join(folder, 'trusted.db'), upstream: upstream.url, trustAccountHeader: 'X-Account', trustAccountHeaderSecret: 'proxy-secret-0123456789', logLevel: 'silent' });
     try {
-      const proxied = new OpenAI({ apiKey: 'unused', baseURL: `${gateway.url}/v1`, maxRetries: 0, defaultHeaders: { 'x-account': 'acct-proxied', 'x-distillguard-proxy-secret': 'proxy-secret-0123456789' } });
+      const proxied = new OpenAI({ apiKey: 'unused', baseURL: `${gateway.url}/v1`, maxRetries: 0, defaultHeaders: { 'x-account': 'acct-proxied', [proxySecretHeader]: 'proxy-secret-0123456789' } });
       assert.equal((await proxied.chat.completions.create(chat)).choices[0].message.content, 'Separated.');
       const forged = new OpenAI({ apiKey: 'unused', baseURL: `${gateway.url}/v1`, maxRetries: 0, defaultHeaders: { 'x-account': 'acct-victim' } });
       await assert.rejects(forged.chat.completions.create(chat), OpenAI.AuthenticationError);
-      const guessed = new OpenAI({ apiKey: 'unused', baseURL: `${gateway.url}/v1`, maxRetries: 0, defaultHeaders: { 'x-account': 'acct-victim', 'x-distillguard-proxy-secret': 'proxy-secret-012345678' } });
+      const guessed = new OpenAI({ apiKey: 'unused', baseURL: `${gateway.url}/v1`, maxRetries: 0, defaultHeaders: { 'x-account': 'acct-victim', [proxySecretHeader]: 'proxy-secret-012345678' } });
       await assert.rejects(guessed.chat.completions.create(chat), OpenAI.AuthenticationError);
     } finally {
       await gateway.close();

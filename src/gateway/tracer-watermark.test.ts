@@ -16,6 +16,7 @@ import {
 import { observeOnly, type Enforcement } from './enforcement.js';
 import { parseGatewayConfig } from './gateway-config.js';
 import { startGateway, type RunningGateway } from './server.js';
+import { requestIdHeader, tracerCohortHeader } from '../core/index.js';
 
 /** Account 'acct-tracer' is in tracer cohort 3; everyone else is observed. */
 const tracing: Enforcement = {
@@ -88,7 +89,7 @@ describe('tracer watermarks at the gateway', () => {
     assert.ok(marked.scored_tokens >= 100, `scored ${marked.scored_tokens}`);
     assert.ok(marked.log10_p_value < -6, `cohort 3: log10 p ${marked.log10_p_value}`);
     assert.ok(new WatermarkDetector(deriveCohortKey(master, '4')).detectText(text).log10_p_value > -3);
-    const record = await recordOf(samplerGateway, response.headers.get('x-distillguard-request-id'));
+    const record = await recordOf(samplerGateway, response.headers.get(requestIdHeader));
     assert.deepEqual(record.watermark, { scheme: 'kgw', key_id: cohort3.key_id, cohort: 3 });
     assert.ok(!JSON.stringify(record).includes(master.secret) && !JSON.stringify(record).includes(cohort3.secret), 'no secret in the record');
   });
@@ -106,8 +107,8 @@ describe('tracer watermarks at the gateway', () => {
     assert.ok(marked.log10_p_value < -6, `cohort 3: log10 p ${marked.log10_p_value} over ${marked.scored_tokens} words`);
     assert.ok(detectLexical(text, new LexicalChooser(deriveCohortKey(master, '4'))).log10_p_value > -3);
     assert.ok(detectLexical(reply, new LexicalChooser(cohort3)).log10_p_value > -3, 'the unmarked reply is not flagged');
-    assert.ok(fake.received.every((received) => received.headers['x-distillguard-tracer-cohort'] === undefined));
-    const record = await recordOf(gateway, response.headers.get('x-distillguard-request-id'));
+    assert.ok(fake.received.every((received) => received.headers[tracerCohortHeader] === undefined));
+    const record = await recordOf(gateway, response.headers.get(requestIdHeader));
     assert.deepEqual(record.watermark, { scheme: 'lexical', key_id: cohort3.key_id, cohort: 3 });
     assert.equal(record.response.text, text, 'the record holds what was served');
   });
@@ -122,7 +123,7 @@ describe('tracer watermarks at the gateway', () => {
     const cohort3 = deriveCohortKey(master, '3');
     assert.equal(data.choices[0].message.content, candidates[selectCandidate(candidates, cohort3).index]);
     assert.equal(data.usage?.completion_tokens, Math.round(9 / 4));
-    const record = await recordOf(gateway, response.headers.get('x-distillguard-request-id'));
+    const record = await recordOf(gateway, response.headers.get(requestIdHeader));
     assert.deepEqual(record.watermark, { scheme: 'selection', key_id: cohort3.key_id, cohort: 3 });
   });
 

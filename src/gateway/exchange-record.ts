@@ -23,10 +23,12 @@ export interface Exchange {
   client: InteractionClient;
   admission: Admission;
   startedAt: number;
+  /** When the call went upstream (performance.now()); 0 before. */
+  dispatchedAt: number;
   /** Set when the client closed its connection before the answer was written out (recorded as 499). */
   clientLeft: boolean;
-  /** The watermark this answer was served under, for the record (audits filter on it). */
-  watermark?: WatermarkPlan['record'];
+  /** The watermark this answer is served under (its record goes in the interaction: audits filter on it); null for none. */
+  watermark: WatermarkPlan | null;
 }
 
 /** Where records go. */
@@ -65,7 +67,7 @@ export function recordExchange(sink: ExchangeSink, exchange: Exchange, status: n
     // every enforced exchange carries the rule's reason; observed ones (nearly all) stay small
     // the reason is read only here: an unflagged account's admission writes it on demand
     decision: action === 'observe' ? { action, campaign_id: campaignId } : { action, campaign_id: campaignId, reason: admission.reason },
-    ...(exchange.watermark ? { watermark: exchange.watermark } : {}),
+    ...(exchange.watermark ? { watermark: exchange.watermark.record } : {}),
   };
   // the request is the bulk of a record: splice in the client's own bytes rather than stringify it again
   const { request: _request, ...rest } = record;

@@ -10,6 +10,7 @@ import { checkAnthropicHeaders, parseBody, type CheckedBody } from './request-ch
 import { clientOf, exchangeIdOf, receivedAtOf } from './request-identity.js';
 import { upstreamBody, watermarkPlan, type RoutePlan } from './route-plan.js';
 import { relayStreamedAnswer } from './stream-relay.js';
+import type { UpstreamCall } from './upstream-call.js';
 import { loggedUpstreamFailure } from './upstream-client.js';
 import { relayWholeBody } from './whole-body-relay.js';
 
@@ -33,7 +34,7 @@ export async function handleModelRequest(context: ProxyContext, surface: Gateway
   const exchange: Exchange = {
     id: exchangeIdOf(request, replay),
     receivedMs: receivedAtOf(request, replay),
-    caller, surface, model, body: checked.body, bodyText: checked.text, admission, startedAt, clientLeft: false,
+    caller, surface, model, body: checked.body, bodyText: checked.text, admission, startedAt, dispatchedAt: 0, clientLeft: false, watermark: null,
     client: clientOf(request, replay),
   };
   if (context.gatewayHeaders) response.setHeader(requestIdHeader, exchange.id);
@@ -63,7 +64,23 @@ export async function handleModelRequest(context: ProxyContext, surface: Gateway
     return;
   }
   try {
-    await relay(context, exchange, plan, request, response);
+    const call = dispatch(context, exchange, plan, request, response);
+    let head;
+    try {
+      head = await call.head;
+    } catch (error) {
+      // the client left before the upstream answered: recorded as 499, not a gateway failure
+      if (exchange.clientLeft) {
+        recordExchange(context, exchange, 499, null);
+        return;
+      }
+      throw loggedUpstreamFailure(plan.upstream, error, context.log);
+    }
+    const headersAt = performance.now();
+    const contentType = String(head.headers['content-type'] ?? 'application/json');
+    const streaming = exchange.body.stream === true && head.status < 300 && contentType.includes('text/event-stream');
+    if (streaming) await relayStreamedAnswer(context, exchange, plan, call, head, response, headersAt);
+    else await relayWholeBody(context, exchange, plan, call, head, contentType, response);
   } catch (error) {
     const apiError = asApiError(error);
     if (apiError.status >= 500 && apiError.code === 'internal_error') context.log.error({ err: error }, 'gateway failure');
@@ -75,12 +92,15 @@ export async function handleModelRequest(context: ProxyContext, surface: Gateway
   }
 }
 
-/** Sends the request upstream as the plan says, waits for the head, then relays the answer whole or as a stream. */
-async function relay(context: ProxyContext, exchange: Exchange, plan: RoutePlan, request: ModelRequest, raw: ServerResponse): Promise<void> {
+/**
+ * Sends the request upstream as the plan says (the watermark chosen, the body rewritten where it
+ * must be, the cohort header); the call is aborted if the client leaves before the answer is out.
+ */
+function dispatch(context: ProxyContext, exchange: Exchange, plan: RoutePlan, request: ModelRequest, raw: ServerResponse): UpstreamCall {
   const { admission } = exchange;
   const { upstream } = plan;
   const watermark = watermarkPlan(context.watermarks, exchange, plan);
-  if (watermark) exchange.watermark = watermark.record;
+  exchange.watermark = watermark;
   const bytes = upstreamBody(context.enforcement, exchange, plan, watermark?.scheme === 'selection' ? watermark : null, request.body);
   const extraHeaders: Record<string, string> = {};
   // the upstream learns the cohort only when it marks (sampler-side), or when no watermark is configured
@@ -88,7 +108,7 @@ async function relay(context: ProxyContext, exchange: Exchange, plan: RoutePlan,
   const anthropicVersion = request.headers['anthropic-version'];
   const anthropicBeta = request.headers['anthropic-beta'];
   if (plan.upstreamFamily === 'anthropic') checkAnthropicHeaders(upstream, anthropicVersion, anthropicBeta);
-  const dispatchedAt = performance.now();
+  exchange.dispatchedAt = performance.now();
   const call = upstream.call(plan.path, bytes, {
     extraHeaders,
     anthropicVersion: typeof anthropicVersion === 'string' ? anthropicVersion : undefined,
@@ -99,20 +119,5 @@ async function relay(context: ProxyContext, exchange: Exchange, plan: RoutePlan,
     exchange.clientLeft = true;
     call.abort();
   });
-  let head;
-  try {
-    head = await call.head;
-  } catch (error) {
-    // the client left before the upstream answered: recorded as 499, not a gateway failure
-    if (exchange.clientLeft) {
-      recordExchange(context, exchange, 499, null);
-      return;
-    }
-    throw loggedUpstreamFailure(upstream, error, context.log);
-  }
-  const headersAt = performance.now();
-  const contentType = String(head.headers['content-type'] ?? 'application/json');
-  const streaming = exchange.body.stream === true && head.status < 300 && contentType.includes('text/event-stream');
-  if (streaming) await relayStreamedAnswer(context, exchange, plan, watermark, call, head, raw, dispatchedAt, headersAt);
-  else await relayWholeBody(context, exchange, plan, watermark, call, head, contentType, raw, dispatchedAt);
+  return call;
 }

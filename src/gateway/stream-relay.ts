@@ -12,7 +12,6 @@ import type { ProxyContext } from './proxy-context.js';
 import { ResponseCapture } from './response-capture.js';
 import { streamTranslator, type RoutePlan } from './route-plan.js';
 import { SseParser } from './sse-parser.js';
-import type { WatermarkPlan } from './tracer-watermark.js';
 import { ClientStalledError, type UpstreamCall, type UpstreamHead } from './upstream-call.js';
 import { overheadHeader } from '../core/index.js';
 
@@ -88,11 +87,11 @@ export async function relayStream({ call, raw, capture, marker, rewriter, transl
 }
 
 /**
- * Relays a streamed answer whose head has come (`dispatchedAt`, `headersAt`: when the call went out
- * and when its head came, for the overhead), then records the exchange; never rejects.
+ * Relays a streamed answer whose head came at `headersAt` (for the overhead), then records the
+ * exchange; a stream that fails midway is recorded too (499 or 502), not rejected.
  */
-export async function relayStreamedAnswer(context: ProxyContext, exchange: Exchange, plan: RoutePlan, watermark: WatermarkPlan | null, call: UpstreamCall, head: UpstreamHead, raw: ServerResponse, dispatchedAt: number, headersAt: number): Promise<void> {
-  const { surface } = exchange;
+export async function relayStreamedAnswer(context: ProxyContext, exchange: Exchange, plan: RoutePlan, call: UpstreamCall, head: UpstreamHead, raw: ServerResponse, headersAt: number): Promise<void> {
+  const { surface, watermark, dispatchedAt } = exchange;
   const { upstreamSurface } = plan;
   const capture = new ResponseCapture(upstreamSurface, context.limits.recorded_text_chars);
   const overheadMs = dispatchedAt - exchange.startedAt + (performance.now() - headersAt);

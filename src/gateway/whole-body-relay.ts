@@ -11,17 +11,16 @@ import { recordExchange, type Exchange } from './exchange-record.js';
 import type { ProxyContext } from './proxy-context.js';
 import { ResponseCapture } from './response-capture.js';
 import type { RoutePlan } from './route-plan.js';
-import type { WatermarkPlan } from './tracer-watermark.js';
 import type { UpstreamCall, UpstreamHead } from './upstream-call.js';
 import { loggedUpstreamFailure } from './upstream-client.js';
 
 /**
- * Collects the answer whose head has come (`dispatchedAt`: when the call went out, for the
- * overhead), writes it to the client and records the exchange. Rejects with the caller's error when
- * the upstream fails or its answer cannot be read; a client that left is recorded as 499.
+ * Collects the answer whose head has come, writes it to the client and records the exchange.
+ * Rejects with the caller's error when the upstream fails or its answer cannot be read; a client
+ * that left is recorded as 499.
  */
-export async function relayWholeBody(context: ProxyContext, exchange: Exchange, plan: RoutePlan, watermark: WatermarkPlan | null, call: UpstreamCall, head: UpstreamHead, contentType: string, raw: ServerResponse, dispatchedAt: number): Promise<void> {
-  const { surface } = exchange;
+export async function relayWholeBody(context: ProxyContext, exchange: Exchange, plan: RoutePlan, call: UpstreamCall, head: UpstreamHead, contentType: string, raw: ServerResponse): Promise<void> {
+  const { surface, watermark, dispatchedAt } = exchange;
   const { bridge, upstreamSurface } = plan;
   const degrade = exchange.admission.action === 'degrade';
   const selection = watermark?.scheme === 'selection' ? watermark : null;

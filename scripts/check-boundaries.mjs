@@ -1,10 +1,11 @@
 // The import-boundary check (`npm run check:boundaries`): every relative import in src/, bench/
 // and faults/ is read with the TypeScript scanner and held to two rules. (1) A folder of src/ is
-// entered from outside only through its index.ts. (2) Code outside tests imports only the folders
-// the "depends on" column of the table in docs/architecture.md allows for its own folder; tests
-// (*.test.ts, *.runtime.ts), src/test-support/, bench/ and faults/ may also use test-support/ and
-// any folder's public face. A folder's own subfolders (store/sqlite/, detect/signals/) are free.
-// Each break is printed as file:line and the rule; the exit status is 1 when there is any.
+// entered from outside only through its index.ts (one exception, `otherEntries`, with its reason).
+// (2) Code outside tests imports only the folders the "depends on" column of the table in
+// docs/architecture.md allows for its own folder; tests (*.test.ts, *.runtime.ts), test-support/,
+// bench/ and faults/ may also use test-support/ and any folder's public face. A folder's own
+// subfolders (store/sqlite/, detect/signals/) are free. Each break is printed as file:line and
+// the rule; the exit status is 1 when there is any, 2 when the table lacks a folder.
 //
 //   node scripts/check-boundaries.mjs [ROOT]    ROOT defaults to the repository (used by its test)
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -69,6 +70,17 @@ function folderOf(path) {
 }
 
 // tests, their helpers, and what sits outside src/ (bench/, faults/: never shipped) may use test-support/
+// The entries other than index.ts, each for the importers named and the reason given. Code that
+// runs before `serve`'s heap settings apply loads as little of core/ as it can (decision record
+// 2026-11-27-young-generation-cap): core/index.js allocates about 0.4 MB more while loading.
+const otherEntries = new Map([
+  ['core/errors.ts', ['cli/main.ts', 'cli/commands/serve.ts', 'runtime/heap-growth.ts']],
+]);
+const enteredElsewhere = (file, target) =>
+  otherEntries
+    .get(relative(src, target).split(sep).join('/'))
+    ?.includes(relative(src, file).split(sep).join('/')) ?? false;
+
 const isTest = (path) =>
   /\.(test|runtime)\.ts$/.test(path) ||
   folderOf(path) === testSupport ||
@@ -94,7 +106,7 @@ for (const top of ['src', 'bench', 'faults']) {
           breaks.push(
             `${at}: imports '${reference.fileName}': src/test-support/ is for tests only (*.test.ts, *.runtime.ts, bench/, faults/)`,
           );
-      } else if (entered !== 'index.ts') {
+      } else if (entered !== 'index.ts' && !enteredElsewhere(file, target)) {
         breaks.push(
           `${at}: imports '${reference.fileName}': src/${to}/ is imported from outside only through src/${to}/index.ts`,
         );

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The `distillguard` command: wires each subcommand and maps every error to one message and exit code.
 import { Command, CommanderError } from 'commander';
-import { DistillGuardError } from '../core/index.js';
+// only errors.js of core/: core/index.js compiles the contract validators, and `serve` tunes its
+// heap (src/runtime/) before anything that large loads
+import { DistillGuardError } from '../core/errors.js';
 
 type Register = (program: Command) => void;
 /**

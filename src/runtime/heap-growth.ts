@@ -10,7 +10,7 @@
 // docs/decisions/2026-11-27-old-generation-growth.md
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
-import { DistillGuardError } from '../core/index.js';
+import { DistillGuardError } from '../core/errors.js';
 import { serveHeapCheckEveryMs, serveHeapGrowth } from './serve-settings.js';
 
 /** V8's default growth factor of the new space. */

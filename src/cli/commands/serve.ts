@@ -4,7 +4,7 @@
 // gateway loads.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { DistillGuardError } from '../../core/index.js';
+import { DistillGuardError } from '../../core/errors.js';
 import type { RunningGateway } from '../../gateway/index.js';
 import { applyServeRuntime, releaseYoungGenerationHold } from '../../runtime/index.js';
 import { defaultDatabasePath, parsePort } from '../options.js';

@@ -10,4 +10,6 @@ export * from './json.js';
 export * from './nearest-name.js';
 export * from './config-issues.js';
 export * from './wire-headers.js';
+export * from './environment.js';
+export * from './listen-defaults.js';
 export * from './api-family.js';

@@ -10,4 +10,4 @@ export { Sampler, type SamplingOptions, type SampledToken, type TopAlternative }
 export { generate, GenerationRun, samplingStream, defaultMaxTokens, type GenerateOptions, type Generation, type GeneratedToken } from './generate.js';
 export { chatPromptText, messageText, type ChatMessageInput, type ChatContentPart } from './chat-prompt.js';
 export { encodeText, decodeTokens, tokenBytes, endOfTextToken, tokenizerName } from './tokenizer.js';
-export { startReferenceModelServer, tracerCohortHeader, type ReferenceServer, type ReferenceServerOptions } from './server/reference-server.js';
+export { startReferenceModelServer, type ReferenceServer, type ReferenceServerOptions } from './server/reference-server.js';

@@ -1,5 +1,6 @@
 // Public face of core/: domain types, contract validators, errors, time, hashing (mix32, FNV-1a),
-// JSON helpers, the wire header names and the API vocabulary (surface and family).
+// JSON helpers, the wire header names, the API vocabulary (surface and family), the environment
+// variable names and the listen defaults.
 export * from './types.js';
 export * from './errors.js';
 export * from './contracts.js';

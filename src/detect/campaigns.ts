@@ -16,7 +16,10 @@ export interface CampaignGroup {
   linkKinds: Map<LinkKind, number>;
 }
 
-/** Deterministic generator for Louvain's random walk (mulberry32). */
+/**
+ * Deterministic generator for Louvain's random walk (mulberry32). Not sim's sfc32: campaign
+ * membership and ids follow this exact stream, so another generator would change reports.
+ */
 function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {

@@ -3,11 +3,12 @@
 // load generator sets per request).
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { adminTokenVariable, proxySecretHeader, proxySecretVariable } from '../src/core/index.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 
 /** The header the gateway trusts for the account id in benches. */
 export const benchAccountHeader = 'x-account-id';
-/** The secret the load generator sends as the trusted auth proxy would (x-distillguard-proxy-secret). */
+/** The secret the load generator sends as the trusted auth proxy would (proxySecretHeader). */
 const benchProxySecret = 'bench-proxy-secret-0123456789';
 
 const script = (name: string) => fileURLToPath(new URL(`./${name}.js`, import.meta.url));
@@ -32,10 +33,10 @@ export function gatewayServeArgs(port: number, upstreamUrl: string, databasePath
 
 /** The environment for a bench gateway: a random admin token, so the admin API is on as in production. */
 export function gatewayEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, DISTILLGUARD_ADMIN_TOKEN: randomBytes(16).toString('hex'), DISTILLGUARD_PROXY_SECRET: benchProxySecret };
+  return { ...process.env, [adminTokenVariable]: randomBytes(16).toString('hex'), [proxySecretVariable]: benchProxySecret };
 }
 
 /** Request headers for load request `index`, spread over `accounts` accounts. */
 export function chatLoadHeaders(accounts: number): (index: number) => Record<string, string> {
-  return (index) => ({ 'content-type': 'application/json', [benchAccountHeader]: `bench-account-${index % accounts}`, 'x-distillguard-proxy-secret': benchProxySecret });
+  return (index) => ({ 'content-type': 'application/json', [benchAccountHeader]: `bench-account-${index % accounts}`, [proxySecretHeader]: benchProxySecret });
 }

@@ -2,6 +2,7 @@
 // to earlier ones, and its latency is measured from that due time, not from when a connection was
 // free, so a stalled server shows up in the percentiles (no coordinated omission).
 import { Pool } from 'undici';
+import { overheadHeader } from '../src/core/index.js';
 import { percentiles, type Percentiles } from './latency-stats.js';
 import { SseCounter } from './sse-counter.js';
 
@@ -41,7 +42,7 @@ export interface OpenLoopResult {
   chunksSent: number;
   /** Streams that ended without [DONE] or with fewer chunks than sent. */
   incompleteStreams: number;
-  /** The x-distillguard-overhead-ms header, when the target sets it. */
+  /** The gateway's overhead header (overheadHeader), when the target sets it. */
   reportedOverhead: Percentiles | null;
 }
 
@@ -69,7 +70,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
     const measured = index >= warmup;
     try {
       const response = await pool.request({ method: 'POST', path: options.path, headers: options.headers(index), body: options.body(index) });
-      const reported = response.headers['x-distillguard-overhead-ms'];
+      const reported = response.headers[overheadHeader];
       if (measured && typeof reported === 'string') overhead.push(Number(reported));
       const counter = options.streaming ? new SseCounter() : null;
       for await (const part of response.body as AsyncIterable<Buffer>) {

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
+import { proxySecretHeader } from '../src/core/index.js';
 import { startFakeUpstream } from '../src/test-support/fake-openai-upstream.js';
 import { runCli } from '../src/test-support/run-cli.js';
 import { call } from './support/config.js';
@@ -85,8 +86,8 @@ test('--trust-account-header: no start without the proxy secret; a forged accoun
     const serve = await startServe(['--upstream', upstream.url, '--db', db, '--trust-account-header', 'x-account'], { env: { DISTILLGUARD_PROXY_SECRET: 'shared-with-the-auth-proxy-0123' } });
     try {
       const forged = new OpenAI({ apiKey: 'unused', baseURL: `${serve.url}/v1`, maxRetries: 0, defaultHeaders: { 'x-account': 'acct-victim' } });
-      await assert.rejects(forged.chat.completions.create(chat), (error: unknown) => error instanceof OpenAI.AuthenticationError && /x-distillguard-proxy-secret/.test(error.message));
-      const proxied = new OpenAI({ apiKey: 'unused', baseURL: `${serve.url}/v1`, maxRetries: 0, defaultHeaders: { 'x-account': 'acct-real', 'x-distillguard-proxy-secret': 'shared-with-the-auth-proxy-0123' } });
+      await assert.rejects(forged.chat.completions.create(chat), (error: unknown) => error instanceof OpenAI.AuthenticationError && new RegExp(proxySecretHeader).test(error.message));
+      const proxied = new OpenAI({ apiKey: 'unused', baseURL: `${serve.url}/v1`, maxRetries: 0, defaultHeaders: { 'x-account': 'acct-real', [proxySecretHeader]: 'shared-with-the-auth-proxy-0123' } });
       assert.equal((await proxied.chat.completions.create(chat)).choices[0].message.content, 'Served.');
     } finally {
       assert.equal(await serve.stop(), 0);

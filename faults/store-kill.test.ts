@@ -5,11 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { requestIdHeader } from '../src/core/index.js';
 import { startFakeUpstream } from '../src/test-support/fake-openai-upstream.js';
 import { temporaryDirectory } from '../src/test-support/paths.js';
 import { adminToken, startStoreServe, waitFor } from './support/store.js';
 
-const requestIdHeader = 'x-distillguard-request-id';
 
 function storedAmong(db: string, ids: string[]): number {
   const database = new Database(db, { readonly: true });

@@ -1,4 +1,5 @@
 // The upstream used when none is configured: the built-in reference model, in-process.
+import { defaultListenHost } from '../core/listen-defaults.js';
 import type { WatermarkKey } from '../watermark/index.js';
 export interface LocalUpstream {
   url: string;
@@ -10,6 +11,6 @@ export async function startDefaultUpstream(options: { watermarkMaster?: Watermar
   const { startReferenceModelServer } = await import('../refmodel/index.js');
   const { cohortWatermarkProcessors } = await import('../watermark/index.js');
   const logitsProcessorFor = options.watermarkMaster ? cohortWatermarkProcessors(options.watermarkMaster) : undefined;
-  const server = await startReferenceModelServer({ port: 0, host: '127.0.0.1', logitsProcessorFor });
+  const server = await startReferenceModelServer({ port: 0, host: defaultListenHost, logitsProcessorFor });
   return { url: `${server.url.replace(/\/+$/, '')}/v1`, close: () => server.close() };
 }

@@ -1,11 +1,18 @@
 #!/usr/bin/env node
 // The `distillguard` command: wires each subcommand and maps every error to one message and exit code.
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 // only errors.js of core/: core/index.js compiles the contract validators, and `serve` tunes its
 // heap (src/runtime/) before anything that large loads
 import { DistillGuardError } from '../core/errors.js';
 
 type Register = (program: Command) => void;
+
+/** The version written in package.json (dist/src/cli/main.js is three folders below it). */
+function packageVersion(): string {
+  const manifest: unknown = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
+  return typeof manifest === 'object' && manifest !== null && 'version' in manifest && typeof manifest.version === 'string' ? manifest.version : 'unknown';
+}
 /**
  * Each subcommand's module, loaded only when that subcommand runs (all of them for help), so that a
  * long-running `serve` does not hold the simulator, the tokenizer or the audit in memory.
@@ -34,7 +41,7 @@ const commands: [name: string, load: () => Promise<Register>][] = [
 export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command('distillguard')
     .description('Detect, answer, prove and share adversarial distillation of model APIs.')
-    .version('0.1.0')
+    .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const chosen = commands.filter(([name]) => name === only);

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { validateInteraction } from '../core/index.js';
+import { proxySecretHeader, replayHeaderNames, validateInteraction } from '../core/index.js';
 import { startFakeUpstream } from '../test-support/fake-openai-upstream.js';
 import { cliPath } from '../test-support/paths.js';
 import { runCli } from '../test-support/run-cli.js';
@@ -39,7 +39,7 @@ test('serve + keys + export from the command line', { timeout: 120_000 }, async 
     });
     const client = new OpenAI({ apiKey: key.secret, baseURL: `${url}/v1`, maxRetries: 0 });
     // replay headers are ignored without --accept-replay-time: any client could forge its history
-    const forged = { 'x-distillguard-replay-time': '2020-01-01T00:00:00.000Z', 'x-distillguard-replay-id': 'forged-1' };
+    const forged = { [replayHeaderNames.time]: '2020-01-01T00:00:00.000Z', [replayHeaderNames.id]: 'forged-1' };
     const completion = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'Say something.' }] }, { headers: forged });
     assert.equal(completion.choices[0].message.content, 'Served through the CLI.');
 
@@ -106,8 +106,8 @@ test('serve --config routes models by glob; --trust-account-header takes the acc
     writeFileSync(join(folder, 'proxy-secret'), 'shared-with-the-auth-proxy-0123');
     const serve = await startServe(['--config', join(folder, 'gateway.json'), '--db', db, '--trust-account-header', 'x-account', '--trust-account-header-secret-file', join(folder, 'proxy-secret'), '--accept-replay-time']);
     try {
-      const client = new OpenAI({ apiKey: 'not-checked-in-this-mode', baseURL: `${serve.url}/v1`, maxRetries: 0, defaultHeaders: { 'x-account': 'acct-trusted', 'x-distillguard-proxy-secret': 'shared-with-the-auth-proxy-0123' } });
-      const replayed = { 'x-distillguard-replay-time': '2026-03-01T10:00:00.000Z', 'x-distillguard-replay-id': 'replayed-1' };
+      const client = new OpenAI({ apiKey: 'not-checked-in-this-mode', baseURL: `${serve.url}/v1`, maxRetries: 0, defaultHeaders: { 'x-account': 'acct-trusted', [proxySecretHeader]: 'shared-with-the-auth-proxy-0123' } });
+      const replayed = { [replayHeaderNames.time]: '2026-03-01T10:00:00.000Z', [replayHeaderNames.id]: 'replayed-1' };
       const completion = await client.chat.completions.create({ model: 'fake-a', messages: [{ role: 'user', content: 'hi' }] }, { headers: replayed });
       assert.equal(completion.choices[0].message.content, 'Routed by the config.');
       await assert.rejects(client.chat.completions.create({ model: 'other-model', messages: [{ role: 'user', content: 'hi' }] }), (error: unknown) => error instanceof OpenAI.NotFoundError && /other-model/.test(error.message));
@@ -137,7 +137,7 @@ test('serve with neither --upstream nor --config answers from the built-in refer
     writeFileSync(join(folder, 'proxy-secret'), 'shared-with-the-auth-proxy-0123');
     const serve = await startServe(['--db', join(folder, 'gateway.db'), '--trust-account-header', 'x-account', '--trust-account-header-secret-file', join(folder, 'proxy-secret')]);
     try {
-      const client = new OpenAI({ apiKey: 'unused', baseURL: `${serve.url}/v1`, maxRetries: 0, defaultHeaders: { 'x-account': 'acct-local', 'x-distillguard-proxy-secret': 'shared-with-the-auth-proxy-0123' } });
+      const client = new OpenAI({ apiKey: 'unused', baseURL: `${serve.url}/v1`, maxRetries: 0, defaultHeaders: { 'x-account': 'acct-local', [proxySecretHeader]: 'shared-with-the-auth-proxy-0123' } });
       const completion = await client.chat.completions.create({ model: 'any-name-at-all', messages: [{ role: 'user', content: 'Tell me about rivers.' }], n: 2, max_tokens: 12, logprobs: true, seed: 3 });
       assert.equal(completion.choices.length, 2);
       for (const choice of completion.choices) {

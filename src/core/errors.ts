@@ -1,5 +1,7 @@
-// One error shape for the whole project: a stable code, a message that says what to do next,
-// and the exit status the CLI uses. The HTTP layer and the CLI each map it in one place.
+// The error a user of the command line can act on: a stable code, a message that says what to do
+// next, and the exit status the CLI maps it to (in cli/main.ts, once). Errors answered over HTTP
+// have their own type, written once in their wire format: ApiError (gateway/api-error.ts, the
+// caller's API family) and OpenAIRequestError (refmodel/server/openai-error.ts, OpenAI's shape).
 
 export type ErrorCode =
   | 'input_unreadable'

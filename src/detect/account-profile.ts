@@ -2,7 +2,7 @@
 // whatever the account's volume. Memory per account is a few kilobytes.
 import { capabilities, type Capability } from './signals/capability.js';
 import { elicitationFamilies } from './signals/elicitation.js';
-import { mix32 } from './signals/hash.js';
+import { mix32 } from '../core/index.js';
 import type { RequestSignals } from './signals/request-signals.js';
 import { BottomK } from './sketches/bottom-k.js';
 import { DirectMappedTable } from './sketches/direct-mapped-table.js';

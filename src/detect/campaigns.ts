@@ -2,6 +2,7 @@
 // whole so that many small accounts add up, with ids that stay stable across runs.
 import { UndirectedGraph } from 'graphology';
 import louvainModule from 'graphology-communities-louvain';
+import { fnv1aStep, fnvOffsetBasis } from '../core/index.js';
 import type { AccountGraph, LinkKind } from './account-graph.js';
 import type { AccountAssessment } from './score-account.js';
 
@@ -15,7 +16,10 @@ export interface CampaignGroup {
   linkKinds: Map<LinkKind, number>;
 }
 
-/** Deterministic generator for Louvain's random walk (mulberry32). */
+/**
+ * Deterministic generator for Louvain's random walk (mulberry32). Not sim's sfc32: campaign
+ * membership and ids follow this exact stream, so another generator would change reports.
+ */
 function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
@@ -114,7 +118,8 @@ function campaignId(members: AccountAssessment[]): string {
   }
   if (bestKey !== null && bestCount * 2 >= members.length) return `cmp_${bestKey.toString(36)}`;
   const anchor = [...members].sort((a, b) => (a.facts.createdAtMs ?? a.profile.firstTs) - (b.facts.createdAtMs ?? b.profile.firstTs) || a.accountId.localeCompare(b.accountId))[0];
-  let hash = 0x811c9dc5;
-  for (const char of anchor.accountId) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193);
+  // FNV-1a over the first UTF-16 unit of each code point, as campaign ids have always been made
+  let hash = fnvOffsetBasis;
+  for (const char of anchor.accountId) hash = fnv1aStep(hash, char.charCodeAt(0));
   return `cmp_a${(hash >>> 0).toString(36)}`;
 }

@@ -19,7 +19,7 @@ export interface LiveCampaignState {
 /** What one assessment found: only listed accounts (extraction, review, benchmark) appear. */
 export interface LiveAssessment {
   at: number;
-  /** Stored exchanges folded in so far. */
+  /** Stored interactions folded in so far. */
   interactions: number;
   /** The store's sequence number the detector had read through when it assessed. */
   through: number;
@@ -34,7 +34,7 @@ export interface LiveAssessment {
 export type LiveRequest =
   /** Read the accounts table again (after an accounts import). */
   | { op: 'facts' }
-  /** Assess once every stored exchange up to sequence number `upTo` has been folded in. */
+  /** Assess once every stored interaction up to sequence number `upTo` has been folded in. */
   | { op: 'assess'; seq: number; upTo: number }
   | { op: 'close' };
 
@@ -43,7 +43,7 @@ export interface DetectorStatus {
   op: 'status';
   /** The store's sequence number read through. */
   through: number;
-  /** Stored exchanges folded in, rows skipped (unreadable), accounts evicted (state bounds), since this detector started. */
+  /** Stored interactions folded in, rows skipped (unreadable), accounts evicted (state bounds), since this detector started. */
   interactions: number;
   skipped: number;
   evictedAccounts: number;

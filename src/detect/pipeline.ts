@@ -1,7 +1,8 @@
 // The streaming detection pipeline: observe() every interaction as it is ingested (tier 1 signals,
-// tier 2 profiles), then finish() builds the cross-account graph, campaigns and verdicts (tier 3).
-// Batch analysis replays a log through it; the gateway feeds it live. Its state is bounded: past
-// the account and address bounds the longest-idle are evicted (PipelineBounds).
+// tier 2 profiles); buildFindings (findings.ts) turns what it observed into the cross-account graph,
+// campaigns and verdicts (tier 3). Batch analysis replays a log through it (detection-worker.ts); the
+// gateway's detector process feeds it live. Its state is bounded: past the account and address
+// bounds the longest-idle are evicted (PipelineBounds).
 import type { Interaction } from '../core/index.js';
 import { AccountProfile } from './account-profile.js';
 import type { BenchmarkIndex } from './benchmarks/benchmark-index.js';

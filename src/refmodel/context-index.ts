@@ -1,11 +1,12 @@
 // Open-addressing hash index from a context (a few vocabulary indexes) to its row in an OrderTable,
 // built when a model loads so that a lookup is a hash and one or two comparisons.
+import { fnv1aStep, fnvOffsetBasis } from '../core/index.js';
 import type { OrderTable } from './ngram-tables.js';
 
 function hashTokens(tokens: ArrayLike<number>, start: number, length: number): number {
-  let hash = 0x811c9dc5;
+  let hash = fnvOffsetBasis;
   for (let index = 0; index < length; index += 1) {
-    hash = Math.imul(hash ^ tokens[start + index], 0x01000193);
+    hash = fnv1aStep(hash, tokens[start + index]);
     hash ^= hash >>> 15;
   }
   return Math.imul(hash ^ (hash >>> 13), 0x5bd1e995) >>> 0;

@@ -1,6 +1,6 @@
 // The gateway's admin API as the replay uses it: account records first, then one key per account,
 // created on the account's first request and shared by all its later (and concurrent) requests.
-import { DistillGuardError } from '../core/index.js';
+import { adminTokenVariable, DistillGuardError } from '../core/index.js';
 import { openInput, readLineBatches } from '../ingest/index.js';
 import type { GatewayClient } from './gateway-client.js';
 
@@ -71,7 +71,7 @@ export class AdminClient {
 
   private checkAuthorized(status: number, what: string): void {
     if (status === 401 || status === 403) {
-      throw new DistillGuardError('gateway_refused', `the gateway refused the admin token (${what} answered ${status}). Pass the token the gateway was started with: --admin-token or DISTILLGUARD_ADMIN_TOKEN.`);
+      throw new DistillGuardError('gateway_refused', `the gateway refused the admin token (${what} answered ${status}). Pass the token the gateway was started with: --admin-token or ${adminTokenVariable}.`);
     }
   }
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { DistillGuardError } from '../core/index.js';
+import { DistillGuardError, replayHeaderNames } from '../core/index.js';
 import { startGatewayStandIn, unusedLocalUrl } from '../test-support/gateway-stand-in.js';
 import { temporaryDirectory } from '../test-support/paths.js';
 import { runCli } from '../test-support/run-cli.js';
@@ -43,7 +43,7 @@ test('replay routes each api to its endpoint with its auth, replay headers and o
   try {
     const summary = await replay({ traffic: trafficFolder(), gateway: gateway.url, adminToken, speed: 1e9, concurrency: 4 });
     const requests = gateway.apiRequests();
-    const byId = new Map(requests.map((request) => [String(request.headers['x-distillguard-replay-id']), request]));
+    const byId = new Map(requests.map((request) => [String(request.headers[replayHeaderNames.id]), request]));
     assert.deepEqual([...byId.keys()].sort(), ['r1', 'r2', 'r3', 'r5', 'r6']);
     assert.equal(byId.get('r1')?.path, '/v1/chat/completions');
     assert.equal(byId.get('r2')?.path, '/v1/messages');
@@ -51,16 +51,16 @@ test('replay routes each api to its endpoint with its auth, replay headers and o
 
     const alice = byId.get('r1')!.headers;
     assert.equal(alice.authorization, 'Bearer secret-alice');
-    assert.equal(alice['x-distillguard-replay-time'], '2026-02-02T09:00:00.000Z');
-    assert.equal(alice['x-distillguard-replay-ip'], '203.0.113.7');
-    assert.equal(alice['x-distillguard-replay-asn'], '64500');
-    assert.equal(alice['x-distillguard-replay-country'], 'DE');
+    assert.equal(alice[replayHeaderNames.time], '2026-02-02T09:00:00.000Z');
+    assert.equal(alice[replayHeaderNames.ip], '203.0.113.7');
+    assert.equal(alice[replayHeaderNames.asn], '64500');
+    assert.equal(alice[replayHeaderNames.country], 'DE');
     assert.equal(alice['user-agent'], 'OpenAI/Python 1.40.0');
     const bob = byId.get('r2')!.headers;
     assert.equal(bob['x-api-key'], 'secret-bob');
     assert.equal(bob['anthropic-version'], '2023-06-01');
     assert.equal(bob.authorization, undefined);
-    assert.equal(bob['x-distillguard-replay-ip'], undefined, 'fields the record lacks are not invented');
+    assert.equal(bob[replayHeaderNames.ip], undefined, 'fields the record lacks are not invented');
     assert.deepEqual(JSON.parse(byId.get('r1')!.body), chat({ max_tokens: 4096, stream: true }), 'without --max-tokens the body is sent as logged');
 
     const admin = gateway.received.filter((request) => request.path.startsWith('/v1/admin/'));
@@ -89,7 +89,7 @@ test('--max-tokens caps every body, and --limit stops after N requests sent (gzi
   try {
     const summary = await replay({ traffic: trafficFolder({ gzip: true }), gateway: gateway.url, adminToken, speed: 1e9, maxTokens: 16, limit: 4 });
     assert.equal(summary.sent, 4);
-    const bodies = new Map(gateway.apiRequests().map((request) => [String(request.headers['x-distillguard-replay-id']), JSON.parse(request.body) as Record<string, unknown>]));
+    const bodies = new Map(gateway.apiRequests().map((request) => [String(request.headers[replayHeaderNames.id]), JSON.parse(request.body) as Record<string, unknown>]));
     assert.deepEqual([...bodies.keys()].sort(), ['r1', 'r2', 'r3', 'r5']);
     assert.equal(bodies.get('r1')!.max_tokens, 16);
     assert.equal(bodies.get('r2')!.max_tokens, 16);
@@ -108,7 +108,7 @@ test('replay sends in log order and waits out the gaps divided by --speed', asyn
   try {
     await replay({ traffic: folder, gateway: gateway.url, adminToken, speed: 4, concurrency: 8 });
     const requests = gateway.apiRequests();
-    assert.deepEqual(requests.map((request) => request.headers['x-distillguard-replay-id']), ['t0', 't1', 't2']);
+    assert.deepEqual(requests.map((request) => request.headers[replayHeaderNames.id]), ['t0', 't1', 't2']);
     // a lower bound only (a slow machine makes it later, never earlier): the schedule starts after
     // the health check, and the log puts record i at i * 400 ms, i * 100 ms at speed 4
     const healthReceived = gateway.received.find((request) => request.path === '/health')!.receivedMs;

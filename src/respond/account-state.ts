@@ -1,5 +1,6 @@
-// Builds the ladder's per-account state from an analysis report (contracts/analysis-report), so a
-// gateway or the decision sidecar can load `analyze --out` and decide per request by account id.
+// The ladder's per-account state: from an analysis report (contracts/analysis-report, how a
+// report's verdicts and campaigns read as ladder input; the ladder's tests decide on it, nothing
+// loads `analyze --out` at run time), and for an unflagged account (no rule has matched it).
 import type { AnalysisReport, Verdict } from '../core/index.js';
 import type { AccountState, CampaignState } from './ladder.js';
 
@@ -29,7 +30,7 @@ export function accountStatesFromReport(report: AnalysisReport): Map<string, Acc
   return states;
 }
 
-/** The state of an account the report does not mention: no verdict, no campaign. */
+/** The state of an unflagged account (one no rule has matched): no verdict, no campaign. */
 export function unflaggedAccount(accountId: string): AccountState {
   return { accountId, verdict: null, risk: 0, campaign: null };
 }

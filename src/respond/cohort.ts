@@ -1,15 +1,7 @@
 // Tracer cohort of a campaign or account: a stable index, so one campaign is always served under
 // one watermark key and a positive audit names the cohort (the watermark module maps index to key).
-
-/** FNV-1a, 32 bits: stable across processes and releases, which a cohort index must be. */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < text.length; index += 1) {
-    hash ^= text.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
+// FNV-1a is stable across processes and releases, which a cohort index must be.
+import { fnv1a } from '../core/index.js';
 
 /**
  * The cohort index in [0, cohorts) for a campaign, or for a lone account when it has none.

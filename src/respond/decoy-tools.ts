@@ -1,6 +1,7 @@
 // Decoy tool definitions: plausible tools that do nothing useful, added to degraded requests that
 // already declare tools, so harvested tool-use traces teach a student model calls to nowhere.
 // The choice is deterministic (seeded by campaign or account id): the same caller sees the same decoys.
+import { fnv1a } from '../core/index.js';
 
 export interface DecoyTool {
   name: string;
@@ -20,17 +21,11 @@ export const decoyCatalogue: readonly DecoyTool[] = [
   { name: 'resolve_entity_alias', description: 'Resolves an alias or abbreviation to the canonical entity name.', parameters: { type: 'object', properties: { alias: stringField('Alias to resolve.') }, required: ['alias'] } },
 ];
 
-function seedHash(seed: string): number {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < seed.length; index += 1) hash = Math.imul(hash ^ seed.charCodeAt(index), 0x01000193);
-  return hash >>> 0;
-}
-
 /** `count` decoys for `seed`, skipping names in `taken`; deterministic. */
 export function pickDecoys(seed: string, count: number, taken: ReadonlySet<string> = new Set()): DecoyTool[] {
   const available = decoyCatalogue.filter((tool) => !taken.has(tool.name));
   const picked: DecoyTool[] = [];
-  let hash = seedHash(seed);
+  let hash = fnv1a(seed);
   while (picked.length < count && available.length > 0) {
     picked.push(available.splice(hash % available.length, 1)[0]);
     hash = Math.imul(hash ^ (hash >>> 15), 0x2c1b3c6d) >>> 0;

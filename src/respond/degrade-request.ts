@@ -1,16 +1,15 @@
 // Request transforms for the degrade action, per API: cap output tokens, remove reasoning and
 // logprob parameters, and optionally add decoy tools. Returns a new body; the input is not changed.
-import type { ApiSurface } from '../core/index.js';
+import { isJsonObject, type ApiSurface, type JsonObject } from '../core/index.js';
 import { pickDecoys, type DecoyTool } from './decoy-tools.js';
 import type { PolicyConfig } from './policy-config.js';
 
 export type DegradeSettings = PolicyConfig['degrade'];
-type Body = Record<string, unknown>;
 
 const decoysPerRequest = 2;
 
 /** Sets `field` to min(its value, cap); when absent and `setWhenAbsent`, to cap. */
-function capField(body: Body, field: string, cap: number, setWhenAbsent: boolean): void {
+function capField(body: JsonObject, field: string, cap: number, setWhenAbsent: boolean): void {
   const value = body[field];
   if (typeof value === 'number') body[field] = Math.min(value, cap);
   else if (value === undefined || value === null) {
@@ -18,22 +17,22 @@ function capField(body: Body, field: string, cap: number, setWhenAbsent: boolean
   } else body[field] = cap;
 }
 
-function removeFields(body: Body, fields: readonly string[]): void {
+function removeFields(body: JsonObject, fields: readonly string[]): void {
   for (const field of fields) delete body[field];
 }
 
-function toolNames(tools: unknown[], nameOf: (tool: Body) => unknown): Set<string> {
+function toolNames(tools: unknown[], nameOf: (tool: JsonObject) => unknown): Set<string> {
   const names = new Set<string>();
   for (const tool of tools) {
-    if (tool !== null && typeof tool === 'object') {
-      const name = nameOf(tool as Body);
+    if (isJsonObject(tool)) {
+      const name = nameOf(tool);
       if (typeof name === 'string') names.add(name);
     }
   }
   return names;
 }
 
-function decoyFor(api: ApiSurface, decoy: DecoyTool): Body {
+function decoyFor(api: ApiSurface, decoy: DecoyTool): JsonObject {
   switch (api) {
     case 'anthropic.messages':
       return { name: decoy.name, description: decoy.description, input_schema: decoy.parameters };
@@ -44,10 +43,10 @@ function decoyFor(api: ApiSurface, decoy: DecoyTool): Body {
   }
 }
 
-function addDecoys(api: ApiSurface, body: Body, seed: string): void {
+function addDecoys(api: ApiSurface, body: JsonObject, seed: string): void {
   const tools = body.tools;
   if (!Array.isArray(tools) || tools.length === 0) return;
-  const nameOf = api === 'openai.chat' ? (tool: Body) => (tool.function as Body | undefined)?.name : (tool: Body) => tool.name;
+  const nameOf = api === 'openai.chat' ? (tool: JsonObject) => (tool.function as JsonObject | undefined)?.name : (tool: JsonObject) => tool.name;
   const decoys = pickDecoys(seed, decoysPerRequest, toolNames(tools, nameOf));
   body.tools = [...tools, ...decoys.map((decoy) => decoyFor(api, decoy))];
 }
@@ -64,8 +63,8 @@ function addDecoys(api: ApiSurface, body: Body, seed: string): void {
  * Decoys (when on) are added only to requests that already declare tools.
  * @param decoySeed campaign id, else account id: the same caller always sees the same decoys.
  */
-export function degradeRequest(api: ApiSurface, body: Readonly<Body>, settings: DegradeSettings, decoySeed = ''): Body {
-  const degraded: Body = { ...body };
+export function degradeRequest(api: ApiSurface, body: Readonly<JsonObject>, settings: DegradeSettings, decoySeed = ''): JsonObject {
+  const degraded: JsonObject = { ...body };
   const cap = settings.max_tokens;
   switch (api) {
     case 'openai.chat':

@@ -1,16 +1,14 @@
 // Response transforms for the degrade action: reasoning fields, Anthropic thinking blocks and
 // <thinking>/<think> spans removed, from whole JSON bodies and from streamed chunks or events.
 // Every function returns new objects; inputs are not changed.
-import type { ApiSurface } from '../core/index.js';
-import { isJsonObject } from '../core/index.js';
+import { isJsonObject, type ApiSurface, type JsonObject } from '../core/index.js';
 import { stripThinking, ThinkingFilter } from './thinking-filter.js';
 
-type Body = Record<string, unknown>;
 
 const openAiReasoningFields = ['reasoning_content', 'reasoning', 'reasoning_details'] as const;
 const anthropicThinkingTypes = new Set(['thinking', 'redacted_thinking']);
 
-function without(object: Body, fields: readonly string[]): Body {
+function without(object: JsonObject, fields: readonly string[]): JsonObject {
   const copy = { ...object };
   for (const field of fields) delete copy[field];
   return copy;
@@ -30,7 +28,7 @@ export function removeThinkingBlocks(content: readonly unknown[]): unknown[] {
     .map((block) => (isJsonObject(block) && block.type === 'text' && typeof block.text === 'string' ? { ...block, text: stripThinking(block.text) } : block));
 }
 
-function mapChoices(body: Body, mapChoice: (choice: Body) => Body): Body {
+function mapChoices(body: JsonObject, mapChoice: (choice: JsonObject) => JsonObject): JsonObject {
   if (!Array.isArray(body.choices)) return body;
   return { ...body, choices: body.choices.map((choice) => (isJsonObject(choice) ? mapChoice(choice) : choice)) };
 }
@@ -42,7 +40,7 @@ function mapChoices(body: Body, mapChoice: (choice: Body) => Body): Body {
  * - openai.responses: `reasoning` output items removed, thinking spans cut from output_text parts.
  * - anthropic.messages: thinking and redacted_thinking blocks removed, spans cut from text blocks.
  */
-export function stripReasoningFromResponse(api: ApiSurface, body: Readonly<Body>): Body {
+export function stripReasoningFromResponse(api: ApiSurface, body: Readonly<JsonObject>): JsonObject {
   switch (api) {
     case 'openai.chat':
       return mapChoices(body, (choice) => {
@@ -58,7 +56,7 @@ export function stripReasoningFromResponse(api: ApiSurface, body: Readonly<Body>
       const output = body.output
         .filter((item) => !(isJsonObject(item) && item.type === 'reasoning'))
         .map((item) => (isJsonObject(item) && Array.isArray(item.content) ? { ...item, content: stripContent(item.content) } : item));
-      const stripped: Body = { ...body, output };
+      const stripped: JsonObject = { ...body, output };
       if (typeof stripped.output_text === 'string') stripped.output_text = stripThinking(stripped.output_text);
       return stripped;
     }
@@ -75,7 +73,7 @@ export function stripReasoningFromResponse(api: ApiSurface, body: Readonly<Body>
 export class OpenAIChatStreamScrubber {
   private readonly filters = new Map<number, ThinkingFilter>();
 
-  chunk(chunk: Readonly<Body>): Body {
+  chunk(chunk: Readonly<JsonObject>): JsonObject {
     return mapChoices(chunk, (choice) => {
       const index = typeof choice.index === 'number' ? choice.index : 0;
       let filter = this.filters.get(index);
@@ -101,7 +99,7 @@ export class AnthropicStreamScrubber {
   private readonly dropped = new Set<number>();
   private readonly filters = new Map<number, ThinkingFilter>();
 
-  event(event: Readonly<Body>): Body[] {
+  event(event: Readonly<JsonObject>): JsonObject[] {
     if (event.type === 'message_start' && isJsonObject(event.message) && Array.isArray(event.message.content)) {
       return [{ ...event, message: { ...event.message, content: removeThinkingBlocks(event.message.content) } }];
     }

@@ -1,12 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePolicyConfig } from './policy-config.js';
-import { MemoryCounterStore, rateOfKey, retryAfterSeconds, throttleRequest, TokenBucketLimiter } from './token-bucket.js';
+import { MemoryCounterStore, rateOfKey, retryAfterSeconds, throttleRequest } from './token-bucket.js';
 
 const start = 1_000_000;
 
 test('a bucket allows its burst, then refills at the configured rate', () => {
-  const limiter = new TokenBucketLimiter({ requests_per_minute: 30, burst: 3 }); // one token every 2 s
+  const store = new MemoryCounterStore();
+  const rate = { requests_per_minute: 30, burst: 3 }; // one token every 2 s
+  const limiter = { take: (key: string, nowMs: number) => { const { allowed, retryAfterS } = store.takeAll([{ key, rate }], nowMs); return { allowed, retryAfterS }; } };
   for (let request = 0; request < 3; request += 1) assert.deepEqual(limiter.take('a', start), { allowed: true, retryAfterS: 0 });
   assert.deepEqual(limiter.take('a', start), { allowed: false, retryAfterS: 2 });
   assert.deepEqual(limiter.take('a', start + 1_500), { allowed: false, retryAfterS: 1 }, '0.75 token: 0.5 s to go, rounded up');

@@ -71,19 +71,6 @@ export class MemoryCounterStore implements CounterStore {
   }
 }
 
-/** A limiter with one rate for all its keys: `take(key, nowMs)`. */
-export class TokenBucketLimiter {
-  constructor(
-    private readonly rate: BucketRate,
-    private readonly store: CounterStore = new MemoryCounterStore(),
-  ) {}
-
-  take(key: string, nowMs: number): { allowed: boolean; retryAfterS: number } {
-    const { allowed, retryAfterS } = this.store.takeAll([{ key, rate: this.rate }], nowMs);
-    return { allowed, retryAfterS };
-  }
-}
-
 export const accountBucketKey = (accountId: string) => `account:${accountId}`;
 export const campaignBucketKey = (campaignId: string) => `campaign:${campaignId}`;
 

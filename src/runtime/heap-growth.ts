@@ -10,6 +10,7 @@
 // docs/decisions/2026-11-27-old-generation-growth.md
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import { oldGenerationGrowthPercentVariable, youngGenerationMbVariable } from '../core/environment.js';
 import { DistillGuardError } from '../core/errors.js';
 import { serveHeapCheckEveryMs, serveHeapGrowth } from './serve-settings.js';
 
@@ -98,8 +99,8 @@ export function heapGrowthFromEnv(env: NodeJS.ProcessEnv = process.env): HeapGro
     return value;
   };
   return {
-    youngGenerationMb: setting('DISTILLGUARD_YOUNG_GENERATION_MB', serveHeapGrowth.youngGenerationMb, 'a size in megabytes'),
-    oldGenerationGrowthPercent: setting('DISTILLGUARD_OLD_GENERATION_GROWTH_PERCENT', serveHeapGrowth.oldGenerationGrowthPercent, 'a percentage'),
+    youngGenerationMb: setting(youngGenerationMbVariable, serveHeapGrowth.youngGenerationMb, 'a size in megabytes'),
+    oldGenerationGrowthPercent: setting(oldGenerationGrowthPercentVariable, serveHeapGrowth.oldGenerationGrowthPercent, 'a percentage'),
     everyMs: serveHeapCheckEveryMs,
   };
 }

@@ -1,5 +1,6 @@
-// The persistence port: what ingest, analysis and (later) the gateway need from a store.
-// Adapters (sqlite/ now, postgres/ later) implement it; the rest of the code sees only this.
+// The persistence port: what ingest, analysis and the gateway need from a store (imports,
+// interactions, accounts, benchmark items, API keys and admin tokens, settings, decisions).
+// Adapters implement it (sqlite/ today); the rest of the code sees only this.
 
 /** The fields of an interaction that detection reads, plus where the full record lives. */
 export interface InteractionRow {
@@ -189,7 +190,6 @@ export interface Store {
   readSetting(name: string): string | null;
   /** Stores `value` unless the setting exists; returns the value stored now (the first writer wins). */
   writeSettingOnce(name: string, value: string): string;
-  revokeApiKey(keyId: string, at: string): Promise<boolean>;
   /** Appends decisions (batched on the write thread). */
   writeDecisions(rows: DecisionRow[]): Promise<void>;
   readDecisions(options?: { accountId?: string; limit?: number }): DecisionRow[];

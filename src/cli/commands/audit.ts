@@ -2,7 +2,7 @@
 // API; writes evidence.json (and an HTML report) and the resumable answers file beside it.
 import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
-import { DistillGuardError } from '../../core/index.js';
+import { DistillGuardError, suspectApiKeyVariable } from '../../core/index.js';
 import { defaultAuditAlpha, defaultMinTuples, defaultNullKeys, readAuditPrompts, readServedWindows, renderEvidenceHtml, runAudit, type PromptFilter } from '../../audit/index.js';
 import { readWatermarkKey } from '../../watermark/index.js';
 import { parsePositiveInteger, parsePositiveNumber } from '../options.js';
@@ -99,7 +99,7 @@ export function registerAudit(program: Command): void {
         rate: options.rate,
         maxTokens: options.maxTokens,
         samplesPerPrompt: options.samplesPerPrompt,
-        apiKey: process.env.DISTILLGUARD_SUSPECT_API_KEY,
+        apiKey: process.env[suspectApiKeyVariable],
         nullKeyCount: options.nullKeys,
         nullSeed: options.nullSeed,
         promptFilter: options.promptFilter,

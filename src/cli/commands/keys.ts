@@ -1,7 +1,7 @@
 // `distillguard keys create|list|revoke`: managed API keys. The secret is printed once; the store
 // keeps only its keyed hash.
 import type { Command } from 'commander';
-import { DistillGuardError } from '../../core/index.js';
+import { DistillGuardError, keyHashSecretVariable } from '../../core/index.js';
 import { ApiKeys, loadKeyHashSecret } from '../../gateway/index.js';
 import { SqliteStore } from '../../store/index.js';
 import { defaultDatabasePath } from '../options.js';
@@ -25,7 +25,7 @@ export function registerKeys(program: Command): void {
   const common = (command: Command) =>
     command
       .option('--db <file>', 'SQLite store', defaultDatabasePath)
-      .option('--key-hash-secret-file <file>', 'file holding the key-hashing secret (else env DISTILLGUARD_KEY_HASH_SECRET, else <db>.key-hash-secret)');
+      .option('--key-hash-secret-file <file>', `file holding the key-hashing secret (else env ${keyHashSecretVariable}, else <db>.key-hash-secret)`);
   common(keys.command('create').description('create a key for an account and print its secret once'))
     .requiredOption('--account <id>', 'account the key belongs to')
     .option('--label <text>', 'a note to tell keys apart')

@@ -1,6 +1,7 @@
 // `distillguard refmodel`: train the built-in reference language model and serve it over an
 // OpenAI-compatible API.
 import type { Command } from 'commander';
+import { defaultListenHost, tracerCohortHeader } from '../../core/index.js';
 import { loadDefaultModel, loadModel, startReferenceModelServer, trainFromCorpus, writeModelFile, defaultOrder } from '../../refmodel/index.js';
 import { parseNonNegativeInteger } from '../options.js';
 import { InvalidArgumentError } from 'commander';
@@ -49,10 +50,10 @@ export function registerRefmodel(program: Command): void {
     .command('serve')
     .description('serve a model over the OpenAI API (/v1/chat/completions, /v1/completions, /v1/models, /health)')
     .requiredOption('--port <p>', 'port to listen on (0 picks a free one)', parsePort)
-    .option('--host <h>', 'address to listen on', '127.0.0.1')
+    .option('--host <h>', 'address to listen on', defaultListenHost)
     .option('--model <file>', 'model file (default: the shipped model)')
     .option('--watermark <key>', 'mark every generation with this watermark key (distillguard watermark keygen)')
-    .option('--watermark-master <key>', "tracer cohorts: requests with the gateway's x-distillguard-tracer-cohort header are marked with that cohort's key, derived from this master key")
+    .option('--watermark-master <key>', `tracer cohorts: requests with the gateway's ${tracerCohortHeader} header are marked with that cohort's key, derived from this master key`)
     .action(async (options: ServeCommandOptions) => {
       const model = options.model ? loadModel(options.model) : loadDefaultModel();
       const key = options.watermark ? readWatermarkKey(options.watermark) : undefined;

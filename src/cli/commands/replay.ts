@@ -1,7 +1,7 @@
 // `distillguard replay`: send a logged traffic folder through a running gateway, each account with
 // its own key, at the log's pace (or faster), and summarise what the gateway answered.
 import type { Command } from 'commander';
-import { DistillGuardError } from '../../core/index.js';
+import { adminTokenVariable, DistillGuardError } from '../../core/index.js';
 import { refusedAccounts, replay, type ReplaySummary } from '../../replay/index.js';
 import { parsePositiveInteger, parsePositiveNumber } from '../options.js';
 import { createProgressBar } from '../progress.js';
@@ -28,15 +28,15 @@ export function registerReplay(program: Command): void {
     .requiredOption('--traffic <dir>', 'folder with interactions.jsonl(.gz) and optionally accounts.jsonl(.gz)')
     .requiredOption('--gateway <url>', 'base URL of the gateway, e.g. http://127.0.0.1:8080')
     .option('--speed <n>', "divide the log's gaps by N (1e9: as fast as --concurrency allows)", parsePositiveNumber, 1)
-    .option('--admin-token <token>', 'admin token of the gateway (default: env DISTILLGUARD_ADMIN_TOKEN)')
+    .option('--admin-token <token>', `admin token of the gateway (default: env ${adminTokenVariable})`)
     .option('--concurrency <n>', 'requests in flight at most', parsePositiveInteger, 16)
     .option('--max-tokens <n>', 'cap max_tokens / max_completion_tokens in every request (for fast demos)', parsePositiveInteger)
     .option('--limit <n>', 'stop after sending N requests', parsePositiveInteger)
     .option('--out <file>', 'write the summary, with per-account status counts, as JSON')
     .action(async (options: ReplayCommandOptions) => {
-      const adminToken = options.adminToken ?? process.env.DISTILLGUARD_ADMIN_TOKEN;
+      const adminToken = options.adminToken ?? process.env[adminTokenVariable];
       if (!adminToken) {
-        throw new DistillGuardError('usage', 'no admin token: pass --admin-token TOKEN or set DISTILLGUARD_ADMIN_TOKEN to the token the gateway was started with.');
+        throw new DistillGuardError('usage', `no admin token: pass --admin-token TOKEN or set ${adminTokenVariable} to the token the gateway was started with.`);
       }
       if (options.out) await checkOutputPath(options.out, '--out');
       const bar = createProgressBar('replay');

@@ -4,7 +4,10 @@
 // gateway loads.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { adminTokenVariable, keyHashSecretVariable, proxySecretVariable } from '../../core/environment.js';
 import { DistillGuardError } from '../../core/errors.js';
+import { defaultGatewayPort, defaultListenHost } from '../../core/listen-defaults.js';
+import { proxySecretHeader } from '../../core/wire-headers.js';
 import type { RunningGateway } from '../../gateway/index.js';
 import { applyServeRuntime, releaseYoungGenerationHold } from '../../runtime/index.js';
 import { defaultDatabasePath, parsePort } from '../options.js';
@@ -26,8 +29,6 @@ interface ServeOptions {
   keyHashSecretFile?: string;
 }
 
-export const adminTokenVariable = 'DISTILLGUARD_ADMIN_TOKEN';
-
 /** The admin token from the environment or a file; null disables the admin and sidecar routes. */
 export function readAdminToken(file: string | undefined): string | null {
   if (file) {
@@ -44,8 +45,6 @@ export function readAdminToken(file: string | undefined): string | null {
   if (fromEnvironment && fromEnvironment.length < 16) throw new DistillGuardError('usage', `${adminTokenVariable} is shorter than 16 characters; use a long random token.`);
   return fromEnvironment || null;
 }
-
-export const proxySecretVariable = 'DISTILLGUARD_PROXY_SECRET';
 
 /** The secret shared with the auth proxy (--trust-account-header), from a file or the environment; null when neither. */
 export function readProxySecret(file: string | undefined): string | null {
@@ -68,19 +67,19 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('run the OpenAI- and Anthropic-compatible gateway with live detection and the response ladder')
-    .option('--port <port>', 'port to listen on', parsePort, 8080)
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on', parsePort, defaultGatewayPort)
+    .option('--host <host>', 'address to listen on', defaultListenHost)
     .option('--upstream <url>', 'send every model to this OpenAI-compatible base URL (e.g. http://localhost:8000/v1)')
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
     .option('--config <file>', 'gateway config (JSON): upstreams per model, limits, response ladder (docs/gateway.md)')
     .option('--trust-account-header <name>', 'take the account id from this header, set by an auth proxy in front (no API keys); needs the proxy secret')
-    .option('--trust-account-header-secret-file <file>', `file holding the secret the auth proxy sends in x-distillguard-proxy-secret (else env ${proxySecretVariable})`)
+    .option('--trust-account-header-secret-file <file>', `file holding the secret the auth proxy sends in ${proxySecretHeader} (else env ${proxySecretVariable})`)
     .option('--trusted-proxies <cidr...>', 'load balancers (CIDRs) whose X-Forwarded-For gives the client address')
     .option('--admin-port <port>', 'serve the admin API, sidecar and /metrics on this port only (else on the public port, /metrics behind a read token)', parsePort)
     .option('--admin-host <host>', 'address of the admin listener (with --admin-port; default 127.0.0.1)')
     .option('--accept-replay-time', 'take timestamps and client details from replay headers: for `distillguard replay` only, NEVER in production')
     .option('--admin-token-file <file>', `file holding the admin token (else env ${adminTokenVariable}); without one the admin API is off`)
-    .option('--key-hash-secret-file <file>', 'file holding the secret API keys are hashed under (else env DISTILLGUARD_KEY_HASH_SECRET, else <db>.key-hash-secret)')
+    .option('--key-hash-secret-file <file>', `file holding the secret API keys are hashed under (else env ${keyHashSecretVariable}, else <db>.key-hash-secret)`)
     .action(async (options: ServeOptions) => {
       applyServeRuntime();
       const { describeShutdown, installProcessFaultPolicy, loadTracerWatermarks, parseGatewayConfig, readGatewayConfig, startGateway, startupText } = await import('../../gateway/index.js');

@@ -1,7 +1,7 @@
 // `distillguard tokens create|list|revoke`: scoped admin tokens (read, act, keys) for the admin API,
 // the sidecar and metrics. The secret is printed once; the store keeps only its keyed hash.
 import type { Command } from 'commander';
-import { DistillGuardError } from '../../core/index.js';
+import { DistillGuardError, keyHashSecretVariable } from '../../core/index.js';
 import { AdminTokens, adminScopes, loadKeyHashSecret, parseAdminScopes } from '../../gateway/index.js';
 import { SqliteStore } from '../../store/index.js';
 import { defaultDatabasePath } from '../options.js';
@@ -25,7 +25,7 @@ export function registerTokens(program: Command): void {
   const common = (command: Command) =>
     command
       .option('--db <file>', 'SQLite store', defaultDatabasePath)
-      .option('--key-hash-secret-file <file>', 'file holding the key-hashing secret (else env DISTILLGUARD_KEY_HASH_SECRET, else <db>.key-hash-secret)');
+      .option('--key-hash-secret-file <file>', `file holding the key-hashing secret (else env ${keyHashSecretVariable}, else <db>.key-hash-secret)`);
   common(tokens.command('create').description('create an admin token and print its secret once'))
     .requiredOption('--scope <scopes>', `comma-separated: read (assessment, decisions, key list, metrics), act (decide, ingest, assess, accounts import), keys (create and revoke API keys)`)
     .option('--label <text>', 'a note to tell tokens apart')

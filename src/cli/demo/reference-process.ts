@@ -2,7 +2,7 @@
 // and the gateway each get a core. Resolves once it prints its URL.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { DistillGuardError } from '../../core/index.js';
+import { defaultListenHost, DistillGuardError } from '../../core/index.js';
 
 export interface ReferenceProcess {
   /** OpenAI base URL, with /v1. */
@@ -13,7 +13,7 @@ export interface ReferenceProcess {
 const cliPath = fileURLToPath(new URL('../main.js', import.meta.url));
 
 export function startReferenceProcess(): Promise<ReferenceProcess> {
-  const child: ChildProcess = spawn(process.execPath, [cliPath, 'refmodel', 'serve', '--port', '0', '--host', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [cliPath, 'refmodel', 'serve', '--port', '0', '--host', defaultListenHost], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
     const fail = (why: string) => {

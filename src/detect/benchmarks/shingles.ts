@@ -1,11 +1,13 @@
 // Word shingles under a key: the form in which benchmark items are indexed and requests probed.
 // Only keyed 32-bit hashes of six-word windows are kept, never the text.
+import { fnv1aStep, fnvOffsetBasis } from '../../core/index.js';
 
 export const shingleWords = 6;
 
+/** FNV-1a of each word (a run of ASCII letters and digits, case folded) in the first `limit` chars. */
 function wordHashes(text: string, limit: number): number[] {
   const hashes: number[] = [];
-  let hash = 0x811c9dc5;
+  let hash = fnvOffsetBasis;
   let inWord = false;
   const end = Math.min(text.length, limit);
   for (let index = 0; index <= end; index += 1) {
@@ -13,11 +15,11 @@ function wordHashes(text: string, limit: number): number[] {
     if (code >= 65 && code <= 90) code += 32;
     const alnum = (code >= 97 && code <= 122) || (code >= 48 && code <= 57);
     if (alnum) {
-      hash = Math.imul(hash ^ code, 0x01000193);
+      hash = fnv1aStep(hash, code);
       inWord = true;
     } else if (inWord) {
       hashes.push(hash >>> 0);
-      hash = 0x811c9dc5;
+      hash = fnvOffsetBasis;
       inWord = false;
     }
   }

@@ -1,5 +1,6 @@
 // Pulls the parts of a request body that detection reads, from OpenAI Chat/Completions/Responses
 // and Anthropic Messages bodies alike: the newest user text, the system prompt, turn counts, tools.
+import { isJsonObject, type JsonObject } from '../../core/index.js';
 
 export interface PromptParts {
   /** Text of the newest user message (tool results excluded). */
@@ -14,15 +15,13 @@ export interface PromptParts {
   toolNames: string[];
 }
 
-type Json = Record<string, unknown>;
-
 function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
   let text = '';
   for (const part of content) {
-    if (part && typeof part === 'object') {
-      const block = part as Json;
+    if (isJsonObject(part)) {
+      const block = part;
       if ((block.type === 'text' || block.type === 'input_text') && typeof block.text === 'string') text += (text ? '\n' : '') + block.text;
     } else if (typeof part === 'string') {
       text += (text ? '\n' : '') + part;
@@ -32,23 +31,23 @@ function textOf(content: unknown): string {
 }
 
 function hasToolBlocks(content: unknown): boolean {
-  return Array.isArray(content) && content.some((part) => part && typeof part === 'object' && ((part as Json).type === 'tool_result' || (part as Json).type === 'tool_use'));
+  return Array.isArray(content) && content.some((part) => isJsonObject(part) && (part.type === 'tool_result' || part.type === 'tool_use'));
 }
 
 function toolNames(tools: unknown): string[] {
   if (!Array.isArray(tools)) return [];
   const names: string[] = [];
   for (const tool of tools) {
-    if (!tool || typeof tool !== 'object') continue;
-    const entry = tool as Json;
-    const name = typeof entry.name === 'string' ? entry.name : (entry.function as Json | undefined)?.name;
+    if (!isJsonObject(tool)) continue;
+    const entry = tool;
+    const name = typeof entry.name === 'string' ? entry.name : (entry.function as JsonObject | undefined)?.name;
     if (typeof name === 'string') names.push(name);
   }
   return names.sort();
 }
 
 /** Reads `request` as sent on `api` (unknown shapes give empty parts, never an error). */
-export function promptParts(api: string, request: Json): PromptParts {
+export function promptParts(api: string, request: JsonObject): PromptParts {
   const parts: PromptParts = { user: '', system: '', userTurns: 0, toolHistory: false, toolNames: toolNames(request.tools) };
   if (api === 'openai.completions') {
     const prompt = request.prompt;
@@ -67,8 +66,8 @@ export function promptParts(api: string, request: Json): PromptParts {
   if (api === 'anthropic.messages') parts.system = textOf(request.system);
   const messages = Array.isArray(request.messages) ? request.messages : Array.isArray(request.input) ? request.input : [];
   for (const message of messages) {
-    if (!message || typeof message !== 'object') continue;
-    const { role, content } = message as Json;
+    if (!isJsonObject(message)) continue;
+    const { role, content } = message;
     if (role === 'system' || role === 'developer') {
       parts.system += (parts.system ? '\n' : '') + textOf(content);
     } else if (role === 'user') {
@@ -78,10 +77,10 @@ export function promptParts(api: string, request: Json): PromptParts {
         parts.user = text;
         parts.userTurns += 1;
       }
-    } else if (role === 'tool' || (message as Json).type === 'function_call_output') {
+    } else if (role === 'tool' || message.type === 'function_call_output') {
       parts.toolHistory = true;
     } else if (role === 'assistant') {
-      if ((message as Json).tool_calls || hasToolBlocks(content)) parts.toolHistory = true;
+      if (message.tool_calls || hasToolBlocks(content)) parts.toolHistory = true;
     }
   }
   return parts;

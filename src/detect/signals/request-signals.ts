@@ -1,9 +1,8 @@
 // Per-request signals, constant cost: what one interaction says about its sender, computed once
 // as the record streams past (tier 1 of the detection design).
-import type { Interaction } from '../../core/index.js';
+import { hash32, type Interaction } from '../../core/index.js';
 import { capabilityOf, type Capability } from './capability.js';
 import { elicitationMask, TemplateElicitation } from './elicitation.js';
-import { hash32 } from './hash.js';
 import { promptParts } from './prompt-text.js';
 import { templateKeys, type TemplateKeys } from './template-skeleton.js';
 import { skeletonEdge } from './skeleton-minhash.js';

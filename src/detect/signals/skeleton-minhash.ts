@@ -4,17 +4,16 @@
 // from near-identical templates (a word changed, a phrase added) share most pairs, so their
 // signatures agree in most bins; banded, they meet in a shared key even when their exact edge
 // keys differ. Used to link accounts that run variants of one template.
-import { mix32 } from './hash.js';
+import { fnv1a, fnvOffsetBasis, mix32 } from '../../core/index.js';
 
 /** Characters of each edge that make the skeleton. */
 export const skeletonEdge = 200;
 const bins = 16;
 const rowsPerBand = 2;
 
+/** FNV-1a of text[start, end) with every unit OR 32 (ASCII letters case folded). */
 function wordHash(text: string, start: number, end: number): number {
-  let hash = 0x811c9dc5;
-  for (let index = start; index < end; index += 1) hash = Math.imul(hash ^ (text.charCodeAt(index) | 32), 0x01000193);
-  return hash >>> 0;
+  return fnv1a(text, start, end, fnvOffsetBasis, 32);
 }
 
 const numberToken = 0x2323;

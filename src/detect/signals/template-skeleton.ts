@@ -2,6 +2,7 @@
 // in fixed text that sits at the start and/or the end of the message, so a prompt's skeleton is
 // keyed by its normalised head and tail (case folded, digit runs and whitespace collapsed). Two
 // requests share a template when a key matches while the full text differs.
+import { fnv1aStep, fnvOffsetBasis } from '../../core/index.js';
 
 /** Normalised characters hashed at each edge. */
 export const edgeLength = 32;
@@ -22,7 +23,7 @@ const zero = 48;
 
 /** Hash of the first (or last) `length` normalised characters of `text`. */
 function edgeHash(text: string, fromEnd: boolean): number {
-  let hash = fromEnd ? 0x9e3779b9 : 0x811c9dc5;
+  let hash = fromEnd ? 0x9e3779b9 : fnvOffsetBasis;
   let taken = 0;
   let previous = space;
   const step = fromEnd ? -1 : 1;
@@ -33,7 +34,7 @@ function edgeHash(text: string, fromEnd: boolean): number {
     else if (code === 9 || code === 10 || code === 13) code = space;
     if (code === previous && (code === space || code === zero)) continue;
     previous = code;
-    hash = Math.imul(hash ^ code, 0x01000193);
+    hash = fnv1aStep(hash, code);
     taken += 1;
   }
   hash ^= hash >>> 15;
@@ -47,18 +48,18 @@ const exactHead = 1024;
 const exactTail = 256;
 
 function exactHash(text: string): number {
-  let a = 0x811c9dc5 ^ text.length;
+  let a = fnvOffsetBasis ^ text.length;
   let b = 0x9747b28c;
   const headEnd = Math.min(text.length, exactHead);
   const tailStart = Math.max(headEnd, text.length - exactTail);
   for (let index = 0; index < headEnd; index += 1) {
     const code = text.charCodeAt(index);
-    a = Math.imul(a ^ code, 0x01000193);
+    a = fnv1aStep(a, code);
     b = Math.imul(b ^ code, 0x5bd1e995);
   }
   for (let index = tailStart; index < text.length; index += 1) {
     const code = text.charCodeAt(index);
-    a = Math.imul(a ^ code, 0x01000193);
+    a = fnv1aStep(a, code);
     b = Math.imul(b ^ code, 0x5bd1e995);
   }
   return (a >>> 0) * 0x100000 + ((b >>> 12) & 0xfffff);

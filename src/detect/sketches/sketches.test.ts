@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mix32 } from '../signals/hash.js';
+import { mix32 } from '../../core/index.js';
 import { BottomK, jaccard } from './bottom-k.js';
 import { DirectMappedTable } from './direct-mapped-table.js';
 import { HyperLogLog } from './hyperloglog.js';

@@ -2,6 +2,7 @@
 // models and health. It answers to any model name; every error leaves in OpenAI's error shape.
 import { createHash } from 'node:crypto';
 import Fastify, { type FastifyReply } from 'fastify';
+import { defaultListenHost, tracerCohortHeader } from '../../core/index.js';
 import type { LogitsProcessor } from '../logits-processor.js';
 import type { NgramModel } from '../ngram-model.js';
 import { loadDefaultModel } from '../default-model.js';
@@ -20,14 +21,12 @@ export interface ReferenceServerOptions {
   model?: NgramModel;
   logitsProcessor?: LogitsProcessor;
   /**
-   * Tracer cohorts: the processor for a request whose `x-distillguard-tracer-cohort` header names a
+   * Tracer cohorts: the processor for a request whose `tracerCohortHeader` names a
    * cohort (the gateway sets it); requests without the header use `logitsProcessor`.
    */
   logitsProcessorFor?: (cohort: string) => LogitsProcessor | undefined;
 }
 
-/** The header the gateway sets on requests of a tracer cohort. */
-export const tracerCohortHeader = 'x-distillguard-tracer-cohort';
 const cohortPattern = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export interface ReferenceServer {
@@ -109,10 +108,10 @@ export async function startReferenceModelServer(options: ReferenceServerOptions)
     await Promise.all(openStreams.values());
   });
 
-  await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
+  await app.listen({ port: options.port, host: options.host ?? defaultListenHost });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
-  const host = options.host ?? '127.0.0.1';
+  const host = options.host ?? defaultListenHost;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   return { url: `http://${shownHost}:${port}`, port, counters, close: () => app.close() };
 }

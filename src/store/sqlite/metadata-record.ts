@@ -1,6 +1,6 @@
 // What retention leaves of an interaction once its text is due: the record reduced to its
 // metadata (who, when, which API and model, status, token counts, the decision), no prompt or answer.
-import { formatTimestamp } from '../../core/index.js';
+import { formatTimestamp, isJsonObject, type JsonObject } from '../../core/index.js';
 import type { InteractionRow } from '../store.js';
 
 /** The stored columns of an interaction, for rows whose raw record is not in the store (pointers). */
@@ -22,8 +22,8 @@ export function metadataRecord(raw: string | null, columns: InteractionColumns, 
   const parsed = raw === null ? null : parseObject(raw);
   if (parsed) {
     const { request, response, ...rest } = parsed;
-    const kept: Record<string, unknown> = { ...rest, request: parameters(request) };
-    if (isObject(response)) kept.response = pick(response, responseMetadata);
+    const kept: JsonObject = { ...rest, request: parameters(request) };
+    if (isJsonObject(response)) kept.response = pick(response, responseMetadata);
     kept.text_pruned_at = prunedAt;
     return JSON.stringify(kept);
   }
@@ -40,28 +40,24 @@ export function metadataRecord(raw: string | null, columns: InteractionColumns, 
   });
 }
 
-function parseObject(raw: string): Record<string, unknown> | null {
+function parseObject(raw: string): JsonObject | null {
   try {
     const value: unknown = JSON.parse(raw);
-    return isObject(value) ? value : null;
+    return isJsonObject(value) ? value : null;
   } catch {
     return null;
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function parameters(request: unknown): Record<string, unknown> {
-  const kept: Record<string, unknown> = {};
-  if (!isObject(request)) return kept;
+function parameters(request: unknown): JsonObject {
+  const kept: JsonObject = {};
+  if (!isJsonObject(request)) return kept;
   for (const [name, value] of Object.entries(request)) if (typeof value === 'number' || typeof value === 'boolean') kept[name] = value;
   return kept;
 }
 
-function pick(object: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
-  const kept: Record<string, unknown> = {};
+function pick(object: JsonObject, names: readonly string[]): JsonObject {
+  const kept: JsonObject = {};
   for (const name of names) if (object[name] !== undefined) kept[name] = object[name];
   return kept;
 }

@@ -2,6 +2,8 @@
 // core while the main thread reads and validates input.
 import { readlinkSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+// environment.js alone: this thread loads nothing it does not use (core/index.js compiles validators)
+import { faultWriterDelayVariable } from '../../core/environment.js';
 import { BatchWriter } from './batch-writer.js';
 import { BookkeepingWriter } from './bookkeeping-writer.js';
 import { openDatabase } from './open-database.js';
@@ -12,7 +14,7 @@ const database = openDatabase(path, { migrate: false, cacheMb });
 const writer = new BatchWriter(database);
 // fault tests only: hold each batch of interactions this long, as a write thread starved by a
 // saturated core would (faults/store-kill.test.ts); unset in any real use
-const starvedForMs = Number(process.env.DISTILLGUARD_FAULT_WRITER_DELAY_MS ?? 0);
+const starvedForMs = Number(process.env[faultWriterDelayVariable] ?? 0);
 const bookkeeping = new BookkeepingWriter(database);
 const port = parentPort;
 if (!port) throw new Error('write-worker must run as a worker thread');

@@ -4,7 +4,7 @@ export { AdminTokens, adminScopes, parseAdminScopes, type AdminScope, type Admin
 export { describeShutdown, type ShutdownReport } from './gateway-shutdown.js';
 export type { RecorderHealth } from './interaction-recorder.js';
 export { ApiKeys, type CreatedKey } from './api-keys.js';
-export { loadKeyHashSecret, keyHashSecretVariable } from './key-hash-secret.js';
+export { loadKeyHashSecret } from './key-hash-secret.js';
 export { parseGatewayConfig, readGatewayConfig, type GatewayConfig, type UpstreamConfig, type WatermarkConfig, type GatewayScheme } from './gateway-config.js';
 export { configSummary, startupText, withoutCredentials, type StartupSummary } from './startup-summary.js';
 export { ApiError, errorBody } from './api-error.js';

@@ -7,7 +7,8 @@ import { DistillGuardError } from '../core/index.js';
 import { SqliteStore } from '../store/index.js';
 import { runCli } from '../test-support/run-cli.js';
 import { ApiKeys } from './api-keys.js';
-import { createSecretFile, keyHashSecretVariable, loadKeyHashSecret } from './key-hash-secret.js';
+import { keyHashSecretVariable } from '../core/index.js';
+import { createSecretFile, loadKeyHashSecret } from './key-hash-secret.js';
 
 function withEnvironment<T>(value: string | undefined, work: () => T): T {
   const before = process.env[keyHashSecretVariable];

@@ -4,10 +4,9 @@
 // do, instead of quietly turning every key into a 401 (review L1).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, linkSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { DistillGuardError } from '../core/index.js';
+import { DistillGuardError, keyHashSecretVariable } from '../core/index.js';
 import type { Store } from '../store/index.js';
 
-export const keyHashSecretVariable = 'DISTILLGUARD_KEY_HASH_SECRET';
 const minimumLength = 16;
 /** The setting holding HMAC(secret, checkConstant). */
 const checkSetting = 'key_hash_check';

@@ -2,7 +2,7 @@
 // sidecar routes, metrics, live detection and the recorder, all wired to one SQLite store.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
-import { DistillGuardError, familyOfPath } from '../core/index.js';
+import { defaultGatewayPort, defaultListenHost, DistillGuardError, familyOfPath, proxySecretHeader, proxySecretVariable } from '../core/index.js';
 import type { LiveAssessment } from '../detect/index.js';
 import { scheduleRetention, SqliteStore } from '../store/index.js';
 import { registerAdminRoutes, registerMetricsRoute } from './admin-routes.js';
@@ -187,9 +187,9 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
   }) : null;
   if (retention) cleanup.add(() => retention.stop());
 
-  const address = await listenQuietly(app, options.port ?? 8080, options.host ?? '127.0.0.1', 'Pick another --port.');
+  const address = await listenQuietly(app, options.port ?? defaultGatewayPort, options.host ?? defaultListenHost, 'Pick another --port.');
   const port = Number(new URL(address).port);
-  const adminUrl = adminApp === app ? null : await listenQuietly(adminApp, options.adminPort, options.adminHost ?? '127.0.0.1', 'Pick another --admin-port.', ' (--admin-port)');
+  const adminUrl = adminApp === app ? null : await listenQuietly(adminApp, options.adminPort, options.adminHost ?? defaultListenHost, 'Pick another --admin-port.', ' (--admin-port)');
   const startup: StartupSummary = { store: options.databasePath, upstreams: upstreamConfigs.map(({ name, url, api }) => ({ name, url, api })), publicUrl: address, adminUrl };
   app.log.info(startupFields(startup), `distillguard gateway started: ${startupText(startup)}`);
   const warmStart = detection.assessNow(lastStoredSeq).then(
@@ -233,7 +233,7 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
 function checkOptions(options: GatewayOptions, upstreams: UpstreamConfig[]): void {
   if (upstreams.length === 0) throw new DistillGuardError('usage', 'no upstream: pass --upstream URL or list upstreams in --config.');
   if (options.trustAccountHeader && !options.trustAccountHeaderSecret) {
-    throw new DistillGuardError('usage', '--trust-account-header needs a secret shared with the auth proxy in front (--trust-account-header-secret-file or DISTILLGUARD_PROXY_SECRET): without it, anyone who reaches the port can claim any account. The proxy sends it in the x-distillguard-proxy-secret header.');
+    throw new DistillGuardError('usage', `--trust-account-header needs a secret shared with the auth proxy in front (--trust-account-header-secret-file or ${proxySecretVariable}): without it, anyone who reaches the port can claim any account. The proxy sends it in the ${proxySecretHeader} header.`);
   }
   if (options.adminHost !== undefined && options.adminPort === undefined) throw new DistillGuardError('usage', '--admin-host needs --admin-port: without it the admin routes share the public listener.');
 }

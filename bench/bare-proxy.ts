@@ -6,14 +6,27 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 
-const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }, upstream: { type: 'string' } }, strict: false });
+const { values } = parseArgs({
+  options: { port: { type: 'string', default: '0' }, upstream: { type: 'string' } },
+  strict: false,
+});
 if (typeof values.upstream !== 'string') throw new Error('bare proxy: --upstream URL is required');
 const upstream = new Pool(values.upstream, { connections: 256 });
-const hopByHop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'host', 'upgrade', 'proxy-connection']);
+const hopByHop = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'host',
+  'upgrade',
+  'proxy-connection',
+]);
 
-function forwardable(headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+function forwardable(
+  headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>,
+): Record<string, string | string[]> {
   const kept: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !hopByHop.has(name)) kept[name] = value;
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined && !hopByHop.has(name)) kept[name] = value;
   return kept;
 }
 
@@ -21,7 +34,12 @@ const server = createServer((request, response) => {
   const method = (request.method ?? 'GET') as 'GET' | 'POST';
   upstream
     .stream(
-      { method, path: request.url ?? '/', headers: forwardable(request.headers), body: method === 'GET' ? undefined : request },
+      {
+        method,
+        path: request.url ?? '/',
+        headers: forwardable(request.headers),
+        body: method === 'GET' ? undefined : request,
+      },
       ({ statusCode, headers }) => {
         response.writeHead(statusCode, forwardable(headers));
         return response;
@@ -30,7 +48,11 @@ const server = createServer((request, response) => {
     .catch((error: Error) => {
       if (!response.headersSent) {
         response.writeHead(502, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ error: { message: `bare proxy: ${error.message}`, type: 'upstream_error' } }));
+        response.end(
+          JSON.stringify({
+            error: { message: `bare proxy: ${error.message}`, type: 'upstream_error' },
+          }),
+        );
       } else {
         response.destroy(error);
       }

@@ -16,27 +16,63 @@ const script = (name: string) => fileURLToPath(new URL(`./${name}.js`, import.me
 export const builtCliMain = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
 export function startFakeUpstream(port: number, cores: string | undefined): Promise<ServerProcess> {
-  return startServerProcess('fake upstream', [process.execPath, script('fake-upstream'), '--port', String(port)], port, { cores });
+  return startServerProcess(
+    'fake upstream',
+    [process.execPath, script('fake-upstream'), '--port', String(port)],
+    port,
+    { cores },
+  );
 }
 
-export function startBareProxy(port: number, upstreamUrl: string, cores: string | undefined, label = 'bare proxy'): Promise<ServerProcess> {
-  return startServerProcess(label, [process.execPath, script('bare-proxy'), '--port', String(port), '--upstream', upstreamUrl], port, { cores });
+export function startBareProxy(
+  port: number,
+  upstreamUrl: string,
+  cores: string | undefined,
+  label = 'bare proxy',
+): Promise<ServerProcess> {
+  return startServerProcess(
+    label,
+    [process.execPath, script('bare-proxy'), '--port', String(port), '--upstream', upstreamUrl],
+    port,
+    { cores },
+  );
 }
 
 /** The bare proxy's command line (for benches that spawn it themselves, with node flags). */
 export const bareProxyScript = script('bare-proxy');
 
 /** What follows `serve` for a bench gateway. */
-export function gatewayServeArgs(port: number, upstreamUrl: string, databasePath: string): string[] {
-  return ['--port', String(port), '--upstream', upstreamUrl, '--trust-account-header', benchAccountHeader, '--db', databasePath];
+export function gatewayServeArgs(
+  port: number,
+  upstreamUrl: string,
+  databasePath: string,
+): string[] {
+  return [
+    '--port',
+    String(port),
+    '--upstream',
+    upstreamUrl,
+    '--trust-account-header',
+    benchAccountHeader,
+    '--db',
+    databasePath,
+  ];
 }
 
 /** The environment for a bench gateway: a random admin token, so the admin API is on as in production. */
 export function gatewayEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, [adminTokenVariable]: randomBytes(16).toString('hex'), [proxySecretVariable]: benchProxySecret };
+  return {
+    ...process.env,
+    [adminTokenVariable]: randomBytes(16).toString('hex'),
+    [proxySecretVariable]: benchProxySecret,
+  };
 }
 
 /** Request headers for load request `index`, spread over `accounts` accounts. */
 export function chatLoadHeaders(accounts: number): (index: number) => Record<string, string> {
-  return (index) => ({ 'content-type': 'application/json', [benchAccountHeader]: `bench-account-${index % accounts}`, [proxySecretHeader]: benchProxySecret });
+  return (index) => ({
+    'content-type': 'application/json',
+    [benchAccountHeader]: `bench-account-${index % accounts}`,
+    [proxySecretHeader]: benchProxySecret,
+  });
 }

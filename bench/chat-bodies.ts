@@ -2,6 +2,16 @@
 // load generator's own work stays small.
 export function chatRequestBodies(maxTokens: number, streaming = false): string[] {
   return Array.from({ length: 512 }, (_, index) =>
-    JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content: `Question ${index}: how many moons does planet ${index % 97} have?` }], max_tokens: maxTokens, ...(streaming ? { stream: true } : {}) }),
+    JSON.stringify({
+      model: 'bench-model',
+      messages: [
+        {
+          role: 'user',
+          content: `Question ${index}: how many moons does planet ${index % 97} have?`,
+        },
+      ],
+      max_tokens: maxTokens,
+      ...(streaming ? { stream: true } : {}),
+    }),
   );
 }

@@ -6,7 +6,12 @@
 import { createServer, type ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }, 'chunk-interval-ms': { type: 'string', default: '0' } } });
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '0' },
+    'chunk-interval-ms': { type: 'string', default: '0' },
+  },
+});
 const chunkIntervalMs = Number(values['chunk-interval-ms']);
 const created = Math.floor(Date.now() / 1000);
 
@@ -18,8 +23,17 @@ interface ChatBody {
 
 function completion(model: string): string {
   return JSON.stringify({
-    id: 'chatcmpl-bench', object: 'chat.completion', created, model,
-    choices: [{ index: 0, message: { role: 'assistant', content: 'A short answer from the fake upstream.' }, finish_reason: 'stop' }],
+    id: 'chatcmpl-bench',
+    object: 'chat.completion',
+    created,
+    model,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: 'A short answer from the fake upstream.' },
+        finish_reason: 'stop',
+      },
+    ],
     usage: { prompt_tokens: 12, completion_tokens: 8, total_tokens: 20 },
   });
 }
@@ -52,8 +66,21 @@ const server = createServer((request, response) => {
   request.on('data', (part: Buffer) => parts.push(part));
   request.on('end', () => {
     if (request.method !== 'POST' || !request.url?.endsWith('/chat/completions')) {
-      response.writeHead(request.url === '/health' ? 200 : 404, { 'content-type': 'application/json' });
-      response.end(JSON.stringify(request.url === '/health' ? { status: 'ok' } : { error: { message: `fake upstream serves POST .../chat/completions only, not ${request.method} ${request.url}`, type: 'not_found' } }));
+      response.writeHead(request.url === '/health' ? 200 : 404, {
+        'content-type': 'application/json',
+      });
+      response.end(
+        JSON.stringify(
+          request.url === '/health'
+            ? { status: 'ok' }
+            : {
+                error: {
+                  message: `fake upstream serves POST .../chat/completions only, not ${request.method} ${request.url}`,
+                  type: 'not_found',
+                },
+              },
+        ),
+      );
       return;
     }
     let body: ChatBody;
@@ -61,7 +88,9 @@ const server = createServer((request, response) => {
       body = JSON.parse(Buffer.concat(parts).toString('utf8')) as ChatBody;
     } catch {
       response.writeHead(400, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ error: { message: 'body is not JSON', type: 'invalid_request_error' } }));
+      response.end(
+        JSON.stringify({ error: { message: 'body is not JSON', type: 'invalid_request_error' } }),
+      );
       return;
     }
     const model = body.model ?? 'bench-model';
@@ -70,7 +99,10 @@ const server = createServer((request, response) => {
       return;
     }
     const text = completion(model);
-    response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    response.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+    });
     response.end(text);
   });
 });

@@ -37,14 +37,21 @@ export interface AddedLatency {
 
 const round3 = (value: number) => Number(value.toFixed(3));
 
-export function summarizeTarget(runs: OpenLoopResult[], mainThreadWaits: number[] = []): TargetSummary {
+export function summarizeTarget(
+  runs: OpenLoopResult[],
+  mainThreadWaits: number[] = [],
+): TargetSummary {
   const of = (pick: (run: OpenLoopResult) => number) => round3(median(runs.map(pick)));
   const ofOptional = (pick: (run: OpenLoopResult) => number | undefined) => {
-    const values = runs.map(pick).filter((value): value is number => value !== undefined && !Number.isNaN(value));
+    const values = runs
+      .map(pick)
+      .filter((value): value is number => value !== undefined && !Number.isNaN(value));
     return values.length ? round3(median(values)) : null;
   };
   const errors: Record<string, number> = {};
-  for (const run of runs) for (const [code, count] of Object.entries(run.errors)) errors[code] = (errors[code] ?? 0) + count;
+  for (const run of runs)
+    for (const [code, count] of Object.entries(run.errors))
+      errors[code] = (errors[code] ?? 0) + count;
   return {
     rounds: runs.length,
     p50_ms: of((run) => run.latency.p50),
@@ -66,7 +73,8 @@ export function summarizeTarget(runs: OpenLoopResult[], mainThreadWaits: number[
 
 /** Median over rounds of the gateway's latency minus the floor's in the same round. */
 export function addedLatency(gateway: OpenLoopResult[], floor: OpenLoopResult[]): AddedLatency {
-  const difference = (pick: (run: OpenLoopResult) => number) => round3(median(gateway.map((run, round) => pick(run) - pick(floor[round]))));
+  const difference = (pick: (run: OpenLoopResult) => number) =>
+    round3(median(gateway.map((run, round) => pick(run) - pick(floor[round]))));
   const streaming = gateway.every((run, round) => run.firstChunk && floor[round].firstChunk);
   return {
     p50_ms: difference((run) => run.latency.p50),
@@ -81,9 +89,14 @@ export interface Check {
   met: boolean;
 }
 
-const cell = (value: number | null, digits = 2) => (value === null || Number.isNaN(value) ? '-' : value.toFixed(digits));
+const cell = (value: number | null, digits = 2) =>
+  value === null || Number.isNaN(value) ? '-' : value.toFixed(digits);
 
-export function formatScenarioTable(name: string, summaries: Record<TargetName, TargetSummary>, added: { direct: AddedLatency; proxy: AddedLatency }): string[] {
+export function formatScenarioTable(
+  name: string,
+  summaries: Record<TargetName, TargetSummary>,
+  added: { direct: AddedLatency; proxy: AddedLatency },
+): string[] {
   const lines = [
     `${name}`,
     `  ${'target'.padEnd(11)} ${'p50 ms'.padStart(8)} ${'p90 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'req/s'.padStart(7)} ${'errors'.padStart(7)} ${'ttft p50'.padStart(9)} ${'ttft p99'.padStart(9)} ${'chunks recv/sent'.padStart(18)} ${'reported overhead p50/p99'.padStart(26)} ${'runq wait ms/s'.padStart(15)}`,
@@ -92,14 +105,27 @@ export function formatScenarioTable(name: string, summaries: Record<TargetName, 
     const summary = summaries[target];
     const errorCount = Object.values(summary.errors).reduce((sum, count) => sum + count, 0);
     const chunks = summary.chunks_sent ? `${summary.chunks_received}/${summary.chunks_sent}` : '-';
-    const overhead = summary.reported_overhead_p50_ms === null ? '-' : `${cell(summary.reported_overhead_p50_ms, 3)}/${cell(summary.reported_overhead_p99_ms, 3)}`;
+    const overhead =
+      summary.reported_overhead_p50_ms === null
+        ? '-'
+        : `${cell(summary.reported_overhead_p50_ms, 3)}/${cell(summary.reported_overhead_p99_ms, 3)}`;
     lines.push(
       `  ${target.padEnd(11)} ${cell(summary.p50_ms).padStart(8)} ${cell(summary.p90_ms).padStart(8)} ${cell(summary.p99_ms).padStart(8)} ${cell(summary.max_ms).padStart(8)} ${String(summary.achieved_rate).padStart(7)} ${String(errorCount).padStart(7)} ${cell(summary.first_chunk_p50_ms).padStart(9)} ${cell(summary.first_chunk_p99_ms).padStart(9)} ${chunks.padStart(18)} ${overhead.padStart(26)} ${cell(summary.main_thread_wait_ms_per_s, 1).padStart(15)}`,
     );
-    if (errorCount) lines.push(`    ${target} errors: ${Object.entries(summary.errors).map(([code, count]) => `${code} x${count}`).join(', ')}`);
+    if (errorCount)
+      lines.push(
+        `    ${target} errors: ${Object.entries(summary.errors)
+          .map(([code, count]) => `${code} x${count}`)
+          .join(', ')}`,
+      );
   }
-  const ttft = (value: AddedLatency) => (value.first_chunk_p50_ms === null ? '' : `, ttft p50 ${cell(value.first_chunk_p50_ms, 3)}`);
-  lines.push(`  added by the gateway vs direct:     p50 ${cell(added.direct.p50_ms, 3)} ms, p99 ${cell(added.direct.p99_ms, 3)} ms${ttft(added.direct)}`);
-  lines.push(`  added by the gateway vs bare proxy: p50 ${cell(added.proxy.p50_ms, 3)} ms, p99 ${cell(added.proxy.p99_ms, 3)} ms${ttft(added.proxy)}`);
+  const ttft = (value: AddedLatency) =>
+    value.first_chunk_p50_ms === null ? '' : `, ttft p50 ${cell(value.first_chunk_p50_ms, 3)}`;
+  lines.push(
+    `  added by the gateway vs direct:     p50 ${cell(added.direct.p50_ms, 3)} ms, p99 ${cell(added.direct.p99_ms, 3)} ms${ttft(added.direct)}`,
+  );
+  lines.push(
+    `  added by the gateway vs bare proxy: p50 ${cell(added.proxy.p50_ms, 3)} ms, p99 ${cell(added.proxy.p99_ms, 3)} ms${ttft(added.proxy)}`,
+  );
   return lines;
 }

@@ -45,15 +45,24 @@ const spin = (seconds: number): Omit<HostPauses, 'cores'> => {
 export async function hostPauses(cores: string[], seconds: number): Promise<HostPauses[]> {
   const script = fileURLToPath(import.meta.url);
   const run = promisify(execFile);
-  return Promise.all(cores.map(async (core) => {
-    const argv = tasksetAvailable ? ['taskset', '-c', core, process.execPath, script, String(seconds)] : [process.execPath, script, String(seconds)];
-    const { stdout } = await run(argv[0], argv.slice(1), { encoding: 'utf8' });
-    return { cores: core, ...(JSON.parse(stdout) as Omit<HostPauses, 'cores'>) };
-  }));
+  return Promise.all(
+    cores.map(async (core) => {
+      const argv = tasksetAvailable
+        ? ['taskset', '-c', core, process.execPath, script, String(seconds)]
+        : [process.execPath, script, String(seconds)];
+      const { stdout } = await run(argv[0], argv.slice(1), { encoding: 'utf8' });
+      return { cores: core, ...(JSON.parse(stdout) as Omit<HostPauses, 'cores'>) };
+    }),
+  );
 }
 
 export const describePauses = (runs: HostPauses[]): string =>
-  runs.map((run) => `core ${run.cores}: ${run.over1Ms} pauses > 1 ms (${run.over5Ms} > 5 ms), longest ${run.maxMs.toFixed(1)} ms, ${(run.pausedShare * 100).toFixed(2)}% of ${run.seconds} s`).join('; ');
+  runs
+    .map(
+      (run) =>
+        `core ${run.cores}: ${run.over1Ms} pauses > 1 ms (${run.over5Ms} > 5 ms), longest ${run.maxMs.toFixed(1)} ms, ${(run.pausedShare * 100).toFixed(2)}% of ${run.seconds} s`,
+    )
+    .join('; ');
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   process.stdout.write(`${JSON.stringify(spin(Number(process.argv[2] ?? 3)))}\n`);

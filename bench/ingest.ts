@@ -11,7 +11,12 @@ import { parseArgs } from 'node:util';
 import { measure, median, type Measurement } from './measure.js';
 
 const { values } = parseArgs({
-  options: { file: { type: 'string' }, rounds: { type: 'string', default: '3' }, scale: { type: 'string', default: '1' }, seed: { type: 'string', default: '11' } },
+  options: {
+    file: { type: 'string' },
+    rounds: { type: 'string', default: '3' },
+    scale: { type: 'string', default: '1' },
+    seed: { type: 'string', default: '11' },
+  },
 });
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(root, 'dist/src/cli/main.js');
@@ -24,8 +29,14 @@ if (!file) {
   const folder = join(work, `sim-scale${values.scale}-seed${values.seed}`);
   file = join(folder, 'interactions.jsonl');
   if (!existsSync(file)) {
-    process.stderr.write(`simulating --scale ${values.scale} --seed ${values.seed} into ${folder} ...\n`);
-    execFileSync(process.execPath, [cli, 'simulate', '--out', folder, '--scale', values.scale, '--seed', values.seed], { stdio: 'inherit' });
+    process.stderr.write(
+      `simulating --scale ${values.scale} --seed ${values.seed} into ${folder} ...\n`,
+    );
+    execFileSync(
+      process.execPath,
+      [cli, 'simulate', '--out', folder, '--scale', values.scale, '--seed', values.seed],
+      { stdio: 'inherit' },
+    );
   }
 }
 
@@ -40,13 +51,37 @@ const freshDatabase = () => {
 };
 const runs = [
   async () => floor.push(await measure(process.execPath, [parseLoop, file])),
-  async () => ingest.push(await measure(process.execPath, [cli, 'ingest', '--interactions', file, '--db', freshDatabase()])),
-  async () => analyze.push(await measure(process.execPath, [cli, 'analyze', '--interactions', file, '--out', join(work, 'report.json'), '--db', freshDatabase()])),
+  async () =>
+    ingest.push(
+      await measure(process.execPath, [
+        cli,
+        'ingest',
+        '--interactions',
+        file,
+        '--db',
+        freshDatabase(),
+      ]),
+    ),
+  async () =>
+    analyze.push(
+      await measure(process.execPath, [
+        cli,
+        'analyze',
+        '--interactions',
+        file,
+        '--out',
+        join(work, 'report.json'),
+        '--db',
+        freshDatabase(),
+      ]),
+    ),
 ];
 for (let round = 0; round < rounds; round += 1) {
   // rotate which goes first, so that cache warmth and machine noise fall on all three
   for (let step = 0; step < runs.length; step += 1) await runs[(round + step) % runs.length]();
-  process.stderr.write(`round ${round + 1}: parse loop ${floor[round].seconds.toFixed(2)} s, ingest ${ingest[round].seconds.toFixed(2)} s, analyze ${analyze[round].seconds.toFixed(2)} s\n`);
+  process.stderr.write(
+    `round ${round + 1}: parse loop ${floor[round].seconds.toFixed(2)} s, ingest ${ingest[round].seconds.toFixed(2)} s, analyze ${analyze[round].seconds.toFixed(2)} s\n`,
+  );
 }
 
 const records = Number(floor[0].stdout.trim());
@@ -73,8 +108,12 @@ const result = {
   ingest_s: Number(ingestSeconds.toFixed(2)),
   analyze_s: Number(analyzeSeconds.toFixed(2)),
   // median of the per-round ratios: each round's runs saw the same machine state
-  ingest_ratio: Number(median(ingest.map((run, round) => run.seconds / floor[round].seconds)).toFixed(2)),
-  analyze_ratio: Number(median(analyze.map((run, round) => run.seconds / floor[round].seconds)).toFixed(2)),
+  ingest_ratio: Number(
+    median(ingest.map((run, round) => run.seconds / floor[round].seconds)).toFixed(2),
+  ),
+  analyze_ratio: Number(
+    median(analyze.map((run, round) => run.seconds / floor[round].seconds)).toFixed(2),
+  ),
   parse_loop_records_per_s: Math.round(records / floorSeconds),
   ingest_records_per_s: Math.round(records / ingestSeconds),
   analyze_records_per_s: Math.round(records / analyzeSeconds),

@@ -49,7 +49,12 @@ export interface OpenLoopResult {
 const requestTimeoutMs = 30_000;
 
 export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
-  const pool = new Pool(options.origin, { connections: options.connections, pipelining: 1, headersTimeout: requestTimeoutMs, bodyTimeout: requestTimeoutMs });
+  const pool = new Pool(options.origin, {
+    connections: options.connections,
+    pipelining: 1,
+    headersTimeout: requestTimeoutMs,
+    bodyTimeout: requestTimeoutMs,
+  });
   const intervalMs = 1000 / options.rate;
   const warmup = Math.round(options.warmupS * options.rate);
   const total = warmup + Math.round(options.durationS * options.rate);
@@ -69,13 +74,19 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
   const fire = async (index: number, dueMs: number) => {
     const measured = index >= warmup;
     try {
-      const response = await pool.request({ method: 'POST', path: options.path, headers: options.headers(index), body: options.body(index) });
+      const response = await pool.request({
+        method: 'POST',
+        path: options.path,
+        headers: options.headers(index),
+        body: options.body(index),
+      });
       const reported = response.headers[overheadHeader];
       if (measured && typeof reported === 'string') overhead.push(Number(reported));
       const counter = options.streaming ? new SseCounter() : null;
       for await (const part of response.body as AsyncIterable<Buffer>) {
         if (counter) {
-          if (counter.dataEvents === 0 && !counter.done && Number.isNaN(firstChunk[index])) firstChunk[index] = performance.now() - dueMs;
+          if (counter.dataEvents === 0 && !counter.done && Number.isNaN(firstChunk[index]))
+            firstChunk[index] = performance.now() - dueMs;
           counter.push(part);
         }
       }
@@ -87,7 +98,8 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
       }
       if (counter) {
         chunksReceived += counter.dataEvents;
-        if (!counter.done || counter.dataEvents < (options.chunksPerStream ?? 0)) incompleteStreams += 1;
+        if (!counter.done || counter.dataEvents < (options.chunksPerStream ?? 0))
+          incompleteStreams += 1;
       }
       latency[index] = end - dueMs;
       lastFinish = Math.max(lastFinish, end);
@@ -127,8 +139,12 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
   await allFinished;
   await pool.close();
 
-  const measuredLatency = Array.from(latency.subarray(warmup)).filter((value) => !Number.isNaN(value));
-  const measuredFirstChunk = Array.from(firstChunk.subarray(warmup)).filter((value, offset) => !Number.isNaN(value) && !Number.isNaN(latency[warmup + offset]));
+  const measuredLatency = Array.from(latency.subarray(warmup)).filter(
+    (value) => !Number.isNaN(value),
+  );
+  const measuredFirstChunk = Array.from(firstChunk.subarray(warmup)).filter(
+    (value, offset) => !Number.isNaN(value) && !Number.isNaN(latency[warmup + offset]),
+  );
   const windowMs = Math.max(lastFinish - (start + warmup * intervalMs), options.durationS * 1000);
   return {
     due: total - warmup,

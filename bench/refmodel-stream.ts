@@ -19,33 +19,61 @@ const { values } = parseArgs({
 const rounds = Number(values.rounds);
 const tokens = Number(values.tokens);
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const serverCommand = values['server-command'] ? values['server-command'].split(/\s+/).filter(Boolean) : [process.execPath, join(root, 'dist/src/cli/main.js'), 'refmodel', 'serve'];
+const serverCommand = values['server-command']
+  ? values['server-command'].split(/\s+/).filter(Boolean)
+  : [process.execPath, join(root, 'dist/src/cli/main.js'), 'refmodel', 'serve'];
 
 // the server gets one core, this client the rest
 const coreCount = cpus().length;
 const serverCores = coreCount > 1 ? '0' : undefined;
 if (coreCount > 1) pinSelf(`1-${coreCount - 1}`);
 const port = await freePort();
-const server = await startServerProcess('reference model', [...serverCommand, '--port', String(port)], port, { cores: serverCores });
+const server = await startServerProcess(
+  'reference model',
+  [...serverCommand, '--port', String(port)],
+  port,
+  { cores: serverCores },
+);
 
-const messages = [{ role: 'user', content: 'Write a long story about a river and the town beside it.' }];
+const messages = [
+  { role: 'user', content: 'Write a long story about a river and the town beside it.' },
+];
 /** Bans end-of-text, so every answer is exactly `max_tokens` long. */
 const endless = { '100257': -100 };
 const milliseconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
-const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * q))];
+const quantile = (values: number[], q: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * q))];
 const median = (values: number[]) => quantile(values, 0.5);
 
 async function whole(seed: number): Promise<number> {
   const start = process.hrtime.bigint();
-  const response = await fetch(`${server.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', messages, max_tokens: tokens, logit_bias: endless, seed }) });
+  const response = await fetch(`${server.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'm', messages, max_tokens: tokens, logit_bias: endless, seed }),
+  });
   await response.json();
   return milliseconds(start);
 }
 
 /** Reads the stream to its end; times the first chunk with content in it and the end. */
-async function streamed(seed: number, maxTokens = tokens): Promise<{ firstContent: number; end: number }> {
+async function streamed(
+  seed: number,
+  maxTokens = tokens,
+): Promise<{ firstContent: number; end: number }> {
   const start = process.hrtime.bigint();
-  const response = await fetch(`${server.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', messages, max_tokens: maxTokens, logit_bias: endless, seed, stream: true }) });
+  const response = await fetch(`${server.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      model: 'm',
+      messages,
+      max_tokens: maxTokens,
+      logit_bias: endless,
+      seed,
+      stream: true,
+    }),
+  });
   const decoder = new TextDecoder();
   let firstContent = -1;
   let received = '';
@@ -71,7 +99,13 @@ async function healthProbes(count: number): Promise<number[]> {
 try {
   await whole(0);
   await streamed(0);
-  const results = { whole: [] as number[], firstContent: [] as number[], streamEnd: [] as number[], idleProbe: [] as number[], busyProbe: [] as number[] };
+  const results = {
+    whole: [] as number[],
+    firstContent: [] as number[],
+    streamEnd: [] as number[],
+    idleProbe: [] as number[],
+    busyProbe: [] as number[],
+  };
   for (let round = 0; round < rounds; round += 1) {
     const seed = round + 1;
     const variants = [
@@ -94,13 +128,20 @@ try {
     for (const variant of round % 2 === 0 ? variants : [...variants].reverse()) await variant();
   }
   const floor = median(results.whole);
-  const show = (label: string, value: number, ratio = true) => console.log(`  ${label.padEnd(40)} ${value.toFixed(2).padStart(9)} ms${ratio ? `  (${(value / floor).toFixed(3)}x whole)` : ''}`);
+  const show = (label: string, value: number, ratio = true) =>
+    console.log(
+      `  ${label.padEnd(40)} ${value.toFixed(2).padStart(9)} ms${ratio ? `  (${(value / floor).toFixed(3)}x whole)` : ''}`,
+    );
   console.log(`reference model, ${tokens}-token chat answers, ${rounds} rounds, medians`);
   show('whole answer (floor)', floor);
   show('streamed: first content chunk', median(results.firstContent));
   show('streamed: last chunk', median(results.streamEnd));
   show('/health, idle server', median(results.idleProbe), false);
-  show(`/health while a long answer streams (${results.busyProbe.length})`, median(results.busyProbe), false);
+  show(
+    `/health while a long answer streams (${results.busyProbe.length})`,
+    median(results.busyProbe),
+    false,
+  );
   show('/health p99 while it streams', quantile(results.busyProbe, 0.99), false);
   show('/health, worst while it streams', Math.max(...results.busyProbe), false);
 } finally {

@@ -35,7 +35,10 @@ const startTimeoutMs = 30_000;
 
 export function readThreadSchedule(pid: number): ThreadSchedule | null {
   try {
-    const [runNs, waitNs] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').trim().split(' ').map(Number);
+    const [runNs, waitNs] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8')
+      .trim()
+      .split(' ')
+      .map(Number);
     return Number.isFinite(runNs) && Number.isFinite(waitNs) ? { runNs, waitNs } : null;
   } catch {
     return null;
@@ -60,10 +63,16 @@ export function readThreads(pid: number): ThreadSample[] {
   const threads: ThreadSample[] = [];
   for (const tid of tids) {
     try {
-      const runNs = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      const runNs = Number(
+        readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0],
+      );
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
       // fields after the command name (which may hold spaces): field 19 is the nice value
-      threads.push({ tid: Number(tid), nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]), runNs });
+      threads.push({
+        tid: Number(tid),
+        nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]),
+        runNs,
+      });
     } catch {
       // the thread ended between the listing and the read
     }
@@ -71,7 +80,8 @@ export function readThreads(pid: number): ThreadSample[] {
   return threads;
 }
 
-export const tasksetAvailable = spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status === 0;
+export const tasksetAvailable =
+  spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status === 0;
 
 /** A TCP port that was free a moment ago. */
 export async function freePort(): Promise<number> {
@@ -86,7 +96,10 @@ export async function freePort(): Promise<number> {
 /** Pins this process (all its threads) to `cores`; false when taskset is missing. */
 export function pinSelf(cores: string): boolean {
   if (!tasksetAvailable) return false;
-  return spawnSync('taskset', ['-a', '-c', '-p', cores, String(process.pid)], { stdio: 'ignore' }).status === 0;
+  return (
+    spawnSync('taskset', ['-a', '-c', '-p', cores, String(process.pid)], { stdio: 'ignore' })
+      .status === 0
+  );
 }
 
 export function readMemory(pid: number): MemorySample | null {
@@ -103,7 +116,11 @@ export function readMemory(pid: number): MemorySample | null {
 /** Process ids of the direct children of `pid` (Linux only; empty elsewhere). */
 export function childPids(pid: number): number[] {
   try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }
@@ -111,26 +128,46 @@ export function childPids(pid: number): number[] {
 
 /** Memory of the direct children of `pid`, summed (Linux only). */
 export function readChildMemory(pid: number): MemorySample | null {
-  const samples = childPids(pid).map(readMemory).filter((sample): sample is MemorySample => sample !== null);
+  const samples = childPids(pid)
+    .map(readMemory)
+    .filter((sample): sample is MemorySample => sample !== null);
   if (samples.length === 0) return null;
-  return { rssMb: samples.reduce((sum, sample) => sum + sample.rssMb, 0), hwmMb: samples.reduce((sum, sample) => sum + sample.hwmMb, 0) };
+  return {
+    rssMb: samples.reduce((sum, sample) => sum + sample.rssMb, 0),
+    hwmMb: samples.reduce((sum, sample) => sum + sample.hwmMb, 0),
+  };
 }
 
 /**
  * Runs `command` (argv form, no shell) on `port` and resolves once it prints a line with an
  * http:// URL. taskset execs the command, so the pid is the server's own.
  */
-export function startServerProcess(label: string, command: string[], port: number, options: { cores?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ServerProcess> {
+export function startServerProcess(
+  label: string,
+  command: string[],
+  port: number,
+  options: { cores?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<ServerProcess> {
   const pinned = options.cores !== undefined && tasksetAvailable;
   const argv = pinned ? ['taskset', '-c', options.cores!, ...command] : command;
-  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
+  const child = spawn(argv[0], argv.slice(1), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: options.env ?? process.env,
+  });
   let output = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`${label} printed no URL within ${startTimeoutMs / 1000} s`)), startTimeoutMs);
+    const timer = setTimeout(
+      () => fail(new Error(`${label} printed no URL within ${startTimeoutMs / 1000} s`)),
+      startTimeoutMs,
+    );
     const fail = (error: Error) => {
       clearTimeout(timer);
       child.kill('SIGKILL');
-      reject(new Error(`${error.message}\n  command: ${argv.join(' ')}\n  output: ${output.slice(-2000).trim() || '(none)'}`));
+      reject(
+        new Error(
+          `${error.message}\n  command: ${argv.join(' ')}\n  output: ${output.slice(-2000).trim() || '(none)'}`,
+        ),
+      );
     };
     const onOutput = (part: Buffer) => {
       if (output.length < 100_000) output += part.toString();
@@ -160,6 +197,8 @@ export function startServerProcess(label: string, command: string[], port: numbe
     child.stdout.on('data', onOutput);
     child.stderr.on('data', onOutput);
     child.on('error', (error) => fail(error));
-    child.on('exit', (code, signal) => fail(new Error(`${label} exited (${signal ?? code}) before listening`)));
+    child.on('exit', (code, signal) =>
+      fail(new Error(`${label} exited (${signal ?? code}) before listening`)),
+    );
   });
 }

@@ -11,8 +11,23 @@ import { parseArgs } from 'node:util';
 import { chatRequestBodies } from './chat-bodies.js';
 import { runOpenLoop, type OpenLoopResult } from './open-loop.js';
 import { median } from './measure.js';
-import { childPids, freePort, pinSelf, readThreads, startServerProcess, tasksetAvailable, type ServerProcess } from './server-process.js';
-import { builtCliMain, chatLoadHeaders, gatewayEnv, gatewayServeArgs, startBareProxy, startFakeUpstream } from './bench-targets.js';
+import {
+  childPids,
+  freePort,
+  pinSelf,
+  readThreads,
+  startServerProcess,
+  tasksetAvailable,
+  type ServerProcess,
+} from './server-process.js';
+import {
+  builtCliMain,
+  chatLoadHeaders,
+  gatewayEnv,
+  gatewayServeArgs,
+  startBareProxy,
+  startFakeUpstream,
+} from './bench-targets.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,8 +49,10 @@ const fail = (message: string): never => {
 const rate = Number(values.rate);
 const rounds = Number(values.rounds);
 const duration = Number(values.duration);
-if (!(rate > 0) || !(duration > 0) || !(rounds >= 1)) fail('--rate and --duration must be positive numbers, --rounds at least 1.');
-if (!tasksetAvailable || cpus().length < 2) fail('needs taskset (util-linux) and two cores: the servers run alone on core 0.');
+if (!(rate > 0) || !(duration > 0) || !(rounds >= 1))
+  fail('--rate and --duration must be positive numbers, --rounds at least 1.');
+if (!tasksetAvailable || cpus().length < 2)
+  fail('needs taskset (util-linux) and two cores: the servers run alone on core 0.');
 try {
   readFileSync(`/proc/${process.pid}/task/${process.pid}/schedstat`);
 } catch {
@@ -49,31 +66,61 @@ const upstream = await startFakeUpstream(upstreamPort, '1');
 const proxyPort = await freePort();
 const proxy = await startBareProxy(proxyPort, upstream.url, '0');
 const gatewayPort = await freePort();
-const gateway = await startServerProcess('gateway', [
-  process.execPath, values['gateway-main'] ?? builtCliMain, 'serve', ...gatewayServeArgs(gatewayPort, upstream.url, join(work, 'gateway.db')),
-], gatewayPort, { cores: '0', env: gatewayEnv() });
+const gateway = await startServerProcess(
+  'gateway',
+  [
+    process.execPath,
+    values['gateway-main'] ?? builtCliMain,
+    'serve',
+    ...gatewayServeArgs(gatewayPort, upstream.url, join(work, 'gateway.db')),
+  ],
+  gatewayPort,
+  { cores: '0', env: gatewayEnv() },
+);
 
 type Role = 'request thread' | 'write thread' | 'helper threads' | 'live detector';
 const roles: Role[] = ['request thread', 'write thread', 'helper threads', 'live detector'];
 
 /** Nanoseconds each thread of `pid` (and of its children) has run so far, by role; the write thread is the one at nice 10. */
 function runTimes(pid: number): Record<Role, number> {
-  const totals: Record<Role, number> = { 'request thread': 0, 'write thread': 0, 'helper threads': 0, 'live detector': 0 };
+  const totals: Record<Role, number> = {
+    'request thread': 0,
+    'write thread': 0,
+    'helper threads': 0,
+    'live detector': 0,
+  };
   const add = (owner: number, role: (tid: number, nice: number) => Role) => {
     for (const thread of readThreads(owner)) totals[role(thread.tid, thread.nice)] += thread.runNs;
   };
-  add(pid, (tid, nice) => (tid === pid ? 'request thread' : nice === 10 && pid === gateway.pid ? 'write thread' : 'helper threads'));
+  add(pid, (tid, nice) =>
+    tid === pid
+      ? 'request thread'
+      : nice === 10 && pid === gateway.pid
+        ? 'write thread'
+        : 'helper threads',
+  );
   for (const child of childPids(pid)) add(child, () => 'live detector');
   return totals;
 }
 
 const bodies = chatRequestBodies(20);
-const load = (target: ServerProcess, seconds: number, warmupS: number, requestRate: number): Promise<OpenLoopResult> => runOpenLoop({
-  origin: target.url, path: '/v1/chat/completions', rate: requestRate, durationS: seconds, warmupS, connections: Number(values.connections),
-  body: (index) => bodies[index % bodies.length],
-  headers: chatLoadHeaders(Number(values.accounts)),
-  streaming: false,
-});
+const load = (
+  target: ServerProcess,
+  seconds: number,
+  warmupS: number,
+  requestRate: number,
+): Promise<OpenLoopResult> =>
+  runOpenLoop({
+    origin: target.url,
+    path: '/v1/chat/completions',
+    rate: requestRate,
+    durationS: seconds,
+    warmupS,
+    connections: Number(values.connections),
+    body: (index) => bodies[index % bodies.length],
+    headers: chatLoadHeaders(Number(values.accounts)),
+    streaming: false,
+  });
 
 interface Round {
   round: number;
@@ -88,10 +135,12 @@ interface Round {
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const targets = { gateway, 'bare proxy': proxy } as const;
 // JIT, connection pools, the store's first pages: primed unmeasured
-for (const target of Object.values(targets)) await load(target, Number(values.prime), 0, Math.min(rate, 1000));
+for (const target of Object.values(targets))
+  await load(target, Number(values.prime), 0, Math.min(rate, 1000));
 const measured: Round[] = [];
 for (let round = 0; round < rounds; round += 1) {
-  const order: (keyof typeof targets)[] = round % 2 === 0 ? ['gateway', 'bare proxy'] : ['bare proxy', 'gateway'];
+  const order: (keyof typeof targets)[] =
+    round % 2 === 0 ? ['gateway', 'bare proxy'] : ['bare proxy', 'gateway'];
   for (const name of order) {
     const target = targets[name];
     // the warm-up is at the same rate and not counted in the requests; its CPU is excluded by sampling after it
@@ -100,10 +149,25 @@ for (let round = 0; round < rounds; round += 1) {
     const result = await load(target, duration, 0, rate);
     const after = runTimes(target.pid);
     const requests = result.ok;
-    const perRequestUs = Object.fromEntries(roles.map((role) => [role, requests > 0 ? (after[role] - before[role]) / 1000 / requests : 0])) as Record<Role, number>;
+    const perRequestUs = Object.fromEntries(
+      roles.map((role) => [
+        role,
+        requests > 0 ? (after[role] - before[role]) / 1000 / requests : 0,
+      ]),
+    ) as Record<Role, number>;
     const totalUs = roles.reduce((sum, role) => sum + perRequestUs[role], 0);
-    measured.push({ round, target: name, requests, achievedRate: result.achievedRate, p99Ms: result.latency.p99, perRequestUs, totalUs });
-    log(`round ${round + 1} ${name}: ${result.achievedRate.toFixed(0)} req/s, p99 ${result.latency.p99.toFixed(2)} ms, ${roles.map((role) => `${role} ${perRequestUs[role].toFixed(1)}`).join(', ')} µs per request; total ${totalUs.toFixed(1)}`);
+    measured.push({
+      round,
+      target: name,
+      requests,
+      achievedRate: result.achievedRate,
+      p99Ms: result.latency.p99,
+      perRequestUs,
+      totalUs,
+    });
+    log(
+      `round ${round + 1} ${name}: ${result.achievedRate.toFixed(0)} req/s, p99 ${result.latency.p99.toFixed(2)} ms, ${roles.map((role) => `${role} ${perRequestUs[role].toFixed(1)}`).join(', ')} µs per request; total ${totalUs.toFixed(1)}`,
+    );
   }
 }
 await Promise.all([gateway.stop(), proxy.stop(), upstream.stop()]);
@@ -123,8 +187,12 @@ const summary = (name: Round['target']) => {
 const gatewaySummary = summary('gateway');
 const proxySummary = summary('bare proxy');
 // per round: the gateway against the proxy measured beside it in the same round
-const totalOf = (round: number, name: Round['target']) => measured.find((entry) => entry.round === round && entry.target === name)?.totalUs ?? NaN;
-const ratios = Array.from({ length: rounds }, (_, round) => totalOf(round, 'gateway') / totalOf(round, 'bare proxy'));
+const totalOf = (round: number, name: Round['target']) =>
+  measured.find((entry) => entry.round === round && entry.target === name)?.totalUs ?? NaN;
+const ratios = Array.from(
+  { length: rounds },
+  (_, round) => totalOf(round, 'gateway') / totalOf(round, 'bare proxy'),
+);
 const fixed = (value: number) => value.toFixed(1).padStart(9);
 const lines = [
   `CPU per request at ${rate} req/s, each server alone on core 0 (median of ${rounds} rounds of ${duration} s; µs of CPU per answered request)`,
@@ -137,5 +205,8 @@ const lines = [
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
 if (values.json) {
-  writeFileSync(values.json, `${JSON.stringify({ benchmark: 'thread-cpu', rate, rounds, duration_s: duration, machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`, rounds_measured: measured, gateway: gatewaySummary, bare_proxy: proxySummary, ratio_per_round: ratios }, null, 2)}\n`);
+  writeFileSync(
+    values.json,
+    `${JSON.stringify({ benchmark: 'thread-cpu', rate, rounds, duration_s: duration, machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`, rounds_measured: measured, gateway: gatewaySummary, bare_proxy: proxySummary, ratio_per_round: ratios }, null, 2)}\n`,
+  );
 }

@@ -15,14 +15,17 @@ function time(run: () => number): { seconds: number; tokens: number } {
   const tokens = run();
   return { seconds: Number(process.hrtime.bigint() - start) / 1e9, tokens };
 }
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 for (const scheme of watermarkSchemes) {
   const detector = new WatermarkDetector(fixedWatermarkKey(scheme, 'bench'));
   const variants: Record<string, () => number> = {
     tokenize: () => texts.reduce((sum, text) => sum + encodeText(text).length, 0),
-    'detect (with tokenizer)': () => texts.reduce((sum, text) => sum + detector.detectText(text).scored_tokens, 0),
-    'detect (tokens given)': () => tokenized.reduce((sum, tokens) => sum + detector.detectTokens(tokens).scored_tokens, 0),
+    'detect (with tokenizer)': () =>
+      texts.reduce((sum, text) => sum + detector.detectText(text).scored_tokens, 0),
+    'detect (tokens given)': () =>
+      tokenized.reduce((sum, tokens) => sum + detector.detectTokens(tokens).scored_tokens, 0),
   };
   const names = Object.keys(variants);
   const rates: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
@@ -35,5 +38,8 @@ for (const scheme of watermarkSchemes) {
   }
   const floor = median(rates.tokenize);
   console.log(`${scheme}: ${texts.length} texts, ${rounds} rounds, median tokens/s`);
-  for (const name of names) console.log(`  ${name.padEnd(24)} ${Math.round(median(rates[name])).toLocaleString('en-US').padStart(12)}  (${(median(rates[name]) / floor).toFixed(2)}x tokenize)`);
+  for (const name of names)
+    console.log(
+      `  ${name.padEnd(24)} ${Math.round(median(rates[name])).toLocaleString('en-US').padStart(12)}  (${(median(rates[name]) / floor).toFixed(2)}x tokenize)`,
+    );
 }

@@ -10,7 +10,8 @@ const index = new BenchmarkIndex(0x6d1f2e37);
 const corpus = loadCorpus();
 for (const item of corpus.gsm8k) index.addItem('gsm8k', item.question);
 for (const item of corpus.humaneval) index.addItem('humaneval', item.prompt);
-for (const item of corpus.mmlu) index.addItem('mmlu', `${item.question}\n${item.choices.join('\n')}`);
+for (const item of corpus.mmlu)
+  index.addItem('mmlu', `${item.question}\n${item.choices.join('\n')}`);
 for (const item of corpus.tools) index.addItem('bfcl', item.question.join('\n'));
 writeFileSync(builtInIndexPath, gzipSync(JSON.stringify(index.serialize()), { level: 9 }));
 console.log(`${builtInIndexPath}: ${index.itemCount} items`);

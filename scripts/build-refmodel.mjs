@@ -4,4 +4,18 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-execFileSync(process.execPath, ['dist/src/cli/main.js', 'refmodel', 'train', '--corpus', 'data/refmodel-corpus.txt.gz', '--out', 'data/refmodel.bin.gz', '--order', '3'], { cwd: root, stdio: 'inherit' });
+execFileSync(
+  process.execPath,
+  [
+    'dist/src/cli/main.js',
+    'refmodel',
+    'train',
+    '--corpus',
+    'data/refmodel-corpus.txt.gz',
+    '--out',
+    'data/refmodel.bin.gz',
+    '--order',
+    '3',
+  ],
+  { cwd: root, stdio: 'inherit' },
+);

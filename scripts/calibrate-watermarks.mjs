@@ -9,14 +9,22 @@ import { WatermarkDetector, watermarkSchemes } from '../dist/src/watermark/index
 
 const humanCount = Number(process.argv[2] ?? 10000);
 const modelCount = Number(process.argv[3] ?? 2000);
-const texts = [...humanTexts(humanCount, 200), ...modelTexts(loadDefaultModel(), modelCount, 200, 'calibration')];
+const texts = [
+  ...humanTexts(humanCount, 200),
+  ...modelTexts(loadDefaultModel(), modelCount, 200, 'calibration'),
+];
 const tokens = texts.map((text) => WatermarkDetector.tokenize(text));
 console.log(`${texts.length} null texts (${humanCount} human, ${modelCount} reference-model)`);
 for (const scheme of watermarkSchemes) {
   const detector = new WatermarkDetector(fixedWatermarkKey(scheme, 'full-calibration'));
-  const results = tokens.map((list) => detector.detectTokens(list)).filter((result) => result.verdict !== 'too_short');
-  const rate = (log10Alpha) => results.filter((result) => result.log10_p_value <= log10Alpha).length;
+  const results = tokens
+    .map((list) => detector.detectTokens(list))
+    .filter((result) => result.verdict !== 'too_short');
+  const rate = (log10Alpha) =>
+    results.filter((result) => result.log10_p_value <= log10Alpha).length;
   const at2 = rate(-2);
   const at3 = rate(-3);
-  console.log(`${scheme.padEnd(13)} scored texts ${results.length}  FPR@1e-2 ${(at2 / results.length).toFixed(5)} (${at2})  FPR@1e-3 ${(at3 / results.length).toFixed(5)} (${at3})`);
+  console.log(
+    `${scheme.padEnd(13)} scored texts ${results.length}  FPR@1e-2 ${(at2 / results.length).toFixed(5)} (${at2})  FPR@1e-3 ${(at3 / results.length).toFixed(5)} (${at3})`,
+  );
 }

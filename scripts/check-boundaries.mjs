@@ -76,7 +76,10 @@ function folderOf(path) {
 // store's write thread likewise loads only the one name it reads. Each of these files imports nothing.
 const otherEntries = new Map([
   ['core/errors.ts', ['cli/main.ts', 'cli/commands/serve.ts', 'runtime/heap-growth.ts']],
-  ['core/environment.ts', ['cli/commands/serve.ts', 'runtime/heap-growth.ts', 'store/sqlite/write-worker.ts']],
+  [
+    'core/environment.ts',
+    ['cli/commands/serve.ts', 'runtime/heap-growth.ts', 'store/sqlite/write-worker.ts'],
+  ],
   ['core/listen-defaults.ts', ['cli/commands/serve.ts', 'cli/default-upstream.ts']],
   ['core/wire-headers.ts', ['cli/commands/serve.ts']],
 ]);

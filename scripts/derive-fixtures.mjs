@@ -18,21 +18,31 @@ function parseCsv(text, separator) {
   for (let index = 0; index < text.length; index += 1) {
     const char = text[index];
     if (quoted) {
-      if (char === '"' && text[index + 1] === '"') { field += '"'; index += 1; }
-      else if (char === '"') quoted = false;
+      if (char === '"' && text[index + 1] === '"') {
+        field += '"';
+        index += 1;
+      } else if (char === '"') quoted = false;
       else field += char;
     } else if (char === '"' && field === '') quoted = true;
-    else if (char === separator) { row.push(field); field = ''; }
-    else if (char === '\n' || char === '\r') {
+    else if (char === separator) {
+      row.push(field);
+      field = '';
+    } else if (char === '\n' || char === '\r') {
       if (char === '\r' && text[index + 1] === '\n') index += 1;
-      row.push(field); field = '';
+      row.push(field);
+      field = '';
       if (row.length > 1 || row[0] !== '') rows.push(row);
       row = [];
     } else field += char;
   }
-  if (field !== '' || row.length > 0) { row.push(field); rows.push(row); }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
   const [header, ...body] = rows;
-  return body.map((values) => Object.fromEntries(header.map((name, column) => [name, values[column] ?? ''])));
+  return body.map((values) =>
+    Object.fromEntries(header.map((name, column) => [name, values[column] ?? ''])),
+  );
 }
 
 /** Python list literal of strings (MMLU-Redux `choices`), e.g. ['a', "b's"]. */
@@ -41,12 +51,21 @@ function parsePythonStringList(text) {
   let index = text.indexOf('[') + 1;
   while (index < text.length) {
     const quote = text[index];
-    if (quote !== "'" && quote !== '"') { index += 1; continue; }
+    if (quote !== "'" && quote !== '"') {
+      index += 1;
+      continue;
+    }
     let value = '';
     index += 1;
     while (index < text.length && text[index] !== quote) {
-      if (text[index] === '\\') { const next = text[index + 1]; value += next === 'n' ? '\n' : next; index += 2; }
-      else { value += text[index]; index += 1; }
+      if (text[index] === '\\') {
+        const next = text[index + 1];
+        value += next === 'n' ? '\n' : next;
+        index += 2;
+      } else {
+        value += text[index];
+        index += 1;
+      }
     }
     items.push(value);
     index += 1;
@@ -54,19 +73,45 @@ function parsePythonStringList(text) {
   return items;
 }
 
-const jsonl = (path) => readFileSync(path, 'utf8').split('\n').filter((line) => line.trim()).map((line) => JSON.parse(line));
+const jsonl = (path) =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line));
 function write(name, records) {
-  writeFileSync(join(out, name), gzipSync(records.map((record) => JSON.stringify(record)).join('\n') + '\n', { level: 9 }));
+  writeFileSync(
+    join(out, name),
+    gzipSync(records.map((record) => JSON.stringify(record)).join('\n') + '\n', { level: 9 }),
+  );
   console.log(`${name}: ${records.length} records`);
 }
 
-write('gsm8k.jsonl.gz', jsonl(join(data, 'benchmarks/gsm8k-test.jsonl')).map(({ question, answer }) => ({ question, answer })));
-write('humaneval.jsonl.gz', jsonl(join(data, 'benchmarks/humaneval.jsonl')).map(({ task_id, prompt, canonical_solution, entry_point }) => ({ task_id, prompt, canonical_solution, entry_point })));
+write(
+  'gsm8k.jsonl.gz',
+  jsonl(join(data, 'benchmarks/gsm8k-test.jsonl')).map(({ question, answer }) => ({
+    question,
+    answer,
+  })),
+);
+write(
+  'humaneval.jsonl.gz',
+  jsonl(join(data, 'benchmarks/humaneval.jsonl')).map(
+    ({ task_id, prompt, canonical_solution, entry_point }) => ({
+      task_id,
+      prompt,
+      canonical_solution,
+      entry_point,
+    }),
+  ),
+);
 
 const mmlu = [];
 for (const file of readdirSync(join(data, 'benchmarks/mmlu-redux')).sort()) {
   const subject = basename(file, '.csv').replace(/^mmlu_/, '');
-  const text = readFileSync(join(data, 'benchmarks/mmlu-redux', file), 'utf8').replace(/^\uFEFF/, '');
+  const text = readFileSync(join(data, 'benchmarks/mmlu-redux', file), 'utf8').replace(
+    /^\uFEFF/,
+    '',
+  );
   const header = text.slice(0, text.indexOf('\n'));
   for (const row of parseCsv(text, header.includes(';') ? ';' : ',')) {
     if (!row.choices) continue;
@@ -82,22 +127,57 @@ const roles = parseCsv(readFileSync(join(data, 'prompts/awesome-chatgpt-prompts.
   .map((row) => ({ act: row.act, prompt: row.prompt, for_devs: row.for_devs === 'TRUE' }));
 write('roles.jsonl.gz', roles);
 
-write('self-instruct.jsonl.gz', jsonl(join(data, 'prompts/self-instruct-seed-tasks.jsonl')).map(({ instruction, instances }) => ({ instruction, instances })));
-write('code-alpaca.jsonl.gz', JSON.parse(readFileSync(join(data, 'prompts/code-alpaca-2k.json'), 'utf8')));
+write(
+  'self-instruct.jsonl.gz',
+  jsonl(join(data, 'prompts/self-instruct-seed-tasks.jsonl')).map(({ instruction, instances }) => ({
+    instruction,
+    instances,
+  })),
+);
+write(
+  'code-alpaca.jsonl.gz',
+  JSON.parse(readFileSync(join(data, 'prompts/code-alpaca-2k.json'), 'utf8')),
+);
 
 const tools = [];
 for (const kind of ['simple_python', 'multiple', 'parallel', 'parallel_multiple']) {
   for (const entry of jsonl(join(data, `prompts/bfcl/BFCL_v4_${kind}.json`))) {
-    tools.push({ id: entry.id, kind, question: entry.question.flat().filter((message) => message.role === 'user').map((message) => message.content), functions: entry.function });
+    tools.push({
+      id: entry.id,
+      kind,
+      question: entry.question
+        .flat()
+        .filter((message) => message.role === 'user')
+        .map((message) => message.content),
+      functions: entry.function,
+    });
   }
 }
 write('tools.jsonl.gz', tools);
-write('multi-turn-tools.jsonl.gz', jsonl(join(data, 'prompts/bfcl/BFCL_v4_multi_turn_base.json')).map((entry) => ({ id: entry.id, turns: entry.question.map((turn) => turn.filter((message) => message.role === 'user').map((message) => message.content).join('\n')).filter(Boolean), classes: entry.involved_classes })));
+write(
+  'multi-turn-tools.jsonl.gz',
+  jsonl(join(data, 'prompts/bfcl/BFCL_v4_multi_turn_base.json')).map((entry) => ({
+    id: entry.id,
+    turns: entry.question
+      .map((turn) =>
+        turn
+          .filter((message) => message.role === 'user')
+          .map((message) => message.content)
+          .join('\n'),
+      )
+      .filter(Boolean),
+    classes: entry.involved_classes,
+  })),
+);
 
 const templates = [];
 for (const file of readdirSync(join(data, 'prompts/templates')).sort()) {
   for (const entry of jsonl(join(data, 'prompts/templates', file))) {
-    templates.push({ template: basename(file, '.jsonl'), prompt: entry.prompt, completion: String(entry.completion ?? '').replace(/<\|endoftext\|>$/, '') });
+    templates.push({
+      template: basename(file, '.jsonl'),
+      prompt: entry.prompt,
+      completion: String(entry.completion ?? '').replace(/<\|endoftext\|>$/, ''),
+    });
   }
 }
 write('templates.jsonl.gz', templates);

@@ -11,7 +11,12 @@ const fixtures = new URL('../fixtures/', import.meta.url);
 const out = new URL('../data/refmodel-corpus.txt.gz', import.meta.url);
 mkdirSync(new URL('../data/', import.meta.url), { recursive: true });
 
-const records = (name) => gunzipSync(readFileSync(new URL(name, fixtures))).toString('utf8').split('\n').filter((line) => line.trim()).map((line) => JSON.parse(line));
+const records = (name) =>
+  gunzipSync(readFileSync(new URL(name, fixtures)))
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line));
 const clean = (text) => String(text).replace(/\r\n?/g, '\n').replaceAll('<|endoftext|>', '').trim();
 
 const documents = [];
@@ -23,15 +28,22 @@ function add(source, text) {
   counts[source] = (counts[source] ?? 0) + 1;
 }
 
-for (const { act, prompt } of records('roles.jsonl.gz')) add('awesome-chatgpt-prompts', `${act}\n\n${prompt}`);
+for (const { act, prompt } of records('roles.jsonl.gz'))
+  add('awesome-chatgpt-prompts', `${act}\n\n${prompt}`);
 
 for (const { instruction, instances } of records('self-instruct.jsonl.gz')) {
-  for (const { input, output } of instances) add('self-instruct', [instruction, input, output].filter((part) => part && part.trim()).join('\n\n'));
+  for (const { input, output } of instances)
+    add(
+      'self-instruct',
+      [instruction, input, output].filter((part) => part && part.trim()).join('\n\n'),
+    );
 }
 
 // GSM8K answers carry calculator annotations (<<48/2=24>>) and a '#### 72' final line: keep the prose.
 for (const { question, answer } of records('gsm8k.jsonl.gz')) {
-  const prose = answer.replace(/<<[^>]*>>/g, '').replace(/\n?#### *(.+)\s*$/, '\nThe answer is $1.');
+  const prose = answer
+    .replace(/<<[^>]*>>/g, '')
+    .replace(/\n?#### *(.+)\s*$/, '\nThe answer is $1.');
   add('gsm8k', `${question}\n\n${prose}`);
 }
 
@@ -43,4 +55,7 @@ for (const { question, choices, answer } of records('mmlu.jsonl.gz')) {
 
 const text = documents.map((document) => `${document}\n<|endoftext|>\n`).join('');
 writeFileSync(out, gzipSync(text, { level: 9 }));
-console.log(`refmodel-corpus.txt.gz: ${documents.length} documents, ${text.length} characters`, counts);
+console.log(
+  `refmodel-corpus.txt.gz: ${documents.length} documents, ${text.length} characters`,
+  counts,
+);

@@ -24,12 +24,19 @@ export interface EdgeUpstream {
   close(): Promise<void>;
 }
 
-const bump = (map: Map<string, number>, key: string, by = 1) => map.set(key, (map.get(key) ?? 0) + by);
+const bump = (map: Map<string, number>, key: string, by = 1) =>
+  map.set(key, (map.get(key) ?? 0) + by);
 
-const chunkEvent = (text: string) => `data: ${JSON.stringify({ id: 'chatcmpl-edge', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [{ index: 0, delta: { content: text }, finish_reason: null }] })}\n\n`;
+const chunkEvent = (text: string) =>
+  `data: ${JSON.stringify({ id: 'chatcmpl-edge', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [{ index: 0, delta: { content: text }, finish_reason: null }] })}\n\n`;
 
 /** Writes `next()` pieces until it returns null, waiting for 'drain' when the socket is full. */
-function pump(response: ServerResponse, next: () => string | Buffer | null, onBytes: (bytes: number) => void, onDone: () => void): void {
+function pump(
+  response: ServerResponse,
+  next: () => string | Buffer | null,
+  onBytes: (bytes: number) => void,
+  onDone: () => void,
+): void {
   const write = () => {
     for (;;) {
       if (response.destroyed) return;
@@ -58,10 +65,18 @@ export async function startEdgeUpstream(): Promise<EdgeUpstream> {
     request.on('end', () => {
       if (request.method === 'GET') {
         response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ object: 'list', data: [{ id: 'small', object: 'model', created: 0, owned_by: 'edge' }] }));
+        response.end(
+          JSON.stringify({
+            object: 'list',
+            data: [{ id: 'small', object: 'model', created: 0, owned_by: 'edge' }],
+          }),
+        );
         return;
       }
-      const body = JSON.parse(Buffer.concat(parts).toString('utf8') || '{}') as { model?: string; stream?: boolean };
+      const body = JSON.parse(Buffer.concat(parts).toString('utf8') || '{}') as {
+        model?: string;
+        stream?: boolean;
+      };
       const model = String(body.model ?? 'small');
       bump(started, model);
       let complete = false;
@@ -72,7 +87,11 @@ export async function startEdgeUpstream(): Promise<EdgeUpstream> {
         complete = true;
       };
       const count = (bytes: number) => bump(written, model, bytes);
-      const sse = () => response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      const sse = () =>
+        response.writeHead(200, {
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-cache',
+        });
       switch (model) {
         case 'endless-stream': {
           sse();
@@ -85,7 +104,12 @@ export async function startEdgeUpstream(): Promise<EdgeUpstream> {
           sse();
           const piece = chunkEvent('y'.repeat(64 * 1024));
           let left = Math.ceil((211 * 1024 * 1024) / piece.length);
-          pump(response, () => (left-- > 0 ? piece : left === -1 ? 'data: [DONE]\n\n' : null), count, done);
+          pump(
+            response,
+            () => (left-- > 0 ? piece : left === -1 ? 'data: [DONE]\n\n' : null),
+            count,
+            done,
+          );
           return;
         }
         case 'big-body':
@@ -94,21 +118,26 @@ export async function startEdgeUpstream(): Promise<EdgeUpstream> {
           const filler = 'z'.repeat(1024 * 1024);
           let left = model === 'big-body' ? 20 : 300;
           let state: 'head' | 'fill' | 'tail' | 'end' = 'head';
-          pump(response, () => {
-            if (state === 'head') {
-              state = 'fill';
-              return '{"id":"chatcmpl-edge","object":"chat.completion","created":0,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"';
-            }
-            if (state === 'fill') {
-              if (--left === 0) state = 'tail';
-              return filler;
-            }
-            if (state === 'tail') {
-              state = 'end';
-              return '"},"finish_reason":"stop"}]}';
-            }
-            return null;
-          }, count, done);
+          pump(
+            response,
+            () => {
+              if (state === 'head') {
+                state = 'fill';
+                return '{"id":"chatcmpl-edge","object":"chat.completion","created":0,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"';
+              }
+              if (state === 'fill') {
+                if (--left === 0) state = 'tail';
+                return filler;
+              }
+              if (state === 'tail') {
+                state = 'end';
+                return '"},"finish_reason":"stop"}]}';
+              }
+              return null;
+            },
+            count,
+            done,
+          );
           return;
         }
         case 'long-line': {
@@ -116,21 +145,26 @@ export async function startEdgeUpstream(): Promise<EdgeUpstream> {
           const block = 'q'.repeat(64 * 1024);
           let left = 128; // 8 MB
           let state: 'head' | 'fill' | 'tail' | 'end' = 'head';
-          pump(response, () => {
-            if (state === 'head') {
-              state = 'fill';
-              return 'data: ';
-            }
-            if (state === 'fill') {
-              if (--left === 0) state = 'tail';
-              return block;
-            }
-            if (state === 'tail') {
-              state = 'end';
-              return `\n\n${chunkEvent('after the long line')}data: [DONE]\n\n`;
-            }
-            return null;
-          }, count, done);
+          pump(
+            response,
+            () => {
+              if (state === 'head') {
+                state = 'fill';
+                return 'data: ';
+              }
+              if (state === 'fill') {
+                if (--left === 0) state = 'tail';
+                return block;
+              }
+              if (state === 'tail') {
+                state = 'end';
+                return `\n\n${chunkEvent('after the long line')}data: [DONE]\n\n`;
+              }
+              return null;
+            },
+            count,
+            done,
+          );
           return;
         }
         case 'trickle': {
@@ -163,7 +197,23 @@ export async function startEdgeUpstream(): Promise<EdgeUpstream> {
             return;
           }
           response.writeHead(200, { 'content-type': 'application/json' });
-          response.end(JSON.stringify({ id: 'chatcmpl-edge', object: 'chat.completion', created: 0, model, choices: [{ index: 0, message: { role: 'assistant', content: 'Small answer.' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } }), done);
+          response.end(
+            JSON.stringify({
+              id: 'chatcmpl-edge',
+              object: 'chat.completion',
+              created: 0,
+              model,
+              choices: [
+                {
+                  index: 0,
+                  message: { role: 'assistant', content: 'Small answer.' },
+                  finish_reason: 'stop',
+                },
+              ],
+              usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+            }),
+            done,
+          );
       }
     });
   });
@@ -171,7 +221,10 @@ export async function startEdgeUpstream(): Promise<EdgeUpstream> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/v1`, started, cut, written,
+    url: `http://127.0.0.1:${port}/v1`,
+    started,
+    cut,
+    written,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -5,7 +5,8 @@ import { readdirSync, readlinkSync, readFileSync } from 'node:fs';
 /** A process's memory from /proc/PID/status, in MB: the high-water mark (VmHWM) and now (VmRSS). */
 export function memoryOf(pid: number): { peakMb: number; rssMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) / 1024;
+  const field = (name: string) =>
+    Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) / 1024;
   return { peakMb: field('VmHWM'), rssMb: field('VmRSS') };
 }
 

@@ -30,20 +30,35 @@ export interface ServeOptions {
 }
 
 /** `distillguard serve --port 0 ARGS`. */
-export async function startServe(args: string[], options: ServeOptions = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [cliPath, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+export async function startServe(
+  args: string[],
+  options: ServeOptions = {},
+): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [cliPath, 'serve', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
+  });
   options.onSpawn?.(child.pid as number);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const exited = new Promise<number | string>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
   const started = await new Promise<{ url: string; adminUrl: string | null }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not listen within 30 s: ${output}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`serve did not listen within 30 s: ${output}`)),
+      30_000,
+    );
     const look = () => {
       const found = /gateway listening on (http:\/\/[\d.:]+)(?: \((.*)\))?\n/.exec(output);
       if (found) {
         clearTimeout(timer);
-        resolve({ url: found[1], adminUrl: /admin, sidecar and metrics on (http:\/\/[\d.:]+)/.exec(found[2] ?? '')?.[1] ?? null });
+        resolve({
+          url: found[1],
+          adminUrl:
+            /admin, sidecar and metrics on (http:\/\/[\d.:]+)/.exec(found[2] ?? '')?.[1] ?? null,
+        });
       }
     };
     child.stdout?.on('data', look);
@@ -54,11 +69,17 @@ export async function startServe(args: string[], options: ServeOptions = {}): Pr
   });
   let stopping: Promise<number | string> | null = null;
   return {
-    child, pid: child.pid as number, ...started, exited, output: () => output,
+    child,
+    pid: child.pid as number,
+    ...started,
+    exited,
+    output: () => output,
     stop(signal = 'SIGTERM', withinMs = 30_000) {
       stopping ??= (async () => {
         child.kill(signal);
-        const timer = new Promise<string>((resolve) => setTimeout(() => resolve('still running'), withinMs).unref());
+        const timer = new Promise<string>((resolve) =>
+          setTimeout(() => resolve('still running'), withinMs).unref(),
+        );
         const result = await Promise.race([exited, timer]);
         if (result !== 'still running') return result;
         child.kill('SIGKILL');
@@ -79,19 +100,33 @@ export interface ServeWithConfig extends ServeProcess {
 }
 
 /** `serve` on a fresh store in a temporary folder, with `config` as its --config and one API key per account. */
-export async function startServeWithConfig(config: unknown, accounts: string[] = ['acct-a']): Promise<ServeWithConfig> {
+export async function startServeWithConfig(
+  config: unknown,
+  accounts: string[] = ['acct-a'],
+): Promise<ServeWithConfig> {
   const folder = temporaryDirectory('dg-edge-fault-');
   const database = join(folder, 'gateway.db');
   const keys: Record<string, string> = {};
   for (const account of accounts) {
-    const created = await runCli(['keys', 'create', '--account', account, '--db', database, '--json']);
+    const created = await runCli([
+      'keys',
+      'create',
+      '--account',
+      account,
+      '--db',
+      database,
+      '--json',
+    ]);
     if (created.code !== 0) throw new Error(created.stderr);
     keys[account] = (JSON.parse(created.stdout) as { secret: string }).secret;
   }
   writeFileSync(join(folder, 'gateway.json'), JSON.stringify(config));
   const serve = await startServe(['--db', database, '--config', join(folder, 'gateway.json')]);
   return {
-    ...serve, folder, database, keys,
+    ...serve,
+    folder,
+    database,
+    keys,
     stop: (signal = 'SIGTERM', withinMs = 15_000) => serve.stop(signal, withinMs),
     async remove() {
       await serve.stop('SIGTERM', 15_000);

@@ -22,7 +22,12 @@ export function readAnswers(path: string): Map<string, SuspectAnswer> {
   if (!existsSync(path)) return answers;
   for (const text of readFileSync(path, 'utf8').split('\n')) {
     const record = parseJson(text);
-    if (isJsonObject(record) && typeof record.line === 'number' && typeof record.sample === 'number' && typeof record.text === 'string') {
+    if (
+      isJsonObject(record) &&
+      typeof record.line === 'number' &&
+      typeof record.sample === 'number' &&
+      typeof record.text === 'string'
+    ) {
       answers.set(answerKey(record.line, record.sample), record as unknown as SuspectAnswer);
     }
   }
@@ -30,11 +35,18 @@ export function readAnswers(path: string): Map<string, SuspectAnswer> {
 }
 
 export class AnswersLog {
-  constructor(readonly path: string, resume: boolean) {
+  constructor(
+    readonly path: string,
+    resume: boolean,
+  ) {
     try {
       if (!resume || !existsSync(path)) writeFileSync(path, '');
     } catch (error) {
-      throw new DistillGuardError('output_unwritable', `cannot write the answers file '${path}': ${(error as Error).message}`, { cause: error });
+      throw new DistillGuardError(
+        'output_unwritable',
+        `cannot write the answers file '${path}': ${(error as Error).message}`,
+        { cause: error },
+      );
     }
   }
 

@@ -19,24 +19,44 @@ export interface AuditPrompts {
 }
 
 function isMessage(value: unknown): value is ChatMessageInput {
-  return isJsonObject(value) && typeof value.role === 'string' && (value.content === undefined || value.content === null || typeof value.content === 'string' || Array.isArray(value.content));
+  return (
+    isJsonObject(value) &&
+    typeof value.role === 'string' &&
+    (value.content === undefined ||
+      value.content === null ||
+      typeof value.content === 'string' ||
+      Array.isArray(value.content))
+  );
 }
 
 /** Reads and checks a prompts file; every bad line is reported, the good ones are kept. */
 export async function readAuditPrompts(path: string): Promise<AuditPrompts> {
   const prompts: AuditPrompt[] = [];
   const rejected: RejectedLine[] = [];
-  const overlong = (line: number) => rejected.push({ file: path, line, reason: 'is longer than 64 MiB; split it' });
+  const overlong = (line: number) =>
+    rejected.push({ file: path, line, reason: 'is longer than 64 MiB; split it' });
   for await (const { line, text } of readLines(path, overlong)) {
     const record = parseJson(text);
     if (!isJsonObject(record)) {
-      rejected.push({ file: path, line, reason: 'expected a JSON object with "messages" (a chat body) or "prompt" (a string)' });
+      rejected.push({
+        file: path,
+        line,
+        reason: 'expected a JSON object with "messages" (a chat body) or "prompt" (a string)',
+      });
       continue;
     }
     const { model: _model, stream: _stream, prompt, ...rest } = record;
     if (record.messages !== undefined) {
-      if (!Array.isArray(record.messages) || record.messages.length === 0 || !record.messages.every(isMessage)) {
-        rejected.push({ file: path, line, reason: 'field "messages" must be a non-empty array of {role, content} objects' });
+      if (
+        !Array.isArray(record.messages) ||
+        record.messages.length === 0 ||
+        !record.messages.every(isMessage)
+      ) {
+        rejected.push({
+          file: path,
+          line,
+          reason: 'field "messages" must be a non-empty array of {role, content} objects',
+        });
         continue;
       }
       const messages = record.messages as ChatMessageInput[];
@@ -45,7 +65,11 @@ export async function readAuditPrompts(path: string): Promise<AuditPrompts> {
       const messages: ChatMessageInput[] = [{ role: 'user', content: prompt }];
       prompts.push({ line, body: { ...rest, messages }, text: chatPromptText(messages) });
     } else {
-      rejected.push({ file: path, line, reason: 'expected "messages" (a chat body) or a non-empty string "prompt"' });
+      rejected.push({
+        file: path,
+        line,
+        reason: 'expected "messages" (a chat body) or a non-empty string "prompt"',
+      });
     }
   }
   return { prompts, rejected };

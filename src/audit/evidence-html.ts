@@ -2,7 +2,8 @@
 // counts, p-values, the wrong-key null and the limits, in words a non-specialist can follow.
 import type { AuditEvidence } from './run-audit.js';
 
-const escapeHtml = (value: string): string => value.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+const escapeHtml = (value: string): string =>
+  value.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 
 /** "1 in 10^12" style wording of a log10 p-value. */
 export function describeLog10P(log10P: number): string {
@@ -10,18 +11,25 @@ export function describeLog10P(log10P: number): string {
   return `about 1 in 10^${Math.floor(-log10P)} (p = 10^${log10P.toFixed(1)})`;
 }
 
-const row = (label: string, value: string | number): string => `<tr><th>${escapeHtml(label)}</th><td>${escapeHtml(typeof value === 'number' ? value.toLocaleString('en-US') : value)}</td></tr>`;
+const row = (label: string, value: string | number): string =>
+  `<tr><th>${escapeHtml(label)}</th><td>${escapeHtml(typeof value === 'number' ? value.toLocaleString('en-US') : value)}</td></tr>`;
 
 export function renderEvidenceHtml(evidence: AuditEvidence): string {
   const { counts, null: wrongKeys } = evidence;
   const q = wrongKeys.log10_p_quantiles;
-  const finding = evidence.verdict === 'radioactive'
-    ? `The suspect's answers carry our watermark. If the suspect had not learned from text marked with this key, a result this strong would happen by chance ${describeLog10P(evidence.log10_p_value)}.`
-    : evidence.verdict === 'too_few_tuples'
-      ? 'Too little text was scored to reach any conclusion. Ask the suspect more prompts.'
-      : `The suspect's answers do not show our watermark at the chosen threshold (p = 10^${evidence.log10_p_value.toFixed(2)}, threshold ${evidence.alpha}). This does not prove the suspect was not trained on our outputs.`;
+  const finding =
+    evidence.verdict === 'radioactive'
+      ? `The suspect's answers carry our watermark. If the suspect had not learned from text marked with this key, a result this strong would happen by chance ${describeLog10P(evidence.log10_p_value)}.`
+      : evidence.verdict === 'too_few_tuples'
+        ? 'Too little text was scored to reach any conclusion. Ask the suspect more prompts.'
+        : `The suspect's answers do not show our watermark at the chosen threshold (p = 10^${evidence.log10_p_value.toFixed(2)}, threshold ${evidence.alpha}). This does not prove the suspect was not trained on our outputs.`;
   const cohortRows = evidence.cohorts
-    ? evidence.cohorts.keys.map((entry) => `<tr><td>${escapeHtml(entry.cohort)}</td><td>${escapeHtml(entry.key_id)}</td><td>10^${entry.log10_p_value.toFixed(2)}</td><td>10^${entry.adjusted_log10_p_value.toFixed(2)}</td></tr>`).join('\n')
+    ? evidence.cohorts.keys
+        .map(
+          (entry) =>
+            `<tr><td>${escapeHtml(entry.cohort)}</td><td>${escapeHtml(entry.key_id)}</td><td>10^${entry.log10_p_value.toFixed(2)}</td><td>10^${entry.adjusted_log10_p_value.toFixed(2)}</td></tr>`,
+        )
+        .join('\n')
     : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Radioactivity audit: ${escapeHtml(evidence.suspect.model)}</title>
@@ -44,9 +52,13 @@ ${row('Audit period', `${evidence.started_at} to ${evidence.finished_at}`)}
 <p>The same pairs were scored with ${wrongKeys.keys.toLocaleString('en-US')} random keys that were never used to mark anything. Their p-values show what chance alone produces on this very text. ${wrongKeys.at_or_below_real === 0 ? 'No wrong key scored as strongly as our key.' : `${wrongKeys.at_or_below_real} wrong keys scored at least as strongly as our key.`} Rank of our key among all keys: ${wrongKeys.real_key_rank}.</p>
 <table><tr><th>wrong keys' log10 p</th><th>lowest</th><th>1%</th><th>5%</th><th>25%</th><th>median</th><th>75%</th><th>95%</th><th>highest</th></tr>
 <tr><td></td>${[q.min, q.q01, q.q05, q.q25, q.median, q.q75, q.q95, q.max].map((value) => `<td>${value.toFixed(2)}</td>`).join('')}</tr></table>
-${evidence.cohorts ? `<h2>Which accounts leaked</h2><p>Each group of suspect accounts (cohort) was served under its own key. The p-values below are corrected for testing ${evidence.cohorts.keys.length} keys at once (Holm 1979). ${evidence.cohorts.named_cohort ? `The cohort named is <strong>${escapeHtml(evidence.cohorts.named_cohort)}</strong>.` : 'No cohort reaches the threshold.'}</p>
+${
+  evidence.cohorts
+    ? `<h2>Which accounts leaked</h2><p>Each group of suspect accounts (cohort) was served under its own key. The p-values below are corrected for testing ${evidence.cohorts.keys.length} keys at once (Holm 1979). ${evidence.cohorts.named_cohort ? `The cohort named is <strong>${escapeHtml(evidence.cohorts.named_cohort)}</strong>.` : 'No cohort reaches the threshold.'}</p>
 <table><tr><th>cohort</th><th>key id</th><th>p</th><th>corrected p</th></tr>
-${cohortRows}</table>` : ''}
+${cohortRows}</table>`
+    : ''
+}
 <h2>Limits</h2>
 <ul>
 <li>A p-value measures how unlikely the mark is by chance; it says nothing about intent, permission or who trained the suspect model.</li>

@@ -12,7 +12,10 @@ export interface RejectedLine {
  * The file's lines (1-based numbers), blank lines skipped, read as a stream (gzip detected): a
  * served-text log may be far larger than memory. A line over 64 MiB is reported, not kept.
  */
-export async function* readLines(path: string, onOverlong: (line: number) => void): AsyncGenerator<{ line: number; text: string }> {
+export async function* readLines(
+  path: string,
+  onOverlong: (line: number) => void,
+): AsyncGenerator<{ line: number; text: string }> {
   const source = await openInput(path);
   for await (const batch of readLineBatches(source.stream)) {
     const overlong = new Set(batch.overlong);

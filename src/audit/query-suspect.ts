@@ -51,12 +51,19 @@ class RateLimiter {
 
 class RetryableError extends Error {}
 
-async function askOnce(url: string, body: string, apiKey: string | undefined): Promise<{ text: string; finishReason: string | null }> {
+async function askOnce(
+  url: string,
+  body: string,
+  apiKey: string | undefined,
+): Promise<{ text: string; finishReason: string | null }> {
   let response;
   try {
     response = await request(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+      },
       body,
       headersTimeout: 120_000,
       bodyTimeout: 120_000,
@@ -65,8 +72,10 @@ async function askOnce(url: string, body: string, apiKey: string | undefined): P
     throw new RetryableError(`cannot reach ${url}: ${(error as Error).message}`);
   }
   const raw = await response.body.text();
-  if (response.statusCode === 429 || response.statusCode >= 500) throw new RetryableError(`HTTP ${response.statusCode}: ${raw.slice(0, 200)}`);
-  if (response.statusCode >= 400) throw new Error(`HTTP ${response.statusCode}: ${raw.slice(0, 200)}`);
+  if (response.statusCode === 429 || response.statusCode >= 500)
+    throw new RetryableError(`HTTP ${response.statusCode}: ${raw.slice(0, 200)}`);
+  if (response.statusCode >= 400)
+    throw new Error(`HTTP ${response.statusCode}: ${raw.slice(0, 200)}`);
   let parsed: { choices?: { message?: { content?: unknown }; finish_reason?: unknown }[] };
   try {
     parsed = JSON.parse(raw) as typeof parsed;
@@ -75,15 +84,24 @@ async function askOnce(url: string, body: string, apiKey: string | undefined): P
   }
   const choice = parsed.choices?.[0];
   const content = choice?.message?.content;
-  if (typeof content !== 'string') throw new Error('the answer has no choices[0].message.content string');
-  return { text: content, finishReason: typeof choice?.finish_reason === 'string' ? choice.finish_reason : null };
+  if (typeof content !== 'string')
+    throw new Error('the answer has no choices[0].message.content string');
+  return {
+    text: content,
+    finishReason: typeof choice?.finish_reason === 'string' ? choice.finish_reason : null,
+  };
 }
 
 /**
  * Asks every (prompt, sample) not already in `previous`, appending each answer to `log`.
  * @example await querySuspect(prompts, { baseUrl: 'http://127.0.0.1:8000/v1', model: 'm', concurrency: 4, rate: 5, samplesPerPrompt: 1 }, log, new Map())
  */
-export async function querySuspect(prompts: readonly AuditPrompt[], options: SuspectOptions, log: AnswersLog, previous: ReadonlyMap<string, SuspectAnswer>): Promise<QueryResult> {
+export async function querySuspect(
+  prompts: readonly AuditPrompt[],
+  options: SuspectOptions,
+  log: AnswersLog,
+  previous: ReadonlyMap<string, SuspectAnswer>,
+): Promise<QueryResult> {
   const url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
   const attempts = options.attempts ?? 4;
   const answers: SuspectAnswer[] = [];
@@ -106,13 +124,23 @@ export async function querySuspect(prompts: readonly AuditPrompt[], options: Sus
     while (cursor < pending.length) {
       const { prompt, sample } = pending[cursor];
       cursor += 1;
-      const body = JSON.stringify({ ...prompt.body, model: options.model, ...(options.maxTokens !== undefined ? { max_tokens: options.maxTokens } : {}) });
+      const body = JSON.stringify({
+        ...prompt.body,
+        model: options.model,
+        ...(options.maxTokens !== undefined ? { max_tokens: options.maxTokens } : {}),
+      });
       let reason = '';
       for (let attempt = 1; attempt <= attempts; attempt += 1) {
         await limiter.wait();
         try {
           const { text, finishReason } = await askOnce(url, body, options.apiKey);
-          const answer: SuspectAnswer = { line: prompt.line, sample, text, finish_reason: finishReason, answered_at: new Date().toISOString() };
+          const answer: SuspectAnswer = {
+            line: prompt.line,
+            sample,
+            text,
+            finish_reason: finishReason,
+            answered_at: new Date().toISOString(),
+          };
           log.append(answer);
           answers.push(answer);
           reason = '';
@@ -128,7 +156,9 @@ export async function querySuspect(prompts: readonly AuditPrompt[], options: Sus
       options.onProgress?.(done, pending.length);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, pending.length)) }, worker));
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(options.concurrency, pending.length)) }, worker),
+  );
   answers.sort((a, b) => a.line - b.line || a.sample - b.sample);
   return { answers, asked: pending.length, reused, failures };
 }

@@ -2,7 +2,12 @@
 // binomial tail for green lists, gamma tail for Gumbel/EXP (Sander et al. 2024 §4 after Fernandez
 // et al. 2023 §3). The null keys see the same tape and the same filters as the real key.
 import { createHash, randomBytes } from 'node:crypto';
-import { deriveCohortKey, logPValue, tokenScorerFor, type WatermarkKey } from '../watermark/index.js';
+import {
+  deriveCohortKey,
+  logPValue,
+  tokenScorerFor,
+  type WatermarkKey,
+} from '../watermark/index.js';
 import type { TupleTape } from './tuple-tape.js';
 
 export interface TapeScore {
@@ -15,11 +20,15 @@ export interface TapeScore {
 /** One key's score of the whole tape. */
 export function scoreTape(tape: TupleTape, key: WatermarkKey): TapeScore {
   const scorer = tokenScorerFor(key);
-  if (scorer.window !== tape.window) throw new RangeError(`the tape has windows of ${tape.window} tokens; key ${key.key_id} uses ${scorer.window}`);
+  if (scorer.window !== tape.window)
+    throw new RangeError(
+      `the tape has windows of ${tape.window} tokens; key ${key.key_id} uses ${scorer.window}`,
+    );
   const stride = tape.window + 1;
   const tokens = tape.tokens;
   let statistic = 0;
-  for (let end = tape.window; end < tokens.length; end += stride) statistic += scorer.score(tokens, end, tokens[end]);
+  for (let end = tape.window; end < tokens.length; end += stride)
+    statistic += scorer.score(tokens, end, tokens[end]);
   const score = { scored: tape.count, statistic };
   return { ...score, log10_p_value: logPValue(scorer, score) / Math.LN10 };
 }
@@ -30,7 +39,17 @@ export interface NullSummary {
   /** How the wrong keys were drawn. */
   key_source: string;
   /** Quantiles of the wrong keys' log10 p-values. */
-  log10_p_quantiles: { min: number; q01: number; q05: number; q25: number; median: number; q75: number; q95: number; q99: number; max: number };
+  log10_p_quantiles: {
+    min: number;
+    q01: number;
+    q05: number;
+    q25: number;
+    median: number;
+    q75: number;
+    q95: number;
+    q99: number;
+    max: number;
+  };
   /** Wrong keys with log10 p at or below the real key's. */
   at_or_below_real: number;
   fraction_at_or_below_real: number;
@@ -48,8 +67,17 @@ export interface NullSummary {
  * without, from a fresh random master.
  */
 export function nullKeys(real: WatermarkKey, count: number, seed?: string): WatermarkKey[] {
-  const secret = seed === undefined ? randomBytes(32) : createHash('sha256').update(`distillguard/audit/null/v1/${seed}`).digest();
-  const master: WatermarkKey = { key_id: 'wk_null_master', scheme: real.scheme, parameters: { ...real.parameters }, secret: secret.toString('base64url'), created_at: real.created_at };
+  const secret =
+    seed === undefined
+      ? randomBytes(32)
+      : createHash('sha256').update(`distillguard/audit/null/v1/${seed}`).digest();
+  const master: WatermarkKey = {
+    key_id: 'wk_null_master',
+    scheme: real.scheme,
+    parameters: { ...real.parameters },
+    secret: secret.toString('base64url'),
+    created_at: real.created_at,
+  };
   return Array.from({ length: count }, (_, index) => deriveCohortKey(master, `null-${index}`));
 }
 
@@ -62,7 +90,12 @@ function quantile(sorted: readonly number[], q: number): number {
 }
 
 /** Scores the tape under each wrong key and summarises the distribution beside the real key's p. */
-export function nullDistribution(tape: TupleTape, keys: readonly WatermarkKey[], realLog10P: number, keySource: string): NullSummary {
+export function nullDistribution(
+  tape: TupleTape,
+  keys: readonly WatermarkKey[],
+  realLog10P: number,
+  keySource: string,
+): NullSummary {
   const values = keys.map((key) => scoreTape(tape, key).log10_p_value);
   const sorted = [...values].sort((a, b) => a - b);
   const atOrBelow = values.filter((value) => value <= realLog10P).length;
@@ -70,8 +103,15 @@ export function nullDistribution(tape: TupleTape, keys: readonly WatermarkKey[],
     keys: keys.length,
     key_source: keySource,
     log10_p_quantiles: {
-      min: sorted[0] ?? 0, q01: quantile(sorted, 0.01), q05: quantile(sorted, 0.05), q25: quantile(sorted, 0.25), median: quantile(sorted, 0.5),
-      q75: quantile(sorted, 0.75), q95: quantile(sorted, 0.95), q99: quantile(sorted, 0.99), max: sorted[sorted.length - 1] ?? 0,
+      min: sorted[0] ?? 0,
+      q01: quantile(sorted, 0.01),
+      q05: quantile(sorted, 0.05),
+      q25: quantile(sorted, 0.25),
+      median: quantile(sorted, 0.5),
+      q75: quantile(sorted, 0.75),
+      q95: quantile(sorted, 0.95),
+      q99: quantile(sorted, 0.99),
+      max: sorted[sorted.length - 1] ?? 0,
     },
     at_or_below_real: atOrBelow,
     fraction_at_or_below_real: keys.length > 0 ? atOrBelow / keys.length : 0,

@@ -17,11 +17,23 @@ export async function readServedWindows(path: string, window: number): Promise<S
   const windows = new Set<number>();
   const rejected: RejectedLine[] = [];
   let texts = 0;
-  const overlong = (line: number) => rejected.push({ file: path, line, reason: 'is longer than 64 MiB; split it' });
+  const overlong = (line: number) =>
+    rejected.push({ file: path, line, reason: 'is longer than 64 MiB; split it' });
   for await (const { line, text } of readLines(path, overlong)) {
     const record = parseJson(text);
-    const served = isJsonObject(record) ? (typeof record.text === 'string' ? record.text : isJsonObject(record.response) && typeof record.response.text === 'string' ? record.response.text : undefined) : undefined;
-    if (served === undefined) rejected.push({ file: path, line, reason: 'expected a JSON object with a string "text" or "response.text"' });
+    const served = isJsonObject(record)
+      ? typeof record.text === 'string'
+        ? record.text
+        : isJsonObject(record.response) && typeof record.response.text === 'string'
+          ? record.response.text
+          : undefined
+      : undefined;
+    if (served === undefined)
+      rejected.push({
+        file: path,
+        line,
+        reason: 'expected a JSON object with a string "text" or "response.text"',
+      });
     else {
       addRunFingerprints(windows, served, window);
       texts += 1;

@@ -44,7 +44,8 @@ export function detectionTokens(text: string): number[] {
 export function addRunFingerprints(runs: Set<number>, text: string, length: number): void {
   if (length === 0) return;
   const tokens = detectionTokens(text);
-  for (let start = 0; start + length <= tokens.length; start += 1) runs.add(tupleFingerprint(tokens, start, start + length - 1));
+  for (let start = 0; start + length <= tokens.length; start += 1)
+    runs.add(tupleFingerprint(tokens, start, start + length - 1));
 }
 
 /** Fingerprints of every length-`length` run in `texts`. */
@@ -65,10 +66,18 @@ export function runFingerprints(texts: Iterable<string>, length: number): Set<nu
 export function buildTupleTape(outputs: readonly string[], options: TapeOptions): TupleTape {
   const window = options.window;
   const stride = window + 1;
-  const promptRuns = runFingerprints(options.prompts, options.promptFilter === 'tuple' ? stride : window);
+  const promptRuns = runFingerprints(
+    options.prompts,
+    options.promptFilter === 'tuple' ? stride : window,
+  );
   const servedWindows = options.servedWindows ?? null;
   const seen = new Set<number>();
-  const counts: TapeCounts = { tuples_total: 0, tuples_distinct: 0, tuples_after_prompt_filter: 0, tuples_after_served_filter: 0 };
+  const counts: TapeCounts = {
+    tuples_total: 0,
+    tuples_distinct: 0,
+    tuples_after_prompt_filter: 0,
+    tuples_after_served_filter: 0,
+  };
   let tape = new Int32Array(4096 * stride);
   let count = 0;
   for (const output of outputs) {
@@ -79,17 +88,28 @@ export function buildTupleTape(outputs: readonly string[], options: TapeOptions)
       if (seen.has(fingerprint)) continue;
       seen.add(fingerprint);
       counts.tuples_distinct += 1;
-      const promptRun = options.promptFilter === 'tuple' ? fingerprint : window > 0 ? tupleFingerprint(tokens, index - window, index - 1) : null;
+      const promptRun =
+        options.promptFilter === 'tuple'
+          ? fingerprint
+          : window > 0
+            ? tupleFingerprint(tokens, index - window, index - 1)
+            : null;
       if (promptRun !== null && promptRuns.has(promptRun)) continue;
       counts.tuples_after_prompt_filter += 1;
-      if (servedWindows && window > 0 && !servedWindows.has(tupleFingerprint(tokens, index - window, index - 1))) continue;
+      if (
+        servedWindows &&
+        window > 0 &&
+        !servedWindows.has(tupleFingerprint(tokens, index - window, index - 1))
+      )
+        continue;
       counts.tuples_after_served_filter += 1;
       if ((count + 1) * stride > tape.length) {
         const grown = new Int32Array(tape.length * 2);
         grown.set(tape);
         tape = grown;
       }
-      for (let offset = 0; offset < stride; offset += 1) tape[count * stride + offset] = tokens[index - window + offset];
+      for (let offset = 0; offset < stride; offset += 1)
+        tape[count * stride + offset] = tokens[index - window + offset];
       count += 1;
     }
   }

@@ -14,24 +14,68 @@ test('audit writes evidence.json and a self-contained HTML report, and names a b
   const directory = temporaryDirectory();
   const key = fixedWatermarkKey('kgw', 'cli-audit');
   writeWatermarkKey(join(directory, 'key.json'), key);
-  for (const cohort of ['a', 'b']) writeWatermarkKey(join(directory, `cohort-${cohort}.json`), deriveCohortKey(key, cohort));
+  for (const cohort of ['a', 'b'])
+    writeWatermarkKey(join(directory, `cohort-${cohort}.json`), deriveCohortKey(key, cohort));
   const promptsPath = join(directory, 'prompts.jsonl');
-  writeFileSync(promptsPath, [
-    JSON.stringify({ messages: [{ role: 'user', content: 'Tell me about rivers.' }], seed: 1 }),
-    '{"messages": "not a list"}',
-    JSON.stringify({ prompt: 'Explain the water cycle.', seed: 2 }),
-  ].join('\n'));
+  writeFileSync(
+    promptsPath,
+    [
+      JSON.stringify({ messages: [{ role: 'user', content: 'Tell me about rivers.' }], seed: 1 }),
+      '{"messages": "not a list"}',
+      JSON.stringify({ prompt: 'Explain the water cycle.', seed: 2 }),
+    ].join('\n'),
+  );
   const server = await startReferenceModelServer({ port: 0 });
   try {
     const out = join(directory, 'evidence.json');
     const html = join(directory, 'evidence.html');
-    const result = await runCli(['audit', '--suspect', `${server.url}/v1`, '--model', 'suspect-1', '--prompts', promptsPath, '--key', join(directory, 'key.json'),
-      '--out', out, '--html', html, '--max-tokens', '120', '--rate', '100', '--null-keys', '1000', '--min-tuples', '50',
-      '--cohort-keys', join(directory, 'cohort-a.json'), join(directory, 'cohort-b.json')]);
+    const result = await runCli([
+      'audit',
+      '--suspect',
+      `${server.url}/v1`,
+      '--model',
+      'suspect-1',
+      '--prompts',
+      promptsPath,
+      '--key',
+      join(directory, 'key.json'),
+      '--out',
+      out,
+      '--html',
+      html,
+      '--max-tokens',
+      '120',
+      '--rate',
+      '100',
+      '--null-keys',
+      '1000',
+      '--min-tuples',
+      '50',
+      '--cohort-keys',
+      join(directory, 'cohort-a.json'),
+      join(directory, 'cohort-b.json'),
+    ]);
     assert.match(result.stderr, /prompts\.jsonl:2: field "messages"/);
     assert.equal(result.code, 2, result.stderr);
-    const evidence = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown> & { null: { keys: number }; counts: { prompts: number; answers: number }; suspect: { url: string }; cohorts: { keys: unknown[] } };
-    for (const field of ['log10_p_value', 'scored_tuples', 'null', 'method', 'counts', 'key', 'suspect', 'started_at', 'finished_at', 'verdict']) assert.ok(field in evidence, field);
+    const evidence = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown> & {
+      null: { keys: number };
+      counts: { prompts: number; answers: number };
+      suspect: { url: string };
+      cohorts: { keys: unknown[] };
+    };
+    for (const field of [
+      'log10_p_value',
+      'scored_tuples',
+      'null',
+      'method',
+      'counts',
+      'key',
+      'suspect',
+      'started_at',
+      'finished_at',
+      'verdict',
+    ])
+      assert.ok(field in evidence, field);
     assert.equal(typeof evidence.log10_p_value, 'number');
     assert.equal(evidence.null.keys, 1000);
     assert.equal(evidence.counts.prompts, 2);

@@ -7,32 +7,52 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../test-support/run-cli.js';
 
-test('config check: exit 0 and one line when valid; the misspelt field and its nearest name otherwise', { timeout: 60_000 }, async () => {
-  const folder = mkdtempSync(join(tmpdir(), 'dg-config-check-'));
-  try {
-    const valid = join(folder, 'valid.json');
-    writeFileSync(valid, JSON.stringify({ upstreams: [{ name: 'local', url: 'http://user:secret@127.0.0.1:8000/v1', timeout_ms: 5_000 }], policy: { ttl_s: 60 } }));
-    const ok = await runCli(['config', 'check', valid]);
-    assert.equal(ok.code, 0, ok.stderr);
-    assert.equal(ok.stdout.trim().split('\n').length, 1);
-    assert.match(ok.stdout, /valid: 1 upstream \(local=http:\/\/127\.0\.0\.1:8000\/v1\)/);
-    assert.ok(!ok.stdout.includes('secret'), 'credentials in URLs are not printed');
+test(
+  'config check: exit 0 and one line when valid; the misspelt field and its nearest name otherwise',
+  { timeout: 60_000 },
+  async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'dg-config-check-'));
+    try {
+      const valid = join(folder, 'valid.json');
+      writeFileSync(
+        valid,
+        JSON.stringify({
+          upstreams: [
+            { name: 'local', url: 'http://user:secret@127.0.0.1:8000/v1', timeout_ms: 5_000 },
+          ],
+          policy: { ttl_s: 60 },
+        }),
+      );
+      const ok = await runCli(['config', 'check', valid]);
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.equal(ok.stdout.trim().split('\n').length, 1);
+      assert.match(ok.stdout, /valid: 1 upstream \(local=http:\/\/127\.0\.0\.1:8000\/v1\)/);
+      assert.ok(!ok.stdout.includes('secret'), 'credentials in URLs are not printed');
 
-    const typo = join(folder, 'typo.json');
-    writeFileSync(typo, JSON.stringify({ upstreams: [{ name: 'local', url: 'http://127.0.0.1:8000/v1', timout_ms: 5_000 }] }));
-    const checked = await runCli(['config', 'check', typo]);
-    assert.equal(checked.code, 64);
-    assert.match(checked.stderr, /typo\.json: unknown field 'upstreams\[0\]\.timout_ms': did you mean 'timeout_ms'\?/);
+      const typo = join(folder, 'typo.json');
+      writeFileSync(
+        typo,
+        JSON.stringify({
+          upstreams: [{ name: 'local', url: 'http://127.0.0.1:8000/v1', timout_ms: 5_000 }],
+        }),
+      );
+      const checked = await runCli(['config', 'check', typo]);
+      assert.equal(checked.code, 64);
+      assert.match(
+        checked.stderr,
+        /typo\.json: unknown field 'upstreams\[0\]\.timout_ms': did you mean 'timeout_ms'\?/,
+      );
 
-    // serve says the same and stops before it opens (or creates) a store
-    const storage = join(folder, 'storage.json');
-    writeFileSync(storage, JSON.stringify({ storage: { kind: 'postgres' } }));
-    const db = join(folder, 'never.db');
-    const served = await runCli(['serve', '--port', '0', '--config', storage, '--db', db]);
-    assert.equal(served.code, 64);
-    assert.match(served.stderr, /storage\.json: unknown field 'storage'/);
-    assert.equal(existsSync(db), false, 'no store was created');
-  } finally {
-    rmSync(folder, { recursive: true, force: true });
-  }
-});
+      // serve says the same and stops before it opens (or creates) a store
+      const storage = join(folder, 'storage.json');
+      writeFileSync(storage, JSON.stringify({ storage: { kind: 'postgres' } }));
+      const db = join(folder, 'never.db');
+      const served = await runCli(['serve', '--port', '0', '--config', storage, '--db', db]);
+      assert.equal(served.code, 64);
+      assert.match(served.stderr, /storage\.json: unknown field 'storage'/);
+      assert.equal(existsSync(db), false, 'no store was created');
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  },
+);

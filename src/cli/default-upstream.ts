@@ -7,10 +7,18 @@ export interface LocalUpstream {
 }
 
 /** With `watermarkMaster`, requests of a tracer cohort are sampled under that cohort's key. */
-export async function startDefaultUpstream(options: { watermarkMaster?: WatermarkKey } = {}): Promise<LocalUpstream> {
+export async function startDefaultUpstream(
+  options: { watermarkMaster?: WatermarkKey } = {},
+): Promise<LocalUpstream> {
   const { startReferenceModelServer } = await import('../refmodel/index.js');
   const { cohortWatermarkProcessors } = await import('../watermark/index.js');
-  const logitsProcessorFor = options.watermarkMaster ? cohortWatermarkProcessors(options.watermarkMaster) : undefined;
-  const server = await startReferenceModelServer({ port: 0, host: defaultListenHost, logitsProcessorFor });
+  const logitsProcessorFor = options.watermarkMaster
+    ? cohortWatermarkProcessors(options.watermarkMaster)
+    : undefined;
+  const server = await startReferenceModelServer({
+    port: 0,
+    host: defaultListenHost,
+    logitsProcessorFor,
+  });
   return { url: `${server.url.replace(/\/+$/, '')}/v1`, close: () => server.close() };
 }

@@ -10,8 +10,15 @@ type Register = (program: Command) => void;
 
 /** The version written in package.json (dist/src/cli/main.js is three folders below it). */
 function packageVersion(): string {
-  const manifest: unknown = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
-  return typeof manifest === 'object' && manifest !== null && 'version' in manifest && typeof manifest.version === 'string' ? manifest.version : 'unknown';
+  const manifest: unknown = JSON.parse(
+    readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
+  );
+  return typeof manifest === 'object' &&
+    manifest !== null &&
+    'version' in manifest &&
+    typeof manifest.version === 'string'
+    ? manifest.version
+    : 'unknown';
 }
 /**
  * Each subcommand's module, loaded only when that subcommand runs (all of them for help), so that a
@@ -62,7 +69,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`distillguard: ${error.message}\n`);
       return error.exitCode;
     }
-    process.stderr.write(`distillguard: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+    process.stderr.write(
+      `distillguard: unexpected error: ${(error as Error).stack ?? String(error)}\n`,
+    );
     return 70;
   }
 }

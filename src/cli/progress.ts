@@ -10,7 +10,10 @@ const redrawIntervalMs = 100;
 const barWidth = 28;
 
 /** A bar labelled `label`; a no-op when `stream` is not a TTY (pipes, CI, files). */
-export function createProgressBar(label: string, stream: NodeJS.WriteStream = process.stderr): ProgressBar {
+export function createProgressBar(
+  label: string,
+  stream: NodeJS.WriteStream = process.stderr,
+): ProgressBar {
   if (!stream.isTTY) return { update: () => undefined, finish: () => undefined };
   let lastDraw = 0;
   let drawn = false;

@@ -14,42 +14,87 @@ import { runCli } from '../test-support/run-cli.js';
 
 const enforcement = new Set(['throttle', 'verify', 'degrade', 'block']);
 
-test('replay of a --scale 0.05 week: only campaign accounts are acted against, benchmarks never refused', { timeout: 600_000 }, async () => {
-  const folder = mkdtempSync(join(tmpdir(), 'dg-replay-'));
-  const upstream = await startFakeUpstream({ reply: 'A short answer.' });
-  const adminToken = 'replay-acceptance-admin-token';
-  try {
-    await simulate({ out: join(folder, 'traffic'), scale: 0.05, seed: 17 });
-    const gateway = await startGateway({
-      port: 0, databasePath: join(folder, 'gateway.db'), upstream: upstream.url, adminToken, acceptReplayTime: true, logLevel: 'error',
-      config: parseGatewayConfig({ detection: { assess_every_ms: 1_000 } }),
-    });
-    let decisions;
+test(
+  'replay of a --scale 0.05 week: only campaign accounts are acted against, benchmarks never refused',
+  { timeout: 600_000 },
+  async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'dg-replay-'));
+    const upstream = await startFakeUpstream({ reply: 'A short answer.' });
+    const adminToken = 'replay-acceptance-admin-token';
     try {
-      const result = await runCli(['replay', '--traffic', join(folder, 'traffic'), '--gateway', gateway.url, '--admin-token', adminToken, '--speed', '1e9', '--concurrency', '32', '--out', join(folder, 'replay.json')]);
-      assert.equal(result.code, 0, result.stderr);
-      decisions = gateway.store.readDecisions();
+      await simulate({ out: join(folder, 'traffic'), scale: 0.05, seed: 17 });
+      const gateway = await startGateway({
+        port: 0,
+        databasePath: join(folder, 'gateway.db'),
+        upstream: upstream.url,
+        adminToken,
+        acceptReplayTime: true,
+        logLevel: 'error',
+        config: parseGatewayConfig({ detection: { assess_every_ms: 1_000 } }),
+      });
+      let decisions;
+      try {
+        const result = await runCli([
+          'replay',
+          '--traffic',
+          join(folder, 'traffic'),
+          '--gateway',
+          gateway.url,
+          '--admin-token',
+          adminToken,
+          '--speed',
+          '1e9',
+          '--concurrency',
+          '32',
+          '--out',
+          join(folder, 'replay.json'),
+        ]);
+        assert.equal(result.code, 0, result.stderr);
+        decisions = gateway.store.readDecisions();
+      } finally {
+        await gateway.close();
+      }
+      const labels = JSON.parse(
+        readFileSync(join(folder, 'traffic', 'labels.json'), 'utf8'),
+      ) as Labels;
+      const summary = JSON.parse(readFileSync(join(folder, 'replay.json'), 'utf8')) as {
+        sent: number;
+        per_account: Record<string, Record<string, number>>;
+      };
+      const classOf = (accountId: string) => labels.accounts[accountId]?.class;
+      const acted = new Set(
+        decisions.filter((row) => enforcement.has(row.action)).map((row) => row.accountId),
+      );
+      const wrongful = [...acted].filter((accountId) => classOf(accountId) !== 'campaign');
+      assert.deepEqual(
+        wrongful.map((accountId) => `${accountId} (${classOf(accountId)})`),
+        [],
+        'accounts acted against that are not campaign accounts',
+      );
+      const campaignAccounts = Object.keys(labels.accounts).filter(
+        (accountId) => classOf(accountId) === 'campaign',
+      );
+      // not vacuous: the live gateway acts on most of the campaign accounts within the week
+      assert.ok(
+        acted.size >= campaignAccounts.length / 2,
+        `acted against ${acted.size} of ${campaignAccounts.length} campaign accounts`,
+      );
+      const benchmarks = Object.keys(labels.accounts).filter(
+        (accountId) => classOf(accountId) === 'benchmark',
+      );
+      assert.ok(benchmarks.length > 0);
+      for (const accountId of benchmarks) {
+        const statuses = summary.per_account[accountId] ?? {};
+        assert.equal(
+          (statuses['403'] ?? 0) + (statuses['429'] ?? 0),
+          0,
+          `benchmark account ${accountId} was refused: ${JSON.stringify(statuses)}`,
+        );
+        assert.ok(!acted.has(accountId));
+      }
     } finally {
-      await gateway.close();
+      await upstream.close();
+      rmSync(folder, { recursive: true, force: true });
     }
-    const labels = JSON.parse(readFileSync(join(folder, 'traffic', 'labels.json'), 'utf8')) as Labels;
-    const summary = JSON.parse(readFileSync(join(folder, 'replay.json'), 'utf8')) as { sent: number; per_account: Record<string, Record<string, number>> };
-    const classOf = (accountId: string) => labels.accounts[accountId]?.class;
-    const acted = new Set(decisions.filter((row) => enforcement.has(row.action)).map((row) => row.accountId));
-    const wrongful = [...acted].filter((accountId) => classOf(accountId) !== 'campaign');
-    assert.deepEqual(wrongful.map((accountId) => `${accountId} (${classOf(accountId)})`), [], 'accounts acted against that are not campaign accounts');
-    const campaignAccounts = Object.keys(labels.accounts).filter((accountId) => classOf(accountId) === 'campaign');
-    // not vacuous: the live gateway acts on most of the campaign accounts within the week
-    assert.ok(acted.size >= campaignAccounts.length / 2, `acted against ${acted.size} of ${campaignAccounts.length} campaign accounts`);
-    const benchmarks = Object.keys(labels.accounts).filter((accountId) => classOf(accountId) === 'benchmark');
-    assert.ok(benchmarks.length > 0);
-    for (const accountId of benchmarks) {
-      const statuses = summary.per_account[accountId] ?? {};
-      assert.equal((statuses['403'] ?? 0) + (statuses['429'] ?? 0), 0, `benchmark account ${accountId} was refused: ${JSON.stringify(statuses)}`);
-      assert.ok(!acted.has(accountId));
-    }
-  } finally {
-    await upstream.close();
-    rmSync(folder, { recursive: true, force: true });
-  }
-});
+  },
+);

@@ -14,7 +14,10 @@ export class SkippedRows {
 
   /** One message: how many rows were skipped, per file, why, and what to do. */
   describe(): string {
-    const files = [...this.byPath].map(([path, { count, firstSeq, reason }]) => `${count.toLocaleString('en-US')} from '${path}', which ${reason} (first: interaction ${firstSeq})`);
+    const files = [...this.byPath].map(
+      ([path, { count, firstSeq, reason }]) =>
+        `${count.toLocaleString('en-US')} from '${path}', which ${reason} (first: interaction ${firstSeq})`,
+    );
     return `skipped ${this.count.toLocaleString('en-US')} interactions whose imported file could not be read back: ${files.join('; ')}. Restore the file as it was imported, or re-import it into a new --db.`;
   }
 }

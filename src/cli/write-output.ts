@@ -11,7 +11,11 @@ export async function writeOutputFile(path: string, text: string): Promise<void>
     await rename(temporary, path);
   } catch (error) {
     await unlink(temporary).catch(() => undefined);
-    throw new DistillGuardError('output_unwritable', `cannot write '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Check the path.`, { cause: error });
+    throw new DistillGuardError(
+      'output_unwritable',
+      `cannot write '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Check the path.`,
+      { cause: error },
+    );
   }
 }
 
@@ -21,6 +25,9 @@ export async function checkOutputPath(path: string, option: string): Promise<voi
   try {
     await access(folder, constants.W_OK);
   } catch {
-    throw new DistillGuardError('output_unwritable', `cannot write '${path}': folder '${folder}' does not exist or is not writable. Check ${option}.`);
+    throw new DistillGuardError(
+      'output_unwritable',
+      `cannot write '${path}': folder '${folder}' does not exist or is not writable. Check ${option}.`,
+    );
   }
 }

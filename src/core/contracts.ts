@@ -71,7 +71,9 @@ export function describeProblem(error: ErrorObject | undefined): FieldProblem {
     return { field: base ? `${base}.${missing}` : missing, reason: 'is required but missing' };
   }
   if (error.keyword === 'enum') {
-    const allowed = (params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(', ');
+    const allowed = (params.allowedValues as unknown[])
+      .map((value) => JSON.stringify(value))
+      .join(', ');
     return { field: base, reason: `must be one of ${allowed}` };
   }
   if (error.keyword === 'format') {
@@ -85,7 +87,10 @@ export function describeProblem(error: ErrorObject | undefined): FieldProblem {
  * A validator for `name`, compiled on its first call. `refine` runs on what the schema accepted
  * and returns the first problem the schema cannot express, or null.
  */
-function validator<T>(name: ContractName, refine?: (value: T) => FieldProblem | null): Validator<T> {
+function validator<T>(
+  name: ContractName,
+  refine?: (value: T) => FieldProblem | null,
+): Validator<T> {
   let validate: ValidateFunction | null = null;
   let refined: FieldProblem | null = null;
   const check = ((value: unknown) => {
@@ -105,10 +110,17 @@ function validator<T>(name: ContractName, refine?: (value: T) => FieldProblem | 
  */
 function timeProblem(field: string, value: string | undefined): FieldProblem | null {
   if (value === undefined || Number.isFinite(parseTimestamp(value))) return null;
-  return { field, reason: 'is not a time DistillGuard can store (a leap second such as 23:59:60, or a year past 275760): send seconds 00-59' };
+  return {
+    field,
+    reason:
+      'is not a time DistillGuard can store (a leap second such as 23:59:60, or a year past 275760): send seconds 00-59',
+  };
 }
 
-export const validateInteraction = (): Validator<Interaction> => validator<Interaction>('interaction', (record) => timeProblem('ts', record.ts));
-export const validateAccount = (): Validator<Account> => validator<Account>('account', (record) => timeProblem('created_at', record.created_at));
-export const validateReport = (): Validator<AnalysisReport> => validator<AnalysisReport>('analysis-report');
+export const validateInteraction = (): Validator<Interaction> =>
+  validator<Interaction>('interaction', (record) => timeProblem('ts', record.ts));
+export const validateAccount = (): Validator<Account> =>
+  validator<Account>('account', (record) => timeProblem('created_at', record.created_at));
+export const validateReport = (): Validator<AnalysisReport> =>
+  validator<AnalysisReport>('analysis-report');
 export const validateLabels = (): Validator<Labels> => validator<Labels>('labels');

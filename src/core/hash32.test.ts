@@ -16,7 +16,8 @@ function referenceFnv1a(text: string): number {
 }
 function referenceFolded(text: string, start: number, end: number): number {
   let hash = 0x811c9dc5;
-  for (let index = start; index < end; index += 1) hash = Math.imul(hash ^ (text.charCodeAt(index) | 32), 0x01000193);
+  for (let index = start; index < end; index += 1)
+    hash = Math.imul(hash ^ (text.charCodeAt(index) | 32), 0x01000193);
   return hash >>> 0;
 }
 function referenceHash32(text: string, seed = 0, start = 0, end = text.length): number {
@@ -30,14 +31,32 @@ function referenceHash32(text: string, seed = 0, start = 0, end = text.length): 
 
 /** Strings of every kind: empty, ASCII, controls, mixed case, accents, CJK, lone and paired surrogates. */
 function sampleStrings(count: number): string[] {
-  const alphabet = ['a', 'Z', '0', ' ', '\n', '\u0010', '@', '`', 'é', 'Ω', '中', '\ud83d\ude00', '\ud800', '\uffff', '_', '-'];
+  const alphabet = [
+    'a',
+    'Z',
+    '0',
+    ' ',
+    '\n',
+    '\u0010',
+    '@',
+    '`',
+    'é',
+    'Ω',
+    '中',
+    '\ud83d\ude00',
+    '\ud800',
+    '\uffff',
+    '_',
+    '-',
+  ];
   let state = 12345;
   const next = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0);
   const strings = [''];
   for (let index = 1; index < count; index += 1) {
     let text = '';
     const length = next() % 40;
-    for (let position = 0; position < length; position += 1) text += alphabet[next() % alphabet.length];
+    for (let position = 0; position < length; position += 1)
+      text += alphabet[next() % alphabet.length];
     strings.push(text);
   }
   return strings;
@@ -47,9 +66,17 @@ test('fnv1a, folded fnv1a and hash32 equal the inline definitions they replaced 
   for (const text of sampleStrings(5_000)) {
     assert.equal(fnv1a(text), referenceFnv1a(text), JSON.stringify(text));
     const start = Math.floor(text.length / 3);
-    assert.equal(fnv1a(text, start, text.length, fnvOffsetBasis, 32), referenceFolded(text, start, text.length), JSON.stringify(text));
+    assert.equal(
+      fnv1a(text, start, text.length, fnvOffsetBasis, 32),
+      referenceFolded(text, start, text.length),
+      JSON.stringify(text),
+    );
     assert.equal(hash32(text), referenceHash32(text), JSON.stringify(text));
-    assert.equal(hash32(text, 0x5eed, start), referenceHash32(text, 0x5eed, start), JSON.stringify(text));
+    assert.equal(
+      hash32(text, 0x5eed, start),
+      referenceHash32(text, 0x5eed, start),
+      JSON.stringify(text),
+    );
   }
 });
 

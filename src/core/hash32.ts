@@ -18,9 +18,16 @@ export function fnv1aStep(hash: number, code: number): number {
  * it is mixed in: 32 folds ASCII letters to lower case (and sets bit 5 of every other unit).
  * @example fnv1a('abc') === 0x1a47e90b
  */
-export function fnv1a(text: string, start = 0, end = text.length, basis = fnvOffsetBasis, fold = 0): number {
+export function fnv1a(
+  text: string,
+  start = 0,
+  end = text.length,
+  basis = fnvOffsetBasis,
+  fold = 0,
+): number {
   let hash = basis;
-  for (let index = start; index < end; index += 1) hash = Math.imul(hash ^ (text.charCodeAt(index) | fold), fnvPrime);
+  for (let index = start; index < end; index += 1)
+    hash = Math.imul(hash ^ (text.charCodeAt(index) | fold), fnvPrime);
   return hash >>> 0;
 }
 

@@ -5,12 +5,19 @@
 export function editDistance(a: string, b: string): number {
   const rows = a.length + 1;
   const columns = b.length + 1;
-  const table: number[][] = Array.from({ length: rows }, (_, row) => Array.from({ length: columns }, (_, column) => (row === 0 ? column : column === 0 ? row : 0)));
+  const table: number[][] = Array.from({ length: rows }, (_, row) =>
+    Array.from({ length: columns }, (_, column) => (row === 0 ? column : column === 0 ? row : 0)),
+  );
   for (let row = 1; row < rows; row += 1) {
     for (let column = 1; column < columns; column += 1) {
       const cost = a[row - 1] === b[column - 1] ? 0 : 1;
-      let best = Math.min(table[row - 1][column] + 1, table[row][column - 1] + 1, table[row - 1][column - 1] + cost);
-      if (row > 1 && column > 1 && a[row - 1] === b[column - 2] && a[row - 2] === b[column - 1]) best = Math.min(best, table[row - 2][column - 2] + 1);
+      let best = Math.min(
+        table[row - 1][column] + 1,
+        table[row][column - 1] + 1,
+        table[row - 1][column - 1] + cost,
+      );
+      if (row > 1 && column > 1 && a[row - 1] === b[column - 2] && a[row - 2] === b[column - 1])
+        best = Math.min(best, table[row - 2][column - 2] + 1);
       table[row][column] = best;
     }
   }
@@ -28,7 +35,8 @@ export function nearestName(word: string, candidates: readonly string[]): string
   let best: { name: string; distance: number } | null = null;
   for (const name of candidates) {
     const candidate = name.toLowerCase();
-    const distance = lower.length >= 4 && candidate.startsWith(lower) ? 0.5 : editDistance(lower, candidate);
+    const distance =
+      lower.length >= 4 && candidate.startsWith(lower) ? 0.5 : editDistance(lower, candidate);
     if (best === null || distance < best.distance) best = { name, distance };
   }
   if (best === null) return null;

@@ -1,10 +1,19 @@
 // TypeScript shapes of the four shared contracts (contracts/*.schema.json). The schema files are
 // the source of truth; contracts.ts validates against them and contracts.test.ts keeps both aligned.
 
-export type ApiSurface = 'openai.chat' | 'openai.completions' | 'openai.responses' | 'anthropic.messages';
+export type ApiSurface =
+  'openai.chat' | 'openai.completions' | 'openai.responses' | 'anthropic.messages';
 
 export const verificationPaths = [
-  'none', 'email', 'phone', 'card', 'government_id', 'organization', 'education', 'research', 'startup',
+  'none',
+  'email',
+  'phone',
+  'card',
+  'government_id',
+  'organization',
+  'education',
+  'research',
+  'startup',
 ] as const;
 export type VerificationPath = (typeof verificationPaths)[number];
 

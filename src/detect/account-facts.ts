@@ -5,5 +5,11 @@ import type { AccountRow } from '../store/index.js';
 export type AccountFacts = Omit<AccountRow, 'accountId' | 'record'>;
 
 export const unknownAccount: AccountFacts = {
-  createdAtMs: null, verification: null, orgId: null, emailDomain: null, paymentFingerprint: null, country: null, signupIp: null,
+  createdAtMs: null,
+  verification: null,
+  orgId: null,
+  emailDomain: null,
+  paymentFingerprint: null,
+  country: null,
+  signupIp: null,
 };

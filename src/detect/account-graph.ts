@@ -7,7 +7,8 @@ import type { ObservedTraffic } from './pipeline.js';
 import { jaccard } from './sketches/bottom-k.js';
 import { hourMs } from './time-units.js';
 
-export type LinkKind = 'template' | 'skeleton' | 'payment' | 'address' | 'organization' | 'signup_burst' | 'synchrony';
+export type LinkKind =
+  'template' | 'skeleton' | 'payment' | 'address' | 'organization' | 'signup_burst' | 'synchrony';
 
 export interface Link {
   weight: number;
@@ -25,7 +26,15 @@ export const graphDefaults = {
   fullyLinkedUpTo: 12,
   /** Hour buckets holding at least this many new accounts are sign-up bursts. */
   burstMinimum: 10,
-  weights: { template: 1, skeleton: 0.3, payment: 1.5, address: 0.3, organization: 0.5, signup_burst: 0.5, synchrony: 2 } satisfies Record<LinkKind, number>,
+  weights: {
+    template: 1,
+    skeleton: 0.3,
+    payment: 1.5,
+    address: 0.3,
+    organization: 0.5,
+    signup_burst: 0.5,
+    synchrony: 2,
+  } satisfies Record<LinkKind, number>,
 };
 
 function pairKey(a: string, b: string): string {
@@ -49,15 +58,21 @@ function linkGroup(graph: AccountGraph, members: string[], kind: LinkKind, weigh
   if (members.length < 2) return;
   const sorted = [...members].sort();
   if (sorted.length <= graphDefaults.fullyLinkedUpTo) {
-    for (let i = 0; i < sorted.length; i += 1) for (let j = i + 1; j < sorted.length; j += 1) link(graph, sorted[i], sorted[j], kind, weight);
+    for (let i = 0; i < sorted.length; i += 1)
+      for (let j = i + 1; j < sorted.length; j += 1)
+        link(graph, sorted[i], sorted[j], kind, weight);
     return;
   }
   for (let i = 0; i < sorted.length; i += 1) {
-    for (const step of [1, 2, 5]) link(graph, sorted[i], sorted[(i + step) % sorted.length], kind, weight);
+    for (const step of [1, 2, 5])
+      link(graph, sorted[i], sorted[(i + step) % sorted.length], kind, weight);
   }
 }
 
-function groupBy(assessments: AccountAssessment[], keyOf: (assessment: AccountAssessment) => (string | number)[]): Map<string | number, string[]> {
+function groupBy(
+  assessments: AccountAssessment[],
+  keyOf: (assessment: AccountAssessment) => (string | number)[],
+): Map<string | number, string[]> {
   const groups = new Map<string | number, string[]>();
   for (const assessment of assessments) {
     for (const key of keyOf(assessment)) {
@@ -70,29 +85,53 @@ function groupBy(assessments: AccountAssessment[], keyOf: (assessment: AccountAs
 }
 
 /** Builds the graph over `candidates`; `everyone` gives the base rates (burst sizes, card sharing). */
-export function buildAccountGraph(candidates: AccountAssessment[], everyone: AccountAssessment[], traffic: ObservedTraffic): AccountGraph {
-  const graph: AccountGraph = { nodes: candidates.map((candidate) => candidate.accountId), links: new Map() };
+export function buildAccountGraph(
+  candidates: AccountAssessment[],
+  everyone: AccountAssessment[],
+  traffic: ObservedTraffic,
+): AccountGraph {
+  const graph: AccountGraph = {
+    nodes: candidates.map((candidate) => candidate.accountId),
+    links: new Map(),
+  };
   const candidateIds = new Set(graph.nodes);
   const { weights } = graphDefaults;
 
-  for (const [, members] of groupBy(candidates, (assessment) => assessment.profile.templateKeys())) {
+  for (const [, members] of groupBy(candidates, (assessment) =>
+    assessment.profile.templateKeys(),
+  )) {
     linkGroup(graph, members, 'template', weights.template);
   }
-  for (const [, members] of groupBy(candidates, (assessment) => assessment.profile.skeletonKeys())) {
+  for (const [, members] of groupBy(candidates, (assessment) =>
+    assessment.profile.skeletonKeys(),
+  )) {
     linkGroup(graph, members, 'skeleton', weights.skeleton);
   }
-  const cardUsers = groupBy(everyone, (assessment) => (assessment.facts.paymentFingerprint ? [assessment.facts.paymentFingerprint] : []));
+  const cardUsers = groupBy(everyone, (assessment) =>
+    assessment.facts.paymentFingerprint ? [assessment.facts.paymentFingerprint] : [],
+  );
   for (const [, users] of cardUsers) {
     const members = users.filter((id) => candidateIds.has(id));
     linkGroup(graph, members, 'payment', weights.payment / Math.log2(2 + users.length / 4));
   }
-  for (const [, members] of groupBy(candidates, (assessment) => (assessment.facts.orgId ? [assessment.facts.orgId] : []))) {
+  for (const [, members] of groupBy(candidates, (assessment) =>
+    assessment.facts.orgId ? [assessment.facts.orgId] : [],
+  )) {
     linkGroup(graph, members, 'organization', weights.organization);
   }
-  const burstBuckets = groupBy(everyone, (assessment) => (assessment.facts.createdAtMs !== null ? [Math.floor(assessment.facts.createdAtMs / hourMs)] : []));
+  const burstBuckets = groupBy(everyone, (assessment) =>
+    assessment.facts.createdAtMs !== null
+      ? [Math.floor(assessment.facts.createdAtMs / hourMs)]
+      : [],
+  );
   for (const [, users] of burstBuckets) {
     if (users.length < graphDefaults.burstMinimum) continue;
-    linkGroup(graph, users.filter((id) => candidateIds.has(id)), 'signup_burst', weights.signup_burst);
+    linkGroup(
+      graph,
+      users.filter((id) => candidateIds.has(id)),
+      'signup_burst',
+      weights.signup_burst,
+    );
   }
   for (const accounts of traffic.addressAccounts.values()) {
     if (!accounts || accounts.size < 2) continue;
@@ -101,12 +140,17 @@ export function buildAccountGraph(candidates: AccountAssessment[], everyone: Acc
     const weight = weights.address / Math.log2(1 + accounts.size);
     members.sort();
     if (members.length === 2) link(graph, members[0], members[1], 'address', weight);
-    else for (let i = 0; i < members.length; i += 1) link(graph, members[i], members[(i + 1) % members.length], 'address', weight);
+    else
+      for (let i = 0; i < members.length; i += 1)
+        link(graph, members[i], members[(i + 1) % members.length], 'address', weight);
   }
   const profiles = new Map(candidates.map((candidate) => [candidate.accountId, candidate.profile]));
   for (const [key, existing] of graph.links) {
     const [a, b] = key.split('|');
-    const similarity = jaccard((profiles.get(a) as AccountAssessment['profile']).synchrony, (profiles.get(b) as AccountAssessment['profile']).synchrony);
+    const similarity = jaccard(
+      (profiles.get(a) as AccountAssessment['profile']).synchrony,
+      (profiles.get(b) as AccountAssessment['profile']).synchrony,
+    );
     if (similarity >= 0.05) {
       existing.weight += weights.synchrony * similarity;
       existing.kinds.set('synchrony', (existing.kinds.get('synchrony') ?? 0) + 1);

@@ -78,18 +78,25 @@ export class AccountProfile {
   }
 
   /** Updates the profile with one request (requests may arrive slightly out of order). */
-  observe(signals: RequestSignals, benchmarkItem: number, benchmarkSuite: string | null, skeletonBands?: () => number[]): void {
+  observe(
+    signals: RequestSignals,
+    benchmarkItem: number,
+    benchmarkSuite: string | null,
+    skeletonBands?: () => number[],
+  ): void {
     this.requests += 1;
     if (signals.ts - this.lastTs >= 0 && signals.ts - this.lastTs < 5000) this.quickGaps += 1;
     if (signals.ts < this.firstTs) this.firstTs = signals.ts;
     if (signals.ts > this.lastTs) this.lastTs = signals.ts;
     this.hours[new Date(signals.ts).getUTCHours()] += 1;
-    if (this.activeHours.size < maxActiveHours) this.activeHours.add(Math.floor(signals.ts / 3_600_000));
+    if (this.activeHours.size < maxActiveHours)
+      this.activeHours.add(Math.floor(signals.ts / 3_600_000));
     this.apis.add(signals.api);
     // a model the gateway does not serve (404) is no model switch; the map is capped like the sets below
     if (signals.status !== 404) {
       const firstUse = this.models.get(signals.model);
-      if (firstUse === undefined ? this.models.size < maxTracked : firstUse > signals.ts) this.models.set(signals.model, signals.ts);
+      if (firstUse === undefined ? this.models.size < maxTracked : firstUse > signals.ts)
+        this.models.set(signals.model, signals.ts);
     }
     if (signals.status >= 400) this.errors += 1;
     this.inputTokens += signals.inputTokens;
@@ -97,8 +104,10 @@ export class AccountProfile {
     if (signals.ipHash) this.addresses.add(mix32(signals.ipHash));
     if (signals.prefixHash) this.prefixes.add(mix32(signals.prefixHash));
     if (signals.asn !== null && this.asns.size < maxTracked) this.asns.add(signals.asn);
-    if (signals.userAgentHash && this.userAgents.size < maxTracked) this.userAgents.add(signals.userAgentHash);
-    if (signals.systemHash && this.systemPrompts.size < maxTracked) this.systemPrompts.add(signals.systemHash);
+    if (signals.userAgentHash && this.userAgents.size < maxTracked)
+      this.userAgents.add(signals.userAgentHash);
+    if (signals.systemHash && this.systemPrompts.size < maxTracked)
+      this.systemPrompts.add(signals.systemHash);
     if (signals.systemChainOfThought) this.systemChainOfThought += 1;
     this.capabilityCounts[capabilities.indexOf(signals.capability)] += 1;
     if (signals.userTurns >= 2 && !signals.toolHistory) this.multiTurn += 1;
@@ -108,7 +117,8 @@ export class AccountProfile {
     if (signals.temperature === 0) this.temperatureZero += 1;
     if (signals.logprobs) this.logprobs += 1;
     if (signals.samples > 1) this.multiSample += 1;
-    for (let family = 0; family < elicitationFamilies.length; family += 1) if (signals.elicitation & (1 << family)) this.elicitation[family] += 1;
+    for (let family = 0; family < elicitationFamilies.length; family += 1)
+      if (signals.elicitation & (1 << family)) this.elicitation[family] += 1;
     if (signals.elicitation) this.elicited += 1;
 
     if (benchmarkItem !== -2) this.benchmarkProbes += 1;
@@ -125,14 +135,21 @@ export class AccountProfile {
     const repeated = this.recentTexts.get(exactSlot) === (exactLow || 1);
     this.recentTexts.set(exactSlot, exactLow || 1);
     if (repeated) this.exactRepeats += 1;
-    const templated = this.templateHit(signals.keys.head, exactLow) || this.templateHit(signals.keys.tail, exactLow);
+    const templated =
+      this.templateHit(signals.keys.head, exactLow) ||
+      this.templateHit(signals.keys.tail, exactLow);
     const fresh = templated && !repeated;
     if (fresh) this.templatedFresh += 1;
     const harvest = fresh && signals.elicitation !== 0;
     if (harvest) this.harvestShaped += 1;
     this.sequential.observe(harvest);
     // skeletons are sampled once an account has shown its templates: enough to find its frequent bands
-    if (fresh && skeletonBands && (this.templatedFresh <= skeletonSampling.after || this.templatedFresh % skeletonSampling.every === 0)) {
+    if (
+      fresh &&
+      skeletonBands &&
+      (this.templatedFresh <= skeletonSampling.after ||
+        this.templatedFresh % skeletonSampling.every === 0)
+    ) {
       for (const band of skeletonBands()) this.skeletons.add(band);
     }
     if (fresh) {
@@ -167,7 +184,10 @@ export class AccountProfile {
 
   /** The account's templates: keys seen at least `minimum` times with varying text. */
   templateKeys(minimum = 3): number[] {
-    return this.templates.frequent(minimum).filter((entry) => entry.tag === -1).map((entry) => entry.key);
+    return this.templates
+      .frequent(minimum)
+      .filter((entry) => entry.tag === -1)
+      .map((entry) => entry.key);
   }
 
   /** Skeleton band keys seen on at least `minimum` templated requests. */

@@ -1,6 +1,11 @@
 // Builds the analysis report (analysis-report.schema.json) from what was actually analysed.
 // Detection fills accounts and campaigns; everything else comes from stored counts, never guesses.
-import { formatTimestamp, type AnalysisReport, type ReportedAccount, type ReportedCampaign } from '../core/index.js';
+import {
+  formatTimestamp,
+  type AnalysisReport,
+  type ReportedAccount,
+  type ReportedCampaign,
+} from '../core/index.js';
 
 export interface AnalysedInput {
   interactions: number;
@@ -12,7 +17,10 @@ export interface AnalysedInput {
 
 export function buildReport(
   input: AnalysedInput,
-  findings: { accounts: ReportedAccount[]; campaigns: ReportedCampaign[] } = { accounts: [], campaigns: [] },
+  findings: { accounts: ReportedAccount[]; campaigns: ReportedCampaign[] } = {
+    accounts: [],
+    campaigns: [],
+  },
   now: Date = new Date(),
 ): AnalysisReport {
   return {

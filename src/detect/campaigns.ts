@@ -6,8 +6,12 @@ import { fnv1aStep, fnvOffsetBasis } from '../core/index.js';
 import type { AccountGraph, LinkKind } from './account-graph.js';
 import type { AccountAssessment } from './score-account.js';
 
-type Louvain = (graph: UndirectedGraph, options: { getEdgeWeight: string; rng: () => number; resolution: number }) => Record<string, number>;
-const louvain = ((louvainModule as unknown as { default?: Louvain }).default ?? louvainModule) as unknown as Louvain;
+type Louvain = (
+  graph: UndirectedGraph,
+  options: { getEdgeWeight: string; rng: () => number; resolution: number },
+) => Record<string, number>;
+const louvain = ((louvainModule as unknown as { default?: Louvain }).default ??
+  louvainModule) as unknown as Louvain;
 
 export interface CampaignGroup {
   id: string;
@@ -32,7 +36,10 @@ function seededRandom(seed: number): () => number {
 }
 
 /** Groups of two or more linked candidates. */
-export function findCampaignGroups(graph: AccountGraph, candidates: Map<string, AccountAssessment>): CampaignGroup[] {
+export function findCampaignGroups(
+  graph: AccountGraph,
+  candidates: Map<string, AccountAssessment>,
+): CampaignGroup[] {
   const undirected = new UndirectedGraph();
   for (const node of graph.nodes) undirected.addNode(node);
   for (const [key, link] of graph.links) {
@@ -40,7 +47,11 @@ export function findCampaignGroups(graph: AccountGraph, candidates: Map<string, 
     undirected.addEdge(a, b, { weight: link.weight });
   }
   if (undirected.size === 0) return [];
-  const communities = louvain(undirected, { getEdgeWeight: 'weight', rng: seededRandom(0x5eed), resolution: 1 });
+  const communities = louvain(undirected, {
+    getEdgeWeight: 'weight',
+    rng: seededRandom(0x5eed),
+    resolution: 1,
+  });
   const byCommunity = new Map<number, string[]>();
   for (const [node, community] of Object.entries(communities)) {
     if (undirected.degree(node) === 0) continue;
@@ -56,7 +67,8 @@ export function findCampaignGroups(graph: AccountGraph, candidates: Map<string, 
     for (const [key, link] of graph.links) {
       const [a, b] = key.split('|');
       if (!memberSet.has(a) || !memberSet.has(b)) continue;
-      for (const [kind, count] of link.kinds) linkKinds.set(kind, (linkKinds.get(kind) ?? 0) + count);
+      for (const [kind, count] of link.kinds)
+        linkKinds.set(kind, (linkKinds.get(kind) ?? 0) + count);
     }
     const assessments = members.map((member) => candidates.get(member) as AccountAssessment);
     groups.push({ id: campaignId(assessments), members: assessments, linkKinds });
@@ -72,17 +84,30 @@ const communityTemplateShare = 0.3;
  * communities are one campaign when they run a common template AND are linked by infrastructure
  * (a card, an address, an organisation or a sign-up burst): the same tooling on the same resources.
  */
-function mergeSameOperator(byCommunity: Map<number, string[]>, graph: AccountGraph, candidates: Map<string, AccountAssessment>): string[][] {
+function mergeSameOperator(
+  byCommunity: Map<number, string[]>,
+  graph: AccountGraph,
+  candidates: Map<string, AccountAssessment>,
+): string[][] {
   const communities = [...byCommunity.values()];
   const communityOf = new Map<string, number>();
-  communities.forEach((members, index) => members.forEach((member) => communityOf.set(member, index)));
+  communities.forEach((members, index) =>
+    members.forEach((member) => communityOf.set(member, index)),
+  );
   const templatesOf = communities.map((members) => {
     const counts = new Map<number, number>();
-    for (const member of members) for (const key of (candidates.get(member) as AccountAssessment).profile.templateKeys()) counts.set(key, (counts.get(key) ?? 0) + 1);
-    return new Set([...counts].filter(([, count]) => count >= communityTemplateShare * members.length).map(([key]) => key));
+    for (const member of members)
+      for (const key of (candidates.get(member) as AccountAssessment).profile.templateKeys())
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+    return new Set(
+      [...counts]
+        .filter(([, count]) => count >= communityTemplateShare * members.length)
+        .map(([key]) => key),
+    );
   });
   const parent = communities.map((_, index) => index);
-  const find = (index: number): number => (parent[index] === index ? index : (parent[index] = find(parent[index])));
+  const find = (index: number): number =>
+    parent[index] === index ? index : (parent[index] = find(parent[index]));
   const infrastructure: LinkKind[] = ['payment', 'address', 'organization', 'signup_burst'];
   for (const [key, link] of graph.links) {
     const [a, b] = key.split('|');
@@ -107,7 +132,9 @@ function mergeSameOperator(byCommunity: Map<number, string[]>, graph: AccountGra
  */
 function campaignId(members: AccountAssessment[]): string {
   const keyCounts = new Map<number, number>();
-  for (const member of members) for (const key of member.profile.templateKeys()) keyCounts.set(key, (keyCounts.get(key) ?? 0) + 1);
+  for (const member of members)
+    for (const key of member.profile.templateKeys())
+      keyCounts.set(key, (keyCounts.get(key) ?? 0) + 1);
   let bestKey: number | null = null;
   let bestCount = 0;
   for (const [key, count] of keyCounts) {
@@ -117,7 +144,11 @@ function campaignId(members: AccountAssessment[]): string {
     }
   }
   if (bestKey !== null && bestCount * 2 >= members.length) return `cmp_${bestKey.toString(36)}`;
-  const anchor = [...members].sort((a, b) => (a.facts.createdAtMs ?? a.profile.firstTs) - (b.facts.createdAtMs ?? b.profile.firstTs) || a.accountId.localeCompare(b.accountId))[0];
+  const anchor = [...members].sort(
+    (a, b) =>
+      (a.facts.createdAtMs ?? a.profile.firstTs) - (b.facts.createdAtMs ?? b.profile.firstTs) ||
+      a.accountId.localeCompare(b.accountId),
+  )[0];
   // FNV-1a over the first UTF-16 unit of each code point, as campaign ids have always been made
   let hash = fnvOffsetBasis;
   for (const char of anchor.accountId) hash = fnv1aStep(hash, char.charCodeAt(0));

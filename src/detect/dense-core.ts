@@ -14,7 +14,9 @@ export interface DenseCore {
 export function densestCore(members: readonly string[], graph: AccountGraph): DenseCore {
   const inside = new Set(members);
   const degree = new Map<string, number>(members.map((member) => [member, 0]));
-  const neighbours = new Map<string, Map<string, number>>(members.map((member) => [member, new Map()]));
+  const neighbours = new Map<string, Map<string, number>>(
+    members.map((member) => [member, new Map()]),
+  );
   let total = 0;
   for (const [key, link] of graph.links) {
     const [a, b] = key.split('|');
@@ -32,14 +34,20 @@ export function densestCore(members: readonly string[], graph: AccountGraph): De
   while (remaining.size > 1) {
     let weakest: string | null = null;
     for (const member of remaining) {
-      if (weakest === null || (degree.get(member) as number) < (degree.get(weakest) as number) || ((degree.get(member) as number) === (degree.get(weakest) as number) && member < weakest)) weakest = member;
+      if (
+        weakest === null ||
+        (degree.get(member) as number) < (degree.get(weakest) as number) ||
+        ((degree.get(member) as number) === (degree.get(weakest) as number) && member < weakest)
+      )
+        weakest = member;
     }
     const node = weakest as string;
     remaining.delete(node);
     removed.push(node);
     total -= degree.get(node) as number;
     for (const [neighbour, weight] of neighbours.get(node) as Map<string, number>) {
-      if (remaining.has(neighbour)) degree.set(neighbour, (degree.get(neighbour) as number) - weight);
+      if (remaining.has(neighbour))
+        degree.set(neighbour, (degree.get(neighbour) as number) - weight);
     }
     const density = total / remaining.size;
     if (density > bestDensity + 1e-9) {

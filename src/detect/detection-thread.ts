@@ -5,7 +5,11 @@
 import { Worker } from 'node:worker_threads';
 import { DistillGuardError } from '../core/index.js';
 import type { AccountFacts } from './account-facts.js';
-import type { DetectionReply, DetectionRequest, DetectionWorkerData } from './detection-protocol.js';
+import type {
+  DetectionReply,
+  DetectionRequest,
+  DetectionWorkerData,
+} from './detection-protocol.js';
 import type { Findings } from './findings.js';
 import { encodeSignals } from './signal-codec.js';
 import { requestSignals, type RequestSignals } from './signals/request-signals.js';
@@ -17,7 +21,9 @@ export class DetectionThread {
   private failure: Error | null = null;
 
   constructor(data: DetectionWorkerData = { addedBenchmarks: [] }) {
-    this.worker = new Worker(new URL('./detection-worker.js', import.meta.url), { workerData: data });
+    this.worker = new Worker(new URL('./detection-worker.js', import.meta.url), {
+      workerData: data,
+    });
     this.worker.on('error', (error) => {
       this.failure = error;
     });
@@ -30,7 +36,9 @@ export class DetectionThread {
   endBatch(): void {
     const batch = encodeSignals(this.pending);
     this.pending = [];
-    this.worker.postMessage({ op: 'stage', batch } satisfies DetectionRequest, [batch.numbers.buffer as ArrayBuffer]);
+    this.worker.postMessage({ op: 'stage', batch } satisfies DetectionRequest, [
+      batch.numbers.buffer as ArrayBuffer,
+    ]);
   }
 
   stored(flags: Uint8Array): void {
@@ -39,7 +47,8 @@ export class DetectionThread {
 
   /** Builds the findings on the worker (after every committed batch) and stops it. */
   async finish(facts: Map<string, AccountFacts>): Promise<Findings> {
-    if (this.failure) throw new DistillGuardError('internal', `detection failed: ${this.failure.message}`);
+    if (this.failure)
+      throw new DistillGuardError('internal', `detection failed: ${this.failure.message}`);
     const reply = new Promise<DetectionReply>((resolve, reject) => {
       this.worker.once('message', resolve);
       this.worker.once('error', reject);
@@ -47,7 +56,8 @@ export class DetectionThread {
     this.worker.postMessage({ op: 'finish', facts: [...facts] } satisfies DetectionRequest);
     try {
       const result = await reply;
-      if (!result.ok) throw new DistillGuardError('internal', `detection failed: ${result.message}`);
+      if (!result.ok)
+        throw new DistillGuardError('internal', `detection failed: ${result.message}`);
       return result.findings;
     } finally {
       await this.worker.terminate();

@@ -1,6 +1,11 @@
 // Turns observed traffic into the report's findings: account assessments, the campaign graph,
 // campaign scores (many small accounts add up), verdicts, and the reasons for each.
-import { formatTimestamp, type ReportedAccount, type ReportedCampaign, type Reason } from '../core/index.js';
+import {
+  formatTimestamp,
+  type ReportedAccount,
+  type ReportedCampaign,
+  type Reason,
+} from '../core/index.js';
 import { unknownAccount, type AccountFacts } from './account-facts.js';
 import { buildAccountGraph, type AccountGraph, type LinkKind } from './account-graph.js';
 import { densestCore, type DenseCore } from './dense-core.js';
@@ -30,8 +35,13 @@ export interface AccountScore {
 const round = (value: number, digits = 4) => Math.round(value * 10 ** digits) / 10 ** digits;
 const percent = (share: number) => `${Math.round(share * 100)}%`;
 const linkWords: Record<LinkKind, string> = {
-  template: 'shared prompt templates', skeleton: 'near-identical template skeletons (MinHash)', payment: 'shared payment instruments', address: 'shared client addresses',
-  organization: 'shared organisation ids', signup_burst: 'sign-up bursts', synchrony: 'synchronised activity (same template in the same 10-minute windows)',
+  template: 'shared prompt templates',
+  skeleton: 'near-identical template skeletons (MinHash)',
+  payment: 'shared payment instruments',
+  address: 'shared client addresses',
+  organization: 'shared organisation ids',
+  signup_burst: 'sign-up bursts',
+  synchrony: 'synchronised activity (same template in the same 10-minute windows)',
 };
 
 function toReason(evidence: Evidence): Reason {
@@ -52,7 +62,8 @@ function mergeById(groups: CampaignGroup[]): CampaignGroup[] {
     if (!existing) merged.set(group.id, group);
     else {
       existing.members.push(...group.members);
-      for (const [kind, count] of group.linkKinds) existing.linkKinds.set(kind, (existing.linkKinds.get(kind) ?? 0) + count);
+      for (const [kind, count] of group.linkKinds)
+        existing.linkKinds.set(kind, (existing.linkKinds.get(kind) ?? 0) + count);
     }
   }
   return [...merged.values()];
@@ -71,9 +82,14 @@ interface ScoredCampaign {
  */
 function scoreCampaign(group: CampaignGroup, graph: AccountGraph): ScoredCampaign {
   const size = group.members.length;
-  const core = densestCore(group.members.map((member) => member.accountId), graph);
+  const core = densestCore(
+    group.members.map((member) => member.accountId),
+    graph,
+  );
   const coreMembers = new Set(core.members);
-  const coreScores = group.members.filter((member) => coreMembers.has(member.accountId)).map((member) => Math.min(10, member.score));
+  const coreScores = group.members
+    .filter((member) => coreMembers.has(member.accountId))
+    .map((member) => Math.min(10, member.score));
   const score = median(coreScores) + 0.6 * Math.log2(size);
   return { group, core, score, bonus: score >= 0 ? Math.min(3, 0.6 * Math.log2(size)) : 0 };
 }
@@ -83,27 +99,72 @@ function campaignReasons(campaign: ScoredCampaign, flagged: AccountAssessment[])
   const requests = members.reduce((sum, member) => sum + member.profile.requests, 0);
   const harvest = members.reduce((sum, member) => sum + member.profile.harvestShaped, 0);
   const reasons: Reason[] = [];
-  const links = [...campaign.group.linkKinds].sort((a, b) => b[1] - a[1]).map(([kind, count]) => `${linkWords[kind]} (${count} links)`);
-  reasons.push({ signal: 'linked_accounts', detail: `${members.length} accounts linked by ${links.join(', ')}`, weight: round(0.6 * Math.log2(members.length), 2) });
-  reasons.push({ signal: 'dense_core', detail: `densest core (greedy peeling): ${campaign.core.members.length} of ${members.length} accounts, link weight ${campaign.core.density.toFixed(1)} per account; the campaign is scored on this core` });
-  reasons.push({ signal: 'campaign_harvesting', detail: `${percent(requests ? harvest / requests : 0)} of the members' ${requests.toLocaleString('en-US')} requests fill recurring templates with new content and ask for reasoning, grades or traces; ${flagged.length} of ${members.length} members are flagged on their own behaviour` });
+  const links = [...campaign.group.linkKinds]
+    .sort((a, b) => b[1] - a[1])
+    .map(([kind, count]) => `${linkWords[kind]} (${count} links)`);
+  reasons.push({
+    signal: 'linked_accounts',
+    detail: `${members.length} accounts linked by ${links.join(', ')}`,
+    weight: round(0.6 * Math.log2(members.length), 2),
+  });
+  reasons.push({
+    signal: 'dense_core',
+    detail: `densest core (greedy peeling): ${campaign.core.members.length} of ${members.length} accounts, link weight ${campaign.core.density.toFixed(1)} per account; the campaign is scored on this core`,
+  });
+  reasons.push({
+    signal: 'campaign_harvesting',
+    detail: `${percent(requests ? harvest / requests : 0)} of the members' ${requests.toLocaleString('en-US')} requests fill recurring templates with new content and ask for reasoning, grades or traces; ${flagged.length} of ${members.length} members are flagged on their own behaviour`,
+  });
   const cards = new Map<string, number>();
-  for (const member of members) if (member.facts.paymentFingerprint) cards.set(member.facts.paymentFingerprint, (cards.get(member.facts.paymentFingerprint) ?? 0) + 1);
+  for (const member of members)
+    if (member.facts.paymentFingerprint)
+      cards.set(
+        member.facts.paymentFingerprint,
+        (cards.get(member.facts.paymentFingerprint) ?? 0) + 1,
+      );
   const sharedCards = [...cards.values()].filter((count) => count > 1);
-  if (sharedCards.length > 0) reasons.push({ signal: 'shared_payment', detail: `${sharedCards.reduce((a, b) => a + b, 0)} members pay with ${sharedCards.length} shared payment instrument(s)` });
-  const rotating = members.filter((member) => member.evidence.some((item) => item.signal === 'network_rotation')).length;
-  if (rotating > 0) reasons.push({ signal: 'proxy_rotation', detail: `${rotating} members send through rotating proxy exits` });
-  const flat = members.filter((member) => member.evidence.some((item) => item.signal === 'flat_load')).length;
-  if (flat > 0) reasons.push({ signal: 'flat_load', detail: `${flat} members run around the clock without a daily rhythm` });
+  if (sharedCards.length > 0)
+    reasons.push({
+      signal: 'shared_payment',
+      detail: `${sharedCards.reduce((a, b) => a + b, 0)} members pay with ${sharedCards.length} shared payment instrument(s)`,
+    });
+  const rotating = members.filter((member) =>
+    member.evidence.some((item) => item.signal === 'network_rotation'),
+  ).length;
+  if (rotating > 0)
+    reasons.push({
+      signal: 'proxy_rotation',
+      detail: `${rotating} members send through rotating proxy exits`,
+    });
+  const flat = members.filter((member) =>
+    member.evidence.some((item) => item.signal === 'flat_load'),
+  ).length;
+  if (flat > 0)
+    reasons.push({
+      signal: 'flat_load',
+      detail: `${flat} members run around the clock without a daily rhythm`,
+    });
   return reasons;
 }
 
 /** Findings for everything the pipeline observed; `facts` holds account records where known. */
-export function buildFindings(traffic: ObservedTraffic, facts: Map<string, AccountFacts>): Findings {
-  const assessments = [...traffic.profiles.values()].map((profile) => assessAccount(profile, facts.get(profile.accountId) ?? unknownAccount, traffic));
-  const candidates = assessments.filter((assessment) => !assessment.benchmark && assessment.score >= thresholds.candidate);
+export function buildFindings(
+  traffic: ObservedTraffic,
+  facts: Map<string, AccountFacts>,
+): Findings {
+  const assessments = [...traffic.profiles.values()].map((profile) =>
+    assessAccount(profile, facts.get(profile.accountId) ?? unknownAccount, traffic),
+  );
+  const candidates = assessments.filter(
+    (assessment) => !assessment.benchmark && assessment.score >= thresholds.candidate,
+  );
   const graph = buildAccountGraph(candidates, assessments, traffic);
-  const campaigns = mergeById(findCampaignGroups(graph, new Map(candidates.map((candidate) => [candidate.accountId, candidate])))).map((group) => scoreCampaign(group, graph));
+  const campaigns = mergeById(
+    findCampaignGroups(
+      graph,
+      new Map(candidates.map((candidate) => [candidate.accountId, candidate])),
+    ),
+  ).map((group) => scoreCampaign(group, graph));
 
   const finalScore = new Map<string, number>();
   const campaignOf = new Map<string, ScoredCampaign>();
@@ -111,7 +172,8 @@ export function buildFindings(traffic: ObservedTraffic, facts: Map<string, Accou
   for (const campaign of campaigns) {
     for (const member of campaign.group.members) {
       campaignOf.set(member.accountId, campaign);
-      if (member.score >= thresholds.memberScore && campaign.bonus > 0) finalScore.set(member.accountId, member.score + campaign.bonus);
+      if (member.score >= thresholds.memberScore && campaign.bonus > 0)
+        finalScore.set(member.accountId, member.score + campaign.bonus);
     }
   }
 
@@ -120,7 +182,13 @@ export function buildFindings(traffic: ObservedTraffic, facts: Map<string, Accou
   for (const assessment of assessments) {
     const score = finalScore.get(assessment.accountId) as number;
     if (assessment.benchmark) {
-      accounts.push({ account_id: assessment.accountId, verdict: 'benchmark', risk: round(riskOf(Math.min(assessment.score, thresholds.review - 1))), campaign_id: null, reasons: [toReason(assessment.benchmark)] });
+      accounts.push({
+        account_id: assessment.accountId,
+        verdict: 'benchmark',
+        risk: round(riskOf(Math.min(assessment.score, thresholds.review - 1))),
+        campaign_id: null,
+        reasons: [toReason(assessment.benchmark)],
+      });
       continue;
     }
     if (score < thresholds.review) continue;
@@ -128,16 +196,28 @@ export function buildFindings(traffic: ObservedTraffic, facts: Map<string, Accou
     const campaign = campaignOf.get(assessment.accountId);
     const reasons = [...assessment.evidence].sort((a, b) => b.weight - a.weight).map(toReason);
     if (campaign && score > assessment.score) {
-      reasons.push({ signal: 'campaign_member', detail: `member of campaign ${campaign.group.id} (${campaign.group.members.length} linked accounts), which adds ${round(campaign.bonus, 2)} to its log-odds`, weight: round(campaign.bonus, 2) });
+      reasons.push({
+        signal: 'campaign_member',
+        detail: `member of campaign ${campaign.group.id} (${campaign.group.members.length} linked accounts), which adds ${round(campaign.bonus, 2)} to its log-odds`,
+        weight: round(campaign.bonus, 2),
+      });
     }
-    accounts.push({ account_id: assessment.accountId, verdict, risk: round(riskOf(score)), campaign_id: campaign?.group.id ?? null, reasons });
-    if (campaign) flaggedByCampaign.set(campaign, [...(flaggedByCampaign.get(campaign) ?? []), assessment]);
+    accounts.push({
+      account_id: assessment.accountId,
+      verdict,
+      risk: round(riskOf(score)),
+      campaign_id: campaign?.group.id ?? null,
+      reasons,
+    });
+    if (campaign)
+      flaggedByCampaign.set(campaign, [...(flaggedByCampaign.get(campaign) ?? []), assessment]);
   }
 
   const reportedCampaigns: ReportedCampaign[] = [];
   for (const [campaign, flagged] of flaggedByCampaign) {
     if (flagged.length < 2) {
-      for (const account of accounts) if (account.campaign_id === campaign.group.id) account.campaign_id = null;
+      for (const account of accounts)
+        if (account.campaign_id === campaign.group.id) account.campaign_id = null;
       continue;
     }
     const capabilityTotals = new Array<number>(capabilities.length).fill(0);
@@ -150,7 +230,14 @@ export function buildFindings(traffic: ObservedTraffic, facts: Map<string, Accou
       first = Math.min(first, member.profile.firstTs);
       last = Math.max(last, member.profile.lastTs);
     }
-    const shares = Object.fromEntries(capabilities.map((capability, index) => [capability, round(requests ? capabilityTotals[index] / requests : 0, 3)]).filter(([, share]) => (share as number) > 0));
+    const shares = Object.fromEntries(
+      capabilities
+        .map((capability, index) => [
+          capability,
+          round(requests ? capabilityTotals[index] / requests : 0, 3),
+        ])
+        .filter(([, share]) => (share as number) > 0),
+    );
     reportedCampaigns.push({
       campaign_id: campaign.group.id,
       accounts: flagged.map((member) => member.accountId).sort(),
@@ -170,6 +257,8 @@ export function buildFindings(traffic: ObservedTraffic, facts: Map<string, Accou
     benchmark: assessment.benchmark !== null,
   }));
   accounts.sort((a, b) => b.risk - a.risk || a.account_id.localeCompare(b.account_id));
-  reportedCampaigns.sort((a, b) => b.accounts.length - a.accounts.length || a.campaign_id.localeCompare(b.campaign_id));
+  reportedCampaigns.sort(
+    (a, b) => b.accounts.length - a.accounts.length || a.campaign_id.localeCompare(b.campaign_id),
+  );
   return { accounts, campaigns: reportedCampaigns, scores };
 }

@@ -8,4 +8,11 @@ export { thresholds, riskOf } from './thresholds.js';
 export { DetectionThread } from './detection-thread.js';
 export { requestSignals, type RequestSignals } from './signals/request-signals.js';
 export { liveAssessment } from './live-assessment.js';
-export type { DetectorStatus, LiveAccountState, LiveAssessment, LiveCampaignState, LiveReply, LiveRequest } from './live-protocol.js';
+export type {
+  DetectorStatus,
+  LiveAccountState,
+  LiveAssessment,
+  LiveCampaignState,
+  LiveReply,
+  LiveRequest,
+} from './live-protocol.js';

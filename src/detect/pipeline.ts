@@ -34,7 +34,11 @@ export interface PipelineBounds {
   maxModels: number;
 }
 
-export const defaultPipelineBounds: PipelineBounds = { maxAccounts: 100_000, maxAddresses: 500_000, maxModels: 10_000 };
+export const defaultPipelineBounds: PipelineBounds = {
+  maxAccounts: 100_000,
+  maxAddresses: 500_000,
+  maxModels: 10_000,
+};
 
 /** A model the gateway does not serve is answered 404: such names say nothing about releases. */
 const unservedModelStatus = 404;
@@ -49,16 +53,29 @@ export interface ObservedTraffic {
 }
 
 /** Removes the longest-idle 1% (at least one) of `keys`, by the time `lastTs` gives each. */
-function evictIdle<K>(keys: Iterable<K>, lastTs: (key: K) => number, size: number, remove: (key: K) => void): number {
+function evictIdle<K>(
+  keys: Iterable<K>,
+  lastTs: (key: K) => number,
+  size: number,
+  remove: (key: K) => void,
+): number {
   const count = Math.max(1, Math.floor(size / 100));
-  const byAge = [...keys].map((key) => ({ key, ts: lastTs(key) })).sort((a, b) => a.ts - b.ts).slice(0, count);
+  const byAge = [...keys]
+    .map((key) => ({ key, ts: lastTs(key) }))
+    .sort((a, b) => a.ts - b.ts)
+    .slice(0, count);
   for (const { key } of byAge) remove(key);
   return byAge.length;
 }
 
 export class DetectionPipeline {
   private readonly benchmarks: BenchmarkIndex;
-  private readonly traffic: ObservedTraffic = { profiles: new Map(), modelFirstSeen: new Map(), addressAccounts: new Map(), firstTs: Number.POSITIVE_INFINITY };
+  private readonly traffic: ObservedTraffic = {
+    profiles: new Map(),
+    modelFirstSeen: new Map(),
+    addressAccounts: new Map(),
+    firstTs: Number.POSITIVE_INFINITY,
+  };
   private readonly bounds: PipelineBounds;
   /** Latest request time per indexed address (for evicting the longest-idle). */
   private readonly addressLastTs = new Map<number, number>();
@@ -91,7 +108,12 @@ export class DetectionPipeline {
     let profile = profiles.get(signals.accountId);
     if (!profile) {
       if (profiles.size >= this.bounds.maxAccounts) {
-        this.evicted += evictIdle(profiles.keys(), (id) => (profiles.get(id) as AccountProfile).lastTs, profiles.size, (id) => profiles.delete(id));
+        this.evicted += evictIdle(
+          profiles.keys(),
+          (id) => (profiles.get(id) as AccountProfile).lastTs,
+          profiles.size,
+          (id) => profiles.delete(id),
+        );
       }
       profile = new AccountProfile(signals.accountId);
       profiles.set(signals.accountId, profile);
@@ -110,7 +132,8 @@ export class DetectionPipeline {
     });
     if (signals.status !== unservedModelStatus) {
       const firstSeen = modelFirstSeen.get(signals.model);
-      if (firstSeen === undefined ? modelFirstSeen.size < this.bounds.maxModels : tsMs < firstSeen) modelFirstSeen.set(signals.model, tsMs);
+      if (firstSeen === undefined ? modelFirstSeen.size < this.bounds.maxModels : tsMs < firstSeen)
+        modelFirstSeen.set(signals.model, tsMs);
     }
     if (tsMs < this.traffic.firstTs) this.traffic.firstTs = tsMs;
     if (signals.ipHash) {
@@ -119,10 +142,15 @@ export class DetectionPipeline {
       if (lastTs === undefined || tsMs > lastTs) this.addressLastTs.set(signals.ipHash, tsMs);
       if (accounts === undefined) {
         if (addressAccounts.size >= this.bounds.maxAddresses) {
-          evictIdle(addressAccounts.keys(), (ip) => this.addressLastTs.get(ip) ?? 0, addressAccounts.size, (ip) => {
-            addressAccounts.delete(ip);
-            if (ip !== signals.ipHash) this.addressLastTs.delete(ip);
-          });
+          evictIdle(
+            addressAccounts.keys(),
+            (ip) => this.addressLastTs.get(ip) ?? 0,
+            addressAccounts.size,
+            (ip) => {
+              addressAccounts.delete(ip);
+              if (ip !== signals.ipHash) this.addressLastTs.delete(ip);
+            },
+          );
         }
         addressAccounts.set(signals.ipHash, new Set([signals.accountId]));
       } else if (accounts !== null && !accounts.has(signals.accountId)) {

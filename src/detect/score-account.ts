@@ -33,8 +33,11 @@ const minimumRequests = 5;
 const percent = (share: number) => `${Math.round(share * 100)}%`;
 const clip = (value: number) => Math.max(0, Math.min(1, value));
 const familyWords: Record<string, string> = {
-  chain_of_thought: 'step-by-step reasoning', reasoning_reconstruction: 'reconstruction of the reasoning behind a given answer',
-  grading: 'grading or comparing answers', tool_trace: 'explanations of tool-call traces', safe_rewrite: 'censorship-safe rewrites',
+  chain_of_thought: 'step-by-step reasoning',
+  reasoning_reconstruction: 'reconstruction of the reasoning behind a given answer',
+  grading: 'grading or comparing answers',
+  tool_trace: 'explanations of tool-call traces',
+  safe_rewrite: 'censorship-safe rewrites',
 };
 
 function dominantFamilies(profile: AccountProfile): string {
@@ -78,7 +81,11 @@ function evaluationRunEvidence(profile: AccountProfile): Evidence | null {
   if (profile.requests < 50 || profile.share(profile.harvestShaped) < 0.2) return null;
   const density = profile.requests / Math.max(1, profile.activeHours.size);
   const bursty = profile.share(profile.quickGaps);
-  const scored = Math.max(profile.share(profile.temperatureZero), profile.share(profile.logprobs), profile.share(profile.multiSample));
+  const scored = Math.max(
+    profile.share(profile.temperatureZero),
+    profile.share(profile.logprobs),
+    profile.share(profile.multiSample),
+  );
   if (density < evaluationRunDensity || bursty < 0.5 || scored < 0.5) return null;
   if (profile.troughShare() >= 0.05 || profile.networkRotation() >= 0.3) return null;
   return {
@@ -88,7 +95,11 @@ function evaluationRunEvidence(profile: AccountProfile): Evidence | null {
   };
 }
 
-export function assessAccount(profile: AccountProfile, facts: AccountFacts, traffic: ObservedTraffic): AccountAssessment {
+export function assessAccount(
+  profile: AccountProfile,
+  facts: AccountFacts,
+  traffic: ObservedTraffic,
+): AccountAssessment {
   const evidence: Evidence[] = [];
   const add = (signal: string, weight: number, detail: string) => {
     if (weight !== 0) evidence.push({ signal, weight: Math.round(weight * 100) / 100, detail });
@@ -101,48 +112,123 @@ export function assessAccount(profile: AccountProfile, facts: AccountFacts, traf
     const harvest = share(profile.harvestShaped);
     const templates = profile.templateKeys().length;
     if (harvest > 0) {
-      add('harvest_templates', 8 * harvest,
-        `${percent(harvest)} of ${counted} requests fill recurring prompt templates (${templates || 'a few'} distinct fixed opening${templates === 1 ? '' : 's'} or ending${templates === 1 ? '' : 's'}) with new content each time and ask for ${dominantFamilies(profile)}`);
+      add(
+        'harvest_templates',
+        8 * harvest,
+        `${percent(harvest)} of ${counted} requests fill recurring prompt templates (${templates || 'a few'} distinct fixed opening${templates === 1 ? '' : 's'} or ending${templates === 1 ? '' : 's'}) with new content each time and ask for ${dominantFamilies(profile)}`,
+      );
     }
     const templatedOnly = share(profile.templatedFresh) - harvest;
-    if (templatedOnly > 0.2) add('template_concentration', 1.0 * templatedOnly, `${percent(share(profile.templatedFresh))} of requests wrap new content in fixed templates (${templates || 'a few'} distinct openings or endings); on its own this is how SaaS products and batch jobs look`);
-    if (profile.sequential.alarmed) add('sequential_test', 2, `sequential test (CUSUM of likelihood ratios, alpha 1e-4) reached a harvesting verdict after ${profile.sequential.alarmAfter} requests`);
+    if (templatedOnly > 0.2)
+      add(
+        'template_concentration',
+        1.0 * templatedOnly,
+        `${percent(share(profile.templatedFresh))} of requests wrap new content in fixed templates (${templates || 'a few'} distinct openings or endings); on its own this is how SaaS products and batch jobs look`,
+      );
+    if (profile.sequential.alarmed)
+      add(
+        'sequential_test',
+        2,
+        `sequential test (CUSUM of likelihood ratios, alpha 1e-4) reached a harvesting verdict after ${profile.sequential.alarmAfter} requests`,
+      );
   }
   if (profile.requests >= 48) {
     const trough = profile.troughShare();
-    if (trough >= 0.1) add('flat_load', 1.5 * clip((trough - 0.08) / 0.14), `activity does not follow a day: ${percent(trough)} of requests fall in the quietest 6 hours of the day (people: a few %)`);
+    if (trough >= 0.1)
+      add(
+        'flat_load',
+        1.5 * clip((trough - 0.08) / 0.14),
+        `activity does not follow a day: ${percent(trough)} of requests fall in the quietest 6 hours of the day (people: a few %)`,
+      );
   }
   const flat = evidence.some((item) => item.signal === 'flat_load');
   if (enough && flat) {
     const loops = share(profile.toolHistory);
-    if (loops >= 0.3) add('automated_agent_loops', 1.5 * clip(loops / 0.6), `${percent(loops)} of requests continue tool-call loops (tool calls and results fed back), around the clock`);
+    if (loops >= 0.3)
+      add(
+        'automated_agent_loops',
+        1.5 * clip(loops / 0.6),
+        `${percent(loops)} of requests continue tool-call loops (tool calls and results fed back), around the clock`,
+      );
   }
   if (profile.requests >= 20) {
     const rotation = profile.networkRotation();
-    if (rotation >= 0.3) add('network_rotation', 1.5 * clip((rotation - 0.2) / 0.5), `requests come from about ${Math.round(profile.prefixes.estimate())} different /24 networks in ${profile.requests} requests (rotating proxy exits)`);
+    if (rotation >= 0.3)
+      add(
+        'network_rotation',
+        1.5 * clip((rotation - 0.2) / 0.5),
+        `requests come from about ${Math.round(profile.prefixes.estimate())} different /24 networks in ${profile.requests} requests (rotating proxy exits)`,
+      );
   }
   if (enough) {
-    const harvestCapabilities = share(profile.capabilityCounts[0] + profile.capabilityCounts[1] + profile.capabilityCounts[2] + profile.capabilityCounts[3]);
+    const harvestCapabilities = share(
+      profile.capabilityCounts[0] +
+        profile.capabilityCounts[1] +
+        profile.capabilityCounts[2] +
+        profile.capabilityCounts[3],
+    );
     const traceShare = share(profile.elicitation[elicitationFamilies.indexOf('tool_trace')]);
-    if (harvestCapabilities >= 0.8 && (share(profile.elicited) >= 0.3 || traceShare >= 0.05)) add('capability_focus', 1, `${percent(harvestCapabilities)} of requests target coding, reasoning, tool use or grading`);
+    if (harvestCapabilities >= 0.8 && (share(profile.elicited) >= 0.3 || traceShare >= 0.05))
+      add(
+        'capability_focus',
+        1,
+        `${percent(harvestCapabilities)} of requests target coding, reasoning, tool use or grading`,
+      );
     const longAsks = share(profile.longOutputAsks);
-    if (longAsks >= 0.5) add('long_outputs', 0.5, `${percent(longAsks)} of requests ask for at least 4,000 output tokens`);
+    if (longAsks >= 0.5)
+      add(
+        'long_outputs',
+        0.5,
+        `${percent(longAsks)} of requests ask for at least 4,000 output tokens`,
+      );
     const multiTurn = share(profile.multiTurn);
-    if (multiTurn > 0) add('conversations', -3 * multiTurn, `${percent(multiTurn)} of requests continue a conversation with its history (ordinary chat use)`);
+    if (multiTurn > 0)
+      add(
+        'conversations',
+        -3 * multiTurn,
+        `${percent(multiTurn)} of requests continue a conversation with its history (ordinary chat use)`,
+      );
   }
   if (facts.createdAtMs !== null && Number.isFinite(profile.firstTs)) {
     const ageDays = (profile.firstTs - facts.createdAtMs) / (24 * hourMs);
-    const weakVerification = facts.verification === null || ['none', 'email', 'phone'].includes(facts.verification);
-    if (ageDays < 30 && weakVerification && enough && share(profile.elicited) >= 0.3) add('new_account', 0.5, `account was ${ageDays < 1 ? 'less than a day' : `${Math.round(ageDays)} days`} old at its first request, verified only by ${facts.verification ?? 'nothing'}`);
-    if (ageDays > 365 && (facts.verification === 'organization' || facts.verification === 'card')) add('established_account', -0.5, `account is ${Math.round(ageDays / 365)} year(s) old and verified by ${facts.verification}`);
+    const weakVerification =
+      facts.verification === null || ['none', 'email', 'phone'].includes(facts.verification);
+    if (ageDays < 30 && weakVerification && enough && share(profile.elicited) >= 0.3)
+      add(
+        'new_account',
+        0.5,
+        `account was ${ageDays < 1 ? 'less than a day' : `${Math.round(ageDays)} days`} old at its first request, verified only by ${facts.verification ?? 'nothing'}`,
+      );
+    if (ageDays > 365 && (facts.verification === 'organization' || facts.verification === 'card'))
+      add(
+        'established_account',
+        -0.5,
+        `account is ${Math.round(ageDays / 365)} year(s) old and verified by ${facts.verification}`,
+      );
   }
   for (const [model, firstUse] of profile.models) {
     const released = traffic.modelFirstSeen.get(model) ?? firstUse;
-    if (released > traffic.firstTs + 6 * hourMs && firstUse - released < 6 * hourMs && enough && share(profile.elicited) >= 0.3) {
-      add('fast_model_switch', 0.5, `moved to ${model} ${((firstUse - released) / hourMs).toFixed(1)} hours after it first appeared in the traffic`);
+    if (
+      released > traffic.firstTs + 6 * hourMs &&
+      firstUse - released < 6 * hourMs &&
+      enough &&
+      share(profile.elicited) >= 0.3
+    ) {
+      add(
+        'fast_model_switch',
+        0.5,
+        `moved to ${model} ${((firstUse - released) / hourMs).toFixed(1)} hours after it first appeared in the traffic`,
+      );
       break;
     }
   }
   const score = priorLogOdds + evidence.reduce((sum, item) => sum + item.weight, 0);
-  return { accountId: profile.accountId, profile, facts, evidence, score, benchmark: benchmarkEvidence(profile) ?? evaluationRunEvidence(profile) };
+  return {
+    accountId: profile.accountId,
+    profile,
+    facts,
+    evidence,
+    score,
+    benchmark: benchmarkEvidence(profile) ?? evaluationRunEvidence(profile),
+  };
 }

@@ -1,7 +1,13 @@
 // Account-level figures: precision, recall and false-positive rate of the extraction verdict, and
 // how each benign and benchmark persona was treated. One pass over the labels.
 import type { Labels } from '../core/index.js';
-import type { BenchmarkOutcome, EvaluationResult, ExtractionMetrics, PersonaVerdicts, VerdictCounts } from './evaluation-result.js';
+import type {
+  BenchmarkOutcome,
+  EvaluationResult,
+  ExtractionMetrics,
+  PersonaVerdicts,
+  VerdictCounts,
+} from './evaluation-result.js';
 import type { ReportIndex } from './report-index.js';
 import { compareKeys, countVerdict, emptyVerdictCounts, personaVerdicts, share } from './tally.js';
 

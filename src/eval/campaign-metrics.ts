@@ -3,7 +3,14 @@
 import type { Labels } from '../core/index.js';
 import type { CampaignOutcome, VerdictCounts } from './evaluation-result.js';
 import { groupOf, type ReportIndex } from './report-index.js';
-import { compareKeys, countVerdict, dominantKey, emptyVerdictCounts, increment, share } from './tally.js';
+import {
+  compareKeys,
+  countVerdict,
+  dominantKey,
+  emptyVerdictCounts,
+  increment,
+  share,
+} from './tally.js';
 
 interface CampaignTally {
   counts: VerdictCounts;
@@ -22,7 +29,12 @@ export function measureCampaigns(labels: Labels, index: ReportIndex): CampaignOu
     const campaignId = label.campaign ?? null;
     let tally = tallies.get(campaignId);
     if (!tally) {
-      tally = { counts: emptyVerdictCounts(), flaggedByGroup: new Map(), ungrouped: 0, groupsTouched: new Set() };
+      tally = {
+        counts: emptyVerdictCounts(),
+        flaggedByGroup: new Map(),
+        ungrouped: 0,
+        groupsTouched: new Set(),
+      };
       tallies.set(campaignId, tally);
     }
     const reported = index.accountsById.get(accountId);

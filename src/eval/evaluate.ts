@@ -3,7 +3,11 @@
 import type { AnalysisReport, Labels } from '../core/index.js';
 import { measureAccounts } from './account-metrics.js';
 import { measureCampaigns } from './campaign-metrics.js';
-import { evaluationSchema, type EvaluationResult, type UnknownAccounts } from './evaluation-result.js';
+import {
+  evaluationSchema,
+  type EvaluationResult,
+  type UnknownAccounts,
+} from './evaluation-result.js';
 import { measureReportCampaigns } from './report-campaign-purity.js';
 import { indexReport, type ReportIndex } from './report-index.js';
 
@@ -24,7 +28,13 @@ export function evaluate(labels: Labels, report: AnalysisReport): EvaluationResu
   const campaigns = measureCampaigns(labels, index);
   const unknownAccounts = findUnknownAccounts(labels, index);
 
-  const reportTotals = { accounts: index.accountsById.size, extraction: 0, review: 0, benchmark: 0, campaigns: index.campaignMembers.size };
+  const reportTotals = {
+    accounts: index.accountsById.size,
+    extraction: 0,
+    review: 0,
+    benchmark: 0,
+    campaigns: index.campaignMembers.size,
+  };
   for (const account of index.accountsById.values()) reportTotals[account.verdict] += 1;
 
   return {
@@ -37,20 +47,34 @@ export function evaluate(labels: Labels, report: AnalysisReport): EvaluationResu
     campaigns,
     report_campaigns: measureReportCampaigns(labels, index),
     unknown_accounts: unknownAccounts,
-    warnings: collectWarnings(labels, index, unknownAccounts, campaigns.some((row) => row.campaign_id === null)),
+    warnings: collectWarnings(
+      labels,
+      index,
+      unknownAccounts,
+      campaigns.some((row) => row.campaign_id === null),
+    ),
   };
 }
 
 function findUnknownAccounts(labels: Labels, index: ReportIndex): UnknownAccounts {
-  const unknown = index.mentionedIds.filter((accountId) => !Object.hasOwn(labels.accounts, accountId));
+  const unknown = index.mentionedIds.filter(
+    (accountId) => !Object.hasOwn(labels.accounts, accountId),
+  );
   return { count: unknown.length, examples: unknown.slice(0, exampleLimit) };
 }
 
-function collectWarnings(labels: Labels, index: ReportIndex, unknown: UnknownAccounts, campaignWithoutId: boolean): string[] {
+function collectWarnings(
+  labels: Labels,
+  index: ReportIndex,
+  unknown: UnknownAccounts,
+  campaignWithoutId: boolean,
+): string[] {
   const warnings: string[] = [];
   const labelledCount = Object.keys(labels.accounts).length;
   if (labelledCount === 0) {
-    warnings.push('The labels list no accounts, so every ratio is n/a. Pass the labels file the simulator wrote for this traffic.');
+    warnings.push(
+      'The labels list no accounts, so every ratio is n/a. Pass the labels file the simulator wrote for this traffic.',
+    );
   }
   if (unknown.count > 0) {
     const allUnknown = unknown.count === index.mentionedIds.length;
@@ -68,7 +92,9 @@ function collectWarnings(labels: Labels, index: ReportIndex, unknown: UnknownAcc
     );
   }
   if (campaignWithoutId) {
-    warnings.push('Some campaign accounts are labelled without a campaign id; they are counted together as one campaign with id null.');
+    warnings.push(
+      'Some campaign accounts are labelled without a campaign id; they are counted together as one campaign with id null.',
+    );
   }
   return warnings;
 }

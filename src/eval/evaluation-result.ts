@@ -115,7 +115,13 @@ export interface EvaluationResult {
   /** Counts by label class. */
   labels: { accounts: number; benign: number; benchmark: number; campaign: number };
   /** Counts in the report: listed accounts by verdict, and campaigns (listed or named by an account). */
-  report: { accounts: number; extraction: number; review: number; benchmark: number; campaigns: number };
+  report: {
+    accounts: number;
+    extraction: number;
+    review: number;
+    benchmark: number;
+    campaigns: number;
+  };
   /** Account-level quality of the extraction verdict. */
   extraction: ExtractionMetrics;
   /** Per benign persona, ordered by persona. Their extraction counts are the false positives. */

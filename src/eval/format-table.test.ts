@@ -13,7 +13,9 @@ const labels = labelsOf({
 describe('formatEvaluationTable', () => {
   it('shows the key figures a reader checks, in every section', () => {
     const report = reportOf([
-      ...Array.from({ length: 6 }, (_, index) => reported(`a${index + 1}`, 'extraction', index < 4 ? 'R1' : 'R2')),
+      ...Array.from({ length: 6 }, (_, index) =>
+        reported(`a${index + 1}`, 'extraction', index < 4 ? 'R1' : 'R2'),
+      ),
       reported('u1', 'extraction', 'R1'),
       reported('u2', 'review'),
       reported('k1', 'benchmark'),
@@ -21,7 +23,14 @@ describe('formatEvaluationTable', () => {
     ]);
     const table = formatEvaluationTable(evaluate(labels, report));
 
-    for (const heading of ['Overall extraction verdicts', 'Benign personas', 'Benchmark accounts', 'Campaigns (recall + grouping)', 'Report campaigns (purity)', 'Warnings']) {
+    for (const heading of [
+      'Overall extraction verdicts',
+      'Benign personas',
+      'Benchmark accounts',
+      'Campaigns (recall + grouping)',
+      'Report campaigns (purity)',
+      'Warnings',
+    ]) {
       assert.ok(table.includes(heading), `missing section ${heading}`);
     }
     assert.match(table, /Labels: 1,510 accounts \(benign 1,500, benchmark 2, campaign 8\)/);
@@ -41,7 +50,9 @@ describe('formatEvaluationTable', () => {
   });
 
   it('aligns the columns of each table', () => {
-    const lines = formatEvaluationTable(evaluate(labels, reportOf([reported('a1', 'extraction', 'R1')]))).split('\n');
+    const lines = formatEvaluationTable(
+      evaluate(labels, reportOf([reported('a1', 'extraction', 'R1')])),
+    ).split('\n');
     const start = lines.findIndex((line) => line.trimStart().startsWith('Persona'));
     const [header, rule, row] = lines.slice(start, start + 3);
     const accountsEnd = header.indexOf('Accounts') + 'Accounts'.length;
@@ -49,6 +60,9 @@ describe('formatEvaluationTable', () => {
     assert.match(rule, /^\s+-+( +-+)+$/);
     assert.equal(header.length, rule.length);
     assert.equal(row.length, rule.length);
-    assert.ok(row.slice(0, accountsEnd).endsWith('1,500'), 'counts are right-aligned under their header');
+    assert.ok(
+      row.slice(0, accountsEnd).endsWith('1,500'),
+      'counts are right-aligned under their header',
+    );
   });
 });

@@ -8,14 +8,16 @@ import { formatCount, formatPercent, renderTable, type Column } from './text-tab
  * personas, benchmark accounts, campaigns (recall + grouping), report campaigns (purity), warnings.
  */
 export function formatEvaluationTable(result: EvaluationResult): string {
-  return [
-    overallSection(result),
-    benignSection(result),
-    benchmarkSection(result),
-    campaignSection(result),
-    reportCampaignSection(result),
-    warningSection(result),
-  ].join('\n\n') + '\n';
+  return (
+    [
+      overallSection(result),
+      benignSection(result),
+      benchmarkSection(result),
+      campaignSection(result),
+      reportCampaignSection(result),
+      warningSection(result),
+    ].join('\n\n') + '\n'
+  );
 }
 
 function overallSection(result: EvaluationResult): string {
@@ -25,12 +27,36 @@ function overallSection(result: EvaluationResult): string {
   const negatives = metrics.false_positives + metrics.true_negatives;
   const rows = [
     ['True positives', formatCount(metrics.true_positives), 'campaign accounts flagged extraction'],
-    ['False positives', formatCount(metrics.false_positives), 'benign or benchmark accounts flagged extraction'],
-    ['False negatives', formatCount(metrics.false_negatives), 'campaign accounts not flagged extraction'],
-    ['True negatives', formatCount(metrics.true_negatives), 'benign or benchmark accounts not flagged'],
-    ['Precision', formatPercent(metrics.precision, 'n/a: nothing flagged'), `TP / flagged = ${formatCount(metrics.true_positives)} / ${formatCount(flagged)}`],
-    ['Recall', formatPercent(metrics.recall, 'n/a: no campaign accounts'), `TP / campaign accounts = ${formatCount(metrics.true_positives)} / ${formatCount(positives)}`],
-    ['False-positive rate', formatPercent(metrics.false_positive_rate, 'n/a: no other accounts'), `FP / non-campaign accounts = ${formatCount(metrics.false_positives)} / ${formatCount(negatives)}`],
+    [
+      'False positives',
+      formatCount(metrics.false_positives),
+      'benign or benchmark accounts flagged extraction',
+    ],
+    [
+      'False negatives',
+      formatCount(metrics.false_negatives),
+      'campaign accounts not flagged extraction',
+    ],
+    [
+      'True negatives',
+      formatCount(metrics.true_negatives),
+      'benign or benchmark accounts not flagged',
+    ],
+    [
+      'Precision',
+      formatPercent(metrics.precision, 'n/a: nothing flagged'),
+      `TP / flagged = ${formatCount(metrics.true_positives)} / ${formatCount(flagged)}`,
+    ],
+    [
+      'Recall',
+      formatPercent(metrics.recall, 'n/a: no campaign accounts'),
+      `TP / campaign accounts = ${formatCount(metrics.true_positives)} / ${formatCount(positives)}`,
+    ],
+    [
+      'False-positive rate',
+      formatPercent(metrics.false_positive_rate, 'n/a: no other accounts'),
+      `FP / non-campaign accounts = ${formatCount(metrics.false_positives)} / ${formatCount(negatives)}`,
+    ],
   ];
   return [
     'Overall extraction verdicts',
@@ -43,7 +69,8 @@ function overallSection(result: EvaluationResult): string {
 }
 
 function benignSection(result: EvaluationResult): string {
-  if (result.benign_personas.length === 0) return 'Benign personas\n  No benign accounts in the labels.';
+  if (result.benign_personas.length === 0)
+    return 'Benign personas\n  No benign accounts in the labels.';
   return `Benign personas (extraction here is a false positive)\n${personaTable(result.benign_personas)}`;
 }
 
@@ -61,7 +88,16 @@ function benchmarkSection(result: EvaluationResult): string {
 }
 
 function personaTable(personas: PersonaVerdicts[]): string {
-  const columns = [left('Persona'), right('Accounts'), right('Extraction'), right('Extr. share'), right('Review'), right('Review share'), right('Benchmark'), right('Not listed')];
+  const columns = [
+    left('Persona'),
+    right('Accounts'),
+    right('Extraction'),
+    right('Extr. share'),
+    right('Review'),
+    right('Review share'),
+    right('Benchmark'),
+    right('Not listed'),
+  ];
   const rows = personas.map((row) => [
     row.persona ?? '(no persona)',
     formatCount(row.accounts),
@@ -76,10 +112,19 @@ function personaTable(personas: PersonaVerdicts[]): string {
 }
 
 function campaignSection(result: EvaluationResult): string {
-  if (result.campaigns.length === 0) return 'Campaigns (recall + grouping)\n  No campaign accounts in the labels.';
+  if (result.campaigns.length === 0)
+    return 'Campaigns (recall + grouping)\n  No campaign accounts in the labels.';
   const columns = [
-    left('Campaign'), right('Accounts'), right('Extraction'), right('Recall'), right('Review'), right('Benchmark'),
-    right('Ungrouped'), left('Largest report group'), right('Group share'), right('Report ids'),
+    left('Campaign'),
+    right('Accounts'),
+    right('Extraction'),
+    right('Recall'),
+    right('Review'),
+    right('Benchmark'),
+    right('Ungrouped'),
+    left('Largest report group'),
+    right('Group share'),
+    right('Report ids'),
   ];
   const rows = result.campaigns.map((row) => [
     row.campaign_id ?? '(no id)',
@@ -96,17 +141,24 @@ function campaignSection(result: EvaluationResult): string {
   return [
     'Campaigns (recall + grouping)',
     '  Group share: flagged accounts under the largest report campaign_id / all flagged (ungrouped ones included).',
-    '  Report ids: distinct report campaign_ids over all the campaign\'s listed accounts (1 is ideal).',
+    "  Report ids: distinct report campaign_ids over all the campaign's listed accounts (1 is ideal).",
     '',
     renderTable(columns, rows),
   ].join('\n');
 }
 
 function reportCampaignSection(result: EvaluationResult): string {
-  if (result.report_campaigns.length === 0) return 'Report campaigns (purity)\n  The report names no campaigns.';
+  if (result.report_campaigns.length === 0)
+    return 'Report campaigns (purity)\n  The report names no campaigns.';
   const columns = [
-    left('Report campaign'), right('Members'), right('Campaign'), right('Benign'), right('Benchmark'), right('Unknown'),
-    left('Dominant campaign'), right('Purity'),
+    left('Report campaign'),
+    right('Members'),
+    right('Campaign'),
+    right('Benign'),
+    right('Benchmark'),
+    right('Unknown'),
+    left('Dominant campaign'),
+    right('Purity'),
   ];
   const rows = result.report_campaigns.map((row) => [
     row.campaign_id,
@@ -129,7 +181,9 @@ function reportCampaignSection(result: EvaluationResult): string {
 function warningSection(result: EvaluationResult): string {
   const lines = ['Warnings'];
   const { unknown_accounts: unknown } = result;
-  lines.push(`  Report accounts not in the labels: ${formatCount(unknown.count)}${unknown.count > 0 ? ` (${unknown.examples.join(', ')}${unknown.count > unknown.examples.length ? ', ...' : ''})` : ''}`);
+  lines.push(
+    `  Report accounts not in the labels: ${formatCount(unknown.count)}${unknown.count > 0 ? ` (${unknown.examples.join(', ')}${unknown.count > unknown.examples.length ? ', ...' : ''})` : ''}`,
+  );
   if (result.warnings.length === 0) lines.push('  No other warnings.');
   for (const warning of result.warnings) lines.push(`  - ${warning}`);
   return lines.join('\n');

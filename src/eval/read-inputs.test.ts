@@ -20,7 +20,12 @@ describe('readEvaluationInputs', () => {
 
   before(async () => {
     folder = await mkdtemp(join(tmpdir(), 'distillguard-eval-'));
-    labelsPath = await writeJson('labels.json', { accounts: { a1: { class: 'campaign', campaign: 'c1' }, u1: { class: 'benign', persona: 'app' } } });
+    labelsPath = await writeJson('labels.json', {
+      accounts: {
+        a1: { class: 'campaign', campaign: 'c1' },
+        u1: { class: 'benign', persona: 'app' },
+      },
+    });
     reportPath = await writeJson('report.json', reportOf([reported('a1', 'extraction', 'R1')]));
   });
 
@@ -42,7 +47,10 @@ describe('readEvaluationInputs', () => {
     await assert.rejects(readEvaluationInputs(labelsPath, badReport), (error: unknown) => {
       assert.ok(error instanceof DistillGuardError);
       assert.equal(error.code, 'input_invalid');
-      assert.match(error.message, /report file '.*no-schema\.json' does not fit contracts\/analysis-report\.schema\.json/);
+      assert.match(
+        error.message,
+        /report file '.*no-schema\.json' does not fit contracts\/analysis-report\.schema\.json/,
+      );
       assert.match(error.message, /field 'schema' is required but missing/);
       assert.match(error.message, /distillguard analyze --out FILE/);
       return true;
@@ -50,18 +58,24 @@ describe('readEvaluationInputs', () => {
   });
 
   it('names the nested field when a label has an unknown class', async () => {
-    const badLabels = await writeJson('bad-class.json', { accounts: { u1: { class: 'friendly' } } });
+    const badLabels = await writeJson('bad-class.json', {
+      accounts: { u1: { class: 'friendly' } },
+    });
 
     await assert.rejects(readEvaluationInputs(badLabels, reportPath), {
       code: 'input_invalid',
-      message: /labels file '.*bad-class\.json'.*field 'accounts\.u1\.class' must be one of "benign", "benchmark", "campaign"/,
+      message:
+        /labels file '.*bad-class\.json'.*field 'accounts\.u1\.class' must be one of "benign", "benchmark", "campaign"/,
     });
   });
 
   it('says when a file is not JSON', async () => {
     const notJson = await writeJson('truncated.json', '{"accounts": {');
 
-    await assert.rejects(readEvaluationInputs(notJson, reportPath), { code: 'input_invalid', message: /labels file '.*truncated\.json' is not valid JSON/ });
+    await assert.rejects(readEvaluationInputs(notJson, reportPath), {
+      code: 'input_invalid',
+      message: /labels file '.*truncated\.json' is not valid JSON/,
+    });
   });
 
   it('says when a file cannot be read', async () => {
@@ -74,6 +88,9 @@ describe('readEvaluationInputs', () => {
   });
 
   it('reports the labels file first when both files are bad', async () => {
-    await assert.rejects(readEvaluationInputs(join(folder, 'nope-labels.json'), join(folder, 'nope-report.json')), { message: /^labels file/ });
+    await assert.rejects(
+      readEvaluationInputs(join(folder, 'nope-labels.json'), join(folder, 'nope-report.json')),
+      { message: /^labels file/ },
+    );
   });
 });

@@ -1,7 +1,15 @@
 // Reads and validates the two files eval compares: the simulator's labels and an analysis report.
 // Each failure names the file, the field at fault, and what to pass instead.
 import { readFile } from 'node:fs/promises';
-import { DistillGuardError, describeFileError, validateLabels, validateReport, type AnalysisReport, type Labels, type Validator } from '../core/index.js';
+import {
+  DistillGuardError,
+  describeFileError,
+  validateLabels,
+  validateReport,
+  type AnalysisReport,
+  type Labels,
+  type Validator,
+} from '../core/index.js';
 
 interface InputKind<T> {
   /** How the file is named in messages. */
@@ -31,8 +39,14 @@ const reportInput: InputKind<AnalysisReport> = {
  * against its contract. Throws DistillGuardError `input_unreadable` or `input_invalid`; when both
  * files are bad, the labels file's error is the one thrown.
  */
-export async function readEvaluationInputs(labelsPath: string, reportPath: string): Promise<{ labels: Labels; report: AnalysisReport }> {
-  const [labels, report] = await Promise.allSettled([readInput(labelsPath, labelsInput), readInput(reportPath, reportInput)]);
+export async function readEvaluationInputs(
+  labelsPath: string,
+  reportPath: string,
+): Promise<{ labels: Labels; report: AnalysisReport }> {
+  const [labels, report] = await Promise.allSettled([
+    readInput(labelsPath, labelsInput),
+    readInput(reportPath, reportInput),
+  ]);
   if (labels.status === 'rejected') throw labels.reason;
   if (report.status === 'rejected') throw report.reason;
   return { labels: labels.value, report: report.value };
@@ -43,7 +57,11 @@ async function readInput<T>(path: string, kind: InputKind<T>): Promise<T> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new DistillGuardError('input_unreadable', `${kind.role}: ${describeReadError(path, error)}`, { cause: error });
+    throw new DistillGuardError(
+      'input_unreadable',
+      `${kind.role}: ${describeReadError(path, error)}`,
+      { cause: error },
+    );
   }
 
   let value: unknown;

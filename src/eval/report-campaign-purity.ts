@@ -15,7 +15,9 @@ export function measureReportCampaigns(labels: Labels, index: ReportIndex): Repo
       let benchmarkMembers = 0;
       let unknownMembers = 0;
       for (const accountId of members) {
-        const label = Object.hasOwn(labels.accounts, accountId) ? labels.accounts[accountId] : undefined;
+        const label = Object.hasOwn(labels.accounts, accountId)
+          ? labels.accounts[accountId]
+          : undefined;
         if (!label) unknownMembers += 1;
         else if (label.class === 'benign') benignMembers += 1;
         else if (label.class === 'benchmark') benchmarkMembers += 1;

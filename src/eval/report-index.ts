@@ -35,7 +35,8 @@ export function indexReport(report: AnalysisReport): ReportIndex {
       continue;
     }
     accountsById.set(account.account_id, account);
-    if (typeof account.campaign_id === 'string') membersOf(account.campaign_id).add(account.account_id);
+    if (typeof account.campaign_id === 'string')
+      membersOf(account.campaign_id).add(account.account_id);
   }
   for (const campaign of report.campaigns) {
     const members = membersOf(campaign.campaign_id);
@@ -44,7 +45,12 @@ export function indexReport(report: AnalysisReport): ReportIndex {
       mentioned.add(accountId);
     }
   }
-  return { accountsById, duplicateIds: [...duplicateIds], campaignMembers, mentionedIds: [...mentioned] };
+  return {
+    accountsById,
+    duplicateIds: [...duplicateIds],
+    campaignMembers,
+    mentionedIds: [...mentioned],
+  };
 }
 
 /** The report campaign an account was grouped into: only a string campaign_id counts, null or absent is ungrouped. */

@@ -21,7 +21,9 @@ export function formatPercent(ratio: number | null, whenUndefined = 'n/a'): stri
 
 /** Lays out rows under their headers with a dashed rule, each line indented by `indent`. */
 export function renderTable(columns: Column[], rows: string[][], indent = '  '): string {
-  const widths = columns.map((column, index) => Math.max(column.header.length, ...rows.map((row) => (row[index] ?? '').length)));
+  const widths = columns.map((column, index) =>
+    Math.max(column.header.length, ...rows.map((row) => (row[index] ?? '').length)),
+  );
   const line = (cells: string[]): string =>
     indent +
     columns
@@ -31,5 +33,9 @@ export function renderTable(columns: Column[], rows: string[][], indent = '  '):
       })
       .join('  ')
       .trimEnd();
-  return [line(columns.map((column) => column.header)), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+  return [
+    line(columns.map((column) => column.header)),
+    line(widths.map((width) => '-'.repeat(width))),
+    ...rows.map(line),
+  ].join('\n');
 }

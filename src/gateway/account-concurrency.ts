@@ -45,6 +45,7 @@ export class AccountConcurrency {
   }
 
   private dropIdle(): void {
-    for (const [accountId, count] of this.inFlight) if (count === 0) this.inFlight.delete(accountId);
+    for (const [accountId, count] of this.inFlight)
+      if (count === 0) this.inFlight.delete(accountId);
   }
 }

@@ -12,7 +12,12 @@ import { ApiError } from './api-error.js';
 test('parseAdminScopes: canonical order; an unknown scope is named with the nearest known one', () => {
   assert.deepEqual(parseAdminScopes('keys,read'), ['read', 'keys']);
   assert.deepEqual(parseAdminScopes('act read act'), ['read', 'act']);
-  assert.throws(() => parseAdminScopes('read,kyes'), (error: unknown) => error instanceof DistillGuardError && /unknown scope 'kyes': did you mean 'keys'\?/.test(error.message));
+  assert.throws(
+    () => parseAdminScopes('read,kyes'),
+    (error: unknown) =>
+      error instanceof DistillGuardError &&
+      /unknown scope 'kyes': did you mean 'keys'\?/.test(error.message),
+  );
   assert.throws(() => parseAdminScopes(' , '), /no scope given/);
 });
 
@@ -20,18 +25,31 @@ test('admin tokens: stored as keyed hashes, scoped, revocable; the bootstrap tok
   const folder = mkdtempSync(join(tmpdir(), 'dg-admin-tokens-'));
   const store = SqliteStore.open(join(folder, 'g.db'));
   try {
-    const tokens = new AdminTokens(store, Buffer.from('a-key-hashing-secret-for-tests'), 'bootstrap-token-0123456789');
+    const tokens = new AdminTokens(
+      store,
+      Buffer.from('a-key-hashing-secret-for-tests'),
+      'bootstrap-token-0123456789',
+    );
     const reader = tokens.create(['read'], 'dashboard');
     const operator = tokens.create(['read', 'act', 'keys']);
     assert.match(reader.secret, /^dga-/);
-    assert.deepEqual(tokens.authenticate(reader.secret), { tokenId: reader.tokenId, scopes: ['read'] });
+    assert.deepEqual(tokens.authenticate(reader.secret), {
+      tokenId: reader.tokenId,
+      scopes: ['read'],
+    });
     assert.deepEqual(tokens.authenticate(operator.secret)?.scopes, ['read', 'act', 'keys']);
-    assert.deepEqual(tokens.authenticate('bootstrap-token-0123456789'), { tokenId: 'bootstrap', scopes: ['read', 'act', 'keys'] });
+    assert.deepEqual(tokens.authenticate('bootstrap-token-0123456789'), {
+      tokenId: 'bootstrap',
+      scopes: ['read', 'act', 'keys'],
+    });
     assert.equal(tokens.authenticate('dga-made-up'), null);
     assert.equal(tokens.list().length, 2);
     assert.ok(!tokens.list().some((row) => row.secretHash.includes(reader.secret)));
     await store.close().then(() => undefined);
-    assert.ok(!readFileSync(join(folder, 'g.db')).includes(Buffer.from(reader.secret)), 'the secret is not in the database');
+    assert.ok(
+      !readFileSync(join(folder, 'g.db')).includes(Buffer.from(reader.secret)),
+      'the secret is not in the database',
+    );
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
@@ -45,10 +63,23 @@ test('requireScope: 401 without a live token, 403 naming the missing scope', asy
     const reader = tokens.create(['read']);
     const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
     assert.doesNotThrow(() => requireScope(bearer(reader.secret), tokens, 'read'));
-    assert.throws(() => requireScope(bearer(reader.secret), tokens, 'keys'), (error: unknown) => error instanceof ApiError && error.status === 403 && error.code === 'insufficient_scope' && /'keys' scope/.test(error.message));
-    assert.throws(() => requireScope({}, tokens, 'read'), (error: unknown) => error instanceof ApiError && error.status === 401);
+    assert.throws(
+      () => requireScope(bearer(reader.secret), tokens, 'keys'),
+      (error: unknown) =>
+        error instanceof ApiError &&
+        error.status === 403 &&
+        error.code === 'insufficient_scope' &&
+        /'keys' scope/.test(error.message),
+    );
+    assert.throws(
+      () => requireScope({}, tokens, 'read'),
+      (error: unknown) => error instanceof ApiError && error.status === 401,
+    );
     assert.ok(tokens.revoke(reader.tokenId));
-    assert.throws(() => requireScope(bearer(reader.secret), tokens, 'read'), (error: unknown) => error instanceof ApiError && error.status === 401);
+    assert.throws(
+      () => requireScope(bearer(reader.secret), tokens, 'read'),
+      (error: unknown) => error instanceof ApiError && error.status === 401,
+    );
     assert.equal(tokens.revoke('tok_nope'), false);
   } finally {
     await store.close();

@@ -29,11 +29,18 @@ export interface CreatedAdminToken {
  */
 export function parseAdminScopes(text: string): AdminScope[] {
   const names = text.split(/[\s,]+/).filter((name) => name.length > 0);
-  if (names.length === 0) throw new DistillGuardError('usage', `no scope given: pass --scope with one or more of ${adminScopes.join(', ')}.`);
+  if (names.length === 0)
+    throw new DistillGuardError(
+      'usage',
+      `no scope given: pass --scope with one or more of ${adminScopes.join(', ')}.`,
+    );
   for (const name of names) {
     if (!(adminScopes as readonly string[]).includes(name)) {
       const near = nearestName(name, adminScopes);
-      throw new DistillGuardError('usage', `unknown scope '${name}'${near ? `: did you mean '${near}'?` : ''} Scopes: ${adminScopes.join(', ')}.`);
+      throw new DistillGuardError(
+        'usage',
+        `unknown scope '${name}'${near ? `: did you mean '${near}'?` : ''} Scopes: ${adminScopes.join(', ')}.`,
+      );
     }
   }
   return adminScopes.filter((scope) => names.includes(scope));
@@ -45,7 +52,11 @@ export class AdminTokens {
   private readonly store: Store;
   private readonly hashSecret: Buffer;
   private readonly bootstrapDigest: Buffer | null;
-  private readonly cache = new SecretLookupCache<AdminIdentity>({ known: 1_024, unknown: 1_024, ttlMs: 5_000 });
+  private readonly cache = new SecretLookupCache<AdminIdentity>({
+    known: 1_024,
+    unknown: 1_024,
+    ttlMs: 5_000,
+  });
 
   /** `bootstrapToken`: the configured token with every scope, or null. */
   constructor(store: Store, hashSecret: Buffer, bootstrapToken: string | null = null) {
@@ -55,15 +66,28 @@ export class AdminTokens {
   }
 
   private hash(secret: string): string {
-    return createHmac('sha256', this.hashSecret).update(`admin-token:${secret}`).digest('base64url');
+    return createHmac('sha256', this.hashSecret)
+      .update(`admin-token:${secret}`)
+      .digest('base64url');
   }
 
   create(scopes: readonly AdminScope[], label: string | null = null): CreatedAdminToken {
     const canonical = adminScopes.filter((scope) => scopes.includes(scope));
-    if (canonical.length === 0) throw new DistillGuardError('usage', `an admin token needs at least one scope (${adminScopes.join(', ')}).`);
+    if (canonical.length === 0)
+      throw new DistillGuardError(
+        'usage',
+        `an admin token needs at least one scope (${adminScopes.join(', ')}).`,
+      );
     const tokenId = `tok_${randomBytes(9).toString('base64url')}`;
     const secret = `dga-${randomBytes(30).toString('base64url')}`;
-    this.store.addAdminToken({ tokenId, scopes: canonical.join(','), secretHash: this.hash(secret), label, createdAt: new Date().toISOString(), revokedAt: null });
+    this.store.addAdminToken({
+      tokenId,
+      scopes: canonical.join(','),
+      secretHash: this.hash(secret),
+      label,
+      createdAt: new Date().toISOString(),
+      revokedAt: null,
+    });
     this.cache.clear();
     return { tokenId, scopes: canonical, secret };
   }
@@ -81,15 +105,22 @@ export class AdminTokens {
   /** The holder of `secret`, or null when it is no live admin token. */
   authenticate(secret: string): AdminIdentity | null {
     // the bootstrap token: compared in constant time over digests of equal length
-    if (this.bootstrapDigest && timingSafeEqual(digest(secret), this.bootstrapDigest)) return { tokenId: 'bootstrap', scopes: adminScopes };
+    if (this.bootstrapDigest && timingSafeEqual(digest(secret), this.bootstrapDigest))
+      return { tokenId: 'bootstrap', scopes: adminScopes };
     const hash = this.hash(secret);
     const now = Date.now();
     const cached = this.cache.get(hash, now);
     if (cached !== undefined) return cached;
     const row = this.store.findAdminToken(hash);
-    const identity = row && row.revokedAt === null && timingSafeEqual(Buffer.from(row.secretHash), Buffer.from(hash))
-      ? { tokenId: row.tokenId, scopes: adminScopes.filter((scope) => row.scopes.split(',').includes(scope)) }
-      : null;
+    const identity =
+      row &&
+      row.revokedAt === null &&
+      timingSafeEqual(Buffer.from(row.secretHash), Buffer.from(hash))
+        ? {
+            tokenId: row.tokenId,
+            scopes: adminScopes.filter((scope) => row.scopes.split(',').includes(scope)),
+          }
+        : null;
     this.cache.set(hash, identity, now);
     return identity;
   }

@@ -28,12 +28,30 @@ export type ApiErrorCode =
   | 'internal_error';
 
 const openaiTypes: Record<number, string> = {
-  400: 'invalid_request_error', 401: 'authentication_error', 403: 'permission_error', 404: 'not_found_error',
-  408: 'invalid_request_error', 413: 'invalid_request_error', 431: 'invalid_request_error', 429: 'rate_limit_error', 502: 'api_error', 503: 'api_error', 504: 'api_error',
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  408: 'invalid_request_error',
+  413: 'invalid_request_error',
+  431: 'invalid_request_error',
+  429: 'rate_limit_error',
+  502: 'api_error',
+  503: 'api_error',
+  504: 'api_error',
 };
 const anthropicTypes: Record<number, string> = {
-  400: 'invalid_request_error', 401: 'authentication_error', 403: 'permission_error', 404: 'not_found_error',
-  408: 'invalid_request_error', 413: 'request_too_large', 431: 'invalid_request_error', 429: 'rate_limit_error', 502: 'api_error', 503: 'overloaded_error', 504: 'api_error',
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  408: 'invalid_request_error',
+  413: 'request_too_large',
+  431: 'invalid_request_error',
+  429: 'rate_limit_error',
+  502: 'api_error',
+  503: 'overloaded_error',
+  504: 'api_error',
 };
 
 export class ApiError extends Error {
@@ -44,7 +62,12 @@ export class ApiError extends Error {
   /** Extra response headers, such as Retry-After. */
   readonly headers: Record<string, string>;
 
-  constructor(status: number, code: ApiErrorCode, message: string, options: { param?: string; headers?: Record<string, string> } = {}) {
+  constructor(
+    status: number,
+    code: ApiErrorCode,
+    message: string,
+    options: { param?: string; headers?: Record<string, string> } = {},
+  ) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
@@ -57,9 +80,19 @@ export class ApiError extends Error {
 /** The error body in the caller's API format. */
 export function errorBody(family: ApiFamily, error: ApiError): string {
   if (family === 'anthropic') {
-    return JSON.stringify({ type: 'error', error: { type: anthropicTypes[error.status] ?? 'api_error', message: error.message } });
+    return JSON.stringify({
+      type: 'error',
+      error: { type: anthropicTypes[error.status] ?? 'api_error', message: error.message },
+    });
   }
-  return JSON.stringify({ error: { message: error.message, type: openaiTypes[error.status] ?? 'api_error', param: error.param, code: error.code } });
+  return JSON.stringify({
+    error: {
+      message: error.message,
+      type: openaiTypes[error.status] ?? 'api_error',
+      param: error.param,
+      code: error.code,
+    },
+  });
 }
 
 /**
@@ -68,11 +101,18 @@ export function errorBody(family: ApiFamily, error: ApiError): string {
  * a blank line, which ends any line the client has only part of.
  */
 export function streamErrorEvent(family: ApiFamily, error: ApiError): string {
-  return family === 'anthropic' ? `\n\nevent: error\ndata: ${errorBody(family, error)}\n\n` : `\n\ndata: ${errorBody(family, error)}\n\n`;
+  return family === 'anthropic'
+    ? `\n\nevent: error\ndata: ${errorBody(family, error)}\n\n`
+    : `\n\ndata: ${errorBody(family, error)}\n\n`;
 }
 
 /** The caller-format error for an upstream's error body, passed through untouched when the formats agree. */
-export function upstreamErrorBody(callerFamily: ApiFamily, upstreamFamily: ApiFamily, status: number, bytes: Buffer): Buffer {
+export function upstreamErrorBody(
+  callerFamily: ApiFamily,
+  upstreamFamily: ApiFamily,
+  status: number,
+  bytes: Buffer,
+): Buffer {
   let message = `The model server answered with HTTP ${status}.`;
   try {
     const parsed = JSON.parse(bytes.toString('utf8')) as { error?: { message?: unknown } };
@@ -86,7 +126,10 @@ export function upstreamErrorBody(callerFamily: ApiFamily, upstreamFamily: ApiFa
 
 /** Writes the error on a fastify reply (admin, sidecar and the routes fastify serves). */
 export function sendApiError(reply: FastifyReply, family: ApiFamily, error: ApiError): void {
-  void reply.code(error.status).headers({ 'content-type': 'application/json', ...error.headers }).send(errorBody(family, error));
+  void reply
+    .code(error.status)
+    .headers({ 'content-type': 'application/json', ...error.headers })
+    .send(errorBody(family, error));
 }
 
 /** The same on a raw response (model routes). */
@@ -96,14 +139,25 @@ export function writeApiError(response: ServerResponse, family: ApiFamily, error
 }
 
 /** The 413 for a body past `limits.body_bytes`, on every listener; `advice` ends the message. */
-export function bodyTooLargeError(bodyLimit: number, advice: string | null = 'Send less context.'): ApiError {
-  return new ApiError(413, 'body_too_large', `The request body is larger than this gateway accepts (${bodyLimit} bytes).${advice === null ? '' : ` ${advice}`}`);
+export function bodyTooLargeError(
+  bodyLimit: number,
+  advice: string | null = 'Send less context.',
+): ApiError {
+  return new ApiError(
+    413,
+    'body_too_large',
+    `The request body is larger than this gateway accepts (${bodyLimit} bytes).${advice === null ? '' : ` ${advice}`}`,
+  );
 }
 
 /** Any failure as the caller's error: an ApiError as it is, anything else a 500 that says it was logged. */
 export function asApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  return new ApiError(500, 'internal_error', 'The gateway failed on this request; it has been logged. Retry, and report it if it persists.');
+  return new ApiError(
+    500,
+    'internal_error',
+    'The gateway failed on this request; it has been logged. Retry, and report it if it persists.',
+  );
 }
 
 /**
@@ -113,7 +167,11 @@ export function asApiError(error: unknown): ApiError {
 export function unreadableAnswer(error: unknown): unknown {
   if (error instanceof ApiError) return error;
   if (error instanceof SyntaxError || error instanceof RangeError) {
-    return new ApiError(502, 'upstream_error', 'The model server\'s answer could not be read (not JSON, or nested too deeply). Retry, or report it to the operator.');
+    return new ApiError(
+      502,
+      'upstream_error',
+      "The model server's answer could not be read (not JSON, or nested too deeply). Retry, or report it to the operator.",
+    );
   }
   return error;
 }

@@ -20,7 +20,11 @@ export class ApiKeys {
    * process (the `keys revoke` command) stop working soon.
    */
   static readonly cacheMs = 5_000;
-  private readonly cache = new SecretLookupCache<ApiKeyRow>({ known: 50_000, unknown: 4_096, ttlMs: ApiKeys.cacheMs });
+  private readonly cache = new SecretLookupCache<ApiKeyRow>({
+    known: 50_000,
+    unknown: 4_096,
+    ttlMs: ApiKeys.cacheMs,
+  });
 
   constructor(store: Store, hashSecret: Buffer) {
     this.store = store;
@@ -32,10 +36,21 @@ export class ApiKeys {
   }
 
   async create(accountId: string, label: string | null = null): Promise<CreatedKey> {
-    if (!accountId) throw new DistillGuardError('usage', 'an account id is required to create a key (--account ID).');
+    if (!accountId)
+      throw new DistillGuardError(
+        'usage',
+        'an account id is required to create a key (--account ID).',
+      );
     const keyId = `key_${randomBytes(9).toString('base64url')}`;
     const secret = `dg-${randomBytes(30).toString('base64url')}`;
-    await this.store.addApiKey({ keyId, accountId, secretHash: this.hash(secret), label, createdAt: new Date().toISOString(), revokedAt: null });
+    await this.store.addApiKey({
+      keyId,
+      accountId,
+      secretHash: this.hash(secret),
+      label,
+      createdAt: new Date().toISOString(),
+      revokedAt: null,
+    });
     this.cache.clear();
     return { keyId, accountId, secret };
   }

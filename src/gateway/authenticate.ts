@@ -30,28 +30,54 @@ export interface Caller {
 
 function presentedSecret(headers: IncomingHttpHeaders): string | null {
   const authorization = headers.authorization;
-  if (typeof authorization === 'string' && authorization.toLowerCase().startsWith('bearer ')) return authorization.slice(7).trim() || null;
+  if (typeof authorization === 'string' && authorization.toLowerCase().startsWith('bearer '))
+    return authorization.slice(7).trim() || null;
   const apiKey = headers['x-api-key'];
   return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey : null;
 }
 
-export function authenticateCaller(headers: IncomingHttpHeaders, keys: ApiKeys, trustAccountHeader: TrustedAccountHeader | null): Caller {
+export function authenticateCaller(
+  headers: IncomingHttpHeaders,
+  keys: ApiKeys,
+  trustAccountHeader: TrustedAccountHeader | null,
+): Caller {
   if (trustAccountHeader) {
     // without the proxy's secret, the header could come from anyone who reaches the port (review M10)
     const proof = headers[proxySecretHeader];
-    if (typeof proof !== 'string' || !timingSafeEqual(digest(proof), trustAccountHeader.secretDigest)) {
-      throw new ApiError(401, 'invalid_api_key', `This gateway only serves requests from its auth proxy: the '${proxySecretHeader}' header is missing or wrong.`);
+    if (
+      typeof proof !== 'string' ||
+      !timingSafeEqual(digest(proof), trustAccountHeader.secretDigest)
+    ) {
+      throw new ApiError(
+        401,
+        'invalid_api_key',
+        `This gateway only serves requests from its auth proxy: the '${proxySecretHeader}' header is missing or wrong.`,
+      );
     }
     const value = headers[trustAccountHeader.name];
     if (typeof value !== 'string' || value.length === 0 || value.length > 200) {
-      throw new ApiError(401, 'missing_api_key', `Missing account: this gateway expects the account id in the '${trustAccountHeader.name}' header, set by the auth layer in front of it.`);
+      throw new ApiError(
+        401,
+        'missing_api_key',
+        `Missing account: this gateway expects the account id in the '${trustAccountHeader.name}' header, set by the auth layer in front of it.`,
+      );
     }
     return { accountId: value, keyId: null };
   }
   const secret = presentedSecret(headers);
-  if (!secret) throw new ApiError(401, 'missing_api_key', 'Missing API key: send it as "Authorization: Bearer <key>" or "x-api-key: <key>".');
+  if (!secret)
+    throw new ApiError(
+      401,
+      'missing_api_key',
+      'Missing API key: send it as "Authorization: Bearer <key>" or "x-api-key: <key>".',
+    );
   const key = keys.authenticate(secret);
-  if (!key) throw new ApiError(401, 'invalid_api_key', 'Invalid API key: it is unknown or was revoked. Ask your administrator for a key (distillguard keys create).');
+  if (!key)
+    throw new ApiError(
+      401,
+      'invalid_api_key',
+      'Invalid API key: it is unknown or was revoked. Ask your administrator for a key (distillguard keys create).',
+    );
   return { accountId: key.accountId, keyId: key.keyId };
 }
 
@@ -59,12 +85,30 @@ export function authenticateCaller(headers: IncomingHttpHeaders, keys: ApiKeys, 
  * The admin identity presented with a request, checked for `scope`.
  * @throws ApiError 401 without a live admin token, 403 naming the missing scope.
  */
-export function requireScope(headers: IncomingHttpHeaders, tokens: AdminTokens, scope: AdminScope): void {
+export function requireScope(
+  headers: IncomingHttpHeaders,
+  tokens: AdminTokens,
+  scope: AdminScope,
+): void {
   const presented = presentedSecret(headers);
-  if (!presented) throw new ApiError(401, 'admin_token_required', 'This route needs an admin token as "Authorization: Bearer <token>" (distillguard tokens create, or the DISTILLGUARD_ADMIN_TOKEN serve was started with).');
+  if (!presented)
+    throw new ApiError(
+      401,
+      'admin_token_required',
+      'This route needs an admin token as "Authorization: Bearer <token>" (distillguard tokens create, or the DISTILLGUARD_ADMIN_TOKEN serve was started with).',
+    );
   const identity = tokens.authenticate(presented);
-  if (!identity) throw new ApiError(401, 'admin_token_required', 'The admin token is unknown or was revoked. Create one with `distillguard tokens create --scope ...`.');
+  if (!identity)
+    throw new ApiError(
+      401,
+      'admin_token_required',
+      'The admin token is unknown or was revoked. Create one with `distillguard tokens create --scope ...`.',
+    );
   if (!identity.scopes.includes(scope)) {
-    throw new ApiError(403, 'insufficient_scope', `This route needs an admin token with the '${scope}' scope; this token has ${identity.scopes.join(', ')}. Create one with \`distillguard tokens create --scope ${scope}\`.`);
+    throw new ApiError(
+      403,
+      'insufficient_scope',
+      `This route needs an admin token with the '${scope}' scope; this token has ${identity.scopes.join(', ')}. Create one with \`distillguard tokens create --scope ${scope}\`.`,
+    );
   }
 }

@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { ApiError } from './api-error.js';
 import { isJsonObject, type JsonObject } from '../core/index.js';
 
-const invalid = (param: string, message: string) => new ApiError(400, 'invalid_request', `${param}: ${message}`, { param });
+const invalid = (param: string, message: string) =>
+  new ApiError(400, 'invalid_request', `${param}: ${message}`, { param });
 
 /** Used when the client sets neither max_tokens nor max_completion_tokens: Messages requires one. */
 export const defaultMaxTokens = 4096;
@@ -17,12 +18,17 @@ const imageMediaTypes = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/
 function textOf(content: unknown, param: string): string {
   if (typeof content === 'string') return content;
   if (content === null || content === undefined) return '';
-  if (!Array.isArray(content)) throw invalid(param, 'must be a string or an array of content parts.');
-  return content.map((part, position) => {
-    if (isJsonObject(part) && part.type === 'text' && typeof part.text === 'string') return part.text;
-    if (isJsonObject(part) && part.type === 'refusal' && typeof part.refusal === 'string') return part.refusal;
-    throw invalid(`${param}.${position}`, 'only text parts are accepted here.');
-  }).join('');
+  if (!Array.isArray(content))
+    throw invalid(param, 'must be a string or an array of content parts.');
+  return content
+    .map((part, position) => {
+      if (isJsonObject(part) && part.type === 'text' && typeof part.text === 'string')
+        return part.text;
+      if (isJsonObject(part) && part.type === 'refusal' && typeof part.refusal === 'string')
+        return part.refusal;
+      throw invalid(`${param}.${position}`, 'only text parts are accepted here.');
+    })
+    .join('');
 }
 
 function imageBlock(part: JsonObject, param: string): JsonObject {
@@ -30,7 +36,11 @@ function imageBlock(part: JsonObject, param: string): JsonObject {
   if (typeof url !== 'string') throw invalid(param, 'image_url.url must be a string.');
   const dataUrl = /^data:([^;,]+);base64,(.+)$/s.exec(url);
   if (dataUrl) {
-    if (!imageMediaTypes.has(dataUrl[1])) throw invalid(param, `image type ${dataUrl[1]} is not accepted; send JPEG, PNG, GIF or WebP.`);
+    if (!imageMediaTypes.has(dataUrl[1]))
+      throw invalid(
+        param,
+        `image type ${dataUrl[1]} is not accepted; send JPEG, PNG, GIF or WebP.`,
+      );
     return { type: 'image', source: { type: 'base64', media_type: dataUrl[1], data: dataUrl[2] } };
   }
   if (/^https?:\/\//i.test(url)) return { type: 'image', source: { type: 'url', url } };
@@ -40,35 +50,59 @@ function imageBlock(part: JsonObject, param: string): JsonObject {
 /** User content as Messages blocks: text and images; audio and files have no Messages equivalent here. */
 function userBlocks(content: unknown, param: string): JsonObject[] {
   if (typeof content === 'string') return content ? [{ type: 'text', text: content }] : [];
-  if (!Array.isArray(content)) throw invalid(param, 'must be a string or an array of content parts.');
+  if (!Array.isArray(content))
+    throw invalid(param, 'must be a string or an array of content parts.');
   return content.flatMap((part, position) => {
-    if (isJsonObject(part) && part.type === 'text' && typeof part.text === 'string') return part.text ? [{ type: 'text', text: part.text }] : [];
-    if (isJsonObject(part) && part.type === 'image_url') return [imageBlock(part, `${param}.${position}`)];
-    throw invalid(`${param}.${position}`, `content part type ${JSON.stringify(isJsonObject(part) ? part.type : part)} cannot be sent to this model; send text or image_url parts.`);
+    if (isJsonObject(part) && part.type === 'text' && typeof part.text === 'string')
+      return part.text ? [{ type: 'text', text: part.text }] : [];
+    if (isJsonObject(part) && part.type === 'image_url')
+      return [imageBlock(part, `${param}.${position}`)];
+    throw invalid(
+      `${param}.${position}`,
+      `content part type ${JSON.stringify(isJsonObject(part) ? part.type : part)} cannot be sent to this model; send text or image_url parts.`,
+    );
   });
 }
 
 function toolUseBlock(call: unknown, param: string): JsonObject {
   const fn = isJsonObject(call) && isJsonObject(call.function) ? call.function : null;
-  if (!isJsonObject(call) || !fn || typeof fn.name !== 'string') throw invalid(param, 'must be {id, type:"function", function:{name, arguments}}.');
+  if (!isJsonObject(call) || !fn || typeof fn.name !== 'string')
+    throw invalid(param, 'must be {id, type:"function", function:{name, arguments}}.');
   const text = typeof fn.arguments === 'string' ? fn.arguments : '';
   let input: unknown;
   try {
     input = text.trim() ? JSON.parse(text) : {};
   } catch {
-    throw invalid(`${param}.function.arguments`, 'is not valid JSON; send the arguments the model produced, unchanged.');
+    throw invalid(
+      `${param}.function.arguments`,
+      'is not valid JSON; send the arguments the model produced, unchanged.',
+    );
   }
-  if (!isJsonObject(input)) throw invalid(`${param}.function.arguments`, 'must encode a JSON object.');
-  return { type: 'tool_use', id: typeof call.id === 'string' ? call.id : `toolu_${randomBytes(8).toString('hex')}`, name: fn.name, input };
+  if (!isJsonObject(input))
+    throw invalid(`${param}.function.arguments`, 'must encode a JSON object.');
+  return {
+    type: 'tool_use',
+    id: typeof call.id === 'string' ? call.id : `toolu_${randomBytes(8).toString('hex')}`,
+    name: fn.name,
+    input,
+  };
 }
 
 function toolChoiceOf(choice: unknown): JsonObject | undefined {
   if (choice === 'auto') return { type: 'auto' };
   if (choice === 'required') return { type: 'any' };
   if (choice === 'none') return { type: 'none' };
-  if (isJsonObject(choice) && isJsonObject(choice.function) && typeof choice.function.name === 'string') return { type: 'tool', name: choice.function.name };
+  if (
+    isJsonObject(choice) &&
+    isJsonObject(choice.function) &&
+    typeof choice.function.name === 'string'
+  )
+    return { type: 'tool', name: choice.function.name };
   if (choice === undefined || choice === null) return undefined;
-  throw invalid('tool_choice', "must be 'auto', 'none', 'required' or {type:'function', function:{name}}.");
+  throw invalid(
+    'tool_choice',
+    "must be 'auto', 'none', 'required' or {type:'function', function:{name}}.",
+  );
 }
 
 /**
@@ -82,11 +116,25 @@ function toolChoiceOf(choice: unknown): JsonObject | undefined {
  * // → { model: 'claude-x', system: 'Be brief.', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }], max_tokens: 4096 }
  */
 export function chatToMessagesRequest(body: JsonObject): JsonObject {
-  if (typeof body.n === 'number' && body.n > 1) throw invalid('n', 'the Anthropic upstream returns one choice per request; send n: 1 and repeat the request for more.');
-  if (body.logprobs === true) throw invalid('logprobs', 'the Anthropic upstream does not return log probabilities; remove logprobs.');
-  if (typeof body.top_logprobs === 'number' && body.top_logprobs > 0) throw invalid('top_logprobs', 'the Anthropic upstream does not return log probabilities; remove top_logprobs.');
-  if (typeof body.temperature === 'number' && body.temperature > 1) throw invalid('temperature', 'the Anthropic upstream accepts 0 to 1; scale the value down.');
-  if (!Array.isArray(body.messages)) throw invalid('messages', 'Field required (an array of {role, content}).');
+  if (typeof body.n === 'number' && body.n > 1)
+    throw invalid(
+      'n',
+      'the Anthropic upstream returns one choice per request; send n: 1 and repeat the request for more.',
+    );
+  if (body.logprobs === true)
+    throw invalid(
+      'logprobs',
+      'the Anthropic upstream does not return log probabilities; remove logprobs.',
+    );
+  if (typeof body.top_logprobs === 'number' && body.top_logprobs > 0)
+    throw invalid(
+      'top_logprobs',
+      'the Anthropic upstream does not return log probabilities; remove top_logprobs.',
+    );
+  if (typeof body.temperature === 'number' && body.temperature > 1)
+    throw invalid('temperature', 'the Anthropic upstream accepts 0 to 1; scale the value down.');
+  if (!Array.isArray(body.messages))
+    throw invalid('messages', 'Field required (an array of {role, content}).');
 
   const system: string[] = [];
   const turns: { role: 'user' | 'assistant'; content: JsonObject[] }[] = [];
@@ -107,18 +155,37 @@ export function chatToMessagesRequest(body: JsonObject): JsonObject {
     } else if (message.role === 'assistant') {
       const text = textOf(message.content, `${param}.content`);
       const calls = Array.isArray(message.tool_calls) ? message.tool_calls : [];
-      append('assistant', [...(text ? [{ type: 'text', text }] : []), ...calls.map((call, index) => toolUseBlock(call, `${param}.tool_calls.${index}`))]);
+      append('assistant', [
+        ...(text ? [{ type: 'text', text }] : []),
+        ...calls.map((call, index) => toolUseBlock(call, `${param}.tool_calls.${index}`)),
+      ]);
     } else if (message.role === 'tool') {
-      if (typeof message.tool_call_id !== 'string') throw invalid(`${param}.tool_call_id`, 'Field required (the id of the tool call this answers).');
+      if (typeof message.tool_call_id !== 'string')
+        throw invalid(
+          `${param}.tool_call_id`,
+          'Field required (the id of the tool call this answers).',
+        );
       const text = textOf(message.content, `${param}.content`);
-      append('user', [{ type: 'tool_result', tool_use_id: message.tool_call_id, ...(text ? { content: text } : {}) }]);
+      append('user', [
+        {
+          type: 'tool_result',
+          tool_use_id: message.tool_call_id,
+          ...(text ? { content: text } : {}),
+        },
+      ]);
     } else {
-      throw invalid(`${param}.role`, "must be 'system', 'developer', 'user', 'assistant' or 'tool'.");
+      throw invalid(
+        `${param}.role`,
+        "must be 'system', 'developer', 'user', 'assistant' or 'tool'.",
+      );
     }
   });
   // Messages wants a user turn's tool results before its text.
   for (const turn of turns) {
-    if (turn.role === 'user') turn.content.sort((a, b) => Number(b.type === 'tool_result') - Number(a.type === 'tool_result'));
+    if (turn.role === 'user')
+      turn.content.sort(
+        (a, b) => Number(b.type === 'tool_result') - Number(a.type === 'tool_result'),
+      );
   }
 
   const request: JsonObject = { model: body.model, messages: turns };
@@ -135,33 +202,64 @@ export function chatToMessagesRequest(body: JsonObject): JsonObject {
 
   if (Array.isArray(body.tools) && body.tools.length > 0) {
     request.tools = body.tools.map((tool, position) => {
-      if (!isJsonObject(tool) || tool.type !== 'function' || !isJsonObject(tool.function) || typeof tool.function.name !== 'string') {
-        throw invalid(`tools.${position}`, 'only {type:"function", function:{name, description, parameters}} tools can be sent to this model.');
+      if (
+        !isJsonObject(tool) ||
+        tool.type !== 'function' ||
+        !isJsonObject(tool.function) ||
+        typeof tool.function.name !== 'string'
+      ) {
+        throw invalid(
+          `tools.${position}`,
+          'only {type:"function", function:{name, description, parameters}} tools can be sent to this model.',
+        );
       }
       const fn = tool.function;
-      return { name: fn.name, ...(typeof fn.description === 'string' ? { description: fn.description } : {}), input_schema: isJsonObject(fn.parameters) ? fn.parameters : { type: 'object', properties: {} } };
+      return {
+        name: fn.name,
+        ...(typeof fn.description === 'string' ? { description: fn.description } : {}),
+        input_schema: isJsonObject(fn.parameters)
+          ? fn.parameters
+          : { type: 'object', properties: {} },
+      };
     });
-    const choice = toolChoiceOf(body.tool_choice) ?? (body.parallel_tool_calls === false ? { type: 'auto' } : undefined);
-    if (choice && body.parallel_tool_calls === false && choice.type !== 'none') choice.disable_parallel_tool_use = true;
+    const choice =
+      toolChoiceOf(body.tool_choice) ??
+      (body.parallel_tool_calls === false ? { type: 'auto' } : undefined);
+    if (choice && body.parallel_tool_calls === false && choice.type !== 'none')
+      choice.disable_parallel_tool_use = true;
     if (choice) request.tool_choice = choice;
   }
   return request;
 }
 
 const finishReasons: Record<string, string> = {
-  end_turn: 'stop', stop_sequence: 'stop', pause_turn: 'stop', max_tokens: 'length',
-  model_context_window_exceeded: 'length', tool_use: 'tool_calls', refusal: 'content_filter',
+  end_turn: 'stop',
+  stop_sequence: 'stop',
+  pause_turn: 'stop',
+  max_tokens: 'length',
+  model_context_window_exceeded: 'length',
+  tool_use: 'tool_calls',
+  refusal: 'content_filter',
 };
 const finishReasonOf = (stopReason: unknown) => finishReasons[String(stopReason)] ?? 'stop';
-const completionId = (messageId: unknown) => (typeof messageId === 'string' && messageId ? `chatcmpl-${messageId}` : `chatcmpl-${randomBytes(12).toString('hex')}`);
+const completionId = (messageId: unknown) =>
+  typeof messageId === 'string' && messageId
+    ? `chatcmpl-${messageId}`
+    : `chatcmpl-${randomBytes(12).toString('hex')}`;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** OpenAI usage from Messages usage: Anthropic counts cached input apart, OpenAI counts it in. */
 function usageOf(usage: JsonObject): JsonObject {
   const cached = Number(usage.cache_read_input_tokens ?? 0);
-  const promptTokens = Number(usage.input_tokens ?? 0) + Number(usage.cache_creation_input_tokens ?? 0) + cached;
+  const promptTokens =
+    Number(usage.input_tokens ?? 0) + Number(usage.cache_creation_input_tokens ?? 0) + cached;
   const completionTokens = Number(usage.output_tokens ?? 0);
-  return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens, prompt_tokens_details: { cached_tokens: cached } };
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+    prompt_tokens_details: { cached_tokens: cached },
+  };
 }
 
 /**
@@ -170,22 +268,53 @@ function usageOf(usage: JsonObject): JsonObject {
  */
 export function messagesToChatResponse(message: JsonObject, model: string): JsonObject {
   const blocks = Array.isArray(message.content) ? message.content.filter(isJsonObject) : [];
-  const text = blocks.filter((block) => block.type === 'text').map((block) => String(block.text ?? '')).join('');
-  const reasoning = blocks.filter((block) => block.type === 'thinking').map((block) => String(block.thinking ?? '')).join('');
-  const toolCalls = blocks.filter((block) => block.type === 'tool_use').map((block) => ({
-    id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) },
-  }));
-  const chatMessage: JsonObject = { role: 'assistant', content: text || (toolCalls.length > 0 ? null : ''), refusal: null };
+  const text = blocks
+    .filter((block) => block.type === 'text')
+    .map((block) => String(block.text ?? ''))
+    .join('');
+  const reasoning = blocks
+    .filter((block) => block.type === 'thinking')
+    .map((block) => String(block.thinking ?? ''))
+    .join('');
+  const toolCalls = blocks
+    .filter((block) => block.type === 'tool_use')
+    .map((block) => ({
+      id: block.id,
+      type: 'function',
+      function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) },
+    }));
+  const chatMessage: JsonObject = {
+    role: 'assistant',
+    content: text || (toolCalls.length > 0 ? null : ''),
+    refusal: null,
+  };
   if (reasoning) chatMessage.reasoning_content = reasoning;
   if (toolCalls.length > 0) chatMessage.tool_calls = toolCalls;
   return {
-    id: completionId(message.id), object: 'chat.completion', created: nowSeconds(), model,
-    choices: [{ index: 0, message: chatMessage, logprobs: null, finish_reason: finishReasonOf(message.stop_reason) }],
+    id: completionId(message.id),
+    object: 'chat.completion',
+    created: nowSeconds(),
+    model,
+    choices: [
+      {
+        index: 0,
+        message: chatMessage,
+        logprobs: null,
+        finish_reason: finishReasonOf(message.stop_reason),
+      },
+    ],
     usage: usageOf(isJsonObject(message.usage) ? message.usage : {}),
   };
 }
 
-const openaiErrorTypes = new Set(['invalid_request_error', 'authentication_error', 'permission_error', 'not_found_error', 'rate_limit_error', 'api_error']);
+const openaiErrorTypes = new Set([
+  'invalid_request_error',
+  'authentication_error',
+  'permission_error',
+  'not_found_error',
+  'rate_limit_error',
+  'api_error',
+]);
 const dataLine = (payload: JsonObject) => `data: ${JSON.stringify(payload)}\n\n`;
 
 /**
@@ -227,7 +356,10 @@ export class MessagesStreamToChat {
       if (!isJsonObject(parsed)) throw new Error('not an object');
       payload = parsed;
     } catch {
-      return this.fail('upstream_error', 'The upstream sent a stream event that is not JSON; retry the request.');
+      return this.fail(
+        'upstream_error',
+        'The upstream sent a stream event that is not JSON; retry the request.',
+      );
     }
     const type = eventName && eventName !== 'message' ? eventName : String(payload.type);
     switch (type) {
@@ -237,8 +369,16 @@ export class MessagesStreamToChat {
         if (isJsonObject(message.usage)) this.usage = { ...message.usage };
         return this.start();
       }
-      case 'content_block_start': return this.blockStart(Number(payload.index), isJsonObject(payload.content_block) ? payload.content_block : {});
-      case 'content_block_delta': return this.blockDelta(Number(payload.index), isJsonObject(payload.delta) ? payload.delta : {});
+      case 'content_block_start':
+        return this.blockStart(
+          Number(payload.index),
+          isJsonObject(payload.content_block) ? payload.content_block : {},
+        );
+      case 'content_block_delta':
+        return this.blockDelta(
+          Number(payload.index),
+          isJsonObject(payload.delta) ? payload.delta : {},
+        );
       case 'message_delta': {
         if (isJsonObject(payload.usage)) this.usage = { ...this.usage, ...payload.usage };
         const delta = isJsonObject(payload.delta) ? payload.delta : {};
@@ -250,36 +390,72 @@ export class MessagesStreamToChat {
         return '';
       case 'error': {
         const error = isJsonObject(payload.error) ? payload.error : {};
-        return this.fail(typeof error.type === 'string' ? error.type : 'api_error', typeof error.message === 'string' ? error.message : 'The upstream reported an error.');
+        return this.fail(
+          typeof error.type === 'string' ? error.type : 'api_error',
+          typeof error.message === 'string' ? error.message : 'The upstream reported an error.',
+        );
       }
-      default: return ''; // ping, content_block_stop, and event types added later
+      default:
+        return ''; // ping, content_block_stop, and event types added later
     }
   }
 
   /** The closing text: a usage chunk when asked for, then `[DONE]`. Empty once an error chunk was sent. */
   end(): string {
     if (this.closed) return '';
-    if (!this.finished) return this.fail('upstream_error', 'The upstream stream ended before the answer was complete; retry the request.');
+    if (!this.finished)
+      return this.fail(
+        'upstream_error',
+        'The upstream stream ended before the answer was complete; retry the request.',
+      );
     this.closed = true;
-    const usage = this.includeUsage ? dataLine({ ...this.header(), choices: [], usage: usageOf(this.usage) }) : '';
+    const usage = this.includeUsage
+      ? dataLine({ ...this.header(), choices: [], usage: usageOf(this.usage) })
+      : '';
     return `${usage}data: [DONE]\n\n`;
   }
 
   private blockStart(index: number, block: JsonObject): string {
-    if (block.type === 'text' && typeof block.text === 'string' && block.text) return this.start() + this.chunk({ content: block.text });
-    if (block.type === 'thinking' && typeof block.thinking === 'string' && block.thinking) return this.start() + this.chunk({ reasoning_content: block.thinking });
+    if (block.type === 'text' && typeof block.text === 'string' && block.text)
+      return this.start() + this.chunk({ content: block.text });
+    if (block.type === 'thinking' && typeof block.thinking === 'string' && block.thinking)
+      return this.start() + this.chunk({ reasoning_content: block.thinking });
     if (block.type !== 'tool_use') return '';
     const toolIndex = this.toolIndexes.size;
     this.toolIndexes.set(index, toolIndex);
-    return this.start() + this.chunk({ tool_calls: [{ index: toolIndex, id: block.id, type: 'function', function: { name: block.name, arguments: '' } }] });
+    return (
+      this.start() +
+      this.chunk({
+        tool_calls: [
+          {
+            index: toolIndex,
+            id: block.id,
+            type: 'function',
+            function: { name: block.name, arguments: '' },
+          },
+        ],
+      })
+    );
   }
 
   private blockDelta(index: number, delta: JsonObject): string {
-    if (delta.type === 'text_delta' && typeof delta.text === 'string' && delta.text) return this.start() + this.chunk({ content: delta.text });
-    if (delta.type === 'thinking_delta' && typeof delta.thinking === 'string' && delta.thinking) return this.start() + this.chunk({ reasoning_content: delta.thinking });
+    if (delta.type === 'text_delta' && typeof delta.text === 'string' && delta.text)
+      return this.start() + this.chunk({ content: delta.text });
+    if (delta.type === 'thinking_delta' && typeof delta.thinking === 'string' && delta.thinking)
+      return this.start() + this.chunk({ reasoning_content: delta.thinking });
     const toolIndex = this.toolIndexes.get(index);
-    if (delta.type === 'input_json_delta' && toolIndex !== undefined && typeof delta.partial_json === 'string' && delta.partial_json) {
-      return this.start() + this.chunk({ tool_calls: [{ index: toolIndex, function: { arguments: delta.partial_json } }] });
+    if (
+      delta.type === 'input_json_delta' &&
+      toolIndex !== undefined &&
+      typeof delta.partial_json === 'string' &&
+      delta.partial_json
+    ) {
+      return (
+        this.start() +
+        this.chunk({
+          tool_calls: [{ index: toolIndex, function: { arguments: delta.partial_json } }],
+        })
+      );
     }
     return ''; // signature_delta, citations_delta, and deltas of blocks with no Chat equivalent
   }
@@ -292,15 +468,26 @@ export class MessagesStreamToChat {
   }
 
   private header(): JsonObject {
-    return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model };
+    return {
+      id: this.id,
+      object: 'chat.completion.chunk',
+      created: this.created,
+      model: this.model,
+    };
   }
 
   private chunk(delta: JsonObject, finishReason: string | null = null): string {
-    return dataLine({ ...this.header(), choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...(this.includeUsage ? { usage: null } : {}) });
+    return dataLine({
+      ...this.header(),
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+      ...(this.includeUsage ? { usage: null } : {}),
+    });
   }
 
   private fail(code: string, message: string): string {
     this.closed = true;
-    return dataLine({ error: { message, type: openaiErrorTypes.has(code) ? code : 'api_error', param: null, code } });
+    return dataLine({
+      error: { message, type: openaiErrorTypes.has(code) ? code : 'api_error', param: null, code },
+    });
   }
 }

@@ -13,8 +13,22 @@ test('parseTrustedProxies takes CIDRs and single addresses, IPv4 and IPv6, comma
 });
 
 test('parseTrustedProxies names an entry that is not an address or CIDR', () => {
-  for (const bad of ['10.0.0.0/33', 'example.com', '10.0.0.0/8/1', '10.0.0.0/x', '::/129', '10.0.0.0/']) {
-    assert.throws(() => parseTrustedProxies([bad]), (error: unknown) => error instanceof DistillGuardError && error.code === 'usage' && error.message.includes(`'${bad}'`), bad);
+  for (const bad of [
+    '10.0.0.0/33',
+    'example.com',
+    '10.0.0.0/8/1',
+    '10.0.0.0/x',
+    '::/129',
+    '10.0.0.0/',
+  ]) {
+    assert.throws(
+      () => parseTrustedProxies([bad]),
+      (error: unknown) =>
+        error instanceof DistillGuardError &&
+        error.code === 'usage' &&
+        error.message.includes(`'${bad}'`),
+      bad,
+    );
   }
 });
 
@@ -32,7 +46,10 @@ test('X-Forwarded-For is believed only from a trusted peer, up to the rightmost 
   assert.equal(clientAddress('10.0.0.2', 'garbage, 10.0.0.3', trusted), '10.0.0.3');
   assert.equal(clientAddress('10.0.0.2', 'not-an-ip', trusted), '10.0.0.2');
   // repeated headers are one list; dual-stack peers are their IPv4 address
-  assert.equal(clientAddress('::ffff:10.0.0.2', ['1.2.3.4', '203.0.113.9'], trusted), '203.0.113.9');
+  assert.equal(
+    clientAddress('::ffff:10.0.0.2', ['1.2.3.4', '203.0.113.9'], trusted),
+    '203.0.113.9',
+  );
   assert.equal(clientAddress('10.0.0.2', undefined, trusted), '10.0.0.2');
   assert.equal(clientAddress('10.0.0.2', ' 2001:db8::5 ', trusted), '2001:db8::5');
 });

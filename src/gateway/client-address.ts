@@ -11,7 +11,9 @@ export type ClientAddressOf = (peer: string | undefined, headers: IncomingHttpHe
 /** `::ffff:10.0.0.1` (an IPv4 peer on a dual-stack socket) is 10.0.0.1. */
 function normalize(address: string): string {
   const trimmed = address.trim();
-  return trimmed.toLowerCase().startsWith('::ffff:') && isIP(trimmed.slice(7)) === 4 ? trimmed.slice(7) : trimmed;
+  return trimmed.toLowerCase().startsWith('::ffff:') && isIP(trimmed.slice(7)) === 4
+    ? trimmed.slice(7)
+    : trimmed;
 }
 
 /**
@@ -20,13 +22,26 @@ function normalize(address: string): string {
  */
 export function parseTrustedProxies(entries: readonly string[]): BlockList {
   const list = new BlockList();
-  for (const entry of entries.flatMap((text) => text.split(',')).map((text) => text.trim()).filter((text) => text.length > 0)) {
+  for (const entry of entries
+    .flatMap((text) => text.split(','))
+    .map((text) => text.trim())
+    .filter((text) => text.length > 0)) {
     const [address, prefixText, extra] = entry.split('/');
     const family = isIP(address);
     const prefix = prefixText === undefined ? (family === 6 ? 128 : 32) : Number(prefixText);
     const maxPrefix = family === 6 ? 128 : 32;
-    if (family === 0 || extra !== undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > maxPrefix || (prefixText !== undefined && !/^\d+$/.test(prefixText))) {
-      throw new DistillGuardError('usage', `--trusted-proxies: '${entry}' is not an address or CIDR (e.g. 10.0.0.0/8, 192.168.1.7, fd00::/8).`);
+    if (
+      family === 0 ||
+      extra !== undefined ||
+      !Number.isInteger(prefix) ||
+      prefix < 0 ||
+      prefix > maxPrefix ||
+      (prefixText !== undefined && !/^\d+$/.test(prefixText))
+    ) {
+      throw new DistillGuardError(
+        'usage',
+        `--trusted-proxies: '${entry}' is not an address or CIDR (e.g. 10.0.0.0/8, 192.168.1.7, fd00::/8).`,
+      );
     }
     list.addSubnet(address, prefix, family === 6 ? 'ipv6' : 'ipv4');
   }
@@ -44,7 +59,11 @@ function isTrusted(list: BlockList, address: string): boolean {
  * the walk at the last good address.
  * @example clientAddress('10.0.0.2', '203.0.113.9, 10.0.0.3', parseTrustedProxies(['10.0.0.0/8'])) // '203.0.113.9'
  */
-export function clientAddress(peer: string | undefined, forwardedFor: string | string[] | undefined, trusted: BlockList): string {
+export function clientAddress(
+  peer: string | undefined,
+  forwardedFor: string | string[] | undefined,
+  trusted: BlockList,
+): string {
   let address = normalize(peer ?? '');
   if (!isTrusted(trusted, address) || forwardedFor === undefined) return address;
   const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',');

@@ -13,16 +13,35 @@ export function requestTimeouts(limits: LimitsConfig): ServerOptions {
     headersTimeout: limits.headers_timeout_ms,
     requestTimeout: limits.request_timeout_ms,
     // node checks both limits on one timer for all connections (30 s by default): a limit is then kept to within a quarter of it
-    connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(Math.min(limits.headers_timeout_ms, limits.request_timeout_ms) / 4))),
+    connectionsCheckingInterval: Math.max(
+      100,
+      Math.min(
+        1_000,
+        Math.floor(Math.min(limits.headers_timeout_ms, limits.request_timeout_ms) / 4),
+      ),
+    ),
   };
 }
 
 function errorOf(error: NodeJS.ErrnoException): ApiError {
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-    return new ApiError(408, 'request_timeout', 'The request did not arrive in time: this gateway waits a limited time for the headers and for the whole body. Send it again without pausing.');
+    return new ApiError(
+      408,
+      'request_timeout',
+      'The request did not arrive in time: this gateway waits a limited time for the headers and for the whole body. Send it again without pausing.',
+    );
   }
-  if (error.code === 'HPE_HEADER_OVERFLOW') return new ApiError(431, 'headers_too_large', 'The request headers are larger than this gateway accepts. Send fewer or shorter headers.');
-  return new ApiError(400, 'invalid_request', 'The request is not valid HTTP/1.1. Check the client or proxy that sent it.');
+  if (error.code === 'HPE_HEADER_OVERFLOW')
+    return new ApiError(
+      431,
+      'headers_too_large',
+      'The request headers are larger than this gateway accepts. Send fewer or shorter headers.',
+    );
+  return new ApiError(
+    400,
+    'invalid_request',
+    'The request is not valid HTTP/1.1. Check the client or proxy that sent it.',
+  );
 }
 
 /**
@@ -36,7 +55,9 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
   if (socket.writable && !inFlight?.headersSent) {
     const apiError = errorOf(error);
     const body = errorBody(familyOfPath(inFlight?.req?.url), apiError);
-    socket.write(`HTTP/1.1 ${apiError.status} ${STATUS_CODES[apiError.status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    socket.write(
+      `HTTP/1.1 ${apiError.status} ${STATUS_CODES[apiError.status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
   }
   socket.destroy(error);
 }

@@ -7,18 +7,20 @@ import { connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { capConnectionsPerAddress } from './connection-limits.js';
 
-const open = (port: number) => new Promise<Socket>((resolve) => {
-  const socket = connect({ port, host: '127.0.0.1' }, () => resolve(socket));
-  socket.on('error', () => undefined);
-});
-const closedWithin = (socket: Socket, ms: number) => new Promise<boolean>((resolve) => {
-  if (socket.destroyed) resolve(true);
-  const timer = setTimeout(() => resolve(false), ms);
-  socket.once('close', () => {
-    clearTimeout(timer);
-    resolve(true);
+const open = (port: number) =>
+  new Promise<Socket>((resolve) => {
+    const socket = connect({ port, host: '127.0.0.1' }, () => resolve(socket));
+    socket.on('error', () => undefined);
   });
-});
+const closedWithin = (socket: Socket, ms: number) =>
+  new Promise<boolean>((resolve) => {
+    if (socket.destroyed) resolve(true);
+    const timer = setTimeout(() => resolve(false), ms);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
 
 test('a third connection from one address is closed when the cap is 2; a freed slot is reused', async () => {
   const server = createServer((_request, response) => response.end('ok'));

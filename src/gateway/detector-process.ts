@@ -5,7 +5,15 @@
 // it cannot read or parse is skipped and reported, never retried: the tail always moves on.
 import { getHeapStatistics } from 'node:v8';
 import { parseTimestamp, type Interaction } from '../core/index.js';
-import { BenchmarkIndex, DetectionPipeline, liveAssessment, type AccountFacts, type LiveReply, type LiveRequest, type PipelineBounds } from '../detect/index.js';
+import {
+  BenchmarkIndex,
+  DetectionPipeline,
+  liveAssessment,
+  type AccountFacts,
+  type LiveReply,
+  type LiveRequest,
+  type PipelineBounds,
+} from '../detect/index.js';
 import { SqliteStoreReader } from '../store/index.js';
 import { detectorInBackground } from '../runtime/index.js';
 
@@ -25,7 +33,9 @@ const send = (reply: LiveReply) => {
 };
 const args = JSON.parse(process.argv[2] ?? '{}') as DetectorProcessArgs;
 if (typeof process.send !== 'function') {
-  process.stderr.write('detector-process is started by the gateway (LiveDetection), not by hand.\n');
+  process.stderr.write(
+    'detector-process is started by the gateway (LiveDetection), not by hand.\n',
+  );
   process.exit(2);
 }
 
@@ -33,7 +43,10 @@ if (typeof process.send !== 'function') {
 detectorInBackground();
 
 const reader = SqliteStoreReader.open(args.databasePath);
-const pipeline = new DetectionPipeline(BenchmarkIndex.builtInWith(reader.readBenchmarkItems()), args.bounds);
+const pipeline = new DetectionPipeline(
+  BenchmarkIndex.builtInWith(reader.readBenchmarkItems()),
+  args.bounds,
+);
 // Assessments wait until the tail has read everything the store held at this start (the warm
 // start): an assessment of half the history would drop verdicts the gateway already acts on. The
 // mark is the store's newest row at this start, not "a page that is not full": under steady load
@@ -43,7 +56,8 @@ let warm = warmThrough === 0;
 let facts = new Map<string, AccountFacts>();
 const readFacts = () => {
   const next = new Map<string, AccountFacts>();
-  for (const { accountId, record: _record, ...known } of reader.readAccounts()) next.set(accountId, known);
+  for (const { accountId, record: _record, ...known } of reader.readAccounts())
+    next.set(accountId, known);
   facts = next;
 };
 readFacts();
@@ -62,7 +76,8 @@ let closing = false;
 /** Folds one stored row in; throws when it is not an interaction the pipeline can read. */
 function foldIn(raw: string): void {
   const record = JSON.parse(raw) as Interaction;
-  if (typeof record !== 'object' || record === null) throw new TypeError('the stored row is not a JSON object');
+  if (typeof record !== 'object' || record === null)
+    throw new TypeError('the stored row is not a JSON object');
   const tsMs = parseTimestamp(record.ts);
   if (!Number.isFinite(tsMs)) throw new TypeError(`ts '${String(record.ts)}' is not a time`);
   pipeline.observe(record, tsMs);
@@ -76,7 +91,9 @@ async function readPage(): Promise<boolean> {
     first ??= { seq, reason };
     count += 1;
   };
-  const page = await reader.interactionsAfter(through, args.pageSize, undefined, (seq, path) => skip(seq, `it points into '${path}', which can no longer be read`));
+  const page = await reader.interactionsAfter(through, args.pageSize, undefined, (seq, path) =>
+    skip(seq, `it points into '${path}', which can no longer be read`),
+  );
   for (const { seq, raw } of page.interactions) {
     // per row: one row that does not parse must not hold back the rows after it
     try {
@@ -84,7 +101,12 @@ async function readPage(): Promise<boolean> {
       interactions += 1;
     } catch (error) {
       // V8's JSON.parse message quotes the start of the text: log its length, never its content (L4)
-      skip(seq, error instanceof SyntaxError ? `the stored record is not valid JSON (${raw.length} characters)` : (error as Error).message);
+      skip(
+        seq,
+        error instanceof SyntaxError
+          ? `the stored record is not valid JSON (${raw.length} characters)`
+          : (error as Error).message,
+      );
     }
   }
   const full = page.through - through >= args.pageSize;
@@ -112,7 +134,16 @@ function answerWaiting(): void {
 const heapLimitBytes = getHeapStatistics().heap_size_limit;
 const statusTimer = setInterval(() => {
   const memory = process.memoryUsage();
-  send({ op: 'status', through, interactions, skipped, evictedAccounts: pipeline.evictedAccounts, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, heapLimitBytes });
+  send({
+    op: 'status',
+    through,
+    interactions,
+    skipped,
+    evictedAccounts: pipeline.evictedAccounts,
+    rssBytes: memory.rss,
+    heapUsedBytes: memory.heapUsed,
+    heapLimitBytes,
+  });
 }, 1_000);
 statusTimer.unref();
 
@@ -126,13 +157,14 @@ async function tail(): Promise<void> {
       send({ op: 'failed', message: (error as Error).stack ?? String(error) });
     }
     if (full) await new Promise((resolve) => setImmediate(resolve));
-    else await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, args.pollMs);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+    else
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, args.pollMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
     wake = null;
   }
 }

@@ -63,7 +63,14 @@ export interface Enforcement {
 
 /** Serves everyone: for tests of the proxy itself and for observe-only deployments. */
 export const observeOnly: Enforcement = {
-  admit: () => ({ action: 'observe', reason: 'observe only', campaignId: null, refusal: null, cohort: null, ttlS: 60 }),
+  admit: () => ({
+    action: 'observe',
+    reason: 'observe only',
+    campaignId: null,
+    refusal: null,
+    cohort: null,
+    ttlS: 60,
+  }),
   degradeRequest: (_surface, body) => body,
   degradeResponse: (_surface, body) => body,
   streamRewriter: () => ({ event: (event, data) => [{ event, data }], flush: () => [] }),

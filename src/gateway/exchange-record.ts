@@ -1,7 +1,13 @@
 // Where an exchange is recorded: the interaction record built from the exchange (the request as
 // the client sent it, what was served, the ladder's decision, the watermark), handed to the
 // recorder and counted in the metrics.
-import { formatTimestamp, type GatewaySurface, type Interaction, type InteractionClient, type JsonObject } from '../core/index.js';
+import {
+  formatTimestamp,
+  type GatewaySurface,
+  type Interaction,
+  type InteractionClient,
+  type JsonObject,
+} from '../core/index.js';
 import type { Caller } from './authenticate.js';
 import type { Admission, AdmissionAction } from './enforcement.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
@@ -38,8 +44,16 @@ export interface ExchangeSink {
 }
 
 /** Records the exchange with its answer's status and what was captured of it (null: nothing served). */
-export function recordExchange(sink: ExchangeSink, exchange: Exchange, status: number, captured: CapturedResponse | null): void {
-  const response: Interaction['response'] = { status, latency_ms: Math.round((performance.now() - exchange.startedAt) * 1000) / 1000 };
+export function recordExchange(
+  sink: ExchangeSink,
+  exchange: Exchange,
+  status: number,
+  captured: CapturedResponse | null,
+): void {
+  const response: Interaction['response'] = {
+    status,
+    latency_ms: Math.round((performance.now() - exchange.startedAt) * 1000) / 1000,
+  };
   if (captured) {
     response.text = captured.text;
     if (captured.reasoning) response.reasoning = captured.reasoning;
@@ -54,7 +68,10 @@ export function recordExchange(sink: ExchangeSink, exchange: Exchange, status: n
   }
   const { admission } = exchange;
   const { action, campaignId } = admission;
-  const record: Interaction & { decision: { action: AdmissionAction; campaign_id: string | null; reason?: string }; watermark?: WatermarkPlan['record'] } = {
+  const record: Interaction & {
+    decision: { action: AdmissionAction; campaign_id: string | null; reason?: string };
+    watermark?: WatermarkPlan['record'];
+  } = {
     id: exchange.id,
     ts: formatTimestamp(exchange.receivedMs),
     account_id: exchange.caller.accountId,
@@ -66,12 +83,19 @@ export function recordExchange(sink: ExchangeSink, exchange: Exchange, status: n
     response,
     // every enforced exchange carries the rule's reason; observed ones (nearly all) stay small
     // the reason is read only here: an unflagged account's admission writes it on demand
-    decision: action === 'observe' ? { action, campaign_id: campaignId } : { action, campaign_id: campaignId, reason: admission.reason },
+    decision:
+      action === 'observe'
+        ? { action, campaign_id: campaignId }
+        : { action, campaign_id: campaignId, reason: admission.reason },
     ...(exchange.watermark ? { watermark: exchange.watermark.record } : {}),
   };
   // the request is the bulk of a record: splice in the client's own bytes rather than stringify it again
   const { request: _request, ...rest } = record;
   const head = JSON.stringify(rest);
-  sink.recorder.add(record, exchange.receivedMs, `${head.slice(0, -1)},"request":${exchange.bodyText}}`);
+  sink.recorder.add(
+    record,
+    exchange.receivedMs,
+    `${head.slice(0, -1)},"request":${exchange.bodyText}}`,
+  );
   sink.metrics.countRequest(exchange.surface, status, action);
 }

@@ -44,27 +44,46 @@ const watermarkSchema = z
     /** Candidates the selection scheme asks the upstream for (the `n` of the request). */
     selection_candidates: z.number().int().min(2).max(16).default(4),
   })
-  .refine((value) => (value.master_key_file === undefined) !== (value.master_key_env === undefined), {
-    message: 'set exactly one of master_key_file and master_key_env',
-    path: ['master_key_file'],
-  });
+  .refine(
+    (value) => (value.master_key_file === undefined) !== (value.master_key_env === undefined),
+    {
+      message: 'set exactly one of master_key_file and master_key_env',
+      path: ['master_key_file'],
+    },
+  );
 
 export const gatewayConfigSchema = z.strictObject({
   upstreams: z.array(upstreamSchema).default([]),
   limits: z
     .strictObject({
       /** Largest request body accepted, in bytes (413 above it). */
-      body_bytes: z.number().int().positive().default(4 * 1024 * 1024),
+      body_bytes: z
+        .number()
+        .int()
+        .positive()
+        .default(4 * 1024 * 1024),
       /** Longest SSE event an upstream may send, in characters (the stream fails with upstream_error past it). */
-      stream_event_chars: z.number().int().positive().default(1024 * 1024),
+      stream_event_chars: z
+        .number()
+        .int()
+        .positive()
+        .default(1024 * 1024),
       /** How long a response may wait on a client that does not read before both sides are closed. */
       client_stall_ms: z.number().int().positive().default(30_000),
       /** Model requests one account may have in flight at once (429 with Retry-After past it). */
       concurrent_per_account: z.number().int().positive().default(64),
       /** Largest whole (non-streamed) upstream answer the gateway collects, in bytes (502 past it). */
-      upstream_body_bytes: z.number().int().positive().default(32 * 1024 * 1024),
+      upstream_body_bytes: z
+        .number()
+        .int()
+        .positive()
+        .default(32 * 1024 * 1024),
       /** Characters of text, reasoning and tool-call arguments kept per recorded exchange; the rest is counted. */
-      recorded_text_chars: z.number().int().positive().default(1024 * 1024),
+      recorded_text_chars: z
+        .number()
+        .int()
+        .positive()
+        .default(1024 * 1024),
       /** Largest `n` (and legacy `best_of`) a request may ask for (400 naming the parameter past it). */
       max_n: z.number().int().positive().default(16),
       /** Largest `max_tokens` (or `max_completion_tokens`) a request may ask for; no cap when absent. */
@@ -97,7 +116,11 @@ export const gatewayConfigSchema = z.strictObject({
       /** Exchanges held in memory while the store cannot keep up or cannot be written; beyond it the newest are dropped (and counted). */
       max_queued_rows: z.number().int().positive().default(50_000),
       /** The same bound in characters of recorded JSON. */
-      max_queued_bytes: z.number().int().positive().default(64 * 1024 * 1024),
+      max_queued_bytes: z
+        .number()
+        .int()
+        .positive()
+        .default(64 * 1024 * 1024),
       /** Append each flush's exchanges to `<db>.spool` so that a killed gateway loses none (replayed at the next start). */
       spool: z.boolean().default(true),
     })
@@ -144,45 +167,75 @@ export function readGatewayConfig(path: string): GatewayConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new DistillGuardError('input_unreadable', `cannot read config '${path}': ${(error as Error).message}`);
+    throw new DistillGuardError(
+      'input_unreadable',
+      `cannot read config '${path}': ${(error as Error).message}`,
+    );
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new DistillGuardError('input_invalid', `config '${path}' is not valid JSON: ${(error as Error).message}`);
+    throw new DistillGuardError(
+      'input_invalid',
+      `config '${path}' is not valid JSON: ${(error as Error).message}`,
+    );
   }
   return parseGatewayConfig(value, path);
 }
 
 /** The upstream `--upstream URL` names: every model to that OpenAI-compatible base URL, the schema's defaults for the rest. */
 export function defaultUpstream(url: string): UpstreamConfig {
-  return parseConfig(upstreamSchema, { name: 'default', url, api: 'openai', models: ['*'] }, '--upstream', 'docs/gateway.md');
+  return parseConfig(
+    upstreamSchema,
+    { name: 'default', url, api: 'openai', models: ['*'] },
+    '--upstream',
+    'docs/gateway.md',
+  );
 }
 
 /** The API key for an upstream, read from its env variable or file at start. */
 export function upstreamApiKey(upstream: UpstreamConfig): string | null {
   if (upstream.api_key_env) {
     const value = process.env[upstream.api_key_env];
-    if (!value) throw new DistillGuardError('usage', `upstream '${upstream.name}': environment variable ${upstream.api_key_env} (api_key_env) is not set.`);
+    if (!value)
+      throw new DistillGuardError(
+        'usage',
+        `upstream '${upstream.name}': environment variable ${upstream.api_key_env} (api_key_env) is not set.`,
+      );
     return value;
   }
   if (upstream.api_key_file) {
     try {
       return readFileSync(upstream.api_key_file, 'utf8').trim();
     } catch (error) {
-      throw new DistillGuardError('usage', `upstream '${upstream.name}': cannot read api_key_file '${upstream.api_key_file}': ${(error as Error).message}`);
+      throw new DistillGuardError(
+        'usage',
+        `upstream '${upstream.name}': cannot read api_key_file '${upstream.api_key_file}': ${(error as Error).message}`,
+      );
     }
   }
   return null;
 }
 
 function globToRegExp(glob: string): RegExp {
-  return new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return new RegExp(
+    `^${glob
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 }
 
 /** Picks the upstream for a model: the first whose globs match. */
-export function upstreamMatcher(upstreams: UpstreamConfig[]): (model: string) => UpstreamConfig | null {
-  const compiled = upstreams.map((upstream) => ({ upstream, patterns: upstream.models.map(globToRegExp) }));
-  return (model) => compiled.find((entry) => entry.patterns.some((pattern) => pattern.test(model)))?.upstream ?? null;
+export function upstreamMatcher(
+  upstreams: UpstreamConfig[],
+): (model: string) => UpstreamConfig | null {
+  const compiled = upstreams.map((upstream) => ({
+    upstream,
+    patterns: upstream.models.map(globToRegExp),
+  }));
+  return (model) =>
+    compiled.find((entry) => entry.patterns.some((pattern) => pattern.test(model)))?.upstream ??
+    null;
 }

@@ -38,33 +38,62 @@ export interface ShutdownParts {
 const storeShareMs = 1_000;
 
 const within = <T>(work: Promise<T>, ms: number): Promise<T | 'late'> =>
-  Promise.race([work, new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), Math.max(0, ms)).unref())]);
+  Promise.race([
+    work,
+    new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), Math.max(0, ms)).unref()),
+  ]);
 
 /** Stops the gateway within about `drainMs` (plus the store's share); never waits on the detector's warm start. */
-export async function shutDownGateway(parts: ShutdownParts, drainMs: number): Promise<ShutdownReport> {
+export async function shutDownGateway(
+  parts: ShutdownParts,
+  drainMs: number,
+): Promise<ShutdownReport> {
   const deadline = performance.now() + drainMs;
-  const listenerClosed = parts.closeListener().catch((error: unknown) => parts.log.warn({ err: error }, 'closing the listener failed'));
+  const listenerClosed = parts
+    .closeListener()
+    .catch((error: unknown) => parts.log.warn({ err: error }, 'closing the listener failed'));
   let forcedConnections = 0;
   if ((await within(listenerClosed, drainMs)) === 'late') {
     // requests still running at the deadline (stalled streams, slow clients): their connections go
     forcedConnections = await openConnections(parts.server);
     parts.server.closeAllConnections();
-    parts.log.warn({ connections: forcedConnections, drainMs }, 'the drain deadline passed: closing the connections still open');
+    parts.log.warn(
+      { connections: forcedConnections, drainMs },
+      'the drain deadline passed: closing the connections still open',
+    );
     await within(listenerClosed, 1_000);
   }
   // the exchanges first: the rest (decisions, the detector, upstream pools) gets what is left
   const recorded = await parts.recorder.close(Math.max(deadline - performance.now(), storeShareMs));
   for (const close of parts.others) {
-    const result = await within(close().catch((error: unknown) => parts.log.warn({ err: error }, 'a part of the gateway failed to close')), Math.max(deadline - performance.now(), 500));
-    if (result === 'late') parts.log.warn({}, 'a part of the gateway did not close before the deadline; stopping without it');
+    const result = await within(
+      close().catch((error: unknown) =>
+        parts.log.warn({ err: error }, 'a part of the gateway failed to close'),
+      ),
+      Math.max(deadline - performance.now(), 500),
+    );
+    if (result === 'late')
+      parts.log.warn(
+        {},
+        'a part of the gateway did not close before the deadline; stopping without it',
+      );
   }
   const report: ShutdownReport = {
-    stored: recorded.recorded, rejected: recorded.rejected, dropped: recorded.dropped, unstored: recorded.unstored, spooled: recorded.spooled, forcedConnections,
+    stored: recorded.recorded,
+    rejected: recorded.rejected,
+    dropped: recorded.dropped,
+    unstored: recorded.unstored,
+    spooled: recorded.spooled,
+    forcedConnections,
   };
   const lost = report.dropped + report.unstored;
   try {
     await parts.store.finishImport(parts.importId, {
-      lines: report.stored + report.rejected + lost, accepted: report.stored, rejected: report.rejected, distinct: report.stored, status: lost > 0 ? 'stopped' : 'complete',
+      lines: report.stored + report.rejected + lost,
+      accepted: report.stored,
+      rejected: report.rejected,
+      distinct: report.stored,
+      status: lost > 0 ? 'stopped' : 'complete',
     });
   } catch (error) {
     parts.log.error({ err: error }, 'the end of this run could not be recorded in the store');
@@ -76,15 +105,23 @@ export async function shutDownGateway(parts: ShutdownParts, drainMs: number): Pr
 /** One line for the log and stderr: what the stop stored and what it could not. */
 export function describeShutdown(report: ShutdownReport, spoolPath: string | null): string {
   const lost = report.dropped + report.unstored;
-  if (lost === 0) return `every exchange was stored (${report.stored.toLocaleString('en-US')}; ${report.rejected} rejected, in rejected_lines)`;
+  if (lost === 0)
+    return `every exchange was stored (${report.stored.toLocaleString('en-US')}; ${report.rejected} rejected, in rejected_lines)`;
   const parts = [`${lost.toLocaleString('en-US')} exchanges could not be stored`];
   if (report.dropped > 0) parts.push(`${report.dropped} dropped while running`);
-  if (report.unstored > 0) parts.push(report.spooled && spoolPath ? `${report.unstored} unstored at the deadline, kept in ${spoolPath}: the next start on this store writes them` : `${report.unstored} unstored at the deadline and lost`);
+  if (report.unstored > 0)
+    parts.push(
+      report.spooled && spoolPath
+        ? `${report.unstored} unstored at the deadline, kept in ${spoolPath}: the next start on this store writes them`
+        : `${report.unstored} unstored at the deadline and lost`,
+    );
   return `${parts.join('; ')} (${report.stored.toLocaleString('en-US')} stored)`;
 }
 
 function openConnections(server: Server): Promise<number> {
-  return new Promise((resolve) => server.getConnections((error, count) => resolve(error ? 0 : count)));
+  return new Promise((resolve) =>
+    server.getConnections((error, count) => resolve(error ? 0 : count)),
+  );
 }
 
 /**

@@ -10,13 +10,45 @@ import type { DecisionWriteHealth } from './enforcement.js';
 
 const nowMs = Date.parse('2026-12-01T12:00:00Z');
 const upDetector: DetectorHealth = {
-  state: 'up', downSinceMs: null, restarts: 0, lastExit: null, assessmentAgeS: 2, behindS: 0, stale: false, staleAfterS: 60,
-  through: 10, skippedRows: 0, evictedAccounts: 0, memory: null, failing: null,
+  state: 'up',
+  downSinceMs: null,
+  restarts: 0,
+  lastExit: null,
+  assessmentAgeS: 2,
+  behindS: 0,
+  stale: false,
+  staleAfterS: 60,
+  through: 10,
+  skippedRows: 0,
+  evictedAccounts: 0,
+  memory: null,
+  failing: null,
 };
-const writableStore: RecorderHealth = { writable: true, reason: null, queued: 3, inFlight: 1, dropped: 0, rejected: 0, spool: null };
-const storedDecisions: DecisionWriteHealth = { writable: true, reason: null, since: null, pending: 0, dropped: 0 };
+const writableStore: RecorderHealth = {
+  writable: true,
+  reason: null,
+  queued: 3,
+  inFlight: 1,
+  dropped: 0,
+  rejected: 0,
+  spool: null,
+};
+const storedDecisions: DecisionWriteHealth = {
+  writable: true,
+  reason: null,
+  since: null,
+  pending: 0,
+  dropped: 0,
+};
 
-function health(overrides: { detector?: Partial<DetectorHealth>; store?: Partial<RecorderHealth>; decisions?: Partial<DecisionWriteHealth> } = {}, unhandled = new UnhandledErrors()) {
+function health(
+  overrides: {
+    detector?: Partial<DetectorHealth>;
+    store?: Partial<RecorderHealth>;
+    decisions?: Partial<DecisionWriteHealth>;
+  } = {},
+  unhandled = new UnhandledErrors(),
+) {
   const sources: HealthSources = {
     recorder: { health: () => ({ ...writableStore, ...overrides.store }) },
     detection: { health: () => ({ ...upDetector, ...overrides.detector }) },
@@ -34,23 +66,52 @@ test('ok when the detector is up and current, the store writable and decisions s
 test('each fault degrades with its reason; the public reasons hold no counts or error texts', () => {
   const unhandled = new UnhandledErrors();
   unhandled.note(new Error('secret path /var/lib/dg/x'), nowMs - 1_000);
-  const degraded = health({
-    detector: { state: 'starting', downSinceMs: nowMs - 5_000, restarts: 2, lastExit: { code: null, signal: 'SIGKILL', atMs: nowMs - 5_000 } },
-    store: { writable: false, reason: 'SQLITE_FULL: database or disk is full', queued: 300 },
-    decisions: { writable: false, reason: 'injected', since: nowMs - 3_000, pending: 7 },
-  }, unhandled);
+  const degraded = health(
+    {
+      detector: {
+        state: 'starting',
+        downSinceMs: nowMs - 5_000,
+        restarts: 2,
+        lastExit: { code: null, signal: 'SIGKILL', atMs: nowMs - 5_000 },
+      },
+      store: { writable: false, reason: 'SQLITE_FULL: database or disk is full', queued: 300 },
+      decisions: { writable: false, reason: 'injected', since: nowMs - 3_000, pending: 7 },
+    },
+    unhandled,
+  );
   const summary = degraded.summary(nowMs);
   assert.equal(summary.status, 'degraded');
-  assert.deepEqual(degraded.reasons(nowMs).map((reason) => reason.code), ['detector_down', 'store_not_writable', 'decisions_not_stored', 'unhandled_error']);
-  assert.match(summary.reasons[0], /live detector down since 2026-12-01T11:59:55.000Z \(signal SIGKILL; 2 restart\(s\)\)/);
+  assert.deepEqual(
+    degraded.reasons(nowMs).map((reason) => reason.code),
+    ['detector_down', 'store_not_writable', 'decisions_not_stored', 'unhandled_error'],
+  );
+  assert.match(
+    summary.reasons[0],
+    /live detector down since 2026-12-01T11:59:55.000Z \(signal SIGKILL; 2 restart\(s\)\)/,
+  );
   const text = summary.reasons.join(' | ');
   assert.doesNotMatch(text, /300|SQLITE_FULL|injected|secret path|\b7 waiting/);
   const report = degraded.report(nowMs);
-  assert.match(report.reasons.map((reason) => reason.message).join(' | '), /SQLITE_FULL.*300 queued.*injected \(7 waiting.*secret path/);
+  assert.match(
+    report.reasons.map((reason) => reason.message).join(' | '),
+    /SQLITE_FULL.*300 queued.*injected \(7 waiting.*secret path/,
+  );
 });
 
 test('behind: the oldest unread stored exchange has waited past the stale bound; an old assessment; memory alarm', () => {
-  const reasons = health({ detector: { behindS: 75, assessmentAgeS: 90, memory: { rssBytes: 3e9, heapUsedBytes: 2.9e9, heapLimitBytes: 3.5e9, alarm: true } } }).summary(nowMs).reasons;
-  assert.deepEqual(reasons, ['live detection behind by 75 s', 'live assessment 90 s old', 'live detector memory near its limit']);
-  assert.deepEqual(health({ detector: { state: 'starting' } }).summary(nowMs).reasons, ['live detector warming up: accounts are not assessed yet']);
+  const reasons = health({
+    detector: {
+      behindS: 75,
+      assessmentAgeS: 90,
+      memory: { rssBytes: 3e9, heapUsedBytes: 2.9e9, heapLimitBytes: 3.5e9, alarm: true },
+    },
+  }).summary(nowMs).reasons;
+  assert.deepEqual(reasons, [
+    'live detection behind by 75 s',
+    'live assessment 90 s old',
+    'live detector memory near its limit',
+  ]);
+  assert.deepEqual(health({ detector: { state: 'starting' } }).summary(nowMs).reasons, [
+    'live detector warming up: accounts are not assessed yet',
+  ]);
 });

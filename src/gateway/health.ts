@@ -58,29 +58,54 @@ function detectorReasons(detector: DetectorHealth, nowMs: number): HealthReason[
   const reasons: HealthReason[] = [];
   if (detector.downSinceMs !== null && detector.state !== 'up') {
     const exit = detector.lastExit;
-    const cause = exit ? (exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`) : 'unknown cause';
+    const cause = exit
+      ? exit.signal
+        ? `signal ${exit.signal}`
+        : `exit code ${exit.code}`
+      : 'unknown cause';
     const summary = `live detector down since ${iso(detector.downSinceMs)} (${cause}; ${detector.restarts} restart(s)); decisions use the last assessment`;
-    reasons.push({ code: 'detector_down', summary, detail: `${summary}, now ${detector.state === 'starting' ? 'reading the store again (warm start)' : 'waiting to restart'}, for ${seconds((nowMs - detector.downSinceMs) / 1000)}` });
+    reasons.push({
+      code: 'detector_down',
+      summary,
+      detail: `${summary}, now ${detector.state === 'starting' ? 'reading the store again (warm start)' : 'waiting to restart'}, for ${seconds((nowMs - detector.downSinceMs) / 1000)}`,
+    });
   } else if (detector.state === 'starting') {
-    reasons.push({ code: 'detector_starting', summary: 'live detector warming up: accounts are not assessed yet', detail: `live detector warming up: read through stored exchange ${detector.through}` });
+    reasons.push({
+      code: 'detector_starting',
+      summary: 'live detector warming up: accounts are not assessed yet',
+      detail: `live detector warming up: read through stored exchange ${detector.through}`,
+    });
   }
   if (detector.state === 'up') {
     if (detector.behindS > detector.staleAfterS) {
       const summary = `live detection behind by ${seconds(detector.behindS)}`;
-      reasons.push({ code: 'detector_behind', summary, detail: `${summary}: the oldest stored exchange it has not read has waited that long (read through ${detector.through})` });
+      reasons.push({
+        code: 'detector_behind',
+        summary,
+        detail: `${summary}: the oldest stored exchange it has not read has waited that long (read through ${detector.through})`,
+      });
     }
     if (detector.assessmentAgeS !== null && detector.assessmentAgeS > detector.staleAfterS) {
       const summary = `live assessment ${seconds(detector.assessmentAgeS)} old`;
-      reasons.push({ code: 'assessment_stale', summary, detail: `${summary} (stale after ${seconds(detector.staleAfterS)})` });
+      reasons.push({
+        code: 'assessment_stale',
+        summary,
+        detail: `${summary} (stale after ${seconds(detector.staleAfterS)})`,
+      });
     }
   }
   if (detector.failing !== null) {
-    reasons.push({ code: 'detector_failing', summary: 'live detection fails to read the store or to assess', detail: `live detection fails: ${detector.failing.split('\n')[0]}` });
+    reasons.push({
+      code: 'detector_failing',
+      summary: 'live detection fails to read the store or to assess',
+      detail: `live detection fails: ${detector.failing.split('\n')[0]}`,
+    });
   }
   if (detector.memory?.alarm) {
     const { heapUsedBytes, heapLimitBytes, rssBytes } = detector.memory;
     reasons.push({
-      code: 'detector_memory', summary: 'live detector memory near its limit',
+      code: 'detector_memory',
+      summary: 'live detector memory near its limit',
       detail: `live detector heap ${Math.round(heapUsedBytes / 2 ** 20)} MB of ${Math.round(heapLimitBytes / 2 ** 20)} MB (RSS ${Math.round(rssBytes / 2 ** 20)} MB)`,
     });
   }
@@ -101,34 +126,57 @@ export class GatewayHealth {
   /** Every reason the gateway is degraded now; empty when it is ok. */
   reasons(nowMs = Date.now()): HealthReason[] {
     const { recorder, detection, decisions, unhandled } = this.sources;
-    const reasons: HealthReason[] = detection ? detectorReasons(detection.health(nowMs), nowMs) : [];
+    const reasons: HealthReason[] = detection
+      ? detectorReasons(detection.health(nowMs), nowMs)
+      : [];
     const store = recorder.health();
     if (!store.writable) {
-      reasons.push({ code: 'store_not_writable', summary: 'store not writable: exchanges wait in memory', detail: `store not writable: ${store.reason ?? 'unknown reason'} (${store.queued} queued, ${store.inFlight} in flight, ${store.dropped} dropped)` });
+      reasons.push({
+        code: 'store_not_writable',
+        summary: 'store not writable: exchanges wait in memory',
+        detail: `store not writable: ${store.reason ?? 'unknown reason'} (${store.queued} queued, ${store.inFlight} in flight, ${store.dropped} dropped)`,
+      });
     }
     if (store.spool !== null) {
-      reasons.push({ code: 'spool_not_writable', summary: 'spool not writable: answered exchanges are not safe from a crash until stored', detail: `spool not writable: ${store.spool}` });
+      reasons.push({
+        code: 'spool_not_writable',
+        summary: 'spool not writable: answered exchanges are not safe from a crash until stored',
+        detail: `spool not writable: ${store.spool}`,
+      });
     }
     const backlog = store.queued + store.inFlight;
     if (store.writable && backlog >= (this.sources.backlogLimit ?? 10_000)) {
-      reasons.push({ code: 'store_backlog', summary: 'store writes behind', detail: `store writes behind: ${store.queued} queued, ${store.inFlight} in flight` });
+      reasons.push({
+        code: 'store_backlog',
+        summary: 'store writes behind',
+        detail: `store writes behind: ${store.queued} queued, ${store.inFlight} in flight`,
+      });
     }
     const written = decisions?.health();
     if (written && !written.writable) {
       reasons.push({
-        code: 'decisions_not_stored', summary: `decisions not stored since ${iso(written.since ?? nowMs)}`,
+        code: 'decisions_not_stored',
+        summary: `decisions not stored since ${iso(written.since ?? nowMs)}`,
         detail: `decisions not stored since ${iso(written.since ?? nowMs)}: ${written.reason ?? 'unknown reason'} (${written.pending} waiting, ${written.dropped} dropped)`,
       });
     }
     const recent = unhandled.recent(nowMs);
-    if (recent) reasons.push({ code: 'unhandled_error', summary: `unhandled error at ${iso(recent.atMs)} (logged)`, detail: `unhandled error at ${iso(recent.atMs)}: ${recent.message} (${unhandled.count} since start)` });
+    if (recent)
+      reasons.push({
+        code: 'unhandled_error',
+        summary: `unhandled error at ${iso(recent.atMs)} (logged)`,
+        detail: `unhandled error at ${iso(recent.atMs)}: ${recent.message} (${unhandled.count} since start)`,
+      });
     return reasons;
   }
 
   /** The public answer: status and short reasons. */
   summary(nowMs = Date.now()): { status: HealthStatus; reasons: string[] } {
     const reasons = this.reasons(nowMs);
-    return { status: reasons.length === 0 ? 'ok' : 'degraded', reasons: reasons.map((reason) => reason.summary) };
+    return {
+      status: reasons.length === 0 ? 'ok' : 'degraded',
+      reasons: reasons.map((reason) => reason.summary),
+    };
   }
 
   /** The detailed report, for the admin side. */
@@ -142,7 +190,10 @@ export class GatewayHealth {
       detector: detection?.health(nowMs) ?? null,
       store: recorder.health(),
       decisions: decisions?.health() ?? null,
-      unhandled: { count: unhandled.count, last: recent ? { at: iso(recent.atMs), message: recent.message } : null },
+      unhandled: {
+        count: unhandled.count,
+        last: recent ? { at: iso(recent.atMs), message: recent.message } : null,
+      },
     };
   }
 }
@@ -154,7 +205,11 @@ export class GatewayHealth {
  * rolling deploy keeps the old gateway until the new one has verdicts). `ready` says whether the
  * warm start has settled.
  */
-export function registerHealthRoutes(app: FastifyInstance, health: GatewayHealth, ready: () => boolean): void {
+export function registerHealthRoutes(
+  app: FastifyInstance,
+  health: GatewayHealth,
+  ready: () => boolean,
+): void {
   app.get('/health', async () => health.summary());
   app.get('/health/ready', async (_request, reply) => {
     if (ready()) return { ready: true };

@@ -4,7 +4,12 @@
 // with backoff, counted, and logged once per episode.
 import { singleLineJson, type Interaction } from '../core/index.js';
 import { toInteractionRow } from '../ingest/index.js';
-import { refusedRecord, type InteractionRow, type RejectedLineRow, type Store } from '../store/index.js';
+import {
+  refusedRecord,
+  type InteractionRow,
+  type RejectedLineRow,
+  type Store,
+} from '../store/index.js';
 import { RecorderSpool } from './recorder-spool.js';
 
 /** Why exchanges were not stored: the queue was full (the newest are dropped), retries ran out, or shutdown's deadline passed. */
@@ -140,7 +145,10 @@ export class InteractionRecorder {
   add(record: Interaction, tsMs: number, raw: string = JSON.stringify(record)): void {
     // a client's pretty-printed body is spliced in as sent: the stored raw must stay one JSON Lines line
     const line = singleLineJson(raw);
-    if (this.queue.length + (this.inFlight?.length ?? 0) >= this.maxRows || this.heldBytes + line.length > this.maxBytes) {
+    if (
+      this.queue.length + (this.inFlight?.length ?? 0) >= this.maxRows ||
+      this.heldBytes + line.length > this.maxBytes
+    ) {
       this.drop(1, 'queue_full');
       return;
     }
@@ -150,13 +158,19 @@ export class InteractionRecorder {
     this.heldBytes += line.length;
     // a full batch goes at once, unless one is in flight or a retry waits: the reply or the timer
     // then takes it (one spool append per batch, never one per record)
-    if (this.queue.length >= this.batchSize && this.inFlight === null && this.retryAt === 0) this.flush();
+    if (this.queue.length >= this.batchSize && this.inFlight === null && this.retryAt === 0)
+      this.flush();
   }
 
   /** Keeps a record refused at the edge (the sidecar's POST /v1/ingest) in rejected_lines, under this import. */
   reject(rejection: { field: string; reason: string; text: string }): void {
     this.edgeRejected += 1;
-    this.rejections.push({ line: (this.lines += 1), field: rejection.field, reason: rejection.reason, text: rejection.text.slice(0, maxKeptText) });
+    this.rejections.push({
+      line: (this.lines += 1),
+      field: rejection.field,
+      reason: rejection.reason,
+      text: rejection.text.slice(0, maxKeptText),
+    });
   }
 
   /**
@@ -166,21 +180,36 @@ export class InteractionRecorder {
    */
   health(): RecorderHealth {
     return {
-      writable: this.episode === null, reason: this.episode?.reason ?? null, queued: this.queue.length, inFlight: this.inFlight?.length ?? 0,
-      dropped: this.dropped, rejected: this.refused, spool: this.spoolProblem,
+      writable: this.episode === null,
+      reason: this.episode?.reason ?? null,
+      queued: this.queue.length,
+      inFlight: this.inFlight?.length ?? 0,
+      dropped: this.dropped,
+      rejected: this.refused,
+      spool: this.spoolProblem,
     };
   }
 
   /** `queued` counts every record not yet stored (waiting and in flight). */
   get counts(): { recorded: number; queued: number; failed: number } {
-    return { recorded: this.recorded, queued: this.queue.length + (this.inFlight?.length ?? 0), failed: this.failed };
+    return {
+      recorded: this.recorded,
+      queued: this.queue.length + (this.inFlight?.length ?? 0),
+      failed: this.failed,
+    };
   }
 
   /** Spools what was added since the last flush, then posts the next batch unless one is in flight or a retry is waiting. */
   flush(): void {
     this.appendToSpool();
     if (this.rejections.length > 0) this.writeRejections();
-    if (this.stopped || this.inFlight || this.queue.length === 0 || performance.now() < this.retryAt) return;
+    if (
+      this.stopped ||
+      this.inFlight ||
+      this.queue.length === 0 ||
+      performance.now() < this.retryAt
+    )
+      return;
     const limit = this.batchSize * catchUpBatches;
     const batch = this.queue.length <= limit ? this.queue : this.queue.slice(0, limit);
     this.queue = batch === this.queue ? [] : this.queue.slice(limit);
@@ -201,12 +230,15 @@ export class InteractionRecorder {
     for (;;) {
       this.flush();
       const unstored = this.queue.length + (this.inFlight?.length ?? 0);
-      if (unstored === 0 && this.rejections.length === 0 && this.rejectionWrites.size === 0) return 0;
+      if (unstored === 0 && this.rejections.length === 0 && this.rejectionWrites.size === 0)
+        return 0;
       const left = deadline - performance.now();
       if (left <= 0) return unstored;
-      const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.min(left, ms))));
+      const sleep = (ms: number) =>
+        new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.min(left, ms))));
       // the write in flight, else the retry's backoff, else the rejections being kept (each bounded by the deadline)
-      if (this.inFlight && this.inFlightWrite) await Promise.race([this.inFlightWrite, sleep(left)]);
+      if (this.inFlight && this.inFlightWrite)
+        await Promise.race([this.inFlightWrite, sleep(left)]);
       else if (this.retryAt > performance.now()) await sleep(this.retryAt - performance.now());
       else await Promise.race([...this.rejectionWrites, sleep(20)]);
     }
@@ -230,14 +262,21 @@ export class InteractionRecorder {
       await this.spool.close();
       this.spool = null;
     }
-    return { recorded: this.recorded, rejected: this.refused + this.edgeRejected, dropped: this.dropped, unstored, spooled };
+    return {
+      recorded: this.recorded,
+      rejected: this.refused + this.edgeRejected,
+      dropped: this.dropped,
+      unstored,
+      spooled,
+    };
   }
 
   private written(batch: InteractionRow[], flags: Uint8Array): void {
     this.inFlight = null;
     this.release(batch);
     let refused = 0;
-    for (let index = 0; index < flags.length; index += 1) if (flags[index] === refusedRecord) refused += 1;
+    for (let index = 0; index < flags.length; index += 1)
+      if (flags[index] === refusedRecord) refused += 1;
     this.recorded += batch.length - refused;
     if (refused > 0) this.refusedRows(refused);
     this.attempt = 0;
@@ -246,11 +285,20 @@ export class InteractionRecorder {
       const episode = this.episode;
       this.episode = null;
       this.options.log?.info(
-        { failedForMs: Math.round(performance.now() - episode.since), queued: this.queue.length, droppedMeanwhile: this.dropped - episode.droppedBefore },
+        {
+          failedForMs: Math.round(performance.now() - episode.since),
+          queued: this.queue.length,
+          droppedMeanwhile: this.dropped - episode.droppedBefore,
+        },
         'the store is writable again: queued exchanges are being written',
       );
     }
-    if (this.spool && this.settledRows === this.spooledRows && this.spool.size >= (this.options.spoolTruncateBytes ?? 4 * 1024 * 1024)) this.tryTruncate();
+    if (
+      this.spool &&
+      this.settledRows === this.spooledRows &&
+      this.spool.size >= (this.options.spoolTruncateBytes ?? 4 * 1024 * 1024)
+    )
+      this.tryTruncate();
     if (this.queue.length >= this.batchSize) this.flush();
   }
 
@@ -259,7 +307,11 @@ export class InteractionRecorder {
     this.failed += 1;
     this.attempt += 1;
     if (!this.episode) {
-      this.episode = { since: performance.now(), reason: error.message, droppedBefore: this.dropped };
+      this.episode = {
+        since: performance.now(),
+        reason: error.message,
+        droppedBefore: this.dropped,
+      };
       this.options.log?.error(
         { err: error, queued: this.queue.length + batch.length },
         'the store cannot be written: exchanges wait in memory (bounded) and are retried with backoff; this is logged again when it recovers',
@@ -274,13 +326,20 @@ export class InteractionRecorder {
       this.queue = this.queue.length === 0 ? batch : batch.concat(this.queue);
     }
     const first = this.options.retryFirstMs ?? 100;
-    this.retryAt = performance.now() + Math.min(this.options.retryMaxMs ?? 5_000, first * 2 ** Math.min(this.attempt, 20));
+    this.retryAt =
+      performance.now() +
+      Math.min(this.options.retryMaxMs ?? 5_000, first * 2 ** Math.min(this.attempt, 20));
   }
 
   private release(batch: InteractionRow[]): void {
     for (const row of batch) this.heldBytes -= row.raw?.length ?? 0;
     if (this.spool) this.settledRows += batch.length;
-    if (this.overflowing && this.queue.length < this.maxRows / 2 && this.heldBytes < this.maxBytes / 2) this.overflowing = false;
+    if (
+      this.overflowing &&
+      this.queue.length < this.maxRows / 2 &&
+      this.heldBytes < this.maxBytes / 2
+    )
+      this.overflowing = false;
   }
 
   private drop(rows: number, reason: Exclude<DropReason, 'shutdown'>): void {
@@ -291,10 +350,13 @@ export class InteractionRecorder {
       this.overflowing = true;
       this.options.log?.error(
         { maxQueuedRows: this.maxRows, maxQueuedBytes: this.maxBytes },
-        'the recorder\'s queue is full: the newest exchanges are not stored (counted in distillguard_gateway_recorder_dropped_total) until it has room again',
+        "the recorder's queue is full: the newest exchanges are not stored (counted in distillguard_gateway_recorder_dropped_total) until it has room again",
       );
     } else {
-      this.options.log?.error({ rows, attempts: this.options.retryAttempts ?? 60 }, 'a batch of exchanges could not be stored after every retry and is dropped');
+      this.options.log?.error(
+        { rows, attempts: this.options.retryAttempts ?? 60 },
+        'a batch of exchanges could not be stored after every retry and is dropped',
+      );
     }
   }
 
@@ -305,14 +367,20 @@ export class InteractionRecorder {
     const now = performance.now();
     if (now - this.lastRefusalLogAt < 60_000) return;
     this.lastRefusalLogAt = now;
-    this.options.log?.warn({ rows, rejectedSoFar: this.refused }, 'the store refused exchanges (kept in rejected_lines with the reason); the rest of their batch was stored');
+    this.options.log?.warn(
+      { rows, rejectedSoFar: this.refused },
+      'the store refused exchanges (kept in rejected_lines with the reason); the rest of their batch was stored',
+    );
   }
 
   private writeRejections(): void {
     const rejections = this.rejections;
     this.rejections = [];
     const write = this.store.writeRejections(this.importId, rejections).catch((error: Error) => {
-      this.options.log?.error({ err: error, rows: rejections.length }, 'rejected records could not be kept in rejected_lines');
+      this.options.log?.error(
+        { err: error, rows: rejections.length },
+        'rejected records could not be kept in rejected_lines',
+      );
     });
     this.rejectionWrites.add(write);
     void write.finally(() => this.rejectionWrites.delete(write));
@@ -325,7 +393,10 @@ export class InteractionRecorder {
       this.spool = RecorderSpool.open(path, (error) => this.spoolWritten(error));
     } catch (error) {
       this.spoolProblem = (error as Error).message;
-      this.options.log?.error({ err: error, path }, 'the spool cannot be opened: exchanges wait in memory only until stored');
+      this.options.log?.error(
+        { err: error, path },
+        'the spool cannot be opened: exchanges wait in memory only until stored',
+      );
     }
     // exchanges a killed gateway answered but never stored: queue those the store lacks (they are
     // in the spool already), and count the rest as settled
@@ -347,7 +418,15 @@ export class InteractionRecorder {
     this.spooledRows = contents.records.length;
     this.settledRows = contents.records.length - replayed;
     if (contents.records.length > 0 || unreadable > 0) {
-      this.options.log?.info({ path, replayed, alreadyStored: contents.records.length - replayed - (unreadable - contents.unreadable), unreadable }, 'spool replayed: exchanges answered before the last stop that the store lacked are being written');
+      this.options.log?.info(
+        {
+          path,
+          replayed,
+          alreadyStored: contents.records.length - replayed - (unreadable - contents.unreadable),
+          unreadable,
+        },
+        'spool replayed: exchanges answered before the last stop that the store lacked are being written',
+      );
     }
     if (this.spool && replayed === 0) this.tryTruncate();
   }
@@ -371,7 +450,11 @@ export class InteractionRecorder {
       this.options.log?.info({ path }, 'the spool is writable again');
       return;
     }
-    if (this.spoolProblem === null) this.options.log?.error({ err: error, path }, 'the spool cannot be written: exchanges wait in memory only until stored; this is logged again when it recovers');
+    if (this.spoolProblem === null)
+      this.options.log?.error(
+        { err: error, path },
+        'the spool cannot be written: exchanges wait in memory only until stored; this is logged again when it recovers',
+      );
     this.spoolProblem = error.message;
   }
 
@@ -382,5 +465,4 @@ export class InteractionRecorder {
     this.spooledRows = 0;
     this.settledRows = 0;
   }
-
 }

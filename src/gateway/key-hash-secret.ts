@@ -21,7 +21,10 @@ export interface KeyHashSecretOptions {
 }
 
 function tooShort(origin: string): DistillGuardError {
-  return new DistillGuardError('usage', `the key-hashing secret in ${origin} is shorter than ${minimumLength} characters. Use at least 32 random bytes (for example: openssl rand -base64 32).`);
+  return new DistillGuardError(
+    'usage',
+    `the key-hashing secret in ${origin} is shorter than ${minimumLength} characters. Use at least 32 random bytes (for example: openssl rand -base64 32).`,
+  );
 }
 
 function heldCredentials(store: Store | undefined): number {
@@ -48,7 +51,8 @@ export function createSecretFile(file: string): void {
 function restrictMode(file: string): void {
   const stat = statSync(file);
   const owner = process.getuid?.();
-  if ((stat.mode & 0o077) !== 0 && (owner === undefined || owner === stat.uid)) chmodSync(file, 0o600);
+  if ((stat.mode & 0o077) !== 0 && (owner === undefined || owner === stat.uid))
+    chmodSync(file, 0o600);
 }
 
 function readSecret(options: KeyHashSecretOptions): { secret: Buffer; origin: string } {
@@ -57,17 +61,31 @@ function readSecret(options: KeyHashSecretOptions): { secret: Buffer; origin: st
     if (fromEnvironment.length < minimumLength) throw tooShort(keyHashSecretVariable);
     return { secret: Buffer.from(fromEnvironment, 'utf8'), origin: keyHashSecretVariable };
   }
-  const file = options.file ?? (options.databasePath === ':memory:' ? null : `${options.databasePath}.key-hash-secret`);
-  if (file === null) return { secret: randomBytes(32), origin: 'a random secret (in-memory store)' };
+  const file =
+    options.file ??
+    (options.databasePath === ':memory:' ? null : `${options.databasePath}.key-hash-secret`);
+  if (file === null)
+    return { secret: randomBytes(32), origin: 'a random secret (in-memory store)' };
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new DistillGuardError('usage', `cannot read the key-hashing secret file '${file}': ${(error as Error).message}`);
-    if (options.file) throw new DistillGuardError('usage', `key-hashing secret file '${file}' does not exist. Create it with at least 32 random bytes or leave the option out.`);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new DistillGuardError(
+        'usage',
+        `cannot read the key-hashing secret file '${file}': ${(error as Error).message}`,
+      );
+    if (options.file)
+      throw new DistillGuardError(
+        'usage',
+        `key-hashing secret file '${file}' does not exist. Create it with at least 32 random bytes or leave the option out.`,
+      );
     const held = heldCredentials(options.store);
     if (held > 0) {
-      throw new DistillGuardError('usage', `the key-hashing secret file '${file}' is missing, but '${options.databasePath}' holds ${held} API keys and admin tokens made with it: a new secret would make every one of them fail. Restore the file (from the backup of this store), or set ${keyHashSecretVariable} to the secret they were made with.`);
+      throw new DistillGuardError(
+        'usage',
+        `the key-hashing secret file '${file}' is missing, but '${options.databasePath}' holds ${held} API keys and admin tokens made with it: a new secret would make every one of them fail. Restore the file (from the backup of this store), or set ${keyHashSecretVariable} to the secret they were made with.`,
+      );
     }
     createSecretFile(file);
     text = readFileSync(file, 'utf8');
@@ -89,8 +107,14 @@ export function loadKeyHashSecret(options: KeyHashSecretOptions): Buffer {
   if (options.store) {
     const check = createHmac('sha256', secret).update(checkConstant).digest('base64url');
     const stored = options.store.writeSettingOnce(checkSetting, check);
-    if (stored.length !== check.length || !timingSafeEqual(Buffer.from(stored), Buffer.from(check))) {
-      throw new DistillGuardError('usage', `the key-hashing secret from ${origin} is not the one the API keys and admin tokens in '${options.databasePath}' were made with: every one of them would be refused. Start with the original secret (the ${keyHashSecretVariable} or --key-hash-secret-file it ran with, or the file '${options.databasePath}.key-hash-secret' from the backup of this store).`);
+    if (
+      stored.length !== check.length ||
+      !timingSafeEqual(Buffer.from(stored), Buffer.from(check))
+    ) {
+      throw new DistillGuardError(
+        'usage',
+        `the key-hashing secret from ${origin} is not the one the API keys and admin tokens in '${options.databasePath}' were made with: every one of them would be refused. Start with the original secret (the ${keyHashSecretVariable} or --key-hash-secret-file it ran with, or the file '${options.databasePath}.key-hash-secret' from the backup of this store).`,
+      );
     }
   }
   return secret;

@@ -8,15 +8,33 @@ import type { DecisionRow, Store } from '../store/index.js';
 import { LadderEnforcement, type LiveView } from './ladder-enforcement.js';
 
 function view(accounts: [string, LiveAccountState][], campaigns: LiveCampaignState[]): LiveView {
-  const assessment: LiveAssessment = { at: 0, interactions: 0, through: 0, observedAccounts: accounts.length, accounts, campaigns, reasons: [], elapsedMs: 0 };
+  const assessment: LiveAssessment = {
+    at: 0,
+    interactions: 0,
+    through: 0,
+    observedAccounts: accounts.length,
+    accounts,
+    campaigns,
+    reasons: [],
+    elapsedMs: 0,
+  };
   const byAccount = new Map(accounts);
   const byCampaign = new Map(campaigns.map((campaign) => [campaign.id, campaign]));
-  return { assessment, account: (id: string) => byAccount.get(id), campaign: (id: string) => byCampaign.get(id) } as unknown as LiveView;
+  return {
+    assessment,
+    account: (id: string) => byAccount.get(id),
+    campaign: (id: string) => byCampaign.get(id),
+  } as unknown as LiveView;
 }
 
 function decisionStore(): { store: Store; rows: DecisionRow[] } {
   const rows: DecisionRow[] = [];
-  return { rows, store: { writeDecisions: async (batch: DecisionRow[]) => void rows.push(...batch) } as unknown as Store };
+  return {
+    rows,
+    store: {
+      writeDecisions: async (batch: DecisionRow[]) => void rows.push(...batch),
+    } as unknown as Store,
+  };
 }
 
 const members = Array.from({ length: 8 }, (_, index) => `hydra-${index}`);
@@ -45,8 +63,16 @@ test('a campaign is acted on as a whole; a benchmark account in it is still serv
   assert.equal(benchmark.refusal, null);
   assert.equal(ladder.admit('stranger', 1_000).action, 'observe');
   await ladder.close();
-  assert.equal(rows.length, members.length, 'one stored decision per member, none for observed accounts');
-  assert.ok(rows.every((row) => row.action === 'block' && row.reason.length > 20 && row.campaignId === 'cmp_1'));
+  assert.equal(
+    rows.length,
+    members.length,
+    'one stored decision per member, none for observed accounts',
+  );
+  assert.ok(
+    rows.every(
+      (row) => row.action === 'block' && row.reason.length > 20 && row.campaignId === 'cmp_1',
+    ),
+  );
   const again = decisionStore();
   const second = new LadderEnforcement(live, again.store, parsePolicyConfig({}));
   second.admit('hydra-0', 1_000);
@@ -57,13 +83,27 @@ test('a campaign is acted on as a whole; a benchmark account in it is still serv
 
 test('throttle: the bucket runs dry, then 429 with a Retry-After the client can wait out', async () => {
   const { store } = decisionStore();
-  const ladder = new LadderEnforcement(live, store, parsePolicyConfig({ throttle: { account: { requests_per_minute: 6, burst: 2 } } }));
+  const ladder = new LadderEnforcement(
+    live,
+    store,
+    parsePolicyConfig({ throttle: { account: { requests_per_minute: 6, burst: 2 } } }),
+  );
   const admissions = [0, 1, 2].map(() => ladder.admit('lone', 10_000));
-  assert.deepEqual(admissions.map((admission) => admission.action), ['throttle', 'throttle', 'throttle']);
-  assert.deepEqual(admissions.map((admission) => admission.refusal?.status ?? 200), [200, 200, 429]);
+  assert.deepEqual(
+    admissions.map((admission) => admission.action),
+    ['throttle', 'throttle', 'throttle'],
+  );
+  assert.deepEqual(
+    admissions.map((admission) => admission.refusal?.status ?? 200),
+    [200, 200, 429],
+  );
   const retryAfter = Number(admissions[2].refusal?.headers['retry-after']);
   assert.ok(retryAfter >= 1 && retryAfter <= 10, `Retry-After ${retryAfter}`);
-  assert.equal(ladder.admit('lone', 10_000 + retryAfter * 1000).refusal, null, 'served again after waiting Retry-After');
+  assert.equal(
+    ladder.admit('lone', 10_000 + retryAfter * 1000).refusal,
+    null,
+    'served again after waiting Retry-After',
+  );
   await ladder.close();
 });
 
@@ -83,7 +123,10 @@ test('an account detection has not flagged is observed, with a reason that names
   assert.equal(stranger.action, 'observe');
   assert.equal(stranger.refusal, null);
   assert.equal(stranger.cohort, null);
-  assert.equal(stranger.reason, decide({ accountId: 'stranger', verdict: null, risk: 0, campaign: null }, policy, 1_000).reason);
+  assert.equal(
+    stranger.reason,
+    decide({ accountId: 'stranger', verdict: null, risk: 0, campaign: null }, policy, 1_000).reason,
+  );
   assert.match(stranger.reason, /stranger/);
   assert.equal(ladder.admit('lone', 1_000).action, 'throttle');
   // the next assessment no longer lists 'lone': it is served, and the change is stored with a reason
@@ -92,12 +135,23 @@ test('an account detection has not flagged is observed, with a reason that names
   assert.equal(after.action, 'observe');
   assert.equal(after.refusal, null);
   await ladder.close();
-  assert.deepEqual(rows.map((row) => [row.accountId, row.action]), [['lone', 'throttle'], ['lone', 'observe']]);
+  assert.deepEqual(
+    rows.map((row) => [row.accountId, row.action]),
+    [
+      ['lone', 'throttle'],
+      ['lone', 'observe'],
+    ],
+  );
   assert.match(rows[1].reason, /No rule matched account lone/);
 });
 
 /** A store whose decision writes reject until `recover()`; what it stored once it works. */
-function failingDecisionStore(): { store: Store; rows: DecisionRow[]; attempts: () => number; recover: () => void } {
+function failingDecisionStore(): {
+  store: Store;
+  rows: DecisionRow[];
+  attempts: () => number;
+  recover: () => void;
+} {
   const rows: DecisionRow[] = [];
   let failing = true;
   let attempts = 0;
@@ -113,7 +167,8 @@ function failingDecisionStore(): { store: Store; rows: DecisionRow[]; attempts: 
 
 function recordingLog() {
   const lines: { level: string; message: string }[] = [];
-  const at = (level: string) => (_details: object, message: string) => void lines.push({ level, message });
+  const at = (level: string) => (_details: object, message: string) =>
+    void lines.push({ level, message });
   return { lines, log: { error: at('error'), warn: at('warn'), info: at('info') } };
 }
 
@@ -124,17 +179,38 @@ test('a store that rejects decision writes: the process survives, the rows wait 
   try {
     const { store, rows, attempts, recover } = failingDecisionStore();
     const { lines, log } = recordingLog();
-    const ladder = new LadderEnforcement(live, store, parsePolicyConfig({}), null, { flushEveryMs: 20, log });
+    const ladder = new LadderEnforcement(live, store, parsePolicyConfig({}), null, {
+      flushEveryMs: 20,
+      log,
+    });
     assert.equal(ladder.admit('lone', 1_000).action, 'throttle');
     assert.equal(ladder.admit('hydra-0', 1_000).action, 'block');
     // the timer's flushes fail several times (the process would have exited at the first before)
-    for (let wait = 0; wait < 200 && attempts() < 5; wait += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let wait = 0; wait < 200 && attempts() < 5; wait += 1)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     assert.ok(attempts() >= 5, `${attempts()} attempts`);
-    assert.deepEqual(ladder.health(), { writable: false, reason: 'SQLITE_READONLY: attempt to write a readonly database', since: ladder.health().since, pending: 2, dropped: 0 });
-    assert.equal(lines.filter((line) => line.level === 'error').length, 1, 'one error line for the episode');
+    assert.deepEqual(ladder.health(), {
+      writable: false,
+      reason: 'SQLITE_READONLY: attempt to write a readonly database',
+      since: ladder.health().since,
+      pending: 2,
+      dropped: 0,
+    });
+    assert.equal(
+      lines.filter((line) => line.level === 'error').length,
+      1,
+      'one error line for the episode',
+    );
     recover();
-    for (let wait = 0; wait < 200 && rows.length < 2; wait += 1) await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.deepEqual(rows.map((row) => [row.accountId, row.action]), [['lone', 'throttle'], ['hydra-0', 'block']]);
+    for (let wait = 0; wait < 200 && rows.length < 2; wait += 1)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(
+      rows.map((row) => [row.accountId, row.action]),
+      [
+        ['lone', 'throttle'],
+        ['hydra-0', 'block'],
+      ],
+    );
     assert.equal(ladder.health().writable, true);
     assert.match(lines.at(-1)?.message ?? '', /stored again/);
     await ladder.close();
@@ -147,7 +223,11 @@ test('a store that rejects decision writes: the process survives, the rows wait 
 test('decisions waiting for a failing store are bounded: the oldest are dropped and counted', async () => {
   const { store } = failingDecisionStore();
   const { lines, log } = recordingLog();
-  const ladder = new LadderEnforcement(live, store, parsePolicyConfig({}), null, { flushEveryMs: 60_000, maxPendingDecisions: 3, log });
+  const ladder = new LadderEnforcement(live, store, parsePolicyConfig({}), null, {
+    flushEveryMs: 60_000,
+    maxPendingDecisions: 3,
+    log,
+  });
   let nowMs = 1_000;
   // each account's first decision is a change worth storing
   for (const account of ['lone', ...members]) ladder.admit(account, (nowMs += 1));
@@ -160,9 +240,27 @@ test('decisions waiting for a failing store are bounded: the oldest are dropped 
 
 test('on_detector_failure: closed refuses accounts without an assessment with 503 and Retry-After while detection is stale; open serves them; flagged accounts keep their action in both', async () => {
   let stale = true;
-  const staleView = { ...live, assessment: live.assessment, account: live.account, campaign: live.campaign, isStale: () => stale } as LiveView;
-  const closed = new LadderEnforcement(staleView, decisionStore().store, parsePolicyConfig({}), null, { onDetectorFailure: 'closed' });
-  const open = new LadderEnforcement(staleView, decisionStore().store, parsePolicyConfig({}), null, { onDetectorFailure: 'open' });
+  const staleView = {
+    ...live,
+    assessment: live.assessment,
+    account: live.account,
+    campaign: live.campaign,
+    isStale: () => stale,
+  } as LiveView;
+  const closed = new LadderEnforcement(
+    staleView,
+    decisionStore().store,
+    parsePolicyConfig({}),
+    null,
+    { onDetectorFailure: 'closed' },
+  );
+  const open = new LadderEnforcement(
+    staleView,
+    decisionStore().store,
+    parsePolicyConfig({}),
+    null,
+    { onDetectorFailure: 'open' },
+  );
   const refused = closed.admit('stranger', 1_000);
   assert.equal(refused.action, 'fail_closed');
   assert.equal(refused.refusal?.status, 503);
@@ -171,10 +269,18 @@ test('on_detector_failure: closed refuses accounts without an assessment with 50
   assert.equal(open.admit('stranger', 1_000).action, 'observe');
   for (const ladder of [closed, open]) {
     assert.equal(ladder.admit('lone', 1_000).action, 'throttle');
-    assert.equal(ladder.admit('hydra-3', 1_000).action, 'block', 'a campaign member the last assessment named');
+    assert.equal(
+      ladder.admit('hydra-3', 1_000).action,
+      'block',
+      'a campaign member the last assessment named',
+    );
   }
   stale = false;
-  assert.equal(closed.admit('stranger', 2_000).action, 'observe', 'served again once detection is current');
+  assert.equal(
+    closed.admit('stranger', 2_000).action,
+    'observe',
+    'served again once detection is current',
+  );
   await closed.close();
   await open.close();
 });

@@ -7,12 +7,30 @@
 import type { LiveAssessment } from '../detect/index.js';
 import type { LiveDetection } from './live-detection.js';
 import {
-  AnthropicStreamScrubber, MemoryCounterStore, OpenAIChatStreamScrubber, ThinkingFilter, decide, degradeRequest, rateOfKey, refusalFor,
-  stripReasoningFromResponse, throttleRequest, unflaggedAccount, type AccountState, type Decision, type PolicyConfig,
+  AnthropicStreamScrubber,
+  MemoryCounterStore,
+  OpenAIChatStreamScrubber,
+  ThinkingFilter,
+  decide,
+  degradeRequest,
+  rateOfKey,
+  refusalFor,
+  stripReasoningFromResponse,
+  throttleRequest,
+  unflaggedAccount,
+  type AccountState,
+  type Decision,
+  type PolicyConfig,
 } from '../respond/index.js';
 import type { DecisionRow, Store } from '../store/index.js';
 import { ApiError } from './api-error.js';
-import type { Admission, DecisionWriteHealth, Enforcement, RewrittenEvent, StreamRewriter } from './enforcement.js';
+import type {
+  Admission,
+  DecisionWriteHealth,
+  Enforcement,
+  RewrittenEvent,
+  StreamRewriter,
+} from './enforcement.js';
 import { FailureEpisode, type BackgroundLog } from './failure-episode.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import { isJsonObject, type GatewaySurface, type JsonObject } from '../core/index.js';
@@ -47,7 +65,8 @@ class UnflaggedAdmission implements Admission {
 }
 
 /** What the ladder reads of live detection (`isStale` only matters with `onDetectorFailure: 'closed'`). */
-export type LiveView = Pick<LiveDetection, 'account' | 'campaign' | 'assessment'> & Partial<Pick<LiveDetection, 'isStale'>>;
+export type LiveView = Pick<LiveDetection, 'account' | 'campaign' | 'assessment'> &
+  Partial<Pick<LiveDetection, 'isStale'>>;
 
 /** What an account detection has not assessed gets while detection is down or stale. */
 export type DetectorFailureMode = 'open' | 'closed';
@@ -68,11 +87,17 @@ const failClosedRetryAfterS = 5;
 /** The answer for an account detection has not assessed while it is down, with on_detector_failure closed. */
 const failClosedAdmission: Admission = {
   action: 'fail_closed',
-  reason: 'live detection is down or behind and this account has no assessment (detection.on_detector_failure: closed)',
+  reason:
+    'live detection is down or behind and this account has no assessment (detection.on_detector_failure: closed)',
   campaignId: null,
-  refusal: new ApiError(503, 'detector_unavailable', 'The gateway cannot assess this account right now. Retry after the number of seconds in the Retry-After header.', {
-    headers: { 'retry-after': String(failClosedRetryAfterS) },
-  }),
+  refusal: new ApiError(
+    503,
+    'detector_unavailable',
+    'The gateway cannot assess this account right now. Retry after the number of seconds in the Retry-After header.',
+    {
+      headers: { 'retry-after': String(failClosedRetryAfterS) },
+    },
+  ),
   cohort: null,
   ttlS: failClosedRetryAfterS,
 };
@@ -98,7 +123,13 @@ export class LadderEnforcement implements Enforcement {
   private readonly options: LadderOptions;
   private readonly failClosed: boolean;
 
-  constructor(live: LiveView, store: Store, policy: PolicyConfig, metrics: GatewayMetrics | null = null, options: LadderOptions = {}) {
+  constructor(
+    live: LiveView,
+    store: Store,
+    policy: PolicyConfig,
+    metrics: GatewayMetrics | null = null,
+    options: LadderOptions = {},
+  ) {
     this.live = live;
     this.store = store;
     this.policy = policy;
@@ -107,7 +138,9 @@ export class LadderEnforcement implements Enforcement {
     this.failClosed = options.onDetectorFailure === 'closed';
     this.unflaggedTtlS = unflaggedTtlS(policy);
     this.timer = setInterval(() => {
-      this.flush().catch((error: unknown) => this.options.log?.error({ err: error }, 'storing decisions failed'));
+      this.flush().catch((error: unknown) =>
+        this.options.log?.error({ err: error }, 'storing decisions failed'),
+      );
     }, options.flushEveryMs ?? 1_000);
     this.timer.unref();
   }
@@ -122,16 +155,27 @@ export class LadderEnforcement implements Enforcement {
       accountId,
       verdict: account?.verdict ?? null,
       risk: account?.risk ?? 0,
-      campaign: campaign ? { id: campaign.id, verdict: campaign.verdict, risk: campaign.risk, accounts: campaign.accounts.length } : null,
+      campaign: campaign
+        ? {
+            id: campaign.id,
+            verdict: campaign.verdict,
+            risk: campaign.risk,
+            accounts: campaign.accounts.length,
+          }
+        : null,
     };
   }
 
   admit(accountId: string, nowMs: number): Admission {
     this.refresh();
-    const unflagged = !this.lastAction.has(accountId) && !this.campaignOf.has(accountId) && this.live.account(accountId) === undefined;
+    const unflagged =
+      !this.lastAction.has(accountId) &&
+      !this.campaignOf.has(accountId) &&
+      this.live.account(accountId) === undefined;
     // accounts already flagged keep their action from the last assessment, whatever the mode
     if (unflagged && this.failClosed && this.live.isStale?.(nowMs)) return failClosedAdmission;
-    if (unflagged && this.unflaggedTtlS !== null) return new UnflaggedAdmission(accountId, this.unflaggedTtlS, this.policy, nowMs);
+    if (unflagged && this.unflaggedTtlS !== null)
+      return new UnflaggedAdmission(accountId, this.unflaggedTtlS, this.policy, nowMs);
     let decision = this.decisions.get(accountId);
     if (!decision || decision.expires_at_ms <= nowMs) {
       const state = this.stateOf(accountId);
@@ -140,16 +184,38 @@ export class LadderEnforcement implements Enforcement {
       this.note(state, decision, nowMs);
     }
     let refusal: ApiError | null = null;
-    if (decision.action === 'throttle' || decision.action === 'block' || decision.action === 'verify') {
-      const throttle = decision.action === 'throttle' ? throttleRequest(this.buckets, this.policy, accountId, decision.campaign_id, nowMs) : undefined;
+    if (
+      decision.action === 'throttle' ||
+      decision.action === 'block' ||
+      decision.action === 'verify'
+    ) {
+      const throttle =
+        decision.action === 'throttle'
+          ? throttleRequest(this.buckets, this.policy, accountId, decision.campaign_id, nowMs)
+          : undefined;
       const refused = refusalFor(decision, this.policy, throttle);
       if (refused) {
-        refusal = new ApiError(refused.status, refused.code === 'rate_limit_exceeded' ? 'rate_limited' : refused.code, refused.message, {
-          headers: refused.retry_after_s !== undefined ? { 'retry-after': String(refused.retry_after_s) } : {},
-        });
+        refusal = new ApiError(
+          refused.status,
+          refused.code === 'rate_limit_exceeded' ? 'rate_limited' : refused.code,
+          refused.message,
+          {
+            headers:
+              refused.retry_after_s !== undefined
+                ? { 'retry-after': String(refused.retry_after_s) }
+                : {},
+          },
+        );
       }
     }
-    return { action: decision.action, reason: decision.reason, campaignId: decision.campaign_id, refusal, cohort: decision.cohort ?? null, ttlS: decision.ttl_s };
+    return {
+      action: decision.action,
+      reason: decision.reason,
+      campaignId: decision.campaign_id,
+      refusal,
+      cohort: decision.cohort ?? null,
+      ttlS: decision.ttl_s,
+    };
   }
 
   degradeRequest(surface: GatewaySurface, body: JsonObject, decoySeed: string): JsonObject {
@@ -175,7 +241,10 @@ export class LadderEnforcement implements Enforcement {
         event: (event, data) => {
           const parsed = parse(data);
           if (!parsed) return [{ event, data }];
-          return scrubber.event(parsed).map((rewritten): RewrittenEvent => ({ event: typeof rewritten.type === 'string' ? rewritten.type : event, data: JSON.stringify(rewritten) }));
+          return scrubber.event(parsed).map((rewritten): RewrittenEvent => ({
+            event: typeof rewritten.type === 'string' ? rewritten.type : event,
+            data: JSON.stringify(rewritten),
+          }));
         },
         flush: () => [],
       };
@@ -200,7 +269,8 @@ export class LadderEnforcement implements Enforcement {
           const index = typeof choice.index === 'number' ? choice.index : 0;
           let filter = filters.get(index);
           if (!filter) filters.set(index, (filter = new ThinkingFilter()));
-          if (typeof choice.text === 'string') choice.text = filter.push(choice.text) + (choice.finish_reason ? filter.end() : '');
+          if (typeof choice.text === 'string')
+            choice.text = filter.push(choice.text) + (choice.finish_reason ? filter.end() : '');
         }
         return [{ event, data: JSON.stringify(parsed) }];
       },
@@ -214,7 +284,10 @@ export class LadderEnforcement implements Enforcement {
     await this.flushing;
     await this.flush();
     if (this.pending.length > 0 || this.dropped > 0) {
-      this.options.log?.error({ unstored: this.pending.length, dropped: this.dropped, reason: this.writes.reason }, 'decisions that could not be stored are lost on this stop');
+      this.options.log?.error(
+        { unstored: this.pending.length, dropped: this.dropped, reason: this.writes.reason },
+        'decisions that could not be stored are lost on this stop',
+      );
     }
   }
 
@@ -231,7 +304,11 @@ export class LadderEnforcement implements Enforcement {
     const write = this.store.writeDecisions(rows).then(
       () => {
         const ended = this.writes.recover();
-        if (ended) this.options.log?.info({ failures: ended.failures, lastedMs: ended.lastedMs, dropped: this.dropped }, 'decisions are stored again');
+        if (ended)
+          this.options.log?.info(
+            { failures: ended.failures, lastedMs: ended.lastedMs, dropped: this.dropped },
+            'decisions are stored again',
+          );
       },
       (error: unknown) => {
         this.pending = rows.concat(this.pending);
@@ -242,7 +319,10 @@ export class LadderEnforcement implements Enforcement {
           this.dropped += over;
         }
         if (this.writes.fail(error instanceof Error ? error.message : String(error))) {
-          this.options.log?.error({ err: error, pending: this.pending.length, bound }, 'storing decisions failed; they wait (the oldest dropped past the bound) and are retried every second');
+          this.options.log?.error(
+            { err: error, pending: this.pending.length, bound },
+            'storing decisions failed; they wait (the oldest dropped past the bound) and are retried every second',
+          );
         }
       },
     );
@@ -253,7 +333,13 @@ export class LadderEnforcement implements Enforcement {
   }
 
   health(): DecisionWriteHealth {
-    return { writable: !this.writes.failing, reason: this.writes.reason, since: this.writes.since, pending: this.pending.length, dropped: this.dropped };
+    return {
+      writable: !this.writes.failing,
+      reason: this.writes.reason,
+      since: this.writes.since,
+      pending: this.pending.length,
+      dropped: this.dropped,
+    };
   }
 
   decisionHealth(): DecisionWriteHealth {
@@ -266,7 +352,9 @@ export class LadderEnforcement implements Enforcement {
     this.seenAssessment = assessment;
     this.decisions = new Map();
     this.campaignOf = new Map();
-    if (assessment) for (const campaign of assessment.campaigns) for (const member of campaign.accounts) this.campaignOf.set(member, campaign.id);
+    if (assessment)
+      for (const campaign of assessment.campaigns)
+        for (const member of campaign.accounts) this.campaignOf.set(member, campaign.id);
     this.buckets.sweep(Date.now(), rateOfKey(this.policy));
   }
 
@@ -277,8 +365,13 @@ export class LadderEnforcement implements Enforcement {
     else this.lastAction.set(state.accountId, decision.action);
     this.metrics?.decisions.inc({ action: decision.action });
     this.pending.push({
-      ts: new Date(nowMs).toISOString(), accountId: state.accountId, campaignId: decision.campaign_id, action: decision.action,
-      verdict: state.verdict, risk: state.risk, reason: decision.reason,
+      ts: new Date(nowMs).toISOString(),
+      accountId: state.accountId,
+      campaignId: decision.campaign_id,
+      action: decision.action,
+      verdict: state.verdict,
+      risk: state.risk,
+      reason: decision.reason,
     });
   }
 }

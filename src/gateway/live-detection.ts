@@ -4,7 +4,15 @@
 // The detector is supervised: an exit is logged with its cause and the detector restarted with
 // backoff; it then reads the store again (warm start) while the last assessment stays in use, stale.
 import { fork, type ChildProcess } from 'node:child_process';
-import type { DetectorStatus, LiveAccountState, LiveAssessment, LiveCampaignState, LiveReply, LiveRequest, PipelineBounds } from '../detect/index.js';
+import type {
+  DetectorStatus,
+  LiveAccountState,
+  LiveAssessment,
+  LiveCampaignState,
+  LiveReply,
+  LiveRequest,
+  PipelineBounds,
+} from '../detect/index.js';
 import { ApiError } from './api-error.js';
 import { detectorEnvironment } from './detector-environment.js';
 import type { DetectorProcessArgs } from './detector-process.js';
@@ -58,7 +66,12 @@ export interface DetectorHealth {
   /** Stored rows the detector could not read or parse, and skipped. */
   skippedRows: number;
   evictedAccounts: number;
-  memory: { rssBytes: number; heapUsedBytes: number; heapLimitBytes: number; alarm: boolean } | null;
+  memory: {
+    rssBytes: number;
+    heapUsedBytes: number;
+    heapLimitBytes: number;
+    alarm: boolean;
+  } | null;
   /** The latest failure of a whole page or assessment, while they fail. */
   failing: string | null;
 }
@@ -71,7 +84,8 @@ interface Waiter {
   reject: (error: Error) => void;
 }
 
-const unavailable = (message: string) => new ApiError(503, 'detector_unavailable', message, { headers: { 'retry-after': '5' } });
+const unavailable = (message: string) =>
+  new ApiError(503, 'detector_unavailable', message, { headers: { 'retry-after': '5' } });
 /** Samples of the store's newest sequence number kept while the detector is behind (one a second: hours). */
 const maxStoredSamples = 10_000;
 /** A minute without a new unreadable row ends an episode of them. */
@@ -138,11 +152,22 @@ export class LiveDetection {
    * Rejects with a 503 `detector_unavailable` ApiError when the detector is down, exits meanwhile,
    * or makes no progress toward it for `timeoutMs` (default `assessTimeoutMs`, 30 s).
    */
-  assessNow(upTo: number, timeoutMs = this.options.assessTimeoutMs ?? 30_000): Promise<LiveAssessment> {
-    if (this.closing) return Promise.reject(unavailable('Live detection is stopping with the gateway.'));
-    if (!this.child) return Promise.reject(unavailable(`Live detection is restarting after its process exited (${this.exitCause()}); try again in a few seconds.`));
+  assessNow(
+    upTo: number,
+    timeoutMs = this.options.assessTimeoutMs ?? 30_000,
+  ): Promise<LiveAssessment> {
+    if (this.closing)
+      return Promise.reject(unavailable('Live detection is stopping with the gateway.'));
+    if (!this.child)
+      return Promise.reject(
+        unavailable(
+          `Live detection is restarting after its process exited (${this.exitCause()}); try again in a few seconds.`,
+        ),
+      );
     const seq = this.nextSeq++;
-    const done = new Promise<LiveAssessment>((resolve, reject) => this.waiting.push({ seq, sinceMs: Date.now(), timeoutMs, resolve, reject }));
+    const done = new Promise<LiveAssessment>((resolve, reject) =>
+      this.waiting.push({ seq, sinceMs: Date.now(), timeoutMs, resolve, reject }),
+    );
     this.post({ op: 'assess', seq, upTo });
     return done;
   }
@@ -165,21 +190,44 @@ export class LiveDetection {
 
   /** Whether decisions now rest on an assessment that is not current (see DetectorHealth.stale). */
   isStale(nowMs: number): boolean {
-    return this.state !== 'up' || this.latest === null || nowMs - this.latest.at > this.staleAfterMs || this.behindMs(nowMs) > this.staleAfterMs;
+    return (
+      this.state !== 'up' ||
+      this.latest === null ||
+      nowMs - this.latest.at > this.staleAfterMs ||
+      this.behindMs(nowMs) > this.staleAfterMs
+    );
   }
 
   /** The assessment's age in seconds (null before the first) and whether it is stale. */
   freshness(nowMs: number): { ageS: number | null; stale: boolean } {
-    return { ageS: this.latest ? Math.max(0, (nowMs - this.latest.at) / 1000) : null, stale: this.isStale(nowMs) };
+    return {
+      ageS: this.latest ? Math.max(0, (nowMs - this.latest.at) / 1000) : null,
+      stale: this.isStale(nowMs),
+    };
   }
 
   health(nowMs = Date.now()): DetectorHealth {
     const status = this.status;
     return {
-      state: this.state, downSinceMs: this.downSinceMs, restarts: this.restarts, lastExit: this.lastExit,
-      assessmentAgeS: this.freshness(nowMs).ageS, behindS: this.behindMs(nowMs) / 1000, stale: this.isStale(nowMs), staleAfterS: this.staleAfterMs / 1000,
-      through: this.through, skippedRows: this.skippedRows, evictedAccounts: status?.evictedAccounts ?? 0,
-      memory: status ? { rssBytes: status.rssBytes, heapUsedBytes: status.heapUsedBytes, heapLimitBytes: status.heapLimitBytes, alarm: this.memoryAlarm.failing } : null,
+      state: this.state,
+      downSinceMs: this.downSinceMs,
+      restarts: this.restarts,
+      lastExit: this.lastExit,
+      assessmentAgeS: this.freshness(nowMs).ageS,
+      behindS: this.behindMs(nowMs) / 1000,
+      stale: this.isStale(nowMs),
+      staleAfterS: this.staleAfterMs / 1000,
+      through: this.through,
+      skippedRows: this.skippedRows,
+      evictedAccounts: status?.evictedAccounts ?? 0,
+      memory: status
+        ? {
+            rssBytes: status.rssBytes,
+            heapUsedBytes: status.heapUsedBytes,
+            heapLimitBytes: status.heapLimitBytes,
+            alarm: this.memoryAlarm.failing,
+          }
+        : null,
       failing: this.pageFailures.reason,
     };
   }
@@ -209,7 +257,10 @@ export class LiveDetection {
   private startChild(): void {
     const options = this.options;
     const args: DetectorProcessArgs = {
-      databasePath: options.databasePath, pollMs: options.pollMs ?? 100, pageSize: 2_000, bounds: options.bounds,
+      databasePath: options.databasePath,
+      pollMs: options.pollMs ?? 100,
+      pageSize: 2_000,
+      bounds: options.bounds,
     };
     const child = fork(new URL('./detector-process.js', import.meta.url), [JSON.stringify(args)], {
       serialization: 'advanced',
@@ -246,7 +297,11 @@ export class LiveDetection {
     child.channel?.unref();
   }
 
-  private childExited(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+  private childExited(
+    child: ChildProcess,
+    code: number | null,
+    signal: NodeJS.Signals | null,
+  ): void {
     if (child !== this.child) return;
     this.child = null;
     this.scheduled = null;
@@ -258,18 +313,28 @@ export class LiveDetection {
     }
     this.lastExit = { code, signal, atMs: nowMs };
     const cause = this.exitCause();
-    this.rejectWaiting(unavailable(`The live detector exited (${cause}) before it answered; it is restarting, try again in a few seconds.`));
+    this.rejectWaiting(
+      unavailable(
+        `The live detector exited (${cause}) before it answered; it is restarting, try again in a few seconds.`,
+      ),
+    );
     const healthyForMs = this.upSinceMs !== null ? nowMs - this.upSinceMs : 0;
     this.downSinceMs ??= nowMs;
     this.upSinceMs = null;
     this.state = 'down';
     const delayMs = this.backoff.next(healthyForMs);
-    this.log?.error({ code, signal, restarts: this.restarts, restartInMs: delayMs }, `the live detector exited (${cause}); it restarts in ${delayMs} ms, and the last assessment stays in use, marked stale, until it is back`);
+    this.log?.error(
+      { code, signal, restarts: this.restarts, restartInMs: delayMs },
+      `the live detector exited (${cause}); it restarts in ${delayMs} ms, and the last assessment stays in use, marked stale, until it is back`,
+    );
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
       if (this.closing) return;
       this.restarts += 1;
-      this.log?.info({ restarts: this.restarts }, 'restarting the live detector: it reads the store again (warm start)');
+      this.log?.info(
+        { restarts: this.restarts },
+        'restarting the live detector: it reads the store again (warm start)',
+      );
       this.startChild();
     }, delayMs);
     this.restartTimer.unref();
@@ -298,18 +363,30 @@ export class LiveDetection {
     if (reply.op === 'status') return this.receiveStatus(reply, nowMs);
     if (reply.op === 'failed') {
       this.scheduled = null;
-      if (this.pageFailures.fail(reply.message, nowMs)) this.log?.error({ detection: reply.message }, 'live detection failed; it tries again at every poll (logged again only once it has recovered)');
+      if (this.pageFailures.fail(reply.message, nowMs))
+        this.log?.error(
+          { detection: reply.message },
+          'live detection failed; it tries again at every poll (logged again only once it has recovered)',
+        );
       return;
     }
     if (reply.op === 'skipped') return this.receiveSkipped(reply, nowMs);
     if (reply.seq === this.scheduled) this.scheduled = null;
     this.lastProgressMs = nowMs;
     const ended = this.pageFailures.recover(nowMs);
-    if (ended) this.log?.info({ failures: ended.failures, lastedMs: ended.lastedMs }, 'live detection works again');
+    if (ended)
+      this.log?.info(
+        { failures: ended.failures, lastedMs: ended.lastedMs },
+        'live detection works again',
+      );
     if (this.state === 'starting') {
       this.state = 'up';
       this.upSinceMs = nowMs;
-      if (this.downSinceMs !== null) this.log?.info({ restarts: this.restarts, downForMs: nowMs - this.downSinceMs }, 'the live detector is back: assessments are current again');
+      if (this.downSinceMs !== null)
+        this.log?.info(
+          { restarts: this.restarts, downForMs: nowMs - this.downSinceMs },
+          'the live detector is back: assessments are current again',
+        );
       this.downSinceMs = null;
     }
     const assessment = reply.assessment;
@@ -337,11 +414,22 @@ export class LiveDetection {
     const alarmShare = this.options.memoryAlarmShare ?? 0.75;
     if (share > alarmShare) {
       if (this.memoryAlarm.fail(`heap ${Math.round(share * 100)}% of its limit`, nowMs)) {
-        this.log?.error({ rssBytes: status.rssBytes, heapUsedBytes: status.heapUsedBytes, heapLimitBytes: status.heapLimitBytes }, `the live detector's heap is over ${Math.round(alarmShare * 100)}% of its limit: lower detection bounds or give it more memory before it runs out`);
+        this.log?.error(
+          {
+            rssBytes: status.rssBytes,
+            heapUsedBytes: status.heapUsedBytes,
+            heapLimitBytes: status.heapLimitBytes,
+          },
+          `the live detector's heap is over ${Math.round(alarmShare * 100)}% of its limit: lower detection bounds or give it more memory before it runs out`,
+        );
       }
     } else if (share < alarmShare * 0.8) {
       const ended = this.memoryAlarm.recover(nowMs);
-      if (ended) this.log?.info({ heapUsedBytes: status.heapUsedBytes }, 'the live detector\'s heap is back under its alarm');
+      if (ended)
+        this.log?.info(
+          { heapUsedBytes: status.heapUsedBytes },
+          "the live detector's heap is back under its alarm",
+        );
     }
   }
 
@@ -351,7 +439,10 @@ export class LiveDetection {
     this.highestSkippedSeq = reply.seq;
     this.lastSkipMs = nowMs;
     if (this.skips.fail(reply.reason, nowMs)) {
-      this.log?.error({ seq: reply.seq, reason: reply.reason, inPage: reply.count }, `live detection skipped stored interaction ${reply.seq}, which it cannot read (${reply.reason}); further skips are counted (distillguard_detector_rows_skipped_total) and summed up when they stop`);
+      this.log?.error(
+        { seq: reply.seq, reason: reply.reason, inPage: reply.count },
+        `live detection skipped stored interaction ${reply.seq}, which it cannot read (${reply.reason}); further skips are counted (distillguard_detector_rows_skipped_total) and summed up when they stop`,
+      );
     }
   }
 
@@ -370,11 +461,19 @@ export class LiveDetection {
     for (const waiter of [...this.waiting]) {
       if (nowMs - Math.max(waiter.sinceMs, this.lastProgressMs) <= waiter.timeoutMs) continue;
       this.waiting.splice(this.waiting.indexOf(waiter), 1);
-      waiter.reject(unavailable(`Live detection made no progress for ${Math.round(waiter.timeoutMs / 1000)} s (read through ${this.through} of ${this.lastStoredSeq} stored exchanges); try again later, and see /health.`));
+      waiter.reject(
+        unavailable(
+          `Live detection made no progress for ${Math.round(waiter.timeoutMs / 1000)} s (read through ${this.through} of ${this.lastStoredSeq} stored exchanges); try again later, and see /health.`,
+        ),
+      );
     }
     if (this.skips.failing && nowMs - this.lastSkipMs > skipEpisodeQuietMs) {
       const ended = this.skips.recover(nowMs);
-      if (ended) this.log?.warn({ skippedRows: this.skippedRows, lastedMs: ended.lastedMs }, `live detection has skipped ${this.skippedRows} unreadable stored row(s) in all; none in the last minute`);
+      if (ended)
+        this.log?.warn(
+          { skippedRows: this.skippedRows, lastedMs: ended.lastedMs },
+          `live detection has skipped ${this.skippedRows} unreadable stored row(s) in all; none in the last minute`,
+        );
     }
   }
 

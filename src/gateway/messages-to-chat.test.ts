@@ -7,13 +7,17 @@ import { ChatStreamToMessages } from './messages-to-chat.js';
 
 function events(text: string): { event: string; data: Record<string, any> }[] {
   const out: { event: string; data: Record<string, any> }[] = [];
-  const parser = new SseParser((event) => out.push({ event: event.event, data: JSON.parse(event.data) }));
+  const parser = new SseParser((event) =>
+    out.push({ event: event.event, data: JSON.parse(event.data) }),
+  );
   parser.push(Buffer.from(text));
   parser.end();
   return out;
 }
 
-const delta = (content: string) => ({ choices: [{ index: 0, delta: { content }, finish_reason: null }] });
+const delta = (content: string) => ({
+  choices: [{ index: 0, delta: { content }, finish_reason: null }],
+});
 
 test('a complete stream: text blocks, stop reason and usage, then message_stop', () => {
   const bridge = new ChatStreamToMessages('claude-x');
@@ -22,8 +26,25 @@ test('a complete stream: text blocks, stop reason and usage, then message_stop',
   text += bridge.chunk({ choices: [], usage: { prompt_tokens: 3, completion_tokens: 2 } });
   text += bridge.end();
   const seen = events(text);
-  assert.deepEqual(seen.map((entry) => entry.event), ['message_start', 'content_block_start', 'content_block_delta', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop']);
-  assert.equal(seen.filter((entry) => entry.event === 'content_block_delta').map((entry) => entry.data.delta.text).join(''), 'Hello world');
+  assert.deepEqual(
+    seen.map((entry) => entry.event),
+    [
+      'message_start',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ],
+  );
+  assert.equal(
+    seen
+      .filter((entry) => entry.event === 'content_block_delta')
+      .map((entry) => entry.data.delta.text)
+      .join(''),
+    'Hello world',
+  );
   assert.deepEqual(seen[5].data.delta.stop_reason, 'max_tokens');
   assert.equal(seen[5].data.usage.output_tokens, 2);
   assert.equal(bridge.end(), '', 'nothing more once ended');
@@ -35,8 +56,14 @@ test('an error chunk becomes an Anthropic error event and ends the stream', () =
   text += bridge.chunk({ error: { message: 'overloaded', type: 'server_error' } });
   text += bridge.chunk(delta('lo')) + bridge.end();
   const seen = events(text);
-  assert.deepEqual(seen.map((entry) => entry.event), ['message_start', 'content_block_start', 'content_block_delta', 'error']);
-  assert.deepEqual(seen[3].data, { type: 'error', error: { type: 'api_error', message: 'overloaded' } });
+  assert.deepEqual(
+    seen.map((entry) => entry.event),
+    ['message_start', 'content_block_start', 'content_block_delta', 'error'],
+  );
+  assert.deepEqual(seen[3].data, {
+    type: 'error',
+    error: { type: 'api_error', message: 'overloaded' },
+  });
 });
 
 test('a stream cut before any finish_reason ends with an error event, not a normal stop', () => {

@@ -9,14 +9,30 @@ export interface ModelList {
 }
 
 /** The list, each model once; `match` is the config's model-to-upstream matcher (a listed model another upstream's glob claims first is left out). */
-export async function listModels(upstreams: UpstreamClient[], match: (model: string) => UpstreamConfig | null): Promise<ModelList> {
+export async function listModels(
+  upstreams: UpstreamClient[],
+  match: (model: string) => UpstreamConfig | null,
+): Promise<ModelList> {
   const models = new Map<string, string>();
   for (const client of upstreams) {
-    for (const pattern of client.config.models) if (!pattern.includes('*')) models.set(pattern, client.config.name);
-    if (client.config.api === 'openai' && client.config.models.some((pattern) => pattern.includes('*'))) {
-      for (const id of await client.listModels()) if (match(id)?.name === client.config.name) models.set(id, client.config.name);
+    for (const pattern of client.config.models)
+      if (!pattern.includes('*')) models.set(pattern, client.config.name);
+    if (
+      client.config.api === 'openai' &&
+      client.config.models.some((pattern) => pattern.includes('*'))
+    ) {
+      for (const id of await client.listModels())
+        if (match(id)?.name === client.config.name) models.set(id, client.config.name);
     }
   }
   // owned_by names no upstream: which backend serves a model is the operator's business (L2)
-  return { object: 'list', data: [...models.keys()].map((id) => ({ id, object: 'model', created: 0, owned_by: 'distillguard' })) };
+  return {
+    object: 'list',
+    data: [...models.keys()].map((id) => ({
+      id,
+      object: 'model',
+      created: 0,
+      owned_by: 'distillguard',
+    })),
+  };
 }

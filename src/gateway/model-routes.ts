@@ -10,7 +10,10 @@ import { handleModelRequest } from './proxy.js';
 import type { ProxyContext } from './proxy-context.js';
 
 /** The API surface of a model route, or null for any other request. */
-export function modelRouteOf(method: string | undefined, url: string | undefined): GatewaySurface | null {
+export function modelRouteOf(
+  method: string | undefined,
+  url: string | undefined,
+): GatewaySurface | null {
   if (method !== 'POST' || url === undefined) return null;
   const query = url.indexOf('?');
   switch (query < 0 ? url : url.slice(0, query)) {
@@ -30,7 +33,14 @@ export function modelRouteOf(method: string | undefined, url: string | undefined
  * serves it; never throws. `expectsContinue`: the client waits for 100 Continue, sent only to a
  * caller the gateway knows.
  */
-export function serveModelRoute(context: ProxyContext, bodyLimit: number, surface: GatewaySurface, request: IncomingMessage, response: ServerResponse, expectsContinue = false): void {
+export function serveModelRoute(
+  context: ProxyContext,
+  bodyLimit: number,
+  surface: GatewaySurface,
+  request: IncomingMessage,
+  response: ServerResponse,
+  expectsContinue = false,
+): void {
   const startedAt = performance.now();
   const family = familyOf(surface);
   let caller: Caller;
@@ -40,7 +50,13 @@ export function serveModelRoute(context: ProxyContext, bodyLimit: number, surfac
     // answered at once, the body left unread; the connection closes after the answer
     context.metrics.countRequest(surface, 401, 'none');
     response.setHeader('connection', 'close');
-    writeApiError(response, family, error instanceof ApiError ? error : new ApiError(401, 'invalid_api_key', 'The API key could not be checked.'));
+    writeApiError(
+      response,
+      family,
+      error instanceof ApiError
+        ? error
+        : new ApiError(401, 'invalid_api_key', 'The API key could not be checked.'),
+    );
     return;
   }
   if (expectsContinue) response.writeContinue();
@@ -74,7 +90,18 @@ export function serveModelRoute(context: ProxyContext, bodyLimit: number, surfac
       return;
     }
     const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
-    void handleModelRequest(context, surface, { headers: request.headers, ip: context.clientAddressOf(request.socket.remoteAddress, request.headers), body, caller }, response, startedAt);
+    void handleModelRequest(
+      context,
+      surface,
+      {
+        headers: request.headers,
+        ip: context.clientAddressOf(request.socket.remoteAddress, request.headers),
+        body,
+        caller,
+      },
+      response,
+      startedAt,
+    );
   });
   request.on('error', () => response.destroy());
 }

@@ -3,12 +3,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { installProcessFaultPolicy, UnhandledErrors, unhandledDegradesForMs } from './process-faults.js';
+import {
+  installProcessFaultPolicy,
+  UnhandledErrors,
+  unhandledDegradesForMs,
+} from './process-faults.js';
 
 function target() {
   const lines: { level: string; details: object; message: string }[] = [];
-  const at = (level: string) => (details: object, message: string) => void lines.push({ level, details, message });
-  return { lines, unhandled: new UnhandledErrors(), log: { error: at('error'), warn: at('warn'), info: at('info'), fatal: at('fatal') } };
+  const at = (level: string) => (details: object, message: string) =>
+    void lines.push({ level, details, message });
+  return {
+    lines,
+    unhandled: new UnhandledErrors(),
+    log: { error: at('error'), warn: at('warn'), info: at('info'), fatal: at('fatal') },
+  };
 }
 
 test('an unhandled rejection is logged with its cause and noted; nothing exits', () => {
@@ -23,7 +32,11 @@ test('an unhandled rejection is logged with its cause and noted; nothing exits',
   assert.equal((faults.lines[0].details as { err: unknown }).err, cause);
   assert.equal(faults.unhandled.count, 1);
   assert.match(faults.unhandled.recent()?.message ?? '', /disk I\/O error/);
-  assert.equal(faults.unhandled.recent(Date.now() + unhandledDegradesForMs + 1), null, 'an old one no longer degrades the gateway');
+  assert.equal(
+    faults.unhandled.recent(Date.now() + unhandledDegradesForMs + 1),
+    null,
+    'an old one no longer degrades the gateway',
+  );
   remove();
   assert.equal(events.listenerCount('unhandledRejection'), 0);
 });

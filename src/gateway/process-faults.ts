@@ -18,7 +18,8 @@ export class UnhandledErrors {
   note(reason: unknown, nowMs = Date.now()): void {
     this.total += 1;
     this.lastAtMs = nowMs;
-    this.lastMessage = reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
+    this.lastMessage =
+      reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
   }
 
   get count(): number {
@@ -49,14 +50,24 @@ export interface ProcessFaultTarget {
  * Installs the policy on `events` (the process); returns the function that removes it.
  * `exit` ends the process after an uncaught exception (a test passes its own).
  */
-export function installProcessFaultPolicy(target: ProcessFaultTarget, events: ProcessEvents = process, exit: (code: number) => void = (code) => process.exit(code)): () => void {
+export function installProcessFaultPolicy(
+  target: ProcessFaultTarget,
+  events: ProcessEvents = process,
+  exit: (code: number) => void = (code) => process.exit(code),
+): () => void {
   const onRejection = (reason: unknown) => {
     target.unhandled.note(reason);
-    target.log.error({ err: reason, unhandled: target.unhandled.count }, 'unhandled promise rejection: the gateway keeps serving and reports itself degraded in /health; this is a bug, please report it with this line');
+    target.log.error(
+      { err: reason, unhandled: target.unhandled.count },
+      'unhandled promise rejection: the gateway keeps serving and reports itself degraded in /health; this is a bug, please report it with this line',
+    );
   };
   const onException = (error: Error, origin: string) => {
     try {
-      target.log.fatal({ err: error, origin }, 'uncaught exception: the gateway stops now (its state is unknown); restart it, stored exchanges and decisions are kept');
+      target.log.fatal(
+        { err: error, origin },
+        'uncaught exception: the gateway stops now (its state is unknown); restart it, stored exchanges and decisions are kept',
+      );
     } finally {
       exit(1);
     }

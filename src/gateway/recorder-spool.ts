@@ -4,7 +4,17 @@
 // Writes and truncations run in order on libuv's thread pool, never on the request thread: a
 // write(2) or ftruncate(2) can block for a hundred milliseconds while the kernel writes dirty pages
 // back (at 3,000 req/s the synchronous version added 150 ms to the gateway's p99; BENCHMARKS.md).
-import { closeSync, existsSync, fstatSync, ftruncate, openSync, readFileSync, readSync, write, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  ftruncate,
+  openSync,
+  readFileSync,
+  readSync,
+  write,
+  writeSync,
+} from 'node:fs';
 
 /** One spooled row: its `ts` in ms and the record's raw JSON (one line). */
 export interface SpooledRecord {
@@ -37,7 +47,12 @@ export class RecorderSpool {
   private idle: (() => void)[] = [];
   private readonly onDone: (error: Error | null) => void;
 
-  private constructor(path: string, fd: number, bytes: number, onDone: (error: Error | null) => void) {
+  private constructor(
+    path: string,
+    fd: number,
+    bytes: number,
+    onDone: (error: Error | null) => void,
+  ) {
     this.path = path;
     this.fd = fd;
     this.bytes = bytes;
@@ -49,7 +64,10 @@ export class RecorderSpool {
    * Opens (creating, 0600: it holds prompts and answers) the spool at `path` for appending.
    * `onDone` hears how each queued write or truncation went (null: done).
    */
-  static open(path: string, onDone: (error: Error | null) => void = () => undefined): RecorderSpool {
+  static open(
+    path: string,
+    onDone: (error: Error | null) => void = () => undefined,
+  ): RecorderSpool {
     const fd = openSync(path, 'a', 0o600);
     let bytes = fstatSync(fd).size;
     if (bytes > 0 && lastByte(path, bytes) !== 0x0a) {
@@ -85,7 +103,8 @@ export class RecorderSpool {
   /** Queues rows (raw JSON without line breaks) as one write, after every write queued before it. */
   append(records: readonly { tsMs: number; raw: string | null }[]): void {
     let text = '';
-    for (const record of records) if (record.raw !== null) text += `${record.tsMs}\t${record.raw}\n`;
+    for (const record of records)
+      if (record.raw !== null) text += `${record.tsMs}\t${record.raw}\n`;
     if (text.length === 0) return;
     const buffer = Buffer.from(text, 'utf8');
     this.bytes += buffer.length;

@@ -5,7 +5,6 @@
 import type { ServerSentEvent } from './sse-parser.js';
 import { isJsonObject, type JsonObject, type GatewaySurface } from '../core/index.js';
 
-
 export interface CapturedResponse {
   text: string;
   reasoning: string;
@@ -19,7 +18,8 @@ export interface CapturedResponse {
 
 const asArray = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const asString = (value: unknown): string => (typeof value === 'string' ? value : '');
-const asCount = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.round(value) : null);
+const asCount = (value: unknown): number | null =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.round(value) : null;
 
 interface ChoiceParts {
   text: string;
@@ -31,7 +31,8 @@ interface ChoiceParts {
 /** Choices, and tool calls per choice, kept per exchange: an upstream's indexes cannot grow the maps without bound. */
 const maxEntries = 256;
 
-const byIndex = <T>(entries: Map<number, T>): T[] => [...entries.entries()].sort((a, b) => a[0] - b[0]).map(([, value]) => value);
+const byIndex = <T>(entries: Map<number, T>): T[] =>
+  [...entries.entries()].sort((a, b) => a[0] - b[0]).map(([, value]) => value);
 
 export class ResponseCapture {
   private readonly surface: GatewaySurface;
@@ -124,11 +125,15 @@ export class ResponseCapture {
     const all = new Map(this.otherChoices);
     if (first) all.set(0, first);
     const ordered = byIndex(all);
-    for (const parts of ordered) if (parts.toolCalls) ResponseCapture.openaiToolCalls(parts.toolCalls, toolCalls);
+    for (const parts of ordered)
+      if (parts.toolCalls) ResponseCapture.openaiToolCalls(parts.toolCalls, toolCalls);
     if (this.anthropicTools) ResponseCapture.anthropicToolCalls(this.anthropicTools, toolCalls);
     return {
       text: ordered.map((parts) => parts.text).join('\n\n'),
-      reasoning: ordered.map((parts) => parts.reasoning).filter((text) => text.length > 0).join('\n\n'),
+      reasoning: ordered
+        .map((parts) => parts.reasoning)
+        .filter((text) => text.length > 0)
+        .join('\n\n'),
       toolCalls,
       finishReason: this.finishReason,
       inputTokens: this.inputTokens,
@@ -137,12 +142,24 @@ export class ResponseCapture {
     };
   }
 
-  private static openaiToolCalls(calls: NonNullable<ChoiceParts['toolCalls']>, into: JsonObject[]): void {
-    for (const call of byIndex(calls)) into.push({ ...(call.id ? { id: call.id } : {}), type: call.type ?? 'function', function: { name: call.name, arguments: call.arguments } });
+  private static openaiToolCalls(
+    calls: NonNullable<ChoiceParts['toolCalls']>,
+    into: JsonObject[],
+  ): void {
+    for (const call of byIndex(calls))
+      into.push({
+        ...(call.id ? { id: call.id } : {}),
+        type: call.type ?? 'function',
+        function: { name: call.name, arguments: call.arguments },
+      });
   }
 
-  private static anthropicToolCalls(tools: Map<number, { id: string; name: string; input: string }>, into: JsonObject[]): void {
-    for (const tool of byIndex(tools)) into.push({ type: 'tool_use', id: tool.id, name: tool.name, input: tool.input });
+  private static anthropicToolCalls(
+    tools: Map<number, { id: string; name: string; input: string }>,
+    into: JsonObject[],
+  ): void {
+    for (const tool of byIndex(tools))
+      into.push({ type: 'tool_use', id: tool.id, name: tool.name, input: tool.input });
   }
 
   private choice(index: number): ChoiceParts {
@@ -162,7 +179,8 @@ export class ResponseCapture {
 
   private anthropicTool(index: number, tool: { id: string; name: string; input: string }): void {
     this.anthropicTools ??= new Map();
-    if (this.anthropicTools.size < maxEntries || this.anthropicTools.has(index)) this.anthropicTools.set(index, tool);
+    if (this.anthropicTools.size < maxEntries || this.anthropicTools.has(index))
+      this.anthropicTools.set(index, tool);
   }
 
   private openaiDelta(parts: ChoiceParts, delta: JsonObject, whole: boolean): void {
@@ -198,7 +216,12 @@ export class ResponseCapture {
       if (!isJsonObject(block)) return;
       if (block.type === 'text') parts.text += this.keep(asString(block.text));
       else if (block.type === 'thinking') parts.reasoning += this.keep(asString(block.thinking));
-      else if (block.type === 'tool_use') this.anthropicTool(index, { id: asString(block.id), name: asString(block.name), input: this.keep(JSON.stringify(block.input ?? {})) });
+      else if (block.type === 'tool_use')
+        this.anthropicTool(index, {
+          id: asString(block.id),
+          name: asString(block.name),
+          input: this.keep(JSON.stringify(block.input ?? {})),
+        });
     });
     if (typeof message.stop_reason === 'string') this.finishReason = message.stop_reason;
     this.anthropicUsage(message.usage);
@@ -215,14 +238,20 @@ export class ResponseCapture {
         if (isJsonObject(event.content_block)) {
           const block = event.content_block;
           if (block.type === 'text') parts.text += this.keep(asString(block.text));
-          else if (block.type === 'tool_use') this.anthropicTool(index, { id: asString(block.id), name: asString(block.name), input: '' });
+          else if (block.type === 'tool_use')
+            this.anthropicTool(index, {
+              id: asString(block.id),
+              name: asString(block.name),
+              input: '',
+            });
         }
         break;
       case 'content_block_delta':
         if (isJsonObject(event.delta)) {
           const delta = event.delta;
           if (delta.type === 'text_delta') parts.text += this.keep(asString(delta.text));
-          else if (delta.type === 'thinking_delta') parts.reasoning += this.keep(asString(delta.thinking));
+          else if (delta.type === 'thinking_delta')
+            parts.reasoning += this.keep(asString(delta.thinking));
           else if (delta.type === 'input_json_delta') {
             const tool = this.anthropicTools?.get(index);
             if (tool) tool.input += this.keep(asString(delta.partial_json));
@@ -230,7 +259,8 @@ export class ResponseCapture {
         }
         break;
       case 'message_delta':
-        if (isJsonObject(event.delta) && typeof event.delta.stop_reason === 'string') this.finishReason = event.delta.stop_reason;
+        if (isJsonObject(event.delta) && typeof event.delta.stop_reason === 'string')
+          this.finishReason = event.delta.stop_reason;
         this.anthropicUsage(event.usage);
         break;
       default:

@@ -2,7 +2,13 @@
 // differs from the caller's request. The fixed part (the API bridge, the upstream's API and its
 // route) is planned once per upstream and surface at start; per request come the watermark the
 // answer gets, the body sent upstream and, for a bridged stream, the translator back.
-import { familyOf, isJsonObject, type ApiFamily, type GatewaySurface, type JsonObject } from '../core/index.js';
+import {
+  familyOf,
+  isJsonObject,
+  type ApiFamily,
+  type GatewaySurface,
+  type JsonObject,
+} from '../core/index.js';
 import { ApiError } from './api-error.js';
 import type { Enforcement } from './enforcement.js';
 import type { Exchange } from './exchange-record.js';
@@ -40,23 +46,50 @@ export type UpstreamRoutes = Readonly<Record<GatewaySurface, RoutePlan>>;
 
 function planRoute(upstream: UpstreamClient, surface: GatewaySurface): RoutePlan {
   const upstreamFamily = upstream.config.api;
-  const bridge: Bridge = surface === 'anthropic.messages' && upstreamFamily === 'openai' ? 'messages-to-chat'
-    : surface === 'openai.chat' && upstreamFamily === 'anthropic' ? 'chat-to-messages' : null;
-  const upstreamSurface: GatewaySurface = bridge === 'messages-to-chat' ? 'openai.chat' : bridge === 'chat-to-messages' ? 'anthropic.messages' : surface;
-  const route = upstreamSurface === 'openai.chat' ? '/chat/completions' : upstreamSurface === 'openai.completions' ? '/completions' : '/v1/messages';
+  const bridge: Bridge =
+    surface === 'anthropic.messages' && upstreamFamily === 'openai'
+      ? 'messages-to-chat'
+      : surface === 'openai.chat' && upstreamFamily === 'anthropic'
+        ? 'chat-to-messages'
+        : null;
+  const upstreamSurface: GatewaySurface =
+    bridge === 'messages-to-chat'
+      ? 'openai.chat'
+      : bridge === 'chat-to-messages'
+        ? 'anthropic.messages'
+        : surface;
+  const route =
+    upstreamSurface === 'openai.chat'
+      ? '/chat/completions'
+      : upstreamSurface === 'openai.completions'
+        ? '/completions'
+        : '/v1/messages';
   return {
-    upstream, surface, callerFamily: familyOf(surface), bridge, upstreamSurface, upstreamFamily,
-    path: upstream.path(route), unsupported: surface === 'openai.completions' && upstreamFamily === 'anthropic',
+    upstream,
+    surface,
+    callerFamily: familyOf(surface),
+    bridge,
+    upstreamSurface,
+    upstreamFamily,
+    path: upstream.path(route),
+    unsupported: surface === 'openai.completions' && upstreamFamily === 'anthropic',
   };
 }
 
 /** Every surface's plan to `upstream`. */
 export function routesOf(upstream: UpstreamClient): UpstreamRoutes {
-  return { 'openai.chat': planRoute(upstream, 'openai.chat'), 'openai.completions': planRoute(upstream, 'openai.completions'), 'anthropic.messages': planRoute(upstream, 'anthropic.messages') };
+  return {
+    'openai.chat': planRoute(upstream, 'openai.chat'),
+    'openai.completions': planRoute(upstream, 'openai.completions'),
+    'anthropic.messages': planRoute(upstream, 'anthropic.messages'),
+  };
 }
 
 /** Picks the upstream for a model (`match`: the config's first glob that matches) and returns its routes; null when none serves it. */
-export function upstreamRouter(upstreams: UpstreamClient[], match: (model: string) => UpstreamConfig | null): (model: string) => UpstreamRoutes | null {
+export function upstreamRouter(
+  upstreams: UpstreamClient[],
+  match: (model: string) => UpstreamConfig | null,
+): (model: string) => UpstreamRoutes | null {
   const byName = new Map(upstreams.map((client) => [client.config.name, routesOf(client)]));
   return (model) => {
     const found = match(model);
@@ -69,7 +102,11 @@ export function upstreamRouter(upstreams: UpstreamClient[], match: (model: strin
  * selection only for whole (non-streamed) answers of one choice from an OpenAI-format upstream, the
  * only case where `n` candidates can be asked for and one served (docs/provenance.md).
  */
-export function watermarkPlan(watermarks: TracerWatermarks | null, exchange: Exchange, plan: RoutePlan): WatermarkPlan | null {
+export function watermarkPlan(
+  watermarks: TracerWatermarks | null,
+  exchange: Exchange,
+  plan: RoutePlan,
+): WatermarkPlan | null {
   const { admission, body } = exchange;
   if (admission.cohort === null || !watermarks) return null;
   const watermark = watermarks.planFor(plan.upstream.config.name, admission.cohort);
@@ -82,26 +119,47 @@ export function watermarkPlan(watermarks: TracerWatermarks | null, exchange: Exc
  * The body sent upstream: the client's own bytes, unless degrade rewrites it, a bridge translates
  * it or the selection watermark asks for more candidates.
  */
-export function upstreamBody(enforcement: Enforcement, exchange: Exchange, plan: RoutePlan, selection: WatermarkPlan | null, bytes: Buffer): Buffer | string {
+export function upstreamBody(
+  enforcement: Enforcement,
+  exchange: Exchange,
+  plan: RoutePlan,
+  selection: WatermarkPlan | null,
+  bytes: Buffer,
+): Buffer | string {
   const { admission, body } = exchange;
   const { bridge } = plan;
   const degrade = admission.action === 'degrade';
   if (!degrade && !bridge && !selection) return bytes;
   try {
-    let outgoing: JsonObject = degrade ? enforcement.degradeRequest(exchange.surface, structuredClone(body), admission.campaignId ?? exchange.caller.accountId) : body;
+    let outgoing: JsonObject = degrade
+      ? enforcement.degradeRequest(
+          exchange.surface,
+          structuredClone(body),
+          admission.campaignId ?? exchange.caller.accountId,
+        )
+      : body;
     if (bridge === 'messages-to-chat') outgoing = messagesToChatRequest(outgoing);
     else if (bridge === 'chat-to-messages') outgoing = chatToMessagesRequest(outgoing);
     if (selection) outgoing = { ...outgoing, n: selection.candidates };
     return JSON.stringify(outgoing);
   } catch (error) {
     // JSON nested past V8's stack (JSON.parse takes it, a copy or re-serialisation does not)
-    if (error instanceof RangeError) throw new ApiError(400, 'invalid_request', 'The request body is nested too deeply for this gateway to rewrite. Send flatter JSON.');
+    if (error instanceof RangeError)
+      throw new ApiError(
+        400,
+        'invalid_request',
+        'The request body is nested too deeply for this gateway to rewrite. Send flatter JSON.',
+      );
     throw error;
   }
 }
 
 /** The caller's stream from the upstream's, when the APIs differ; null when they agree. */
-export function streamTranslator(bridge: Bridge, body: JsonObject, model: string): StreamTranslator | null {
+export function streamTranslator(
+  bridge: Bridge,
+  body: JsonObject,
+  model: string,
+): StreamTranslator | null {
   if (bridge === 'messages-to-chat') {
     const messages = new ChatStreamToMessages(model);
     return {
@@ -113,7 +171,11 @@ export function streamTranslator(bridge: Bridge, body: JsonObject, model: string
         } catch {
           chunk = null;
         }
-        if (!isJsonObject(chunk)) return messages.fail('api_error', 'The upstream sent a stream event that is not JSON; retry the request.');
+        if (!isJsonObject(chunk))
+          return messages.fail(
+            'api_error',
+            'The upstream sent a stream event that is not JSON; retry the request.',
+          );
         return messages.chunk(chunk);
       },
       end: () => messages.end(),

@@ -11,7 +11,11 @@ test('a flood of unknown secrets does not evict known ones (review L9)', () => {
   assert.equal(cache.get('real-1', 1), 'key-1');
   assert.equal(cache.get('real-2', 1), 'key-2');
   assert.equal(cache.get('random-9999', 1), null, 'recent unknown secrets are remembered');
-  assert.equal(cache.get('random-0', 1), undefined, 'old ones are forgotten, not kept without bound');
+  assert.equal(
+    cache.get('random-0', 1),
+    undefined,
+    'old ones are forgotten, not kept without bound',
+  );
 });
 
 test('known secrets leave in least-recently-used order, and every entry expires', () => {

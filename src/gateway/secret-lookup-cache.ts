@@ -49,13 +49,15 @@ export class SecretLookupCache<T> {
     if (value === null) {
       this.unknown.delete(hash);
       this.unknown.set(hash, until);
-      if (this.unknown.size > this.limits.unknown) this.unknown.delete(this.unknown.keys().next().value as string);
+      if (this.unknown.size > this.limits.unknown)
+        this.unknown.delete(this.unknown.keys().next().value as string);
       return;
     }
     this.unknown.delete(hash);
     this.known.delete(hash);
     this.known.set(hash, { value, until });
-    if (this.known.size > this.limits.known) this.known.delete(this.known.keys().next().value as string);
+    if (this.known.size > this.limits.known)
+      this.known.delete(this.known.keys().next().value as string);
   }
 
   clear(): void {

@@ -2,7 +2,14 @@
 // sidecar routes, metrics, live detection and the recorder, all wired to one SQLite store.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
-import { defaultGatewayPort, defaultListenHost, DistillGuardError, familyOfPath, proxySecretHeader, proxySecretVariable } from '../core/index.js';
+import {
+  defaultGatewayPort,
+  defaultListenHost,
+  DistillGuardError,
+  familyOfPath,
+  proxySecretHeader,
+  proxySecretVariable,
+} from '../core/index.js';
 import type { LiveAssessment } from '../detect/index.js';
 import { scheduleRetention, SqliteStore } from '../store/index.js';
 import { registerAdminRoutes, registerMetricsRoute } from './admin-routes.js';
@@ -14,9 +21,21 @@ import { ApiError, bodyTooLargeError, sendApiError } from './api-error.js';
 import { ApiKeys } from './api-keys.js';
 import { loadKeyHashSecret } from './key-hash-secret.js';
 import type { Enforcement } from './enforcement.js';
-import { defaultUpstream, parseGatewayConfig, upstreamMatcher, type GatewayConfig, type LimitsConfig, type UpstreamConfig } from './gateway-config.js';
+import {
+  defaultUpstream,
+  parseGatewayConfig,
+  upstreamMatcher,
+  type GatewayConfig,
+  type LimitsConfig,
+  type UpstreamConfig,
+} from './gateway-config.js';
 import { GatewayMetrics } from './gateway-metrics.js';
-import { describeShutdown, shutDownGateway, trackConnections, type ShutdownReport } from './gateway-shutdown.js';
+import {
+  describeShutdown,
+  shutDownGateway,
+  trackConnections,
+  type ShutdownReport,
+} from './gateway-shutdown.js';
 import { GatewayHealth, registerHealthRoutes } from './health.js';
 import { registerHealthMetrics } from './health-metrics.js';
 import { InteractionRecorder } from './interaction-recorder.js';
@@ -107,36 +126,75 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   }
 }
 
-async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup): Promise<RunningGateway> {
+async function startGatewayWith(
+  options: GatewayOptions,
+  cleanup: StartupCleanup,
+): Promise<RunningGateway> {
   const config = options.config ?? parseGatewayConfig({});
   const upstreamConfigs = options.upstream ? [defaultUpstream(options.upstream)] : config.upstreams;
   checkOptions(options, upstreamConfigs);
-  const trustedAccount = options.trustAccountHeader && options.trustAccountHeaderSecret ? trustedAccountHeader(options.trustAccountHeader, options.trustAccountHeaderSecret) : null;
-  const clientAddressOf = clientAddressResolver(options.trustedProxies && options.trustedProxies.length > 0 ? parseTrustedProxies(options.trustedProxies) : null);
-  const upstreams = upstreamConfigs.map((upstream) => new UpstreamClient(upstream, { clientStallMs: config.limits.client_stall_ms, maxBodyBytes: config.limits.upstream_body_bytes }));
+  const trustedAccount =
+    options.trustAccountHeader && options.trustAccountHeaderSecret
+      ? trustedAccountHeader(options.trustAccountHeader, options.trustAccountHeaderSecret)
+      : null;
+  const clientAddressOf = clientAddressResolver(
+    options.trustedProxies && options.trustedProxies.length > 0
+      ? parseTrustedProxies(options.trustedProxies)
+      : null,
+  );
+  const upstreams = upstreamConfigs.map(
+    (upstream) =>
+      new UpstreamClient(upstream, {
+        clientStallMs: config.limits.client_stall_ms,
+        maxBodyBytes: config.limits.upstream_body_bytes,
+      }),
+  );
   cleanup.add(() => Promise.allSettled(upstreams.map((client) => client.close())));
   const match = upstreamMatcher(upstreamConfigs);
 
   // loaded only when configured (the watermark schemes and the tokenizer are large); read before
   // anything opens: a missing master key stops the start with the field's name
-  const watermarks = config.watermark ? (await import('./tracer-watermark.js')).TracerWatermarks.fromConfig(config.watermark, upstreamConfigs.map((upstream) => upstream.name)) : null;
+  const watermarks = config.watermark
+    ? (await import('./tracer-watermark.js')).TracerWatermarks.fromConfig(
+        config.watermark,
+        upstreamConfigs.map((upstream) => upstream.name),
+      )
+    : null;
   const app = createPublicApp(config.limits, options.logLevel);
   // the write thread's priority, its guard and their log lines: src/runtime/
   const store = SqliteStore.open(options.databasePath, {
-    cacheMb: 2, writerThread: gatewayWriterThread(() => app.log),
+    cacheMb: 2,
+    writerThread: gatewayWriterThread(() => app.log),
     onWriterExit: (error, restartInMs) => {
       // the first exit of a run of them is an error; the retries after it are not news
-      if (restartInMs <= 100) app.log.error({ err: error }, 'the store write thread stopped; its pending writes failed (they are retried) and it is restarted with backoff');
-      else app.log.debug({ err: error, restartInMs }, 'the store write thread stopped again; restarting');
+      if (restartInMs <= 100)
+        app.log.error(
+          { err: error },
+          'the store write thread stopped; its pending writes failed (they are retried) and it is restarted with backoff',
+        );
+      else
+        app.log.debug(
+          { err: error, restartInMs },
+          'the store write thread stopped again; restarting',
+        );
     },
   });
   cleanup.add(() => store.close());
-  const keyHashSecret = loadKeyHashSecret({ databasePath: options.databasePath, file: options.keyHashSecretFile, store });
+  const keyHashSecret = loadKeyHashSecret({
+    databasePath: options.databasePath,
+    file: options.keyHashSecretFile,
+    store,
+  });
   const keys = new ApiKeys(store, keyHashSecret);
   const tokens = new AdminTokens(store, keyHashSecret, options.adminToken ?? null);
   // exchanges stored before this start feed live detection again (warm start), without repeats
   const lastStoredSeq = store.lastInteractionSeq();
-  const importId = await store.beginImport('interactions', { kind: 'gateway', path: null, size: null, modifiedMs: null });
+  const importId = await store.beginImport('interactions', {
+    kind: 'gateway',
+    path: null,
+    size: null,
+    modifiedMs: null,
+  });
   cleanup.add(() => app.close());
   // the detector tails the store from its start: exchanges stored before this start are folded in
   // again (warm start), so verdicts (and so decisions) survive a restart
@@ -153,21 +211,44 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
   const metrics = new GatewayMetrics(() => recorder.counts.queued);
   const spoolPath = config.recording.spool ? spoolPathFor(options.databasePath) : null;
   const recorder = new InteractionRecorder(store, importId, {
-    maxQueuedRows: config.recording.max_queued_rows, maxQueuedBytes: config.recording.max_queued_bytes,
-    spoolPath, alreadyStored: (id) => store.hasInteraction(id), log: app.log,
+    maxQueuedRows: config.recording.max_queued_rows,
+    maxQueuedBytes: config.recording.max_queued_bytes,
+    spoolPath,
+    alreadyStored: (id) => store.hasInteraction(id),
+    log: app.log,
     onDropped: (rows, reason) => metrics.recorderDropped.inc({ reason }, rows),
     onRejected: (rows) => metrics.recorderDropped.inc({ reason: 'rejected' }, rows),
   });
   cleanup.add(() => recorder.close());
   const policy = parsePolicyConfig(config.policy ?? {});
-  const enforcement: Enforcement = options.enforcement ? options.enforcement(detection, store, metrics) : new LadderEnforcement(detection, store, policy, metrics, { log: app.log, onDetectorFailure: config.detection.on_detector_failure });
+  const enforcement: Enforcement = options.enforcement
+    ? options.enforcement(detection, store, metrics)
+    : new LadderEnforcement(detection, store, policy, metrics, {
+        log: app.log,
+        onDetectorFailure: config.detection.on_detector_failure,
+      });
   cleanup.add(() => enforcement.close());
-  const health = new GatewayHealth({ recorder, detection, decisions: { health: () => enforcement.decisionHealth() }, unhandled: new UnhandledErrors() });
+  const health = new GatewayHealth({
+    recorder,
+    detection,
+    decisions: { health: () => enforcement.decisionHealth() },
+    unhandled: new UnhandledErrors(),
+  });
   registerHealthMetrics(metrics.registry, health);
   let warmStartSettled = false;
   const context: ProxyContext = {
-    keys, trustAccountHeader: trustedAccount, clientAddressOf, acceptReplayTime: options.acceptReplayTime ?? false,
-    routesFor: upstreamRouter(upstreams, match), enforcement, recorder, metrics, watermarks, log: app.log, limits: config.limits, gatewayHeaders: config.gateway_headers,
+    keys,
+    trustAccountHeader: trustedAccount,
+    clientAddressOf,
+    acceptReplayTime: options.acceptReplayTime ?? false,
+    routesFor: upstreamRouter(upstreams, match),
+    enforcement,
+    recorder,
+    metrics,
+    watermarks,
+    log: app.log,
+    limits: config.limits,
+    gatewayHeaders: config.gateway_headers,
     concurrency: new AccountConcurrency(config.limits.concurrent_per_account),
   };
   const listener = serveRequests(app, context, config.limits);
@@ -177,48 +258,110 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
   registerHealthRoutes(app, health, () => warmStartSettled);
   // with --admin-port the admin API, sidecar and metrics live only there; else on the public port,
   // where /metrics needs a read token
-  const adminApp = options.adminPort === undefined ? app : createAdminApp(app.log, config.limits.body_bytes);
+  const adminApp =
+    options.adminPort === undefined ? app : createAdminApp(app.log, config.limits.body_bytes);
   if (adminApp !== app) cleanup.add(() => adminApp.close());
   registerMetricsRoute(adminApp, metrics, adminApp === app ? tokens : null);
-  registerAdminRoutes(adminApp, { store, keys, tokens, detection, recorder, health, enforcement, refreshFacts: () => detection.refreshFacts() });
-  const retention = config.retention ? scheduleRetention(store, { textDays: config.retention.text_days, exchangesDays: config.retention.exchanges_days }, {
-    onPruned: (tally) => app.log.info({ retention: tally }, 'retention: pruned old exchanges'),
-    onError: (error) => app.log.error({ err: error }, 'retention failed; it runs again in an hour'),
-  }) : null;
+  registerAdminRoutes(adminApp, {
+    store,
+    keys,
+    tokens,
+    detection,
+    recorder,
+    health,
+    enforcement,
+    refreshFacts: () => detection.refreshFacts(),
+  });
+  const retention = config.retention
+    ? scheduleRetention(
+        store,
+        { textDays: config.retention.text_days, exchangesDays: config.retention.exchanges_days },
+        {
+          onPruned: (tally) =>
+            app.log.info({ retention: tally }, 'retention: pruned old exchanges'),
+          onError: (error) =>
+            app.log.error({ err: error }, 'retention failed; it runs again in an hour'),
+        },
+      )
+    : null;
   if (retention) cleanup.add(() => retention.stop());
 
-  const address = await listenQuietly(app, options.port ?? defaultGatewayPort, options.host ?? defaultListenHost, 'Pick another --port.');
+  const address = await listenQuietly(
+    app,
+    options.port ?? defaultGatewayPort,
+    options.host ?? defaultListenHost,
+    'Pick another --port.',
+  );
   const port = Number(new URL(address).port);
-  const adminUrl = adminApp === app ? null : await listenQuietly(adminApp, options.adminPort, options.adminHost ?? defaultListenHost, 'Pick another --admin-port.', ' (--admin-port)');
-  const startup: StartupSummary = { store: options.databasePath, upstreams: upstreamConfigs.map(({ name, url, api }) => ({ name, url, api })), publicUrl: address, adminUrl };
+  const adminUrl =
+    adminApp === app
+      ? null
+      : await listenQuietly(
+          adminApp,
+          options.adminPort,
+          options.adminHost ?? defaultListenHost,
+          'Pick another --admin-port.',
+          ' (--admin-port)',
+        );
+  const startup: StartupSummary = {
+    store: options.databasePath,
+    upstreams: upstreamConfigs.map(({ name, url, api }) => ({ name, url, api })),
+    publicUrl: address,
+    adminUrl,
+  };
   app.log.info(startupFields(startup), `distillguard gateway started: ${startupText(startup)}`);
-  const warmStart = detection.assessNow(lastStoredSeq).then(
-    (assessment) => assessment.interactions,
-    (error: unknown) => {
-      // a stop during the warm start ends it: not a failure
-      if (!listener.draining) app.log.error({ err: error }, 'warm start of live detection failed');
-      return 0;
-    },
-  ).finally(() => {
-    warmStartSettled = true;
-  });
+  const warmStart = detection
+    .assessNow(lastStoredSeq)
+    .then(
+      (assessment) => assessment.interactions,
+      (error: unknown) => {
+        // a stop during the warm start ends it: not a failure
+        if (!listener.draining)
+          app.log.error({ err: error }, 'warm start of live detection failed');
+        return 0;
+      },
+    )
+    .finally(() => {
+      warmStartSettled = true;
+    });
   let closed: Promise<ShutdownReport> | null = null;
   return {
-    url: address, port, store, detection, keys, tokens, adminUrl, recorder, warmStart, startup, spoolPath, health, log: app.log,
+    url: address,
+    port,
+    store,
+    detection,
+    keys,
+    tokens,
+    adminUrl,
+    recorder,
+    warmStart,
+    startup,
+    spoolPath,
+    health,
+    log: app.log,
     close() {
       listener.drain();
       // the warm start is not waited for: a detector stuck in it must not hold the stop
-      closed ??= shutDownGateway({
-        closeListener: async () => {
-          await Promise.all([app.close(), adminApp !== app ? adminApp.close() : undefined]);
-        }, server: app.server, recorder, store, importId, log: app.log,
-        others: [
-          ...(retention ? [() => retention.stop()] : []),
-          () => enforcement.close(),
-          () => detection.close(),
-          () => Promise.allSettled(upstreams.map((client) => client.close())).then(() => undefined),
-        ],
-      }, config.shutdown.drain_ms).then((report) => {
+      closed ??= shutDownGateway(
+        {
+          closeListener: async () => {
+            await Promise.all([app.close(), adminApp !== app ? adminApp.close() : undefined]);
+          },
+          server: app.server,
+          recorder,
+          store,
+          importId,
+          log: app.log,
+          others: [
+            ...(retention ? [() => retention.stop()] : []),
+            () => enforcement.close(),
+            () => detection.close(),
+            () =>
+              Promise.allSettled(upstreams.map((client) => client.close())).then(() => undefined),
+          ],
+        },
+        config.shutdown.drain_ms,
+      ).then((report) => {
         const line = describeShutdown(report, spoolPath);
         if (report.dropped + report.unstored > 0) app.log.error({ ...report }, `stopped: ${line}`);
         else app.log.info({ ...report }, `stopped: ${line}`);
@@ -231,18 +374,32 @@ async function startGatewayWith(options: GatewayOptions, cleanup: StartupCleanup
 
 /** The usage errors in the options, before anything opens. */
 function checkOptions(options: GatewayOptions, upstreams: UpstreamConfig[]): void {
-  if (upstreams.length === 0) throw new DistillGuardError('usage', 'no upstream: pass --upstream URL or list upstreams in --config.');
+  if (upstreams.length === 0)
+    throw new DistillGuardError(
+      'usage',
+      'no upstream: pass --upstream URL or list upstreams in --config.',
+    );
   if (options.trustAccountHeader && !options.trustAccountHeaderSecret) {
-    throw new DistillGuardError('usage', `--trust-account-header needs a secret shared with the auth proxy in front (--trust-account-header-secret-file or ${proxySecretVariable}): without it, anyone who reaches the port can claim any account. The proxy sends it in the ${proxySecretHeader} header.`);
+    throw new DistillGuardError(
+      'usage',
+      `--trust-account-header needs a secret shared with the auth proxy in front (--trust-account-header-secret-file or ${proxySecretVariable}): without it, anyone who reaches the port can claim any account. The proxy sends it in the ${proxySecretHeader} header.`,
+    );
   }
-  if (options.adminHost !== undefined && options.adminPort === undefined) throw new DistillGuardError('usage', '--admin-host needs --admin-port: without it the admin routes share the public listener.');
+  if (options.adminHost !== undefined && options.adminPort === undefined)
+    throw new DistillGuardError(
+      'usage',
+      '--admin-host needs --admin-port: without it the admin routes share the public listener.',
+    );
 }
 
 /**
  * The public fastify app, on a node:http server of the gateway's own (time limits, connection
  * caps); which requests fastify sees is set by `serveRequests`.
  */
-function createPublicApp(limits: LimitsConfig, logLevel: GatewayOptions['logLevel']): FastifyInstance {
+function createPublicApp(
+  limits: LimitsConfig,
+  logLevel: GatewayOptions['logLevel'],
+): FastifyInstance {
   return Fastify({
     serverFactory: () => {
       const server = createServer(requestTimeouts(limits));
@@ -252,7 +409,10 @@ function createPublicApp(limits: LimitsConfig, logLevel: GatewayOptions['logLeve
       return server;
     },
     clientErrorHandler: answerClientError,
-    logger: { level: logLevel ?? 'info', redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] },
+    logger: {
+      level: logLevel ?? 'info',
+      redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
+    },
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: limits.body_bytes,
     trustProxy: false,
@@ -269,7 +429,11 @@ interface PublicListener {
  * Routes the public server's requests: model routes straight to the proxy, ahead of fastify's
  * router and hooks (the hot path: a fastify hook does not run for them); the rest to fastify.
  */
-function serveRequests(app: FastifyInstance, context: ProxyContext, limits: LimitsConfig): PublicListener {
+function serveRequests(
+  app: FastifyInstance,
+  context: ProxyContext,
+  limits: LimitsConfig,
+): PublicListener {
   const server: Server = app.server;
   const bodyLimit = limits.body_bytes;
   const connections = trackConnections(server);
@@ -290,9 +454,13 @@ function serveRequests(app: FastifyInstance, context: ProxyContext, limits: Limi
       app.routing(request, response);
     }
   };
-  server.on('request', (request: IncomingMessage, response: ServerResponse) => route(request, response, false));
+  server.on('request', (request: IncomingMessage, response: ServerResponse) =>
+    route(request, response, false),
+  );
   // 'Expect: 100-continue': the key is checked before the client is asked for the body
-  server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => route(request, response, true));
+  server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) =>
+    route(request, response, true),
+  );
   return listener;
 }
 
@@ -305,27 +473,54 @@ function registerPublicRoutes(app: FastifyInstance, bodyLimit: number): void {
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const family = familyOfPath(request.url);
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') sendApiError(reply, family, bodyTooLargeError(bodyLimit));
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      sendApiError(reply, family, bodyTooLargeError(bodyLimit));
     else if (error instanceof ApiError) sendApiError(reply, family, error);
-    else if ((error.statusCode ?? 500) < 500) sendApiError(reply, family, new ApiError(400, 'invalid_request', error.message));
+    else if ((error.statusCode ?? 500) < 500)
+      sendApiError(reply, family, new ApiError(400, 'invalid_request', error.message));
     else {
       request.log.error({ err: error }, 'unhandled gateway error');
-      sendApiError(reply, family, new ApiError(500, 'internal_error', 'The gateway failed on this request; it has been logged.'));
+      sendApiError(
+        reply,
+        family,
+        new ApiError(
+          500,
+          'internal_error',
+          'The gateway failed on this request; it has been logged.',
+        ),
+      );
     }
   });
   app.setNotFoundHandler((request, reply) => {
-    sendApiError(reply, familyOfPath(request.url), new ApiError(404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}. Model routes: POST /v1/chat/completions, /v1/completions, /v1/messages.`));
+    sendApiError(
+      reply,
+      familyOfPath(request.url),
+      new ApiError(
+        404,
+        'not_found',
+        `No route ${request.method} ${request.url.split('?')[0]}. Model routes: POST /v1/chat/completions, /v1/completions, /v1/messages.`,
+      ),
+    );
   });
 }
 
 /** Listens on `host:port` without fastify's own "Server listening" lines (the startup line says it); a failure is a usage error naming the address. */
-async function listenQuietly(app: FastifyInstance, port: number | undefined, host: string, advice: string, flag = ''): Promise<string> {
+async function listenQuietly(
+  app: FastifyInstance,
+  port: number | undefined,
+  host: string,
+  advice: string,
+  flag = '',
+): Promise<string> {
   const logLevel = app.log.level;
   try {
     app.log.level = 'warn';
     return await app.listen({ port, host });
   } catch (error) {
-    throw new DistillGuardError('usage', `cannot listen on ${host}:${port}${flag}: ${(error as Error).message}. ${advice}`);
+    throw new DistillGuardError(
+      'usage',
+      `cannot listen on ${host}:${port}${flag}: ${(error as Error).message}. ${advice}`,
+    );
   } finally {
     app.log.level = logLevel;
   }

@@ -22,7 +22,10 @@ function ours(chunks: Uint8Array[]): ServerSentEvent[] {
 
 function reference(text: string): ServerSentEvent[] {
   const events: ServerSentEvent[] = [];
-  const parser = createParser({ onEvent: (event: EventSourceMessage) => events.push({ event: event.event ?? 'message', data: event.data, id: event.id }) });
+  const parser = createParser({
+    onEvent: (event: EventSourceMessage) =>
+      events.push({ event: event.event ?? 'message', data: event.data, id: event.id }),
+  });
   parser.feed(text.replace(/^\uFEFF/, '')); // a decoder strips the BOM before eventsource-parser sees text
   return events;
 }
@@ -60,10 +63,17 @@ test('an event over the cap fails with upstream_error (a long line, or many data
   const events: ServerSentEvent[] = [];
   const parser = new SseParser((event) => events.push(event), 1024);
   parser.push(Buffer.from('data: small\n\n'));
-  assert.throws(() => {
-    for (let sent = 0; sent < 4096; sent += 100) parser.push(Buffer.alloc(100, 'b'));
-  }, (error: unknown) => error instanceof ApiError && error.status === 502 && error.code === 'upstream_error');
+  assert.throws(
+    () => {
+      for (let sent = 0; sent < 4096; sent += 100) parser.push(Buffer.alloc(100, 'b'));
+    },
+    (error: unknown) =>
+      error instanceof ApiError && error.status === 502 && error.code === 'upstream_error',
+  );
   const lines = new SseParser(() => undefined, 1024);
   assert.throws(() => lines.push(Buffer.from('data: 0123456789\n'.repeat(100))), ApiError);
-  assert.deepEqual(events.map((event) => event.data), ['small']);
+  assert.deepEqual(
+    events.map((event) => event.data),
+    ['small'],
+  );
 });

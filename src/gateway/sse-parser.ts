@@ -96,7 +96,11 @@ export class SseParser {
     this.pendingChars = 0;
     this.data = [];
     this.dataChars = 0;
-    throw new ApiError(502, 'upstream_error', `The model server sent a stream event longer than this gateway accepts (${this.maxEventChars} characters). Retry the request.`);
+    throw new ApiError(
+      502,
+      'upstream_error',
+      `The model server sent a stream event longer than this gateway accepts (${this.maxEventChars} characters). Retry the request.`,
+    );
   }
 
   private line(line: string): void {
@@ -132,7 +136,11 @@ export class SseParser {
       this.lastId = undefined;
       return;
     }
-    const event: ServerSentEvent = { event: this.eventName || 'message', data: this.data.length === 1 ? this.data[0] : this.data.join('\n'), id: this.lastId };
+    const event: ServerSentEvent = {
+      event: this.eventName || 'message',
+      data: this.data.length === 1 ? this.data[0] : this.data.join('\n'),
+      id: this.lastId,
+    };
     this.data = [];
     this.dataChars = 0;
     this.eventName = '';

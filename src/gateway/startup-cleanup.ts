@@ -25,9 +25,18 @@ export function startupError(error: unknown, databasePath: string): DistillGuard
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && code.startsWith('SQLITE_')) {
-    const readonly = code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM';
-    const hint = readonly ? 'Check the permissions of the file, its -wal and -shm files and their folder' : 'Check the disk and the file';
-    return new DistillGuardError('store_failed', `the gateway could not start: store '${databasePath}': ${message}. ${hint}, then start again.`, { cause: error });
+    const readonly =
+      code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM';
+    const hint = readonly
+      ? 'Check the permissions of the file, its -wal and -shm files and their folder'
+      : 'Check the disk and the file';
+    return new DistillGuardError(
+      'store_failed',
+      `the gateway could not start: store '${databasePath}': ${message}. ${hint}, then start again.`,
+      { cause: error },
+    );
   }
-  return new DistillGuardError('internal', `the gateway could not start: ${message}`, { cause: error });
+  return new DistillGuardError('internal', `the gateway could not start: ${message}`, {
+    cause: error,
+  });
 }

@@ -30,22 +30,37 @@ export interface StartupSummary {
 export function startupFields(summary: StartupSummary): Record<string, unknown> {
   return {
     store: summary.store,
-    upstreams: summary.upstreams.map((upstream) => ({ name: upstream.name, url: withoutCredentials(upstream.url), api: upstream.api })),
+    upstreams: summary.upstreams.map((upstream) => ({
+      name: upstream.name,
+      url: withoutCredentials(upstream.url),
+      api: upstream.api,
+    })),
     listeners: { public: summary.publicUrl, admin: summary.adminUrl ?? summary.publicUrl },
   };
 }
 
 /** The same as one sentence: `store ./x.db; upstreams a=http://…/v1 (openai); admin, sidecar and metrics on http://…`. */
 export function startupText(summary: StartupSummary): string {
-  const upstreams = summary.upstreams.map((upstream) => `${upstream.name}=${withoutCredentials(upstream.url)} (${upstream.api})`).join(', ');
-  const admin = summary.adminUrl ? `admin, sidecar and metrics on ${summary.adminUrl}` : 'admin, sidecar and metrics on the public port';
+  const upstreams = summary.upstreams
+    .map((upstream) => `${upstream.name}=${withoutCredentials(upstream.url)} (${upstream.api})`)
+    .join(', ');
+  const admin = summary.adminUrl
+    ? `admin, sidecar and metrics on ${summary.adminUrl}`
+    : 'admin, sidecar and metrics on the public port';
   return `store ${summary.store}; upstreams ${upstreams}; ${admin}`;
 }
 
 /** `config check`'s line: what the file sets up, without starting anything. */
 export function configSummary(config: GatewayConfig): string {
-  const upstreams = config.upstreams.length === 0 ? 'no upstreams (serve needs --upstream, else starts the built-in reference model)' : `${config.upstreams.length} upstream${config.upstreams.length === 1 ? '' : 's'} (${config.upstreams.map((upstream) => `${upstream.name}=${withoutCredentials(upstream.url)}`).join(', ')})`;
-  const policy = config.policy ? `response policy with ${config.policy.rules.length} rules` : 'the default response policy';
-  const watermark = config.watermark ? `tracer watermarks (${config.watermark.default_scheme} by default)` : 'no tracer watermarks';
+  const upstreams =
+    config.upstreams.length === 0
+      ? 'no upstreams (serve needs --upstream, else starts the built-in reference model)'
+      : `${config.upstreams.length} upstream${config.upstreams.length === 1 ? '' : 's'} (${config.upstreams.map((upstream) => `${upstream.name}=${withoutCredentials(upstream.url)}`).join(', ')})`;
+  const policy = config.policy
+    ? `response policy with ${config.policy.rules.length} rules`
+    : 'the default response policy';
+  const watermark = config.watermark
+    ? `tracer watermarks (${config.watermark.default_scheme} by default)`
+    : 'no tracer watermarks';
   return `${upstreams}, ${policy}, ${watermark}`;
 }

@@ -35,22 +35,35 @@ export interface StreamRelay {
 }
 
 /** Resolves when the stream has ended and been written out; rejects (nothing ended) when it fails. */
-export async function relayStream({ call, raw, capture, marker, rewriter, translator, maxEventChars }: StreamRelay): Promise<void> {
+export async function relayStream({
+  call,
+  raw,
+  capture,
+  marker,
+  rewriter,
+  translator,
+  maxEventChars,
+}: StreamRelay): Promise<void> {
   const rewrite = marker !== null || rewriter !== null || translator !== null;
   let outgoingText = '';
   const emit = (eventName: string, data: string) => {
     if (translator) outgoingText += translator.event(eventName, data);
-    else outgoingText += `${eventName === 'message' ? '' : `event: ${eventName}\n`}data: ${data}\n\n`;
+    else
+      outgoingText += `${eventName === 'message' ? '' : `event: ${eventName}\n`}data: ${data}\n\n`;
   };
   const pass = (eventName: string, data: string, id: string | undefined) => {
     capture.fromEvent({ event: eventName, data, id });
     if (!rewrite) return;
     if (!rewriter) emit(eventName, data);
-    else for (const rewritten of rewriter.event(eventName, data)) emit(rewritten.event, rewritten.data);
+    else
+      for (const rewritten of rewriter.event(eventName, data))
+        emit(rewritten.event, rewritten.data);
   };
   const parser = new SseParser((event) => {
     if (!marker) pass(event.event, event.data, event.id);
-    else for (const marked of marker.event(event.event, event.data)) pass(marked.event, marked.data, event.id);
+    else
+      for (const marked of marker.event(event.event, event.data))
+        pass(marked.event, marked.data, event.id);
   }, maxEventChars);
   let failure: unknown = null;
   const resume = () => call.resume();
@@ -90,21 +103,39 @@ export async function relayStream({ call, raw, capture, marker, rewriter, transl
  * Relays a streamed answer whose head came at `headersAt` (for the overhead), then records the
  * exchange; a stream that fails midway is recorded too (499 or 502), not rejected.
  */
-export async function relayStreamedAnswer(context: ProxyContext, exchange: Exchange, plan: RoutePlan, call: UpstreamCall, head: UpstreamHead, raw: ServerResponse, headersAt: number): Promise<void> {
+export async function relayStreamedAnswer(
+  context: ProxyContext,
+  exchange: Exchange,
+  plan: RoutePlan,
+  call: UpstreamCall,
+  head: UpstreamHead,
+  raw: ServerResponse,
+  headersAt: number,
+): Promise<void> {
   const { surface, watermark, dispatchedAt } = exchange;
   const { upstreamSurface } = plan;
   const capture = new ResponseCapture(upstreamSurface, context.limits.recorded_text_chars);
   const overheadMs = dispatchedAt - exchange.startedAt + (performance.now() - headersAt);
   context.metrics.observeOverhead(surface, overheadMs / 1000);
-  const streamHeaders: Record<string, string> = { 'content-type': plan.bridge ? 'text/event-stream; charset=utf-8' : String(head.headers['content-type'] ?? 'application/json'), 'cache-control': 'no-cache' };
+  const streamHeaders: Record<string, string> = {
+    'content-type': plan.bridge
+      ? 'text/event-stream; charset=utf-8'
+      : String(head.headers['content-type'] ?? 'application/json'),
+    'cache-control': 'no-cache',
+  };
   if (context.gatewayHeaders) streamHeaders[overheadHeader] = overheadMs.toFixed(3);
   raw.writeHead(200, streamHeaders);
   let status = 200;
   try {
     await relayStream({
-      call, raw, capture,
+      call,
+      raw,
+      capture,
       marker: watermark?.scheme === 'lexical' ? watermark.streamMarker(upstreamSurface) : null,
-      rewriter: exchange.admission.action === 'degrade' ? context.enforcement.streamRewriter(upstreamSurface) : null,
+      rewriter:
+        exchange.admission.action === 'degrade'
+          ? context.enforcement.streamRewriter(upstreamSurface)
+          : null,
       translator: streamTranslator(plan.bridge, exchange.body, exchange.model),
       maxEventChars: context.limits.stream_event_chars,
     });

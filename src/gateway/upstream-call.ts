@@ -148,7 +148,8 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   expire(nowMs: number, deadlines: CallDeadlines): boolean {
     if (this.settled) return false;
     let reason: Error;
-    if (nowMs - this.dispatchedMs > deadlines.totalMs) reason = new UpstreamDeadlineError(`the call took over ${deadlines.totalMs} ms`);
+    if (nowMs - this.dispatchedMs > deadlines.totalMs)
+      reason = new UpstreamDeadlineError(`the call took over ${deadlines.totalMs} ms`);
     else if (this.paused) {
       if (nowMs - this.lastActivityMs <= deadlines.stallMs) return false;
       reason = new ClientStalledError(`the client did not read for ${deadlines.stallMs} ms`);
@@ -177,7 +178,11 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     if (this.abortedEarly) controller.abort(this.abortedEarly);
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+  ): void {
     this.lastActivityMs = Date.now();
     if (statusCode < 200) return; // informational: the real head follows
     this.started = true;
@@ -193,7 +198,9 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     } else if (!controller.aborted) {
       this.chunks.length = 0;
       this.buffered = 0;
-      controller.abort(new UpstreamBodyTooLargeError(`the answer is over ${this.maxBufferedBytes} bytes`));
+      controller.abort(
+        new UpstreamBodyTooLargeError(`the answer is over ${this.maxBufferedBytes} bytes`),
+      );
     }
   }
 

@@ -9,13 +9,21 @@ import type { AddressInfo } from 'node:net';
 import { errors } from 'undici';
 import { ApiError } from './api-error.js';
 import { parseGatewayConfig } from './gateway-config.js';
-import { CallsInFlight, ClientStalledError, UpstreamBodyTooLargeError, UpstreamCall, UpstreamDeadlineError } from './upstream-call.js';
+import {
+  CallsInFlight,
+  ClientStalledError,
+  UpstreamBodyTooLargeError,
+  UpstreamCall,
+  UpstreamDeadlineError,
+} from './upstream-call.js';
 import { UpstreamClient, upstreamFailure } from './upstream-client.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** An upstream that answers each request with `script`: wait, write the head, then chunks with waits between them. */
-async function scriptedUpstream(script: (response: ServerResponse) => Promise<void>): Promise<{ url: string; close: () => Promise<void> }> {
+async function scriptedUpstream(
+  script: (response: ServerResponse) => Promise<void>,
+): Promise<{ url: string; close: () => Promise<void> }> {
   const server = createServer((request, response) => {
     request.resume();
     request.on('end', () => void script(response).catch(() => response.destroy()));
@@ -31,9 +39,26 @@ async function scriptedUpstream(script: (response: ServerResponse) => Promise<vo
   };
 }
 
-function clientFor(url: string, timeoutMs: number, more: { totalMs?: number; stallMs?: number; maxBodyBytes?: number } = {}): UpstreamClient {
-  const [upstream] = parseGatewayConfig({ upstreams: [{ name: 'scripted', url, models: ['*'], timeout_ms: timeoutMs, timeout_total_ms: more.totalMs ?? 600_000 }] }).upstreams;
-  return new UpstreamClient(upstream, { clientStallMs: more.stallMs ?? 30_000, maxBodyBytes: more.maxBodyBytes ?? 32 * 1024 * 1024 });
+function clientFor(
+  url: string,
+  timeoutMs: number,
+  more: { totalMs?: number; stallMs?: number; maxBodyBytes?: number } = {},
+): UpstreamClient {
+  const [upstream] = parseGatewayConfig({
+    upstreams: [
+      {
+        name: 'scripted',
+        url,
+        models: ['*'],
+        timeout_ms: timeoutMs,
+        timeout_total_ms: more.totalMs ?? 600_000,
+      },
+    ],
+  }).upstreams;
+  return new UpstreamClient(upstream, {
+    clientStallMs: more.stallMs ?? 30_000,
+    maxBodyBytes: more.maxBodyBytes ?? 32 * 1024 * 1024,
+  });
 }
 
 async function streamChunks(response: ServerResponse, count: number, gapMs: number): Promise<void> {
@@ -54,7 +79,10 @@ test('a head that does not come within the timeout fails the call with a headers
   try {
     const call = client.call(client.path('/chat/completions'), '{}', {});
     const started = Date.now();
-    const failure = await call.head.then(() => null, (error: unknown) => error);
+    const failure = await call.head.then(
+      () => null,
+      (error: unknown) => error,
+    );
     assert.ok(failure instanceof errors.HeadersTimeoutError, `got ${String(failure)}`);
     assert.ok(Date.now() - started < 900, 'failed before the upstream answered');
     const mapped = upstreamFailure(failure);
@@ -91,7 +119,10 @@ test('a stream whose chunks keep coming runs past the timeout; one that stalls m
   try {
     const call = impatient.call(impatient.path('/chat/completions'), '{}', {});
     await call.head;
-    const failure = await call.finished.then(() => null, (error: unknown) => error);
+    const failure = await call.finished.then(
+      () => null,
+      (error: unknown) => error,
+    );
     assert.ok(failure instanceof errors.BodyTimeoutError, `got ${String(failure)}`);
     assert.equal((upstreamFailure(failure) as ApiError).status, 504);
   } finally {
@@ -159,7 +190,10 @@ test('a call paused past the stall limit fails with ClientStalledError and frees
     call.consume(() => call.pause()); // a client that never drains
     const started = Date.now();
     await assert.rejects(call.finished, ClientStalledError);
-    assert.ok(Date.now() - started < 900, 'cut at the stall limit (plus a sweep), not the idle timeout');
+    assert.ok(
+      Date.now() - started < 900,
+      'cut at the stall limit (plus a sweep), not the idle timeout',
+    );
     for (let waited = 0; closed === 0 && waited < 2_000; waited += 20) await sleep(20);
     assert.equal(closed, 1, 'the upstream connection was closed');
   } finally {
@@ -176,7 +210,10 @@ test('an upstream that trickles within the idle timeout is still cut at the tota
     await call.head;
     call.consume(() => undefined);
     const started = Date.now();
-    const failure = await call.finished.then(() => null, (error: unknown) => error);
+    const failure = await call.finished.then(
+      () => null,
+      (error: unknown) => error,
+    );
     assert.ok(failure instanceof UpstreamDeadlineError, `got ${String(failure)}`);
     assert.ok(Date.now() - started < 2_000);
     const mapped = upstreamFailure(failure);
@@ -202,11 +239,16 @@ test('a whole answer over the body cap fails with 502 and stops the upstream; on
   try {
     const call = client.call(client.path('/chat/completions'), '{}', {});
     await call.head;
-    const failure = await call.finished.then(() => null, (error: unknown) => error);
+    const failure = await call.finished.then(
+      () => null,
+      (error: unknown) => error,
+    );
     assert.ok(failure instanceof UpstreamBodyTooLargeError, `got ${String(failure)}`);
     assert.equal(call.chunks.length, 0, 'nothing is kept');
     const mapped = upstreamFailure(failure);
-    assert.ok(mapped instanceof ApiError && mapped.status === 502 && mapped.code === 'upstream_error');
+    assert.ok(
+      mapped instanceof ApiError && mapped.status === 502 && mapped.code === 'upstream_error',
+    );
     for (let waited = 0; closed === 0 && waited < 2_000; waited += 20) await sleep(20);
     assert.equal(closed, 1);
   } finally {

@@ -5,7 +5,13 @@ import type { FastifyBaseLogger } from 'fastify';
 import { Pool, errors } from 'undici';
 import { ApiError } from './api-error.js';
 import { upstreamApiKey, type UpstreamConfig } from './gateway-config.js';
-import { CallsInFlight, UpstreamBodyTooLargeError, UpstreamCall, UpstreamDeadlineError, type CallDeadlines } from './upstream-call.js';
+import {
+  CallsInFlight,
+  UpstreamBodyTooLargeError,
+  UpstreamCall,
+  UpstreamDeadlineError,
+  type CallDeadlines,
+} from './upstream-call.js';
 
 export interface UpstreamClientOptions {
   /** How long a call paused for a client that does not read may stay paused (`limits.client_stall_ms`). */
@@ -29,17 +35,31 @@ export class UpstreamClient {
   /** The last /models listing and when it was asked for (cached for a minute). */
   private listing: { atMs: number; ids: Promise<string[]> } | null = null;
 
-  constructor(config: UpstreamConfig, options: UpstreamClientOptions = { clientStallMs: 30_000, maxBodyBytes: 32 * 1024 * 1024 }) {
+  constructor(
+    config: UpstreamConfig,
+    options: UpstreamClientOptions = { clientStallMs: 30_000, maxBodyBytes: 32 * 1024 * 1024 },
+  ) {
     this.config = config;
     this.maxBodyBytes = options.maxBodyBytes;
-    this.deadlines = { idleMs: config.timeout_ms, totalMs: config.timeout_total_ms, stallMs: options.clientStallMs };
+    this.deadlines = {
+      idleMs: config.timeout_ms,
+      totalMs: config.timeout_total_ms,
+      stallMs: options.clientStallMs,
+    };
     const url = new URL(config.url);
-    this.pool = new Pool(url.origin, { connections: config.connections, keepAliveTimeout: 30_000, pipelining: 1 });
+    this.pool = new Pool(url.origin, {
+      connections: config.connections,
+      keepAliveTimeout: 30_000,
+      pipelining: 1,
+    });
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.apiKey = upstreamApiKey(config);
     // a deadline passes up to one sweep late: a tenth of the shortest, at most a second
     const shortest = Math.min(config.timeout_ms, config.timeout_total_ms, options.clientStallMs);
-    this.sweeper = setInterval(() => this.sweep(), Math.min(1_000, Math.max(10, Math.floor(shortest / 10))));
+    this.sweeper = setInterval(
+      () => this.sweep(),
+      Math.min(1_000, Math.max(10, Math.floor(shortest / 10))),
+    );
     this.sweeper.unref();
   }
 
@@ -49,8 +69,20 @@ export class UpstreamClient {
   }
 
   /** Starts a POST of `body` to `path`; the call's `head` and `finished` say how it went. */
-  call(path: string, body: Buffer | string, options: { anthropicVersion?: string; anthropicBeta?: string; extraHeaders?: Record<string, string> }): UpstreamCall {
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...options.extraHeaders };
+  call(
+    path: string,
+    body: Buffer | string,
+    options: {
+      anthropicVersion?: string;
+      anthropicBeta?: string;
+      extraHeaders?: Record<string, string>;
+    },
+  ): UpstreamCall {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...options.extraHeaders,
+    };
     if (this.config.api === 'anthropic') {
       headers['anthropic-version'] = options.anthropicVersion ?? '2023-06-01';
       if (options.anthropicBeta) headers['anthropic-beta'] = options.anthropicBeta;
@@ -58,7 +90,10 @@ export class UpstreamClient {
     } else if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
     const call = new UpstreamCall(this.inFlight, this.maxBodyBytes);
     // 0: undici keeps no timers of its own for this request (sweep() does)
-    this.pool.dispatch({ path, method: 'POST', headers, body, headersTimeout: 0, bodyTimeout: 0 }, call);
+    this.pool.dispatch(
+      { path, method: 'POST', headers, body, headersTimeout: 0, bodyTimeout: 0 },
+      call,
+    );
     return call;
   }
 
@@ -77,20 +112,31 @@ export class UpstreamClient {
 
   /** Model ids an OpenAI-compatible upstream lists at /models, asked at most once a minute; empty when it does not answer. */
   listModels(nowMs = Date.now()): Promise<string[]> {
-    if (this.listing === null || nowMs - this.listing.atMs > 60_000) this.listing = { atMs: nowMs, ids: this.fetchModels() };
+    if (this.listing === null || nowMs - this.listing.atMs > 60_000)
+      this.listing = { atMs: nowMs, ids: this.fetchModels() };
     return this.listing.ids;
   }
 
   private async fetchModels(): Promise<string[]> {
     try {
-      const headers: Record<string, string> = this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {};
-      const response = await this.pool.request({ path: this.path('/models'), method: 'GET', headers, headersTimeout: 2_000, bodyTimeout: 2_000 });
+      const headers: Record<string, string> = this.apiKey
+        ? { authorization: `Bearer ${this.apiKey}` }
+        : {};
+      const response = await this.pool.request({
+        path: this.path('/models'),
+        method: 'GET',
+        headers,
+        headersTimeout: 2_000,
+        bodyTimeout: 2_000,
+      });
       if (response.statusCode !== 200) {
         await response.body.dump();
         return [];
       }
       const listed = (await response.body.json()) as { data?: { id?: unknown }[] };
-      return (listed.data ?? []).map((entry) => entry.id).filter((id): id is string => typeof id === 'string');
+      return (listed.data ?? [])
+        .map((entry) => entry.id)
+        .filter((id): id is string => typeof id === 'string');
     } catch {
       return [];
     }
@@ -115,22 +161,48 @@ export class UpstreamClient {
  * generic: which upstream failed and how goes to the log (`logUpstreamFailure`), not to clients.
  */
 export function upstreamFailure(error: unknown): ApiError | Error {
-  if (error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError || error instanceof errors.ConnectTimeoutError || error instanceof UpstreamDeadlineError) {
-    return new ApiError(504, 'upstream_timeout', 'The model server did not answer in time. Retry later.');
+  if (
+    error instanceof errors.HeadersTimeoutError ||
+    error instanceof errors.BodyTimeoutError ||
+    error instanceof errors.ConnectTimeoutError ||
+    error instanceof UpstreamDeadlineError
+  ) {
+    return new ApiError(
+      504,
+      'upstream_timeout',
+      'The model server did not answer in time. Retry later.',
+    );
   }
   if (error instanceof UpstreamBodyTooLargeError) {
-    return new ApiError(502, 'upstream_error', `The model server's answer is larger than this gateway accepts. Ask for less (max_tokens, n) or stream it.`);
+    return new ApiError(
+      502,
+      'upstream_error',
+      `The model server's answer is larger than this gateway accepts. Ask for less (max_tokens, n) or stream it.`,
+    );
   }
-  if (error instanceof errors.RequestAbortedError || (error as Error).name === 'AbortError') return error as Error;
-  return new ApiError(502, 'upstream_unreachable', 'The model server could not be reached. Retry later.');
+  if (error instanceof errors.RequestAbortedError || (error as Error).name === 'AbortError')
+    return error as Error;
+  return new ApiError(
+    502,
+    'upstream_unreachable',
+    'The model server could not be reached. Retry later.',
+  );
 }
 
 /** The caller's error for a failed call to `upstream`; the details go to `log`, once per 10 s per upstream. */
-export function loggedUpstreamFailure(upstream: UpstreamClient, error: unknown, log: FastifyBaseLogger): ApiError | Error {
+export function loggedUpstreamFailure(
+  upstream: UpstreamClient,
+  error: unknown,
+  log: FastifyBaseLogger,
+): ApiError | Error {
   const failure = upstreamFailure(error);
   if (failure instanceof ApiError) {
     const count = upstream.failuresToLog();
-    if (count !== null) log.warn({ upstream: upstream.config.name, failures: count, err: error }, `upstream '${upstream.config.name}' failed: ${(error as Error).message}`);
+    if (count !== null)
+      log.warn(
+        { upstream: upstream.config.name, failures: count, err: error },
+        `upstream '${upstream.config.name}' failed: ${(error as Error).message}`,
+      );
   }
   return failure;
 }

@@ -7,26 +7,48 @@ import { LexicalChooser, markLexical } from '../watermark/index.js';
 import { lexicalStreamRewriter } from './watermark-response.js';
 
 const chooser = new LexicalChooser(fixedWatermarkKey('kgw', 'stream-formats'));
-const text = 'Big cars frequently need repair; perhaps the huge forest is vast and the doctor said so';
-const pieces = (size: number) => Array.from({ length: Math.ceil(text.length / size) }, (_, index) => text.slice(index * size, (index + 1) * size));
+const text =
+  'Big cars frequently need repair; perhaps the huge forest is vast and the doctor said so';
+const pieces = (size: number) =>
+  Array.from({ length: Math.ceil(text.length / size) }, (_, index) =>
+    text.slice(index * size, (index + 1) * size),
+  );
 
 test('completions stream: held text joins the finishing chunk', () => {
   const rewriter = lexicalStreamRewriter('openai.completions', chooser);
   let served = '';
   const read = (data: string) => {
     if (data === '[DONE]') return;
-    for (const choice of (JSON.parse(data) as { choices: { text?: string }[] }).choices) served += choice.text ?? '';
+    for (const choice of (JSON.parse(data) as { choices: { text?: string }[] }).choices)
+      served += choice.text ?? '';
   };
-  for (const part of pieces(7)) for (const event of rewriter.event('message', JSON.stringify({ id: 'x', choices: [{ index: 0, text: part, finish_reason: null }] }))) read(event.data);
-  for (const event of rewriter.event('message', JSON.stringify({ id: 'x', choices: [{ index: 0, text: '', finish_reason: 'stop' }] }))) read(event.data);
-  for (const event of [...rewriter.event('message', '[DONE]'), ...rewriter.flush()]) read(event.data);
+  for (const part of pieces(7))
+    for (const event of rewriter.event(
+      'message',
+      JSON.stringify({ id: 'x', choices: [{ index: 0, text: part, finish_reason: null }] }),
+    ))
+      read(event.data);
+  for (const event of rewriter.event(
+    'message',
+    JSON.stringify({ id: 'x', choices: [{ index: 0, text: '', finish_reason: 'stop' }] }),
+  ))
+    read(event.data);
+  for (const event of [...rewriter.event('message', '[DONE]'), ...rewriter.flush()])
+    read(event.data);
   assert.equal(served, markLexical(text, chooser));
 });
 
 test('anthropic stream: held text goes out before content_block_stop', () => {
   const rewriter = lexicalStreamRewriter('anthropic.messages', chooser);
   const events = [
-    ...pieces(5).map((part) => ({ event: 'content_block_delta', data: JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: part } }) })),
+    ...pieces(5).map((part) => ({
+      event: 'content_block_delta',
+      data: JSON.stringify({
+        type: 'content_block_delta',
+        index: 0,
+        delta: { type: 'text_delta', text: part },
+      }),
+    })),
     { event: 'content_block_stop', data: JSON.stringify({ type: 'content_block_stop', index: 0 }) },
   ];
   let served = '';

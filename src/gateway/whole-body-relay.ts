@@ -19,7 +19,15 @@ import { loggedUpstreamFailure } from './upstream-client.js';
  * Rejects with the caller's error when the upstream fails or its answer cannot be read; a client
  * that left is recorded as 499.
  */
-export async function relayWholeBody(context: ProxyContext, exchange: Exchange, plan: RoutePlan, call: UpstreamCall, head: UpstreamHead, contentType: string, raw: ServerResponse): Promise<void> {
+export async function relayWholeBody(
+  context: ProxyContext,
+  exchange: Exchange,
+  plan: RoutePlan,
+  call: UpstreamCall,
+  head: UpstreamHead,
+  contentType: string,
+  raw: ServerResponse,
+): Promise<void> {
   const { surface, watermark, dispatchedAt } = exchange;
   const { bridge, upstreamSurface } = plan;
   const degrade = exchange.admission.action === 'degrade';
@@ -40,7 +48,8 @@ export async function relayWholeBody(context: ProxyContext, exchange: Exchange, 
   const doneAt = performance.now();
   context.metrics.observeUpstream(surface, (doneAt - dispatchedAt) / 1000);
   let captured = false;
-  if (head.status >= 400) payload = upstreamErrorBody(plan.callerFamily, plan.upstreamFamily, head.status, payload);
+  if (head.status >= 400)
+    payload = upstreamErrorBody(plan.callerFamily, plan.upstreamFamily, head.status, payload);
   else if (bridge || degrade || selection || lexical) {
     try {
       const parsed: unknown = JSON.parse(payload.toString('utf8'));
@@ -60,7 +69,9 @@ export async function relayWholeBody(context: ProxyContext, exchange: Exchange, 
   }
   const overheadMs = dispatchedAt - exchange.startedAt + (performance.now() - doneAt);
   context.metrics.observeOverhead(surface, overheadMs / 1000);
-  const headers: Record<string, string> = { 'content-type': head.status >= 400 ? 'application/json' : contentType };
+  const headers: Record<string, string> = {
+    'content-type': head.status >= 400 ? 'application/json' : contentType,
+  };
   if (context.gatewayHeaders) headers[overheadHeader] = overheadMs.toFixed(3);
   // an upstream's own 429 or 503 says when to come back; the caller's client honours it
   const retryAfter = head.status >= 400 ? head.headers['retry-after'] : undefined;

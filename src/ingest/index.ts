@@ -4,4 +4,10 @@ export { readLineBatches, type LineBatch } from './line-batches.js';
 export { parseRecord, type ParsedRecord } from './parse-record.js';
 export { formatRejection, type Rejection } from './rejection.js';
 export { toInteractionRow, toAccountRow } from './to-rows.js';
-export { ingest, type IngestOptions, type IngestProgress, type IngestResult, type StoredRecordsObserver } from './ingest.js';
+export {
+  ingest,
+  type IngestOptions,
+  type IngestProgress,
+  type IngestResult,
+  type StoredRecordsObserver,
+} from './ingest.js';

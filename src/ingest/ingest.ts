@@ -1,7 +1,20 @@
 // Streams an interaction or account log into the store: split, parse, validate, batch, write.
 // Bad lines are rejected with their number, field and reason, kept in the store, and the rest goes on.
-import { DistillGuardError, validateAccount, validateInteraction, type Interaction } from '../core/index.js';
-import { conflictingRecord, refusedRecord, type AccountRow, type ImportKind, type InteractionRow, type RejectedLineRow, type Store } from '../store/index.js';
+import {
+  DistillGuardError,
+  validateAccount,
+  validateInteraction,
+  type Interaction,
+} from '../core/index.js';
+import {
+  conflictingRecord,
+  refusedRecord,
+  type AccountRow,
+  type ImportKind,
+  type InteractionRow,
+  type RejectedLineRow,
+  type Store,
+} from '../store/index.js';
 import type { InputSource } from './input-source.js';
 import { readLineBatches } from './line-batches.js';
 import { parseRecord } from './parse-record.js';
@@ -51,7 +64,12 @@ const maxWritesInFlight = 3;
 const maxStoredRejectedText = 1 << 20;
 
 /** Ingests `source` as `kind` into `store`. Throws DistillGuardError('too_many_rejected') past maxRejected. */
-export async function ingest(kind: ImportKind, source: InputSource, store: Store, options: IngestOptions = {}): Promise<IngestResult> {
+export async function ingest(
+  kind: ImportKind,
+  source: InputSource,
+  store: Store,
+  options: IngestOptions = {},
+): Promise<IngestResult> {
   // the input's byte counter made it flow: hold it while the write thread registers the import
   source.stream.pause();
   const importId = await store.beginImport(kind, source);
@@ -74,7 +92,9 @@ export async function ingest(kind: ImportKind, source: InputSource, store: Store
 
   let status: 'complete' | 'stopped' | 'failed' = 'failed';
   try {
-    for await (const batch of readLineBatches(source.stream, { maxLineBytes: options.maxLineBytes })) {
+    for await (const batch of readLineBatches(source.stream, {
+      maxLineBytes: options.maxLineBytes,
+    })) {
       const rows: InteractionRow[] = [];
       const accountRows: AccountRow[] = [];
       const rejections: RejectedLineRow[] = [];
@@ -83,7 +103,12 @@ export async function ingest(kind: ImportKind, source: InputSource, store: Store
         const text = batch.lines[index];
         const line = batch.firstLine + index;
         if (overlong.has(index)) {
-          rejections.push({ line, field: '', reason: `is longer than ${options.maxLineBytes ?? 64 * 1024 * 1024} bytes; split the record or raise the limit`, text: '' });
+          rejections.push({
+            line,
+            field: '',
+            reason: `is longer than ${options.maxLineBytes ?? 64 * 1024 * 1024} bytes; split the record or raise the limit`,
+            text: '',
+          });
           continue;
         }
         if (text.length === 0 || (text.length < 64 && text.trim() === '')) continue;
@@ -91,12 +116,17 @@ export async function ingest(kind: ImportKind, source: InputSource, store: Store
         if (kind === 'interactions') {
           const parsed = parseRecord(text, validateInteractionRecord);
           if (parsed.ok) {
-            const row = toInteractionRow(parsed.record, line, batch.offsets[index], batch.lengths[index], keepRaw ? text : null);
+            const row = toInteractionRow(
+              parsed.record,
+              line,
+              batch.offsets[index],
+              batch.lengths[index],
+              keepRaw ? text : null,
+            );
             if (!keepRaw) row.pointedRaw = text;
             rows.push(row);
             options.observer?.add(parsed.record, row.tsMs);
-          }
-          else rejections.push({ line, field: parsed.field, reason: parsed.reason, text });
+          } else rejections.push({ line, field: parsed.field, reason: parsed.reason, text });
         } else {
           const parsed = parseRecord(text, validateAccountRecord);
           if (parsed.ok) accountRows.push(toAccountRow(parsed.record, text));
@@ -108,23 +138,25 @@ export async function ingest(kind: ImportKind, source: InputSource, store: Store
       if (rows.length > 0) {
         const observer = options.observer;
         observer?.endBatch();
-        await queue(store.writeInteractions(importId, rows).then(async (flags) => {
-          const conflicts = conflictRejections(rows, flags);
-          observer?.stored(flags);
-          let counted = 0;
-          for (let index = 0; index < flags.length; index += 1) {
-            // a row the store refused is in rejected_lines: it counts as rejected, not accepted
-            if (flags[index] === 1) counted += 1;
-            else if (flags[index] === refusedRecord) refused += 1;
-          }
-          if (conflicts.length > 0) {
-            accepted -= conflicts.length;
-            rejected += conflicts.length;
-            for (const rejection of conflicts) options.onRejected?.(rejection);
-            await store.writeRejections(importId, conflicts.map(keptRejection));
-          }
-          return counted;
-        }));
+        await queue(
+          store.writeInteractions(importId, rows).then(async (flags) => {
+            const conflicts = conflictRejections(rows, flags);
+            observer?.stored(flags);
+            let counted = 0;
+            for (let index = 0; index < flags.length; index += 1) {
+              // a row the store refused is in rejected_lines: it counts as rejected, not accepted
+              if (flags[index] === 1) counted += 1;
+              else if (flags[index] === refusedRecord) refused += 1;
+            }
+            if (conflicts.length > 0) {
+              accepted -= conflicts.length;
+              rejected += conflicts.length;
+              for (const rejection of conflicts) options.onRejected?.(rejection);
+              await store.writeRejections(importId, conflicts.map(keptRejection));
+            }
+            return counted;
+          }),
+        );
       }
       if (accountRows.length > 0) {
         for (const row of accountRows) seenAccounts.add(row.accountId);
@@ -140,7 +172,12 @@ export async function ingest(kind: ImportKind, source: InputSource, store: Store
           break;
         }
       }
-      options.onProgress?.({ lines, rejected, bytesConsumed: source.bytesConsumed(), totalBytes: source.size });
+      options.onProgress?.({
+        lines,
+        rejected,
+        bytesConsumed: source.bytesConsumed(),
+        totalBytes: source.size,
+      });
     }
     await Promise.all(inflight);
     accepted -= refused;
@@ -150,7 +187,11 @@ export async function ingest(kind: ImportKind, source: InputSource, store: Store
   } catch (error) {
     await Promise.allSettled(inflight);
     if (error instanceof DistillGuardError) throw error;
-    throw new DistillGuardError('input_unreadable', `cannot read '${source.label}': ${(error as Error).message}`, { cause: error });
+    throw new DistillGuardError(
+      'input_unreadable',
+      `cannot read '${source.label}': ${(error as Error).message}`,
+      { cause: error },
+    );
   } finally {
     await store.finishImport(importId, { lines, accepted, rejected, distinct, status });
   }
@@ -164,7 +205,10 @@ export async function ingest(kind: ImportKind, source: InputSource, store: Store
   return { importId, lines, accepted, rejected, distinct };
 }
 
-const keptRejection = (row: RejectedLineRow): RejectedLineRow => (row.text.length > maxStoredRejectedText ? { ...row, text: row.text.slice(0, maxStoredRejectedText) } : row);
+const keptRejection = (row: RejectedLineRow): RejectedLineRow =>
+  row.text.length > maxStoredRejectedText
+    ? { ...row, text: row.text.slice(0, maxStoredRejectedText) }
+    : row;
 
 /**
  * Rejections for the rows the store flagged as conflicting with the record stored under their id
@@ -177,7 +221,8 @@ function conflictRejections(rows: readonly InteractionRow[], flags: Uint8Array):
     flags[index] = 0;
     const row = rows[index];
     conflicts.push({
-      line: row.line, field: 'id',
+      line: row.line,
+      field: 'id',
       reason: `conflicts with the stored record of this id ('${row.id}'): same id, different content. The stored record is kept; give this record a new id if it is a different exchange`,
       text: row.raw ?? row.pointedRaw ?? '',
     });

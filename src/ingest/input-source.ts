@@ -30,13 +30,18 @@ function isGzipMagic(head: Buffer): boolean {
 }
 
 /** Opens `path` ('-' for stdin) for streaming. Throws DistillGuardError('input_unreadable') with a clear message. */
-export async function openInput(path: string, stdin: Readable = process.stdin): Promise<InputSource> {
+export async function openInput(
+  path: string,
+  stdin: Readable = process.stdin,
+): Promise<InputSource> {
   if (path === '-') return openStdin(stdin);
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(path, 'r');
   } catch (error) {
-    throw new DistillGuardError('input_unreadable', describeFileError(path, error), { cause: error });
+    throw new DistillGuardError('input_unreadable', describeFileError(path, error), {
+      cause: error,
+    });
   }
   try {
     const stats = await handle.stat();
@@ -45,7 +50,11 @@ export async function openInput(path: string, stdin: Readable = process.stdin): 
     const { bytesRead } = await handle.read(head, 0, 2, 0);
     const gzip = isGzipMagic(head.subarray(0, bytesRead));
     // the stream owns the handle from here on and closes it on end, error or destroy
-    const raw = handle.createReadStream({ start: 0, highWaterMark: readChunkBytes, autoClose: true });
+    const raw = handle.createReadStream({
+      start: 0,
+      highWaterMark: readChunkBytes,
+      autoClose: true,
+    });
     let consumed = 0;
     raw.on('data', (chunk) => {
       consumed += (chunk as Buffer).length;
@@ -63,7 +72,9 @@ export async function openInput(path: string, stdin: Readable = process.stdin): 
     };
   } catch (error) {
     await handle.close().catch(() => undefined);
-    throw new DistillGuardError('input_unreadable', describeFileError(path, error), { cause: error });
+    throw new DistillGuardError('input_unreadable', describeFileError(path, error), {
+      cause: error,
+    });
   }
 }
 
@@ -107,7 +118,11 @@ function readFirstChunk(stdin: Readable): Promise<Buffer | null> {
     };
     const onError = (error: Error) => {
       cleanup();
-      reject(new DistillGuardError('input_unreadable', `cannot read standard input: ${error.message}`, { cause: error }));
+      reject(
+        new DistillGuardError('input_unreadable', `cannot read standard input: ${error.message}`, {
+          cause: error,
+        }),
+      );
     };
     const cleanup = () => {
       stdin.off('readable', onReadable);

@@ -26,7 +26,10 @@ const newline = 0x0a;
 const carriageReturn = 0x0d;
 
 /** Yields batches of lines from `stream`. Memory: one chunk plus at most one partial line. */
-export async function* readLineBatches(stream: Readable, options: LineBatchOptions = {}): AsyncGenerator<LineBatch> {
+export async function* readLineBatches(
+  stream: Readable,
+  options: LineBatchOptions = {},
+): AsyncGenerator<LineBatch> {
   const batchLines = options.batchLines ?? 5000;
   const maxLineBytes = options.maxLineBytes ?? 64 * 1024 * 1024;
   let batch = emptyBatch(1);
@@ -62,7 +65,12 @@ export async function* readLineBatches(stream: Readable, options: LineBatchOptio
       }
       if (partialBytes === 0) {
         const stop = end > position && chunk[end - 1] === carriageReturn ? end - 1 : end;
-        push(chunk.toString('utf8', position, stop), streamOffset + position, stop - position, false);
+        push(
+          chunk.toString('utf8', position, stop),
+          streamOffset + position,
+          stop - position,
+          false,
+        );
       } else {
         const length = partialBytes + (end - position);
         if (skipping || length > maxLineBytes) {

@@ -9,7 +9,15 @@ import { SqliteStore, SqliteStoreReader } from '../store/index.js';
 import { temporaryDirectory } from '../test-support/paths.js';
 import { ingest, openInput } from './index.js';
 
-const line = (id: string) => JSON.stringify({ id, ts: '2026-02-02T10:00:00Z', account_id: `acct-${id}`, api: 'openai.chat', model: 'm', request: { messages: [{ role: 'user', content: `q ${id}` }] } });
+const line = (id: string) =>
+  JSON.stringify({
+    id,
+    ts: '2026-02-02T10:00:00Z',
+    account_id: `acct-${id}`,
+    api: 'openai.chat',
+    model: 'm',
+    request: { messages: [{ role: 'user', content: `q ${id}` }] },
+  });
 
 test('a reader beside the writer pages through stored interactions in arrival order, and skips (and names) records whose file is gone', async () => {
   const folder = temporaryDirectory();
@@ -29,12 +37,17 @@ test('a reader beside the writer pages through stored interactions in arrival or
     if (page.through === through) break;
     through = page.through;
     pages += 1;
-    for (const stored of page.interactions) seen.push((JSON.parse(stored.raw) as { id: string }).id);
+    for (const stored of page.interactions)
+      seen.push((JSON.parse(stored.raw) as { id: string }).id);
   }
   assert.deepEqual(seen, ids, 'every record once, in arrival order');
   assert.equal(pages, 3);
   assert.equal(through, reader.lastInteractionSeq());
-  assert.deepEqual((await reader.interactionsAfter(0, 10, 2)).interactions.length, 2, 'upTo bounds the sequence number');
+  assert.deepEqual(
+    (await reader.interactionsAfter(0, 10, 2)).interactions.length,
+    2,
+    'upTo bounds the sequence number',
+  );
 
   rmSync(path);
   const skipped: number[] = [];
@@ -42,7 +55,11 @@ test('a reader beside the writer pages through stored interactions in arrival or
   assert.equal(page.interactions.length, 0);
   assert.equal(skipped.length, 5, 'each unreadable record is named');
   assert.equal(page.through, reader.lastInteractionSeq(), 'and the tail moves past them');
-  await assert.rejects(reader.interactionsAfter(0, 10), (error: unknown) => error instanceof DistillGuardError && /can no longer be read/.test(error.message));
+  await assert.rejects(
+    reader.interactionsAfter(0, 10),
+    (error: unknown) =>
+      error instanceof DistillGuardError && /can no longer be read/.test(error.message),
+  );
   reader.close();
   await store.close();
 });

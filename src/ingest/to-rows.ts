@@ -4,7 +4,11 @@ import { parseTimestamp, type Account, type Interaction } from '../core/index.js
 import type { AccountRow, InteractionRow } from '../store/index.js';
 
 export function toInteractionRow(
-  record: Interaction, line: number, byteOffset: number, byteLength: number, raw: string | null,
+  record: Interaction,
+  line: number,
+  byteOffset: number,
+  byteLength: number,
+  raw: string | null,
   /** `record.ts` in ms, when the caller already has it (the gateway formats `ts` from it). */
   tsMs: number = parseTimestamp(record.ts),
 ): InteractionRow {

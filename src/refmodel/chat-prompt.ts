@@ -16,11 +16,16 @@ export interface ChatMessageInput {
 export function messageText(content: ChatMessageInput['content']): string {
   if (typeof content === 'string') return content;
   if (!content) return '';
-  return content.map((part) => (typeof part.text === 'string' ? part.text : '')).filter(Boolean).join('\n');
+  return content
+    .map((part) => (typeof part.text === 'string' ? part.text : ''))
+    .filter(Boolean)
+    .join('\n');
 }
 
 /** The prompt text for a chat: messages' texts joined by blank lines, then a blank line. */
 export function chatPromptText(messages: readonly ChatMessageInput[]): string {
-  const texts = messages.map((message) => messageText(message.content).trim()).filter((text) => text.length > 0);
+  const texts = messages
+    .map((message) => messageText(message.content).trim())
+    .filter((text) => text.length > 0);
   return texts.length === 0 ? '' : `${texts.join('\n\n')}\n\n`;
 }

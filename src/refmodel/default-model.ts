@@ -5,7 +5,9 @@ import { readModelFile } from './model-file.js';
 import { NgramModel } from './ngram-model.js';
 
 /** Path of the shipped model file (the package's data/ folder). */
-export const defaultModelPath = fileURLToPath(new URL('../../../data/refmodel.bin.gz', import.meta.url));
+export const defaultModelPath = fileURLToPath(
+  new URL('../../../data/refmodel.bin.gz', import.meta.url),
+);
 
 let cached: NgramModel | null = null;
 

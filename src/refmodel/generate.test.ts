@@ -1,11 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeText, generate, GenerationRun, loadDefaultModel, samplingStream, type GeneratedToken, type GenerateOptions } from './index.js';
+import {
+  encodeText,
+  generate,
+  GenerationRun,
+  loadDefaultModel,
+  samplingStream,
+  type GeneratedToken,
+  type GenerateOptions,
+} from './index.js';
 
 const model = loadDefaultModel();
-const prompt = encodeText('Natalia sold clips to 48 of her friends. How many clips did she sell?\n\n');
+const prompt = encodeText(
+  'Natalia sold clips to 48 of her friends. How many clips did she sell?\n\n',
+);
 
-test('a run stepped token by token gives generate\'s tokens, and hands over only text no stop sequence can cut', () => {
+test("a run stepped token by token gives generate's tokens, and hands over only text no stop sequence can cut", () => {
   const variants: GenerateOptions[] = [
     { maxTokens: 120 },
     { maxTokens: 120, stop: [' the same'] },
@@ -23,7 +33,10 @@ test('a run stepped token by token gives generate\'s tokens, and hands over only
         stepping = run.step();
         handedOver.push(...run.takeSettled());
         const shown = handedOver.map((token) => token.text).join('');
-        assert.ok(whole.text.startsWith(shown), `seed ${seed}: streamed text is not a prefix of the final text`);
+        assert.ok(
+          whole.text.startsWith(shown),
+          `seed ${seed}: streamed text is not a prefix of the final text`,
+        );
         if (!run.finished && shown.length < run.result().text.length) heldBack += 1;
       }
       assert.deepEqual(handedOver, whole.tokens);

@@ -42,7 +42,12 @@ export function samplingStream(seed: number | string, choice = 0): Random {
  * Continues `promptTokens` (cl100k_base ids).
  * @example generate(model, encodeText('Question: 2+2?\n\n'), { maxTokens: 32, temperature: 0.7 }, samplingStream(42))
  */
-export function generate(model: NgramModel, promptTokens: readonly number[], options: GenerateOptions, random: Random): Generation {
+export function generate(
+  model: NgramModel,
+  promptTokens: readonly number[],
+  options: GenerateOptions,
+  random: Random,
+): Generation {
   const run = new GenerationRun(model, promptTokens, options, random);
   while (run.step());
   return run.result();
@@ -73,7 +78,12 @@ export class GenerationRun {
   private takenLength = 0;
   private sampledTokens = 0;
 
-  constructor(private readonly model: NgramModel, promptTokens: readonly number[], private readonly options: GenerateOptions, private readonly random: Random) {
+  constructor(
+    private readonly model: NgramModel,
+    promptTokens: readonly number[],
+    private readonly options: GenerateOptions,
+    private readonly random: Random,
+  ) {
     this.maxTokens = options.maxTokens ?? defaultMaxTokens;
     this.stops = (options.stop ?? []).filter((stop) => stop.length > 0);
     this.topLogprobs = options.topLogprobs ?? 0;
@@ -106,7 +116,13 @@ export class GenerationRun {
     const bytes = tokenBytes(sampled.tokenId);
     const piece = this.decoder.decode(bytes, { stream: true });
     const top = this.topLogprobs > 0 ? this.sampler.topAlternatives(this.topLogprobs) : [];
-    this.tokens.push({ tokenId: sampled.tokenId, text: piece, bytes, logProb: sampled.logProb, top });
+    this.tokens.push({
+      tokenId: sampled.tokenId,
+      text: piece,
+      bytes,
+      logProb: sampled.logProb,
+      top,
+    });
     const before = this.text.length;
     this.text += piece;
     if (this.stops.length > 0) {
@@ -126,7 +142,9 @@ export class GenerationRun {
    * those ending before the longest tail of the text that is the start of a stop sequence.
    */
   takeSettled(): GeneratedToken[] {
-    const settledLength = this.done ? Infinity : this.text.length - heldBackLength(this.text, this.stops);
+    const settledLength = this.done
+      ? Infinity
+      : this.text.length - heldBackLength(this.text, this.stops);
     const first = this.taken;
     while (this.taken < this.tokens.length) {
       const next = this.takenLength + this.tokens[this.taken].text.length;
@@ -139,7 +157,12 @@ export class GenerationRun {
 
   /** The whole generation (call once finished). */
   result(): Generation {
-    return { text: this.text, tokens: this.tokens, completionTokens: this.sampledTokens, finishReason: this.finishReason };
+    return {
+      text: this.text,
+      tokens: this.tokens,
+      completionTokens: this.sampledTokens,
+      finishReason: this.finishReason,
+    };
   }
 
   private finish(reason: Generation['finishReason'] = 'length'): false {

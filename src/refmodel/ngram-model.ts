@@ -48,19 +48,25 @@ export class NgramModel {
     let total = 0;
     for (const count of tables.unigramCounts) total += count;
     this.unigram = new Float64Array(this.vocabularySize);
-    for (let index = 0; index < this.vocabularySize; index += 1) this.unigram[index] = tables.unigramCounts[index] / total;
+    for (let index = 0; index < this.vocabularySize; index += 1)
+      this.unigram[index] = tables.unigramCounts[index] / total;
     this.orders = tables.orders.map((table) => {
       const rows = table.offsets.length - 1;
       const totals = new Float64Array(rows);
       for (let row = 0; row < rows; row += 1) {
         let sum = 0;
-        for (let entry = table.offsets[row]; entry < table.offsets[row + 1]; entry += 1) sum += table.counts[entry];
+        for (let entry = table.offsets[row]; entry < table.offsets[row + 1]; entry += 1)
+          sum += table.counts[entry];
         totals[row] = sum;
       }
       return { table, index: new ContextIndex(table), totals };
     });
-    const ranked = Array.from(this.unigram.keys()).sort((a, b) => this.unigram[b] - this.unigram[a] || a - b);
-    this.background = Int32Array.from(ranked.slice(0, Math.min(backgroundCandidates, ranked.length)));
+    const ranked = Array.from(this.unigram.keys()).sort(
+      (a, b) => this.unigram[b] - this.unigram[a] || a - b,
+    );
+    this.background = Int32Array.from(
+      ranked.slice(0, Math.min(backgroundCandidates, ranked.length)),
+    );
     this.slotOf = new Int32Array(this.vocabularySize);
     this.stampOf = new Uint32Array(this.vocabularySize);
     this.rows = new Int32Array(this.order + 1);
@@ -79,7 +85,8 @@ export class NgramModel {
   /** Maps token ids to vocabulary indexes (-1 for tokens the model never saw). */
   toVocabulary(tokenIds: readonly number[]): Int32Array {
     const indexes = new Int32Array(tokenIds.length);
-    for (let position = 0; position < tokenIds.length; position += 1) indexes[position] = this.vocabularyIndex(tokenIds[position]);
+    for (let position = 0; position < tokenIds.length; position += 1)
+      indexes[position] = this.vocabularyIndex(tokenIds[position]);
     return indexes;
   }
 
@@ -101,10 +108,12 @@ export class NgramModel {
       const total = totals[row];
       const gamma = (table.discount * (end - start)) / total;
       for (let index = 0; index < probabilities.length; index += 1) probabilities[index] *= gamma;
-      for (let entry = start; entry < end; entry += 1) probabilities[table.nextTokens[entry]] += (table.counts[entry] - table.discount) / total;
+      for (let entry = start; entry < end; entry += 1)
+        probabilities[table.nextTokens[entry]] += (table.counts[entry] - table.discount) / total;
     }
     const logProbs = new Float64Array(probabilities.length);
-    for (let index = 0; index < probabilities.length; index += 1) logProbs[index] = Math.log(probabilities[index]);
+    for (let index = 0; index < probabilities.length; index += 1)
+      logProbs[index] = Math.log(probabilities[index]);
     return { tokenIds: this.tables.vocabulary, logProbs };
   }
 
@@ -115,7 +124,13 @@ export class NgramModel {
    * of the one-token context, the 64 most likely unigram-level tokens, end-of-text and `extra`; the
    * rest of the vocabulary (a small tail of mass) is left out, as top-k sampling leaves it out. Both buffers need room for vocabularySize + extra.length entries.
    */
-  fillCandidates(history: Int32Array, end: number, candidates: Int32Array, probabilities: Float64Array, extra: Int32Array | null = null): number {
+  fillCandidates(
+    history: Int32Array,
+    end: number,
+    candidates: Int32Array,
+    probabilities: Float64Array,
+    extra: Int32Array | null = null,
+  ): number {
     this.stamp = (this.stamp + 1) >>> 0;
     if (this.stamp === 0) {
       this.stampOf.fill(0);
@@ -139,7 +154,9 @@ export class NgramModel {
     }
     for (let index = 0; index < this.background.length; index += 1) add(this.background[index]);
     add(0);
-    if (extra) for (let index = 0; index < extra.length; index += 1) if (extra[index] >= 0) add(extra[index]);
+    if (extra)
+      for (let index = 0; index < extra.length; index += 1)
+        if (extra[index] >= 0) add(extra[index]);
     // scale of the unigram level: the product of every found order's back-off weight
     let scale = 1;
     for (let k = found; k >= 2; k -= 1) {
@@ -147,7 +164,8 @@ export class NgramModel {
       const row = this.rows[k];
       scale *= (table.discount * (table.offsets[row + 1] - table.offsets[row])) / totals[row];
     }
-    for (let slot = 0; slot < count; slot += 1) probabilities[slot] = scale * this.unigram[candidates[slot]];
+    for (let slot = 0; slot < count; slot += 1)
+      probabilities[slot] = scale * this.unigram[candidates[slot]];
     let weight = 1; // product of back-off weights of the orders above k
     for (let k = found; k >= 2; k -= 1) {
       const { table, totals } = this.orders[k - 2];
@@ -160,7 +178,8 @@ export class NgramModel {
       const last = k === 2 ? Math.min(stop, start + bigramCandidates) : stop;
       for (let entry = start; entry < last; entry += 1) {
         const index = table.nextTokens[entry];
-        if (this.stampOf[index] !== stamp) add(index), (probabilities[count - 1] = scale * this.unigram[index]);
+        if (this.stampOf[index] !== stamp)
+          (add(index), (probabilities[count - 1] = scale * this.unigram[index]));
         probabilities[this.slotOf[index]] += (table.counts[entry] - discount) * factor;
       }
       weight *= (discount * (stop - start)) / total;

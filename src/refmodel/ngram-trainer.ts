@@ -88,7 +88,8 @@ export class NgramTrainer {
   private documentTokens = 0;
 
   constructor(order: number) {
-    if (!Number.isInteger(order) || order < 2 || order > 6) throw new RangeError('order must be a whole number from 2 to 6');
+    if (!Number.isInteger(order) || order < 2 || order > 6)
+      throw new RangeError('order must be a whole number from 2 to 6');
     this.order = order;
     this.levels = Array.from({ length: order + 1 }, () => new Level());
     this.previous = new Array<number>(order + 1).fill(-1);
@@ -170,7 +171,13 @@ export class NgramTrainer {
     }
     const orders: OrderTable[] = [];
     for (let k = 2; k <= n; k += 1) orders.push(this.buildOrder(k, vocabularyIndex));
-    return { order: n, vocabulary: Int32Array.from(tokenIds), unigramCounts, orders, trainingTokens: this.tokens };
+    return {
+      order: n,
+      vocabulary: Int32Array.from(tokenIds),
+      unigramCounts,
+      orders,
+      trainingTokens: this.tokens,
+    };
   }
 
   private buildOrder(k: number, vocabularyIndex: Map<number, number>): OrderTable {
@@ -201,7 +208,9 @@ export class NgramTrainer {
       let id = contextId;
       for (let position = contextLength - 1; position >= 0; position -= 1) {
         const prefixLevel = this.levels[position + 1];
-        contextTokens[index * contextLength + position] = vocabularyIndex.get(prefixLevel.last[id])!;
+        contextTokens[index * contextLength + position] = vocabularyIndex.get(
+          prefixLevel.last[id],
+        )!;
         id = prefixLevel.prefix[id];
       }
       const list = byContext.get(contextId)!;
@@ -219,7 +228,8 @@ export class NgramTrainer {
     });
     offsets[contextIds.length] = entry;
     // Ney's estimate D = n1 / (n1 + 2 n2), kept inside (0, 1)
-    const discount = ones + twos === 0 ? 0.5 : Math.min(0.95, Math.max(0.05, ones / (ones + 2 * twos)));
+    const discount =
+      ones + twos === 0 ? 0.5 : Math.min(0.95, Math.max(0.05, ones / (ones + 2 * twos)));
     return { contextLength, contextTokens, offsets, nextTokens, counts, discount };
   }
 }

@@ -42,7 +42,10 @@ export class Sampler {
   private logitsReady = false;
   private readonly sortedWeights: Float64Array;
 
-  constructor(private readonly model: NgramModel, private readonly options: SamplingOptions = {}) {
+  constructor(
+    private readonly model: NgramModel,
+    private readonly options: SamplingOptions = {},
+  ) {
     const bias = options.logitBias && options.logitBias.size > 0 ? [...options.logitBias] : [];
     const capacity = model.vocabularySize + bias.length;
     this.candidates = new Int32Array(capacity);
@@ -51,7 +54,8 @@ export class Sampler {
     this.logits = new Float64Array(capacity);
     this.weights = new Float64Array(capacity);
     this.sortedWeights = new Float64Array(capacity);
-    this.biasVocabulary = bias.length > 0 ? Int32Array.from(bias, ([token]) => model.vocabularyIndex(token)) : null;
+    this.biasVocabulary =
+      bias.length > 0 ? Int32Array.from(bias, ([token]) => model.vocabularyIndex(token)) : null;
     this.biasValues = bias.length > 0 ? Float64Array.from(bias, ([, value]) => value) : null;
     this.temperature = options.temperature ?? 1;
     this.topP = options.topP ?? 1;
@@ -63,15 +67,27 @@ export class Sampler {
    */
   next(history: Int32Array, end: number, context: readonly number[], random: Random): SampledToken {
     const model = this.model;
-    const count = model.fillCandidates(history, end, this.candidates, this.probabilities, this.biasVocabulary);
+    const count = model.fillCandidates(
+      history,
+      end,
+      this.candidates,
+      this.probabilities,
+      this.biasVocabulary,
+    );
     this.count = count;
     const ids = this.candidateIds;
     for (let slot = 0; slot < count; slot += 1) ids[slot] = model.tokenId(this.candidates[slot]);
-    if (!this.biasVocabulary && !this.options.logitsProcessor) return this.nextFromProbabilities(count, random);
+    if (!this.biasVocabulary && !this.options.logitsProcessor)
+      return this.nextFromProbabilities(count, random);
     const logits = this.logits;
     for (let slot = 0; slot < count; slot += 1) logits[slot] = Math.log(this.probabilities[slot]);
     if (this.biasVocabulary && this.biasValues) this.applyBias(count);
-    if (this.options.logitsProcessor) this.options.logitsProcessor.process(context, ids.subarray(0, count), logits.subarray(0, count));
+    if (this.options.logitsProcessor)
+      this.options.logitsProcessor.process(
+        context,
+        ids.subarray(0, count),
+        logits.subarray(0, count),
+      );
     let best = 0;
     let max = -Infinity;
     for (let slot = 0; slot < count; slot += 1) {
@@ -90,7 +106,8 @@ export class Sampler {
       const weights = this.weights;
       const inverse = 1 / this.temperature;
       let total = 0;
-      for (let slot = 0; slot < count; slot += 1) total += weights[slot] = Math.exp((logits[slot] - max) * inverse);
+      for (let slot = 0; slot < count; slot += 1)
+        total += weights[slot] = Math.exp((logits[slot] - max) * inverse);
       const processor = this.options.logitsProcessor;
       const picked = processor?.choose ? this.chooseWith(processor, context, count, total) : -1;
       chosen = picked >= 0 ? picked : this.draw(count, total, random);
@@ -118,10 +135,14 @@ export class Sampler {
       const inverse = 1 / this.temperature;
       const top = probabilities[best];
       let total = 0;
-      for (let slot = 0; slot < count; slot += 1) total += weights[slot] = Math.pow(probabilities[slot] / top, inverse);
+      for (let slot = 0; slot < count; slot += 1)
+        total += weights[slot] = Math.pow(probabilities[slot] / top, inverse);
       chosen = this.draw(count, total, random);
     }
-    return { tokenId: this.candidateIds[chosen], logProb: Math.log(probabilities[chosen]) - this.logNormaliser };
+    return {
+      tokenId: this.candidateIds[chosen],
+      logProb: Math.log(probabilities[chosen]) - this.logNormaliser,
+    };
   }
 
   /** The `k` most likely candidates of the last draw, best first (log-probabilities as in SampledToken). */
@@ -129,7 +150,8 @@ export class Sampler {
     const top: TopAlternative[] = [];
     if (k <= 0) return top;
     if (!this.logitsReady) {
-      for (let slot = 0; slot < this.count; slot += 1) this.logits[slot] = Math.log(this.probabilities[slot]);
+      for (let slot = 0; slot < this.count; slot += 1)
+        this.logits[slot] = Math.log(this.probabilities[slot]);
       this.logitsReady = true;
     }
     for (let slot = 0; slot < this.count; slot += 1) {
@@ -144,13 +166,22 @@ export class Sampler {
   }
 
   /** Lets the processor's own keyed draw pick the token (weights outside top_p are zeroed first). */
-  private chooseWith(processor: LogitsProcessor, context: readonly number[], count: number, total: number): number {
+  private chooseWith(
+    processor: LogitsProcessor,
+    context: readonly number[],
+    count: number,
+    total: number,
+  ): number {
     const weights = this.weights;
     if (this.topP < 1) {
       const [floor] = this.nucleusFloor(count, total);
       for (let slot = 0; slot < count; slot += 1) if (weights[slot] < floor) weights[slot] = 0;
     }
-    const picked = processor.choose!(context, this.candidateIds.subarray(0, count), weights.subarray(0, count));
+    const picked = processor.choose!(
+      context,
+      this.candidateIds.subarray(0, count),
+      weights.subarray(0, count),
+    );
     return picked >= 0 && picked < count && weights[picked] > 0 ? picked : -1;
   }
 
@@ -161,7 +192,8 @@ export class Sampler {
       const index = this.candidates[slot];
       for (let bias = 0; bias < biasVocabulary.length; bias += 1) {
         if (biasVocabulary[bias] !== index) continue;
-        this.logits[slot] = biasValues[bias] <= -100 ? -Infinity : this.logits[slot] + biasValues[bias];
+        this.logits[slot] =
+          biasValues[bias] <= -100 ? -Infinity : this.logits[slot] + biasValues[bias];
       }
     }
   }
@@ -200,7 +232,8 @@ export class Sampler {
       if (mass >= limit) break;
     }
     let kept = 0;
-    for (let slot = 0; slot < count; slot += 1) if (this.weights[slot] >= floor) kept += this.weights[slot];
+    for (let slot = 0; slot < count; slot += 1)
+      if (this.weights[slot] >= floor) kept += this.weights[slot];
     return [floor, kept];
   }
 }

@@ -6,11 +6,18 @@ import { createRequire } from 'node:module';
 
 type Encoding = typeof import('gpt-tokenizer/encoding/cl100k_base');
 const require = createRequire(import.meta.url);
-let loaded: { encoding: Encoding; ranks: readonly (string | readonly number[] | undefined)[] } | null = null;
+let loaded: {
+  encoding: Encoding;
+  ranks: readonly (string | readonly number[] | undefined)[];
+} | null = null;
 function cl100k(): NonNullable<typeof loaded> {
   return (loaded ??= {
     encoding: require('gpt-tokenizer/encoding/cl100k_base') as Encoding,
-    ranks: (require('gpt-tokenizer/bpeRanks/cl100k_base') as { default: readonly (string | readonly number[] | undefined)[] }).default,
+    ranks: (
+      require('gpt-tokenizer/bpeRanks/cl100k_base') as {
+        default: readonly (string | readonly number[] | undefined)[];
+      }
+    ).default,
   });
 }
 

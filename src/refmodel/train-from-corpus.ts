@@ -27,7 +27,10 @@ export function corpusFormatOf(path: string): CorpusFormat {
 }
 
 /** Streams `path` ('-' for stdin, gzip detected) into a trainer and returns the model's tables. */
-export async function trainFromCorpus(path: string, options: TrainOptions = {}): Promise<TrainResult> {
+export async function trainFromCorpus(
+  path: string,
+  options: TrainOptions = {},
+): Promise<TrainResult> {
   const trainer = new NgramTrainer(options.order ?? defaultOrder);
   const format = options.format ?? corpusFormatOf(path);
   const source = await openInput(path);
@@ -54,7 +57,11 @@ export async function trainFromCorpus(path: string, options: TrainOptions = {}):
   for await (const batch of readLineBatches(source.stream, { maxLineBytes: 16 * 1024 * 1024 })) {
     for (let index = 0; index < batch.lines.length; index += 1) {
       const lineNumber = batch.firstLine + index;
-      if (batch.overlong.includes(index)) throw new DistillGuardError('input_invalid', `${source.label}:${lineNumber}: line longer than 16 MiB; split the text into shorter lines.`);
+      if (batch.overlong.includes(index))
+        throw new DistillGuardError(
+          'input_invalid',
+          `${source.label}:${lineNumber}: line longer than 16 MiB; split the text into shorter lines.`,
+        );
       const line = batch.lines[index];
       if (format === 'jsonl') {
         if (line.trim() === '') continue;
@@ -71,7 +78,8 @@ export async function trainFromCorpus(path: string, options: TrainOptions = {}):
     }
   }
   if (format === 'text') endDocument();
-  if (documents === 0) throw new DistillGuardError('input_invalid', `${source.label}: no text to train on.`);
+  if (documents === 0)
+    throw new DistillGuardError('input_invalid', `${source.label}: no text to train on.`);
   return { tables: trainer.build(), documents };
 }
 
@@ -80,11 +88,17 @@ function jsonlText(line: string, label: string, lineNumber: number): string {
   try {
     record = JSON.parse(line);
   } catch {
-    throw new DistillGuardError('input_invalid', `${label}:${lineNumber}: is not valid JSON; each line must be an object with a "text" field.`);
+    throw new DistillGuardError(
+      'input_invalid',
+      `${label}:${lineNumber}: is not valid JSON; each line must be an object with a "text" field.`,
+    );
   }
   const text = (record as { text?: unknown } | null)?.text;
   if (typeof record !== 'object' || record === null || typeof text !== 'string') {
-    throw new DistillGuardError('input_invalid', `${label}:${lineNumber}: field 'text' must be a string.`);
+    throw new DistillGuardError(
+      'input_invalid',
+      `${label}:${lineNumber}: field 'text' must be a string.`,
+    );
   }
   return text;
 }

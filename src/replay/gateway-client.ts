@@ -19,10 +19,16 @@ export class GatewayClient {
     try {
       parsed = new URL(gatewayUrl);
     } catch {
-      throw new DistillGuardError('usage', `--gateway '${gatewayUrl}' is not a URL; pass e.g. http://127.0.0.1:8080.`);
+      throw new DistillGuardError(
+        'usage',
+        `--gateway '${gatewayUrl}' is not a URL; pass e.g. http://127.0.0.1:8080.`,
+      );
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      throw new DistillGuardError('usage', `--gateway '${gatewayUrl}' must be an http:// or https:// URL.`);
+      throw new DistillGuardError(
+        'usage',
+        `--gateway '${gatewayUrl}' must be an http:// or https:// URL.`,
+      );
     }
     this.url = gatewayUrl;
     this.basePath = parsed.pathname.replace(/\/+$/, '');
@@ -43,8 +49,18 @@ export class GatewayClient {
   }
 
   /** One request; the body is read to the end. Network failures throw (see networkErrorCode). */
-  async send(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body: string | undefined): Promise<GatewayResponse> {
-    const response = await this.pool.request({ method, path: `${this.basePath}${path}`, headers, body });
+  async send(
+    method: 'GET' | 'POST',
+    path: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+  ): Promise<GatewayResponse> {
+    const response = await this.pool.request({
+      method,
+      path: `${this.basePath}${path}`,
+      headers,
+      body,
+    });
     return { status: response.statusCode, text: await response.body.text() };
   }
 

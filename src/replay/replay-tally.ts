@@ -48,8 +48,14 @@ export class ReplayTally {
     increment(this.account(accountId), 'network_error');
   }
 
-  summary(fields: Pick<ReplaySummary, 'gateway' | 'speed' | 'keys_created' | 'accounts_posted' | 'elapsed_s' | 'max_lag_ms'>): ReplaySummary {
-    const total = (counts: Record<string, number>) => Object.values(counts).reduce((sum, count) => sum + count, 0);
+  summary(
+    fields: Pick<
+      ReplaySummary,
+      'gateway' | 'speed' | 'keys_created' | 'accounts_posted' | 'elapsed_s' | 'max_lag_ms'
+    >,
+  ): ReplaySummary {
+    const total = (counts: Record<string, number>) =>
+      Object.values(counts).reduce((sum, count) => sum + count, 0);
     return {
       gateway: fields.gateway,
       speed: fields.speed,
@@ -77,9 +83,19 @@ export class ReplayTally {
 }
 
 /** Accounts that got 429 or 403 responses, most first: what a reader of a replay wants to see. */
-export function refusedAccounts(summary: ReplaySummary): { account_id: string; status_429: number; status_403: number }[] {
+export function refusedAccounts(
+  summary: ReplaySummary,
+): { account_id: string; status_429: number; status_403: number }[] {
   return Object.entries(summary.per_account)
-    .map(([account_id, counts]) => ({ account_id, status_429: counts['429'] ?? 0, status_403: counts['403'] ?? 0 }))
+    .map(([account_id, counts]) => ({
+      account_id,
+      status_429: counts['429'] ?? 0,
+      status_403: counts['403'] ?? 0,
+    }))
     .filter((row) => row.status_429 + row.status_403 > 0)
-    .sort((a, b) => b.status_429 + b.status_403 - (a.status_429 + a.status_403) || a.account_id.localeCompare(b.account_id));
+    .sort(
+      (a, b) =>
+        b.status_429 + b.status_403 - (a.status_429 + a.status_403) ||
+        a.account_id.localeCompare(b.account_id),
+    );
 }

@@ -71,8 +71,15 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
         else tally.networkError(record.account_id, networkErrorCode(error));
         return;
       }
-      const body = options.maxTokens === undefined ? record.request : capMaxTokens(record.request, options.maxTokens);
-      const headers = { 'content-type': 'application/json', ...replayHeaders(record), ...route.authHeaders(secret) };
+      const body =
+        options.maxTokens === undefined
+          ? record.request
+          : capMaxTokens(record.request, options.maxTokens);
+      const headers = {
+        'content-type': 'application/json',
+        ...replayHeaders(record),
+        ...route.authHeaders(secret),
+      };
       try {
         const response = await gateway.send('POST', route.path, headers, JSON.stringify(body));
         tally.response(record.account_id, response.status);
@@ -102,7 +109,12 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
         await slots.acquire();
         tally.sent += 1;
         void sendRecord(record, route).finally(() => slots.release());
-        options.onProgress?.({ read: tally.read, sent: tally.sent, bytesConsumed: source.bytesConsumed(), totalBytes: source.size });
+        options.onProgress?.({
+          read: tally.read,
+          sent: tally.sent,
+          bytesConsumed: source.bytesConsumed(),
+          totalBytes: source.size,
+        });
       }
     }
     source.stream.destroy();

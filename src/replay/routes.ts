@@ -13,7 +13,10 @@ const openAiAuth = (secret: string) => ({ authorization: `Bearer ${secret}` });
 const routes: Partial<Record<ApiSurface, ReplayRoute>> = {
   'openai.chat': { path: '/v1/chat/completions', authHeaders: openAiAuth },
   'openai.completions': { path: '/v1/completions', authHeaders: openAiAuth },
-  'anthropic.messages': { path: '/v1/messages', authHeaders: (secret) => ({ 'x-api-key': secret, 'anthropic-version': '2023-06-01' }) },
+  'anthropic.messages': {
+    path: '/v1/messages',
+    authHeaders: (secret) => ({ 'x-api-key': secret, 'anthropic-version': '2023-06-01' }),
+  },
 };
 
 /** The route for `api`, or null when the gateway does not serve it (openai.responses): such records are skipped. */

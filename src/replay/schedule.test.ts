@@ -7,7 +7,11 @@ test('the schedule keeps relative timing divided by speed, anchored on the first
   const schedule = new ReplaySchedule(10, () => clock);
   const base = Date.parse('2026-02-02T00:00:00Z');
   assert.equal(schedule.delayFor(base), 0);
-  assert.equal(schedule.delayFor(base + 60_000), 6000, 'a minute later in the log is 6 s later at speed 10');
+  assert.equal(
+    schedule.delayFor(base + 60_000),
+    6000,
+    'a minute later in the log is 6 s later at speed 10',
+  );
   clock += 2000;
   assert.equal(schedule.delayFor(base + 60_000), 4000);
   clock += 10_000;

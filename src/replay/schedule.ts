@@ -8,7 +8,10 @@ export class ReplaySchedule {
   private startedMs = 0;
   private latestLagMs = 0;
 
-  constructor(private readonly speed: number, private readonly now: () => number = () => performance.now()) {}
+  constructor(
+    private readonly speed: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   /** Wall-clock ms from now until the record logged at `recordMs` is due (0 when it is due already). */
   delayFor(recordMs: number): number {

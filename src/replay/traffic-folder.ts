@@ -19,11 +19,17 @@ function firstExisting(folder: string, name: string): string | null {
 
 export function findTrafficFiles(folder: string): TrafficFiles {
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
-    throw new DistillGuardError('input_unreadable', `--traffic '${folder}' is not a folder. Pass the folder 'distillguard simulate --out DIR' wrote.`);
+    throw new DistillGuardError(
+      'input_unreadable',
+      `--traffic '${folder}' is not a folder. Pass the folder 'distillguard simulate --out DIR' wrote.`,
+    );
   }
   const interactions = firstExisting(folder, 'interactions');
   if (!interactions) {
-    throw new DistillGuardError('input_unreadable', `no interactions.jsonl or interactions.jsonl.gz in '${folder}'. Create one with 'distillguard simulate --out ${folder}'.`);
+    throw new DistillGuardError(
+      'input_unreadable',
+      `no interactions.jsonl or interactions.jsonl.gz in '${folder}'. Create one with 'distillguard simulate --out ${folder}'.`,
+    );
   }
   return { interactions, accounts: firstExisting(folder, 'accounts') };
 }

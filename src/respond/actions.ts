@@ -8,7 +8,12 @@ export type Action = (typeof actions)[number];
 export const ruleVerdicts = ['extraction', 'review'] as const;
 export type RuleVerdict = (typeof ruleVerdicts)[number];
 
-const enforcement: ReadonlySet<Action> = new Set<Action>(['throttle', 'verify', 'degrade', 'block']);
+const enforcement: ReadonlySet<Action> = new Set<Action>([
+  'throttle',
+  'verify',
+  'degrade',
+  'block',
+]);
 
 /** True for actions that restrict the caller (throttle, verify, degrade, block). */
 export function isEnforcement(action: Action): boolean {

@@ -8,7 +8,11 @@ import { fnv1a } from '../core/index.js';
  * Campaign and account ids live in separate namespaces, so `c1` the campaign and `c1` the account
  * need not share a cohort.
  */
-export function cohortOf(subject: { campaignId: string | null; accountId: string }, cohorts: number): number {
-  const key = subject.campaignId === null ? `account:${subject.accountId}` : `campaign:${subject.campaignId}`;
+export function cohortOf(
+  subject: { campaignId: string | null; accountId: string },
+  cohorts: number,
+): number {
+  const key =
+    subject.campaignId === null ? `account:${subject.accountId}` : `campaign:${subject.campaignId}`;
   return fnv1a(key) % cohorts;
 }

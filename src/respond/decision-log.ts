@@ -25,7 +25,11 @@ export interface DecisionSink {
 }
 
 /** The record to store for a decision taken at `nowMs` on `state`. */
-export function toDecisionRecord(state: AccountState, decision: Decision, nowMs: number): DecisionRecord {
+export function toDecisionRecord(
+  state: AccountState,
+  decision: Decision,
+  nowMs: number,
+): DecisionRecord {
   const record: DecisionRecord = {
     ts: formatTimestamp(nowMs),
     account_id: state.accountId,
@@ -50,6 +54,7 @@ export class MemoryDecisionSink implements DecisionSink {
 
   record(decision: DecisionRecord): void {
     this.records.push(decision);
-    if (this.records.length > this.capacity) this.records.splice(0, this.records.length - this.capacity);
+    if (this.records.length > this.capacity)
+      this.records.splice(0, this.records.length - this.capacity);
   }
 }

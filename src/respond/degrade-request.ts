@@ -37,16 +37,31 @@ function decoyFor(api: ApiSurface, decoy: DecoyTool): JsonObject {
     case 'anthropic.messages':
       return { name: decoy.name, description: decoy.description, input_schema: decoy.parameters };
     case 'openai.responses':
-      return { type: 'function', name: decoy.name, description: decoy.description, parameters: decoy.parameters };
+      return {
+        type: 'function',
+        name: decoy.name,
+        description: decoy.description,
+        parameters: decoy.parameters,
+      };
     default:
-      return { type: 'function', function: { name: decoy.name, description: decoy.description, parameters: decoy.parameters } };
+      return {
+        type: 'function',
+        function: {
+          name: decoy.name,
+          description: decoy.description,
+          parameters: decoy.parameters,
+        },
+      };
   }
 }
 
 function addDecoys(api: ApiSurface, body: JsonObject, seed: string): void {
   const tools = body.tools;
   if (!Array.isArray(tools) || tools.length === 0) return;
-  const nameOf = api === 'openai.chat' ? (tool: JsonObject) => (tool.function as JsonObject | undefined)?.name : (tool: JsonObject) => tool.name;
+  const nameOf =
+    api === 'openai.chat'
+      ? (tool: JsonObject) => (tool.function as JsonObject | undefined)?.name
+      : (tool: JsonObject) => tool.name;
   const decoys = pickDecoys(seed, decoysPerRequest, toolNames(tools, nameOf));
   body.tools = [...tools, ...decoys.map((decoy) => decoyFor(api, decoy))];
 }
@@ -63,14 +78,20 @@ function addDecoys(api: ApiSurface, body: JsonObject, seed: string): void {
  * Decoys (when on) are added only to requests that already declare tools.
  * @param decoySeed campaign id, else account id: the same caller always sees the same decoys.
  */
-export function degradeRequest(api: ApiSurface, body: Readonly<JsonObject>, settings: DegradeSettings, decoySeed = ''): JsonObject {
+export function degradeRequest(
+  api: ApiSurface,
+  body: Readonly<JsonObject>,
+  settings: DegradeSettings,
+  decoySeed = '',
+): JsonObject {
   const degraded: JsonObject = { ...body };
   const cap = settings.max_tokens;
   switch (api) {
     case 'openai.chat':
       capField(degraded, 'max_completion_tokens', cap, degraded.max_tokens === undefined);
       capField(degraded, 'max_tokens', cap, false);
-      if (settings.strip_reasoning) removeFields(degraded, ['reasoning_effort', 'reasoning', 'include_reasoning', 'thinking']);
+      if (settings.strip_reasoning)
+        removeFields(degraded, ['reasoning_effort', 'reasoning', 'include_reasoning', 'thinking']);
       if (settings.strip_logprobs) removeFields(degraded, ['logprobs', 'top_logprobs']);
       break;
     case 'openai.completions':
@@ -83,7 +104,11 @@ export function degradeRequest(api: ApiSurface, body: Readonly<JsonObject>, sett
       if (settings.strip_logprobs) removeFields(degraded, ['top_logprobs']);
       const include = degraded.include;
       if (Array.isArray(include)) {
-        degraded.include = include.filter((item) => !(settings.strip_reasoning && item === 'reasoning.encrypted_content') && !(settings.strip_logprobs && typeof item === 'string' && item.endsWith('logprobs')));
+        degraded.include = include.filter(
+          (item) =>
+            !(settings.strip_reasoning && item === 'reasoning.encrypted_content') &&
+            !(settings.strip_logprobs && typeof item === 'string' && item.endsWith('logprobs')),
+        );
       }
       break;
     }

@@ -40,7 +40,8 @@ export interface Decision {
 /** Enforcement that still returns model output (verify and block refuse the request). */
 const servesContent = (action: Action) => action === 'throttle' || action === 'degrade';
 
-const verdictPhrase = (verdict: Verdict | null) => (verdict === null ? 'no verdict' : `${verdict === 'extraction' ? 'an' : 'a'} ${verdict} verdict`);
+const verdictPhrase = (verdict: Verdict | null) =>
+  verdict === null ? 'no verdict' : `${verdict === 'extraction' ? 'an' : 'a'} ${verdict} verdict`;
 
 const riskText = (risk: number) => (Math.round(risk * 1000) / 1000).toString();
 
@@ -50,25 +51,35 @@ function matches(rule: LadderRule, state: AccountState): boolean {
   if (rule.campaign_verdict !== undefined) {
     const campaign = state.campaign;
     if (campaign === null || campaign.verdict !== rule.campaign_verdict) return false;
-    if (campaign.risk < rule.min_campaign_risk || campaign.accounts < rule.min_campaign_accounts) return false;
+    if (campaign.risk < rule.min_campaign_risk || campaign.accounts < rule.min_campaign_accounts)
+      return false;
   }
   return true;
 }
 
 function describeAccount(state: AccountState): string {
-  return state.verdict === null ? `account ${state.accountId} (no verdict, risk ${riskText(state.risk)})` : `account ${state.accountId} (${state.verdict}, risk ${riskText(state.risk)})`;
+  return state.verdict === null
+    ? `account ${state.accountId} (no verdict, risk ${riskText(state.risk)})`
+    : `account ${state.accountId} (${state.verdict}, risk ${riskText(state.risk)})`;
 }
 
 function explainMatch(rule: LadderRule, state: AccountState): string {
   const head = `Rule '${rule.name}' (${rule.action})`;
   const campaign = state.campaign;
   if (rule.campaign_verdict !== undefined && campaign !== null) {
-    const minimums = [rule.min_campaign_risk > 0 ? `campaign risk >= ${riskText(rule.min_campaign_risk)}` : '', rule.min_campaign_accounts > 0 ? `>= ${rule.min_campaign_accounts} accounts` : ''].filter(Boolean);
+    const minimums = [
+      rule.min_campaign_risk > 0 ? `campaign risk >= ${riskText(rule.min_campaign_risk)}` : '',
+      rule.min_campaign_accounts > 0 ? `>= ${rule.min_campaign_accounts} accounts` : '',
+    ].filter(Boolean);
     const needs = minimums.length > 0 ? ` (rule needs ${minimums.join(' and ')})` : '';
-    const ownPart = rule.account_verdict !== undefined ? `${describeAccount(state)} also matches` : `${describeAccount(state)} is acted on with its campaign`;
+    const ownPart =
+      rule.account_verdict !== undefined
+        ? `${describeAccount(state)} also matches`
+        : `${describeAccount(state)} is acted on with its campaign`;
     return `${head}: campaign ${campaign.id} has ${verdictPhrase(rule.campaign_verdict)} at risk ${riskText(campaign.risk)} with ${campaign.accounts} accounts${needs}; ${ownPart}.`;
   }
-  const needs = rule.min_account_risk > 0 ? ` (rule needs risk >= ${riskText(rule.min_account_risk)})` : '';
+  const needs =
+    rule.min_account_risk > 0 ? ` (rule needs risk >= ${riskText(rule.min_account_risk)})` : '';
   return `${head}: account ${state.accountId} has ${verdictPhrase(state.verdict)} at risk ${riskText(state.risk)}${needs}.`;
 }
 
@@ -80,9 +91,18 @@ function explainMatch(rule: LadderRule, state: AccountState): string {
  * @example decide({ accountId: 'a1', verdict: 'extraction', risk: 0.999, campaign: null }, defaultPolicy, Date.now()).action // 'block'
  */
 export function decide(state: AccountState, policy: PolicyConfig, nowMs: number): Decision {
-  const base = { campaign_id: state.campaign?.id ?? null, ttl_s: policy.ttl_s, expires_at_ms: nowMs + policy.ttl_s * 1000 };
+  const base = {
+    campaign_id: state.campaign?.id ?? null,
+    ttl_s: policy.ttl_s,
+    expires_at_ms: nowMs + policy.ttl_s * 1000,
+  };
   if (state.verdict === 'benchmark') {
-    return { ...base, action: 'observe', rule: null, reason: `Account ${state.accountId} has a benchmark verdict (recognised evaluation traffic, protected): observed only, never enforced.` };
+    return {
+      ...base,
+      action: 'observe',
+      rule: null,
+      reason: `Account ${state.accountId} has a benchmark verdict (recognised evaluation traffic, protected): observed only, never enforced.`,
+    };
   }
   let chosen: LadderRule | null = null;
   for (const rule of policy.rules) {
@@ -90,13 +110,30 @@ export function decide(state: AccountState, policy: PolicyConfig, nowMs: number)
     if (chosen === null || severityOf(rule.action) > severityOf(chosen.action)) chosen = rule;
   }
   if (chosen === null || chosen.action === 'observe') {
-    const campaignPart = state.campaign === null ? '' : ` in campaign ${state.campaign.id} (${state.campaign.verdict ?? 'no verdict'}, risk ${riskText(state.campaign.risk)})`;
-    const reason = chosen === null ? `No rule matched ${describeAccount(state)}${campaignPart}: observed.` : explainMatch(chosen, state);
+    const campaignPart =
+      state.campaign === null
+        ? ''
+        : ` in campaign ${state.campaign.id} (${state.campaign.verdict ?? 'no verdict'}, risk ${riskText(state.campaign.risk)})`;
+    const reason =
+      chosen === null
+        ? `No rule matched ${describeAccount(state)}${campaignPart}: observed.`
+        : explainMatch(chosen, state);
     return { ...base, action: 'observe', rule: chosen?.name ?? null, reason };
   }
-  const decision: Decision = { ...base, action: chosen.action, rule: chosen.name, reason: explainMatch(chosen, state) };
-  if (chosen.action === 'tracer' || (servesContent(chosen.action) && policy.tracer.with_enforcement)) {
-    decision.cohort = cohortOf({ campaignId: state.campaign?.id ?? null, accountId: state.accountId }, policy.tracer.cohorts);
+  const decision: Decision = {
+    ...base,
+    action: chosen.action,
+    rule: chosen.name,
+    reason: explainMatch(chosen, state),
+  };
+  if (
+    chosen.action === 'tracer' ||
+    (servesContent(chosen.action) && policy.tracer.with_enforcement)
+  ) {
+    decision.cohort = cohortOf(
+      { campaignId: state.campaign?.id ?? null, accountId: state.accountId },
+      policy.tracer.cohorts,
+    );
   }
   return decision;
 }

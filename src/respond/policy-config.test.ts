@@ -26,7 +26,10 @@ test('an empty config is the default ladder, with every section filled in', () =
 });
 
 test('a partial section keeps the defaults of its other fields', () => {
-  const policy = parsePolicyConfig({ throttle: { account: { requests_per_minute: 6, burst: 2 } }, degrade: { decoy_tools: true } });
+  const policy = parsePolicyConfig({
+    throttle: { account: { requests_per_minute: 6, burst: 2 } },
+    degrade: { decoy_tools: true },
+  });
   assert.deepEqual(policy.throttle.account, { requests_per_minute: 6, burst: 2 });
   assert.deepEqual(policy.throttle.campaign, defaultPolicy.throttle.campaign);
   assert.equal(policy.degrade.decoy_tools, true);
@@ -34,9 +37,21 @@ test('a partial section keeps the defaults of its other fields', () => {
 });
 
 test('errors name the field path and say what to do', () => {
-  assert.match(usageError({ throttle: { account: { requests_per_minute: -1, burst: 2 } } }).message, /throttle\.account\.requests_per_minute/);
-  assert.match(usageError({ rules: [{ name: 'x', action: 'explode', account_verdict: 'extraction' }] }).message, /rules\[0\]\.action/);
-  assert.match(usageError({ rules: [{ name: 'x', action: 'block', account_verdict: 'extraction', min_account_risk: 2 }] }).message, /rules\[0\]\.min_account_risk/);
+  assert.match(
+    usageError({ throttle: { account: { requests_per_minute: -1, burst: 2 } } }).message,
+    /throttle\.account\.requests_per_minute/,
+  );
+  assert.match(
+    usageError({ rules: [{ name: 'x', action: 'explode', account_verdict: 'extraction' }] })
+      .message,
+    /rules\[0\]\.action/,
+  );
+  assert.match(
+    usageError({
+      rules: [{ name: 'x', action: 'block', account_verdict: 'extraction', min_account_risk: 2 }],
+    }).message,
+    /rules\[0\]\.min_account_risk/,
+  );
   const typo = usageError({ degrade: { max_token: 10 } }).message;
   assert.match(typo, /degrade/);
   assert.match(typo, /max_token/);
@@ -45,11 +60,26 @@ test('errors name the field path and say what to do', () => {
 });
 
 test('a rule may not enforce on a review verdict, nor name the benchmark verdict', () => {
-  const review = usageError({ rules: [{ name: 'harsh', action: 'throttle', account_verdict: 'review' }] }).message;
+  const review = usageError({
+    rules: [{ name: 'harsh', action: 'throttle', account_verdict: 'review' }],
+  }).message;
   assert.match(review, /rules\[0\]\.action/);
   assert.match(review, /review verdicts never trigger enforcement/);
-  assert.match(usageError({ rules: [{ name: 'b', action: 'observe', account_verdict: 'benchmark' }] }).message, /rules\[0\]\.account_verdict/);
-  assert.match(usageError({ rules: [{ name: 'none', action: 'tracer' }] }).message, /names no verdict/);
-  assert.match(usageError({ rules: [{ name: 'c', action: 'tracer', account_verdict: 'review', min_campaign_accounts: 3 }] }).message, /rules\[0\]\.campaign_verdict/);
-  assert.doesNotThrow(() => parsePolicyConfig({ rules: [{ name: 'mark', action: 'tracer', account_verdict: 'review' }] }));
+  assert.match(
+    usageError({ rules: [{ name: 'b', action: 'observe', account_verdict: 'benchmark' }] }).message,
+    /rules\[0\]\.account_verdict/,
+  );
+  assert.match(
+    usageError({ rules: [{ name: 'none', action: 'tracer' }] }).message,
+    /names no verdict/,
+  );
+  assert.match(
+    usageError({
+      rules: [{ name: 'c', action: 'tracer', account_verdict: 'review', min_campaign_accounts: 3 }],
+    }).message,
+    /rules\[0\]\.campaign_verdict/,
+  );
+  assert.doesNotThrow(() =>
+    parsePolicyConfig({ rules: [{ name: 'mark', action: 'tracer', account_verdict: 'review' }] }),
+  );
 });

@@ -22,13 +22,32 @@ const ruleSchema = z
   })
   .superRefine((rule, context) => {
     if (rule.account_verdict === undefined && rule.campaign_verdict === undefined) {
-      context.addIssue({ code: 'custom', path: ['account_verdict'], message: `rule '${rule.name}' names no verdict: set account_verdict or campaign_verdict ('extraction' or 'review')` });
+      context.addIssue({
+        code: 'custom',
+        path: ['account_verdict'],
+        message: `rule '${rule.name}' names no verdict: set account_verdict or campaign_verdict ('extraction' or 'review')`,
+      });
     }
-    if (isEnforcement(rule.action) && rule.account_verdict !== 'extraction' && rule.campaign_verdict !== 'extraction') {
-      context.addIssue({ code: 'custom', path: ['action'], message: `rule '${rule.name}' enforces '${rule.action}' without an extraction verdict; review verdicts never trigger enforcement: use 'observe' or 'tracer', or set account_verdict or campaign_verdict to 'extraction'` });
+    if (
+      isEnforcement(rule.action) &&
+      rule.account_verdict !== 'extraction' &&
+      rule.campaign_verdict !== 'extraction'
+    ) {
+      context.addIssue({
+        code: 'custom',
+        path: ['action'],
+        message: `rule '${rule.name}' enforces '${rule.action}' without an extraction verdict; review verdicts never trigger enforcement: use 'observe' or 'tracer', or set account_verdict or campaign_verdict to 'extraction'`,
+      });
     }
-    if (rule.campaign_verdict === undefined && (rule.min_campaign_risk > 0 || rule.min_campaign_accounts > 0)) {
-      context.addIssue({ code: 'custom', path: ['campaign_verdict'], message: `rule '${rule.name}' sets a campaign minimum without campaign_verdict: add campaign_verdict or remove the minimum` });
+    if (
+      rule.campaign_verdict === undefined &&
+      (rule.min_campaign_risk > 0 || rule.min_campaign_accounts > 0)
+    ) {
+      context.addIssue({
+        code: 'custom',
+        path: ['campaign_verdict'],
+        message: `rule '${rule.name}' sets a campaign minimum without campaign_verdict: add campaign_verdict or remove the minimum`,
+      });
     }
   });
 
@@ -56,15 +75,78 @@ export type BucketRate = z.output<typeof rateSchema>;
  *   (nothing matches, benchmark, or no verdict)                                  -> observe
  */
 export const defaultRules: LadderRule[] = [
-  { name: 'block-campaign', action: 'block', campaign_verdict: 'extraction', min_account_risk: 0, min_campaign_risk: 0.99, min_campaign_accounts: 5 },
-  { name: 'block-account', action: 'block', account_verdict: 'extraction', min_account_risk: 0.99, min_campaign_risk: 0, min_campaign_accounts: 0 },
-  { name: 'degrade-campaign', action: 'degrade', campaign_verdict: 'extraction', min_account_risk: 0, min_campaign_risk: 0.9, min_campaign_accounts: 0 },
-  { name: 'degrade-account', action: 'degrade', account_verdict: 'extraction', min_account_risk: 0.95, min_campaign_risk: 0, min_campaign_accounts: 0 },
-  { name: 'verify-account', action: 'verify', account_verdict: 'extraction', min_account_risk: 0.88, min_campaign_risk: 0, min_campaign_accounts: 0 },
-  { name: 'throttle-campaign', action: 'throttle', campaign_verdict: 'extraction', min_account_risk: 0, min_campaign_risk: 0, min_campaign_accounts: 0 },
-  { name: 'throttle-account', action: 'throttle', account_verdict: 'extraction', min_account_risk: 0, min_campaign_risk: 0, min_campaign_accounts: 0 },
-  { name: 'tracer-campaign', action: 'tracer', campaign_verdict: 'review', min_account_risk: 0, min_campaign_risk: 0, min_campaign_accounts: 0 },
-  { name: 'tracer-review', action: 'tracer', account_verdict: 'review', min_account_risk: 0, min_campaign_risk: 0, min_campaign_accounts: 0 },
+  {
+    name: 'block-campaign',
+    action: 'block',
+    campaign_verdict: 'extraction',
+    min_account_risk: 0,
+    min_campaign_risk: 0.99,
+    min_campaign_accounts: 5,
+  },
+  {
+    name: 'block-account',
+    action: 'block',
+    account_verdict: 'extraction',
+    min_account_risk: 0.99,
+    min_campaign_risk: 0,
+    min_campaign_accounts: 0,
+  },
+  {
+    name: 'degrade-campaign',
+    action: 'degrade',
+    campaign_verdict: 'extraction',
+    min_account_risk: 0,
+    min_campaign_risk: 0.9,
+    min_campaign_accounts: 0,
+  },
+  {
+    name: 'degrade-account',
+    action: 'degrade',
+    account_verdict: 'extraction',
+    min_account_risk: 0.95,
+    min_campaign_risk: 0,
+    min_campaign_accounts: 0,
+  },
+  {
+    name: 'verify-account',
+    action: 'verify',
+    account_verdict: 'extraction',
+    min_account_risk: 0.88,
+    min_campaign_risk: 0,
+    min_campaign_accounts: 0,
+  },
+  {
+    name: 'throttle-campaign',
+    action: 'throttle',
+    campaign_verdict: 'extraction',
+    min_account_risk: 0,
+    min_campaign_risk: 0,
+    min_campaign_accounts: 0,
+  },
+  {
+    name: 'throttle-account',
+    action: 'throttle',
+    account_verdict: 'extraction',
+    min_account_risk: 0,
+    min_campaign_risk: 0,
+    min_campaign_accounts: 0,
+  },
+  {
+    name: 'tracer-campaign',
+    action: 'tracer',
+    campaign_verdict: 'review',
+    min_account_risk: 0,
+    min_campaign_risk: 0,
+    min_campaign_accounts: 0,
+  },
+  {
+    name: 'tracer-review',
+    action: 'tracer',
+    account_verdict: 'review',
+    min_account_risk: 0,
+    min_campaign_risk: 0,
+    min_campaign_accounts: 0,
+  },
 ];
 
 export const policyConfigSchema = z.strictObject({
@@ -97,9 +179,24 @@ export const policyConfigSchema = z.strictObject({
     .prefault({}),
   messages: z
     .strictObject({
-      verify: z.string().min(1).default('Additional verification is required for this account before it can continue. Complete identity or organisation verification in your account settings, then retry the request.'),
-      block: z.string().min(1).default('This account is blocked for automated extraction of model outputs, which the usage policy forbids. Contact support to appeal.'),
-      throttle: z.string().min(1).default('Rate limit exceeded for this account. Retry after the number of seconds in the Retry-After header.'),
+      verify: z
+        .string()
+        .min(1)
+        .default(
+          'Additional verification is required for this account before it can continue. Complete identity or organisation verification in your account settings, then retry the request.',
+        ),
+      block: z
+        .string()
+        .min(1)
+        .default(
+          'This account is blocked for automated extraction of model outputs, which the usage policy forbids. Contact support to appeal.',
+        ),
+      throttle: z
+        .string()
+        .min(1)
+        .default(
+          'Rate limit exceeded for this account. Retry after the number of seconds in the Retry-After header.',
+        ),
     })
     .prefault({}),
   /** How long a decision may be cached by the gateway or a sidecar client. */

@@ -22,16 +22,40 @@ export interface Refusal {
  * The refusal for a decision, or null when the request goes on (observe, tracer, degrade, or a
  * throttle whose buckets allowed it). Pass the throttle check's result for throttle decisions.
  */
-export function refusalFor(decision: Decision, policy: PolicyConfig, throttle?: ThrottleResult): Refusal | null {
+export function refusalFor(
+  decision: Decision,
+  policy: PolicyConfig,
+  throttle?: ThrottleResult,
+): Refusal | null {
   switch (decision.action) {
     case 'block':
-      return { status: 403, code: 'account_blocked', message: policy.messages.block, openai_type: 'permission_error', anthropic_type: 'permission_error' };
+      return {
+        status: 403,
+        code: 'account_blocked',
+        message: policy.messages.block,
+        openai_type: 'permission_error',
+        anthropic_type: 'permission_error',
+      };
     case 'verify':
-      return { status: 403, code: 'verification_required', message: policy.messages.verify, openai_type: 'permission_error', anthropic_type: 'permission_error' };
+      return {
+        status: 403,
+        code: 'verification_required',
+        message: policy.messages.verify,
+        openai_type: 'permission_error',
+        anthropic_type: 'permission_error',
+      };
     case 'throttle': {
       if (throttle === undefined || throttle.allowed) return null;
-      const scope = throttle.limitedBy === 'account' ? '' : ' (the limit is shared with linked accounts)';
-      return { status: 429, code: 'rate_limit_exceeded', message: `${policy.messages.throttle}${scope}`, openai_type: 'rate_limit_error', anthropic_type: 'rate_limit_error', retry_after_s: throttle.retryAfterS };
+      const scope =
+        throttle.limitedBy === 'account' ? '' : ' (the limit is shared with linked accounts)';
+      return {
+        status: 429,
+        code: 'rate_limit_exceeded',
+        message: `${policy.messages.throttle}${scope}`,
+        openai_type: 'rate_limit_error',
+        anthropic_type: 'rate_limit_error',
+        retry_after_s: throttle.retryAfterS,
+      };
     }
     default:
       return null;

@@ -20,23 +20,32 @@ function runChunks(chunks: string[]): string {
 }
 
 test('whole texts lose their thinking spans and nothing else', () => {
-  for (const [input, expected] of cases) assert.equal(stripThinking(input), expected, JSON.stringify(input));
+  for (const [input, expected] of cases)
+    assert.equal(stripThinking(input), expected, JSON.stringify(input));
 });
 
 test('every split into two and three chunks, and one character at a time, gives the same text', () => {
   for (const [input, expected] of cases) {
     assert.equal(runChunks([...input]), expected, `char by char: ${JSON.stringify(input)}`);
     for (let first = 0; first <= input.length; first += 1) {
-      assert.equal(runChunks([input.slice(0, first), input.slice(first)]), expected, `split at ${first}: ${JSON.stringify(input)}`);
+      assert.equal(
+        runChunks([input.slice(0, first), input.slice(first)]),
+        expected,
+        `split at ${first}: ${JSON.stringify(input)}`,
+      );
       for (let second = first; second <= input.length; second += 1) {
-        assert.equal(runChunks([input.slice(0, first), input.slice(first, second), input.slice(second)]), expected);
+        assert.equal(
+          runChunks([input.slice(0, first), input.slice(first, second), input.slice(second)]),
+          expected,
+        );
       }
     }
   }
 });
 
 test('only the characters that might start a tag are held back', () => {
-  const input = 'Plain streaming text with a < sign and <thin-ish words, then <think>hidden</think> and more.';
+  const input =
+    'Plain streaming text with a < sign and <thin-ish words, then <think>hidden</think> and more.';
   const expected = stripThinking(input);
   const filter = new ThinkingFilter();
   let emitted = '';
@@ -46,10 +55,17 @@ test('only the characters that might start a tag are held back', () => {
     if (!filter.inSpan) {
       // outside a span the lag behind the input is at most one partial opening tag, plus removed text
       const consumed = stripThinking(input.slice(0, index + 1));
-      assert.ok(consumed.length - emitted.length <= 9, `held ${consumed.length - emitted.length} characters`);
+      assert.ok(
+        consumed.length - emitted.length <= 9,
+        `held ${consumed.length - emitted.length} characters`,
+      );
     }
   }
   assert.equal(emitted + filter.end(), expected);
   const unbroken = new ThinkingFilter();
-  assert.equal(unbroken.push('no tags here'), 'no tags here', 'text without "<" is passed on at once');
+  assert.equal(
+    unbroken.push('no tags here'),
+    'no tags here',
+    'text without "<" is passed on at once',
+  );
 });

@@ -61,7 +61,10 @@ export class ThinkingFilter {
         index = start + span.open.length;
         continue;
       }
-      if (start + rest.length === text.length && spans.some((candidate) => candidate.open.startsWith(rest))) {
+      if (
+        start + rest.length === text.length &&
+        spans.some((candidate) => candidate.open.startsWith(rest))
+      ) {
         this.held = text.slice(start);
         return output;
       }

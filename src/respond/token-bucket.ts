@@ -39,12 +39,20 @@ export class MemoryCounterStore implements CounterStore {
   }
 
   takeAll(requests: readonly BucketRequest[], nowMs: number): TakeResult {
-    const levels = requests.map((request) => refilled(this.buckets.get(request.key), request.rate, nowMs));
+    const levels = requests.map((request) =>
+      refilled(this.buckets.get(request.key), request.rate, nowMs),
+    );
     const denied = requests.filter((_, index) => levels[index] < 1);
     const allowed = denied.length === 0;
-    requests.forEach((request, index) => this.put(request.key, { tokens: levels[index] - (allowed ? 1 : 0), updatedMs: nowMs }));
+    requests.forEach((request, index) =>
+      this.put(request.key, { tokens: levels[index] - (allowed ? 1 : 0), updatedMs: nowMs }),
+    );
     if (allowed) return { allowed, retryAfterS: 0, deniedBy: [] };
-    const retryAfterS = Math.max(...requests.map((request, index) => (levels[index] < 1 ? retryAfterSeconds(levels[index], request.rate) : 0)));
+    const retryAfterS = Math.max(
+      ...requests.map((request, index) =>
+        levels[index] < 1 ? retryAfterSeconds(levels[index], request.rate) : 0,
+      ),
+    );
     return { allowed, retryAfterS, deniedBy: denied.map((request) => request.key) };
   }
 
@@ -84,17 +92,34 @@ export interface ThrottleResult extends TakeResult {
  * campaign member, the campaign's shared bucket must both hold a token.
  * @example throttleRequest(store, policy, 'a1', 'c7', Date.now()) // { allowed: false, retryAfterS: 3, ... }
  */
-export function throttleRequest(store: CounterStore, policy: PolicyConfig, accountId: string, campaignId: string | null, nowMs: number): ThrottleResult {
-  const requests: BucketRequest[] = [{ key: accountBucketKey(accountId), rate: policy.throttle.account }];
-  if (campaignId !== null) requests.push({ key: campaignBucketKey(campaignId), rate: policy.throttle.campaign });
+export function throttleRequest(
+  store: CounterStore,
+  policy: PolicyConfig,
+  accountId: string,
+  campaignId: string | null,
+  nowMs: number,
+): ThrottleResult {
+  const requests: BucketRequest[] = [
+    { key: accountBucketKey(accountId), rate: policy.throttle.account },
+  ];
+  if (campaignId !== null)
+    requests.push({ key: campaignBucketKey(campaignId), rate: policy.throttle.campaign });
   const result = store.takeAll(requests, nowMs);
   const byAccount = result.deniedBy.includes(requests[0].key);
   const byCampaign = requests.length > 1 && result.deniedBy.includes(requests[1].key);
-  const limitedBy = byAccount && byCampaign ? 'account_and_campaign' : byAccount ? 'account' : byCampaign ? 'campaign' : null;
+  const limitedBy =
+    byAccount && byCampaign
+      ? 'account_and_campaign'
+      : byAccount
+        ? 'account'
+        : byCampaign
+          ? 'campaign'
+          : null;
   return { ...result, limitedBy };
 }
 
 /** The rate of a key made by accountBucketKey or campaignBucketKey, for MemoryCounterStore.sweep. */
 export function rateOfKey(policy: PolicyConfig): (key: string) => BucketRate {
-  return (key) => (key.startsWith('campaign:') ? policy.throttle.campaign : policy.throttle.account);
+  return (key) =>
+    key.startsWith('campaign:') ? policy.throttle.campaign : policy.throttle.account;
 }

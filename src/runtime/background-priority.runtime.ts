@@ -25,18 +25,42 @@ process.stdout.write(JSON.stringify({ got, policies: threadPolicies(process.pid)
 await worker.terminate();
 `;
 
-const run = (idle: boolean) => JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', program(idle)], { encoding: 'utf8' })) as { got: string; policies: number[]; nices: number[]; threads: number };
+const run = (idle: boolean) =>
+  JSON.parse(
+    execFileSync(process.execPath, ['--input-type=module', '-e', program(idle)], {
+      encoding: 'utf8',
+    }),
+  ) as { got: string; policies: number[]; nices: number[]; threads: number };
 
-test('a background process runs every thread, those it starts later included, under SCHED_IDLE', { skip: !chrtInstalled && 'needs Linux with util-linux chrt' }, () => {
-  const result = run(true);
-  assert.equal(result.got, 'idle');
-  assert.ok(result.threads > 2, 'the child should have its helper threads and a worker');
-  assert.deepEqual(result.policies, result.policies.map(() => 5), `every thread should be SCHED_IDLE (5): ${result.policies.join(',')}`);
-});
+test(
+  'a background process runs every thread, those it starts later included, under SCHED_IDLE',
+  { skip: !chrtInstalled && 'needs Linux with util-linux chrt' },
+  () => {
+    const result = run(true);
+    assert.equal(result.got, 'idle');
+    assert.ok(result.threads > 2, 'the child should have its helper threads and a worker');
+    assert.deepEqual(
+      result.policies,
+      result.policies.map(() => 5),
+      `every thread should be SCHED_IDLE (5): ${result.policies.join(',')}`,
+    );
+  },
+);
 
-test('without the idle policy, every thread of a background process gets the nice value and keeps the normal policy', { skip: !linux && 'needs Linux' }, () => {
-  const result = run(false);
-  assert.equal(result.got, 'nice');
-  assert.deepEqual(result.nices, result.nices.map(() => 19), `every thread should be at nice 19: ${result.nices.join(',')}`);
-  assert.deepEqual(result.policies, result.policies.map(() => 0));
-});
+test(
+  'without the idle policy, every thread of a background process gets the nice value and keeps the normal policy',
+  { skip: !linux && 'needs Linux' },
+  () => {
+    const result = run(false);
+    assert.equal(result.got, 'nice');
+    assert.deepEqual(
+      result.nices,
+      result.nices.map(() => 19),
+      `every thread should be at nice 19: ${result.nices.join(',')}`,
+    );
+    assert.deepEqual(
+      result.policies,
+      result.policies.map(() => 0),
+    );
+  },
+);

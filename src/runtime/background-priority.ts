@@ -18,7 +18,13 @@ const chrtTimeoutMs = 5_000;
 
 /** util-linux chrt's arguments: `pid`'s policy (with `allTasks`, every thread of that process). */
 function chrtArgs(policy: 'idle' | 'normal', pid: number, allTasks: boolean): string[] {
-  return [policy === 'idle' ? '--idle' : '--other', ...(allTasks ? ['--all-tasks'] : []), '--pid', '0', String(pid)];
+  return [
+    policy === 'idle' ? '--idle' : '--other',
+    ...(allTasks ? ['--all-tasks'] : []),
+    '--pid',
+    '0',
+    String(pid),
+  ];
 }
 
 function niceAll(threadIds: number[], nice: number): boolean {
@@ -44,7 +50,14 @@ export function backgroundProcess(nice: number, idle: boolean): BackgroundPriori
     return 'unchanged';
   }
   const niced = niceAll(threads, nice);
-  if (idle && spawnSync('chrt', chrtArgs('idle', process.pid, true), { stdio: 'ignore', timeout: chrtTimeoutMs }).status === 0) return 'idle';
+  if (
+    idle &&
+    spawnSync('chrt', chrtArgs('idle', process.pid, true), {
+      stdio: 'ignore',
+      timeout: chrtTimeoutMs,
+    }).status === 0
+  )
+    return 'idle';
   return niced ? 'nice' : 'unchanged';
 }
 
@@ -64,7 +77,9 @@ export function niceThread(thread: number, nice: number): boolean {
  */
 export function setThreadPolicy(thread: number, policy: 'idle' | 'normal'): Promise<boolean> {
   return new Promise((resolve) => {
-    execFile('chrt', chrtArgs(policy, thread, false), { timeout: chrtTimeoutMs }, (error) => resolve(error === null));
+    execFile('chrt', chrtArgs(policy, thread, false), { timeout: chrtTimeoutMs }, (error) =>
+      resolve(error === null),
+    );
   });
 }
 

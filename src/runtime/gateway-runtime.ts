@@ -2,7 +2,12 @@
 // (its priority, the guard and their log lines) and the live detector process (its priority).
 import type { WriterThreadHook } from '../store/index.js';
 import { backgroundProcess, type BackgroundPriority } from './background-priority.js';
-import { detectorPriority, writerGuardLimits, writerPriority, writerYoungGenerationMb } from './serve-settings.js';
+import {
+  detectorPriority,
+  writerGuardLimits,
+  writerPriority,
+  writerYoungGenerationMb,
+} from './serve-settings.js';
 import { writerThreadPolicy } from './writer-priority.js';
 
 /** The two log levels the runtime writes at (pino's and fastify's loggers have them). */
@@ -23,8 +28,16 @@ export function gatewayWriterThread(log: () => RuntimeLog | null): WriterThreadH
     guard: writerGuardLimits,
     resourceLimits: { maxYoungGenerationSizeMb: writerYoungGenerationMb },
     onChange: ({ change, waitedMs, ok }) => {
-      if (!ok) log()?.warn({ change }, 'could not change the store write thread\'s scheduling policy; it keeps the one it has');
-      else if (change === 'raise') log()?.warn({ waitedMs: Math.round(waitedMs) }, 'stored exchanges are waiting on a busy core: the store write thread runs at normal priority until they clear');
+      if (!ok)
+        log()?.warn(
+          { change },
+          "could not change the store write thread's scheduling policy; it keeps the one it has",
+        );
+      else if (change === 'raise')
+        log()?.warn(
+          { waitedMs: Math.round(waitedMs) },
+          'stored exchanges are waiting on a busy core: the store write thread runs at normal priority until they clear',
+        );
       else log()?.info('the store write thread is back under SCHED_IDLE');
     },
   });

@@ -54,29 +54,51 @@ for (let round = 0; round < 1000; round += 1) {
 if (alive.length === 0) process.exitCode = 1;
 `;
 
-const run = (program: string) => Number(execFileSync(process.execPath, ['--input-type=module', '-e', program], { encoding: 'utf8' }));
+const run = (program: string) =>
+  Number(
+    execFileSync(process.execPath, ['--input-type=module', '-e', program], { encoding: 'utf8' }),
+  );
 
 /** Runs a program with V8's GC trace: the growing factor V8 applied at each full collection (its "[HeapController] Limit: ... (factor)" lines). */
 function growingFactors(program: string): number[] {
-  const output = execFileSync(process.execPath, ['--trace-gc-verbose', '--input-type=module', '-e', program], { encoding: 'utf8', maxBuffer: 64 * megabyte });
-  return [...output.matchAll(/\[HeapController\] Limit: .*\(([\d.]+)\)\s*$/gm)].map((match) => Number(match[1]));
+  const output = execFileSync(
+    process.execPath,
+    ['--trace-gc-verbose', '--input-type=module', '-e', program],
+    { encoding: 'utf8', maxBuffer: 64 * megabyte },
+  );
+  return [...output.matchAll(/\[HeapController\] Limit: .*\(([\d.]+)\)\s*$/gm)].map((match) =>
+    Number(match[1]),
+  );
 }
 
 test('a capped process keeps its young generation at the cap under load, worker threads included; an uncapped one grows past it', () => {
   const uncapped = run(youngProgram(false));
   const capped = run(youngProgram(true));
-  assert.ok(uncapped > 8 * megabyte, `without the cap V8 grows the new space past 8 MB under this load (saw ${uncapped / megabyte} MB); otherwise this test shows nothing`);
-  assert.ok(capped <= 8 * megabyte, `with an 8 MB cap the new space reached ${capped / megabyte} MB`);
+  assert.ok(
+    uncapped > 8 * megabyte,
+    `without the cap V8 grows the new space past 8 MB under this load (saw ${uncapped / megabyte} MB); otherwise this test shows nothing`,
+  );
+  assert.ok(
+    capped <= 8 * megabyte,
+    `with an 8 MB cap the new space reached ${capped / megabyte} MB`,
+  );
 });
 
-test("a fixed old-generation growth is the factor V8 applies at every full collection, worker threads included", () => {
+test('a fixed old-generation growth is the factor V8 applies at every full collection, worker threads included', () => {
   // the old space's size under this load depends on how fast concurrent marking keeps up on a busy
   // machine (71 MB with 50% in one CI run, 30 MB in most); the factor V8 applies (its GC trace) does not
   const adaptive = growingFactors(oldProgram(null));
   const fixed = growingFactors(oldProgram(50));
   assert.ok(fixed.length > 0, 'the load ran full collections');
-  assert.deepEqual([...new Set(fixed)], [1.5], `with 50% growth V8 applied factors ${fixed.join(', ')}`);
-  assert.ok(adaptive.some((factor) => factor > 1.5), `V8's own factor under this load should exceed 1.5 (saw ${adaptive.join(', ')}); otherwise this test shows nothing`);
+  assert.deepEqual(
+    [...new Set(fixed)],
+    [1.5],
+    `with 50% growth V8 applied factors ${fixed.join(', ')}`,
+  );
+  assert.ok(
+    adaptive.some((factor) => factor > 1.5),
+    `V8's own factor under this load should exceed 1.5 (saw ${adaptive.join(', ')}); otherwise this test shows nothing`,
+  );
 });
 
 // A process that loads (synchronous bursts of allocation, the event loop turning between them, as
@@ -118,11 +140,28 @@ process.stdout.write(JSON.stringify({ start, loading, serving }));
 `;
 
 test('held until ready, the young generation keeps its start size while loading, then grows to the cap and no further', () => {
-  const load = (held: boolean) => JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', loadingProgram(held)], { encoding: 'utf8' })) as { start: number; loading: number; serving: number };
+  const load = (held: boolean) =>
+    JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', loadingProgram(held)], {
+        encoding: 'utf8',
+      }),
+    ) as { start: number; loading: number; serving: number };
   const checkedFromStart = load(false);
   const held = load(true);
-  assert.ok(checkedFromStart.loading > checkedFromStart.start, `without the hold this load grows the new space while loading (${checkedFromStart.start / megabyte} to ${checkedFromStart.loading / megabyte} MB); otherwise this test shows nothing`);
-  assert.ok(held.loading <= held.start, `held, the new space grew from ${held.start / megabyte} to ${held.loading / megabyte} MB while loading`);
-  assert.ok(held.serving > held.start, `once ready the new space grows (stayed at ${held.serving / megabyte} MB)`);
-  assert.ok(held.serving <= 8 * megabyte, `once ready the new space stays within the 8 MB cap (reached ${held.serving / megabyte} MB)`);
+  assert.ok(
+    checkedFromStart.loading > checkedFromStart.start,
+    `without the hold this load grows the new space while loading (${checkedFromStart.start / megabyte} to ${checkedFromStart.loading / megabyte} MB); otherwise this test shows nothing`,
+  );
+  assert.ok(
+    held.loading <= held.start,
+    `held, the new space grew from ${held.start / megabyte} to ${held.loading / megabyte} MB while loading`,
+  );
+  assert.ok(
+    held.serving > held.start,
+    `once ready the new space grows (stayed at ${held.serving / megabyte} MB)`,
+  );
+  assert.ok(
+    held.serving <= 8 * megabyte,
+    `once ready the new space stays within the 8 MB cap (reached ${held.serving / megabyte} MB)`,
+  );
 });

@@ -10,7 +10,10 @@
 // docs/decisions/2026-11-27-old-generation-growth.md
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
-import { oldGenerationGrowthPercentVariable, youngGenerationMbVariable } from '../core/environment.js';
+import {
+  oldGenerationGrowthPercentVariable,
+  youngGenerationMbVariable,
+} from '../core/environment.js';
 import { DistillGuardError } from '../core/errors.js';
 import { serveHeapCheckEveryMs, serveHeapGrowth } from './serve-settings.js';
 
@@ -72,16 +75,28 @@ export function heapGrowthReady(): void {
 export function capHeapGrowth(limits: HeapGrowthLimits, options: HeapGrowthOptions = {}): void {
   const youngMaxBytes = limits.youngGenerationMb * 2 ** 20;
   const apply = (growthFactor: number) => {
-    if (limits.youngGenerationMb > 0) setFlagsFromString(`--semi-space-growth-factor=${growthFactor}`);
-    if (limits.oldGenerationGrowthPercent > 0) setFlagsFromString(`--heap-growing-percent=${Math.round(limits.oldGenerationGrowthPercent)}`);
+    if (limits.youngGenerationMb > 0)
+      setFlagsFromString(`--semi-space-growth-factor=${growthFactor}`);
+    if (limits.oldGenerationGrowthPercent > 0)
+      setFlagsFromString(`--heap-growing-percent=${Math.round(limits.oldGenerationGrowthPercent)}`);
   };
   if (limits.youngGenerationMb <= 0 && limits.oldGenerationGrowthPercent <= 0) return;
   // no young growth until the first check: a process that is loading its modules allocates in
   // bursts that could double the new space several times between two checks
   apply(1);
   let held = options.holdYoungUntilReady === true && limits.youngGenerationMb > 0;
-  if (held) releaseYoung = () => { held = false; };
-  const check = () => apply(!held && limits.youngGenerationMb > 0 && youngGenerationBytes() * defaultGrowthFactor <= youngMaxBytes ? defaultGrowthFactor : 1);
+  if (held)
+    releaseYoung = () => {
+      held = false;
+    };
+  const check = () =>
+    apply(
+      !held &&
+        limits.youngGenerationMb > 0 &&
+        youngGenerationBytes() * defaultGrowthFactor <= youngMaxBytes
+        ? defaultGrowthFactor
+        : 1,
+    );
   const timer = setInterval(check, limits.everyMs ?? 1_000);
   timer.unref();
   if (limits.youngGenerationMb > 0) new PerformanceObserver(check).observe({ entryTypes: ['gc'] });
@@ -95,12 +110,24 @@ export function heapGrowthFromEnv(env: NodeJS.ProcessEnv = process.env): HeapGro
   const setting = (name: string, fallback: number, what: string): number => {
     const configured = env[name];
     const value = configured === undefined || configured === '' ? fallback : Number(configured);
-    if (!Number.isFinite(value) || value < 0) throw new DistillGuardError('usage', `${name} must be ${what} (0: V8's own growth), not '${configured}'.`);
+    if (!Number.isFinite(value) || value < 0)
+      throw new DistillGuardError(
+        'usage',
+        `${name} must be ${what} (0: V8's own growth), not '${configured}'.`,
+      );
     return value;
   };
   return {
-    youngGenerationMb: setting(youngGenerationMbVariable, serveHeapGrowth.youngGenerationMb, 'a size in megabytes'),
-    oldGenerationGrowthPercent: setting(oldGenerationGrowthPercentVariable, serveHeapGrowth.oldGenerationGrowthPercent, 'a percentage'),
+    youngGenerationMb: setting(
+      youngGenerationMbVariable,
+      serveHeapGrowth.youngGenerationMb,
+      'a size in megabytes',
+    ),
+    oldGenerationGrowthPercent: setting(
+      oldGenerationGrowthPercentVariable,
+      serveHeapGrowth.oldGenerationGrowthPercent,
+      'a percentage',
+    ),
     everyMs: serveHeapCheckEveryMs,
   };
 }

@@ -1,7 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gatewayWriterThread } from './gateway-runtime.js';
-import { detectorPriority, writerGuardLimits, writerPriority, writerYoungGenerationMb } from './serve-settings.js';
+import {
+  detectorPriority,
+  writerGuardLimits,
+  writerPriority,
+  writerYoungGenerationMb,
+} from './serve-settings.js';
 
 // the gateway's benchmarks were measured with these; a change here is a change of behaviour
 test('the gateway runs its write thread at nice 10 under SCHED_IDLE, guarded at 1 s and 30 s, and its detector at nice 19 under SCHED_IDLE', () => {

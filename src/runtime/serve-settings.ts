@@ -9,7 +9,10 @@ import type { WriterPriorityLimits } from './writer-priority.js';
  * DISTILLGUARD_OLD_GENERATION_GROWTH_PERCENT says otherwise (decision records
  * 2026-11-27-young-generation-cap, 2026-11-27-old-generation-growth).
  */
-export const serveHeapGrowth: Readonly<HeapGrowthLimits> = { youngGenerationMb: 16, oldGenerationGrowthPercent: 50 };
+export const serveHeapGrowth: Readonly<HeapGrowthLimits> = {
+  youngGenerationMb: 16,
+  oldGenerationGrowthPercent: 50,
+};
 
 /** How often `serve` applies its heap limits again, in ms (besides after every collection). */
 export const serveHeapCheckEveryMs = 250;
@@ -21,7 +24,10 @@ export const writerPriority = { nice: 10, idle: true } as const;
 export const writerYoungGenerationMb = 6;
 
 /** When the guard raises the idle write thread back to the normal policy, and lowers it again. */
-export const writerGuardLimits: Readonly<Required<WriterPriorityLimits>> = { raiseAfterMs: 1_000, lowerAfterMs: 30_000 };
+export const writerGuardLimits: Readonly<Required<WriterPriorityLimits>> = {
+  raiseAfterMs: 1_000,
+  lowerAfterMs: 30_000,
+};
 
 /** The live detector process: nice 19, and SCHED_IDLE where chrt is installed (2026-11-27-detector-sched-idle). */
 export const detectorPriority = { nice: 19, idle: true } as const;

@@ -5,7 +5,11 @@ import { WriterPriorityGuard } from './writer-priority.js';
 test('the guard raises the write thread once a write has waited past the limit, and lowers it after the backlog stays clear', () => {
   const guard = new WriterPriorityGuard({ raiseAfterMs: 1_000, lowerAfterMs: 5_000 });
   assert.equal(guard.check(0, 0), null);
-  assert.equal(guard.check(999, 250), null, 'a write younger than the limit leaves the thread idle');
+  assert.equal(
+    guard.check(999, 250),
+    null,
+    'a write younger than the limit leaves the thread idle',
+  );
   assert.equal(guard.check(1_000, 500), 'raise');
   assert.equal(guard.isRaised, true);
   assert.equal(guard.check(1_500, 750), null, 'raised once, not again');

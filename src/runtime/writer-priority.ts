@@ -110,7 +110,13 @@ export function writerThreadPolicy(policy: WriterThreadPolicy): WriterThreadHook
       let stopGuard: (() => void) | null = null;
       void setThreadPolicy(id, 'idle').then((idle) => {
         policy.onApplied?.(idle ? 'idle' : niced ? 'nice' : 'unchanged');
-        if (idle && !stopped) stopGuard = guardWriterThread(id, thread, new WriterPriorityGuard(policy.guard), policy.onChange);
+        if (idle && !stopped)
+          stopGuard = guardWriterThread(
+            id,
+            thread,
+            new WriterPriorityGuard(policy.guard),
+            policy.onChange,
+          );
       });
       return () => {
         stopped = true;
@@ -121,7 +127,12 @@ export function writerThreadPolicy(policy: WriterThreadPolicy): WriterThreadHook
 }
 
 /** Every `guardEveryMs`, the guard's change (if any) made with chrt; returns what stops it. */
-function guardWriterThread(id: number, thread: WriterThread, guard: WriterPriorityGuard, onChange?: (event: WriterPriorityEvent) => void): () => void {
+function guardWriterThread(
+  id: number,
+  thread: WriterThread,
+  guard: WriterPriorityGuard,
+  onChange?: (event: WriterPriorityEvent) => void,
+): () => void {
   let changing = false;
   const timer = setInterval(() => {
     if (changing) return;

@@ -59,7 +59,12 @@ export function createdBefore(context: SimulationContext, ageDays: number): stri
 }
 
 /** The model an account uses at `ts`, moving to the new one `delayHours` after its release. */
-export function modelAt(context: SimulationContext, ts: number, delayHours: number, fallback = context.models.current): string {
+export function modelAt(
+  context: SimulationContext,
+  ts: number,
+  delayHours: number,
+  fallback = context.models.current,
+): string {
   return ts >= context.window.releaseMs + delayHours * hourMs ? context.models.next : fallback;
 }
 
@@ -68,6 +73,10 @@ export function fixedClient(client: ClientInfo): SimAccount['client'] {
   return () => client;
 }
 
-export function label(klass: AccountLabel['class'], persona: string, campaign?: string): AccountLabel {
+export function label(
+  klass: AccountLabel['class'],
+  persona: string,
+  campaign?: string,
+): AccountLabel {
   return campaign ? { class: klass, persona, campaign } : { class: klass, persona };
 }

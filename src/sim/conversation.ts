@@ -29,7 +29,8 @@ export interface ConversationPlan {
 export function conversationEvents(plan: ConversationPlan): SimEvent[] {
   const turnsUpTo = (last: number): Turn[] => {
     const turns: Turn[] = [];
-    for (let turn = 0; turn <= last; turn += 1) turns.push(plan.writeTurn(plan.random.fork(turn), turn, turns));
+    for (let turn = 0; turn <= last; turn += 1)
+      turns.push(plan.writeTurn(plan.random.fork(turn), turn, turns));
     return turns;
   };
   return plan.times.map((ts, turn) => ({
@@ -39,7 +40,10 @@ export function conversationEvents(plan: ConversationPlan): SimEvent[] {
       const turns = turnsUpTo(turn);
       const messages: SimMessage[] = [];
       for (let index = 0; index < turn; index += 1) {
-        messages.push({ role: 'user', content: turns[index].user }, { role: 'assistant', content: turns[index].reply.text });
+        messages.push(
+          { role: 'user', content: turns[index].user },
+          { role: 'assistant', content: turns[index].reply.text },
+        );
       }
       messages.push({ role: 'user', content: turns[turn].user });
       const shape = plan.shape(ts, turn);
@@ -49,13 +53,23 @@ export function conversationEvents(plan: ConversationPlan): SimEvent[] {
 }
 
 /** Send times of a conversation: the first at `start`, each next one after a human pause. */
-export function turnTimes(random: Random, start: number, turns: number, medianGapMs: number): number[] {
+export function turnTimes(
+  random: Random,
+  start: number,
+  turns: number,
+  medianGapMs: number,
+): number[] {
   const times = [start];
-  for (let turn = 1; turn < turns; turn += 1) times.push(times[turn - 1] + Math.max(4000, random.logNormal(medianGapMs, 0.7)));
+  for (let turn = 1; turn < turns; turn += 1)
+    times.push(times[turn - 1] + Math.max(4000, random.logNormal(medianGapMs, 0.7)));
   return times;
 }
 
 /** A single-shot exchange (no history). */
-export function singleEvent(account: SimAccount, ts: number, build: (random: Random) => Exchange): SimEvent {
+export function singleEvent(
+  account: SimAccount,
+  ts: number,
+  build: (random: Random) => Exchange,
+): SimEvent {
   return { ts, account, build };
 }

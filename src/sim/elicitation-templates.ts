@@ -19,10 +19,14 @@ export const hydraTemplates = {
 
 /** Reward-model and reasoning-trace operator: grading, comparison, reconstruction, safe rewrites. */
 export const rewardTemplates = {
-  rubric: 'You are grading an AI assistant\'s answer.\n\nRubric:\n1. Correctness (0-4)\n2. Completeness (0-3)\n3. Clarity (0-3)\n\nQuestion:\n{question}\n\nAnswer:\n{answer}\n\nScore the answer on each criterion, justify every score in one or two sentences, and give the total as "Total: X/10".',
-  pairwise: 'Compare the two responses to the user request below and decide which one is better. Explain your judgement criterion by criterion, then output "Winner: A" or "Winner: B".\n\nRequest: {question}\n\nResponse A:\n{answer}\n\nResponse B:\n{other}',
-  articulate: 'Here is a question and its final answer. Articulate, step by step, the internal reasoning that leads to this answer, as if you had worked it out yourself. Do not mention that the answer was given.\n\nQuestion: {question}\nFinal answer: {answer}',
-  safeRewrite: 'Rewrite the following answer so that it avoids politically sensitive content and would pass a strict content review, while keeping all of its factual substance. Then list every change you made and the reason for it.\n\nAnswer to rewrite:\n{answer}',
+  rubric:
+    'You are grading an AI assistant\'s answer.\n\nRubric:\n1. Correctness (0-4)\n2. Completeness (0-3)\n3. Clarity (0-3)\n\nQuestion:\n{question}\n\nAnswer:\n{answer}\n\nScore the answer on each criterion, justify every score in one or two sentences, and give the total as "Total: X/10".',
+  pairwise:
+    'Compare the two responses to the user request below and decide which one is better. Explain your judgement criterion by criterion, then output "Winner: A" or "Winner: B".\n\nRequest: {question}\n\nResponse A:\n{answer}\n\nResponse B:\n{other}',
+  articulate:
+    'Here is a question and its final answer. Articulate, step by step, the internal reasoning that leads to this answer, as if you had worked it out yourself. Do not mention that the answer was given.\n\nQuestion: {question}\nFinal answer: {answer}',
+  safeRewrite:
+    'Rewrite the following answer so that it avoids politically sensitive content and would pass a strict content review, while keeping all of its factual substance. Then list every change you made and the reason for it.\n\nAnswer to rewrite:\n{answer}',
 } as const;
 
 export type RewardFamily = keyof typeof rewardTemplates;
@@ -41,5 +45,8 @@ export const lowSlowTemplates = [
 ] as const;
 
 export function fill(template: string, values: Record<string, string>): string {
-  return template.replace(/\{(task|question|answer|other|trace)\}/g, (_, key: string) => values[key] ?? '');
+  return template.replace(
+    /\{(task|question|answer|other|trace)\}/g,
+    (_, key: string) => values[key] ?? '',
+  );
 }

@@ -5,16 +5,57 @@ import { fileURLToPath } from 'node:url';
 
 export const fixturesDirectory = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
 
-export interface Gsm8kItem { question: string; answer: string }
-export interface HumanEvalItem { task_id: string; prompt: string; canonical_solution: string; entry_point: string }
-export interface MmluItem { subject: string; question: string; choices: string[]; answer: number }
-export interface RolePrompt { act: string; prompt: string; for_devs: boolean }
-export interface SelfInstructTask { instruction: string; instances: { input: string; output: string }[] }
-export interface CodeAlpacaItem { instruction: string; input: string; output: string }
-export interface ToolFunction { name: string; description: string; parameters: Record<string, unknown> }
-export interface ToolTask { id: string; kind: string; question: string[]; functions: ToolFunction[] }
-export interface MultiTurnToolTask { id: string; turns: string[]; classes: string[] }
-export interface TemplatePrompt { template: string; prompt: string; completion: string }
+export interface Gsm8kItem {
+  question: string;
+  answer: string;
+}
+export interface HumanEvalItem {
+  task_id: string;
+  prompt: string;
+  canonical_solution: string;
+  entry_point: string;
+}
+export interface MmluItem {
+  subject: string;
+  question: string;
+  choices: string[];
+  answer: number;
+}
+export interface RolePrompt {
+  act: string;
+  prompt: string;
+  for_devs: boolean;
+}
+export interface SelfInstructTask {
+  instruction: string;
+  instances: { input: string; output: string }[];
+}
+export interface CodeAlpacaItem {
+  instruction: string;
+  input: string;
+  output: string;
+}
+export interface ToolFunction {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+export interface ToolTask {
+  id: string;
+  kind: string;
+  question: string[];
+  functions: ToolFunction[];
+}
+export interface MultiTurnToolTask {
+  id: string;
+  turns: string[];
+  classes: string[];
+}
+export interface TemplatePrompt {
+  template: string;
+  prompt: string;
+  completion: string;
+}
 
 export interface Corpus {
   gsm8k: Gsm8kItem[];
@@ -30,7 +71,10 @@ export interface Corpus {
 
 function readJsonl<T>(name: string): T[] {
   const text = gunzipSync(readFileSync(`${fixturesDirectory}${name}`)).toString('utf8');
-  return text.split('\n').filter((line) => line.length > 0).map((line) => JSON.parse(line) as T);
+  return text
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => JSON.parse(line) as T);
 }
 
 let cached: Corpus | undefined;

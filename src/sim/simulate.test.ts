@@ -11,15 +11,30 @@ import { sharedDirectory, temporaryDirectory } from '../test-support/paths.js';
 import { simulate } from './simulate.js';
 
 type FormatsPlugin = (instance: Ajv2020) => Ajv2020;
-const formats = (addFormatsModule as unknown as { default: { default?: FormatsPlugin } & FormatsPlugin }).default;
+const formats = (
+  addFormatsModule as unknown as { default: { default?: FormatsPlugin } & FormatsPlugin }
+).default;
 
 /** Validators compiled straight from the shared schema files (the project's copy when ../shared is absent). */
 function sharedValidators() {
   const shared = sharedDirectory();
-  const schema = (name: string) => JSON.parse(readFileSync(shared ? join(shared, 'contracts', `${name}.schema.json`) : contractPath(name as 'interaction'), 'utf8')) as object;
+  const schema = (name: string) =>
+    JSON.parse(
+      readFileSync(
+        shared
+          ? join(shared, 'contracts', `${name}.schema.json`)
+          : contractPath(name as 'interaction'),
+        'utf8',
+      ),
+    ) as object;
   const ajv = new Ajv2020({ allErrors: true, strict: false });
   (formats.default ?? formats)(ajv);
-  return { interaction: ajv.compile(schema('interaction')), account: ajv.compile(schema('account')), labels: ajv.compile(schema('labels')), shared: shared !== null };
+  return {
+    interaction: ajv.compile(schema('interaction')),
+    account: ajv.compile(schema('account')),
+    labels: ajv.compile(schema('labels')),
+    shared: shared !== null,
+  };
 }
 
 const folder = temporaryDirectory();
@@ -31,22 +46,41 @@ test('--scale 0.05 output validates against the shared contract schemas, line by
   const lines = readFileSync(join(folder, 'interactions.jsonl'), 'utf8').trimEnd().split('\n');
   assert.ok(lines.length > 10_000, `expected a sizeable sample, got ${lines.length}`);
   for (const [index, text] of lines.entries()) {
-    assert.ok(validators.interaction(JSON.parse(text)), `interactions.jsonl:${index + 1}: ${JSON.stringify(validators.interaction.errors)}`);
+    assert.ok(
+      validators.interaction(JSON.parse(text)),
+      `interactions.jsonl:${index + 1}: ${JSON.stringify(validators.interaction.errors)}`,
+    );
   }
-  for (const [index, text] of readFileSync(join(folder, 'accounts.jsonl'), 'utf8').trimEnd().split('\n').entries()) {
-    assert.ok(validators.account(JSON.parse(text)), `accounts.jsonl:${index + 1}: ${JSON.stringify(validators.account.errors)}`);
+  for (const [index, text] of readFileSync(join(folder, 'accounts.jsonl'), 'utf8')
+    .trimEnd()
+    .split('\n')
+    .entries()) {
+    assert.ok(
+      validators.account(JSON.parse(text)),
+      `accounts.jsonl:${index + 1}: ${JSON.stringify(validators.account.errors)}`,
+    );
   }
-  assert.ok(validators.labels(JSON.parse(readFileSync(join(folder, 'labels.json'), 'utf8'))), JSON.stringify(validators.labels.errors));
+  assert.ok(
+    validators.labels(JSON.parse(readFileSync(join(folder, 'labels.json'), 'utf8'))),
+    JSON.stringify(validators.labels.errors),
+  );
 });
 
 test('every account in the traffic has a label and an account record, and every population is there', async () => {
   const summary = await summaryPromise;
   const labels = JSON.parse(readFileSync(join(folder, 'labels.json'), 'utf8')) as Labels;
-  const records = new Set(readFileSync(join(folder, 'accounts.jsonl'), 'utf8').trimEnd().split('\n').map((text) => (JSON.parse(text) as { account_id: string }).account_id));
+  const records = new Set(
+    readFileSync(join(folder, 'accounts.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((text) => (JSON.parse(text) as { account_id: string }).account_id),
+  );
   const seen = new Set<string>();
   let previous = '';
   const ids = new Set<string>();
-  for (const text of readFileSync(join(folder, 'interactions.jsonl'), 'utf8').trimEnd().split('\n')) {
+  for (const text of readFileSync(join(folder, 'interactions.jsonl'), 'utf8')
+    .trimEnd()
+    .split('\n')) {
     const record = JSON.parse(text) as Interaction;
     seen.add(record.account_id);
     assert.ok(record.ts >= previous, 'records are in time order');
@@ -57,11 +91,30 @@ test('every account in the traffic has a label and an account record, and every 
   assert.deepEqual([...seen].sort(), Object.keys(labels.accounts).sort());
   assert.deepEqual([...records].sort(), Object.keys(labels.accounts).sort());
   const personas = new Set(Object.values(labels.accounts).map((label) => label.persona));
-  for (const persona of ['individual', 'app', 'saas', 'batch', 'reseller-customer', 'benchmark-lab', 'hydra-coding', 'reward-trace', 'low-and-slow']) {
+  for (const persona of [
+    'individual',
+    'app',
+    'saas',
+    'batch',
+    'reseller-customer',
+    'benchmark-lab',
+    'hydra-coding',
+    'reward-trace',
+    'low-and-slow',
+  ]) {
     assert.ok(personas.has(persona), `persona ${persona} missing`);
   }
-  const campaigns = new Set(Object.values(labels.accounts).filter((label) => label.class === 'campaign').map((label) => label.campaign));
-  assert.deepEqual([...campaigns].sort(), ['agentic-tools', 'hydra-coding-reasoning', 'low-and-slow', 'reward-trace']);
+  const campaigns = new Set(
+    Object.values(labels.accounts)
+      .filter((label) => label.class === 'campaign')
+      .map((label) => label.campaign),
+  );
+  assert.deepEqual([...campaigns].sort(), [
+    'agentic-tools',
+    'hydra-coding-reasoning',
+    'low-and-slow',
+    'reward-trace',
+  ]);
   assert.equal(summary.accounts, seen.size);
   // no label leaks into what a detector reads
   const firstLines = readFileSync(join(folder, 'interactions.jsonl'), 'utf8').slice(0, 200_000);
@@ -70,10 +123,21 @@ test('every account in the traffic has a label and an account record, and every 
 
 test('the traffic carries what detection needs: both API formats, tools, multi-turn history, logprobs, a model release', async () => {
   await summaryPromise;
-  let anthropic = 0, tools = 0, multiTurn = 0, logprobs = 0, nextModel = 0, completions = 0;
-  for (const text of readFileSync(join(folder, 'interactions.jsonl'), 'utf8').trimEnd().split('\n')) {
+  let anthropic = 0,
+    tools = 0,
+    multiTurn = 0,
+    logprobs = 0,
+    nextModel = 0,
+    completions = 0;
+  for (const text of readFileSync(join(folder, 'interactions.jsonl'), 'utf8')
+    .trimEnd()
+    .split('\n')) {
     const record = JSON.parse(text) as Interaction;
-    const request = record.request as { messages?: unknown[]; tools?: unknown[]; logprobs?: unknown };
+    const request = record.request as {
+      messages?: unknown[];
+      tools?: unknown[];
+      logprobs?: unknown;
+    };
     if (record.api === 'anthropic.messages') anthropic += 1;
     if (record.api === 'openai.completions') completions += 1;
     if (request.tools) tools += 1;
@@ -81,7 +145,15 @@ test('the traffic carries what detection needs: both API formats, tools, multi-t
     if (request.logprobs) logprobs += 1;
     if (record.model === 'orion-2') nextModel += 1;
   }
-  for (const [name, count] of Object.entries({ anthropic, tools, multiTurn, logprobs, nextModel, completions })) assert.ok(count > 0, `no ${name} traffic`);
+  for (const [name, count] of Object.entries({
+    anthropic,
+    tools,
+    multiTurn,
+    logprobs,
+    nextModel,
+    completions,
+  }))
+    assert.ok(count > 0, `no ${name} traffic`);
 });
 
 test('the same seed gives byte-identical output; another seed gives other traffic', async () => {
@@ -93,7 +165,15 @@ test('the same seed gives byte-identical output; another seed gives other traffi
   await simulate({ out: second, scale: 0.02, days: 2, seed: 5 });
   await simulate({ out: third, scale: 0.02, days: 2, seed: 6 });
   for (const file of ['interactions.jsonl', 'accounts.jsonl', 'labels.json']) {
-    assert.equal(digest(join(first, file)), digest(join(second, file)), `${file} differs between runs with the same seed`);
-    assert.notEqual(digest(join(first, file)), digest(join(third, file)), `${file} is the same for another seed`);
+    assert.equal(
+      digest(join(first, file)),
+      digest(join(second, file)),
+      `${file} differs between runs with the same seed`,
+    );
+    assert.notEqual(
+      digest(join(first, file)),
+      digest(join(third, file)),
+      `${file} is the same for another seed`,
+    );
   }
 });

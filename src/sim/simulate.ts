@@ -62,8 +62,17 @@ export interface SimulationSummary {
 
 function simulationWindow(start: string, days: number): SimulationWindow {
   const startMs = Date.parse(start);
-  if (!Number.isFinite(startMs)) throw new DistillGuardError('usage', `--start '${start}' is not an RFC 3339 time, e.g. 2026-02-02T00:00:00Z.`);
-  return { startMs, endMs: startMs + days * dayMs, days, releaseMs: startMs + Math.floor(days / 2) * dayMs + simulationDefaults.releaseHourUtc * hourMs };
+  if (!Number.isFinite(startMs))
+    throw new DistillGuardError(
+      'usage',
+      `--start '${start}' is not an RFC 3339 time, e.g. 2026-02-02T00:00:00Z.`,
+    );
+  return {
+    startMs,
+    endMs: startMs + days * dayMs,
+    days,
+    releaseMs: startMs + Math.floor(days / 2) * dayMs + simulationDefaults.releaseHourUtc * hourMs,
+  };
 }
 
 /** Builds all populations for `context` (each from its own random stream). */
@@ -88,13 +97,23 @@ export async function simulate(options: SimulateOptions): Promise<SimulationSumm
   const seed = options.seed ?? simulationDefaults.seed;
   const scale = options.scale ?? simulationDefaults.scale;
   const days = options.days ?? simulationDefaults.days;
-  if (!(scale > 0)) throw new DistillGuardError('usage', '--scale must be a number > 0, e.g. 0.05 for a quick test or 1 for about a million interactions.');
-  if (!Number.isInteger(days) || days < 1 || days > 90) throw new DistillGuardError('usage', '--days must be a whole number from 1 to 90.');
+  if (!(scale > 0))
+    throw new DistillGuardError(
+      'usage',
+      '--scale must be a number > 0, e.g. 0.05 for a quick test or 1 for about a million interactions.',
+    );
+  if (!Number.isInteger(days) || days < 1 || days > 90)
+    throw new DistillGuardError('usage', '--days must be a whole number from 1 to 90.');
   const root = new Random(`distillguard-simulate:${seed}`);
   const corpus = loadCorpus();
   const window = simulationWindow(options.start ?? simulationDefaults.start, days);
   const context: SimulationContext = {
-    window, corpus, pool: new TextPool(corpus), internet: new Internet(root.fork('internet')), models: simulationDefaults.models, scale,
+    window,
+    corpus,
+    pool: new TextPool(corpus),
+    internet: new Internet(root.fork('internet')),
+    models: simulationDefaults.models,
+    scale,
   };
   const populations = buildPopulations(context, root);
 
@@ -108,23 +127,47 @@ export async function simulate(options: SimulateOptions): Promise<SimulationSumm
     }
   }
   events.sort((a, b) => a.ts - b.ts);
-  const accounts = root.fork('order').shuffle(populations.flatMap((population) => population.accounts).filter((account) => activity.has(account)));
+  const accounts = root
+    .fork('order')
+    .shuffle(
+      populations
+        .flatMap((population) => population.accounts)
+        .filter((account) => activity.has(account)),
+    );
 
   try {
     await mkdir(options.out, { recursive: true });
   } catch (error) {
-    throw new DistillGuardError('output_unwritable', `cannot create output folder '${options.out}': ${(error as Error).message}`, { cause: error });
+    throw new DistillGuardError(
+      'output_unwritable',
+      `cannot create output folder '${options.out}': ${(error as Error).message}`,
+      { cause: error },
+    );
   }
-  const files = { interactions: join(options.out, 'interactions.jsonl'), accounts: join(options.out, 'accounts.jsonl'), labels: join(options.out, 'labels.json') };
+  const files = {
+    interactions: join(options.out, 'interactions.jsonl'),
+    accounts: join(options.out, 'accounts.jsonl'),
+    labels: join(options.out, 'labels.json'),
+  };
   await writeInteractions(files.interactions, events, root, options.onProgress);
-  await writeFile(files.accounts, accounts.map((account) => JSON.stringify(account.record)).join('\n') + '\n');
-  const labels: Labels = { accounts: Object.fromEntries(accounts.map((account) => [account.id, account.label])) };
+  await writeFile(
+    files.accounts,
+    accounts.map((account) => JSON.stringify(account.record)).join('\n') + '\n',
+  );
+  const labels: Labels = {
+    accounts: Object.fromEntries(accounts.map((account) => [account.id, account.label])),
+  };
   await writeFile(files.labels, `${JSON.stringify(labels, null, 1)}\n`);
 
   const byPersona = new Map<string, PopulationSummary>();
   for (const account of accounts) {
     const persona = account.label.persona ?? account.label.class;
-    const summary = byPersona.get(persona) ?? { persona, class: account.label.class, accounts: 0, interactions: 0 };
+    const summary = byPersona.get(persona) ?? {
+      persona,
+      class: account.label.class,
+      accounts: 0,
+      interactions: 0,
+    };
     summary.accounts += 1;
     summary.interactions += activity.get(account) ?? 0;
     byPersona.set(persona, summary);
@@ -132,16 +175,29 @@ export async function simulate(options: SimulateOptions): Promise<SimulationSumm
   return {
     interactions: events.length,
     accounts: accounts.length,
-    window: { from: new Date(window.startMs).toISOString(), to: new Date(window.endMs).toISOString(), release: new Date(window.releaseMs).toISOString() },
+    window: {
+      from: new Date(window.startMs).toISOString(),
+      to: new Date(window.endMs).toISOString(),
+      release: new Date(window.releaseMs).toISOString(),
+    },
     populations: [...byPersona.values()],
     files,
   };
 }
 
-async function writeInteractions(path: string, events: SimEvent[], root: Random, onProgress?: (written: number, total: number) => void): Promise<void> {
+async function writeInteractions(
+  path: string,
+  events: SimEvent[],
+  root: Random,
+  onProgress?: (written: number, total: number) => void,
+): Promise<void> {
   const output = createWriteStream(path, { highWaterMark: 4 << 20 });
   const failed = once(output, 'error').then(([error]) => {
-    throw new DistillGuardError('output_unwritable', `cannot write '${path}': ${(error as Error).message}`, { cause: error });
+    throw new DistillGuardError(
+      'output_unwritable',
+      `cannot write '${path}': ${(error as Error).message}`,
+      { cause: error },
+    );
   });
   failed.catch(() => undefined);
   const ids = root.fork('interaction-ids');
@@ -153,7 +209,15 @@ async function writeInteractions(path: string, events: SimEvent[], root: Random,
     const account = event.account;
     const client = account.client(random, event.ts);
     const keyId = account.keyIds.length === 1 ? account.keyIds[0] : random.pick(account.keyIds);
-    const record = renderInteraction(`req_${ids.token(18)}`, event.ts, account.id, keyId, client, event.build(random), random);
+    const record = renderInteraction(
+      `req_${ids.token(18)}`,
+      event.ts,
+      account.id,
+      keyId,
+      client,
+      event.build(random),
+      random,
+    );
     chunk += `${JSON.stringify(record)}\n`;
     if (chunk.length > 1 << 20) {
       if (!output.write(chunk)) await Promise.race([once(output, 'drain'), failed]);

@@ -13,13 +13,19 @@ export class TextPool {
       for (const sentence of text.split(/(?<=[.!?])\s+(?=[A-Z])/)) {
         const trimmed = sentence.trim();
         if (trimmed.length < 40 || trimmed.length > 280 || seen.has(trimmed)) continue;
-        if (/-lrb-|-rrb-|#\.#|\s's\b|\n|\\|`|[{}<>]|http|\bI want you\b|\bI will\b/i.test(trimmed) || !/^[A-Z]/.test(trimmed) || !/[.!?]$/.test(trimmed)) continue;
+        if (
+          /-lrb-|-rrb-|#\.#|\s's\b|\n|\\|`|[{}<>]|http|\bI want you\b|\bI will\b/i.test(trimmed) ||
+          !/^[A-Z]/.test(trimmed) ||
+          !/[.!?]$/.test(trimmed)
+        )
+          continue;
         seen.add(trimmed);
         sentences.push(trimmed);
       }
     };
     for (const entry of corpus.templates) add(entry.prompt);
-    for (const task of corpus.selfInstruct) for (const instance of task.instances) add(instance.output);
+    for (const task of corpus.selfInstruct)
+      for (const instance of task.instances) add(instance.output);
     for (const item of corpus.codeAlpaca) if (!/[;{}()=]/.test(item.output)) add(item.output);
     this.sentences = sentences;
   }
@@ -35,6 +41,8 @@ export class TextPool {
 
   /** A short document of several paragraphs. */
   document(random: Random, paragraphs: number): string {
-    return Array.from({ length: paragraphs }, () => this.paragraph(random, random.between(2, 5))).join('\n\n');
+    return Array.from({ length: paragraphs }, () =>
+      this.paragraph(random, random.between(2, 5)),
+    ).join('\n\n');
   }
 }

@@ -18,8 +18,14 @@ export type Rhythm = 'consumer' | 'work' | 'flat';
 
 // Relative activity per local hour 0..23.
 const hourWeights: Record<Rhythm, readonly number[]> = {
-  consumer: [0.35, 0.2, 0.12, 0.08, 0.06, 0.07, 0.15, 0.35, 0.6, 0.8, 0.9, 0.95, 0.9, 0.9, 0.95, 0.95, 0.95, 0.9, 0.9, 1, 1, 0.95, 0.8, 0.55],
-  work: [0.05, 0.03, 0.02, 0.02, 0.02, 0.04, 0.1, 0.3, 0.7, 0.95, 1, 1, 0.75, 0.9, 1, 1, 0.95, 0.8, 0.5, 0.3, 0.22, 0.18, 0.12, 0.08],
+  consumer: [
+    0.35, 0.2, 0.12, 0.08, 0.06, 0.07, 0.15, 0.35, 0.6, 0.8, 0.9, 0.95, 0.9, 0.9, 0.95, 0.95, 0.95,
+    0.9, 0.9, 1, 1, 0.95, 0.8, 0.55,
+  ],
+  work: [
+    0.05, 0.03, 0.02, 0.02, 0.02, 0.04, 0.1, 0.3, 0.7, 0.95, 1, 1, 0.75, 0.9, 1, 1, 0.95, 0.8, 0.5,
+    0.3, 0.22, 0.18, 0.12, 0.08,
+  ],
   flat: new Array<number>(24).fill(1),
 };
 
@@ -42,7 +48,13 @@ export function activityWeight(ms: number, utcOffsetHours: number, rhythm: Rhyth
 }
 
 /** A time in [fromMs, toMs) drawn in proportion to the rhythm's activity at the offset. */
-export function sampleActiveTime(random: Random, fromMs: number, toMs: number, utcOffsetHours: number, rhythm: Rhythm): number {
+export function sampleActiveTime(
+  random: Random,
+  fromMs: number,
+  toMs: number,
+  utcOffsetHours: number,
+  rhythm: Rhythm,
+): number {
   if (rhythm === 'flat') return random.uniform(fromMs, toMs);
   for (let attempt = 0; attempt < 200; attempt += 1) {
     const candidate = random.uniform(fromMs, toMs);

@@ -6,4 +6,8 @@ export type { WriterThread, WriterThreadHook } from './sqlite/writer-thread.js';
 export { migrations } from './sqlite/migrations.js';
 export { openDatabase } from './sqlite/open-database.js';
 export { SqliteStoreReader, type StoredInteraction } from './sqlite/store-reader.js';
-export { scheduleRetention, type RetentionPolicy, type RetentionSchedule } from './retention-schedule.js';
+export {
+  scheduleRetention,
+  type RetentionPolicy,
+  type RetentionSchedule,
+} from './retention-schedule.js';

@@ -21,7 +21,11 @@ export function scheduleRetention(
   store: Store,
   policy: RetentionPolicy,
   /** `onPruned`: told after each run that removed something. */
-  options: { everyMs?: number; onPruned?: (tally: PruneTally) => void; onError?: (error: Error) => void } = {},
+  options: {
+    everyMs?: number;
+    onPruned?: (tally: PruneTally) => void;
+    onError?: (error: Error) => void;
+  } = {},
 ): RetentionSchedule {
   const stopping = new AbortController();
   let timer: NodeJS.Timeout | null = null;
@@ -31,11 +35,14 @@ export function scheduleRetention(
       const now = Date.now();
       try {
         const tally = await store.prune({
-          ...(policy.exchangesDays !== undefined ? { rowsBeforeMs: now - policy.exchangesDays * dayMs } : {}),
+          ...(policy.exchangesDays !== undefined
+            ? { rowsBeforeMs: now - policy.exchangesDays * dayMs }
+            : {}),
           ...(policy.textDays !== undefined ? { textBeforeMs: now - policy.textDays * dayMs } : {}),
           signal: stopping.signal,
         });
-        if (tally.rowsDeleted + tally.textPruned + tally.rejectedTextPruned > 0) options.onPruned?.(tally);
+        if (tally.rowsDeleted + tally.textPruned + tally.rejectedTextPruned > 0)
+          options.onPruned?.(tally);
       } catch (error) {
         if (!stopping.signal.aborted) options.onError?.(error as Error);
       }

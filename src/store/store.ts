@@ -198,7 +198,10 @@ export interface Store {
    * bounds the sequence number. A row whose imported file is gone or has changed since throws,
    * unless `onUnreadable` is given: it is told (`reason` completes "the file ...") and the row skipped.
    */
-  exportInteractions(options?: { upTo?: number; onUnreadable?: (seq: number, path: string, reason: string) => void }): AsyncIterable<string>;
+  exportInteractions(options?: {
+    upTo?: number;
+    onUnreadable?: (seq: number, path: string, reason: string) => void;
+  }): AsyncIterable<string>;
   /** The highest interaction sequence number stored (0 when empty). */
   lastInteractionSeq(): number;
   /**

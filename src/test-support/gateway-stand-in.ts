@@ -38,35 +38,60 @@ export async function startGatewayStandIn(options: StandInOptions = {}): Promise
     request.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const path = request.url ?? '';
-      received.push({ method: request.method ?? '', path, headers: request.headers, body, receivedMs });
+      received.push({
+        method: request.method ?? '',
+        path,
+        headers: request.headers,
+        body,
+        receivedMs,
+      });
       const json = (status: number, value: unknown) => {
         response.writeHead(status, { 'content-type': 'application/json' });
         response.end(JSON.stringify(value));
       };
       if (path === '/health') return json(200, { status: 'ok' });
       if (path.startsWith('/v1/admin/')) {
-        if (request.headers.authorization !== `Bearer ${adminToken}`) return json(401, { error: { message: 'bad admin token' } });
+        if (request.headers.authorization !== `Bearer ${adminToken}`)
+          return json(401, { error: { message: 'bad admin token' } });
         if (path === '/v1/admin/keys') {
           const accountId = (JSON.parse(body) as { account_id: string }).account_id;
-          return json(201, { key_id: `key-${accountId}`, account_id: accountId, secret: `secret-${accountId}` });
+          return json(201, {
+            key_id: `key-${accountId}`,
+            account_id: accountId,
+            secret: `secret-${accountId}`,
+          });
         }
         const rejected: { line: number; field: string; reason: string }[] = [];
         const lines = body.split('\n').filter((line) => line !== '');
         lines.forEach((line, index) => {
-          if (!line.includes('"account_id"')) rejected.push({ line: index + 1, field: 'account_id', reason: 'is required but missing' });
+          if (!line.includes('"account_id"'))
+            rejected.push({
+              line: index + 1,
+              field: 'account_id',
+              reason: 'is required but missing',
+            });
         });
         return json(200, { accepted: lines.length - rejected.length, rejected });
       }
-      const secret = String(request.headers['x-api-key'] ?? request.headers.authorization ?? '').replace(/^Bearer /, '');
+      const secret = String(
+        request.headers['x-api-key'] ?? request.headers.authorization ?? '',
+      ).replace(/^Bearer /, '');
       const status = options.statusFor?.(secret.replace(/^secret-/, '')) ?? 200;
       if (status === 0) return request.socket.destroy();
       if (status !== 200) return json(status, { error: { message: 'refused' } });
       if ((JSON.parse(body) as { stream?: boolean }).stream) {
         response.writeHead(200, { 'content-type': 'text/event-stream' });
-        for (let index = 0; index < 3; index += 1) response.write(`data: {"object":"chat.completion.chunk","choices":[{"delta":{"content":"w${index}"}}]}\n\n`);
+        for (let index = 0; index < 3; index += 1)
+          response.write(
+            `data: {"object":"chat.completion.chunk","choices":[{"delta":{"content":"w${index}"}}]}\n\n`,
+          );
         return response.end('data: [DONE]\n\n');
       }
-      return json(200, { id: 'x', object: 'chat.completion', choices: [{ message: { role: 'assistant', content: 'ok' } }] });
+      return json(200, {
+        id: 'x',
+        object: 'chat.completion',
+        choices: [{ message: { role: 'assistant', content: 'ok' } }],
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -74,11 +99,13 @@ export async function startGatewayStandIn(options: StandInOptions = {}): Promise
   return {
     url: `http://127.0.0.1:${port}`,
     received,
-    apiRequests: () => received.filter((entry) => entry.path !== '/health' && !entry.path.startsWith('/v1/admin/')),
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    apiRequests: () =>
+      received.filter((entry) => entry.path !== '/health' && !entry.path.startsWith('/v1/admin/')),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

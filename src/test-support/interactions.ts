@@ -21,14 +21,23 @@ export function chat(options: ChatOptions): Interaction {
   sequence += 1;
   const api = options.api ?? 'openai.chat';
   const messages: { role: string; content: string }[] = [];
-  if (options.system && api === 'openai.chat') messages.push({ role: 'system', content: options.system });
-  for (const [index, turn] of (options.history ?? []).entries()) messages.push({ role: index % 2 === 0 ? 'user' : 'assistant', content: turn });
+  if (options.system && api === 'openai.chat')
+    messages.push({ role: 'system', content: options.system });
+  for (const [index, turn] of (options.history ?? []).entries())
+    messages.push({ role: index % 2 === 0 ? 'user' : 'assistant', content: turn });
   messages.push({ role: 'user', content: options.text });
   const request: Record<string, unknown> = { model: 'orion-1', messages };
   if (options.system && api === 'anthropic.messages') request.system = options.system;
-  if (options.maxTokens !== undefined || api === 'anthropic.messages') request.max_tokens = options.maxTokens ?? 1024;
+  if (options.maxTokens !== undefined || api === 'anthropic.messages')
+    request.max_tokens = options.maxTokens ?? 1024;
   if (options.temperature !== undefined) request.temperature = options.temperature;
-  if (options.tools) request.tools = [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: {} } } }];
+  if (options.tools)
+    request.tools = [
+      {
+        type: 'function',
+        function: { name: 'lookup', parameters: { type: 'object', properties: {} } },
+      },
+    ];
   return {
     id: `t${sequence}`,
     ts: new Date(options.ts).toISOString(),
@@ -37,13 +46,34 @@ export function chat(options: ChatOptions): Interaction {
     api,
     model: 'orion-1',
     request,
-    response: { status: 200, text: 'ok', usage: { input_tokens: Math.ceil(options.text.length / 4), output_tokens: 400 } },
+    response: {
+      status: 200,
+      text: 'ok',
+      usage: { input_tokens: Math.ceil(options.text.length / 4), output_tokens: 400 },
+    },
   };
 }
 
 /** A fresh pseudo-random word sequence, so that every call gives new content. */
 export function freshContent(seed: number, words = 14): string {
-  const vocabulary = ['river', 'matrix', 'graph', 'invoice', 'planet', 'token', 'budget', 'sensor', 'garden', 'vector', 'ledger', 'castle', 'signal', 'pixel', 'harbor', 'meadow'];
+  const vocabulary = [
+    'river',
+    'matrix',
+    'graph',
+    'invoice',
+    'planet',
+    'token',
+    'budget',
+    'sensor',
+    'garden',
+    'vector',
+    'ledger',
+    'castle',
+    'signal',
+    'pixel',
+    'harbor',
+    'meadow',
+  ];
   let state = (seed * 2654435761) >>> 0;
   const chosen: string[] = [];
   for (let index = 0; index < words; index += 1) {

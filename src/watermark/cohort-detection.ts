@@ -1,6 +1,13 @@
 // Tracer cohorts: test one text against the K cohort keys and name the cohort whose key marks it,
 // with Holm's step-down correction (Holm 1979) so the family-wise error stays <= alpha over K keys.
-import { WatermarkDetector, defaultAlpha, defaultMinScoredTokens, type DetectionOptions, type DetectionResult, type WatermarkVerdict } from './detect-watermark.js';
+import {
+  WatermarkDetector,
+  defaultAlpha,
+  defaultMinScoredTokens,
+  type DetectionOptions,
+  type DetectionResult,
+  type WatermarkVerdict,
+} from './detect-watermark.js';
 import type { WatermarkKey } from './keys.js';
 
 export interface CohortResult extends DetectionResult {
@@ -24,7 +31,9 @@ export interface CohortDetection {
  */
 export function holmAdjust(log10PValues: readonly number[]): number[] {
   const count = log10PValues.length;
-  const order = log10PValues.map((value, index) => [value, index] as const).sort((a, b) => a[0] - b[0]);
+  const order = log10PValues
+    .map((value, index) => [value, index] as const)
+    .sort((a, b) => a[0] - b[0]);
   const adjusted = new Array<number>(count);
   let running = -Infinity;
   order.forEach(([value, index], rank) => {
@@ -56,18 +65,33 @@ export class CohortDetector {
     const logAlpha = Math.log10(this.alpha);
     const keys: CohortResult[] = results.map((result, index) => {
       const key = this.detectors[index].key;
-      const verdict: WatermarkVerdict = result.scored_tokens < this.minScored ? 'too_short' : adjusted[index] <= logAlpha ? 'watermarked' : 'not_watermarked';
-      return { ...result, verdict, cohort: key.cohort ?? null, adjusted_log10_p_value: adjusted[index] };
+      const verdict: WatermarkVerdict =
+        result.scored_tokens < this.minScored
+          ? 'too_short'
+          : adjusted[index] <= logAlpha
+            ? 'watermarked'
+            : 'not_watermarked';
+      return {
+        ...result,
+        verdict,
+        cohort: key.cohort ?? null,
+        adjusted_log10_p_value: adjusted[index],
+      };
     });
     let best = -1;
     keys.forEach((result, index) => {
-      if (result.verdict === 'watermarked' && (best < 0 || result.adjusted_log10_p_value < keys[best].adjusted_log10_p_value)) best = index;
+      if (
+        result.verdict === 'watermarked' &&
+        (best < 0 || result.adjusted_log10_p_value < keys[best].adjusted_log10_p_value)
+      )
+        best = index;
     });
     const anyLongEnough = keys.some((result) => result.verdict !== 'too_short');
     return {
-      cohort: best >= 0 ? keys[best].cohort ?? keys[best].key_id : null,
+      cohort: best >= 0 ? (keys[best].cohort ?? keys[best].key_id) : null,
       verdict: best >= 0 ? 'watermarked' : anyLongEnough ? 'not_watermarked' : 'too_short',
-      log10_p_value: keys.length > 0 ? Math.min(...keys.map((result) => result.adjusted_log10_p_value)) : 0,
+      log10_p_value:
+        keys.length > 0 ? Math.min(...keys.map((result) => result.adjusted_log10_p_value)) : 0,
       keys,
     };
   }

@@ -17,16 +17,28 @@ const allowed = (alpha: number, n: number) => alpha + 3 * Math.sqrt((alpha * (1 
 
 for (const scheme of watermarkSchemes) {
   test(`${scheme}: false-positive rate on ${nullTokens.length} null texts stays within alpha 1e-2`, () => {
-    const detector = new WatermarkDetector(fixedWatermarkKey(scheme, 'calibration'), { alpha: 1e-2 });
-    const results = nullTokens.map((tokens) => detector.detectTokens(tokens)).filter((result) => result.verdict !== 'too_short');
+    const detector = new WatermarkDetector(fixedWatermarkKey(scheme, 'calibration'), {
+      alpha: 1e-2,
+    });
+    const results = nullTokens
+      .map((tokens) => detector.detectTokens(tokens))
+      .filter((result) => result.verdict !== 'too_short');
     assert.ok(results.length > 1200, `only ${results.length} texts long enough`);
-    const rate = results.filter((result) => result.verdict === 'watermarked').length / results.length;
+    const rate =
+      results.filter((result) => result.verdict === 'watermarked').length / results.length;
     assert.ok(rate <= allowed(1e-2, results.length), `FPR ${rate}`);
   });
 
   test(`${scheme}: wrong-key p-values are uniform (Kolmogorov-Smirnov at 1%)`, () => {
     // One text per key keeps the p-values independent; human texts only (model texts share a model).
-    const pValues = human.slice(0, 400).map((text, index) => 10 ** new WatermarkDetector(fixedWatermarkKey(scheme, `wrong-${index}`)).detectText(text).log10_p_value);
+    const pValues = human
+      .slice(0, 400)
+      .map(
+        (text, index) =>
+          10 **
+          new WatermarkDetector(fixedWatermarkKey(scheme, `wrong-${index}`)).detectText(text)
+            .log10_p_value,
+      );
     pValues.sort((a, b) => a - b);
     const n = pValues.length;
     let above = 0; // D+ = max(F_n(u) - u): too many small p-values

@@ -39,7 +39,12 @@ export interface TupleScore {
 }
 
 /** Sums the scores of distinct (window, token) tuples of `tokens` (Fernandez et al. 2023 §4: dedup keeps the test exact). */
-export function scoreTuples(tokens: ArrayLike<number>, scorer: TokenScorer, maxScored = Infinity, seen = new Set<number>()): TupleScore {
+export function scoreTuples(
+  tokens: ArrayLike<number>,
+  scorer: TokenScorer,
+  maxScored = Infinity,
+  seen = new Set<number>(),
+): TupleScore {
   const window = scorer.window;
   let scored = 0;
   let statistic = 0;
@@ -60,7 +65,8 @@ export function scoreTuples(tokens: ArrayLike<number>, scorer: TokenScorer, maxS
  */
 export function logPValue(scorer: TokenScorer, score: TupleScore): number {
   if (score.scored === 0) return 0;
-  if (scorer.statistic === 'green_count') return logBinomialUpperTail(score.statistic, score.scored, scorer.gamma);
+  if (scorer.statistic === 'green_count')
+    return logBinomialUpperTail(score.statistic, score.scored, scorer.gamma);
   return logRegularizedUpperGamma(score.scored, score.statistic);
 }
 
@@ -71,7 +77,10 @@ export class WatermarkDetector {
   private readonly logAlpha: number;
   private readonly maxScored: number;
 
-  constructor(readonly key: WatermarkKey, options: DetectionOptions = {}) {
+  constructor(
+    readonly key: WatermarkKey,
+    options: DetectionOptions = {},
+  ) {
     this.scorer = tokenScorerFor(key);
     this.minScored = options.minScoredTokens ?? defaultMinScoredTokens;
     this.logAlpha = Math.log(options.alpha ?? defaultAlpha);
@@ -90,7 +99,12 @@ export class WatermarkDetector {
   detectTokens(tokens: ArrayLike<number>): DetectionResult {
     const score = scoreTuples(tokens, this.scorer, this.maxScored);
     const logP = logPValue(this.scorer, score);
-    const verdict: WatermarkVerdict = score.scored < this.minScored ? 'too_short' : logP <= this.logAlpha ? 'watermarked' : 'not_watermarked';
+    const verdict: WatermarkVerdict =
+      score.scored < this.minScored
+        ? 'too_short'
+        : logP <= this.logAlpha
+          ? 'watermarked'
+          : 'not_watermarked';
     return {
       key_id: this.key.key_id,
       scheme: this.key.scheme,
@@ -106,6 +120,10 @@ export class WatermarkDetector {
  * One-shot detection.
  * @example detectWatermark(text, readWatermarkKey('key.json')).verdict
  */
-export function detectWatermark(text: string, key: WatermarkKey, options: DetectionOptions = {}): DetectionResult {
+export function detectWatermark(
+  text: string,
+  key: WatermarkKey,
+  options: DetectionOptions = {},
+): DetectionResult {
   return new WatermarkDetector(key, options).detectText(text);
 }

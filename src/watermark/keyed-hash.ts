@@ -11,7 +11,9 @@ export class KeyedHash {
 
   /** `secret`: the key's random bytes; `purpose` separates schemes that share a secret. */
   constructor(secret: Uint8Array, purpose: string) {
-    const material = createHmac('sha256', secret).update(`distillguard/watermark/prf/v1/${purpose}`).digest();
+    const material = createHmac('sha256', secret)
+      .update(`distillguard/watermark/prf/v1/${purpose}`)
+      .digest();
     this.words = new Uint32Array(8);
     for (let index = 0; index < 8; index += 1) this.words[index] = material.readUInt32LE(index * 4);
   }
@@ -20,18 +22,24 @@ export class KeyedHash {
   windowSeed(tokens: ArrayLike<number>, start: number, end: number): number {
     const words = this.words;
     let h = words[0];
-    for (let index = start; index < end; index += 1) h = mix32((h ^ Math.imul(tokens[index], 0x9e3779b1)) + words[1]);
+    for (let index = start; index < end; index += 1)
+      h = mix32((h ^ Math.imul(tokens[index], 0x9e3779b1)) + words[1]);
     return mix32(h ^ words[2]);
   }
 
   /** Seed of a single token under an anchor (SelfHash's min-hash terms). */
   pairSeed(token: number, anchor: number): number {
-    return mix32((mix32(Math.imul(token, 0x9e3779b1) ^ this.words[3]) + Math.imul(anchor, 0x85ebca77)) ^ this.words[4]);
+    return mix32(
+      (mix32(Math.imul(token, 0x9e3779b1) ^ this.words[3]) + Math.imul(anchor, 0x85ebca77)) ^
+        this.words[4],
+    );
   }
 
   /** Keyed 32-bit value of `token` under `seed`, uniform on 0..2^32-1 for a random key. */
   tokenValue(seed: number, token: number): number {
-    return mix32((mix32(seed ^ Math.imul(token, 0xcc9e2d51) ^ this.words[5]) + this.words[6]) ^ this.words[7]);
+    return mix32(
+      (mix32(seed ^ Math.imul(token, 0xcc9e2d51) ^ this.words[5]) + this.words[6]) ^ this.words[7],
+    );
   }
 
   /** `tokenValue` as a uniform in (0, 1): never exactly 0 or 1, so logs stay finite. */

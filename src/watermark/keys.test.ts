@@ -4,7 +4,13 @@ import assert from 'node:assert/strict';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { temporaryDirectory } from '../test-support/paths.js';
-import { deriveCohortKey, generateWatermarkKey, readWatermarkKey, rotateWatermarkKey, writeWatermarkKey } from './keys.js';
+import {
+  deriveCohortKey,
+  generateWatermarkKey,
+  readWatermarkKey,
+  rotateWatermarkKey,
+  writeWatermarkKey,
+} from './keys.js';
 
 test('a generated key has an id, the scheme, defaults, a 32-byte secret and a timestamp', () => {
   const key = generateWatermarkKey('kgw', { gamma: 0.5 });
@@ -26,7 +32,10 @@ test('key files are written 0600 and read back; a broken file names the field, n
   assert.equal(statSync(path).mode & 0o777, 0o600);
   assert.deepEqual(readWatermarkKey(path), key);
   writeFileSync(join(directory, 'bad.json'), JSON.stringify({ ...key, secret: 'short' }));
-  assert.throws(() => readWatermarkKey(join(directory, 'bad.json')), (error: Error) => /field 'secret'/.test(error.message) && !error.message.includes(key.secret));
+  assert.throws(
+    () => readWatermarkKey(join(directory, 'bad.json')),
+    (error: Error) => /field 'secret'/.test(error.message) && !error.message.includes(key.secret),
+  );
 });
 
 test('cohort keys derive deterministically from the master and cohort; rotation gives a new id', () => {

@@ -42,13 +42,37 @@ export const cl100kVocabularySize = 100277;
 export function defaultParameters(scheme: WatermarkScheme): WatermarkParameters {
   switch (scheme) {
     case 'kgw':
-      return { gamma: 0.25, delta: 2, window: 1, seeding: 'keyed', vocabulary_size: cl100kVocabularySize };
+      return {
+        gamma: 0.25,
+        delta: 2,
+        window: 1,
+        seeding: 'keyed',
+        vocabulary_size: cl100kVocabularySize,
+      };
     case 'kgw-selfhash':
-      return { gamma: 0.25, delta: 2, window: 3, seeding: 'keyed', vocabulary_size: cl100kVocabularySize };
+      return {
+        gamma: 0.25,
+        delta: 2,
+        window: 3,
+        seeding: 'keyed',
+        vocabulary_size: cl100kVocabularySize,
+      };
     case 'gumbel':
-      return { gamma: 0, delta: 0, window: 4, seeding: 'keyed', vocabulary_size: cl100kVocabularySize };
+      return {
+        gamma: 0,
+        delta: 0,
+        window: 4,
+        seeding: 'keyed',
+        vocabulary_size: cl100kVocabularySize,
+      };
     case 'unigram':
-      return { gamma: 0.5, delta: 2, window: 0, seeding: 'keyed', vocabulary_size: cl100kVocabularySize };
+      return {
+        gamma: 0.5,
+        delta: 2,
+        window: 0,
+        seeding: 'keyed',
+        vocabulary_size: cl100kVocabularySize,
+      };
   }
 }
 
@@ -74,21 +98,45 @@ function keyIdOf(secret: Buffer): string {
   return `wk_${createHash('sha256').update('distillguard/watermark/key-id/v1').update(secret).digest('hex').slice(0, 16)}`;
 }
 
-function checkParameters(scheme: WatermarkScheme, parameters: WatermarkParameters): WatermarkParameters {
+function checkParameters(
+  scheme: WatermarkScheme,
+  parameters: WatermarkParameters,
+): WatermarkParameters {
   const greenList = scheme !== 'gumbel';
-  if (greenList && !(parameters.gamma > 0 && parameters.gamma < 1)) throw new DistillGuardError('usage', `--gamma must be between 0 and 1 (exclusive) for ${scheme}; got ${parameters.gamma}.`);
-  if (greenList && !(parameters.delta > 0)) throw new DistillGuardError('usage', `--delta must be > 0 for ${scheme}; got ${parameters.delta}.`);
+  if (greenList && !(parameters.gamma > 0 && parameters.gamma < 1))
+    throw new DistillGuardError(
+      'usage',
+      `--gamma must be between 0 and 1 (exclusive) for ${scheme}; got ${parameters.gamma}.`,
+    );
+  if (greenList && !(parameters.delta > 0))
+    throw new DistillGuardError(
+      'usage',
+      `--delta must be > 0 for ${scheme}; got ${parameters.delta}.`,
+    );
   if (parameters.seeding === 'reference' && (scheme !== 'kgw' || parameters.window !== 1)) {
-    throw new DistillGuardError('usage', 'reference seeding exists only for kgw with window 1 (LeftHash, as lm-watermarking).');
+    throw new DistillGuardError(
+      'usage',
+      'reference seeding exists only for kgw with window 1 (LeftHash, as lm-watermarking).',
+    );
   }
   return parameters;
 }
 
 /** A new key with a random 32-byte secret. */
-export function generateWatermarkKey(scheme: WatermarkScheme, overrides: Partial<WatermarkParameters> = {}, now = new Date()): WatermarkKey {
+export function generateWatermarkKey(
+  scheme: WatermarkScheme,
+  overrides: Partial<WatermarkParameters> = {},
+  now = new Date(),
+): WatermarkKey {
   const parameters = checkParameters(scheme, { ...defaultParameters(scheme), ...overrides });
   const secret = randomBytes(32);
-  return { key_id: keyIdOf(secret), scheme, parameters, secret: secret.toString('base64url'), created_at: now.toISOString() };
+  return {
+    key_id: keyIdOf(secret),
+    scheme,
+    parameters,
+    secret: secret.toString('base64url'),
+    created_at: now.toISOString(),
+  };
 }
 
 /**
@@ -97,7 +145,12 @@ export function generateWatermarkKey(scheme: WatermarkScheme, overrides: Partial
  * HKDF-Expand with one block, RFC 5869). Same master, cohort and generation: same key.
  * Rotate a cohort by raising `generation` (a new key id), or rotate the master.
  */
-export function deriveCohortKey(master: WatermarkKey, cohortId: string, generation = 0, now = new Date()): WatermarkKey {
+export function deriveCohortKey(
+  master: WatermarkKey,
+  cohortId: string,
+  generation = 0,
+  now = new Date(),
+): WatermarkKey {
   if (cohortId.length === 0) throw new DistillGuardError('usage', 'a cohort id must not be empty.');
   const secret = createHmac('sha256', Buffer.from(master.secret, 'base64url'))
     .update(`distillguard/watermark/cohort/v1/${master.scheme}/${generation}/${cohortId}`)
@@ -128,7 +181,10 @@ export function parseWatermarkKey(value: unknown, source = 'key'): WatermarkKey 
   const parsed = keySchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new DistillGuardError('input_invalid', `${source} is not a watermark key: field '${issue.path.join('.') || '(root)'}': ${issue.message}. Create one with 'distillguard watermark keygen'.`);
+    throw new DistillGuardError(
+      'input_invalid',
+      `${source} is not a watermark key: field '${issue.path.join('.') || '(root)'}': ${issue.message}. Create one with 'distillguard watermark keygen'.`,
+    );
   }
   return checkParameters(parsed.data.scheme, parsed.data.parameters) && parsed.data;
 }
@@ -138,13 +194,18 @@ export function readWatermarkKey(path: string): WatermarkKey {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new DistillGuardError('input_unreadable', describeFileError(path, error), { cause: error });
+    throw new DistillGuardError('input_unreadable', describeFileError(path, error), {
+      cause: error,
+    });
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new DistillGuardError('input_invalid', `'${path}' is not JSON. A watermark key file is written by 'distillguard watermark keygen'.`);
+    throw new DistillGuardError(
+      'input_invalid',
+      `'${path}' is not JSON. A watermark key file is written by 'distillguard watermark keygen'.`,
+    );
   }
   return parseWatermarkKey(value, `'${path}'`);
 }
@@ -155,6 +216,10 @@ export function writeWatermarkKey(path: string, key: WatermarkKey): void {
     writeFileSync(path, `${JSON.stringify(key, null, 2)}\n`, { mode: 0o600 });
     chmodSync(path, 0o600); // an existing file keeps its mode on write
   } catch (error) {
-    throw new DistillGuardError('output_unwritable', `cannot write the key to '${path}': ${(error as Error).message}`, { cause: error });
+    throw new DistillGuardError(
+      'output_unwritable',
+      `cannot write the key to '${path}': ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }

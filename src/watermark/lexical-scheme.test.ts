@@ -4,16 +4,30 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { humanTexts } from '../test-support/human-text.js';
 import { fixedWatermarkKey } from '../test-support/watermark-keys.js';
-import { LexicalChooser, LexicalTransform, detectLexical, logBinomialUpperTail, logPoissonBinomialUpperTail, markLexical, synonymIndexOf } from './index.js';
+import {
+  LexicalChooser,
+  LexicalTransform,
+  detectLexical,
+  logBinomialUpperTail,
+  logPoissonBinomialUpperTail,
+  markLexical,
+  synonymIndexOf,
+} from './index.js';
 
 const chooser = new LexicalChooser(fixedWatermarkKey('kgw', 'lexical'));
 const other = new LexicalChooser(fixedWatermarkKey('kgw', 'lexical-other'));
-const sample = 'Big cars frequently need repair. The doctor said it was a huge achievement; `big` stays, ```\nbig car\n``` too. Perhaps the large forest is vast.';
+const sample =
+  'Big cars frequently need repair. The doctor said it was a huge achievement; `big` stays, ```\nbig car\n``` too. Perhaps the large forest is vast.';
 
 test('Poisson-binomial tail: equal probabilities give the binomial tail; a two-coin case by hand', () => {
   const probabilities = Array.from({ length: 40 }, () => 0.3);
-  assert.ok(Math.abs(logPoissonBinomialUpperTail(probabilities, 20) - logBinomialUpperTail(20, 40, 0.3)) < 1e-9);
-  assert.ok(Math.abs(logPoissonBinomialUpperTail([0.5, 0.25], 1) - Math.log(1 - 0.5 * 0.75)) < 1e-12);
+  assert.ok(
+    Math.abs(logPoissonBinomialUpperTail(probabilities, 20) - logBinomialUpperTail(20, 40, 0.3)) <
+      1e-9,
+  );
+  assert.ok(
+    Math.abs(logPoissonBinomialUpperTail([0.5, 0.25], 1) - Math.log(1 - 0.5 * 0.75)) < 1e-12,
+  );
   assert.equal(logPoissonBinomialUpperTail([0.5], 0), 0);
   assert.equal(logPoissonBinomialUpperTail([0.5], 2), -Infinity);
 });
@@ -22,7 +36,10 @@ test('streaming: the transform split at every boundary (and one character at a t
   const whole = markLexical(sample, chooser);
   for (let split = 0; split <= sample.length; split += 1) {
     const transform = new LexicalTransform(chooser);
-    const parts = transform.push(sample.slice(0, split)) + transform.push(sample.slice(split)) + transform.end();
+    const parts =
+      transform.push(sample.slice(0, split)) +
+      transform.push(sample.slice(split)) +
+      transform.end();
     assert.equal(parts, whole, `split at ${split}`);
   }
   const transform = new LexicalTransform(chooser);
@@ -32,7 +49,10 @@ test('streaming: the transform split at every boundary (and one character at a t
 });
 
 test('capitalisation is kept; code is never touched; only group words change', () => {
-  const index = synonymIndexOf([['big', 'large'], ['car', 'automobile']]);
+  const index = synonymIndexOf([
+    ['big', 'large'],
+    ['car', 'automobile'],
+  ]);
   const local = new LexicalChooser(fixedWatermarkKey('kgw', 'lexical'), index);
   for (let trial = 0; trial < 20; trial += 1) {
     const marked = markLexical(`w${trial} Big car. \`big car\` BIG`, local);
@@ -53,8 +73,10 @@ test('marked human text is detected (p < 1e-6 on 30 texts of 200 tokens), unmark
 
 test('calibration: unmarked human texts of 2,000 tokens stay within alpha 1e-2', () => {
   const texts = humanTexts(150, 2000);
-  const results = texts.map((text) => detectLexical(text, chooser)).filter((result) => result.verdict !== 'too_short');
+  const results = texts
+    .map((text) => detectLexical(text, chooser))
+    .filter((result) => result.verdict !== 'too_short');
   assert.ok(results.length >= 100, `only ${results.length} texts long enough`);
   const rate = results.filter((result) => result.log10_p_value <= -2).length / results.length;
-  assert.ok(rate <= 0.01 + 3 * Math.sqrt(0.01 * 0.99 / results.length), `FPR ${rate}`);
+  assert.ok(rate <= 0.01 + 3 * Math.sqrt((0.01 * 0.99) / results.length), `FPR ${rate}`);
 });

@@ -49,7 +49,10 @@ class CodeState {
 /** The keyed choice rule shared by the transform and the detector. */
 export class LexicalChooser {
   private readonly hash: KeyedHash;
-  constructor(readonly key: WatermarkKey, readonly index: SynonymIndex = loadSynonymIndex()) {
+  constructor(
+    readonly key: WatermarkKey,
+    readonly index: SynonymIndex = loadSynonymIndex(),
+  ) {
     this.hash = new KeyedHash(keySecretBytes(key), 'lexical');
   }
 
@@ -57,7 +60,8 @@ export class LexicalChooser {
   choose(previousWord: string, group: number): string {
     const members = this.index.groups[group];
     const codes = new Array<number>(previousWord.length);
-    for (let index = 0; index < previousWord.length; index += 1) codes[index] = previousWord.charCodeAt(index);
+    for (let index = 0; index < previousWord.length; index += 1)
+      codes[index] = previousWord.charCodeAt(index);
     const value = this.hash.tokenValue(this.hash.windowSeed(codes, 0, codes.length), group);
     return members[Math.floor((value * members.length) / twoToThe32)];
   }
@@ -126,7 +130,11 @@ export function markLexical(text: string, chooser: LexicalChooser): string {
  * scored once; under "not marked with this key" its hit is Bernoulli(1/|group|) independently of
  * the others (a fresh keyed value per pair), so the count is Poisson-binomial and the tail exact.
  */
-export function detectLexical(text: string, chooser: LexicalChooser, options: { minScoredWords?: number; alpha?: number } = {}): LexicalDetection {
+export function detectLexical(
+  text: string,
+  chooser: LexicalChooser,
+  options: { minScoredWords?: number; alpha?: number } = {},
+): LexicalDetection {
   const seen = new Set<string>();
   const probabilities: number[] = [];
   let hits = 0;
@@ -148,9 +156,19 @@ export function detectLexical(text: string, chooser: LexicalChooser, options: { 
   }
   const logP = logPoissonBinomialUpperTail(probabilities, hits);
   const minScored = options.minScoredWords ?? defaultLexicalMinScoredWords;
-  const verdict: WatermarkVerdict = probabilities.length < minScored ? 'too_short' : logP <= Math.log(options.alpha ?? 1e-3) ? 'watermarked' : 'not_watermarked';
+  const verdict: WatermarkVerdict =
+    probabilities.length < minScored
+      ? 'too_short'
+      : logP <= Math.log(options.alpha ?? 1e-3)
+        ? 'watermarked'
+        : 'not_watermarked';
   return {
-    key_id: chooser.key.key_id, scheme: 'lexical', scored_tokens: probabilities.length, statistic: hits,
-    expected: probabilities.reduce((sum, p) => sum + p, 0), log10_p_value: logP / Math.LN10, verdict,
+    key_id: chooser.key.key_id,
+    scheme: 'lexical',
+    scored_tokens: probabilities.length,
+    statistic: hits,
+    expected: probabilities.reduce((sum, p) => sum + p, 0),
+    log10_p_value: logP / Math.LN10,
+    verdict,
   };
 }

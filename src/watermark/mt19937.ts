@@ -45,6 +45,7 @@ export class Mt19937 {
 
 /** Low 32 bits of a non-negative safe integer (torch seeds with hash_key * token, up to ~2^44). */
 export function lowBits32(value: number): number {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`expected a non-negative safe integer seed, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RangeError(`expected a non-negative safe integer seed, got ${value}`);
   return value % 4294967296;
 }

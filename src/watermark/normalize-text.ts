@@ -9,14 +9,71 @@ const invisible = /[\u00AD\u180E\u200B-\u200D\u2060-\u2064\uFEFF]/g;
 // Common look-alikes from Unicode's confusables.txt (TR39), Cyrillic and Greek to Latin.
 const homoglyphs: Record<string, string> = {
   // Cyrillic
-  'а': 'a', 'в': 'B', 'е': 'e', 'к': 'k', 'м': 'M', 'н': 'H', 'о': 'o', 'р': 'p', 'с': 'c', 'т': 'T',
-  'у': 'y', 'х': 'x', 'ѕ': 's', 'і': 'i', 'ј': 'j', 'ԁ': 'd', 'һ': 'h', 'ԛ': 'q', 'ԝ': 'w', 'ү': 'y',
-  'А': 'A', 'В': 'B', 'Е': 'E', 'К': 'K', 'М': 'M', 'Н': 'H', 'О': 'O', 'Р': 'P', 'С': 'C', 'Т': 'T',
-  'У': 'Y', 'Х': 'X', 'Ѕ': 'S', 'І': 'I', 'Ј': 'J', 'Ԁ': 'D', 'Һ': 'H', 'Ԛ': 'Q', 'Ԝ': 'W', 'Ү': 'Y',
+  а: 'a',
+  в: 'B',
+  е: 'e',
+  к: 'k',
+  м: 'M',
+  н: 'H',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  т: 'T',
+  у: 'y',
+  х: 'x',
+  ѕ: 's',
+  і: 'i',
+  ј: 'j',
+  ԁ: 'd',
+  һ: 'h',
+  ԛ: 'q',
+  ԝ: 'w',
+  ү: 'y',
+  А: 'A',
+  В: 'B',
+  Е: 'E',
+  К: 'K',
+  М: 'M',
+  Н: 'H',
+  О: 'O',
+  Р: 'P',
+  С: 'C',
+  Т: 'T',
+  У: 'Y',
+  Х: 'X',
+  Ѕ: 'S',
+  І: 'I',
+  Ј: 'J',
+  Ԁ: 'D',
+  Һ: 'H',
+  Ԛ: 'Q',
+  Ԝ: 'W',
+  Ү: 'Y',
   // Greek
-  'α': 'a', 'ο': 'o', 'ρ': 'p', 'ν': 'v', 'ι': 'i', 'κ': 'k', 'τ': 't', 'υ': 'u', 'χ': 'x', 'γ': 'y',
-  'Α': 'A', 'Β': 'B', 'Ε': 'E', 'Ζ': 'Z', 'Η': 'H', 'Ι': 'I', 'Κ': 'K', 'Μ': 'M', 'Ν': 'N', 'Ο': 'O',
-  'Ρ': 'P', 'Τ': 'T', 'Υ': 'Y', 'Χ': 'X',
+  α: 'a',
+  ο: 'o',
+  ρ: 'p',
+  ν: 'v',
+  ι: 'i',
+  κ: 'k',
+  τ: 't',
+  υ: 'u',
+  χ: 'x',
+  γ: 'y',
+  Α: 'A',
+  Β: 'B',
+  Ε: 'E',
+  Ζ: 'Z',
+  Η: 'H',
+  Ι: 'I',
+  Κ: 'K',
+  Μ: 'M',
+  Ν: 'N',
+  Ο: 'O',
+  Ρ: 'P',
+  Τ: 'T',
+  Υ: 'Y',
+  Χ: 'X',
 };
 
 const cyrillicOrGreek = /[\u0370-\u03FF\u0400-\u052F]/;
@@ -31,6 +88,10 @@ const lookAlike = new RegExp(`[${Object.keys(homoglyphs).join('')}]`, 'g');
 export function normalizeForDetection(text: string): string {
   let normalized = text.normalize('NFKC').replace(invisible, '');
   if (!cyrillicOrGreek.test(normalized)) return normalized;
-  normalized = normalized.replace(word, (token) => (latin.test(token) && cyrillicOrGreek.test(token) ? token.replace(lookAlike, (letter) => homoglyphs[letter]) : token));
+  normalized = normalized.replace(word, (token) =>
+    latin.test(token) && cyrillicOrGreek.test(token)
+      ? token.replace(lookAlike, (letter) => homoglyphs[letter])
+      : token,
+  );
   return normalized;
 }

@@ -29,7 +29,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Mt19937, lowBits32 } from './mt19937.js';
-import { ReferenceGreenLists, referenceHashKey, referenceKgwGreenList, torchRandperm } from './reference-kgw.js';
+import {
+  ReferenceGreenLists,
+  referenceHashKey,
+  referenceKgwGreenList,
+  torchRandperm,
+} from './reference-kgw.js';
 
 test('mt19937 reproduces the published std::mt19937 outputs', () => {
   const generator = new Mt19937(5489);
@@ -42,7 +47,7 @@ test('mt19937 reproduces the published std::mt19937 outputs', () => {
   assert.equal(new Mt19937().nextUint32(), 3499211612);
 });
 
-test('torch\'s CPU generator and randperm, as real PyTorch runs print them', () => {
+test("torch's CPU generator and randperm, as real PyTorch runs print them", () => {
   const generator = new Mt19937(137);
   const stream = Array.from({ length: 39 }, () => generator.nextUint32());
   assert.deepEqual(stream.slice(0, 5), [4053805790, 2173880614, 380293709, 1237255315, 2986595568]);
@@ -55,7 +60,12 @@ test('torch\'s CPU generator and randperm, as real PyTorch runs print them', () 
     [2 ** 32 + 1, [5, 6, 1, 2, 0, 8, 9, 3, 7, 4]],
     [2n ** 53n - 1n, [1, 4, 6, 2, 0, 5, 8, 7, 9, 3]],
   ];
-  for (const [seed, permutation] of published) assert.deepEqual(Array.from(torchRandperm(10, new Mt19937(seed))), permutation, `torch.randperm(10) with manual_seed(${seed})`);
+  for (const [seed, permutation] of published)
+    assert.deepEqual(
+      Array.from(torchRandperm(10, new Mt19937(seed))),
+      permutation,
+      `torch.randperm(10) with manual_seed(${seed})`,
+    );
 });
 
 test('seeds keep only their low 32 bits, as torch manual_seed does', () => {
@@ -77,20 +87,30 @@ test('torch randperm: Fisher-Yates with random() % (n - i), applied step by step
   });
   assert.deepEqual([...torchRandperm(5, new Mt19937(referenceHashKey))], expected);
   const permutation = torchRandperm(1000, new Mt19937(12345));
-  assert.deepEqual([...permutation].sort((a, b) => a - b), Array.from({ length: 1000 }, (_, i) => i));
+  assert.deepEqual(
+    [...permutation].sort((a, b) => a - b),
+    Array.from({ length: 1000 }, (_, i) => i),
+  );
 });
 
 test('reference green list: size int(gamma V), seeded by 15485863 * previous token', () => {
   const list = referenceKgwGreenList(42, 50257, 0.25);
   assert.equal(list.length, Math.trunc(50257 * 0.25)); // 12564
-  assert.deepEqual([...list], [...torchRandperm(50257, new Mt19937(15485863 * 42)).subarray(0, 12564)]);
+  assert.deepEqual(
+    [...list],
+    [...torchRandperm(50257, new Mt19937(15485863 * 42)).subarray(0, 12564)],
+  );
   assert.equal(new Set(list).size, list.length);
   // previous token 0 seeds with 0: the permutation of mt19937(0)'s stream
-  assert.deepEqual([...referenceKgwGreenList(0, 10, 0.5)], [...torchRandperm(10, new Mt19937(0)).subarray(0, 5)]);
+  assert.deepEqual(
+    [...referenceKgwGreenList(0, 10, 0.5)],
+    [...torchRandperm(10, new Mt19937(0)).subarray(0, 5)],
+  );
   const lists = new ReferenceGreenLists(50257, 0.25);
   assert.ok(lists.isGreen(42, list[0]));
   const green = new Set(list);
   let agree = 0;
-  for (let token = 0; token < 2000; token += 1) if (lists.isGreen(42, token) === green.has(token)) agree += 1;
+  for (let token = 0; token < 2000; token += 1)
+    if (lists.isGreen(42, token) === green.has(token)) agree += 1;
   assert.equal(agree, 2000);
 });

@@ -28,7 +28,11 @@ export function torchRandperm(n: number, generator: Mt19937): Int32Array {
  * The green list the reference implementation uses after `previousToken`, in its order.
  * @example referenceKgwGreenList(42, 50257, 0.25) // 12564 token ids
  */
-export function referenceKgwGreenList(previousToken: number, vocabularySize: number, gamma: number): Int32Array {
+export function referenceKgwGreenList(
+  previousToken: number,
+  vocabularySize: number,
+  gamma: number,
+): Int32Array {
   const generator = new Mt19937(referenceHashKey * previousToken);
   // Python's int(vocab_size * gamma) truncates toward zero.
   const size = Math.trunc(vocabularySize * gamma);
@@ -39,13 +43,18 @@ export function referenceKgwGreenList(previousToken: number, vocabularySize: num
 export class ReferenceGreenLists {
   private readonly cache = new Map<number, Uint8Array>();
 
-  constructor(readonly vocabularySize: number, readonly gamma: number, private readonly capacity = 4096) {}
+  constructor(
+    readonly vocabularySize: number,
+    readonly gamma: number,
+    private readonly capacity = 4096,
+  ) {}
 
   isGreen(previousToken: number, token: number): boolean {
     let membership = this.cache.get(previousToken);
     if (!membership) {
       membership = new Uint8Array(this.vocabularySize);
-      for (const green of referenceKgwGreenList(previousToken, this.vocabularySize, this.gamma)) membership[green] = 1;
+      for (const green of referenceKgwGreenList(previousToken, this.vocabularySize, this.gamma))
+        membership[green] = 1;
       if (this.cache.size >= this.capacity) this.cache.clear();
       this.cache.set(previousToken, membership);
     }

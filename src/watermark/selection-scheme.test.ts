@@ -14,9 +14,20 @@ test('best of 4 by keyed score: 40 answers of 60 tokens are detected on one tape
   const served: string[] = [];
   const unselected: string[] = [];
   prompts.forEach((prompt, index) => {
-    const candidates = Array.from({ length: 4 }, (_, choice) => generate(model, encodeText(`${prompt}\n\n`), { maxTokens: 60, logitBias: new Map([[100257, -100]]) }, samplingStream(`selection/${index}`, choice)).text);
+    const candidates = Array.from(
+      { length: 4 },
+      (_, choice) =>
+        generate(
+          model,
+          encodeText(`${prompt}\n\n`),
+          { maxTokens: 60, logitBias: new Map([[100257, -100]]) },
+          samplingStream(`selection/${index}`, choice),
+        ).text,
+    );
     const selection = selectCandidate(candidates, key);
-    assert.ok(selection.log10PValues.every((value) => value >= selection.log10PValues[selection.index]));
+    assert.ok(
+      selection.log10PValues.every((value) => value >= selection.log10PValues[selection.index]),
+    );
     served.push(candidates[selection.index]);
     unselected.push(candidates[0]);
   });
@@ -24,5 +35,9 @@ test('best of 4 by keyed score: 40 answers of 60 tokens are detected on one tape
   const marked = detector.detectText(served.join('\n\n'));
   assert.ok(marked.log10_p_value < -6, `served tape log10 p ${marked.log10_p_value}`);
   assert.ok(detector.detectText(unselected.join('\n\n')).log10_p_value > -2);
-  assert.ok(new WatermarkDetector(fixedWatermarkKey('kgw', 'selection-other')).detectText(served.join('\n\n')).log10_p_value > -2);
+  assert.ok(
+    new WatermarkDetector(fixedWatermarkKey('kgw', 'selection-other')).detectText(
+      served.join('\n\n'),
+    ).log10_p_value > -2,
+  );
 });

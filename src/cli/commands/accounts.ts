@@ -5,18 +5,28 @@ import { ingestWithProgress } from '../ingest-with-progress.js';
 import { defaultDatabasePath, parseNonNegativeInteger } from '../options.js';
 
 export function registerAccounts(program: Command): void {
-  const accounts = program.command('accounts').description('account metadata (account.schema.json)');
+  const accounts = program
+    .command('accounts')
+    .description('account metadata (account.schema.json)');
   accounts
     .command('import')
-    .description('import account records (.jsonl, .jsonl.gz or - for stdin); the latest record for an id wins')
+    .description(
+      'import account records (.jsonl, .jsonl.gz or - for stdin); the latest record for an id wins',
+    )
     .argument('<file>', "account records (.jsonl, .jsonl.gz, or '-' for stdin)")
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
-    .option('--max-rejected <n>', 'stop with an error after more than N rejected lines (default: unlimited)', parseNonNegativeInteger)
+    .option(
+      '--max-rejected <n>',
+      'stop with an error after more than N rejected lines (default: unlimited)',
+      parseNonNegativeInteger,
+    )
     .action(async (file: string, options: { db: string; maxRejected?: number }) => {
       const store = SqliteStore.open(options.db);
       try {
         const result = await ingestWithProgress('accounts', file, store, options);
-        process.stdout.write(`accounts: ${result.distinct.toLocaleString('en-US')} stored, ${result.rejected} lines rejected\n`);
+        process.stdout.write(
+          `accounts: ${result.distinct.toLocaleString('en-US')} stored, ${result.rejected} lines rejected\n`,
+        );
       } finally {
         await store.close();
       }

@@ -20,12 +20,22 @@ export function registerAnalyze(program: Command): void {
   program
     .command('analyze')
     .description('ingest an interaction log into the store and write an analysis report')
-    .requiredOption('--interactions <file>', "interaction log (.jsonl, .jsonl.gz, or '-' for stdin)")
+    .requiredOption(
+      '--interactions <file>',
+      "interaction log (.jsonl, .jsonl.gz, or '-' for stdin)",
+    )
     .option('--accounts <file>', 'account records (.jsonl or .jsonl.gz)')
     .requiredOption('--out <report>', 'where to write the analysis report (JSON)')
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
-    .option('--max-rejected <n>', 'stop with an error after more than N rejected lines (default: unlimited)', parseNonNegativeInteger)
-    .option('--scores <file>', 'also write every account\'s score (JSON Lines), listed or not: for calibration and audits')
+    .option(
+      '--max-rejected <n>',
+      'stop with an error after more than N rejected lines (default: unlimited)',
+      parseNonNegativeInteger,
+    )
+    .option(
+      '--scores <file>',
+      "also write every account's score (JSON Lines), listed or not: for calibration and audits",
+    )
     .action(async (options: AnalyzeOptions) => {
       const report = await analyze(options);
       const { input } = report;
@@ -45,7 +55,9 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> 
   try {
     let rejected = 0;
     if (options.accounts) {
-      const accounts = await ingestWithProgress('accounts', options.accounts, store, { maxRejected: options.maxRejected });
+      const accounts = await ingestWithProgress('accounts', options.accounts, store, {
+        maxRejected: options.maxRejected,
+      });
       rejected += accounts.rejected;
     }
     // tier-1 signals are computed here as records are parsed; profiles and the graph run on the detection thread
@@ -60,14 +72,22 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> 
     rejected += interactions.rejected;
     const summary = store.summarizeInteractionImport(interactions.importId);
     const facts = new Map<string, AccountFacts>();
-    for (const { accountId, record: _record, ...known } of store.readAccounts()) facts.set(accountId, known);
+    for (const { accountId, record: _record, ...known } of store.readAccounts())
+      facts.set(accountId, known);
     const findings = await detection.finish(facts);
     const report = buildReport({ ...summary, rejected }, findings);
-    if (options.scores) await writeOutputFile(options.scores, findings.scores.map((score) => JSON.stringify(score)).join('\n') + '\n');
+    if (options.scores)
+      await writeOutputFile(
+        options.scores,
+        findings.scores.map((score) => JSON.stringify(score)).join('\n') + '\n',
+      );
     const validate = validateReport();
     if (!validate(report)) {
       const problem = validate.problem();
-      throw new DistillGuardError('internal', `the report failed its own schema at '${problem.field}': ${problem.reason}. This is a bug; please report it.`);
+      throw new DistillGuardError(
+        'internal',
+        `the report failed its own schema at '${problem.field}': ${problem.reason}. This is a bug; please report it.`,
+      );
     }
     await writeOutputFile(options.out, `${JSON.stringify(report, null, 2)}\n`);
     return report;

@@ -15,14 +15,20 @@ export function benchmarkIndexWith(store: SqliteStore): BenchmarkIndex {
 function itemText(value: unknown): string | null {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
   const record = value as Record<string, unknown>;
-  const text = [record.text, record.question, record.prompt, record.input].find((field) => typeof field === 'string' && field.trim().length > 0) as string | undefined;
+  const text = [record.text, record.question, record.prompt, record.input].find(
+    (field) => typeof field === 'string' && field.trim().length > 0,
+  ) as string | undefined;
   if (!text) return null;
-  const choices = Array.isArray(record.choices) ? record.choices.filter((choice) => typeof choice === 'string') : [];
+  const choices = Array.isArray(record.choices)
+    ? record.choices.filter((choice) => typeof choice === 'string')
+    : [];
   return choices.length > 0 ? `${text}\n${choices.join('\n')}` : text;
 }
 
 export function registerBenchmarks(program: Command): void {
-  const benchmarks = program.command('benchmarks').description('the public benchmark items whose evaluation runs are protected');
+  const benchmarks = program
+    .command('benchmarks')
+    .description('the public benchmark items whose evaluation runs are protected');
   benchmarks
     .command('list')
     .description('list the known suites and their item counts')
@@ -31,14 +37,19 @@ export function registerBenchmarks(program: Command): void {
       const store = SqliteStore.open(options.db);
       try {
         const sizes = benchmarkIndexWith(store).suiteSizes();
-        for (const [suite, items] of [...sizes].sort()) process.stdout.write(`${suite.padEnd(24)} ${items.toLocaleString('en-US').padStart(8)} items\n`);
+        for (const [suite, items] of [...sizes].sort())
+          process.stdout.write(
+            `${suite.padEnd(24)} ${items.toLocaleString('en-US').padStart(8)} items\n`,
+          );
       } finally {
         await store.close();
       }
     });
   benchmarks
     .command('add')
-    .description('add an evaluation set: JSON Lines with a "text" (or "question"/"prompt") field and optional "choices"')
+    .description(
+      'add an evaluation set: JSON Lines with a "text" (or "question"/"prompt") field and optional "choices"',
+    )
     .argument('<file>', "items (.jsonl, .jsonl.gz, or '-' for stdin)")
     .requiredOption('--suite <name>', 'name of the suite, shown in reasons')
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
@@ -61,15 +72,23 @@ export function registerBenchmarks(program: Command): void {
             const hashes = text ? index.hashesOf(text) : new Uint32Array(0);
             if (hashes.length === 0) {
               rejected += 1;
-              process.stderr.write(`rejected ${source.label}:${batch.firstLine + offset}: needs a JSON object with a "text", "question" or "prompt" field of at least six words\n`);
+              process.stderr.write(
+                `rejected ${source.label}:${batch.firstLine + offset}: needs a JSON object with a "text", "question" or "prompt" field of at least six words\n`,
+              );
               return;
             }
             items.push({ suite: options.suite, shingles: hashes });
           });
         }
-        if (items.length === 0) throw new DistillGuardError('input_invalid', `no usable items in '${source.label}'. Each line must be a JSON object with a "text" field.`);
+        if (items.length === 0)
+          throw new DistillGuardError(
+            'input_invalid',
+            `no usable items in '${source.label}'. Each line must be a JSON object with a "text" field.`,
+          );
         store.addBenchmarkItems(items);
-        process.stdout.write(`added ${items.length.toLocaleString('en-US')} items to suite '${options.suite}' (${rejected} lines rejected); stored as keyed hashes in ${options.db}\n`);
+        process.stdout.write(
+          `added ${items.length.toLocaleString('en-US')} items to suite '${options.suite}' (${rejected} lines rejected); stored as keyed hashes in ${options.db}\n`,
+        );
       } finally {
         await store.close();
       }

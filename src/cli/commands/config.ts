@@ -7,7 +7,9 @@ export function registerConfig(program: Command): void {
   const config = program.command('config').description('check a gateway config file');
   config
     .command('check')
-    .description('validate a gateway config (JSON) as serve --config would; exit 0 and a summary when valid')
+    .description(
+      'validate a gateway config (JSON) as serve --config would; exit 0 and a summary when valid',
+    )
     .argument('<file>', 'the config file')
     .action((file: string) => {
       const parsed = readGatewayConfig(file);

@@ -26,11 +26,27 @@ const count = (value: number) => value.toLocaleString('en-US');
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('simulate a week of traffic, replay it through the gateway and the reference model, and narrate what is found and done')
-    .option('--dir <folder>', 'where the simulated traffic and the gateway store go (replaced on each run)', './distillguard-demo')
-    .option('--scale <x>', 'size of the simulated week (0.05: about 60,000 requests)', parsePositiveNumber, 0.05)
+    .description(
+      'simulate a week of traffic, replay it through the gateway and the reference model, and narrate what is found and done',
+    )
+    .option(
+      '--dir <folder>',
+      'where the simulated traffic and the gateway store go (replaced on each run)',
+      './distillguard-demo',
+    )
+    .option(
+      '--scale <x>',
+      'size of the simulated week (0.05: about 60,000 requests)',
+      parsePositiveNumber,
+      0.05,
+    )
     .option('--seed <n>', 'simulation seed', parseNonNegativeInteger, 7)
-    .option('--speed <n>', 'replay speed: simulated seconds per real second', parsePositiveNumber, 20_000)
+    .option(
+      '--speed <n>',
+      'replay speed: simulated seconds per real second',
+      parsePositiveNumber,
+      20_000,
+    )
     .option('--max-tokens <n>', 'cap on generated tokens per request', parsePositiveInteger, 24)
     .action(async (options: DemoOptions) => runDemo(options));
 }
@@ -40,35 +56,56 @@ async function runDemo(options: DemoOptions): Promise<void> {
   const dir = resolve(options.dir);
   const traffic = join(dir, 'traffic');
   const database = join(dir, 'gateway.db');
-  if (existsSync(database)) for (const suffix of ['', '-wal', '-shm', '.key-hash-secret']) rmSync(`${database}${suffix}`, { force: true });
+  if (existsSync(database))
+    for (const suffix of ['', '-wal', '-shm', '.key-hash-secret'])
+      rmSync(`${database}${suffix}`, { force: true });
   mkdirSync(traffic, { recursive: true });
   const narrator = new DemoNarrator(out);
 
-  narrator.say(`simulating a week of API traffic (scale ${options.scale}, seed ${options.seed})...`);
+  narrator.say(
+    `simulating a week of API traffic (scale ${options.scale}, seed ${options.seed})...`,
+  );
   const simulated = await simulate({ out: traffic, scale: options.scale, seed: options.seed });
   const byClass = new Map<string, number>();
-  for (const population of simulated.populations) byClass.set(population.class, (byClass.get(population.class) ?? 0) + population.accounts);
-  narrator.say(`${count(simulated.interactions)} requests from ${count(simulated.accounts)} accounts: ${[...byClass].map(([name, accounts]) => `${accounts} ${name}`).join(', ')}`);
+  for (const population of simulated.populations)
+    byClass.set(population.class, (byClass.get(population.class) ?? 0) + population.accounts);
+  narrator.say(
+    `${count(simulated.interactions)} requests from ${count(simulated.accounts)} accounts: ${[...byClass].map(([name, accounts]) => `${accounts} ${name}`).join(', ')}`,
+  );
 
   const reference = await startReferenceProcess();
   narrator.say(`reference model (n-gram over a real BPE tokenizer) serving at ${reference.url}`);
   const adminToken = randomBytes(24).toString('base64url');
   const gateway = await startGateway({
-    port: 0, databasePath: database, upstream: reference.url, adminToken, acceptReplayTime: true, logLevel: 'error',
+    port: 0,
+    databasePath: database,
+    upstream: reference.url,
+    adminToken,
+    acceptReplayTime: true,
+    logLevel: 'error',
     config: parseGatewayConfig({ detection: { assess_every_ms: 2_000 } }),
     onAssessment: (assessment) => narrator.assessment(assessment),
   });
-  narrator.say(`gateway listening on ${gateway.url}, live detection every 2 s; replaying the week at ${count(options.speed)}x...`);
+  narrator.say(
+    `gateway listening on ${gateway.url}, live detection every 2 s; replaying the week at ${count(options.speed)}x...`,
+  );
   const decisionTimer = setInterval(() => narrator.decisions(gateway.store), 1_000);
   let lastProgress = 0;
   let summary;
   try {
     summary = await replay({
-      traffic, gateway: gateway.url, adminToken, speed: options.speed, concurrency: 32, maxTokens: options.maxTokens,
+      traffic,
+      gateway: gateway.url,
+      adminToken,
+      speed: options.speed,
+      concurrency: 32,
+      maxTokens: options.maxTokens,
       onProgress: (progress) => {
         if (Date.now() - lastProgress < 15_000) return;
         lastProgress = Date.now();
-        narrator.say(`replayed ${count(progress.sent)} of ${count(simulated.interactions)} requests`);
+        narrator.say(
+          `replayed ${count(progress.sent)} of ${count(simulated.interactions)} requests`,
+        );
       },
     });
     await gateway.recorder.drain();
@@ -85,7 +122,9 @@ async function runDemo(options: DemoOptions): Promise<void> {
   const classOf = (accountId: string) => labels.accounts[accountId]?.class ?? 'unknown';
   const actedIds = new Set(narrator.enforced.keys());
   const strongest = new Map<string, number>();
-  for (const row of narrator.actions.values()) if (actedIds.has(row.accountId)) strongest.set(row.action, (strongest.get(row.action) ?? 0) + 1);
+  for (const row of narrator.actions.values())
+    if (actedIds.has(row.accountId))
+      strongest.set(row.action, (strongest.get(row.action) ?? 0) + 1);
   const campaignAccounts = Object.keys(labels.accounts).filter((id) => classOf(id) === 'campaign');
   const wrongful = [...actedIds].filter((id) => classOf(id) !== 'campaign');
   const benchmarkIds = Object.keys(labels.accounts).filter((id) => classOf(id) === 'benchmark');
@@ -93,18 +132,35 @@ async function runDemo(options: DemoOptions): Promise<void> {
     const statuses = summary.per_account[id] ?? {};
     return (statuses['403'] ?? 0) + (statuses['429'] ?? 0) > 0;
   });
-  const statusLine = Object.entries(summary.statuses).sort().map(([status, total]) => `${status}: ${count(total)}`).join(', ');
+  const statusLine = Object.entries(summary.statuses)
+    .sort()
+    .map(([status, total]) => `${status}: ${count(total)}`)
+    .join(', ');
   out('');
   out('Summary');
-  out(`  replayed ${count(summary.sent)} requests in ${summary.elapsed_s.toFixed(0)} s (${statusLine})`);
-  out(`  accounts acted against (throttle, verify, degrade or block): ${actedIds.size}; where they ended: ${[...strongest].map(([action, total]) => `${action} ${total}`).join(', ') || 'none'}`);
-  out(`  benchmark accounts recognised: ${narrator.benchmarkAccounts.size}; benchmark accounts throttled or blocked: ${benchmarkRefused.length}`);
+  out(
+    `  replayed ${count(summary.sent)} requests in ${summary.elapsed_s.toFixed(0)} s (${statusLine})`,
+  );
+  out(
+    `  accounts acted against (throttle, verify, degrade or block): ${actedIds.size}; where they ended: ${[...strongest].map(([action, total]) => `${action} ${total}`).join(', ') || 'none'}`,
+  );
+  out(
+    `  benchmark accounts recognised: ${narrator.benchmarkAccounts.size}; benchmark accounts throttled or blocked: ${benchmarkRefused.length}`,
+  );
   out(`  checked against the simulator's labels, which the detector never reads:`);
-  out(`    campaign accounts acted against: ${campaignAccounts.filter((id) => actedIds.has(id)).length} of ${campaignAccounts.length}`);
-  out(`    benign or benchmark accounts acted against: ${wrongful.length}${wrongful.length ? ` (${wrongful.join(', ')})` : ''}`);
+  out(
+    `    campaign accounts acted against: ${campaignAccounts.filter((id) => actedIds.has(id)).length} of ${campaignAccounts.length}`,
+  );
+  out(
+    `    benign or benchmark accounts acted against: ${wrongful.length}${wrongful.length ? ` (${wrongful.join(', ')})` : ''}`,
+  );
   out('');
   out('Where to look next');
   out(`  every exchange:   npx distillguard export --db ${database} --out exchanges.jsonl`);
-  out(`  full analysis:    npx distillguard analyze --interactions ${join(traffic, 'interactions.jsonl')} --accounts ${join(traffic, 'accounts.jsonl')} --out report.json --db ${join(dir, 'analysis.db')}`);
-  out('  run it yourself:  npx distillguard serve (docs/gateway.md); the ladder: docs/respond.md; detection: docs/detection.md');
+  out(
+    `  full analysis:    npx distillguard analyze --interactions ${join(traffic, 'interactions.jsonl')} --accounts ${join(traffic, 'accounts.jsonl')} --out report.json --db ${join(dir, 'analysis.db')}`,
+  );
+  out(
+    '  run it yourself:  npx distillguard serve (docs/gateway.md); the ladder: docs/respond.md; detection: docs/detection.md',
+  );
 }

@@ -19,10 +19,16 @@ function servedCohort(raw: string): number | null {
 export function registerExport(program: Command): void {
   program
     .command('export')
-    .description('write every stored interaction (gateway exchanges and imports) as JSON Lines in the contract format')
+    .description(
+      'write every stored interaction (gateway exchanges and imports) as JSON Lines in the contract format',
+    )
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
     .requiredOption('--out <file>', "where to write the log ('-' for stdout)")
-    .option('--cohort <n>', 'only exchanges served under tracer cohort N (their watermark.cohort): the --served file of an audit', parseNonNegativeInteger)
+    .option(
+      '--cohort <n>',
+      'only exchanges served under tracer cohort N (their watermark.cohort): the --served file of an audit',
+      parseNonNegativeInteger,
+    )
     .action(async (options: { db: string; out: string; cohort?: number }) => {
       const toStdout = options.out === '-';
       if (!toStdout) await checkOutputPath(options.out, '--out');
@@ -32,7 +38,9 @@ export function registerExport(program: Command): void {
       let count = 0;
       const skipped = new SkippedRows();
       try {
-        for await (const raw of store.exportInteractions({ onUnreadable: (seq, path, reason) => skipped.add(seq, path, reason) })) {
+        for await (const raw of store.exportInteractions({
+          onUnreadable: (seq, path, reason) => skipped.add(seq, path, reason),
+        })) {
           if (options.cohort !== undefined && servedCohort(raw) !== options.cohort) continue;
           if (!output.write(`${raw}\n`)) await once(output, 'drain');
           count += 1;
@@ -41,8 +49,11 @@ export function registerExport(program: Command): void {
           output.end();
           await once(output, 'finish');
           await rename(temporary, options.out);
-          const which = options.cohort !== undefined ? ` served under tracer cohort ${options.cohort}` : '';
-          process.stderr.write(`exported ${count.toLocaleString('en-US')} interactions${which} to ${options.out}\n`);
+          const which =
+            options.cohort !== undefined ? ` served under tracer cohort ${options.cohort}` : '';
+          process.stderr.write(
+            `exported ${count.toLocaleString('en-US')} interactions${which} to ${options.out}\n`,
+          );
         }
         // the rows that were written are good; the ones left out make the export incomplete
         if (skipped.count > 0) throw new DistillGuardError('input_unreadable', skipped.describe());
@@ -53,7 +64,10 @@ export function registerExport(program: Command): void {
           await unlink(temporary).catch(() => undefined);
         }
         if (error instanceof DistillGuardError) throw error;
-        throw new DistillGuardError('output_unwritable', `export to '${options.out}' failed: ${(error as Error).message}`);
+        throw new DistillGuardError(
+          'output_unwritable',
+          `export to '${options.out}' failed: ${(error as Error).message}`,
+        );
       } finally {
         await store.close();
       }

@@ -15,23 +15,39 @@ interface IngestCommandOptions {
 export function registerIngest(program: Command): void {
   program
     .command('ingest')
-    .description('load interaction and/or account logs into the store (an id imported twice counts once)')
+    .description(
+      'load interaction and/or account logs into the store (an id imported twice counts once)',
+    )
     .option('--interactions <file>', "interaction log (.jsonl, .jsonl.gz, or '-' for stdin)")
     .option('--accounts <file>', "account records (.jsonl, .jsonl.gz, or '-' for stdin)")
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
-    .option('--max-rejected <n>', 'stop with an error after more than N rejected lines (default: unlimited)', parseNonNegativeInteger)
+    .option(
+      '--max-rejected <n>',
+      'stop with an error after more than N rejected lines (default: unlimited)',
+      parseNonNegativeInteger,
+    )
     .action(async (options: IngestCommandOptions) => {
       if (!options.interactions && !options.accounts) {
-        throw new DistillGuardError('usage', 'nothing to ingest: pass --interactions FILE and/or --accounts FILE.');
+        throw new DistillGuardError(
+          'usage',
+          'nothing to ingest: pass --interactions FILE and/or --accounts FILE.',
+        );
       }
       const store = SqliteStore.open(options.db);
       try {
         if (options.accounts) {
           const result = await ingestWithProgress('accounts', options.accounts, store, options);
-          process.stdout.write(`accounts: ${result.distinct.toLocaleString('en-US')} stored, ${result.rejected} lines rejected\n`);
+          process.stdout.write(
+            `accounts: ${result.distinct.toLocaleString('en-US')} stored, ${result.rejected} lines rejected\n`,
+          );
         }
         if (options.interactions) {
-          const result = await ingestWithProgress('interactions', options.interactions, store, options);
+          const result = await ingestWithProgress(
+            'interactions',
+            options.interactions,
+            store,
+            options,
+          );
           const summary = store.summarizeInteractionImport(result.importId);
           process.stdout.write(
             `interactions: ${result.distinct.toLocaleString('en-US')} distinct (${summary.newRecords.toLocaleString('en-US')} new, ` +

@@ -4,7 +4,11 @@
 // gateway loads.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { adminTokenVariable, keyHashSecretVariable, proxySecretVariable } from '../../core/environment.js';
+import {
+  adminTokenVariable,
+  keyHashSecretVariable,
+  proxySecretVariable,
+} from '../../core/environment.js';
 import { DistillGuardError } from '../../core/errors.js';
 import { defaultGatewayPort, defaultListenHost } from '../../core/listen-defaults.js';
 import { proxySecretHeader } from '../../core/wire-headers.js';
@@ -36,13 +40,24 @@ export function readAdminToken(file: string | undefined): string | null {
     try {
       token = readFileSync(file, 'utf8').trim();
     } catch (error) {
-      throw new DistillGuardError('usage', `cannot read --admin-token-file '${file}': ${(error as Error).message}`);
+      throw new DistillGuardError(
+        'usage',
+        `cannot read --admin-token-file '${file}': ${(error as Error).message}`,
+      );
     }
-    if (token.length < 16) throw new DistillGuardError('usage', `the admin token in '${file}' is shorter than 16 characters; use a long random token.`);
+    if (token.length < 16)
+      throw new DistillGuardError(
+        'usage',
+        `the admin token in '${file}' is shorter than 16 characters; use a long random token.`,
+      );
     return token;
   }
   const fromEnvironment = process.env[adminTokenVariable];
-  if (fromEnvironment && fromEnvironment.length < 16) throw new DistillGuardError('usage', `${adminTokenVariable} is shorter than 16 characters; use a long random token.`);
+  if (fromEnvironment && fromEnvironment.length < 16)
+    throw new DistillGuardError(
+      'usage',
+      `${adminTokenVariable} is shorter than 16 characters; use a long random token.`,
+    );
   return fromEnvironment || null;
 }
 
@@ -54,42 +69,94 @@ export function readProxySecret(file: string | undefined): string | null {
     try {
       secret = readFileSync(file, 'utf8').trim();
     } catch (error) {
-      throw new DistillGuardError('usage', `cannot read --trust-account-header-secret-file '${file}': ${(error as Error).message}`);
+      throw new DistillGuardError(
+        'usage',
+        `cannot read --trust-account-header-secret-file '${file}': ${(error as Error).message}`,
+      );
     }
     origin = `'${file}'`;
   }
   if (!secret) return null;
-  if (secret.length < 16) throw new DistillGuardError('usage', `the proxy secret in ${origin} is shorter than 16 characters; use a long random secret.`);
+  if (secret.length < 16)
+    throw new DistillGuardError(
+      'usage',
+      `the proxy secret in ${origin} is shorter than 16 characters; use a long random secret.`,
+    );
   return secret;
 }
 
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('run the OpenAI- and Anthropic-compatible gateway with live detection and the response ladder')
+    .description(
+      'run the OpenAI- and Anthropic-compatible gateway with live detection and the response ladder',
+    )
     .option('--port <port>', 'port to listen on', parsePort, defaultGatewayPort)
     .option('--host <host>', 'address to listen on', defaultListenHost)
-    .option('--upstream <url>', 'send every model to this OpenAI-compatible base URL (e.g. http://localhost:8000/v1)')
+    .option(
+      '--upstream <url>',
+      'send every model to this OpenAI-compatible base URL (e.g. http://localhost:8000/v1)',
+    )
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
-    .option('--config <file>', 'gateway config (JSON): upstreams per model, limits, response ladder (docs/gateway.md)')
-    .option('--trust-account-header <name>', 'take the account id from this header, set by an auth proxy in front (no API keys); needs the proxy secret')
-    .option('--trust-account-header-secret-file <file>', `file holding the secret the auth proxy sends in ${proxySecretHeader} (else env ${proxySecretVariable})`)
-    .option('--trusted-proxies <cidr...>', 'load balancers (CIDRs) whose X-Forwarded-For gives the client address')
-    .option('--admin-port <port>', 'serve the admin API, sidecar and /metrics on this port only (else on the public port, /metrics behind a read token)', parsePort)
-    .option('--admin-host <host>', 'address of the admin listener (with --admin-port; default 127.0.0.1)')
-    .option('--accept-replay-time', 'take timestamps and client details from replay headers: for `distillguard replay` only, NEVER in production')
-    .option('--admin-token-file <file>', `file holding the admin token (else env ${adminTokenVariable}); without one the admin API is off`)
-    .option('--key-hash-secret-file <file>', `file holding the secret API keys are hashed under (else env ${keyHashSecretVariable}, else <db>.key-hash-secret)`)
+    .option(
+      '--config <file>',
+      'gateway config (JSON): upstreams per model, limits, response ladder (docs/gateway.md)',
+    )
+    .option(
+      '--trust-account-header <name>',
+      'take the account id from this header, set by an auth proxy in front (no API keys); needs the proxy secret',
+    )
+    .option(
+      '--trust-account-header-secret-file <file>',
+      `file holding the secret the auth proxy sends in ${proxySecretHeader} (else env ${proxySecretVariable})`,
+    )
+    .option(
+      '--trusted-proxies <cidr...>',
+      'load balancers (CIDRs) whose X-Forwarded-For gives the client address',
+    )
+    .option(
+      '--admin-port <port>',
+      'serve the admin API, sidecar and /metrics on this port only (else on the public port, /metrics behind a read token)',
+      parsePort,
+    )
+    .option(
+      '--admin-host <host>',
+      'address of the admin listener (with --admin-port; default 127.0.0.1)',
+    )
+    .option(
+      '--accept-replay-time',
+      'take timestamps and client details from replay headers: for `distillguard replay` only, NEVER in production',
+    )
+    .option(
+      '--admin-token-file <file>',
+      `file holding the admin token (else env ${adminTokenVariable}); without one the admin API is off`,
+    )
+    .option(
+      '--key-hash-secret-file <file>',
+      `file holding the secret API keys are hashed under (else env ${keyHashSecretVariable}, else <db>.key-hash-secret)`,
+    )
     .action(async (options: ServeOptions) => {
       applyServeRuntime();
-      const { describeShutdown, installProcessFaultPolicy, loadTracerWatermarks, parseGatewayConfig, readGatewayConfig, startGateway, startupText } = await import('../../gateway/index.js');
+      const {
+        describeShutdown,
+        installProcessFaultPolicy,
+        loadTracerWatermarks,
+        parseGatewayConfig,
+        readGatewayConfig,
+        startGateway,
+        startupText,
+      } = await import('../../gateway/index.js');
       const config = options.config ? readGatewayConfig(options.config) : parseGatewayConfig({});
       const adminToken = readAdminToken(options.adminTokenFile);
       let upstream = options.upstream;
       let closeUpstream: () => Promise<void> = async () => undefined;
       if (!upstream && config.upstreams.length === 0) {
         // with a tracer master key, the built-in model marks each cohort's answers itself (sampler side)
-        const reference = await startDefaultUpstream({ watermarkMaster: config.watermark ? (await loadTracerWatermarks()).readMasterKey(config.watermark) : undefined });
+        const reference = await startDefaultUpstream({
+          watermarkMaster: config.watermark
+            ? (await loadTracerWatermarks()).readMasterKey(config.watermark)
+            : undefined,
+        });
         upstream = reference.url;
         closeUpstream = reference.close;
         process.stdout.write(`built-in reference model serving every model at ${reference.url}\n`);
@@ -97,11 +164,21 @@ export function registerServe(program: Command): void {
       let gateway: RunningGateway;
       try {
         gateway = await startGateway({
-          port: options.port, host: options.host, databasePath: options.db, upstream, config, adminToken,
-          trustAccountHeader: options.trustAccountHeader ?? null, acceptReplayTime: options.acceptReplayTime ?? false,
+          port: options.port,
+          host: options.host,
+          databasePath: options.db,
+          upstream,
+          config,
+          adminToken,
+          trustAccountHeader: options.trustAccountHeader ?? null,
+          acceptReplayTime: options.acceptReplayTime ?? false,
           keyHashSecretFile: options.keyHashSecretFile,
-          trustAccountHeaderSecret: options.trustAccountHeader ? readProxySecret(options.trustAccountHeaderSecretFile) : null,
-          trustedProxies: options.trustedProxies, adminPort: options.adminPort, adminHost: options.adminHost,
+          trustAccountHeaderSecret: options.trustAccountHeader
+            ? readProxySecret(options.trustAccountHeaderSecretFile)
+            : null,
+          trustedProxies: options.trustedProxies,
+          adminPort: options.adminPort,
+          adminHost: options.adminHost,
         });
       } catch (error) {
         await closeUpstream();
@@ -109,20 +186,34 @@ export function registerServe(program: Command): void {
       }
       // an unhandled rejection is logged and degrades /health; an uncaught exception is logged and ends the process
       installProcessFaultPolicy({ log: gateway.log, unhandled: gateway.health.unhandled });
-      if (options.acceptReplayTime) process.stderr.write('warning: --accept-replay-time is on: clients can set timestamps and addresses. Never use it in production.\n');
-      if (!adminToken && gateway.tokens.list().every((token) => token.revokedAt !== null)) process.stderr.write(`note: no admin token (${adminTokenVariable}, --admin-token-file or \`distillguard tokens create\`): the admin and sidecar routes answer 401.\n`);
+      if (options.acceptReplayTime)
+        process.stderr.write(
+          'warning: --accept-replay-time is on: clients can set timestamps and addresses. Never use it in production.\n',
+        );
+      if (!adminToken && gateway.tokens.list().every((token) => token.revokedAt !== null))
+        process.stderr.write(
+          `note: no admin token (${adminTokenVariable}, --admin-token-file or \`distillguard tokens create\`): the admin and sidecar routes answer 401.\n`,
+        );
       // the young generation grows (up to its cap) only now that loading's allocation bursts are over
       releaseYoungGenerationHold();
       // signals are handled before the line a supervisor waits for: a SIGTERM right after it drains
       const stopSignal = untilStopSignal(gateway);
-      process.stdout.write(`distillguard gateway listening on ${gateway.url} (${startupText(gateway.startup)})\n`);
+      process.stdout.write(
+        `distillguard gateway listening on ${gateway.url} (${startupText(gateway.startup)})\n`,
+      );
       await stopSignal;
-      process.stdout.write('stopping: finishing requests in flight and writing every exchange...\n');
+      process.stdout.write(
+        'stopping: finishing requests in flight and writing every exchange...\n',
+      );
       const report = await gateway.close();
       await closeUpstream();
       process.stdout.write('stopped.\n');
       // exit 4 (printed on stderr) when exchanges were not stored: a supervisor sees it
-      if (report.dropped + report.unstored > 0) throw new DistillGuardError('store_failed', `stopped: ${describeShutdown(report, gateway.spoolPath)}`);
+      if (report.dropped + report.unstored > 0)
+        throw new DistillGuardError(
+          'store_failed',
+          `stopped: ${describeShutdown(report, gateway.spoolPath)}`,
+        );
     });
 }
 
@@ -141,8 +232,15 @@ function untilStopSignal(gateway: RunningGateway): Promise<void> {
       }
       const { queued } = gateway.recorder.counts;
       const spool = gateway.recorder.health().spool === null ? gateway.spoolPath : null;
-      const kept = queued === 0 ? '' : spool ? ` (they are in ${spool}: the next start on this store writes them)` : ' (lost)';
-      process.stderr.write(`${signal} again: exiting now without draining; ${queued} exchanges not yet stored${kept}\n`);
+      const kept =
+        queued === 0
+          ? ''
+          : spool
+            ? ` (they are in ${spool}: the next start on this store writes them)`
+            : ' (lost)';
+      process.stderr.write(
+        `${signal} again: exiting now without draining; ${queued} exchanges not yet stored${kept}\n`,
+      );
       process.exit(1);
     };
     process.on('SIGINT', onSignal);

@@ -31,8 +31,12 @@ export class DemoNarrator {
     for (const campaign of assessment.campaigns) {
       const known = this.campaigns.get(campaign.id);
       if (campaign.verdict !== 'extraction') continue;
-      if (known === undefined) this.say(`campaign ${campaign.id} found: ${campaign.accounts.length} linked accounts, risk ${campaign.risk.toFixed(3)}`);
-      else if (campaign.accounts.length > known) this.say(`campaign ${campaign.id} grew to ${campaign.accounts.length} accounts`);
+      if (known === undefined)
+        this.say(
+          `campaign ${campaign.id} found: ${campaign.accounts.length} linked accounts, risk ${campaign.risk.toFixed(3)}`,
+        );
+      else if (campaign.accounts.length > known)
+        this.say(`campaign ${campaign.id} grew to ${campaign.accounts.length} accounts`);
       this.campaigns.set(campaign.id, Math.max(known ?? 0, campaign.accounts.length));
     }
     for (const [accountId, state] of assessment.accounts) {

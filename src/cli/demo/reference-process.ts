@@ -13,15 +13,23 @@ export interface ReferenceProcess {
 const cliPath = fileURLToPath(new URL('../main.js', import.meta.url));
 
 export function startReferenceProcess(): Promise<ReferenceProcess> {
-  const child: ChildProcess = spawn(process.execPath, [cliPath, 'refmodel', 'serve', '--port', '0', '--host', defaultListenHost], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [cliPath, 'refmodel', 'serve', '--port', '0', '--host', defaultListenHost],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let output = '';
   return new Promise((resolve, reject) => {
     const fail = (why: string) => {
       child.kill();
       reject(new DistillGuardError('internal', `the reference model did not start: ${why}`));
     };
-    const timer = setTimeout(() => fail(`no answer in 60 s. Output: ${output.slice(-500)}`), 60_000);
-    const onExit = (code: number | null) => fail(`it exited with code ${code}. Output: ${output.slice(-500)}`);
+    const timer = setTimeout(
+      () => fail(`no answer in 60 s. Output: ${output.slice(-500)}`),
+      60_000,
+    );
+    const onExit = (code: number | null) =>
+      fail(`it exited with code ${code}. Output: ${output.slice(-500)}`);
     child.on('exit', onExit);
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const onOutput = (chunk: Buffer) => {

@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { edgeShingles, shingles } from './shingles.js';
 import { ShingleTable } from './shingle-table.js';
 
-export const builtInIndexPath = fileURLToPath(new URL('../../../../data/benchmark-index.json.gz', import.meta.url));
+export const builtInIndexPath = fileURLToPath(
+  new URL('../../../../data/benchmark-index.json.gz', import.meta.url),
+);
 
 /** A match needs this many shingles of one item. */
 const minimumHits = 2;
@@ -74,7 +76,8 @@ export class BenchmarkIndex {
   /** Items per suite. */
   suiteSizes(): Map<string, number> {
     const sizes = new Map<string, number>();
-    for (const suite of this.itemSuites) sizes.set(this.suites[suite], (sizes.get(this.suites[suite]) ?? 0) + 1);
+    for (const suite of this.itemSuites)
+      sizes.set(this.suites[suite], (sizes.get(this.suites[suite]) ?? 0) + 1);
     return sizes;
   }
 
@@ -113,7 +116,13 @@ export class BenchmarkIndex {
       entries[index++] = hash;
       entries[index++] = item >>> 0;
     }
-    return { format: 'distillguard.benchmark-index/v2', key: this.key, suites: this.suites, itemSuites: this.itemSuites, entries: Buffer.from(entries.buffer).toString('base64') };
+    return {
+      format: 'distillguard.benchmark-index/v2',
+      key: this.key,
+      suites: this.suites,
+      itemSuites: this.itemSuites,
+      entries: Buffer.from(entries.buffer).toString('base64'),
+    };
   }
 
   static deserialize(data: SerializedBenchmarkIndex): BenchmarkIndex {
@@ -122,13 +131,18 @@ export class BenchmarkIndex {
     const entries = new Uint32Array(buffer.buffer, buffer.byteOffset, buffer.byteLength / 4);
     index.byShingle = new ShingleTable(entries.length / 2);
     for (let position = 0; position < entries.length; position += 2) {
-      index.byShingle.set(entries[position], entries[position + 1] === 0xffffffff ? ambiguous : entries[position + 1]);
+      index.byShingle.set(
+        entries[position],
+        entries[position + 1] === 0xffffffff ? ambiguous : entries[position + 1],
+      );
     }
     return index;
   }
 
   /** The shipped index plus items users added (`distillguard benchmarks add`, as keyed hashes). */
-  static builtInWith(added: readonly { suite: string; shingles: ArrayLike<number> }[]): BenchmarkIndex {
+  static builtInWith(
+    added: readonly { suite: string; shingles: ArrayLike<number> }[],
+  ): BenchmarkIndex {
     const index = BenchmarkIndex.builtIn();
     for (const item of added) index.addHashedItem(item.suite, item.shingles);
     return index;
@@ -136,6 +150,10 @@ export class BenchmarkIndex {
 
   /** The index shipped with the package. */
   static builtIn(): BenchmarkIndex {
-    return BenchmarkIndex.deserialize(JSON.parse(gunzipSync(readFileSync(builtInIndexPath)).toString('utf8')) as SerializedBenchmarkIndex);
+    return BenchmarkIndex.deserialize(
+      JSON.parse(
+        gunzipSync(readFileSync(builtInIndexPath)).toString('utf8'),
+      ) as SerializedBenchmarkIndex,
+    );
   }
 }

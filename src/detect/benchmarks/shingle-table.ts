@@ -50,12 +50,13 @@ export class ShingleTable {
   }
 
   *entries(): IterableIterator<[number, number]> {
-    for (let slot = 0; slot <= this.mask; slot += 1) if (this.values[slot] !== empty) yield [this.keys[slot], this.values[slot]];
+    for (let slot = 0; slot <= this.mask; slot += 1)
+      if (this.values[slot] !== empty) yield [this.keys[slot], this.values[slot]];
   }
 
   private slotOf(key: number): number {
     // the keys are already keyed hashes; one multiply spreads the low bits
-    return Math.imul(key, 0x9e3779b1) >>> 0 & this.mask;
+    return (Math.imul(key, 0x9e3779b1) >>> 0) & this.mask;
   }
 
   private grow(): void {
@@ -65,6 +66,7 @@ export class ShingleTable {
     this.values = new Int32Array(oldKeys.length * 2).fill(empty);
     this.mask = this.keys.length - 1;
     this.count = 0;
-    for (let slot = 0; slot < oldKeys.length; slot += 1) if (oldValues[slot] !== empty) this.set(oldKeys[slot], oldValues[slot]);
+    for (let slot = 0; slot < oldKeys.length; slot += 1)
+      if (oldValues[slot] !== empty) this.set(oldKeys[slot], oldValues[slot]);
   }
 }

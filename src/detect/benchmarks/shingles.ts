@@ -37,10 +37,16 @@ function windowHash(words: number[], start: number, key: number): number {
 }
 
 /** Keyed hashes of the six-word windows of `text` (every `stride`-th window, first `limit` chars). */
-export function shingles(text: string, key: number, stride = 1, limit = Number.POSITIVE_INFINITY): number[] {
+export function shingles(
+  text: string,
+  key: number,
+  stride = 1,
+  limit = Number.POSITIVE_INFINITY,
+): number[] {
   const words = wordHashes(text, limit);
   const result: number[] = [];
-  for (let start = 0; start + shingleWords <= words.length; start += stride) result.push(windowHash(words, start, key));
+  for (let start = 0; start + shingleWords <= words.length; start += stride)
+    result.push(windowHash(words, start, key));
   return result;
 }
 

@@ -2,15 +2,26 @@
 // Each family is a bit; a request may carry several. Only the head and tail of the prompt are
 // scanned, where instructions sit, so cost does not grow with pasted content.
 
-export const elicitationFamilies = ['chain_of_thought', 'reasoning_reconstruction', 'grading', 'tool_trace', 'safe_rewrite'] as const;
+export const elicitationFamilies = [
+  'chain_of_thought',
+  'reasoning_reconstruction',
+  'grading',
+  'tool_trace',
+  'safe_rewrite',
+] as const;
 export type ElicitationFamily = (typeof elicitationFamilies)[number];
 
 const patterns: Record<ElicitationFamily, RegExp> = {
-  chain_of_thought: /step[- ]by[- ]step|show (?:all|every|your)(?: \w+)? (?:steps|work|reasoning)|chain[- ]of[- ]thought|thought process|think(?:ing)? (?:out loud|aloud)|walk me through|<reasoning>|lay out your reasoning|(?:full|complete|detailed) (?:step-by-step )?reasoning|worked solution|reason step|explain your reasoning|showing all reasoning/i,
-  reasoning_reconstruction: /articulate[^.]{0,60}reasoning|reconstruct[^.]{0,60}reasoning|internal reasoning|as if you had worked it out|reasoning (?:that|which) leads to/i,
-  grading: /rubric|score (?:the|each|this) (?:answer|response)|grade (?:the|this)|grading an? (?:ai|assistant|model)|which (?:one )?is better|winner: ?["']?a|decide which|rate (?:the|this) (?:answer|response)|reward model/i,
-  tool_trace: /tool[- ](?:use |call )?(?:trace|transcript)|transcript of an agent|each tool call|next tool call|why (?:each|every) (?:tool|function) call/i,
-  safe_rewrite: /politically sensitive|content review|censor|sensitive (?:content|topics)|pass (?:a |the )?(?:strict )?(?:review|moderation)/i,
+  chain_of_thought:
+    /step[- ]by[- ]step|show (?:all|every|your)(?: \w+)? (?:steps|work|reasoning)|chain[- ]of[- ]thought|thought process|think(?:ing)? (?:out loud|aloud)|walk me through|<reasoning>|lay out your reasoning|(?:full|complete|detailed) (?:step-by-step )?reasoning|worked solution|reason step|explain your reasoning|showing all reasoning/i,
+  reasoning_reconstruction:
+    /articulate[^.]{0,60}reasoning|reconstruct[^.]{0,60}reasoning|internal reasoning|as if you had worked it out|reasoning (?:that|which) leads to/i,
+  grading:
+    /rubric|score (?:the|each|this) (?:answer|response)|grade (?:the|this)|grading an? (?:ai|assistant|model)|which (?:one )?is better|winner: ?["']?a|decide which|rate (?:the|this) (?:answer|response)|reward model/i,
+  tool_trace:
+    /tool[- ](?:use |call )?(?:trace|transcript)|transcript of an agent|each tool call|next tool call|why (?:each|every) (?:tool|function) call/i,
+  safe_rewrite:
+    /politically sensitive|content review|censor|sensitive (?:content|topics)|pass (?:a |the )?(?:strict )?(?:review|moderation)/i,
 };
 
 const scanHead = 500;
@@ -21,8 +32,30 @@ const scanTail = 300;
  * examples of every family pass through it).
  */
 export const elicitationAnchors = [
-  'step', 'show', 'thought', 'think', 'walk me', 'reason', 'worked', 'articulate', 'reconstruct', 'rubric', 'score', 'grad',
-  'better', 'winner', 'decide which', 'rate ', 'reward model', 'tool', 'transcript', 'function call', 'sensitive', 'review', 'censor', 'moderation',
+  'step',
+  'show',
+  'thought',
+  'think',
+  'walk me',
+  'reason',
+  'worked',
+  'articulate',
+  'reconstruct',
+  'rubric',
+  'score',
+  'grad',
+  'better',
+  'winner',
+  'decide which',
+  'rate ',
+  'reward model',
+  'tool',
+  'transcript',
+  'function call',
+  'sensitive',
+  'review',
+  'censor',
+  'moderation',
 ];
 
 const anchorPattern = new RegExp(elicitationAnchors.join('|'), 'i');
@@ -64,10 +97,17 @@ export class TemplateElicitation {
 
   mask(text: string, head: number | null, tail: number | null): number {
     if (head === null || tail === null) return elicitationMask(text);
-    return this.settled(this.heads, head, () => elicitationMask(text.slice(0, scanHead))) | this.settled(this.tails, tail, () => elicitationMask(text.slice(-scanTail)));
+    return (
+      this.settled(this.heads, head, () => elicitationMask(text.slice(0, scanHead))) |
+      this.settled(this.tails, tail, () => elicitationMask(text.slice(-scanTail)))
+    );
   }
 
-  private settled(cache: Map<number, { mask: number; samples: number }>, key: number, compute: () => number): number {
+  private settled(
+    cache: Map<number, { mask: number; samples: number }>,
+    key: number,
+    compute: () => number,
+  ): number {
     const entry = cache.get(key);
     if (entry && entry.samples >= templateSamples) return entry.mask;
     const mask = compute();

@@ -22,7 +22,8 @@ function textOf(content: unknown): string {
   for (const part of content) {
     if (isJsonObject(part)) {
       const block = part;
-      if ((block.type === 'text' || block.type === 'input_text') && typeof block.text === 'string') text += (text ? '\n' : '') + block.text;
+      if ((block.type === 'text' || block.type === 'input_text') && typeof block.text === 'string')
+        text += (text ? '\n' : '') + block.text;
     } else if (typeof part === 'string') {
       text += (text ? '\n' : '') + part;
     }
@@ -31,7 +32,12 @@ function textOf(content: unknown): string {
 }
 
 function hasToolBlocks(content: unknown): boolean {
-  return Array.isArray(content) && content.some((part) => isJsonObject(part) && (part.type === 'tool_result' || part.type === 'tool_use'));
+  return (
+    Array.isArray(content) &&
+    content.some(
+      (part) => isJsonObject(part) && (part.type === 'tool_result' || part.type === 'tool_use'),
+    )
+  );
 }
 
 function toolNames(tools: unknown): string[] {
@@ -40,7 +46,10 @@ function toolNames(tools: unknown): string[] {
   for (const tool of tools) {
     if (!isJsonObject(tool)) continue;
     const entry = tool;
-    const name = typeof entry.name === 'string' ? entry.name : (entry.function as JsonObject | undefined)?.name;
+    const name =
+      typeof entry.name === 'string'
+        ? entry.name
+        : (entry.function as JsonObject | undefined)?.name;
     if (typeof name === 'string') names.push(name);
   }
   return names.sort();
@@ -48,10 +57,21 @@ function toolNames(tools: unknown): string[] {
 
 /** Reads `request` as sent on `api` (unknown shapes give empty parts, never an error). */
 export function promptParts(api: string, request: JsonObject): PromptParts {
-  const parts: PromptParts = { user: '', system: '', userTurns: 0, toolHistory: false, toolNames: toolNames(request.tools) };
+  const parts: PromptParts = {
+    user: '',
+    system: '',
+    userTurns: 0,
+    toolHistory: false,
+    toolNames: toolNames(request.tools),
+  };
   if (api === 'openai.completions') {
     const prompt = request.prompt;
-    parts.user = typeof prompt === 'string' ? prompt : Array.isArray(prompt) ? prompt.filter((item) => typeof item === 'string').join('\n') : '';
+    parts.user =
+      typeof prompt === 'string'
+        ? prompt
+        : Array.isArray(prompt)
+          ? prompt.filter((item) => typeof item === 'string').join('\n')
+          : '';
     parts.userTurns = parts.user ? 1 : 0;
     return parts;
   }
@@ -64,7 +84,11 @@ export function promptParts(api: string, request: JsonObject): PromptParts {
     }
   }
   if (api === 'anthropic.messages') parts.system = textOf(request.system);
-  const messages = Array.isArray(request.messages) ? request.messages : Array.isArray(request.input) ? request.input : [];
+  const messages = Array.isArray(request.messages)
+    ? request.messages
+    : Array.isArray(request.input)
+      ? request.input
+      : [];
   for (const message of messages) {
     if (!isJsonObject(message)) continue;
     const { role, content } = message;

@@ -87,7 +87,12 @@ const templateElicitation = new TemplateElicitation();
 const capabilityCache = new Map<number, { capability: Capability; agreeing: number }>();
 const capabilityCacheLimit = 100_000;
 
-function capabilityFor(text: string, head: number | null, toolUse: boolean, grading: boolean): Capability {
+function capabilityFor(
+  text: string,
+  head: number | null,
+  toolUse: boolean,
+  grading: boolean,
+): Capability {
   if (toolUse || grading || head === null) return capabilityOf(text, toolUse, grading);
   const entry = capabilityCache.get(head);
   if (entry && entry.agreeing >= 3) return entry.capability;
@@ -110,7 +115,10 @@ export function requestSignals(record: Interaction, tsMs: number): RequestSignal
   const elicitation = templateElicitation.mask(parts.user, keys.head, keys.tail);
   const ip = record.client?.ip ?? '';
   const samples = numberOr(request.n, 1) ?? 1;
-  const maxTokens = numberOr(request.max_tokens, null) ?? numberOr(request.max_completion_tokens, null) ?? numberOr(request.max_output_tokens, null);
+  const maxTokens =
+    numberOr(request.max_tokens, null) ??
+    numberOr(request.max_completion_tokens, null) ??
+    numberOr(request.max_output_tokens, null);
   const systemHash = parts.system ? hash32(parts.system) >>> 2 : 0;
   return {
     ts: tsMs,
@@ -121,14 +129,22 @@ export function requestSignals(record: Interaction, tsMs: number): RequestSignal
     elicitation,
     systemChainOfThought: systemAsksForReasoning(parts.system, systemHash),
     systemHash,
-    capability: capabilityFor(parts.user, keys.head, parts.toolHistory || parts.toolNames.length > 0, (elicitation & gradingBit) !== 0),
+    capability: capabilityFor(
+      parts.user,
+      keys.head,
+      parts.toolHistory || parts.toolNames.length > 0,
+      (elicitation & gradingBit) !== 0,
+    ),
     userTurns: parts.userTurns,
     toolHistory: parts.toolHistory,
     toolsOffered: parts.toolNames.length,
     maxTokens,
     temperature: numberOr(request.temperature, null),
     samples,
-    logprobs: request.logprobs === true || typeof request.logprobs === 'number' || typeof request.top_logprobs === 'number',
+    logprobs:
+      request.logprobs === true ||
+      typeof request.logprobs === 'number' ||
+      typeof request.top_logprobs === 'number',
     // 30-bit hashes: small integers stay unboxed, which keeps the Map lookups on them fast
     ipHash: ip ? hash32(ip) >>> 2 : 0,
     prefixHash: ip ? hash32(networkPrefix(ip)) >>> 2 : 0,

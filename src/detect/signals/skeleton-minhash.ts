@@ -37,14 +37,20 @@ export function skeletonWords(text: string): number[] {
     const digit = code >= 48 && code <= 57;
     const letter = (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
     if (!digit && !letter) {
-      if (code === 46 || code === 63 || code === 33 || code === 10 || code === 58) sentenceStart = true;
+      if (code === 46 || code === 63 || code === 33 || code === 10 || code === 58)
+        sentenceStart = true;
       index += 1;
       continue;
     }
     let end = index + 1;
     while (end < text.length) {
       const next = text.charCodeAt(end);
-      if (!((next >= 48 && next <= 57) || (next >= 65 && next <= 90) || (next >= 97 && next <= 122))) break;
+      if (!(
+        (next >= 48 && next <= 57) ||
+        (next >= 65 && next <= 90) ||
+        (next >= 97 && next <= 122)
+      ))
+        break;
       end += 1;
     }
     if (!inQuote && !inCode) {
@@ -60,7 +66,10 @@ export function skeletonWords(text: string): number[] {
 
 /** Signature of the skeleton of a prompt given its head and tail text; null when too short to have one. */
 export function skeletonSignature(head: string, tail: string): Uint32Array | null {
-  const words = [...skeletonWords(head.slice(0, skeletonEdge)), ...skeletonWords(tail.slice(-skeletonEdge))];
+  const words = [
+    ...skeletonWords(head.slice(0, skeletonEdge)),
+    ...skeletonWords(tail.slice(-skeletonEdge)),
+  ];
   if (words.length < 6) return null;
   const signature = new Uint32Array(bins).fill(0xffffffff);
   const filled = new Uint8Array(bins);

@@ -27,7 +27,11 @@ function edgeHash(text: string, fromEnd: boolean): number {
   let taken = 0;
   let previous = space;
   const step = fromEnd ? -1 : 1;
-  for (let index = fromEnd ? text.length - 1 : 0; index >= 0 && index < text.length && taken < edgeLength; index += step) {
+  for (
+    let index = fromEnd ? text.length - 1 : 0;
+    index >= 0 && index < text.length && taken < edgeLength;
+    index += step
+  ) {
     let code = text.charCodeAt(index);
     if (code >= 65 && code <= 90) code += 32;
     else if (code >= 48 && code <= 57) code = zero;
@@ -67,5 +71,9 @@ function exactHash(text: string): number {
 
 export function templateKeys(text: string): TemplateKeys {
   const long = text.length >= edgeLength + minimumContentLength;
-  return { head: long ? edgeHash(text, false) : null, tail: long ? edgeHash(text, true) : null, exact: exactHash(text) };
+  return {
+    head: long ? edgeHash(text, false) : null,
+    tail: long ? edgeHash(text, true) : null,
+    exact: exactHash(text),
+  };
 }

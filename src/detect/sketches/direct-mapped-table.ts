@@ -37,7 +37,8 @@ export class DirectMappedTable {
     if (stored === 0) sparse.delete(slot);
     else sparse.set(slot, stored);
     if (sparse.size > this.denseAfter) {
-      const dense = this.kind === 'uint32' ? new Uint32Array(this.size) : new Float64Array(this.size);
+      const dense =
+        this.kind === 'uint32' ? new Uint32Array(this.size) : new Float64Array(this.size);
       for (const [index, held] of sparse) dense[index] = held;
       this.dense = dense;
       this.sparse = null;

@@ -7,11 +7,19 @@ import { HyperLogLog } from './hyperloglog.js';
 import { SpaceSaving } from './space-saving.js';
 
 test('HyperLogLog estimates distinct counts within a few percent, small and large', () => {
-  for (const [distinct, tolerance] of [[50, 0.1], [5000, 0.15], [200_000, 0.15]] as const) {
+  for (const [distinct, tolerance] of [
+    [50, 0.1],
+    [5000, 0.15],
+    [200_000, 0.15],
+  ] as const) {
     const sketch = new HyperLogLog(8);
-    for (let repeat = 0; repeat < 3; repeat += 1) for (let item = 0; item < distinct; item += 1) sketch.add(mix32(item));
+    for (let repeat = 0; repeat < 3; repeat += 1)
+      for (let item = 0; item < distinct; item += 1) sketch.add(mix32(item));
     const error = Math.abs(sketch.estimate() - distinct) / distinct;
-    assert.ok(error < tolerance, `${distinct} distinct estimated as ${sketch.estimate().toFixed(0)}`);
+    assert.ok(
+      error < tolerance,
+      `${distinct} distinct estimated as ${sketch.estimate().toFixed(0)}`,
+    );
   }
 });
 
@@ -19,17 +27,30 @@ test('a HyperLogLog that saw nothing estimates 0, as one with all-zero registers
   assert.equal(new HyperLogLog(8).estimate(), 0);
   const one = new HyperLogLog(8);
   one.add(mix32(1));
-  assert.ok(one.estimate() > 0.9 && one.estimate() < 1.1, `one item estimated as ${one.estimate()}`);
+  assert.ok(
+    one.estimate() > 0.9 && one.estimate() < 1.1,
+    `one item estimated as ${one.estimate()}`,
+  );
 });
 
 test('a direct-mapped table reads back exactly what the typed array it stands for would, sparse and dense', () => {
-  for (const [kind, size, array] of [['uint32', 512, new Uint32Array(512)], ['float64', 256, new Float64Array(256)]] as const) {
+  for (const [kind, size, array] of [
+    ['uint32', 512, new Uint32Array(512)],
+    ['float64', 256, new Float64Array(256)],
+  ] as const) {
     const table = new DirectMappedTable(size, kind);
     let sawSparse = false;
     for (let step = 0; step < 3000; step += 1) {
       const slot = mix32(step * 7919) % size;
       // uint32 values wrap (negative, above 2^32), float64 values are large integers; some zeros empty a slot
-      const value = step % 11 === 0 ? 0 : kind === 'uint32' ? (step % 5 === 0 ? -step : mix32(step) + (step % 3) * 2 ** 32) : mix32(step) * 2 ** 20 + step;
+      const value =
+        step % 11 === 0
+          ? 0
+          : kind === 'uint32'
+            ? step % 5 === 0
+              ? -step
+              : mix32(step) + (step % 3) * 2 ** 32
+            : mix32(step) * 2 ** 20 + step;
       table.set(slot, value);
       array[slot] = value;
       const probe = mix32(step) % size;

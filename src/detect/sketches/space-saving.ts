@@ -35,7 +35,8 @@ export class SpaceSaving {
       return created;
     }
     let smallest: HeavyHitter | undefined;
-    for (const candidate of this.entries.values()) if (!smallest || candidate.count < smallest.count) smallest = candidate;
+    for (const candidate of this.entries.values())
+      if (!smallest || candidate.count < smallest.count) smallest = candidate;
     const evicted = smallest as HeavyHitter;
     this.entries.delete(evicted.key);
     const replaced = { key, count: evicted.count + 1, error: evicted.count, tag: 0 };
@@ -45,6 +46,8 @@ export class SpaceSaving {
 
   /** Entries whose guaranteed count (count - error) is at least `minimum`, most frequent first. */
   frequent(minimum: number): HeavyHitter[] {
-    return [...this.entries.values()].filter((entry) => entry.count - entry.error >= minimum).sort((a, b) => b.count - a.count);
+    return [...this.entries.values()]
+      .filter((entry) => entry.count - entry.error >= minimum)
+      .sort((a, b) => b.count - a.count);
   }
 }

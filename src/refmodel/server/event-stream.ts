@@ -34,7 +34,11 @@ export class EventStream implements EventSink {
     const response = this.reply.raw;
     if (!response.headersSent) {
       if (!this.reply.sent) this.reply.hijack();
-      response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      response.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+      });
     }
     if (response.write(events.join(''))) return;
     await new Promise<void>((resolve) => {

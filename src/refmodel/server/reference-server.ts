@@ -42,27 +42,56 @@ export interface ReferenceServer {
  * Starts the server and resolves once it listens.
  * @example const server = await startReferenceModelServer({ port: 0 }); // server.url + '/v1'
  */
-export async function startReferenceModelServer(options: ReferenceServerOptions): Promise<ReferenceServer> {
+export async function startReferenceModelServer(
+  options: ReferenceServerOptions,
+): Promise<ReferenceServer> {
   const model = options.model ?? loadDefaultModel();
   const fingerprint = `fp_${createHash('sha256').update(`${model.order}/${model.vocabularySize}/${model.trainingTokens}`).digest('hex').slice(0, 10)}`;
   const counters: GenerationCounters = { generatedTokens: 0, openStreams: 0 };
   const openStreams = new Map<EventStream, Promise<void>>();
-  const context: EndpointContext = { model, logitsProcessor: options.logitsProcessor, fingerprint, counters };
+  const context: EndpointContext = {
+    model,
+    logitsProcessor: options.logitsProcessor,
+    fingerprint,
+    counters,
+  };
   const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024 });
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
     if (error instanceof OpenAIRequestError) return reply.status(error.status).send(error.toBody());
     const status = error.statusCode ?? 500;
     if (status < 500) {
-      const message = error.code === 'FST_ERR_CTP_INVALID_JSON' || error instanceof SyntaxError
-        ? 'We could not parse the JSON body of your request. Send a JSON object with Content-Type: application/json.'
-        : error.message;
-      return reply.status(status).send(new OpenAIRequestError(status, message, null, null).toBody());
+      const message =
+        error.code === 'FST_ERR_CTP_INVALID_JSON' || error instanceof SyntaxError
+          ? 'We could not parse the JSON body of your request. Send a JSON object with Content-Type: application/json.'
+          : error.message;
+      return reply
+        .status(status)
+        .send(new OpenAIRequestError(status, message, null, null).toBody());
     }
-    return reply.status(500).send(new OpenAIRequestError(500, `The reference model failed: ${error.message}`, null, null, 'server_error').toBody());
+    return reply
+      .status(500)
+      .send(
+        new OpenAIRequestError(
+          500,
+          `The reference model failed: ${error.message}`,
+          null,
+          null,
+          'server_error',
+        ).toBody(),
+      );
   });
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send(new OpenAIRequestError(404, `Unknown request URL: ${request.method} ${request.url}.`, null, 'unknown_url').toBody());
+    reply
+      .status(404)
+      .send(
+        new OpenAIRequestError(
+          404,
+          `Unknown request URL: ${request.method} ${request.url}.`,
+          null,
+          'unknown_url',
+        ).toBody(),
+      );
   });
 
   const send = async (result: EndpointResult, reply: FastifyReply) => {
@@ -74,7 +103,16 @@ export async function startReferenceModelServer(options: ReferenceServerOptions)
         await result.stream(events);
       } catch (error) {
         if (!events.started) throw error; // still a plain JSON error, from the error handler
-        const failure = error instanceof OpenAIRequestError ? error : new OpenAIRequestError(500, `The reference model failed: ${(error as Error).message}`, null, null, 'server_error');
+        const failure =
+          error instanceof OpenAIRequestError
+            ? error
+            : new OpenAIRequestError(
+                500,
+                `The reference model failed: ${(error as Error).message}`,
+                null,
+                null,
+                'server_error',
+              );
         await events.send([`data: ${JSON.stringify(failure.toBody())}\n\n`]);
       } finally {
         counters.openStreams -= 1;
@@ -82,22 +120,52 @@ export async function startReferenceModelServer(options: ReferenceServerOptions)
       }
       events.end();
     })();
-    openStreams.set(events, streaming.catch(() => undefined));
+    openStreams.set(
+      events,
+      streaming.catch(() => undefined),
+    );
     await streaming;
     return reply;
   };
   const contextFor = (headers: Record<string, string | string[] | undefined>): EndpointContext => {
     const cohort = headers[tracerCohortHeader];
     if (!options.logitsProcessorFor || typeof cohort !== 'string') return context;
-    if (!cohortPattern.test(cohort)) throw new OpenAIRequestError(400, `Invalid '${tracerCohortHeader}' header: expected a cohort id (letters, digits, '_', '-', '.').`, null, 'invalid_value');
-    return { ...context, logitsProcessor: options.logitsProcessorFor(cohort) ?? context.logitsProcessor };
+    if (!cohortPattern.test(cohort))
+      throw new OpenAIRequestError(
+        400,
+        `Invalid '${tracerCohortHeader}' header: expected a cohort id (letters, digits, '_', '-', '.').`,
+        null,
+        'invalid_value',
+      );
+    return {
+      ...context,
+      logitsProcessor: options.logitsProcessorFor(cohort) ?? context.logitsProcessor,
+    };
   };
-  app.post('/v1/chat/completions', async (request, reply) => send(chatCompletions(request.body, contextFor(request.headers)), reply));
-  app.post('/v1/completions', async (request, reply) => send(completions(request.body, contextFor(request.headers)), reply));
-  app.get('/v1/models', async () => ({ object: 'list', data: [{ id: 'distillguard-refmodel', object: 'model', created: 1764201600, owned_by: 'distillguard' }] }));
+  app.post('/v1/chat/completions', async (request, reply) =>
+    send(chatCompletions(request.body, contextFor(request.headers)), reply),
+  );
+  app.post('/v1/completions', async (request, reply) =>
+    send(completions(request.body, contextFor(request.headers)), reply),
+  );
+  app.get('/v1/models', async () => ({
+    object: 'list',
+    data: [
+      {
+        id: 'distillguard-refmodel',
+        object: 'model',
+        created: 1764201600,
+        owned_by: 'distillguard',
+      },
+    ],
+  }));
   app.get('/health', async () => ({
     status: 'ok',
-    model: { order: model.order, vocabulary: model.vocabularySize, training_tokens: model.trainingTokens },
+    model: {
+      order: model.order,
+      vocabulary: model.vocabularySize,
+      training_tokens: model.trainingTokens,
+    },
     generated_tokens: counters.generatedTokens,
     open_streams: counters.openStreams,
   }));

@@ -40,7 +40,12 @@ export const chatCompletionRequest = z.looseObject({
 
 export const completionRequest = z.looseObject({
   ...sampling,
-  prompt: z.union([z.string(), z.array(z.string()).min(1), z.array(z.number().int().min(0)).min(1), z.array(z.array(z.number().int().min(0)).min(1)).min(1)]),
+  prompt: z.union([
+    z.string(),
+    z.array(z.string()).min(1),
+    z.array(z.number().int().min(0)).min(1),
+    z.array(z.array(z.number().int().min(0)).min(1)).min(1),
+  ]),
   logprobs: z.number().int().min(0).max(5).nullish(),
   echo: z.boolean().nullish(),
   best_of: z.number().int().min(1).max(20).nullish(),

@@ -28,7 +28,13 @@ export interface GenerationCounters {
  * The first batch is a single token, so the first chunks leave as soon as they exist.
  * Returns false, having stopped sampling, when the client disconnects.
  */
-export async function streamRun(run: GenerationRun, sink: EventSink, opening: readonly string[], eventOf: (token: GeneratedToken) => string, counters: GenerationCounters): Promise<boolean> {
+export async function streamRun(
+  run: GenerationRun,
+  sink: EventSink,
+  opening: readonly string[],
+  eventOf: (token: GeneratedToken) => string,
+  counters: GenerationCounters,
+): Promise<boolean> {
   const events = [...opening];
   let limit = 1;
   for (;;) {

@@ -7,7 +7,13 @@ import { countryUtcOffset, userAgents } from '../networks.js';
 import type { Random } from '../random.js';
 import { chatReply } from '../replies.js';
 import { dayStarts, hourMs } from '../timing.js';
-import { label, newKeyId, scaledCount, type Population, type SimulationContext } from '../context.js';
+import {
+  label,
+  newKeyId,
+  scaledCount,
+  type Population,
+  type SimulationContext,
+} from '../context.js';
 import { egressClient, organization } from './organizations.js';
 
 export const batchDefaults = {
@@ -22,9 +28,16 @@ export function batchJobs(context: SimulationContext, random: Random): Populatio
   const { window } = context;
   for (let index = 0; index < scaledCount(context, batchDefaults.accounts); index += 1) {
     const jobRandom = random.fork(index);
-    const org = organization(context, jobRandom, { egressAddresses: jobRandom.between(1, 2), ageDaysMedian: 400 });
+    const org = organization(context, jobRandom, {
+      egressAddresses: jobRandom.between(1, 2),
+      ageDaysMedian: 400,
+    });
     const wrapper = jobRandom.pick(batchWrappers);
-    const userAgent = jobRandom.pick([...userAgents.openaiPython, 'python-httpx/0.27.2', 'python-requests/2.31.0']);
+    const userAgent = jobRandom.pick([
+      ...userAgents.openaiPython,
+      'python-httpx/0.27.2',
+      'python-requests/2.31.0',
+    ]);
     const account: SimAccount = {
       id: org.record.account_id,
       keyIds: [newKeyId(jobRandom)],
@@ -43,18 +56,36 @@ export function batchJobs(context: SimulationContext, random: Random): Populatio
       const weekday = new Date(startMs + offset * hourMs).getUTCDay();
       if (weekdaysOnly && (weekday === 0 || weekday === 6)) continue;
       const nightRandom = jobRandom.fork(dayStart);
-      const records = Math.round(nightRandom.logNormal(batchDefaults.recordsPerNightMedian, batchDefaults.recordsPerNightSpread));
+      const records = Math.round(
+        nightRandom.logNormal(
+          batchDefaults.recordsPerNightMedian,
+          batchDefaults.recordsPerNightSpread,
+        ),
+      );
       for (let record = 0; record < records; record += 1) {
-        const ts = startMs + Math.floor(record / concurrency) * secondsPerRequest * 1000 + nightRandom.uniform(0, 400);
+        const ts =
+          startMs +
+          Math.floor(record / concurrency) * secondsPerRequest * 1000 +
+          nightRandom.uniform(0, 400);
         if (ts < window.startMs || ts >= window.endMs) continue;
-        events.push(singleEvent(account, ts, (eventRandom) => ({
-          api: 'openai.chat',
-          model: context.models.small,
-          temperature: 0,
-          maxTokens: 128,
-          messages: [{ role: 'user', content: fillWrapper(wrapper, context.pool.paragraph(eventRandom, eventRandom.between(2, 6))) }],
-          replies: [chatReply(context.pool, eventRandom, 1)],
-        })));
+        events.push(
+          singleEvent(account, ts, (eventRandom) => ({
+            api: 'openai.chat',
+            model: context.models.small,
+            temperature: 0,
+            maxTokens: 128,
+            messages: [
+              {
+                role: 'user',
+                content: fillWrapper(
+                  wrapper,
+                  context.pool.paragraph(eventRandom, eventRandom.between(2, 6)),
+                ),
+              },
+            ],
+            replies: [chatReply(context.pool, eventRandom, 1)],
+          })),
+        );
       }
     }
     accounts.push(account);

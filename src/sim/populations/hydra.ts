@@ -10,7 +10,16 @@ import type { Random } from '../random.js';
 import { reasoningReply } from '../replies.js';
 import { codingTask, mathTask } from '../task-generator.js';
 import { dayMs, hourMs, minuteMs } from '../timing.js';
-import { isoTime, label, newAccountId, newKeyId, newPaymentFingerprint, scaledCount, type Population, type SimulationContext } from '../context.js';
+import {
+  isoTime,
+  label,
+  newAccountId,
+  newKeyId,
+  newPaymentFingerprint,
+  scaledCount,
+  type Population,
+  type SimulationContext,
+} from '../context.js';
 
 export const hydraDefaults = {
   campaign: 'hydra-coding-reasoning',
@@ -25,7 +34,17 @@ export const hydraDefaults = {
   switchHours: [1, 3] as const,
 };
 
-const throwawayDomains = ['gmail.com', 'gmail.com', 'outlook.com', 'mailnest.io', 'fastinbox.net', 'tmpbox.org', 'inboxhub.cc', 'postfly.xyz', 'mailr.top'];
+const throwawayDomains = [
+  'gmail.com',
+  'gmail.com',
+  'outlook.com',
+  'mailnest.io',
+  'fastinbox.net',
+  'tmpbox.org',
+  'inboxhub.cc',
+  'postfly.xyz',
+  'mailr.top',
+];
 const claimedCountries = ['US', 'SG', 'HK', 'JP', 'GB', 'CA', 'DE', 'AU'];
 
 export function hydraCluster(context: SimulationContext, random: Random): Population {
@@ -33,9 +52,36 @@ export function hydraCluster(context: SimulationContext, random: Random): Popula
   const events: SimEvent[] = [];
   const { window } = context;
   const count = scaledCount(context, hydraDefaults.accounts, 8);
-  const pool = context.internet.residentialPool(Math.max(200, Math.round(hydraDefaults.proxyPoolAddresses * Math.min(1, context.scale * 2))), random, ['US', 'GB', 'DE', 'FR', 'JP', 'KR', 'BR', 'IN', 'VN', 'ID', 'PH', 'TR', 'MX', 'SG', 'CA', 'AU']);
-  const cards = Array.from({ length: Math.max(3, Math.round(hydraDefaults.sharedCards * Math.min(1, context.scale * 4))) }, () => newPaymentFingerprint(random));
-  const bursts = Array.from({ length: hydraDefaults.signupBursts }, () => window.startMs + random.uniform(-10, window.days * 0.6) * dayMs);
+  const pool = context.internet.residentialPool(
+    Math.max(200, Math.round(hydraDefaults.proxyPoolAddresses * Math.min(1, context.scale * 2))),
+    random,
+    [
+      'US',
+      'GB',
+      'DE',
+      'FR',
+      'JP',
+      'KR',
+      'BR',
+      'IN',
+      'VN',
+      'ID',
+      'PH',
+      'TR',
+      'MX',
+      'SG',
+      'CA',
+      'AU',
+    ],
+  );
+  const cards = Array.from(
+    { length: Math.max(3, Math.round(hydraDefaults.sharedCards * Math.min(1, context.scale * 4))) },
+    () => newPaymentFingerprint(random),
+  );
+  const bursts = Array.from(
+    { length: hydraDefaults.signupBursts },
+    () => window.startMs + random.uniform(-10, window.days * 0.6) * dayMs,
+  );
   const switchHours = random.uniform(...hydraDefaults.switchHours);
   const operatorAgents = [userAgents.scripts[1], userAgents.openaiPython[1]];
   for (let index = 0; index < count; index += 1) {
@@ -44,7 +90,11 @@ export function hydraCluster(context: SimulationContext, random: Random): Popula
     const record: Account = {
       account_id: newAccountId(accountRandom),
       created_at: isoTime(createdMs),
-      verification: accountRandom.weighted<NonNullable<Account['verification']>>([['none', 30], ['email', 50], ['phone', 20]]),
+      verification: accountRandom.weighted<NonNullable<Account['verification']>>([
+        ['none', 30],
+        ['email', 50],
+        ['phone', 20],
+      ]),
       email_domain: accountRandom.pick(throwawayDomains),
       country: accountRandom.pick(claimedCountries),
       signup_ip: accountRandom.pick(pool).ip,
@@ -60,28 +110,61 @@ export function hydraCluster(context: SimulationContext, random: Random): Popula
       client: (requestRandom) => ({ ...requestRandom.pick(pool), userAgent }),
     };
     const activeFrom = Math.max(window.startMs, createdMs + accountRandom.uniform(0.5, 6) * hourMs);
-    const activeTo = Math.min(window.endMs, activeFrom + accountRandom.uniform(...hydraDefaults.lifetimeDays) * dayMs);
-    const requests = activeTo > activeFrom ? Math.max(1, accountRandom.poisson(accountRandom.logNormal(hydraDefaults.requestsPerDayMedian, 0.4) * ((activeTo - activeFrom) / dayMs))) : 0;
+    const activeTo = Math.min(
+      window.endMs,
+      activeFrom + accountRandom.uniform(...hydraDefaults.lifetimeDays) * dayMs,
+    );
+    const requests =
+      activeTo > activeFrom
+        ? Math.max(
+            1,
+            accountRandom.poisson(
+              accountRandom.logNormal(hydraDefaults.requestsPerDayMedian, 0.4) *
+                ((activeTo - activeFrom) / dayMs),
+            ),
+          )
+        : 0;
     // each account uses a subset of the operator's templates
     const codingTemplates = accountRandom.sample(hydraTemplates.coding, 2);
     const reasoningTemplates = accountRandom.sample(hydraTemplates.reasoning, 2);
     for (let request = 0; request < requests; request += 1) {
       const ts = accountRandom.uniform(activeFrom, activeTo);
-      events.push(singleEvent(account, ts, (eventRandom) => {
-        const coding = eventRandom.chance(0.55);
-        const task = coding ? (eventRandom.chance(0.25) ? { ...codingTask(eventRandom), prompt: eventRandom.pick(context.corpus.codeAlpaca).instruction } : codingTask(eventRandom)) : mathTask(eventRandom);
-        const template = coding ? eventRandom.pick(codingTemplates) : eventRandom.pick(reasoningTemplates);
-        const model = ts >= window.releaseMs + switchHours * hourMs ? context.models.next : context.models.current;
-        return {
-          api: 'openai.chat',
-          model,
-          temperature: eventRandom.pick([0.6, 0.8, 1]),
-          maxTokens: eventRandom.pick([4096, 8192]),
-          messages: [{ role: 'user', content: fill(template, { task: task.prompt }) }],
-          replies: [reasoningReply(context.pool, eventRandom, [...task.steps, context.pool.sentence(eventRandom)], coding ? `\n\`\`\`\n${task.answer}\n\`\`\`` : task.answer)],
-          status: eventRandom.chance(0.02) ? 429 : 200,
-        };
-      }));
+      events.push(
+        singleEvent(account, ts, (eventRandom) => {
+          const coding = eventRandom.chance(0.55);
+          const task = coding
+            ? eventRandom.chance(0.25)
+              ? {
+                  ...codingTask(eventRandom),
+                  prompt: eventRandom.pick(context.corpus.codeAlpaca).instruction,
+                }
+              : codingTask(eventRandom)
+            : mathTask(eventRandom);
+          const template = coding
+            ? eventRandom.pick(codingTemplates)
+            : eventRandom.pick(reasoningTemplates);
+          const model =
+            ts >= window.releaseMs + switchHours * hourMs
+              ? context.models.next
+              : context.models.current;
+          return {
+            api: 'openai.chat',
+            model,
+            temperature: eventRandom.pick([0.6, 0.8, 1]),
+            maxTokens: eventRandom.pick([4096, 8192]),
+            messages: [{ role: 'user', content: fill(template, { task: task.prompt }) }],
+            replies: [
+              reasoningReply(
+                context.pool,
+                eventRandom,
+                [...task.steps, context.pool.sentence(eventRandom)],
+                coding ? `\n\`\`\`\n${task.answer}\n\`\`\`` : task.answer,
+              ),
+            ],
+            status: eventRandom.chance(0.02) ? 429 : 200,
+          };
+        }),
+      );
     }
     if (requests > 0) accounts.push(account);
   }

@@ -9,7 +9,13 @@ import type { Random } from '../random.js';
 import { reasoningReply } from '../replies.js';
 import { codingTask, mathTask } from '../task-generator.js';
 import { hourMs, sampleActiveTime } from '../timing.js';
-import { label, newKeyId, scaledCount, type Population, type SimulationContext } from '../context.js';
+import {
+  label,
+  newKeyId,
+  scaledCount,
+  type Population,
+  type SimulationContext,
+} from '../context.js';
 import { resellerAccountRecord, type Reseller } from './reseller.js';
 
 export const lowSlowDefaults = {
@@ -19,13 +25,22 @@ export const lowSlowDefaults = {
   switchHours: 6,
 };
 
-export function lowAndSlowCampaign(context: SimulationContext, random: Random, reseller: Reseller): Population {
+export function lowAndSlowCampaign(
+  context: SimulationContext,
+  random: Random,
+  reseller: Reseller,
+): Population {
   const accounts: SimAccount[] = [];
   const events: SimEvent[] = [];
   const { window } = context;
   for (let index = 0; index < scaledCount(context, lowSlowDefaults.accounts, 3); index += 1) {
     const accountRandom = random.fork(index);
-    const record = resellerAccountRecord(context, accountRandom, reseller, accountRandom.uniform(3, 60));
+    const record = resellerAccountRecord(
+      context,
+      accountRandom,
+      reseller,
+      accountRandom.uniform(3, 60),
+    );
     const userAgent = accountRandom.pick([...userAgents.browsers, ...userAgents.openaiPython]);
     const account: SimAccount = {
       id: record.account_id,
@@ -35,20 +50,35 @@ export function lowAndSlowCampaign(context: SimulationContext, random: Random, r
       client: (requestRandom) => ({ ...requestRandom.pick(reseller.egress), userAgent }),
     };
     const offset = countryUtcOffset[record.country ?? 'CN'] ?? 8;
-    const requests = Math.max(1, accountRandom.poisson(accountRandom.logNormal(lowSlowDefaults.requestsPerDayMedian, 0.3) * window.days));
+    const requests = Math.max(
+      1,
+      accountRandom.poisson(
+        accountRandom.logNormal(lowSlowDefaults.requestsPerDayMedian, 0.3) * window.days,
+      ),
+    );
     for (let request = 0; request < requests; request += 1) {
       const ts = sampleActiveTime(accountRandom, window.startMs, window.endMs, offset, 'consumer');
-      events.push(singleEvent(account, ts, (eventRandom) => {
-        const task = eventRandom.chance(0.5) ? codingTask(eventRandom) : mathTask(eventRandom);
-        return {
-          api: 'openai.chat',
-          model: ts >= window.releaseMs + lowSlowDefaults.switchHours * hourMs ? context.models.next : context.models.current,
-          temperature: 0.8,
-          maxTokens: 4096,
-          messages: [{ role: 'user', content: fill(eventRandom.pick(lowSlowTemplates), { task: task.prompt }) }],
-          replies: [reasoningReply(context.pool, eventRandom, task.steps, task.answer)],
-        };
-      }));
+      events.push(
+        singleEvent(account, ts, (eventRandom) => {
+          const task = eventRandom.chance(0.5) ? codingTask(eventRandom) : mathTask(eventRandom);
+          return {
+            api: 'openai.chat',
+            model:
+              ts >= window.releaseMs + lowSlowDefaults.switchHours * hourMs
+                ? context.models.next
+                : context.models.current,
+            temperature: 0.8,
+            maxTokens: 4096,
+            messages: [
+              {
+                role: 'user',
+                content: fill(eventRandom.pick(lowSlowTemplates), { task: task.prompt }),
+              },
+            ],
+            replies: [reasoningReply(context.pool, eventRandom, task.steps, task.answer)],
+          };
+        }),
+      );
     }
     accounts.push(account);
   }

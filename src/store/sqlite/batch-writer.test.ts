@@ -11,9 +11,18 @@ import { SqliteStore } from './sqlite-store.js';
 test('a refused row is split out of its batch: the others are stored, it is kept in rejected_lines', async () => {
   const store = SqliteStore.open(join(temporaryDirectory(), 'store.db'));
   try {
-    const importId = await store.beginImport('interactions', { kind: 'gateway', path: null, size: null, modifiedMs: null });
+    const importId = await store.beginImport('interactions', {
+      kind: 'gateway',
+      path: null,
+      size: null,
+      modifiedMs: null,
+    });
     const rows = Array.from({ length: 10 }, (_, index) => {
-      const record = chat({ account: `acct-${index}`, ts: Date.UTC(2026, 1, 2) + index, text: `question ${index}` });
+      const record = chat({
+        account: `acct-${index}`,
+        ts: Date.UTC(2026, 1, 2) + index,
+        text: `question ${index}`,
+      });
       return toInteractionRow(record, index + 1, 0, 0, JSON.stringify(record));
     });
     rows[3] = { ...rows[3], tsMs: Number.NaN }; // a leap second that got past the edge: bound as NULL
@@ -21,12 +30,28 @@ test('a refused row is split out of its batch: the others are stored, it is kept
     const flags = await store.writeInteractions(importId, rows);
     assert.deepEqual([...flags], [1, 1, 1, 2, 1, 1, 1, 2, 1, 1]);
     assert.equal(store.connection.prepare('SELECT count(*) FROM interactions').pluck().get(), 8);
-    const rejected = store.connection.prepare('SELECT line, field, reason, text FROM rejected_lines ORDER BY line').all() as { line: number; field: string; reason: string; text: string }[];
-    assert.deepEqual(rejected.map((row) => [row.line, row.field]), [[4, 'ts'], [8, 'account_id']]);
+    const rejected = store.connection
+      .prepare('SELECT line, field, reason, text FROM rejected_lines ORDER BY line')
+      .all() as { line: number; field: string; reason: string; text: string }[];
+    assert.deepEqual(
+      rejected.map((row) => [row.line, row.field]),
+      [
+        [4, 'ts'],
+        [8, 'account_id'],
+      ],
+    );
     assert.match(rejected[0].reason, /NOT NULL constraint failed: interactions\.ts_ms/);
     assert.equal(rejected[0].text, rows[3].raw);
     const later = chat({ account: 'acct-later', ts: Date.UTC(2026, 1, 3), text: 'after' });
-    assert.deepEqual([...(await store.writeInteractions(importId, [toInteractionRow(later, 11, 0, 0, JSON.stringify(later))]))], [1], 'the next batch is stored as usual');
+    assert.deepEqual(
+      [
+        ...(await store.writeInteractions(importId, [
+          toInteractionRow(later, 11, 0, 0, JSON.stringify(later)),
+        ])),
+      ],
+      [1],
+      'the next batch is stored as usual',
+    );
   } finally {
     await store.close();
   }

@@ -1,7 +1,13 @@
 // Batched, transactional writes to the SQLite store. Runs in the write worker (or inline): each
 // batch is one transaction, and re-importing a record id never counts it twice. A batch that one
 // row makes fail is written again row by row, and only the rows SQLite refuses go to rejected_lines.
-import { conflictingRecord, refusedRecord, type AccountRow, type DecisionRow, type RejectedLineRow } from '../store.js';
+import {
+  conflictingRecord,
+  refusedRecord,
+  type AccountRow,
+  type DecisionRow,
+  type RejectedLineRow,
+} from '../store.js';
 import { interactionColumns, type FlatValue } from './flat-rows.js';
 import type { SqliteDatabase } from './open-database.js';
 import { rawHash } from './raw-hash.js';
@@ -40,18 +46,29 @@ export class BatchWriter {
     const sourceOf = database.prepare('SELECT source_id FROM imports WHERE id = ?').pluck();
     const width = interactionColumns;
     /** Binds row `start` of `values` (the last column is the text its hash is taken of, not stored); returns that hash. */
-    const bind = (parameters: (FlatValue | Buffer)[], values: FlatValue[], start: number, importId: number, sourceId: number): Buffer | null => {
+    const bind = (
+      parameters: (FlatValue | Buffer)[],
+      values: FlatValue[],
+      start: number,
+      importId: number,
+      sourceId: number,
+    ): Buffer | null => {
       for (let column = 0; column < 14; column += 1) parameters[column] = values[start + column];
       parameters[14] = importId;
       parameters[15] = sourceId;
-      for (let column = 14; column < width - 1; column += 1) parameters[column + 2] = values[start + column];
+      for (let column = 14; column < width - 1; column += 1)
+        parameters[column + 2] = values[start + column];
       const text = (values[start + width - 2] ?? values[start + width - 1]) as string | null;
       const hash = text === null ? null : rawHash(text);
       parameters[width + 1] = hash;
       return hash;
     };
     /** 1 counted for this import, 0 a repeat, `conflictingRecord` an id stored with other content. */
-    const insert = (parameters: (FlatValue | Buffer)[], id: FlatValue, hash: Buffer | null): number => {
+    const insert = (
+      parameters: (FlatValue | Buffer)[],
+      id: FlatValue,
+      hash: Buffer | null,
+    ): number => {
       const changes = this.insertInteraction.run(parameters).changes;
       if (changes === 0 && hash !== null) {
         const stored = storedHash.get(id) as Buffer | null;
@@ -64,24 +81,41 @@ export class BatchWriter {
       const parameters: (FlatValue | Buffer)[] = new Array(width + 2);
       const counted = new Uint8Array(values.length / width);
       for (let start = 0, row = 0; start < values.length; start += width, row += 1) {
-        counted[row] = insert(parameters, values[start], bind(parameters, values, start, importId, sourceId));
+        counted[row] = insert(
+          parameters,
+          values[start],
+          bind(parameters, values, start, importId, sourceId),
+        );
       }
       return counted;
     });
     // one savepoint per row inside one transaction: a refused row rolls back alone
-    const writeOne = database.transaction((parameters: (FlatValue | Buffer)[], id: FlatValue, hash: Buffer | null) => insert(parameters, id, hash));
+    const writeOne = database.transaction(
+      (parameters: (FlatValue | Buffer)[], id: FlatValue, hash: Buffer | null) =>
+        insert(parameters, id, hash),
+    );
     this.writeInteractionRows = database.transaction((importId: number, values: FlatValue[]) => {
       const sourceId = sourceOf.get(importId) as number;
       const parameters: (FlatValue | Buffer)[] = new Array(width + 2);
       const counted = new Uint8Array(values.length / width);
       for (let start = 0, row = 0; start < values.length; start += width, row += 1) {
         try {
-          counted[row] = writeOne(parameters, values[start], bind(parameters, values, start, importId, sourceId));
+          counted[row] = writeOne(
+            parameters,
+            values[start],
+            bind(parameters, values, start, importId, sourceId),
+          );
         } catch (error) {
           if (!refusedRow(error)) throw error;
           counted[row] = refusedRecord;
           const rejection = rowRejection(error as Error, values, start);
-          this.insertRejection.run(importId, rejection.line, rejection.field, rejection.reason, rejection.text);
+          this.insertRejection.run(
+            importId,
+            rejection.line,
+            rejection.field,
+            rejection.reason,
+            rejection.text,
+          );
         }
       }
       return counted;
@@ -89,20 +123,38 @@ export class BatchWriter {
     this.writeAccountBatch = database.transaction((importId: number, rows: AccountRow[]) => {
       for (const row of rows) {
         this.upsertAccount.run(
-          row.accountId, row.createdAtMs, row.verification, row.orgId, row.emailDomain, row.paymentFingerprint,
-          row.country, row.signupIp, row.record, importId,
+          row.accountId,
+          row.createdAtMs,
+          row.verification,
+          row.orgId,
+          row.emailDomain,
+          row.paymentFingerprint,
+          row.country,
+          row.signupIp,
+          row.record,
+          importId,
         );
       }
       return rows.length;
     });
     this.writeRejectionBatch = database.transaction((importId: number, rows: RejectedLineRow[]) => {
-      for (const row of rows) this.insertRejection.run(importId, row.line, row.field, row.reason, row.text);
+      for (const row of rows)
+        this.insertRejection.run(importId, row.line, row.field, row.reason, row.text);
     });
     const insertDecision = database.prepare(
       'INSERT INTO decisions (ts, account_id, campaign_id, action, verdict, risk, reason) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.writeDecisionBatch = database.transaction((rows: DecisionRow[]) => {
-      for (const row of rows) insertDecision.run(row.ts, row.accountId, row.campaignId, row.action, row.verdict, row.risk, row.reason);
+      for (const row of rows)
+        insertDecision.run(
+          row.ts,
+          row.accountId,
+          row.campaignId,
+          row.action,
+          row.verdict,
+          row.risk,
+          row.reason,
+        );
     });
   }
 

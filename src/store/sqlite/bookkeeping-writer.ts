@@ -21,19 +21,32 @@ export class BookkeepingWriter {
   private readonly retention;
 
   constructor(database: SqliteDatabase) {
-    const insertSource = database.prepare('INSERT INTO sources (kind, path, size, modified_ms) VALUES (?, ?, ?, ?)');
+    const insertSource = database.prepare(
+      'INSERT INTO sources (kind, path, size, modified_ms) VALUES (?, ?, ?, ?)',
+    );
     const countRows = database.prepare('SELECT count(*) FROM interactions').pluck();
-    const insertImport = database.prepare('INSERT INTO imports (kind, source_id, started_at, rows_before) VALUES (?, ?, ?, ?)');
+    const insertImport = database.prepare(
+      'INSERT INTO imports (kind, source_id, started_at, rows_before) VALUES (?, ?, ?, ?)',
+    );
     this.beginImport = database.transaction((kind: ImportKind, source: SourceInfo) => {
       const modifiedMs = source.modifiedMs === null ? null : Math.round(source.modifiedMs);
-      const sourceId = Number(insertSource.run(source.kind, source.path, source.size, modifiedMs).lastInsertRowid);
-      return Number(insertImport.run(kind, sourceId, new Date().toISOString(), countRows.get() as number).lastInsertRowid);
+      const sourceId = Number(
+        insertSource.run(source.kind, source.path, source.size, modifiedMs).lastInsertRowid,
+      );
+      return Number(
+        insertImport.run(kind, sourceId, new Date().toISOString(), countRows.get() as number)
+          .lastInsertRowid,
+      );
     });
     this.finishImport = database.prepare(
       'UPDATE imports SET finished_at = ?, status = ?, lines = ?, accepted = ?, rejected = ?, distinct_records = ? WHERE id = ?',
     );
-    this.addKey = database.prepare('INSERT INTO api_keys (key_id, account_id, secret_hash, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)');
-    this.revokeKey = database.prepare('UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE key_id = ?');
+    this.addKey = database.prepare(
+      'INSERT INTO api_keys (key_id, account_id, secret_hash, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.revokeKey = database.prepare(
+      'UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE key_id = ?',
+    );
     this.retention = new RetentionWriter(database);
   }
 
@@ -45,11 +58,26 @@ export class BookkeepingWriter {
         return this.beginImport.immediate(request.importKind, request.source);
       case 'finish-import': {
         const { tally } = request;
-        return this.finishImport.run(new Date().toISOString(), tally.status, tally.lines, tally.accepted, tally.rejected, tally.distinct, request.importId).changes;
+        return this.finishImport.run(
+          new Date().toISOString(),
+          tally.status,
+          tally.lines,
+          tally.accepted,
+          tally.rejected,
+          tally.distinct,
+          request.importId,
+        ).changes;
       }
       case 'add-key': {
         const { key } = request;
-        return this.addKey.run(key.keyId, key.accountId, key.secretHash, key.label, key.createdAt, key.revokedAt).changes;
+        return this.addKey.run(
+          key.keyId,
+          key.accountId,
+          key.secretHash,
+          key.label,
+          key.createdAt,
+          key.revokedAt,
+        ).changes;
       }
       case 'revoke-key':
         return this.revokeKey.run(request.at, request.keyId).changes;

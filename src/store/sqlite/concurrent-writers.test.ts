@@ -13,11 +13,20 @@ test('write-thread batches and main-thread writes interleave without SQLITE_BUSY
   const folder = mkdtempSync(join(tmpdir(), 'dg-store-concurrent-'));
   const store = SqliteStore.open(join(folder, 'store.db'));
   try {
-    const importId = await store.beginImport('interactions', { kind: 'gateway', path: null, size: null, modifiedMs: null });
+    const importId = await store.beginImport('interactions', {
+      kind: 'gateway',
+      path: null,
+      size: null,
+      modifiedMs: null,
+    });
     const writes: Promise<unknown>[] = [];
     for (let batch = 0; batch < 200; batch += 1) {
       const rows = Array.from({ length: 20 }, (_, index) => {
-        const record = chat({ account: `acct-${index % 7}`, ts: Date.UTC(2026, 1, 2) + batch * 1000 + index, text: `question ${batch} ${index}` });
+        const record = chat({
+          account: `acct-${index % 7}`,
+          ts: Date.UTC(2026, 1, 2) + batch * 1000 + index,
+          text: `question ${batch} ${index}`,
+        });
         return toInteractionRow(record, 0, 0, 0, JSON.stringify(record));
       });
       writes.push(store.writeInteractions(importId, rows));
@@ -30,12 +39,24 @@ test('write-thread batches and main-thread writes interleave without SQLITE_BUSY
     void Promise.allSettled(writes).then(() => (settled = true));
     while (!settled && Date.now() < deadline) {
       for (let key = 0; key < 20; key += 1, keys += 1) {
-        await store.addApiKey({ keyId: `k${keys}`, accountId: 'acct-1', secretHash: `h${keys}`, label: null, createdAt: new Date().toISOString(), revokedAt: null });
+        await store.addApiKey({
+          keyId: `k${keys}`,
+          accountId: 'acct-1',
+          secretHash: `h${keys}`,
+          label: null,
+          createdAt: new Date().toISOString(),
+          revokedAt: null,
+        });
       }
       await new Promise((resolve) => setImmediate(resolve));
     }
     const results = await Promise.allSettled(writes);
-    assert.deepEqual(results.filter((result) => result.status === 'rejected').map((result) => String((result as PromiseRejectedResult).reason)), []);
+    assert.deepEqual(
+      results
+        .filter((result) => result.status === 'rejected')
+        .map((result) => String((result as PromiseRejectedResult).reason)),
+      [],
+    );
     assert.equal(store.lastInteractionSeq() > 0, true);
     assert.equal(store.listApiKeys().length, keys);
     assert.ok(keys > 0);

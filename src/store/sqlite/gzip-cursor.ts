@@ -42,7 +42,8 @@ export class GzipCursor {
       }
       const next = await this.chunks!.next();
       if (next.done) return null;
-      this.buffered = this.buffered.length === 0 ? next.value : Buffer.concat([this.buffered, next.value]);
+      this.buffered =
+        this.buffered.length === 0 ? next.value : Buffer.concat([this.buffered, next.value]);
     }
   }
 

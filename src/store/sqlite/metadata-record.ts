@@ -6,7 +6,20 @@ import type { InteractionRow } from '../store.js';
 /** The stored columns of an interaction, for rows whose raw record is not in the store (pointers). */
 export type InteractionColumns = Pick<
   InteractionRow,
-  'id' | 'tsMs' | 'accountId' | 'keyId' | 'api' | 'model' | 'clientIp' | 'clientAsn' | 'clientCountry' | 'userAgent' | 'status' | 'inputTokens' | 'outputTokens' | 'latencyMs'
+  | 'id'
+  | 'tsMs'
+  | 'accountId'
+  | 'keyId'
+  | 'api'
+  | 'model'
+  | 'clientIp'
+  | 'clientAsn'
+  | 'clientCountry'
+  | 'userAgent'
+  | 'status'
+  | 'inputTokens'
+  | 'outputTokens'
+  | 'latencyMs'
 >;
 
 const responseMetadata = ['status', 'usage', 'latency_ms', 'finish_reason'];
@@ -17,7 +30,11 @@ const responseMetadata = ['status', 'usage', 'latency_ms', 'finish_reason'];
  * kept; so are the gateway's decision and watermark), else from the stored columns.
  * `text_pruned_at` says when and why the rest is gone.
  */
-export function metadataRecord(raw: string | null, columns: InteractionColumns, prunedAtMs: number): string {
+export function metadataRecord(
+  raw: string | null,
+  columns: InteractionColumns,
+  prunedAtMs: number,
+): string {
   const prunedAt = formatTimestamp(prunedAtMs);
   const parsed = raw === null ? null : parseObject(raw);
   if (parsed) {
@@ -27,15 +44,29 @@ export function metadataRecord(raw: string | null, columns: InteractionColumns, 
     kept.text_pruned_at = prunedAt;
     return JSON.stringify(kept);
   }
-  const client = dropNulls({ ip: columns.clientIp, asn: columns.clientAsn, country: columns.clientCountry, user_agent: columns.userAgent });
-  const usage = dropNulls({ input_tokens: columns.inputTokens, output_tokens: columns.outputTokens });
+  const client = dropNulls({
+    ip: columns.clientIp,
+    asn: columns.clientAsn,
+    country: columns.clientCountry,
+    user_agent: columns.userAgent,
+  });
+  const usage = dropNulls({
+    input_tokens: columns.inputTokens,
+    output_tokens: columns.outputTokens,
+  });
   const response = dropNulls({ status: columns.status, latency_ms: columns.latencyMs });
   return JSON.stringify({
-    id: columns.id, ts: formatTimestamp(columns.tsMs), account_id: columns.accountId,
+    id: columns.id,
+    ts: formatTimestamp(columns.tsMs),
+    account_id: columns.accountId,
     ...(columns.keyId !== null ? { key_id: columns.keyId } : {}),
     ...(Object.keys(client).length > 0 ? { client } : {}),
-    api: columns.api, model: columns.model, request: {},
-    ...(Object.keys(response).length > 0 || Object.keys(usage).length > 0 ? { response: { ...response, ...(Object.keys(usage).length > 0 ? { usage } : {}) } } : {}),
+    api: columns.api,
+    model: columns.model,
+    request: {},
+    ...(Object.keys(response).length > 0 || Object.keys(usage).length > 0
+      ? { response: { ...response, ...(Object.keys(usage).length > 0 ? { usage } : {}) } }
+      : {}),
     text_pruned_at: prunedAt,
   });
 }
@@ -52,7 +83,8 @@ function parseObject(raw: string): JsonObject | null {
 function parameters(request: unknown): JsonObject {
   const kept: JsonObject = {};
   if (!isJsonObject(request)) return kept;
-  for (const [name, value] of Object.entries(request)) if (typeof value === 'number' || typeof value === 'boolean') kept[name] = value;
+  for (const [name, value] of Object.entries(request))
+    if (typeof value === 'number' || typeof value === 'boolean') kept[name] = value;
   return kept;
 }
 
@@ -62,7 +94,9 @@ function pick(object: JsonObject, names: readonly string[]): JsonObject {
   return kept;
 }
 
-function dropNulls(object: Record<string, string | number | null>): Record<string, string | number> {
+function dropNulls(
+  object: Record<string, string | number | null>,
+): Record<string, string | number> {
   const kept: Record<string, string | number> = {};
   for (const [name, value] of Object.entries(object)) if (value !== null) kept[name] = value;
   return kept;

@@ -13,14 +13,29 @@ import { SqliteStore } from './sqlite-store.js';
 import { SqliteStoreReader } from './store-reader.js';
 
 const line = (id: string, text = `question ${id}`) =>
-  JSON.stringify({ id, ts: '2026-02-02T10:00:00Z', account_id: `acct-${id}`, api: 'openai.chat', model: 'm', request: { messages: [{ role: 'user', content: text }] } });
+  JSON.stringify({
+    id,
+    ts: '2026-02-02T10:00:00Z',
+    account_id: `acct-${id}`,
+    api: 'openai.chat',
+    model: 'm',
+    request: { messages: [{ role: 'user', content: text }] },
+  });
 
-async function readAll(reader: SqliteStoreReader, pageSize: number): Promise<{ ids: string[]; skipped: { seq: number; reason: string }[] }> {
+async function readAll(
+  reader: SqliteStoreReader,
+  pageSize: number,
+): Promise<{ ids: string[]; skipped: { seq: number; reason: string }[] }> {
   const ids: string[] = [];
   const skipped: { seq: number; reason: string }[] = [];
   let through = 0;
   for (;;) {
-    const page = await reader.interactionsAfter(through, pageSize, undefined, (seq, _path, reason) => skipped.push({ seq, reason }));
+    const page = await reader.interactionsAfter(
+      through,
+      pageSize,
+      undefined,
+      (seq, _path, reason) => skipped.push({ seq, reason }),
+    );
     if (page.through === through) return { ids, skipped };
     through = page.through;
     for (const stored of page.interactions) ids.push((JSON.parse(stored.raw) as { id: string }).id);
@@ -42,11 +57,20 @@ test('a file rewritten after its import is refused for the rows it changed, with
     assert.deepEqual(ids, ['a', 'c'], 'the unchanged rows are read; nothing is read in place of b');
     assert.equal(skipped.length, 1);
     assert.match(skipped[0].reason, /has changed since it was imported/);
-    await assert.rejects(reader.interactionsAfter(0, 10), (error: unknown) => error instanceof DistillGuardError && /points into '.*log\.jsonl', which has changed since it was imported/.test(error.message));
+    await assert.rejects(
+      reader.interactionsAfter(0, 10),
+      (error: unknown) =>
+        error instanceof DistillGuardError &&
+        /points into '.*log\.jsonl', which has changed since it was imported/.test(error.message),
+    );
     assert.equal(await store.readRawInteraction('b'), null);
     assert.equal(await store.readRawInteraction('c'), line('c'));
     writeFileSync(path, line('a'));
-    assert.match((await readAll(reader, 10)).skipped.map((row) => row.reason).join(), /is shorter than when it was imported/, 'a truncated file');
+    assert.match(
+      (await readAll(reader, 10)).skipped.map((row) => row.reason).join(),
+      /is shorter than when it was imported/,
+      'a truncated file',
+    );
   } finally {
     reader.close();
     await store.close();
@@ -58,7 +82,10 @@ test('reading back N gzip rows in order decompresses the file once', async () =>
   const path = join(folder, 'log.jsonl.gz');
   const ids = Array.from({ length: 3000 }, (_, index) => `g${index}`);
   // long enough lines that the file spans many decompressor chunks
-  writeFileSync(path, gzipSync(`${ids.map((id) => line(id, `question ${id} ${'filler '.repeat(40)}`)).join('\n')}\n`));
+  writeFileSync(
+    path,
+    gzipSync(`${ids.map((id) => line(id, `question ${id} ${'filler '.repeat(40)}`)).join('\n')}\n`),
+  );
   const store = SqliteStore.open(join(folder, 'store.db'));
   await ingest('interactions', await openInput(path), store);
   const reader = SqliteStoreReader.open(join(folder, 'store.db'));

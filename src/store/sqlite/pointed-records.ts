@@ -34,13 +34,20 @@ export class PointedRecords {
     this.touched.add(pointer.path);
     let bytes: Buffer | null;
     try {
-      bytes = pointer.kind === 'gzip' ? await this.cursor(pointer.path).read(pointer.offset, pointer.length) : await this.readPlain(pointer);
+      bytes =
+        pointer.kind === 'gzip'
+          ? await this.cursor(pointer.path).read(pointer.offset, pointer.length)
+          : await this.readPlain(pointer);
     } catch {
       return { problem: 'can no longer be read' };
     }
-    if (bytes === null || bytes.length < pointer.length) return { problem: 'is shorter than when it was imported' };
+    if (bytes === null || bytes.length < pointer.length)
+      return { problem: 'is shorter than when it was imported' };
     const raw = bytes.toString('utf8');
-    if (pointer.hash !== null && !rawHash(raw).equals(pointer.hash)) return { problem: 'has changed since it was imported (the line no longer matches the record stored)' };
+    if (pointer.hash !== null && !rawHash(raw).equals(pointer.hash))
+      return {
+        problem: 'has changed since it was imported (the line no longer matches the record stored)',
+      };
     return { raw };
   }
 
@@ -52,7 +59,11 @@ export class PointedRecords {
       cursor.close();
       this.cursors.delete(path);
     }
-    for (const handle of this.files.values()) void handle.then((open) => open.close(), () => undefined);
+    for (const handle of this.files.values())
+      void handle.then(
+        (open) => open.close(),
+        () => undefined,
+      );
     this.files.clear();
     this.touched.clear();
   }

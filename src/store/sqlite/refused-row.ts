@@ -15,16 +15,31 @@ export function refusedRow(error: unknown): boolean {
 
 /** The contract field behind each interactions column SQLite names in its messages. */
 const fieldOfColumn: Record<string, string> = {
-  id: 'id', ts_ms: 'ts', account_id: 'account_id', key_id: 'key_id', api: 'api', model: 'model',
-  client_ip: 'client.ip', client_asn: 'client.asn', client_country: 'client.country', user_agent: 'client.user_agent',
-  status: 'response.status', input_tokens: 'response.usage.input_tokens', output_tokens: 'response.usage.output_tokens', latency_ms: 'response.latency_ms',
+  id: 'id',
+  ts_ms: 'ts',
+  account_id: 'account_id',
+  key_id: 'key_id',
+  api: 'api',
+  model: 'model',
+  client_ip: 'client.ip',
+  client_asn: 'client.asn',
+  client_country: 'client.country',
+  user_agent: 'client.user_agent',
+  status: 'response.status',
+  input_tokens: 'response.usage.input_tokens',
+  output_tokens: 'response.usage.output_tokens',
+  latency_ms: 'response.latency_ms',
 };
 
 /** Longest text of a refused row kept in rejected_lines (as ingest keeps rejected lines). */
 const maxKeptText = 1 << 20;
 
 /** The rejection for the row starting at `start` in flat interaction values (flat-rows.ts order). */
-export function rowRejection(error: Error, values: readonly FlatValue[], start: number): RejectedLineRow {
+export function rowRejection(
+  error: Error,
+  values: readonly FlatValue[],
+  start: number,
+): RejectedLineRow {
   const column = /interactions\.(\w+)/.exec(error.message)?.[1];
   const raw = values[start + 17];
   return {

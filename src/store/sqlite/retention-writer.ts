@@ -22,14 +22,21 @@ export class RetentionWriter {
 
   constructor(database: SqliteDatabase) {
     this.database = database;
-    const deleteRange = database.prepare('DELETE FROM interactions WHERE seq >= ? AND seq < ? AND ts_ms < ?');
-    this.deleteRows = database.transaction((fromSeq: number, toSeq: number, beforeMs: number) => deleteRange.run(fromSeq, toSeq, beforeMs).changes);
+    const deleteRange = database.prepare(
+      'DELETE FROM interactions WHERE seq >= ? AND seq < ? AND ts_ms < ?',
+    );
+    this.deleteRows = database.transaction(
+      (fromSeq: number, toSeq: number, beforeMs: number) =>
+        deleteRange.run(fromSeq, toSeq, beforeMs).changes,
+    );
     const dueText = database.prepare(`
       SELECT seq, raw, id, ts_ms AS tsMs, account_id AS accountId, key_id AS keyId, api, model, client_ip AS clientIp, client_asn AS clientAsn,
         client_country AS clientCountry, user_agent AS userAgent, status, input_tokens AS inputTokens, output_tokens AS outputTokens, latency_ms AS latencyMs
       FROM interactions WHERE seq >= ? AND seq < ? AND ts_ms < ? AND text_pruned_ms IS NULL`);
     // raw_hash stays the hash of the record as it arrived: re-importing the original file is still a repeat, not a conflict
-    const reduce = database.prepare('UPDATE interactions SET raw = ?, byte_offset = 0, byte_length = 0, text_pruned_ms = ? WHERE seq = ?');
+    const reduce = database.prepare(
+      'UPDATE interactions SET raw = ?, byte_offset = 0, byte_length = 0, text_pruned_ms = ? WHERE seq = ?',
+    );
     this.reduceText = database.transaction((fromSeq: number, toSeq: number, beforeMs: number) => {
       const now = Date.now();
       const rows = dueText.all(fromSeq, toSeq, beforeMs) as TextRow[];
@@ -39,7 +46,10 @@ export class RetentionWriter {
     const emptyText = database.prepare(`
       UPDATE rejected_lines SET text = '' WHERE rowid IN (
         SELECT r.rowid FROM rejected_lines r JOIN imports i ON i.id = r.import_id WHERE r.text <> '' AND i.finished_at < ? LIMIT ?)`);
-    this.emptyRejectedText = database.transaction((beforeMs: number, limit: number) => emptyText.run(new Date(beforeMs).toISOString(), limit).changes);
+    this.emptyRejectedText = database.transaction(
+      (beforeMs: number, limit: number) =>
+        emptyText.run(new Date(beforeMs).toISOString(), limit).changes,
+    );
   }
 
   /** Runs one batch; the number is the rows deleted or reduced. */

@@ -3,8 +3,20 @@
 import { Worker } from 'node:worker_threads';
 import { DistillGuardError } from '../../core/index.js';
 import type {
-  AccountRow, AdminTokenRow, ApiKeyRow, BenchmarkItemRow, DecisionRow, ImportKind, ImportTally, InteractionImportSummary, InteractionRow, PruneOptions,
-  PruneTally, RejectedLineRow, SourceInfo, Store,
+  AccountRow,
+  AdminTokenRow,
+  ApiKeyRow,
+  BenchmarkItemRow,
+  DecisionRow,
+  ImportKind,
+  ImportTally,
+  InteractionImportSummary,
+  InteractionRow,
+  PruneOptions,
+  PruneTally,
+  RejectedLineRow,
+  SourceInfo,
+  Store,
 } from '../store.js';
 import type { RetentionRequest } from './retention-writer.js';
 import { encodeInteractionRows } from './flat-rows.js';
@@ -13,11 +25,21 @@ import { SqliteStoreReader, type UnreadableRow } from './store-reader.js';
 import type { WriteReply, WriteRequest, WriterThreadInfo } from './write-protocol.js';
 import type { WriterThreadHook } from './writer-thread.js';
 
-type Pending = { resolve: (reply: { result: number; flags?: Uint8Array }) => void; reject: (error: Error) => void; sentAt: number };
-type WriteRequestBody = WriteRequest extends infer R ? (R extends { seq: number } ? Omit<R, 'seq'> : never) : never;
+type Pending = {
+  resolve: (reply: { result: number; flags?: Uint8Array }) => void;
+  reject: (error: Error) => void;
+  sentAt: number;
+};
+type WriteRequestBody = WriteRequest extends infer R
+  ? R extends { seq: number }
+    ? Omit<R, 'seq'>
+    : never
+  : never;
 
-const selectAdminTokens = 'SELECT token_id AS tokenId, scopes, secret_hash AS secretHash, label, created_at AS createdAt, revoked_at AS revokedAt FROM admin_tokens';
-const selectKeys = 'SELECT key_id AS keyId, account_id AS accountId, secret_hash AS secretHash, label, created_at AS createdAt, revoked_at AS revokedAt FROM api_keys';
+const selectAdminTokens =
+  'SELECT token_id AS tokenId, scopes, secret_hash AS secretHash, label, created_at AS createdAt, revoked_at AS revokedAt FROM admin_tokens';
+const selectKeys =
+  'SELECT key_id AS keyId, account_id AS accountId, secret_hash AS secretHash, label, created_at AS createdAt, revoked_at AS revokedAt FROM api_keys';
 
 export interface StoreOpenOptions {
   cacheMb?: number;
@@ -64,11 +86,16 @@ export class SqliteStore implements Store {
     const options = this.options;
     const worker = new Worker(new URL('./write-worker.js', import.meta.url), {
       workerData: { path: this.path, cacheMb: options.cacheMb },
-      ...(options.writerThread?.resourceLimits ? { resourceLimits: options.writerThread.resourceLimits } : {}),
+      ...(options.writerThread?.resourceLimits
+        ? { resourceLimits: options.writerThread.resourceLimits }
+        : {}),
     });
     worker.on('message', (reply: WriteReply | WriterThreadInfo) => {
       if ('thread' in reply) {
-        const stop = options.writerThread?.started({ id: reply.thread, oldestWaitMs: () => this.oldestWaitMs() });
+        const stop = options.writerThread?.started({
+          id: reply.thread,
+          oldestWaitMs: () => this.oldestWaitMs(),
+        });
         if (stop) worker.once('exit', stop);
         return;
       }
@@ -78,7 +105,13 @@ export class SqliteStore implements Store {
       if (reply.ok) {
         this.restartDelayMs = firstRestartMs;
         waiting.resolve(reply);
-      } else waiting.reject(new DistillGuardError('store_failed', `writing to '${this.path}' failed: ${reply.message}`));
+      } else
+        waiting.reject(
+          new DistillGuardError(
+            'store_failed',
+            `writing to '${this.path}' failed: ${reply.message}`,
+          ),
+        );
     });
     worker.on('error', (error) => this.workerGone(worker, error));
     worker.on('exit', (code) => this.workerGone(worker, new Error(`it exited with code ${code}`)));
@@ -125,12 +158,20 @@ export class SqliteStore implements Store {
   async beginImport(kind: ImportKind, source: SourceInfo): Promise<number> {
     // only the fields: callers pass richer objects (an open input) that cannot cross to the thread
     const { kind: sourceKind, path, size, modifiedMs } = source;
-    const request = { kind: 'begin-import', importKind: kind, source: { kind: sourceKind, path, size, modifiedMs } } as const;
+    const request = {
+      kind: 'begin-import',
+      importKind: kind,
+      source: { kind: sourceKind, path, size, modifiedMs },
+    } as const;
     return (await this.send({ op: 'bookkeeping', request })).result;
   }
 
   async writeInteractions(importId: number, rows: InteractionRow[]): Promise<Uint8Array> {
-    const reply = await this.send({ op: 'interactions', importId, values: encodeInteractionRows(rows) });
+    const reply = await this.send({
+      op: 'interactions',
+      importId,
+      values: encodeInteractionRows(rows),
+    });
     return reply.flags ?? new Uint8Array(rows.length);
   }
 
@@ -149,10 +190,23 @@ export class SqliteStore implements Store {
 
   summarizeInteractionImport(importId: number): InteractionImportSummary {
     const totals = this.database
-      .prepare('SELECT count(*) AS interactions, count(DISTINCT account_id) AS accounts, min(ts_ms) AS fromMs, max(ts_ms) AS toMs FROM interactions WHERE import_id = ?')
-      .get(importId) as { interactions: number; accounts: number; fromMs: number | null; toMs: number | null };
-    const counts = this.database.prepare('SELECT rows_before FROM imports WHERE id = ?').pluck().get(importId) as number | undefined;
-    const rowsNow = this.database.prepare('SELECT count(*) FROM interactions').pluck().get() as number;
+      .prepare(
+        'SELECT count(*) AS interactions, count(DISTINCT account_id) AS accounts, min(ts_ms) AS fromMs, max(ts_ms) AS toMs FROM interactions WHERE import_id = ?',
+      )
+      .get(importId) as {
+      interactions: number;
+      accounts: number;
+      fromMs: number | null;
+      toMs: number | null;
+    };
+    const counts = this.database
+      .prepare('SELECT rows_before FROM imports WHERE id = ?')
+      .pluck()
+      .get(importId) as number | undefined;
+    const rowsNow = this.database
+      .prepare('SELECT count(*) FROM interactions')
+      .pluck()
+      .get() as number;
     return { ...totals, newRecords: rowsNow - (counts ?? rowsNow) };
   }
 
@@ -161,10 +215,17 @@ export class SqliteStore implements Store {
   }
 
   addBenchmarkItems(items: BenchmarkItemRow[]): void {
-    const insert = this.database.prepare('INSERT INTO benchmark_items (suite, shingles, added_at) VALUES (?, ?, ?)');
+    const insert = this.database.prepare(
+      'INSERT INTO benchmark_items (suite, shingles, added_at) VALUES (?, ?, ?)',
+    );
     const now = new Date().toISOString();
     this.database.transaction(() => {
-      for (const item of items) insert.run(item.suite, Buffer.from(item.shingles.buffer, item.shingles.byteOffset, item.shingles.byteLength), now);
+      for (const item of items)
+        insert.run(
+          item.suite,
+          Buffer.from(item.shingles.buffer, item.shingles.byteOffset, item.shingles.byteLength),
+          now,
+        );
     })();
   }
 
@@ -181,46 +242,78 @@ export class SqliteStore implements Store {
   }
 
   findApiKey(secretHash: string): ApiKeyRow | null {
-    const row = this.database.prepare(`${selectKeys} WHERE secret_hash = ?`).get(secretHash) as ApiKeyRow | undefined;
+    const row = this.database.prepare(`${selectKeys} WHERE secret_hash = ?`).get(secretHash) as
+      ApiKeyRow | undefined;
     return row ?? null;
   }
 
   listApiKeys(accountId?: string): ApiKeyRow[] {
-    if (accountId === undefined) return this.database.prepare(`${selectKeys} ORDER BY created_at, key_id`).all() as ApiKeyRow[];
-    return this.database.prepare(`${selectKeys} WHERE account_id = ? ORDER BY created_at, key_id`).all(accountId) as ApiKeyRow[];
+    if (accountId === undefined)
+      return this.database
+        .prepare(`${selectKeys} ORDER BY created_at, key_id`)
+        .all() as ApiKeyRow[];
+    return this.database
+      .prepare(`${selectKeys} WHERE account_id = ? ORDER BY created_at, key_id`)
+      .all(accountId) as ApiKeyRow[];
   }
 
   async revokeApiKey(keyId: string, at: string): Promise<boolean> {
-    return (await this.send({ op: 'bookkeeping', request: { kind: 'revoke-key', keyId, at } })).result > 0;
+    return (
+      (await this.send({ op: 'bookkeeping', request: { kind: 'revoke-key', keyId, at } })).result >
+      0
+    );
   }
 
   addAdminToken(token: AdminTokenRow): void {
     this.database
-      .prepare('INSERT INTO admin_tokens (token_id, scopes, secret_hash, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(token.tokenId, token.scopes, token.secretHash, token.label, token.createdAt, token.revokedAt);
+      .prepare(
+        'INSERT INTO admin_tokens (token_id, scopes, secret_hash, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        token.tokenId,
+        token.scopes,
+        token.secretHash,
+        token.label,
+        token.createdAt,
+        token.revokedAt,
+      );
   }
 
   findAdminToken(secretHash: string): AdminTokenRow | null {
-    return (this.database.prepare(`${selectAdminTokens} WHERE secret_hash = ?`).get(secretHash) as AdminTokenRow | undefined) ?? null;
+    return (
+      (this.database.prepare(`${selectAdminTokens} WHERE secret_hash = ?`).get(secretHash) as
+        AdminTokenRow | undefined) ?? null
+    );
   }
 
   listAdminTokens(): AdminTokenRow[] {
-    return this.database.prepare(`${selectAdminTokens} ORDER BY created_at, token_id`).all() as AdminTokenRow[];
+    return this.database
+      .prepare(`${selectAdminTokens} ORDER BY created_at, token_id`)
+      .all() as AdminTokenRow[];
   }
 
   revokeAdminToken(tokenId: string, at: string): boolean {
-    return this.database.prepare('UPDATE admin_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE token_id = ?').run(at, tokenId).changes > 0;
+    return (
+      this.database
+        .prepare('UPDATE admin_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE token_id = ?')
+        .run(at, tokenId).changes > 0
+    );
   }
 
   readSetting(name: string): string | null {
-    return (this.database.prepare('SELECT value FROM settings WHERE name = ?').pluck().get(name) as string | undefined) ?? null;
+    return (
+      (this.database.prepare('SELECT value FROM settings WHERE name = ?').pluck().get(name) as
+        string | undefined) ?? null
+    );
   }
 
   writeSettingOnce(name: string, value: string): string {
     // read first: a setting that exists costs no write lock (a read-only store still starts)
     const stored = this.readSetting(name);
     if (stored !== null) return stored;
-    this.database.prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT(name) DO NOTHING').run(name, value);
+    this.database
+      .prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT(name) DO NOTHING')
+      .run(name, value);
     return this.readSetting(name) ?? value;
   }
 
@@ -230,8 +323,12 @@ export class SqliteStore implements Store {
 
   readDecisions(options: { accountId?: string; limit?: number } = {}): DecisionRow[] {
     const limit = options.limit ?? -1;
-    const columns = 'SELECT ts, account_id AS accountId, campaign_id AS campaignId, action, verdict, risk, reason FROM decisions';
-    if (options.accountId !== undefined) return this.database.prepare(`${columns} WHERE account_id = ? ORDER BY id LIMIT ?`).all(options.accountId, limit) as DecisionRow[];
+    const columns =
+      'SELECT ts, account_id AS accountId, campaign_id AS campaignId, action, verdict, risk, reason FROM decisions';
+    if (options.accountId !== undefined)
+      return this.database
+        .prepare(`${columns} WHERE account_id = ? ORDER BY id LIMIT ?`)
+        .all(options.accountId, limit) as DecisionRow[];
     return this.database.prepare(`${columns} ORDER BY id LIMIT ?`).all(limit) as DecisionRow[];
   }
 
@@ -239,38 +336,72 @@ export class SqliteStore implements Store {
     return this.reads.lastInteractionSeq();
   }
 
-  async *exportInteractions(options: { upTo?: number; onUnreadable?: UnreadableRow } = {}): AsyncIterable<string> {
+  async *exportInteractions(
+    options: { upTo?: number; onUnreadable?: UnreadableRow } = {},
+  ): AsyncIterable<string> {
     await this.drain();
     // paged by seq so that no read transaction stays open while the caller writes
     let after = 0;
     for (;;) {
-      const page = await this.reads.interactionsAfter(after, 1000, options.upTo, options.onUnreadable);
+      const page = await this.reads.interactionsAfter(
+        after,
+        1000,
+        options.upTo,
+        options.onUnreadable,
+      );
       if (page.through === after) return;
       after = page.through;
       // rows stored before the recorder made every raw one line may hold a client's line breaks
-      for (const { raw } of page.interactions) yield raw.includes('\n') || raw.includes('\r') ? JSON.stringify(JSON.parse(raw)) : raw;
+      for (const { raw } of page.interactions)
+        yield raw.includes('\n') || raw.includes('\r') ? JSON.stringify(JSON.parse(raw)) : raw;
     }
   }
 
   async prune(options: PruneOptions): Promise<PruneTally> {
     const tally: PruneTally = { rowsDeleted: 0, textPruned: 0, rejectedTextPruned: 0, batches: 0 };
     const batch = async (request: RetentionRequest) => {
-      if (options.signal?.aborted) throw new DistillGuardError('store_failed', 'pruning stopped: the store is closing.');
+      if (options.signal?.aborted)
+        throw new DistillGuardError('store_failed', 'pruning stopped: the store is closing.');
       tally.batches += 1;
       return (await this.send({ op: 'bookkeeping', request })).result;
     };
-    const { first, last } = this.database.prepare('SELECT min(seq) AS first, max(seq) AS last FROM interactions').get() as { first: number | null; last: number | null };
+    const { first, last } = this.database
+      .prepare('SELECT min(seq) AS first, max(seq) AS last FROM interactions')
+      .get() as { first: number | null; last: number | null };
     const step = options.batchRows ?? 1000;
     // rows newer than `last` arrived after the start: they are not due
-    for (let fromSeq = first ?? 1; first !== null && last !== null && fromSeq <= last; fromSeq += step) {
+    for (
+      let fromSeq = first ?? 1;
+      first !== null && last !== null && fromSeq <= last;
+      fromSeq += step
+    ) {
       const toSeq = fromSeq + step;
-      if (options.rowsBeforeMs !== undefined) tally.rowsDeleted += await batch({ kind: 'prune-rows', fromSeq, toSeq, beforeMs: options.rowsBeforeMs });
-      if (options.textBeforeMs !== undefined) tally.textPruned += await batch({ kind: 'prune-text', fromSeq, toSeq, beforeMs: options.textBeforeMs });
+      if (options.rowsBeforeMs !== undefined)
+        tally.rowsDeleted += await batch({
+          kind: 'prune-rows',
+          fromSeq,
+          toSeq,
+          beforeMs: options.rowsBeforeMs,
+        });
+      if (options.textBeforeMs !== undefined)
+        tally.textPruned += await batch({
+          kind: 'prune-text',
+          fromSeq,
+          toSeq,
+          beforeMs: options.textBeforeMs,
+        });
     }
-    const textBeforeMs = Math.max(options.textBeforeMs ?? Number.NEGATIVE_INFINITY, options.rowsBeforeMs ?? Number.NEGATIVE_INFINITY);
+    const textBeforeMs = Math.max(
+      options.textBeforeMs ?? Number.NEGATIVE_INFINITY,
+      options.rowsBeforeMs ?? Number.NEGATIVE_INFINITY,
+    );
     if (Number.isFinite(textBeforeMs)) {
       for (;;) {
-        const emptied = await batch({ kind: 'prune-rejected-text', beforeMs: textBeforeMs, limit: step });
+        const emptied = await batch({
+          kind: 'prune-rejected-text',
+          beforeMs: textBeforeMs,
+          limit: step,
+        });
         tally.rejectedTextPruned += emptied;
         if (emptied < step) break;
       }
@@ -313,7 +444,11 @@ export class SqliteStore implements Store {
   }
 
   private failAll(error: Error): void {
-    this.workerError = new DistillGuardError('store_failed', `the store's write thread stopped (${error.message}); it is being restarted`, { cause: error });
+    this.workerError = new DistillGuardError(
+      'store_failed',
+      `the store's write thread stopped (${error.message}); it is being restarted`,
+      { cause: error },
+    );
     for (const waiting of this.pending.values()) waiting.reject(this.workerError);
     this.pending.clear();
   }

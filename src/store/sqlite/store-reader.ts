@@ -12,12 +12,21 @@ export interface StoredInteraction {
   raw: string;
 }
 
-type PageRow = { seq: number; raw: string | null; offset: number; length: number; kind: string; path: string | null; hash: Buffer | null };
+type PageRow = {
+  seq: number;
+  raw: string | null;
+  offset: number;
+  length: number;
+  kind: string;
+  path: string | null;
+  hash: Buffer | null;
+};
 
 /** Told of a row skipped because its raw record could not be read back: `reason` completes "the file ...". */
 export type UnreadableRow = (seq: number, path: string, reason: string) => void;
 
-const pointerColumns = 'i.raw, i.byte_offset AS offset, i.byte_length AS length, i.raw_hash AS hash, s.kind, s.path';
+const pointerColumns =
+  'i.raw, i.byte_offset AS offset, i.byte_length AS length, i.raw_hash AS hash, s.kind, s.path';
 
 export class SqliteStoreReader {
   private readonly database: SqliteDatabase;
@@ -48,7 +57,11 @@ export class SqliteStoreReader {
       database.pragma('busy_timeout = 10000');
       database.pragma(`cache_size = -${Math.round((options.cacheMb ?? 2) * 1024)}`);
     } catch (error) {
-      throw new DistillGuardError('store_failed', `cannot open database '${path}' to read: ${(error as Error).message}. Start the gateway (or ingest) with this --db first.`, { cause: error });
+      throw new DistillGuardError(
+        'store_failed',
+        `cannot open database '${path}' to read: ${(error as Error).message}. Start the gateway (or ingest) with this --db first.`,
+        { cause: error },
+      );
     }
     return new SqliteStoreReader(database, true);
   }
@@ -70,7 +83,10 @@ export class SqliteStoreReader {
    * `through` is the last sequence number looked at: the next page starts after it.
    */
   async interactionsAfter(
-    after: number, limit: number, upTo = Number.MAX_SAFE_INTEGER, onUnreadable?: UnreadableRow,
+    after: number,
+    limit: number,
+    upTo = Number.MAX_SAFE_INTEGER,
+    onUnreadable?: UnreadableRow,
   ): Promise<{ interactions: StoredInteraction[]; through: number }> {
     const rows = this.page.all(after, upTo, limit) as PageRow[];
     const out: StoredInteraction[] = [];
@@ -78,10 +94,20 @@ export class SqliteStoreReader {
       for (const row of rows) {
         if (row.raw !== null) out.push({ seq: row.seq, raw: row.raw });
         else if (row.path) {
-          const read = await this.pointed.read({ kind: row.kind, path: row.path, offset: row.offset, length: row.length, hash: row.hash });
+          const read = await this.pointed.read({
+            kind: row.kind,
+            path: row.path,
+            offset: row.offset,
+            length: row.length,
+            hash: row.hash,
+          });
           if ('raw' in read) out.push({ seq: row.seq, raw: read.raw });
           else if (onUnreadable) onUnreadable(row.seq, row.path, read.problem);
-          else throw new DistillGuardError('input_unreadable', `interaction ${row.seq} points into '${row.path}', which ${read.problem}. Re-import it or restore the file.`);
+          else
+            throw new DistillGuardError(
+              'input_unreadable',
+              `interaction ${row.seq} points into '${row.path}', which ${read.problem}. Re-import it or restore the file.`,
+            );
         }
       }
     } finally {
@@ -92,26 +118,46 @@ export class SqliteStoreReader {
 
   readAccounts(): AccountRow[] {
     return this.database
-      .prepare(`SELECT account_id AS accountId, created_at_ms AS createdAtMs, verification, org_id AS orgId, email_domain AS emailDomain,
-                payment_fingerprint AS paymentFingerprint, country, signup_ip AS signupIp, record FROM accounts`)
+      .prepare(
+        `SELECT account_id AS accountId, created_at_ms AS createdAtMs, verification, org_id AS orgId, email_domain AS emailDomain,
+                payment_fingerprint AS paymentFingerprint, country, signup_ip AS signupIp, record FROM accounts`,
+      )
       .all() as AccountRow[];
   }
 
   readBenchmarkItems(): BenchmarkItemRow[] {
-    const rows = this.database.prepare('SELECT suite, shingles FROM benchmark_items ORDER BY id').all() as { suite: string; shingles: Buffer }[];
-    return rows.map((row) => ({ suite: row.suite, shingles: new Uint32Array(row.shingles.buffer.slice(row.shingles.byteOffset, row.shingles.byteOffset + row.shingles.byteLength)) }));
+    const rows = this.database
+      .prepare('SELECT suite, shingles FROM benchmark_items ORDER BY id')
+      .all() as { suite: string; shingles: Buffer }[];
+    return rows.map((row) => ({
+      suite: row.suite,
+      shingles: new Uint32Array(
+        row.shingles.buffer.slice(
+          row.shingles.byteOffset,
+          row.shingles.byteOffset + row.shingles.byteLength,
+        ),
+      ),
+    }));
   }
 
   /** The raw record of interaction `id`, read back (and checked) through its pointer when need be; null if unknown or unreadable. */
   async readRawInteraction(id: string): Promise<string | null> {
     const row = this.database
-      .prepare(`SELECT ${pointerColumns} FROM interactions i JOIN sources s ON s.id = i.source_id WHERE i.id = ?`)
+      .prepare(
+        `SELECT ${pointerColumns} FROM interactions i JOIN sources s ON s.id = i.source_id WHERE i.id = ?`,
+      )
       .get(id) as Omit<PageRow, 'seq'> | undefined;
     if (!row) return null;
     if (row.raw !== null) return row.raw;
     if (!row.path) return null;
     try {
-      const read = await this.pointed.read({ kind: row.kind, path: row.path, offset: row.offset, length: row.length, hash: row.hash });
+      const read = await this.pointed.read({
+        kind: row.kind,
+        path: row.path,
+        offset: row.offset,
+        length: row.length,
+        hash: row.hash,
+      });
       return 'raw' in read ? read.raw : null;
     } finally {
       this.pointed.endPage();

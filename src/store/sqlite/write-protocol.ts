@@ -11,7 +11,9 @@ export type WriteRequest =
   | { seq: number; op: 'bookkeeping'; request: BookkeepingRequest }
   | { seq: number; op: 'close' };
 
-export type WriteReply = { seq: number; ok: true; result: number; flags?: Uint8Array } | { seq: number; ok: false; message: string };
+export type WriteReply =
+  | { seq: number; ok: true; result: number; flags?: Uint8Array }
+  | { seq: number; ok: false; message: string };
 
 /** The worker's first message: its kernel thread id (for the store's writerThread hook). */
 export interface WriterThreadInfo {

@@ -26,13 +26,21 @@ port.on('message', (request: WriteRequest) => {
   try {
     switch (request.op) {
       case 'interactions': {
-        if (starvedForMs > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, starvedForMs);
+        if (starvedForMs > 0)
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, starvedForMs);
         const flags = writer.interactions(request.importId, request.values);
-        port.postMessage({ seq: request.seq, ok: true, result: flags.length, flags } satisfies WriteReply, [flags.buffer as ArrayBuffer]);
+        port.postMessage(
+          { seq: request.seq, ok: true, result: flags.length, flags } satisfies WriteReply,
+          [flags.buffer as ArrayBuffer],
+        );
         return;
       }
       case 'accounts':
-        reply = { seq: request.seq, ok: true, result: writer.accounts(request.importId, request.rows) };
+        reply = {
+          seq: request.seq,
+          ok: true,
+          result: writer.accounts(request.importId, request.rows),
+        };
         break;
       case 'rejections':
         writer.rejections(request.importId, request.rows);

@@ -15,22 +15,40 @@ test('the writerThread hook is told the running write thread and its oldest wait
       resourceLimits: { maxYoungGenerationSizeMb: 6 },
       started: (running) => {
         thread = running;
-        return () => { stops += 1; };
+        return () => {
+          stops += 1;
+        };
       },
     },
   });
   try {
-    const importId = await store.beginImport('interactions', { kind: 'file', path: null, size: null, modifiedMs: null });
+    const importId = await store.beginImport('interactions', {
+      kind: 'file',
+      path: null,
+      size: null,
+      modifiedMs: null,
+    });
     await store.writeRejections(importId, []);
     const running = thread as WriterThread | null;
     assert.ok(running, 'told before the first write is answered');
-    if (process.platform === 'linux') assert.ok(Number.isInteger(running.id) && running.id !== process.pid, `a kernel thread id of its own (${running.id})`);
+    if (process.platform === 'linux')
+      assert.ok(
+        Number.isInteger(running.id) && running.id !== process.pid,
+        `a kernel thread id of its own (${running.id})`,
+      );
     assert.equal(running.oldestWaitMs(), 0, 'nothing waiting');
-    const written = store.writeRejections(importId, [{ line: 1, field: 'f', reason: 'r', text: 'x' }]);
+    const written = store.writeRejections(importId, [
+      { line: 1, field: 'f', reason: 'r', text: 'x' },
+    ]);
     // the answer cannot arrive while this thread is busy
     const busyUntil = performance.now() + 20;
-    while (performance.now() < busyUntil) { /* wait */ }
-    assert.ok(running.oldestWaitMs() >= 20, `the unanswered write's age (${running.oldestWaitMs()} ms)`);
+    while (performance.now() < busyUntil) {
+      /* wait */
+    }
+    assert.ok(
+      running.oldestWaitMs() >= 20,
+      `the unanswered write's age (${running.oldestWaitMs()} ms)`,
+    );
     await written;
     assert.equal(running.oldestWaitMs(), 0);
     assert.equal(stops, 0);

@@ -1,7 +1,12 @@
 // Starts the gateway: fastify with raw-body parsing and limits, the model routes, admin and
 // sidecar routes, metrics, live detection and the recorder, all wired to one SQLite store.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+} from 'fastify';
 import {
   defaultGatewayPort,
   defaultListenHost,
@@ -11,11 +16,11 @@ import {
   proxySecretVariable,
 } from '../core/index.js';
 import type { LiveAssessment } from '../detect/index.js';
-import { scheduleRetention, SqliteStore } from '../store/index.js';
+import { scheduleRetention, SqliteStore, type RetentionSchedule } from '../store/index.js';
 import { registerAdminRoutes, registerMetricsRoute } from './admin-routes.js';
 import { createAdminApp } from './admin-listener.js';
 import { AdminTokens } from './admin-tokens.js';
-import { trustedAccountHeader } from './authenticate.js';
+import { trustedAccountHeader, type TrustedAccountHeader } from './authenticate.js';
 import { clientAddressResolver, parseTrustedProxies } from './client-address.js';
 import { ApiError, bodyTooLargeError, sendApiError } from './api-error.js';
 import { ApiKeys } from './api-keys.js';
@@ -133,15 +138,7 @@ async function startGatewayWith(
   const config = options.config ?? parseGatewayConfig({});
   const upstreamConfigs = options.upstream ? [defaultUpstream(options.upstream)] : config.upstreams;
   checkOptions(options, upstreamConfigs);
-  const trustedAccount =
-    options.trustAccountHeader && options.trustAccountHeaderSecret
-      ? trustedAccountHeader(options.trustAccountHeader, options.trustAccountHeaderSecret)
-      : null;
-  const clientAddressOf = clientAddressResolver(
-    options.trustedProxies && options.trustedProxies.length > 0
-      ? parseTrustedProxies(options.trustedProxies)
-      : null,
-  );
+  const { trustedAccount, clientAddressOf } = callerIdentity(options);
   const upstreams = upstreamConfigs.map(
     (upstream) =>
       new UpstreamClient(upstream, {
@@ -161,24 +158,7 @@ async function startGatewayWith(
       )
     : null;
   const app = createPublicApp(config.limits, options.logLevel);
-  // the write thread's priority, its guard and their log lines: src/runtime/
-  const store = SqliteStore.open(options.databasePath, {
-    cacheMb: 2,
-    writerThread: gatewayWriterThread(() => app.log),
-    onWriterExit: (error, restartInMs) => {
-      // the first exit of a run of them is an error; the retries after it are not news
-      if (restartInMs <= 100)
-        app.log.error(
-          { err: error },
-          'the store write thread stopped; its pending writes failed (they are retried) and it is restarted with backoff',
-        );
-      else
-        app.log.debug(
-          { err: error, restartInMs },
-          'the store write thread stopped again; restarting',
-        );
-    },
-  });
+  const store = openGatewayStore(options.databasePath, app.log);
   cleanup.add(() => store.close());
   const keyHashSecret = loadKeyHashSecret({
     databasePath: options.databasePath,
@@ -272,18 +252,7 @@ async function startGatewayWith(
     enforcement,
     refreshFacts: () => detection.refreshFacts(),
   });
-  const retention = config.retention
-    ? scheduleRetention(
-        store,
-        { textDays: config.retention.text_days, exchangesDays: config.retention.exchanges_days },
-        {
-          onPruned: (tally) =>
-            app.log.info({ retention: tally }, 'retention: pruned old exchanges'),
-          onError: (error) =>
-            app.log.error({ err: error }, 'retention failed; it runs again in an hour'),
-        },
-      )
-    : null;
+  const retention = config.retention ? startRetention(store, config.retention, app.log) : null;
   if (retention) cleanup.add(() => retention.stop());
 
   const address = await listenQuietly(
@@ -310,20 +279,9 @@ async function startGatewayWith(
     adminUrl,
   };
   app.log.info(startupFields(startup), `distillguard gateway started: ${startupText(startup)}`);
-  const warmStart = detection
-    .assessNow(lastStoredSeq)
-    .then(
-      (assessment) => assessment.interactions,
-      (error: unknown) => {
-        // a stop during the warm start ends it: not a failure
-        if (!listener.draining)
-          app.log.error({ err: error }, 'warm start of live detection failed');
-        return 0;
-      },
-    )
-    .finally(() => {
-      warmStartSettled = true;
-    });
+  const warmStart = startWarmStart(detection, lastStoredSeq, listener, app.log, () => {
+    warmStartSettled = true;
+  });
   let closed: Promise<ShutdownReport> | null = null;
   return {
     url: address,
@@ -340,36 +298,138 @@ async function startGatewayWith(
     health,
     log: app.log,
     close() {
-      listener.drain();
-      // the warm start is not waited for: a detector stuck in it must not hold the stop
-      closed ??= shutDownGateway(
-        {
-          closeListener: async () => {
-            await Promise.all([app.close(), adminApp !== app ? adminApp.close() : undefined]);
-          },
-          server: app.server,
-          recorder,
-          store,
-          importId,
-          log: app.log,
-          others: [
-            ...(retention ? [() => retention.stop()] : []),
-            () => enforcement.close(),
-            () => detection.close(),
-            () =>
-              Promise.allSettled(upstreams.map((client) => client.close())).then(() => undefined),
-          ],
-        },
-        config.shutdown.drain_ms,
-      ).then((report) => {
-        const line = describeShutdown(report, spoolPath);
-        if (report.dropped + report.unstored > 0) app.log.error({ ...report }, `stopped: ${line}`);
-        else app.log.info({ ...report }, `stopped: ${line}`);
-        return report;
+      closed ??= stopGateway({
+        listener,
+        app,
+        adminApp,
+        recorder,
+        store,
+        importId,
+        spoolPath,
+        drainMs: config.shutdown.drain_ms,
+        others: [
+          ...(retention ? [() => retention.stop()] : []),
+          () => enforcement.close(),
+          () => detection.close(),
+          () => Promise.allSettled(upstreams.map((client) => client.close())).then(() => undefined),
+        ],
       });
       return closed;
     },
   };
+}
+
+/** Who a request comes from, as the options say to read it: the trusted account header and proxies. */
+function callerIdentity(options: GatewayOptions): {
+  trustedAccount: TrustedAccountHeader | null;
+  clientAddressOf: ProxyContext['clientAddressOf'];
+} {
+  const trustedAccount =
+    options.trustAccountHeader && options.trustAccountHeaderSecret
+      ? trustedAccountHeader(options.trustAccountHeader, options.trustAccountHeaderSecret)
+      : null;
+  const clientAddressOf = clientAddressResolver(
+    options.trustedProxies && options.trustedProxies.length > 0
+      ? parseTrustedProxies(options.trustedProxies)
+      : null,
+  );
+  return { trustedAccount, clientAddressOf };
+}
+
+/** The store, its write thread tuned by src/runtime/ (priority, guard and their log lines), its exits logged. */
+function openGatewayStore(databasePath: string, log: FastifyBaseLogger): SqliteStore {
+  return SqliteStore.open(databasePath, {
+    cacheMb: 2,
+    writerThread: gatewayWriterThread(() => log),
+    onWriterExit: (error, restartInMs) => {
+      // the first exit of a run of them is an error; the retries after it are not news
+      if (restartInMs <= 100)
+        log.error(
+          { err: error },
+          'the store write thread stopped; its pending writes failed (they are retried) and it is restarted with backoff',
+        );
+      else
+        log.debug({ err: error, restartInMs }, 'the store write thread stopped again; restarting');
+    },
+  });
+}
+
+/** The `retention` config's hourly prune, logged. */
+function startRetention(
+  store: SqliteStore,
+  retention: NonNullable<GatewayConfig['retention']>,
+  log: FastifyBaseLogger,
+): RetentionSchedule {
+  return scheduleRetention(
+    store,
+    { textDays: retention.text_days, exchangesDays: retention.exchanges_days },
+    {
+      onPruned: (tally) => log.info({ retention: tally }, 'retention: pruned old exchanges'),
+      onError: (error) => log.error({ err: error }, 'retention failed; it runs again in an hour'),
+    },
+  );
+}
+
+/**
+ * Live detection folds in what was stored before this start (through `lastStoredSeq`); resolves
+ * with how many interactions it read, 0 when it failed or the gateway stopped meanwhile.
+ */
+function startWarmStart(
+  detection: LiveDetection,
+  lastStoredSeq: number,
+  listener: { readonly draining: boolean },
+  log: FastifyBaseLogger,
+  settled: () => void,
+): Promise<number> {
+  return detection
+    .assessNow(lastStoredSeq)
+    .then(
+      (assessment) => assessment.interactions,
+      (error: unknown) => {
+        // a stop during the warm start ends it: not a failure
+        if (!listener.draining) log.error({ err: error }, 'warm start of live detection failed');
+        return 0;
+      },
+    )
+    .finally(settled);
+}
+
+interface GatewayParts {
+  listener: { drain(): void };
+  app: FastifyInstance;
+  adminApp: FastifyInstance;
+  recorder: InteractionRecorder;
+  store: SqliteStore;
+  importId: number;
+  spoolPath: string | null;
+  drainMs: number;
+  others: (() => Promise<void>)[];
+}
+
+/** Drains and stops every part within `drainMs`; logs and returns what could not be stored. */
+function stopGateway(parts: GatewayParts): Promise<ShutdownReport> {
+  const { app, adminApp } = parts;
+  parts.listener.drain();
+  // the warm start is not waited for: a detector stuck in it must not hold the stop
+  return shutDownGateway(
+    {
+      closeListener: async () => {
+        await Promise.all([app.close(), adminApp !== app ? adminApp.close() : undefined]);
+      },
+      server: app.server,
+      recorder: parts.recorder,
+      store: parts.store,
+      importId: parts.importId,
+      log: app.log,
+      others: parts.others,
+    },
+    parts.drainMs,
+  ).then((report) => {
+    const line = describeShutdown(report, parts.spoolPath);
+    if (report.dropped + report.unstored > 0) app.log.error({ ...report }, `stopped: ${line}`);
+    else app.log.info({ ...report }, `stopped: ${line}`);
+    return report;
+  });
 }
 
 /** The usage errors in the options, before anything opens. */

@@ -1,17 +1,10 @@
-// Starts the gateway: fastify with raw-body parsing and limits, the model routes, admin and
-// sidecar routes, metrics, live detection and the recorder, all wired to one SQLite store.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import Fastify, {
-  LogController,
-  type FastifyBaseLogger,
-  type FastifyError,
-  type FastifyInstance,
-} from 'fastify';
+// Starts the gateway: the public app (public-app.ts), admin and sidecar routes, metrics, live
+// detection and the recorder, all wired to one SQLite store, in named steps; and stops it.
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import {
   defaultGatewayPort,
   defaultListenHost,
   DistillGuardError,
-  familyOfPath,
   proxySecretHeader,
   proxySecretVariable,
 } from '../core/index.js';
@@ -22,7 +15,6 @@ import { createAdminApp } from './admin-listener.js';
 import { AdminTokens } from './admin-tokens.js';
 import { trustedAccountHeader, type TrustedAccountHeader } from './authenticate.js';
 import { clientAddressResolver, parseTrustedProxies } from './client-address.js';
-import { ApiError, bodyTooLargeError, sendApiError } from './api-error.js';
 import { ApiKeys } from './api-keys.js';
 import { loadKeyHashSecret } from './key-hash-secret.js';
 import type { Enforcement } from './enforcement.js';
@@ -31,16 +23,10 @@ import {
   parseGatewayConfig,
   upstreamMatcher,
   type GatewayConfig,
-  type LimitsConfig,
   type UpstreamConfig,
 } from './gateway-config.js';
 import { GatewayMetrics } from './gateway-metrics.js';
-import {
-  describeShutdown,
-  shutDownGateway,
-  trackConnections,
-  type ShutdownReport,
-} from './gateway-shutdown.js';
+import { describeShutdown, shutDownGateway, type ShutdownReport } from './gateway-shutdown.js';
 import { GatewayHealth, registerHealthRoutes } from './health.js';
 import { registerHealthMetrics } from './health-metrics.js';
 import { InteractionRecorder } from './interaction-recorder.js';
@@ -50,10 +36,13 @@ import { LadderEnforcement } from './ladder-enforcement.js';
 import { UnhandledErrors } from './process-faults.js';
 import { parsePolicyConfig } from '../respond/index.js';
 import { AccountConcurrency } from './account-concurrency.js';
-import { answerClientError, requestTimeouts } from './client-error.js';
-import { capConnectionsPerAddress } from './connection-limits.js';
 import { listModels } from './model-list.js';
-import { modelRouteOf, serveModelRoute } from './model-routes.js';
+import {
+  createPublicApp,
+  listenQuietly,
+  registerPublicRoutes,
+  serveRequests,
+} from './public-app.js';
 import type { ProxyContext } from './proxy-context.js';
 import { upstreamRouter } from './route-plan.js';
 import { UpstreamClient } from './upstream-client.js';
@@ -450,138 +439,4 @@ function checkOptions(options: GatewayOptions, upstreams: UpstreamConfig[]): voi
       'usage',
       '--admin-host needs --admin-port: without it the admin routes share the public listener.',
     );
-}
-
-/**
- * The public fastify app, on a node:http server of the gateway's own (time limits, connection
- * caps); which requests fastify sees is set by `serveRequests`.
- */
-function createPublicApp(
-  limits: LimitsConfig,
-  logLevel: GatewayOptions['logLevel'],
-): FastifyInstance {
-  return Fastify({
-    serverFactory: () => {
-      const server = createServer(requestTimeouts(limits));
-      server.keepAliveTimeout = 72_000;
-      server.maxConnections = limits.max_connections;
-      if (limits.connections_per_ip) capConnectionsPerAddress(server, limits.connections_per_ip);
-      return server;
-    },
-    clientErrorHandler: answerClientError,
-    logger: {
-      level: logLevel ?? 'info',
-      redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
-    },
-    logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: limits.body_bytes,
-    trustProxy: false,
-  });
-}
-
-/** The public listener while it runs: `drain()` starts the stop (answers then carry `connection: close`). */
-interface PublicListener {
-  readonly draining: boolean;
-  drain(): void;
-}
-
-/**
- * Routes the public server's requests: model routes straight to the proxy, ahead of fastify's
- * router and hooks (the hot path: a fastify hook does not run for them); the rest to fastify.
- */
-function serveRequests(
-  app: FastifyInstance,
-  context: ProxyContext,
-  limits: LimitsConfig,
-): PublicListener {
-  const server: Server = app.server;
-  const bodyLimit = limits.body_bytes;
-  const connections = trackConnections(server);
-  const listener = {
-    draining: false,
-    drain() {
-      listener.draining = true;
-      connections.closeAfterAnswers();
-    },
-  };
-  const route = (request: IncomingMessage, response: ServerResponse, expectsContinue: boolean) => {
-    // draining: answer what arrived, then let the client reconnect elsewhere
-    if (listener.draining) response.setHeader('connection', 'close');
-    const surface = modelRouteOf(request.method, request.url);
-    if (surface) serveModelRoute(context, bodyLimit, surface, request, response, expectsContinue);
-    else {
-      if (expectsContinue) response.writeContinue();
-      app.routing(request, response);
-    }
-  };
-  server.on('request', (request: IncomingMessage, response: ServerResponse) =>
-    route(request, response, false),
-  );
-  // 'Expect: 100-continue': the key is checked before the client is asked for the body
-  server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) =>
-    route(request, response, true),
-  );
-  return listener;
-}
-
-/**
- * The public app's body parsing, error mapping and 404 (for what fastify serves: admin and health
- * on the public port, and the model paths with another method), in the caller's family by path.
- */
-function registerPublicRoutes(app: FastifyInstance, bodyLimit: number): void {
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const family = familyOfPath(request.url);
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-      sendApiError(reply, family, bodyTooLargeError(bodyLimit));
-    else if (error instanceof ApiError) sendApiError(reply, family, error);
-    else if ((error.statusCode ?? 500) < 500)
-      sendApiError(reply, family, new ApiError(400, 'invalid_request', error.message));
-    else {
-      request.log.error({ err: error }, 'unhandled gateway error');
-      sendApiError(
-        reply,
-        family,
-        new ApiError(
-          500,
-          'internal_error',
-          'The gateway failed on this request; it has been logged.',
-        ),
-      );
-    }
-  });
-  app.setNotFoundHandler((request, reply) => {
-    sendApiError(
-      reply,
-      familyOfPath(request.url),
-      new ApiError(
-        404,
-        'not_found',
-        `No route ${request.method} ${request.url.split('?')[0]}. Model routes: POST /v1/chat/completions, /v1/completions, /v1/messages.`,
-      ),
-    );
-  });
-}
-
-/** Listens on `host:port` without fastify's own "Server listening" lines (the startup line says it); a failure is a usage error naming the address. */
-async function listenQuietly(
-  app: FastifyInstance,
-  port: number | undefined,
-  host: string,
-  advice: string,
-  flag = '',
-): Promise<string> {
-  const logLevel = app.log.level;
-  try {
-    app.log.level = 'warn';
-    return await app.listen({ port, host });
-  } catch (error) {
-    throw new DistillGuardError(
-      'usage',
-      `cannot listen on ${host}:${port}${flag}: ${(error as Error).message}. ${advice}`,
-    );
-  } finally {
-    app.log.level = logLevel;
-  }
 }

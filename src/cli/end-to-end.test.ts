@@ -1,16 +1,51 @@
-// Acceptance: a simulated week replayed through a live gateway with `distillguard replay`. Every
-// account the gateway acted against must be a campaign account by the simulator's labels (which
-// the detector never reads), and benchmark accounts must never be throttled or blocked.
+// End to end through a live gateway, in one file so that the two run one after the other: each
+// saturates both cores of a small machine, and the gateway's live detector runs under SCHED_IDLE,
+// so two at once can leave a detector with no CPU for the whole replay (decision record
+// 2026-11-27-detector-sched-idle).
+// 1. `distillguard demo` as the README's first command runs it (a smaller week): it narrates, ends
+//    with a summary checked against the simulator's labels, and leaves benign and benchmark
+//    accounts alone.
+// 2. A simulated week replayed through a live gateway with `distillguard replay`. Every account the
+//    gateway acted against must be a campaign account by the simulator's labels (which the
+//    detector never reads), and benchmark accounts must never be throttled or blocked.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Labels } from '../core/index.js';
 import { parseGatewayConfig, startGateway } from '../gateway/index.js';
 import { simulate } from '../sim/index.js';
 import { startFakeUpstream } from '../test-support/fake-openai-upstream.js';
+import { temporaryDirectory } from '../test-support/paths.js';
 import { runCli } from '../test-support/run-cli.js';
+
+test(
+  'demo: simulate, serve, replay, narrate, and a summary that holds against the labels',
+  { timeout: 600_000 },
+  async () => {
+    const folder = temporaryDirectory('dg-demo-');
+    try {
+      const result = await runCli(['demo', '--scale', '0.01', '--dir', join(folder, 'demo')]);
+      assert.equal(result.code, 0, result.stderr);
+      const out = result.stdout;
+      assert.match(out, /campaign cmp_\w+ found: \d+ linked accounts/);
+      assert.match(out, /^\[\d\d:\d\d\] (throttle|verify|degrade|block) +acct_\w+/m);
+      const acted = /campaign accounts acted against: (\d+) of (\d+)/.exec(out);
+      assert.ok(acted, out);
+      assert.ok(Number(acted[1]) >= 1, 'some campaign account was acted against');
+      assert.match(out, /benign or benchmark accounts acted against: 0\n/);
+      assert.match(out, /benchmark accounts throttled or blocked: 0\n/);
+      assert.match(out, /Where to look next/);
+      assert.ok(
+        existsSync(join(folder, 'demo', 'gateway.db')),
+        'the gateway store it points to exists',
+      );
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  },
+);
 
 const enforcement = new Set(['throttle', 'verify', 'degrade', 'block']);
 

@@ -63,12 +63,13 @@ test(
       ]);
       try {
         assert.ok(serve.adminUrl, serve.output());
-        // the first log line names the store, the upstream without its credentials, and both listeners
+        // the startup line names the store, the upstream without its credentials, and both
+        // listeners (on a busy host a write-thread priority line may come before it)
         const first = JSON.parse(
           serve
             .output()
             .split('\n')
-            .find((line) => line.startsWith('{')) ?? '{}',
+            .find((line) => line.includes('"msg":"distillguard gateway started')) ?? '{}',
         ) as Record<string, any>;
         assert.equal(first.store, db);
         assert.equal(first.upstreams[0].url, `http://${new URL(upstream.url).host}/v1`);

@@ -42,6 +42,7 @@ const commands: [name: string, load: () => Promise<Register>][] = [
   ['demo', async () => (await import('./commands/demo.js')).registerDemo],
   ['watermark', async () => (await import('./commands/watermark.js')).registerWatermark],
   ['audit', async () => (await import('./commands/audit.js')).registerAudit],
+  ['intel', async () => (await import('./commands/intel.js')).registerIntel],
 ];
 
 /** The program with every subcommand, or with only `only` when it names one. */

@@ -24,3 +24,28 @@ test('a body without line breaks is returned as it is (the same string)', () => 
   const text = '{"a":"b\\nc","d":[1,2]}';
   assert.equal(singleLineJson(text), text);
 });
+
+test('jsonErrorOffset: -1 for valid JSON, else the offset JSON.parse would stop at', async () => {
+  const { jsonErrorOffset } = await import('./json.js');
+  for (const valid of [
+    '{}',
+    ' [1, -2.5e3, "a\\u00e9\\n", true, false, null, {"a": []}] ',
+    '"x"',
+    '0',
+  ])
+    assert.equal(jsonErrorOffset(valid), -1, valid);
+  const cases: [string, number][] = [
+    ['{"type": "bundle",\n  "id": oops}', 27],
+    ['{"a": 1,}', 8],
+    ['[1 2]', 3],
+    ['{"a": "tab\there"}', 10],
+    ['{"a": 01}', 7],
+    ['{"a": 1', 7],
+    ['{} {}', 3],
+    ['"\\x"', 2],
+  ];
+  for (const [text, offset] of cases) {
+    assert.throws(() => JSON.parse(text));
+    assert.equal(jsonErrorOffset(text), offset, text);
+  }
+});

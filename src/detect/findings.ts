@@ -8,6 +8,7 @@ import {
 } from '../core/index.js';
 import { unknownAccount, type AccountFacts } from './account-facts.js';
 import { buildAccountGraph, type AccountGraph, type LinkKind } from './account-graph.js';
+import { campaignTraits, type CampaignTraits } from './campaign-traits.js';
 import { densestCore, type DenseCore } from './dense-core.js';
 import { findCampaignGroups, type CampaignGroup } from './campaigns.js';
 import type { ObservedTraffic } from './pipeline.js';
@@ -18,6 +19,8 @@ import { riskOf, thresholds } from './thresholds.js';
 export interface Findings {
   accounts: ReportedAccount[];
   campaigns: ReportedCampaign[];
+  /** Each reported campaign's shared template and skeleton keys (for keyed indicators). */
+  traits: CampaignTraits[];
   /** Every observed account's final log-odds (listed or not), for calibration and audit. */
   scores: AccountScore[];
 }
@@ -214,6 +217,7 @@ export function buildFindings(
   }
 
   const reportedCampaigns: ReportedCampaign[] = [];
+  const traits: CampaignTraits[] = [];
   for (const [campaign, flagged] of flaggedByCampaign) {
     if (flagged.length < 2) {
       for (const account of accounts)
@@ -248,6 +252,12 @@ export function buildFindings(
       capabilities: shares,
       reasons: campaignReasons(campaign, flagged),
     });
+    traits.push(
+      campaignTraits(
+        campaign.group.id,
+        flagged.map((member) => member.profile),
+      ),
+    );
   }
   const scores: AccountScore[] = assessments.map((assessment) => ({
     account_id: assessment.accountId,
@@ -260,5 +270,6 @@ export function buildFindings(
   reportedCampaigns.sort(
     (a, b) => b.accounts.length - a.accounts.length || a.campaign_id.localeCompare(b.campaign_id),
   );
-  return { accounts, campaigns: reportedCampaigns, scores };
+  traits.sort((a, b) => a.campaign_id.localeCompare(b.campaign_id));
+  return { accounts, campaigns: reportedCampaigns, traits, scores };
 }

@@ -2,6 +2,7 @@
 export { buildReport, type AnalysedInput } from './build-report.js';
 export { DetectionPipeline, type ObservedTraffic, type PipelineBounds } from './pipeline.js';
 export { buildFindings, type Findings } from './findings.js';
+export { type CampaignTraits, type SharedKey } from './campaign-traits.js';
 export { BenchmarkIndex, type BenchmarkMatch } from './benchmarks/benchmark-index.js';
 export { unknownAccount, type AccountFacts } from './account-facts.js';
 export { thresholds, riskOf } from './thresholds.js';

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DistillGuardError, parseConfig } from '../core/index.js';
 import { policyConfigSchema } from '../respond/index.js';
+import { intelConfigSchema } from '../intel/index.js';
 
 const upstreamSchema = z.strictObject({
   name: z.string().min(1),
@@ -53,6 +54,8 @@ const watermarkSchema = z
   );
 
 export const gatewayConfigSchema = z.strictObject({
+  /** Intelligence sharing: who we are, the default TLP, the network-indicator policy (intel/). */
+  intel: intelConfigSchema.optional(),
   upstreams: z.array(upstreamSchema).default([]),
   limits: z
     .strictObject({

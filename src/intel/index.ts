@@ -1,5 +1,6 @@
-// Public face of intel/: sharing campaigns and indicators in STIX 2.1 over TAXII 2.1. So far: the
-// STIX patterning language's parser (every indicator's pattern must parse).
+// Public face of intel/: sharing campaigns and indicators in STIX 2.1 (TAXII 2.1 to come). The
+// STIX patterning language's parser, the official schemas and the receiver's checks, keyed
+// indicators under community keys, TLP 2.0, exports with stable ids and versions, and imports.
 export {
   parseStixPattern,
   StixPatternError,
@@ -11,3 +12,33 @@ export {
   type PatternLiteral,
   type Qualifier,
 } from './stix-pattern.js';
+export { checkBundle, referencesOf, type BundleCheck, type ObjectProblem } from './check-bundle.js';
+export { isStandardType, schemaProblem } from './stix-schemas.js';
+export {
+  activeIntelKey,
+  canonicalValue,
+  checkKeyId,
+  fingerprintKinds,
+  keyedFingerprint,
+  newIntelKey,
+  receivedIntelKey,
+  type FingerprintKind,
+} from './community-keys.js';
+export { defaultIntelConfig, intelConfigSchema, type IntelConfig } from './intel-config.js';
+export {
+  isTlpLevel,
+  tlpLevels,
+  tlpMarkingDefinition,
+  tlpMarkingIds,
+  tlpOfObject,
+  type TlpLevel,
+} from './tlp.js';
+export { exportIntel, type ExportRequest, type ExportResult } from './export-intel.js';
+export {
+  importBundle,
+  receivedBundle,
+  type ImportReceipt,
+  type ImportResult,
+} from './import-intel.js';
+export { fingerprintType, fingerprintExtensionId, campaignStatsExtensionId } from './extensions.js';
+export { canonicalJson, stixId, uuidV5 } from './stix-ids.js';

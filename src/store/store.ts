@@ -1,6 +1,7 @@
 // The persistence port: what ingest, analysis and the gateway need from a store (imports,
 // interactions, accounts, benchmark items, API keys and admin tokens, settings, decisions).
-// Adapters implement it (sqlite/ today); the rest of the code sees only this.
+// Intelligence has its own part (intel-store.ts). Adapters implement it (sqlite/ today); the rest of the code sees only this.
+import type { IntelStore } from './intel-store.js';
 
 /** The fields of an interaction that detection reads, plus where the full record lives. */
 export interface InteractionRow {
@@ -149,6 +150,8 @@ export interface PruneTally {
  * never waits on its event loop for a lock another process holds. Reads are synchronous (WAL).
  */
 export interface Store {
+  /** Intelligence: campaign findings, community keys, STIX objects, the warning list. */
+  readonly intel: IntelStore;
   /** Registers an import of `kind` from `source`; returns its id. */
   beginImport(kind: ImportKind, source: SourceInfo): Promise<number>;
   /**

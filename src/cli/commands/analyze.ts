@@ -76,6 +76,24 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> 
       facts.set(accountId, known);
     const findings = await detection.finish(facts);
     const report = buildReport({ ...summary, rejected }, findings);
+    // the campaigns stay in the store with their template traits: `intel export` shares them
+    const traits = new Map(findings.traits.map((item) => [item.campaign_id, item]));
+    store.intel.saveCampaignFindings(
+      report.campaigns.map((campaign) => ({
+        campaignId: campaign.campaign_id,
+        analysedAt: report.generated_at,
+        campaign: JSON.stringify(campaign),
+        traits: JSON.stringify(
+          traits.get(campaign.campaign_id) ?? {
+            campaign_id: campaign.campaign_id,
+            templates: [],
+            skeleton_bands: [],
+          },
+        ),
+        withdrawnAt: null,
+        withdrawnReason: null,
+      })),
+    );
     if (options.scores)
       await writeOutputFile(
         options.scores,

@@ -142,4 +142,56 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE interactions ADD COLUMN text_pruned_ms INTEGER;
     `,
   },
+  {
+    version: 6,
+    name: 'intelligence: campaign findings, community keys, STIX objects with their receipts, the warning list',
+    // campaign_findings: what analyze found (the report's campaign and its template traits), the
+    // source of intel export; withdrawn_at marks a finding an analyst took back (exported revoked).
+    // intel_keys: community keys for keyed indicators (shared secrets, needed to compute the
+    // HMACs, so kept as they are); retired keys still match, new indicators use the active one.
+    // stix_objects: every version of every STIX object made here or received (canonical JSON);
+    // stix_receipts: who sent which version, when and over which channel.
+    sql: `
+      CREATE TABLE campaign_findings (
+        campaign_id TEXT PRIMARY KEY,
+        analysed_at TEXT NOT NULL,
+        campaign TEXT NOT NULL,
+        traits TEXT NOT NULL,
+        withdrawn_at TEXT,
+        withdrawn_reason TEXT
+      );
+      CREATE TABLE intel_keys (
+        key_id TEXT PRIMARY KEY,
+        secret TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        retired_at TEXT,
+        origin TEXT NOT NULL
+      );
+      CREATE TABLE stix_objects (
+        id TEXT NOT NULL,
+        version TEXT NOT NULL,
+        type TEXT NOT NULL,
+        object TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        stored_at TEXT NOT NULL,
+        PRIMARY KEY (id, version)
+      );
+      CREATE TABLE stix_receipts (
+        id TEXT NOT NULL,
+        version TEXT NOT NULL,
+        source TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        PRIMARY KEY (id, version, source, channel)
+      );
+      CREATE TABLE intel_warning_list (
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        note TEXT,
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (kind, value)
+      );
+    `,
+  },
 ];

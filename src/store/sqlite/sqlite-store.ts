@@ -22,6 +22,7 @@ import type { RetentionRequest } from './retention-writer.js';
 import { encodeInteractionRows } from './flat-rows.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
 import { SqliteStoreReader, type UnreadableRow } from './store-reader.js';
+import { SqliteIntelTables } from './intel-tables.js';
 import type { WriteReply, WriteRequest, WriterThreadInfo } from './write-protocol.js';
 import type { WriterThreadHook } from './writer-thread.js';
 
@@ -55,6 +56,8 @@ const maxRestartMs = 5_000;
 
 export class SqliteStore implements Store {
   readonly path: string;
+  /** Campaign findings, community keys, STIX objects and the warning list. */
+  readonly intel: SqliteIntelTables;
   private readonly database: SqliteDatabase;
   private readonly reads: SqliteStoreReader;
   private readonly options: StoreOpenOptions;
@@ -74,6 +77,7 @@ export class SqliteStore implements Store {
     this.database = database;
     this.options = options;
     this.reads = new SqliteStoreReader(database);
+    this.intel = new SqliteIntelTables(database);
     this.worker = this.startWorker();
   }
 

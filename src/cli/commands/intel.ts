@@ -1,0 +1,398 @@
+// `distillguard intel`: share campaigns and indicators in STIX 2.1. export (stored campaigns, or
+// what partners sent), import (a partner's bundle), validate (a bundle, without storing it),
+// withdraw (a finding taken back: exported revoked), keys (community keys for keyed indicators),
+// warning-list (accounts, organisations, email domains and cards never to be exported).
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import {
+  describeFileError,
+  DistillGuardError,
+  isJsonObject,
+  jsonErrorOffset,
+} from '../../core/index.js';
+import { readGatewayConfig } from '../../gateway/index.js';
+import {
+  checkBundle,
+  defaultIntelConfig,
+  exportIntel,
+  importBundle,
+  isTlpLevel,
+  newIntelKey,
+  receivedBundle,
+  receivedIntelKey,
+  tlpLevels,
+  type IntelConfig,
+  type ObjectProblem,
+  type TlpLevel,
+} from '../../intel/index.js';
+import { SqliteStore } from '../../store/index.js';
+import { defaultDatabasePath } from '../options.js';
+import { checkOutputPath, writeOutputFile } from '../write-output.js';
+
+interface StoreOption {
+  db: string;
+}
+
+async function withStore<T>(
+  options: StoreOption,
+  work: (store: SqliteStore) => T | Promise<T>,
+): Promise<T> {
+  const store = SqliteStore.open(options.db);
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function parseTlp(value: string): TlpLevel {
+  const level = value.toLowerCase();
+  if (!isTlpLevel(level))
+    throw new DistillGuardError(
+      'usage',
+      `--tlp must be one of ${tlpLevels.join(', ')}, not '${value}'.`,
+    );
+  return level;
+}
+
+/** Reads and parses a bundle file; a JSON error names the line and column. */
+async function readBundle(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new DistillGuardError('input_unreadable', describeFileError(path, error), {
+      cause: error,
+    });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const offset = jsonErrorOffset(text);
+    let where = '';
+    if (offset >= 0) {
+      const before = text.slice(0, offset);
+      where = `:${before.split('\n').length}:${offset - before.lastIndexOf('\n')}`;
+    }
+    throw new DistillGuardError(
+      'input_invalid',
+      `${path}${where}: not JSON (${(error as Error).message}). A STIX bundle is one JSON object {"type": "bundle", ...}.`,
+    );
+  }
+}
+
+function describeProblem(path: string, problem: ObjectProblem): string {
+  return `${path}: objects[${problem.index}]${problem.id ? ` ${problem.id}` : ''}${problem.field ? ` at '${problem.field}'` : ''}: ${problem.reason}`;
+}
+
+function intelConfig(options: { config?: string; org?: string; network?: string }): IntelConfig {
+  const config = options.config
+    ? (readGatewayConfig(options.config).intel ?? defaultIntelConfig)
+    : defaultIntelConfig;
+  const network = options.network ?? config.network_indicators;
+  if (network !== 'none' && network !== 'keyed' && network !== 'clear')
+    throw new DistillGuardError(
+      'usage',
+      `--network must be none, keyed or clear, not '${network}'.`,
+    );
+  return {
+    ...config,
+    network_indicators: network,
+    organization: options.org
+      ? { ...(config.organization ?? { identity_class: 'organization' }), name: options.org }
+      : config.organization,
+  };
+}
+
+interface ExportOptions extends StoreOption {
+  campaign?: string;
+  all?: boolean;
+  received?: boolean;
+  tlp?: string;
+  out: string;
+  config?: string;
+  org?: string;
+  network?: string;
+}
+
+function registerExport(intel: Command): void {
+  intel
+    .command('export')
+    .description('write stored campaigns (or what partners sent) as a STIX 2.1 bundle')
+    .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .option('--campaign <id>', 'one campaign found by analyze')
+    .option('--all', 'every campaign found by analyze (withdrawn ones exported revoked)')
+    .option(
+      '--received',
+      'the latest version of every object partners sent, as far as --tlp allows',
+    )
+    .option(
+      '--tlp <level>',
+      `marking: ${tlpLevels.join(', ')} (default: the config's intel.default_tlp, amber)`,
+    )
+    .option(
+      '--config <file>',
+      'config file whose `intel` block names the organisation and the network policy',
+    )
+    .option('--org <name>', 'the reporting organisation (overrides intel.organization.name)')
+    .option(
+      '--network <policy>',
+      'client addresses as indicators: none, keyed or clear (default: the config, keyed)',
+    )
+    .requiredOption('--out <file>', 'where to write the bundle')
+    .action(async (options: ExportOptions) => {
+      const chosen = [
+        options.campaign !== undefined,
+        options.all === true,
+        options.received === true,
+      ];
+      if (chosen.filter(Boolean).length !== 1)
+        throw new DistillGuardError(
+          'usage',
+          'say what to export: --campaign ID, --all or --received.',
+        );
+      await checkOutputPath(options.out, '--out');
+      const config = intelConfig(options);
+      const tlp = options.tlp ? parseTlp(options.tlp) : config.default_tlp;
+      await withStore(options, async (store) => {
+        if (options.received) {
+          const { bundle, heldBack } = receivedBundle(store, tlp);
+          await writeOutputFile(options.out, `${JSON.stringify(bundle, null, 2)}\n`);
+          const count = (bundle.objects as unknown[]).length;
+          process.stdout.write(
+            `wrote ${count} received objects to ${options.out} (TLP:${tlp.toUpperCase()} at most${heldBack > 0 ? `; ${heldBack} held back by their marking` : ''})\n`,
+          );
+          return;
+        }
+        const result = exportIntel(store, { campaignId: options.campaign, tlp, config });
+        await writeOutputFile(options.out, `${JSON.stringify(result.bundle, null, 2)}\n`);
+        const counts = Object.entries(result.counts)
+          .map(([type, count]) => `${count} ${type}`)
+          .join(', ');
+        process.stdout.write(
+          `wrote ${options.out} (TLP:${tlp.toUpperCase()}): ${result.campaigns.length} campaign(s)${result.revoked.length > 0 ? `, ${result.revoked.length} revoked` : ''}; ${counts}; ${result.newVersions} new version(s)\n` +
+            (result.warned > 0
+              ? `left out ${result.warned} account(s) named by the warning list\n`
+              : ''),
+        );
+      });
+    });
+}
+
+function registerImport(intel: Command): void {
+  intel
+    .command('import')
+    .description("check a partner's STIX 2.1 bundle and store what passes, with who sent it")
+    .argument('<file>', 'the bundle (JSON)')
+    .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .option('--from <partner>', 'who sent it (default: the file name)')
+    .action(async (file: string, options: StoreOption & { from?: string }) => {
+      const bundle = await readBundle(file);
+      const result = await withStore(options, (store) =>
+        importBundle(store, bundle, { source: options.from ?? basename(file), channel: 'file' }),
+      );
+      if (result.envelope)
+        throw new DistillGuardError(
+          'input_invalid',
+          `${file}: not a STIX 2.1 bundle (${result.envelope.field || 'the bundle'}: ${result.envelope.reason}); nothing imported.`,
+        );
+      for (const problem of result.rejected)
+        process.stderr.write(`${describeProblem(file, problem)}\n`);
+      process.stdout.write(
+        `imported ${file}: ${result.added} new, ${result.known} already stored, ${result.rejected.length} rejected of ${result.objects} objects\n`,
+      );
+      if (result.rejected.length > 0)
+        throw new DistillGuardError(
+          'input_invalid',
+          `${result.rejected.length} object(s) of ${file} rejected (each named above); the other ${result.added + result.known} are stored.`,
+        );
+    });
+}
+
+function registerValidate(intel: Command): void {
+  intel
+    .command('validate')
+    .description(
+      'check a STIX 2.1 bundle (official schemas, references, patterns) without storing it',
+    )
+    .argument('<file>', 'the bundle (JSON)')
+    .action(async (file: string) => {
+      const bundle = await readBundle(file);
+      const check = checkBundle(bundle);
+      if (check.envelope)
+        throw new DistillGuardError(
+          'input_invalid',
+          `${file}: not a STIX 2.1 bundle (${check.envelope.field || 'the bundle'}: ${check.envelope.reason}).`,
+        );
+      for (const problem of check.problems)
+        process.stderr.write(`${describeProblem(file, problem)}\n`);
+      const total =
+        isJsonObject(bundle) && Array.isArray(bundle.objects) ? bundle.objects.length : 0;
+      process.stdout.write(`${file}: ${check.accepted.length} of ${total} objects valid\n`);
+      if (check.problems.length > 0)
+        throw new DistillGuardError(
+          'input_invalid',
+          `${check.problems.length} object(s) of ${file} are not valid (each named above).`,
+        );
+    });
+}
+
+function registerWithdraw(intel: Command): void {
+  intel
+    .command('withdraw')
+    .description('take back a campaign finding: the next export carries its objects revoked')
+    .requiredOption('--campaign <id>', 'the campaign')
+    .requiredOption('--reason <text>', 'why (kept in the store)')
+    .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .action(async (options: StoreOption & { campaign: string; reason: string }) => {
+      const done = await withStore(options, (store) =>
+        store.intel.withdrawCampaignFinding(
+          options.campaign,
+          new Date().toISOString(),
+          options.reason,
+        ),
+      );
+      if (!done)
+        throw new DistillGuardError('usage', `no campaign '${options.campaign}' in ${options.db}.`);
+      process.stdout.write(`withdrew ${options.campaign}; the next export carries it revoked\n`);
+    });
+}
+
+function registerKeys(intel: Command): void {
+  const keys = intel
+    .command('keys')
+    .description(
+      'community keys: the shared secret under which indicators are keyed (HMAC-SHA-256)',
+    );
+  keys
+    .command('create')
+    .description(
+      'create a community key and make it the active one; prints its secret once, to share with partners out of band',
+    )
+    .option('--key-id <id>', 'its id (default ck-YYYYMMDD-xxxxxx)')
+    .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .action(async (options: StoreOption & { keyId?: string }) => {
+      const key = newIntelKey(options.keyId);
+      await withStore(options, (store) => store.intel.addIntelKey(key));
+      process.stdout.write(
+        `community key ${key.keyId}\nsecret (shown once; give it to partners over a trusted channel, they run \`intel keys add\`): ${key.secret}\n`,
+      );
+    });
+  keys
+    .command('add')
+    .description("add the community's key received from a partner (it becomes the active one)")
+    .requiredOption('--key-id <id>', 'its id, as the partner named it')
+    .requiredOption('--secret-file <file>', 'file holding its secret (base64url)')
+    .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .action(async (options: StoreOption & { keyId: string; secretFile: string }) => {
+      let secret: string;
+      try {
+        secret = await readFile(options.secretFile, 'utf8');
+      } catch (error) {
+        throw new DistillGuardError(
+          'input_unreadable',
+          describeFileError(options.secretFile, error),
+        );
+      }
+      const key = receivedIntelKey(options.keyId, secret);
+      await withStore(options, (store) => {
+        if (store.intel.listIntelKeys().some((row) => row.keyId === key.keyId))
+          throw new DistillGuardError(
+            'usage',
+            `community key '${key.keyId}' is already in ${options.db}.`,
+          );
+        store.intel.addIntelKey(key);
+      });
+      process.stdout.write(`added community key ${key.keyId}\n`);
+    });
+  keys
+    .command('list')
+    .description('list community keys (never their secrets)')
+    .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .action(async (options: StoreOption) => {
+      const rows = await withStore(options, (store) => store.intel.listIntelKeys());
+      if (rows.length === 0) process.stdout.write('no community keys\n');
+      const active = rows.filter((row) => row.retiredAt === null).at(-1);
+      for (const row of rows)
+        process.stdout.write(
+          `${row.keyId}\t${row.origin}\t${row.createdAt}\t${row === active ? 'active' : row.retiredAt ? `retired ${row.retiredAt} (still matched)` : 'matched'}\n`,
+        );
+    });
+  keys
+    .command('rotate')
+    .description(
+      'create a new active key; earlier keys are retired but still used to match indicators made with them',
+    )
+    .option('--key-id <id>', 'the new key id')
+    .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .action(async (options: StoreOption & { keyId?: string }) => {
+      const key = newIntelKey(options.keyId);
+      const retired = await withStore(options, (store) => {
+        store.intel.addIntelKey(key);
+        return store.intel.retireIntelKeys(key.keyId, key.createdAt);
+      });
+      process.stdout.write(
+        `community key ${key.keyId} is active; ${retired} earlier key(s) retired (still matched)\nsecret (shown once): ${key.secret}\n`,
+      );
+    });
+}
+
+const warningKinds = ['account', 'organization', 'email_domain', 'payment'];
+
+function registerWarningList(intel: Command): void {
+  const list = intel
+    .command('warning-list')
+    .description(
+      'accounts, organisations, email domains and payment fingerprints never to be exported (registered researchers, benchmark labs)',
+    );
+  list
+    .command('add')
+    .requiredOption('--kind <kind>', warningKinds.join(', '))
+    .requiredOption('--value <value>', 'the account id, organisation id, domain or fingerprint')
+    .option('--note <text>', 'why (e.g. the research programme)')
+    .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .action(async (options: StoreOption & { kind: string; value: string; note?: string }) => {
+      if (!warningKinds.includes(options.kind))
+        throw new DistillGuardError(
+          'usage',
+          `--kind must be one of ${warningKinds.join(', ')}, not '${options.kind}'.`,
+        );
+      const added = await withStore(options, (store) =>
+        store.intel.addWarning({
+          kind: options.kind,
+          value: options.kind === 'email_domain' ? options.value.toLowerCase() : options.value,
+          note: options.note ?? null,
+          addedAt: new Date().toISOString(),
+        }),
+      );
+      process.stdout.write(
+        added
+          ? `added ${options.kind} ${options.value}\n`
+          : `${options.kind} ${options.value} was already listed\n`,
+      );
+    });
+  list
+    .command('list')
+    .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .action(async (options: StoreOption) => {
+      const rows = await withStore(options, (store) => store.intel.listWarnings());
+      if (rows.length === 0) process.stdout.write('the warning list is empty\n');
+      for (const row of rows)
+        process.stdout.write(
+          `${row.kind}\t${row.value}\t${row.addedAt}${row.note ? `\t${row.note}` : ''}\n`,
+        );
+    });
+}
+
+export function registerIntel(program: Command): void {
+  const intel = program
+    .command('intel')
+    .description('share campaigns and keyed indicators with partners in STIX 2.1');
+  registerExport(intel);
+  registerImport(intel);
+  registerValidate(intel);
+  registerWithdraw(intel);
+  registerKeys(intel);
+  registerWarningList(intel);
+}

@@ -1,0 +1,242 @@
+// `distillguard intel export`: the campaigns analyze stored, as a STIX 2.1 bundle. Values that
+// would identify people are keyed (community-keys.ts); what the warning list names (registered
+// research accounts and organisations, their email domains and cards) is never exported; each
+// version made is kept in the store, so the next export reuses ids and versions.
+import { randomUUID } from 'node:crypto';
+import { DistillGuardError, type JsonObject, type ReportedCampaign } from '../core/index.js';
+import type { CampaignTraits } from '../detect/index.js';
+import type { AccountRow, Store } from '../store/index.js';
+import {
+  campaignDrafts,
+  type CampaignEvidence,
+  type Draft,
+  type SharedValue,
+} from './campaign-objects.js';
+import { checkBundle, referencesOf } from './check-bundle.js';
+import { activeIntelKey } from './community-keys.js';
+import { extensionObjects } from './extensions.js';
+import type { IntelConfig } from './intel-config.js';
+import { stixId } from './stix-ids.js';
+import { tlpMarkingDefinition, tlpMarkingIds, type TlpLevel } from './tlp.js';
+import { assignVersions, stixRow } from './versioning.js';
+
+export interface ExportRequest {
+  /** One campaign, or every stored one when absent. */
+  campaignId?: string;
+  tlp: TlpLevel;
+  config: IntelConfig;
+  now?: Date;
+}
+
+export interface ExportResult {
+  bundle: JsonObject;
+  campaigns: string[];
+  /** Campaigns exported as revoked (withdrawn findings). */
+  revoked: string[];
+  /** Objects per type. */
+  counts: Record<string, number>;
+  /** Versions new in this export (the rest were exported before unchanged). */
+  newVersions: number;
+  /** Member accounts left out because the warning list names them or their organisation. */
+  warned: number;
+}
+
+/** A card or domain is the campaign's when its members are at least half of those who use it. */
+const ownShare = 0.5;
+
+function sharedValues(
+  members: AccountRow[],
+  everyone: AccountRow[],
+  valueOf: (row: AccountRow) => string | null,
+  minimumMembers: number,
+  excluded: Set<string>,
+): SharedValue[] {
+  const users = new Map<string, number>();
+  for (const row of everyone) {
+    const value = valueOf(row);
+    if (value) users.set(value, (users.get(value) ?? 0) + 1);
+  }
+  const counts = new Map<string, number>();
+  for (const row of members) {
+    const value = valueOf(row);
+    if (value && !excluded.has(value)) counts.set(value, (counts.get(value) ?? 0) + 1);
+  }
+  return [...counts]
+    .filter(
+      ([value, count]) =>
+        count >= minimumMembers && count >= ownShare * (users.get(value) ?? count),
+    )
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([value, count]) => ({ value, members: count }));
+}
+
+function producerIdentity(config: IntelConfig): Omit<Draft, 'type'> & { type: 'identity' } {
+  const organization = config.organization;
+  if (!organization)
+    throw new DistillGuardError(
+      'usage',
+      'name the reporting organisation: --org NAME, or intel.organization.name in --config FILE.',
+    );
+  const id = stixId('identity', {
+    name: organization.name,
+    identity_class: organization.identity_class,
+  });
+  return {
+    id,
+    type: 'identity',
+    body: {
+      type: 'identity',
+      spec_version: '2.1',
+      id,
+      created_by_ref: id,
+      // who we are is no secret: CLEAR, so the identity keeps one version whatever an export's TLP
+      object_marking_refs: [tlpMarkingIds.clear],
+      name: organization.name,
+      identity_class: organization.identity_class,
+      ...(organization.sectors ? { sectors: organization.sectors } : {}),
+      ...(organization.contact_information
+        ? { contact_information: organization.contact_information }
+        : {}),
+    },
+  };
+}
+
+/**
+ * Adds the stored objects that `objects` refer to but do not hold: a revoked version keeps the
+ * references it had (to fingerprints under a key rotated out since, say).
+ */
+function withStoredReferences(objects: JsonObject[], store: Store): JsonObject[] {
+  const present = new Set(objects.map((object) => object.id as string));
+  const added: JsonObject[] = [];
+  let pending = objects;
+  while (pending.length > 0) {
+    const next: JsonObject[] = [];
+    for (const object of pending)
+      for (const { id } of referencesOf(object)) {
+        if (present.has(id)) continue;
+        const stored = store.intel.latestStixObject(id);
+        if (!stored) continue;
+        present.add(id);
+        next.push(JSON.parse(stored.object) as JsonObject);
+      }
+    added.push(...next);
+    pending = next;
+  }
+  return [...objects, ...added];
+}
+
+/** Builds, checks and records the export; the caller writes `bundle`. */
+export function exportIntel(store: Store, request: ExportRequest): ExportResult {
+  const now = request.now ?? new Date();
+  const findings = store.intel.readCampaignFindings(request.campaignId);
+  if (request.campaignId !== undefined && findings.length === 0) {
+    const known = store.intel.readCampaignFindings().map((row) => row.campaignId);
+    throw new DistillGuardError(
+      'usage',
+      `no campaign '${request.campaignId}' in the store. ${known.length > 0 ? `Stored campaigns: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', ...' : ''}.` : 'Run `distillguard analyze --db FILE` first: it stores the campaigns it finds.'}`,
+    );
+  }
+  const key = activeIntelKey(store.intel);
+  const producer = producerIdentity(request.config);
+  const warnings = new Map<string, Set<string>>();
+  for (const row of store.intel.listWarnings()) {
+    const set = warnings.get(row.kind) ?? new Set<string>();
+    set.add(row.kind === 'email_domain' ? row.value.toLowerCase() : row.value);
+    warnings.set(row.kind, set);
+  }
+  const warned = (kind: string) => warnings.get(kind) ?? new Set<string>();
+  const accounts = store.readAccounts();
+  const byId = new Map(accounts.map((row) => [row.accountId, row]));
+
+  const drafts = new Map<string, Draft>();
+  const exported: string[] = [];
+  const revoked: string[] = [];
+  let warnedAccounts = 0;
+  const settings = {
+    producer: producer.body,
+    tlp: request.tlp,
+    network: request.config.network_indicators,
+    key,
+  };
+  for (const row of findings) {
+    const finding = JSON.parse(row.campaign) as ReportedCampaign;
+    const withdrawn = row.withdrawnAt !== null;
+    const campaignObjectId = stixId('campaign', {
+      producer: producer.id,
+      campaign: row.campaignId,
+    });
+    // a withdrawal is news only to those who had the finding
+    if (withdrawn && !store.intel.latestStixObject(campaignObjectId)) continue;
+    const shareable = finding.accounts.filter((accountId) => {
+      const facts = byId.get(accountId);
+      const blocked =
+        warned('account').has(accountId) ||
+        (facts?.orgId != null && warned('organization').has(facts.orgId)) ||
+        (facts?.emailDomain != null && warned('email_domain').has(facts.emailDomain.toLowerCase()));
+      if (blocked) warnedAccounts += 1;
+      return !blocked;
+    });
+    const members = shareable.flatMap((accountId) => byId.get(accountId) ?? []);
+    const evidence: CampaignEvidence = {
+      finding,
+      traits: JSON.parse(row.traits) as CampaignTraits,
+      accounts: shareable,
+      payments: sharedValues(members, accounts, (r) => r.paymentFingerprint, 1, warned('payment')),
+      emailDomains: sharedValues(
+        members,
+        accounts,
+        (r) => r.emailDomain?.toLowerCase() ?? null,
+        2,
+        warned('email_domain'),
+      ),
+      addresses:
+        request.config.network_indicators === 'none'
+          ? []
+          : store.intel
+              .addressesOf(shareable)
+              .filter((use) => use.members >= 2 && use.members >= ownShare * use.accounts)
+              .map((use) => ({ value: use.address, members: use.members }))
+              .sort((a, b) => b.members - a.members || a.value.localeCompare(b.value)),
+      withdrawn,
+    };
+    for (const draft of campaignDrafts(evidence, settings)) drafts.set(draft.id, draft);
+    (withdrawn ? revoked : exported).push(row.campaignId);
+  }
+  if (drafts.size === 0)
+    throw new DistillGuardError(
+      'usage',
+      'nothing to export: the store holds no campaign findings. Run `distillguard analyze --db FILE` first.',
+    );
+
+  const made = withStoredReferences(
+    assignVersions([producer, ...drafts.values()], store.intel, now),
+    store,
+  );
+  const markings = [...new Set<TlpLevel>(['clear', request.tlp])].map(tlpMarkingDefinition);
+  const objects: JsonObject[] = [...markings, ...extensionObjects, ...made];
+  const bundle: JsonObject = { type: 'bundle', id: `bundle--${randomUUID()}`, objects };
+  const check = checkBundle(bundle);
+  if (check.envelope || check.problems.length > 0) {
+    const problem = check.envelope ?? check.problems[0];
+    throw new DistillGuardError(
+      'internal',
+      `the export failed its own check (${'id' in problem ? `${problem.id} ` : ''}${problem.field}: ${problem.reason}). This is a bug; please report it.`,
+    );
+  }
+  const storedAt = now.toISOString();
+  const outcomes = store.intel.putStixObjects(
+    made.map((object) => stixRow(object, 'local', storedAt)),
+    { source: 'self', channel: 'export', receivedAt: storedAt },
+  );
+  const counts: Record<string, number> = {};
+  for (const object of objects)
+    counts[object.type as string] = (counts[object.type as string] ?? 0) + 1;
+  return {
+    bundle,
+    campaigns: exported,
+    revoked,
+    counts,
+    newVersions: outcomes.filter((outcome) => outcome === 'added').length,
+    warned: warnedAccounts,
+  };
+}

@@ -1,0 +1,64 @@
+// Versions of the objects we make: an object whose content has not changed since the last export
+// keeps its version (the same `modified`, byte for byte); a changed one becomes a new version
+// (same id and `created`, a later `modified`); a withdrawn finding's objects come out revoked.
+// SCOs have no versions; marking and extension definitions carry their own fixed timestamps.
+import type { JsonObject } from '../core/index.js';
+import type { IntelStore, StixObjectRow } from '../store/index.js';
+import type { Draft } from './campaign-objects.js';
+import { canonicalJson, sha256Hex } from './stix-ids.js';
+
+/** The version key of an object: `modified`, else `created`, else '' (SCOs). */
+export function versionOf(object: JsonObject): string {
+  if (typeof object.modified === 'string') return object.modified;
+  if (typeof object.created === 'string') return object.created;
+  return '';
+}
+
+/** A stored row for an object. */
+export function stixRow(
+  object: JsonObject,
+  origin: StixObjectRow['origin'],
+  storedAt: string,
+): StixObjectRow {
+  const text = canonicalJson(object);
+  return {
+    id: object.id as string,
+    version: versionOf(object),
+    type: object.type as string,
+    object: text,
+    contentHash: sha256Hex(text),
+    origin,
+    storedAt,
+  };
+}
+
+function withoutTimes(object: JsonObject): string {
+  const { created: _created, modified: _modified, ...rest } = object;
+  return canonicalJson(rest);
+}
+
+/** Whether objects of this type are versioned (SDOs and SROs; not SCOs, not fixed definitions). */
+function versioned(draft: Draft): boolean {
+  return 'created_by_ref' in draft.body && !('created' in draft.body);
+}
+
+/**
+ * The drafts as objects with `created` and `modified`: the stored version when unchanged, a new
+ * one (modified = now, later than the last) when changed. A report keeps its first `published`.
+ */
+export function assignVersions(drafts: Draft[], store: IntelStore, now: Date): JsonObject[] {
+  return drafts.map((draft) => {
+    if (!versioned(draft)) return draft.body;
+    const latestRow = store.latestStixObject(draft.id);
+    const latest = latestRow ? (JSON.parse(latestRow.object) as JsonObject) : null;
+    const body = { ...draft.body };
+    if (draft.type === 'report')
+      body.published = (latest?.published as string | undefined) ?? now.toISOString();
+    if (latest && withoutTimes(latest) === canonicalJson(body)) return latest;
+    if (latest?.revoked === true) return latest; // a revoked object has no later versions
+    const lastMs = latest ? Date.parse(latest.modified as string) : Number.NEGATIVE_INFINITY;
+    const modified = new Date(Math.max(now.getTime(), lastMs + 1)).toISOString();
+    const created = (latest?.created as string | undefined) ?? modified;
+    return { ...body, created, modified };
+  });
+}

@@ -1,0 +1,99 @@
+// The intelligence part of the persistence port: campaign findings (the source of exports),
+// community keys, every version of every STIX object with who sent it, and the warning list.
+
+/** A campaign as analyze found it: the report's campaign and its template traits, as JSON. */
+export interface CampaignFindingRow {
+  campaignId: string;
+  analysedAt: string;
+  /** The report's campaign (`contracts/analysis-report.schema.json`), JSON. */
+  campaign: string;
+  /** detect's CampaignTraits, JSON. */
+  traits: string;
+  withdrawnAt: string | null;
+  withdrawnReason: string | null;
+}
+
+/** A community key: the shared secret of keyed indicators, with its id. */
+export interface IntelKeyRow {
+  keyId: string;
+  /** base64url, 32 bytes. */
+  secret: string;
+  createdAt: string;
+  /** Set once rotated out: still used to match, no longer to make indicators. */
+  retiredAt: string | null;
+  /** 'created' here, or 'added' (received from the community out of band). */
+  origin: 'created' | 'added';
+}
+
+/** One version of a STIX object. */
+export interface StixObjectRow {
+  id: string;
+  /** `modified`, or `created` for objects without it, or '' for SCOs (unversioned). */
+  version: string;
+  type: string;
+  /** The object as JSON (canonical: keys sorted). */
+  object: string;
+  /** SHA-256 of `object`, hex. */
+  contentHash: string;
+  /** 'local': made by this organisation's exports; 'received': imported. */
+  origin: 'local' | 'received';
+  storedAt: string;
+}
+
+/** Who sent a version, when and how. */
+export interface StixReceipt {
+  source: string;
+  /** 'file' (intel import), 'taxii' (a TAXII post or pull), 'export' (made here). */
+  channel: string;
+  receivedAt: string;
+}
+
+/** What `putStixObjects` did with each object. */
+export type StixPutOutcome = 'added' | 'known' | 'conflict';
+
+export interface WarningListRow {
+  /** 'account', 'organization', 'email_domain' or 'payment'. */
+  kind: string;
+  value: string;
+  note: string | null;
+  addedAt: string;
+}
+
+/** A client address some accounts used: how often, by how many of them, by how many accounts in all. */
+export interface AddressUse {
+  address: string;
+  requests: number;
+  members: number;
+  accounts: number;
+}
+
+export interface IntelStore {
+  /** Upserts findings (a later analysis of the same campaign replaces the earlier; a withdrawal stays). */
+  saveCampaignFindings(rows: CampaignFindingRow[]): void;
+  readCampaignFindings(campaignId?: string): CampaignFindingRow[];
+  /** Marks a finding withdrawn; false when there is no such campaign. */
+  withdrawCampaignFinding(campaignId: string, at: string, reason: string): boolean;
+
+  addIntelKey(row: IntelKeyRow): void;
+  listIntelKeys(): IntelKeyRow[];
+  /** Retires every active key but `keepKeyId`. */
+  retireIntelKeys(keepKeyId: string, at: string): number;
+
+  /** The newest version of an object, or null. */
+  latestStixObject(id: string): StixObjectRow | null;
+  /**
+   * Stores versions in one transaction, each with its receipt: a version already stored with the
+   * same content is 'known' (its receipt added if new), with other content a 'conflict' (nothing
+   * stored for it).
+   */
+  putStixObjects(rows: StixObjectRow[], receipt: StixReceipt): StixPutOutcome[];
+  /** Stored versions, oldest first; `type` filters; `origin` filters. */
+  listStixObjects(filter?: { type?: string; origin?: StixObjectRow['origin'] }): StixObjectRow[];
+  readStixReceipts(id: string): (StixReceipt & { version: string })[];
+
+  /** The client addresses these accounts used (two scans of the interactions; for exports, not hot paths). */
+  addressesOf(accountIds: string[]): AddressUse[];
+
+  addWarning(row: WarningListRow): boolean;
+  listWarnings(): WarningListRow[];
+}

@@ -14,3 +14,4 @@ export * from './wire-headers.js';
 export * from './environment.js';
 export * from './listen-defaults.js';
 export * from './api-family.js';
+export * from './keyed-fingerprint.js';

@@ -1,11 +1,14 @@
 // Messages between the detection thread and its owner.
 import type { AccountFacts } from './account-facts.js';
 import type { Findings } from './findings.js';
+import type { PartnerIndicatorSet } from './partner-indicators.js';
 import type { EncodedSignals } from './signal-codec.js';
 
 export interface DetectionWorkerData {
   /** Benchmark items added by users, on top of the shipped index. */
   addedBenchmarks: { suite: string; shingles: Uint32Array }[];
+  /** Partners' keyed indicators and the community keys to match them (none: no partner signal). */
+  partners?: PartnerIndicatorSet | null;
 }
 
 export type DetectionRequest =

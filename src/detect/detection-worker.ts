@@ -13,7 +13,7 @@ import { decodeSignals, type EncodedSignals } from './signal-codec.js';
 
 const port = parentPort;
 if (!port) throw new Error('detection-worker must run as a worker thread');
-const { addedBenchmarks } = workerData as DetectionWorkerData;
+const { addedBenchmarks, partners } = workerData as DetectionWorkerData;
 const pipeline = new DetectionPipeline(BenchmarkIndex.builtInWith(addedBenchmarks));
 const staged: EncodedSignals[] = [];
 
@@ -31,7 +31,7 @@ port.on('message', (request: DetectionRequest) => {
         if (request.flags[index] === 1) pipeline.observeSignals(signals[index]);
       return;
     }
-    const findings = buildFindings(pipeline.observed, new Map(request.facts));
+    const findings = buildFindings(pipeline.observed, new Map(request.facts), partners ?? null);
     port.postMessage({ ok: true, findings } satisfies DetectionReply);
   } catch (error) {
     port.postMessage({

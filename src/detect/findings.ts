@@ -9,6 +9,12 @@ import {
 import { unknownAccount, type AccountFacts } from './account-facts.js';
 import { buildAccountGraph, type AccountGraph, type LinkKind } from './account-graph.js';
 import { campaignTraits, type CampaignTraits } from './campaign-traits.js';
+import {
+  addPartnerEvidence,
+  PartnerMatcher,
+  type PartnerIndicatorSet,
+  type PartnerMatch,
+} from './partner-indicators.js';
 import { densestCore, type DenseCore } from './dense-core.js';
 import { findCampaignGroups, type CampaignGroup } from './campaigns.js';
 import type { ObservedTraffic } from './pipeline.js';
@@ -21,6 +27,8 @@ export interface Findings {
   campaigns: ReportedCampaign[];
   /** Each reported campaign's shared template and skeleton keys (for keyed indicators). */
   traits: CampaignTraits[];
+  /** Accounts that matched a partner's indicator (empty without partner indicators). */
+  partnerMatches: PartnerMatch[];
   /** Every observed account's final log-odds (listed or not), for calibration and audit. */
   scores: AccountScore[];
 }
@@ -154,10 +162,30 @@ function campaignReasons(campaign: ScoredCampaign, flagged: AccountAssessment[])
 export function buildFindings(
   traffic: ObservedTraffic,
   facts: Map<string, AccountFacts>,
+  partners: PartnerIndicatorSet | null = null,
 ): Findings {
   const assessments = [...traffic.profiles.values()].map((profile) =>
     assessAccount(profile, facts.get(profile.accountId) ?? unknownAccount, traffic),
   );
+  const partnerMatches: PartnerMatch[] = [];
+  const matcher = partners ? new PartnerMatcher(partners) : null;
+  if (matcher && !matcher.empty)
+    for (const assessment of assessments) {
+      // a recognised evaluation run stays protected whatever a partner says
+      if (assessment.benchmark) continue;
+      const matched = matcher.matches(assessment);
+      addPartnerEvidence(assessment, matched);
+      for (const indicator of matched)
+        partnerMatches.push({
+          account_id: assessment.accountId,
+          indicator_id: indicator.indicatorId,
+          partner: indicator.partner,
+          kind: indicator.kind,
+          first_ms: assessment.profile.firstTs,
+          last_ms: assessment.profile.lastTs,
+          requests: assessment.profile.requests,
+        });
+    }
   const candidates = assessments.filter(
     (assessment) => !assessment.benchmark && assessment.score >= thresholds.candidate,
   );
@@ -271,5 +299,5 @@ export function buildFindings(
     (a, b) => b.accounts.length - a.accounts.length || a.campaign_id.localeCompare(b.campaign_id),
   );
   traits.sort((a, b) => a.campaign_id.localeCompare(b.campaign_id));
-  return { accounts, campaigns: reportedCampaigns, traits, scores };
+  return { accounts, campaigns: reportedCampaigns, traits, partnerMatches, scores };
 }

@@ -17,3 +17,9 @@ export type {
   LiveReply,
   LiveRequest,
 } from './live-protocol.js';
+export {
+  partnerWeights,
+  type PartnerIndicator,
+  type PartnerIndicatorSet,
+  type PartnerMatch,
+} from './partner-indicators.js';

@@ -54,8 +54,6 @@ const watermarkSchema = z
   );
 
 export const gatewayConfigSchema = z.strictObject({
-  /** Intelligence sharing: who we are, the default TLP, the network-indicator policy (intel/). */
-  intel: intelConfigSchema.optional(),
   upstreams: z.array(upstreamSchema).default([]),
   limits: z
     .strictObject({
@@ -149,6 +147,8 @@ export const gatewayConfigSchema = z.strictObject({
       exchanges_days: z.number().positive().optional(),
     })
     .optional(),
+  /** Intelligence sharing: who we are, the default TLP, the network-indicator policy (intel/). */
+  intel: intelConfigSchema.optional(),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

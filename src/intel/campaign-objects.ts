@@ -7,7 +7,8 @@ import type { JsonObject, ReportedCampaign } from '../core/index.js';
 import type { CampaignTraits } from '../detect/index.js';
 import type { IntelKeyRow } from '../store/index.js';
 import { atlasCaseStudy, atlasReference, atlasTechniques } from './atlas.js';
-import { keyedFingerprint, type FingerprintKind } from './community-keys.js';
+import type { FingerprintKind } from '../core/index.js';
+import { fingerprintUnder } from './community-keys.js';
 import { campaignStatsExtensionId, fingerprintExtensionId, fingerprintType } from './extensions.js';
 import { scoId, stixId } from './stix-ids.js';
 import { tlpMarkingIds, type TlpLevel } from './tlp.js';
@@ -147,7 +148,7 @@ export function campaignDrafts(evidence: CampaignEvidence, settings: ExportSetti
   const key = settings.key;
   const fingerprints: string[] = [];
   const fingerprint = (kind: FingerprintKind, raw: string | number): string => {
-    const value = keyedFingerprint(key, kind, raw);
+    const value = fingerprintUnder(key, kind, raw);
     const id = scoId(fingerprintType, { kind, key_id: key.keyId, value });
     if (!drafts.some((draft) => draft.id === id))
       drafts.push({

@@ -2,46 +2,17 @@
 // payment fingerprints, email domains, account ids, client addresses) are shared only as
 // HMAC-SHA-256 under a community key that partners hold, named by its key id. A partner with the
 // key computes the same fingerprint from its own traffic and matches; anyone else learns nothing.
-import { createHmac, randomBytes } from 'node:crypto';
-import { DistillGuardError } from '../core/index.js';
+import { randomBytes } from 'node:crypto';
+import { DistillGuardError, keyedFingerprint, type FingerprintKind } from '../core/index.js';
 import type { IntelKeyRow, IntelStore } from '../store/index.js';
 
-/** What a fingerprint is of; part of the canonical value, so kinds never collide. */
-export const fingerprintKinds = [
-  'template',
-  'template-band',
-  'payment',
-  'email-domain',
-  'account',
-  'client-address',
-] as const;
-export type FingerprintKind = (typeof fingerprintKinds)[number];
-
-/** Version of the canonical forms below: a change to them (or to the template skeleton) bumps it. */
-export const canonicalVersion = 'dg1';
-
-/** The canonical form of a value before keying: trimmed, lower-case where case carries nothing. */
-export function canonicalValue(kind: FingerprintKind, value: string | number): string {
-  const text = String(value).trim();
-  switch (kind) {
-    case 'email-domain':
-      return text.toLowerCase().replace(/^.*@/, '').replace(/\.$/, '');
-    case 'client-address':
-      return text.toLowerCase();
-    default:
-      return text;
-  }
-}
-
-/** HMAC-SHA-256 of `dg1:KIND:VALUE` under the key, hex. */
-export function keyedFingerprint(
+/** The fingerprint of `value` under a community key (core/keyed-fingerprint.ts). */
+export function fingerprintUnder(
   key: IntelKeyRow,
   kind: FingerprintKind,
   value: string | number,
 ): string {
-  return createHmac('sha256', Buffer.from(key.secret, 'base64url'))
-    .update(`${canonicalVersion}:${kind}:${canonicalValue(kind, value)}`)
-    .digest('hex');
+  return keyedFingerprint(key.secret, kind, value);
 }
 
 const keyIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

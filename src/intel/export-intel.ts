@@ -70,7 +70,7 @@ function sharedValues(
     .map(([value, count]) => ({ value, members: count }));
 }
 
-function producerIdentity(config: IntelConfig): Omit<Draft, 'type'> & { type: 'identity' } {
+export function producerIdentity(config: IntelConfig): Omit<Draft, 'type'> & { type: 'identity' } {
   const organization = config.organization;
   if (!organization)
     throw new DistillGuardError(

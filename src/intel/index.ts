@@ -16,13 +16,10 @@ export { checkBundle, referencesOf, type BundleCheck, type ObjectProblem } from 
 export { isStandardType, schemaProblem } from './stix-schemas.js';
 export {
   activeIntelKey,
-  canonicalValue,
   checkKeyId,
-  fingerprintKinds,
-  keyedFingerprint,
+  fingerprintUnder,
   newIntelKey,
   receivedIntelKey,
-  type FingerprintKind,
 } from './community-keys.js';
 export { defaultIntelConfig, intelConfigSchema, type IntelConfig } from './intel-config.js';
 export {
@@ -42,3 +39,9 @@ export {
 } from './import-intel.js';
 export { fingerprintType, fingerprintExtensionId, campaignStatsExtensionId } from './extensions.js';
 export { canonicalJson, stixId, uuidV5 } from './stix-ids.js';
+export {
+  fingerprintTest,
+  loadPartnerIndicators,
+  type LoadedPartnerIndicators,
+} from './partner-indicators.js';
+export { exportSightings } from './sightings.js';

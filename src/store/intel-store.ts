@@ -67,6 +67,18 @@ export interface AddressUse {
   accounts: number;
 }
 
+/** An account here that matched a partner's indicator in an analysis. */
+export interface PartnerMatchRow {
+  indicatorId: string;
+  accountId: string;
+  kind: string;
+  partner: string;
+  firstMs: number;
+  lastMs: number;
+  requests: number;
+  analysedAt: string;
+}
+
 export interface IntelStore {
   /** Upserts findings (a later analysis of the same campaign replaces the earlier; a withdrawal stays). */
   saveCampaignFindings(rows: CampaignFindingRow[]): void;
@@ -93,6 +105,10 @@ export interface IntelStore {
 
   /** The client addresses these accounts used (two scans of the interactions; for exports, not hot paths). */
   addressesOf(accountIds: string[]): AddressUse[];
+
+  /** Upserts matches (a later analysis of the same account and indicator replaces the earlier). */
+  savePartnerMatches(rows: PartnerMatchRow[]): void;
+  readPartnerMatches(): PartnerMatchRow[];
 
   addWarning(row: WarningListRow): boolean;
   listWarnings(): WarningListRow[];

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { DistillGuardError, validateReport, type AnalysisReport } from '../../core/index.js';
 import { buildReport, DetectionThread, type AccountFacts } from '../../detect/index.js';
+import { loadPartnerIndicators } from '../../intel/index.js';
 import { SqliteStore } from '../../store/index.js';
 import { ingestWithProgress } from '../ingest-with-progress.js';
 import { checkOutputPath, writeOutputFile } from '../write-output.js';
@@ -42,10 +43,18 @@ export function registerAnalyze(program: Command): void {
       const span = input.from && input.to ? ` from ${input.from} to ${input.to}` : '';
       process.stdout.write(
         `analysed ${input.interactions.toLocaleString('en-US')} interactions of ${input.accounts.toLocaleString('en-US')} accounts${span}; ` +
-          `rejected ${input.rejected ?? 0} lines; ${report.accounts.length} accounts and ${report.campaigns.length} campaigns reported\n` +
+          `rejected ${input.rejected ?? 0} lines; ${report.accounts.length} accounts and ${report.campaigns.length} campaigns reported${partnerLine(report)}\n` +
           `report written to ${options.out}\n`,
       );
     });
+}
+
+/** ', N of them matching partner indicators' when any does. */
+function partnerLine(report: AnalysisReport): string {
+  const matched = report.accounts.filter((account) =>
+    account.reasons.some((reason) => reason.signal === 'partner_indicator'),
+  ).length;
+  return matched > 0 ? `, ${matched} of them matching partner indicators` : '';
 }
 
 export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> {
@@ -61,7 +70,12 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> 
       rejected += accounts.rejected;
     }
     // tier-1 signals are computed here as records are parsed; profiles and the graph run on the detection thread
-    const detection = new DetectionThread({ addedBenchmarks: store.readBenchmarkItems() });
+    // partners' keyed indicators (intel import) become a signal when we hold their community key
+    const partners = loadPartnerIndicators(store);
+    const detection = new DetectionThread({
+      addedBenchmarks: store.readBenchmarkItems(),
+      partners: partners.indicators.length > 0 ? partners : null,
+    });
     const interactions = await ingestWithProgress('interactions', options.interactions, store, {
       maxRejected: options.maxRejected,
       observer: detection,
@@ -76,6 +90,18 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> 
       facts.set(accountId, known);
     const findings = await detection.finish(facts);
     const report = buildReport({ ...summary, rejected }, findings);
+    store.intel.savePartnerMatches(
+      findings.partnerMatches.map((match) => ({
+        indicatorId: match.indicator_id,
+        accountId: match.account_id,
+        kind: match.kind,
+        partner: match.partner,
+        firstMs: match.first_ms,
+        lastMs: match.last_ms,
+        requests: match.requests,
+        analysedAt: report.generated_at,
+      })),
+    );
     // the campaigns stay in the store with their template traits: `intel export` shares them
     const traits = new Map(findings.traits.map((item) => [item.campaign_id, item]));
     store.intel.saveCampaignFindings(

@@ -16,6 +16,7 @@ import {
   checkBundle,
   defaultIntelConfig,
   exportIntel,
+  exportSightings,
   importBundle,
   isTlpLevel,
   newIntelKey,
@@ -238,6 +239,35 @@ function registerValidate(intel: Command): void {
     });
 }
 
+function registerSightings(intel: Command): void {
+  intel
+    .command('sightings')
+    .description(
+      'tell partners which of their indicators matched here: one STIX sighting each, counts and time range only',
+    )
+    .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .option('--tlp <level>', `marking (default: the config's intel.default_tlp, amber)`)
+    .option('--config <file>', 'config file whose `intel` block names the organisation')
+    .option('--org <name>', 'the reporting organisation (overrides intel.organization.name)')
+    .requiredOption('--out <file>', 'where to write the bundle')
+    .action(
+      async (
+        options: StoreOption & { tlp?: string; config?: string; org?: string; out: string },
+      ) => {
+        await checkOutputPath(options.out, '--out');
+        const config = intelConfig(options);
+        const tlp = options.tlp ? parseTlp(options.tlp) : config.default_tlp;
+        await withStore(options, async (store) => {
+          const result = exportSightings(store, { tlp, config });
+          await writeOutputFile(options.out, `${JSON.stringify(result.bundle, null, 2)}\n`);
+          process.stdout.write(
+            `wrote ${options.out} (TLP:${tlp.toUpperCase()}): ${result.sightings} sighting(s) covering ${result.accounts} account match(es)\n`,
+          );
+        });
+      },
+    );
+}
+
 function registerWithdraw(intel: Command): void {
   intel
     .command('withdraw')
@@ -392,6 +422,7 @@ export function registerIntel(program: Command): void {
   registerExport(intel);
   registerImport(intel);
   registerValidate(intel);
+  registerSightings(intel);
   registerWithdraw(intel);
   registerKeys(intel);
   registerWarningList(intel);

@@ -5,6 +5,7 @@ import type {
   CampaignFindingRow,
   IntelKeyRow,
   IntelStore,
+  PartnerMatchRow,
   StixObjectRow,
   StixPutOutcome,
   StixReceipt,
@@ -160,6 +161,27 @@ export class SqliteIntelTables implements IntelStore {
       ).map((row) => [row.address, row.accounts]),
     );
     return used.map((row) => ({ ...row, accounts: everyone.get(row.address) ?? row.members }));
+  }
+
+  savePartnerMatches(rows: PartnerMatchRow[]): void {
+    const upsert = this.database.prepare(
+      `INSERT INTO partner_matches (indicator_id, account_id, kind, partner, first_ms, last_ms, requests, analysed_at)
+       VALUES (@indicatorId, @accountId, @kind, @partner, @firstMs, @lastMs, @requests, @analysedAt)
+       ON CONFLICT(indicator_id, account_id) DO UPDATE SET first_ms = excluded.first_ms,
+         last_ms = excluded.last_ms, requests = excluded.requests, analysed_at = excluded.analysed_at`,
+    );
+    this.database.transaction(() => {
+      for (const row of rows) upsert.run(row);
+    })();
+  }
+
+  readPartnerMatches(): PartnerMatchRow[] {
+    return this.database
+      .prepare(
+        `SELECT indicator_id AS indicatorId, account_id AS accountId, kind, partner, first_ms AS firstMs,
+         last_ms AS lastMs, requests, analysed_at AS analysedAt FROM partner_matches ORDER BY indicator_id, account_id`,
+      )
+      .all() as PartnerMatchRow[];
   }
 
   addWarning(row: WarningListRow): boolean {

@@ -151,6 +151,7 @@ export const migrations: readonly Migration[] = [
     // HMACs, so kept as they are); retired keys still match, new indicators use the active one.
     // stix_objects: every version of every STIX object made here or received (canonical JSON);
     // stix_receipts: who sent which version, when and over which channel.
+    // partner_matches: accounts here that matched a partner's indicator (the source of sightings).
     sql: `
       CREATE TABLE campaign_findings (
         campaign_id TEXT PRIMARY KEY,
@@ -184,6 +185,17 @@ export const migrations: readonly Migration[] = [
         channel TEXT NOT NULL,
         received_at TEXT NOT NULL,
         PRIMARY KEY (id, version, source, channel)
+      );
+      CREATE TABLE partner_matches (
+        indicator_id TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        partner TEXT NOT NULL,
+        first_ms INTEGER NOT NULL,
+        last_ms INTEGER NOT NULL,
+        requests INTEGER NOT NULL,
+        analysed_at TEXT NOT NULL,
+        PRIMARY KEY (indicator_id, account_id)
       );
       CREATE TABLE intel_warning_list (
         kind TEXT NOT NULL,

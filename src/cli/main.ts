@@ -43,6 +43,7 @@ const commands: [name: string, load: () => Promise<Register>][] = [
   ['watermark', async () => (await import('./commands/watermark.js')).registerWatermark],
   ['audit', async () => (await import('./commands/audit.js')).registerAudit],
   ['intel', async () => (await import('./commands/intel.js')).registerIntel],
+  ['hub', async () => (await import('./commands/hub.js')).registerHub],
 ];
 
 /** The program with every subcommand, or with only `only` when it names one. */

@@ -3,7 +3,7 @@
 // `created`, an indicator's STIX pattern parses, every reference resolves). A bad object is set
 // aside with its reason; objects that refer to it are set aside too, so what passes is whole.
 import { isJsonObject, type JsonObject } from '../core/index.js';
-import { envelopeProblem, schemaProblem } from './stix-schemas.js';
+import { envelopeProblem, isStandardType, schemaProblem } from './stix-schemas.js';
 import { parseStixPattern, StixPatternError } from './stix-pattern.js';
 import { tlp1MarkingIds, tlpMarkingIds } from './tlp.js';
 
@@ -62,6 +62,17 @@ export function referencesOf(object: JsonObject): { field: string; id: string }[
   return found;
 }
 
+/** Whether a custom object says which extension definition makes its type (STIX 2.1, 7.3). */
+function declaresNewType(object: JsonObject): boolean {
+  const extensions = isJsonObject(object.extensions) ? Object.values(object.extensions) : [];
+  return extensions.some(
+    (extension) =>
+      isJsonObject(extension) &&
+      typeof extension.extension_type === 'string' &&
+      extension.extension_type.startsWith('new-'),
+  );
+}
+
 /** The checks that need only the object itself. */
 function ownProblem(object: JsonObject): { field: string; reason: string } | null {
   const type = typeof object.type === 'string' ? object.type : null;
@@ -71,6 +82,11 @@ function ownProblem(object: JsonObject): { field: string; reason: string } | nul
     return {
       field: '/id',
       reason: `the id must be '${type}--' followed by an RFC 4122 UUID`,
+    };
+  if (!isStandardType(type) && !declaresNewType(object))
+    return {
+      field: '/type',
+      reason: `unknown type '${type}': not a STIX 2.1 type, and no extension of type new-sdo, new-sco or new-sro is declared in its 'extensions'`,
     };
   const schema = schemaProblem(object);
   if (schema) return { field: schema.path, reason: schema.reason };

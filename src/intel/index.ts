@@ -45,3 +45,13 @@ export {
   type LoadedPartnerIndicators,
 } from './partner-indicators.js';
 export { exportSightings } from './sightings.js';
+export { registerTaxiiRoutes, apiRootPath, discoveryPath } from './taxii/taxii-routes.js';
+export {
+  campaignsCollection,
+  ensureDefaultCollection,
+  mountTaxii,
+  startHub,
+  type HubOptions,
+  type RunningHub,
+} from './taxii/hub-server.js';
+export { taxiiMediaType } from './taxii/media.js';

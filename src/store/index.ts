@@ -1,6 +1,7 @@
 // Public face of store/: the persistence port and its embedded SQLite adapter.
 export type * from './store.js';
 export type * from './intel-store.js';
+export type * from './taxii-store.js';
 export { conflictingRecord, refusedRecord } from './store.js';
 export { SqliteStore } from './sqlite/sqlite-store.js';
 export type { WriterThread, WriterThreadHook } from './sqlite/writer-thread.js';

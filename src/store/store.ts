@@ -2,6 +2,7 @@
 // interactions, accounts, benchmark items, API keys and admin tokens, settings, decisions).
 // Intelligence has its own part (intel-store.ts). Adapters implement it (sqlite/ today); the rest of the code sees only this.
 import type { IntelStore } from './intel-store.js';
+import type { TaxiiStore } from './taxii-store.js';
 
 /** The fields of an interaction that detection reads, plus where the full record lives. */
 export interface InteractionRow {
@@ -152,6 +153,8 @@ export interface PruneTally {
 export interface Store {
   /** Intelligence: campaign findings, community keys, STIX objects, the warning list. */
   readonly intel: IntelStore;
+  /** TAXII 2.1: collections, partners, status resources. */
+  readonly taxii: TaxiiStore;
   /** Registers an import of `kind` from `source`; returns its id. */
   beginImport(kind: ImportKind, source: SourceInfo): Promise<number>;
   /**

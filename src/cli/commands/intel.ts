@@ -2,6 +2,7 @@
 // what partners sent), import (a partner's bundle), validate (a bundle, without storing it),
 // withdraw (a finding taken back: exported revoked), keys (community keys for keyed indicators),
 // warning-list (accounts, organisations, email domains and cards never to be exported).
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
@@ -15,6 +16,7 @@ import { readGatewayConfig } from '../../gateway/index.js';
 import {
   checkBundle,
   defaultIntelConfig,
+  ensureDefaultCollection,
   exportIntel,
   exportSightings,
   importBundle,
@@ -29,6 +31,7 @@ import {
 } from '../../intel/index.js';
 import { SqliteStore } from '../../store/index.js';
 import { defaultDatabasePath } from '../options.js';
+import { partnerSecretHasher } from '../taxii-secrets.js';
 import { checkOutputPath, writeOutputFile } from '../write-output.js';
 
 interface StoreOption {
@@ -415,6 +418,156 @@ function registerWarningList(intel: Command): void {
     });
 }
 
+/** A secret kept in a file (trailing newline dropped); refused when short. */
+async function readSecretFile(path: string): Promise<string> {
+  let text: string;
+  try {
+    text = (await readFile(path, 'utf8')).trim();
+  } catch (error) {
+    throw new DistillGuardError('input_unreadable', describeFileError(path, error));
+  }
+  if (text.length < 32 || /\s/.test(text))
+    throw new DistillGuardError(
+      'input_invalid',
+      `the secret in '${path}' must be at least 32 characters without spaces.`,
+    );
+  return text;
+}
+
+const partnerNamePattern = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
+
+function registerPartners(intel: Command): void {
+  const partners = intel
+    .command('partners')
+    .description(
+      'TAXII partners: who may read and write which collections (secrets stored as keyed hashes only)',
+    );
+  const common = (command: Command) =>
+    command
+      .option('--db <file>', 'SQLite store', defaultDatabasePath)
+      .option(
+        '--key-hash-secret-file <file>',
+        'file holding the key-hashing secret (as for serve and hub)',
+      );
+  common(partners.command('add').description('add a partner and print its secret once'))
+    .argument('<name>', 'the partner name (its HTTP Basic user name)')
+    .option('--read <collections...>', "collections it may read (ids or aliases; '*' for all)", [])
+    .option('--write <collections...>', 'collections it may write', [])
+    .option('--amber', 'TLP:AMBER objects may go to this partner (else GREEN at most)')
+    .option(
+      '--secret-file <file>',
+      'use the secret in this file (at least 32 characters) instead of a new one',
+    )
+    .action(
+      async (
+        name: string,
+        options: StoreOption & {
+          keyHashSecretFile?: string;
+          read: string[];
+          write: string[];
+          amber?: boolean;
+          secretFile?: string;
+        },
+      ) => {
+        if (!partnerNamePattern.test(name))
+          throw new DistillGuardError(
+            'usage',
+            `partner name '${name}' must be 1-64 letters, digits, spaces, '.', '_' or '-' (no ':').`,
+          );
+        const secret = options.secretFile
+          ? await readSecretFile(options.secretFile)
+          : randomBytes(32).toString('base64url');
+        await withStore(options, (store) => {
+          ensureDefaultCollection(store);
+          for (const collection of [...options.read, ...options.write])
+            if (collection !== '*' && !store.taxii.findCollection(collection))
+              throw new DistillGuardError(
+                'usage',
+                `no collection '${collection}'; \`intel collections list\` shows them.`,
+              );
+          if (store.taxii.findPartner(name))
+            throw new DistillGuardError(
+              'usage',
+              `partner '${name}' exists already; revoke it first to issue a new secret.`,
+            );
+          store.taxii.addPartner({
+            name,
+            secretHash: partnerSecretHasher(store, options.db, options.keyHashSecretFile)(secret),
+            canRead: options.read,
+            canWrite: options.write,
+            amber: options.amber === true,
+            createdAt: new Date().toISOString(),
+            revokedAt: null,
+          });
+        });
+        process.stdout.write(
+          `partner ${name} (read: ${options.read.join(', ') || 'none'}; write: ${options.write.join(', ') || 'none'}; TLP up to ${options.amber ? 'AMBER' : 'GREEN'})\n` +
+            (options.secretFile ? '' : `secret (shown once): ${secret}\n`),
+        );
+      },
+    );
+  common(partners.command('list').description('list partners (never their secrets)')).action(
+    async (options: StoreOption) => {
+      const rows = await withStore(options, (store) => store.taxii.listPartners());
+      if (rows.length === 0) process.stdout.write('no partners\n');
+      for (const row of rows)
+        process.stdout.write(
+          `${row.name}\tread ${row.canRead.join(',') || '-'}\twrite ${row.canWrite.join(',') || '-'}\t${row.amber ? 'amber' : 'green'}\t${row.revokedAt ? `revoked ${row.revokedAt}` : 'active'}\n`,
+        );
+    },
+  );
+  common(
+    partners
+      .command('revoke')
+      .description('revoke a partner: its credentials stop working at once'),
+  )
+    .argument('<name>', 'the partner')
+    .action(async (name: string, options: StoreOption) => {
+      const done = await withStore(options, (store) =>
+        store.taxii.revokePartner(name, new Date().toISOString()),
+      );
+      if (!done) throw new DistillGuardError('usage', `no partner '${name}' in ${options.db}.`);
+      process.stdout.write(`revoked ${name}\n`);
+    });
+}
+
+function registerCollections(intel: Command): void {
+  const collections = intel.command('collections').description('TAXII collections of this server');
+  collections
+    .command('add')
+    .argument('<alias>', 'a short name, e.g. allied-hubs')
+    .requiredOption('--title <text>', 'what partners see')
+    .option('--description <text>', 'what it holds')
+    .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .action(
+      async (alias: string, options: StoreOption & { title: string; description?: string }) => {
+        const id = randomUUID();
+        const added = await withStore(options, (store) =>
+          store.taxii.addCollection({
+            id,
+            alias,
+            title: options.title,
+            description: options.description ?? null,
+            createdAt: new Date().toISOString(),
+          }),
+        );
+        if (!added) throw new DistillGuardError('usage', `a collection '${alias}' exists already.`);
+        process.stdout.write(`collection ${alias} (${id})\n`);
+      },
+    );
+  collections
+    .command('list')
+    .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .action(async (options: StoreOption) => {
+      const rows = await withStore(options, (store) => {
+        ensureDefaultCollection(store);
+        return store.taxii.listCollections();
+      });
+      for (const row of rows)
+        process.stdout.write(`${row.alias ?? '-'}\t${row.id}\t${row.title}\n`);
+    });
+}
+
 export function registerIntel(program: Command): void {
   const intel = program
     .command('intel')
@@ -426,4 +579,6 @@ export function registerIntel(program: Command): void {
   registerWithdraw(intel);
   registerKeys(intel);
   registerWarningList(intel);
+  registerPartners(intel);
+  registerCollections(intel);
 }

@@ -206,4 +206,41 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: 'TAXII 2.1: collections, the object versions in each, partners (keyed secret hashes only), status resources',
+    sql: `
+      CREATE TABLE taxii_collections (
+        id TEXT PRIMARY KEY,
+        alias TEXT UNIQUE,
+        title TEXT NOT NULL,
+        description TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE taxii_collection_objects (
+        seq INTEGER PRIMARY KEY,
+        collection_id TEXT NOT NULL REFERENCES taxii_collections(id),
+        object_id TEXT NOT NULL,
+        version TEXT NOT NULL,
+        date_added TEXT NOT NULL,
+        UNIQUE (collection_id, object_id, version)
+      );
+      CREATE INDEX taxii_collection_objects_added ON taxii_collection_objects(collection_id, date_added, seq);
+      CREATE TABLE taxii_partners (
+        name TEXT PRIMARY KEY,
+        secret_hash TEXT NOT NULL UNIQUE,
+        can_read TEXT NOT NULL,
+        can_write TEXT NOT NULL,
+        amber INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+      );
+      CREATE TABLE taxii_status (
+        id TEXT PRIMARY KEY,
+        partner TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+    `,
+  },
 ];

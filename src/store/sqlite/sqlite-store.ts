@@ -23,6 +23,7 @@ import { encodeInteractionRows } from './flat-rows.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
 import { SqliteStoreReader, type UnreadableRow } from './store-reader.js';
 import { SqliteIntelTables } from './intel-tables.js';
+import { SqliteTaxiiTables } from './taxii-tables.js';
 import type { WriteReply, WriteRequest, WriterThreadInfo } from './write-protocol.js';
 import type { WriterThreadHook } from './writer-thread.js';
 
@@ -58,6 +59,8 @@ export class SqliteStore implements Store {
   readonly path: string;
   /** Campaign findings, community keys, STIX objects and the warning list. */
   readonly intel: SqliteIntelTables;
+  /** TAXII collections, partners and status resources. */
+  readonly taxii: SqliteTaxiiTables;
   private readonly database: SqliteDatabase;
   private readonly reads: SqliteStoreReader;
   private readonly options: StoreOpenOptions;
@@ -78,6 +81,7 @@ export class SqliteStore implements Store {
     this.options = options;
     this.reads = new SqliteStoreReader(database);
     this.intel = new SqliteIntelTables(database);
+    this.taxii = new SqliteTaxiiTables(database);
     this.worker = this.startWorker();
   }
 

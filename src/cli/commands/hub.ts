@@ -1,0 +1,55 @@
+// `distillguard hub`: the TAXII 2.1 server alone (a government or industry hub), on the store
+// given; partners are added with `distillguard intel partners add`.
+import type { Command } from 'commander';
+import { keyHashSecretVariable } from '../../core/index.js';
+import { apiRootPath, discoveryPath, startHub } from '../../intel/index.js';
+import { SqliteStore } from '../../store/index.js';
+import { defaultDatabasePath, parsePort, parsePositiveInteger } from '../options.js';
+import { partnerSecretHasher } from '../taxii-secrets.js';
+
+interface HubCommandOptions {
+  port: number;
+  host: string;
+  db: string;
+  title: string;
+  maxContentLength: number;
+  keyHashSecretFile?: string;
+}
+
+export function registerHub(program: Command): void {
+  program
+    .command('hub')
+    .description('run the TAXII 2.1 server alone: partners push and pull campaigns and indicators')
+    .option('--port <port>', 'port to listen on', parsePort, 9443)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .option('--title <text>', 'the server title partners see', 'DistillGuard hub')
+    .option('--max-content-length <bytes>', 'largest post accepted', parsePositiveInteger, 10 << 20)
+    .option(
+      '--key-hash-secret-file <file>',
+      `file holding the key-hashing secret (else env ${keyHashSecretVariable}, else <db>.key-hash-secret)`,
+    )
+    .action(async (options: HubCommandOptions) => {
+      const store = SqliteStore.open(options.db);
+      const hub = await startHub({
+        store,
+        hashSecret: partnerSecretHasher(store, options.db, options.keyHashSecretFile),
+        port: options.port,
+        host: options.host,
+        title: options.title,
+        maxContentLength: options.maxContentLength,
+      });
+      const partners = store.taxii.listPartners().filter((partner) => !partner.revokedAt).length;
+      process.stdout.write(
+        `distillguard hub listening on ${hub.url} (TAXII 2.1 discovery ${discoveryPath}, API root ${apiRootPath}; store ${options.db}; ${partners} partner(s))\n`,
+      );
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGTERM', stop);
+        process.once('SIGINT', stop);
+      });
+      await hub.close();
+      await store.close();
+      process.stdout.write('hub stopped\n');
+    });
+}

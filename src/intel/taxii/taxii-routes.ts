@@ -1,0 +1,429 @@
+// The TAXII 2.1 server (OASIS TAXII 2.1, sections 4 and 5): discovery, one API root, its
+// collections, objects (GET with added_after, limit and next, match[id|type|version|spec_version];
+// POST answered with a status resource), one object, its versions, the manifest and status.
+// Every answer is application/taxii+json;version=2.1; a request that accepts nothing of the kind
+// gets 406, a post of another media type 415, one over max_content_length 413, missing or wrong
+// credentials 401, a collection the partner may not read or write 403 (404 when it may do
+// neither). What a partner reads is cut to what TLP lets it have: AMBER+STRICT and RED never
+// leave this organisation, AMBER only to partners allowed it, unmarked objects count as AMBER.
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isJsonObject, type JsonObject } from '../../core/index.js';
+import type { Store, TaxiiCollectionRow, TaxiiEntry, TaxiiPartnerRow } from '../../store/index.js';
+import { checkBundle } from '../check-bundle.js';
+import { unmarkedTlp } from '../import-intel.js';
+import { tlpLevels, tlpOfObject } from '../tlp.js';
+import { stixRow } from '../versioning.js';
+import {
+  acceptsTaxii,
+  isTaxiiContent,
+  sendTaxiiError,
+  stixMediaType,
+  TaxiiError,
+  taxiiMediaType,
+} from './media.js';
+import { allows, authenticatePartner } from './partner-auth.js';
+
+export interface TaxiiOptions {
+  store: Store;
+  /** The keyed hash partner secrets are stored as. */
+  hashSecret: (secret: string) => string;
+  title: string;
+  /** Largest POST body accepted (bytes). */
+  maxContentLength: number;
+  now?: () => Date;
+}
+
+/** Where the one API root lives, under the discovery path. */
+export const discoveryPath = '/taxii2/';
+export const apiRootPath = '/taxii2/intel/';
+const defaultLimit = 100;
+const maxLimit = 1000;
+
+type Query = Record<string, string | string[] | undefined>;
+
+function one(query: Query, name: string): string | undefined {
+  const value = query[name];
+  return Array.isArray(value) ? value[value.length - 1] : value;
+}
+
+function list(query: Query, name: string): string[] | undefined {
+  const value = one(query, name);
+  return value === undefined
+    ? undefined
+    : value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
+}
+
+function timestamp(value: string, parameter: string): string {
+  const ms = Date.parse(value);
+  if (!Number.isFinite(ms))
+    throw new TaxiiError(
+      400,
+      'Bad filter',
+      `${parameter} must be an RFC 3339 timestamp, e.g. 2026-02-02T00:00:00.000Z; got '${value}'.`,
+    );
+  return new Date(ms).toISOString();
+}
+
+/** The version an entry stands for in manifests (an unversioned SCO's is when it was added). */
+function versionOf(entry: TaxiiEntry): string {
+  return entry.version || entry.dateAdded;
+}
+
+/** A body as bytes: fastify would otherwise rewrite a JSON media type (quotes, charset). */
+function send(reply: FastifyReply, body: unknown, status = 200): FastifyReply {
+  return reply
+    .code(status)
+    .header('content-type', taxiiMediaType)
+    .send(Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)));
+}
+
+function withDateHeaders(reply: FastifyReply, entries: TaxiiEntry[]): FastifyReply {
+  if (entries.length > 0) {
+    reply.header('x-taxii-date-added-first', entries[0].dateAdded);
+    reply.header('x-taxii-date-added-last', entries[entries.length - 1].dateAdded);
+  }
+  return reply;
+}
+
+/** What TLP lets this partner have. */
+function mayReceive(object: JsonObject, partner: TaxiiPartnerRow): boolean {
+  const level = tlpOfObject(object) ?? unmarkedTlp;
+  const limit = partner.amber ? 'amber' : 'green';
+  return tlpLevels.indexOf(level) <= tlpLevels.indexOf(limit);
+}
+
+export async function registerTaxiiRoutes(
+  app: FastifyInstance,
+  options: TaxiiOptions,
+): Promise<void> {
+  const { store } = options;
+  const now = options.now ?? (() => new Date());
+
+  await app.register(async (taxii) => {
+    taxii.addContentTypeParser(
+      '*',
+      { parseAs: 'buffer', bodyLimit: options.maxContentLength },
+      (_request, body, done) => done(null, body),
+    );
+    taxii.setErrorHandler(
+      (error: Error & { code?: string; statusCode?: number }, request, reply) => {
+        if (error instanceof TaxiiError) return sendTaxiiError(reply, error);
+        if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+          return sendTaxiiError(
+            reply,
+            new TaxiiError(
+              413,
+              'Too large',
+              `The body exceeds this API root's max_content_length of ${options.maxContentLength} bytes; post fewer objects at a time.`,
+            ),
+          );
+        if ((error.statusCode ?? 500) < 500)
+          return sendTaxiiError(
+            reply,
+            new TaxiiError(error.statusCode ?? 400, 'Bad request', error.message),
+          );
+        request.log.error({ err: error }, 'TAXII request failed');
+        return sendTaxiiError(
+          reply,
+          new TaxiiError(500, 'Server error', 'The request failed here; it has been logged.'),
+        );
+      },
+    );
+
+    /** Content negotiation and authentication, before any route's work. */
+    taxii.addHook('onRequest', async (request) => {
+      if (!acceptsTaxii(request.headers.accept))
+        throw new TaxiiError(
+          406,
+          'Not acceptable',
+          `This server answers ${taxiiMediaType} only; ask for it in Accept.`,
+        );
+      (request as FastifyRequest & { partner?: TaxiiPartnerRow }).partner = authenticatePartner(
+        request.headers.authorization,
+        store.taxii,
+        options.hashSecret,
+      );
+    });
+    const partnerOf = (request: FastifyRequest) =>
+      (request as FastifyRequest & { partner: TaxiiPartnerRow }).partner;
+
+    const visible = (partner: TaxiiPartnerRow, collection: TaxiiCollectionRow) =>
+      allows(partner.canRead, collection) || allows(partner.canWrite, collection);
+    const collectionFor = (request: FastifyRequest, mode: 'read' | 'write'): TaxiiCollectionRow => {
+      const partner = partnerOf(request);
+      const { collection: wanted } = request.params as { collection: string };
+      const collection = store.taxii.findCollection(wanted);
+      if (!collection || !visible(partner, collection))
+        throw new TaxiiError(
+          404,
+          'Unknown collection',
+          `There is no collection '${wanted}' for you here; GET ${apiRootPath}collections/ lists yours.`,
+        );
+      if (!allows(mode === 'read' ? partner.canRead : partner.canWrite, collection))
+        throw new TaxiiError(
+          403,
+          'Forbidden',
+          `You may not ${mode} collection '${collection.alias ?? collection.id}'.`,
+        );
+      return collection;
+    };
+    const describe = (partner: TaxiiPartnerRow, collection: TaxiiCollectionRow) => ({
+      id: collection.id,
+      title: collection.title,
+      ...(collection.description ? { description: collection.description } : {}),
+      ...(collection.alias ? { alias: collection.alias } : {}),
+      can_read: allows(partner.canRead, collection),
+      can_write: allows(partner.canWrite, collection),
+      media_types: [stixMediaType],
+    });
+
+    /** The entries a GET returns: filters, version selection, TLP, then the page. */
+    const select = (request: FastifyRequest, collection: TaxiiCollectionRow, objectId?: string) => {
+      const query = request.query as Query;
+      const addedAfter = one(query, 'added_after');
+      const limitText = one(query, 'limit');
+      const limit = limitText === undefined ? defaultLimit : Number(limitText);
+      if (!Number.isInteger(limit) || limit < 1)
+        throw new TaxiiError(
+          400,
+          'Bad filter',
+          `limit must be a whole number from 1; got '${limitText}'.`,
+        );
+      const nextText = one(query, 'next');
+      const afterSeq = nextText === undefined || nextText === '' ? undefined : Number(nextText);
+      if (afterSeq !== undefined && !Number.isInteger(afterSeq))
+        throw new TaxiiError(
+          400,
+          'Bad filter',
+          `next must be a value this server returned; got '${nextText}'.`,
+        );
+      const specVersions = list(query, 'match[spec_version]');
+      if (specVersions && !specVersions.includes('2.1'))
+        return { page: [], more: false, next: undefined };
+      let entries = store.taxii.listEntries({
+        collectionId: collection.id,
+        addedAfter: addedAfter === undefined ? undefined : timestamp(addedAfter, 'added_after'),
+        objectIds: list(query, 'match[id]'),
+        types: list(query, 'match[type]'),
+        objectId,
+      });
+      const versions = list(query, 'match[version]') ?? ['last'];
+      const byObject = new Map<string, TaxiiEntry[]>();
+      for (const entry of entries)
+        byObject.set(entry.objectId, [...(byObject.get(entry.objectId) ?? []), entry]);
+      const chosen = new Set<TaxiiEntry>();
+      for (const group of byObject.values()) {
+        const ordered = [...group].sort((a, b) => (versionOf(a) < versionOf(b) ? -1 : 1));
+        for (const wanted of versions) {
+          if (wanted === 'all') ordered.forEach((entry) => chosen.add(entry));
+          else if (wanted === 'first') chosen.add(ordered[0]);
+          else if (wanted === 'last') chosen.add(ordered[ordered.length - 1]);
+          else {
+            const at = timestamp(wanted, 'match[version]');
+            for (const entry of ordered)
+              if (entry.version && new Date(entry.version).toISOString() === at) chosen.add(entry);
+          }
+        }
+      }
+      const partner = partnerOf(request);
+      entries = entries.filter(
+        (entry) => chosen.has(entry) && mayReceive(JSON.parse(entry.object) as JsonObject, partner),
+      );
+      const start = afterSeq === undefined ? 0 : entries.findIndex((entry) => entry.seq > afterSeq);
+      const remaining = start < 0 ? [] : entries.slice(start);
+      const page = remaining.slice(0, Math.min(limit, maxLimit));
+      const more = remaining.length > page.length;
+      return { page, more, next: more ? String(page[page.length - 1].seq) : undefined };
+    };
+
+    taxii.get(discoveryPath, async (request, reply) => {
+      const base = `${request.protocol}://${request.headers.host ?? 'localhost'}`;
+      return send(reply, {
+        title: options.title,
+        description: 'DistillGuard: distillation campaigns and keyed indicators in STIX 2.1.',
+        default: `${base}${apiRootPath}`,
+        api_roots: [`${base}${apiRootPath}`],
+      });
+    });
+
+    taxii.get(apiRootPath, async (_request, reply) =>
+      send(reply, {
+        title: `${options.title}: intelligence`,
+        description: 'Campaigns, indicators and sightings of adversarial distillation.',
+        versions: [taxiiMediaType],
+        max_content_length: options.maxContentLength,
+      }),
+    );
+
+    taxii.get(`${apiRootPath}collections/`, async (request, reply) => {
+      const partner = partnerOf(request);
+      const collections = store.taxii
+        .listCollections()
+        .filter((collection) => visible(partner, collection))
+        .map((collection) => describe(partner, collection));
+      return send(reply, collections.length > 0 ? { collections } : {});
+    });
+
+    taxii.get(`${apiRootPath}collections/:collection/`, async (request, reply) => {
+      const partner = partnerOf(request);
+      const { collection: wanted } = request.params as { collection: string };
+      const collection = store.taxii.findCollection(wanted);
+      if (!collection || !visible(partner, collection))
+        throw new TaxiiError(
+          404,
+          'Unknown collection',
+          `There is no collection '${wanted}' for you here.`,
+        );
+      return send(reply, describe(partner, collection));
+    });
+
+    taxii.get(`${apiRootPath}collections/:collection/objects/`, async (request, reply) => {
+      const { page, more, next } = select(request, collectionFor(request, 'read'));
+      if (page.length === 0) return send(reply, {});
+      withDateHeaders(reply, page);
+      return send(reply, {
+        more,
+        ...(next ? { next } : {}),
+        objects: page.map((entry) => JSON.parse(entry.object) as unknown),
+      });
+    });
+
+    taxii.get(`${apiRootPath}collections/:collection/objects/:object/`, async (request, reply) => {
+      const collection = collectionFor(request, 'read');
+      const { object } = request.params as { object: string };
+      const { page, more, next } = select(request, collection, object);
+      if (page.length === 0)
+        throw new TaxiiError(
+          404,
+          'Unknown object',
+          `Collection '${collection.alias ?? collection.id}' holds no object '${object}' for you.`,
+        );
+      withDateHeaders(reply, page);
+      return send(reply, {
+        more,
+        ...(next ? { next } : {}),
+        objects: page.map((entry) => JSON.parse(entry.object) as unknown),
+      });
+    });
+
+    taxii.get(
+      `${apiRootPath}collections/:collection/objects/:object/versions/`,
+      async (request, reply) => {
+        const collection = collectionFor(request, 'read');
+        const { object } = request.params as { object: string };
+        (request.query as Query)['match[version]'] = 'all';
+        const { page, more, next } = select(request, collection, object);
+        if (page.length === 0)
+          throw new TaxiiError(
+            404,
+            'Unknown object',
+            `Collection '${collection.alias ?? collection.id}' holds no object '${object}' for you.`,
+          );
+        withDateHeaders(reply, page);
+        return send(reply, { more, ...(next ? { next } : {}), versions: page.map(versionOf) });
+      },
+    );
+
+    taxii.get(`${apiRootPath}collections/:collection/manifest/`, async (request, reply) => {
+      const { page, more, next } = select(request, collectionFor(request, 'read'));
+      if (page.length === 0) return send(reply, {});
+      withDateHeaders(reply, page);
+      return send(reply, {
+        more,
+        ...(next ? { next } : {}),
+        objects: page.map((entry) => ({
+          id: entry.objectId,
+          date_added: entry.dateAdded,
+          version: versionOf(entry),
+          media_type: stixMediaType,
+        })),
+      });
+    });
+
+    taxii.post(`${apiRootPath}collections/:collection/objects/`, async (request, reply) => {
+      const collection = collectionFor(request, 'write');
+      if (!isTaxiiContent(request.headers['content-type']))
+        throw new TaxiiError(
+          415,
+          'Unsupported media type',
+          `Post objects as ${taxiiMediaType} (an envelope: {"objects": [...]}).`,
+        );
+      const partner = partnerOf(request);
+      let body: unknown;
+      try {
+        body = JSON.parse((request.body as Buffer | undefined)?.toString('utf8') ?? '');
+      } catch (error) {
+        throw new TaxiiError(400, 'Not JSON', `The body is not JSON: ${(error as Error).message}.`);
+      }
+      if (!isJsonObject(body) || !Array.isArray(body.objects))
+        throw new TaxiiError(
+          422,
+          'Not an envelope',
+          'Post an envelope: a JSON object whose "objects" is a list of STIX 2.1 objects.',
+        );
+      const requested = now();
+      const check = checkBundle(
+        { type: 'bundle', id: `bundle--${randomUUID()}`, objects: body.objects },
+        { known: (id) => store.intel.latestStixObject(id) !== null },
+      );
+      if (check.envelope)
+        throw new TaxiiError(
+          422,
+          'Not STIX',
+          `objects${check.envelope.field}: ${check.envelope.reason}.`,
+        );
+      const storedAt = requested.toISOString();
+      const rows = check.accepted.map((object) => stixRow(object, 'received', storedAt));
+      const outcomes = store.intel.putStixObjects(rows, {
+        source: partner.name,
+        channel: 'taxii',
+        receivedAt: storedAt,
+      });
+      const successes: JsonObject[] = [];
+      const failures: JsonObject[] = check.problems.map((problem) => ({
+        id: problem.id ?? `objects[${problem.index}]`,
+        version: '',
+        message: `${problem.field ? `${problem.field}: ` : ''}${problem.reason}`,
+      }));
+      const added: { objectId: string; version: string }[] = [];
+      rows.forEach((row, index) => {
+        if (outcomes[index] === 'conflict')
+          failures.push({
+            id: row.id,
+            version: row.version,
+            message: 'another object with this id and version is stored with different content',
+          });
+        else {
+          successes.push({ id: row.id, version: row.version || storedAt });
+          added.push({ objectId: row.id, version: row.version });
+        }
+      });
+      store.taxii.addToCollection(collection.id, added, storedAt);
+      const status = {
+        id: randomUUID(),
+        status: 'complete',
+        request_timestamp: storedAt,
+        total_count: successes.length + failures.length,
+        success_count: successes.length,
+        successes,
+        failure_count: failures.length,
+        failures,
+        pending_count: 0,
+        pendings: [],
+      };
+      store.taxii.saveStatus(status.id, partner.name, JSON.stringify(status), storedAt);
+      return send(reply, status, 202);
+    });
+
+    taxii.get(`${apiRootPath}status/:status`, async (request, reply) => {
+      const { status: id } = request.params as { status: string };
+      const status = store.taxii.readStatus(id, partnerOf(request).name);
+      if (!status) throw new TaxiiError(404, 'Unknown status', `No status '${id}' for you here.`);
+      return send(reply, status);
+    });
+  });
+}

@@ -1,0 +1,173 @@
+// The TaxiiStore port on SQLite: on the caller's connection, each write one small transaction.
+import type {
+  TaxiiCollectionRow,
+  TaxiiEntry,
+  TaxiiEntryFilter,
+  TaxiiPartnerRow,
+  TaxiiStore,
+} from '../taxii-store.js';
+import type { SqliteDatabase } from './open-database.js';
+
+interface PartnerRecord {
+  name: string;
+  secretHash: string;
+  canRead: string;
+  canWrite: string;
+  amber: number;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+const selectPartners =
+  'SELECT name, secret_hash AS secretHash, can_read AS canRead, can_write AS canWrite, amber, created_at AS createdAt, revoked_at AS revokedAt FROM taxii_partners';
+const selectCollections =
+  'SELECT id, alias, title, description, created_at AS createdAt FROM taxii_collections';
+
+function partner(record: PartnerRecord | undefined): TaxiiPartnerRow | null {
+  if (!record) return null;
+  return {
+    ...record,
+    canRead: JSON.parse(record.canRead) as string[],
+    canWrite: JSON.parse(record.canWrite) as string[],
+    amber: record.amber === 1,
+  };
+}
+
+export class SqliteTaxiiTables implements TaxiiStore {
+  private readonly database: SqliteDatabase;
+
+  constructor(database: SqliteDatabase) {
+    this.database = database;
+  }
+
+  addCollection(row: TaxiiCollectionRow): boolean {
+    return (
+      this.database
+        .prepare(
+          `INSERT INTO taxii_collections (id, alias, title, description, created_at)
+           VALUES (@id, @alias, @title, @description, @createdAt) ON CONFLICT DO NOTHING`,
+        )
+        .run(row).changes > 0
+    );
+  }
+
+  listCollections(): TaxiiCollectionRow[] {
+    return this.database
+      .prepare(`${selectCollections} ORDER BY created_at, id`)
+      .all() as TaxiiCollectionRow[];
+  }
+
+  findCollection(idOrAlias: string): TaxiiCollectionRow | null {
+    return (
+      (this.database
+        .prepare(`${selectCollections} WHERE id = ? OR alias = ?`)
+        .get(idOrAlias, idOrAlias) as TaxiiCollectionRow | undefined) ?? null
+    );
+  }
+
+  addToCollection(
+    collectionId: string,
+    entries: { objectId: string; version: string }[],
+    dateAdded: string,
+  ): number {
+    const insert = this.database.prepare(
+      `INSERT INTO taxii_collection_objects (collection_id, object_id, version, date_added)
+       VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    );
+    return this.database.transaction(() =>
+      entries.reduce(
+        (added, entry) =>
+          added + insert.run(collectionId, entry.objectId, entry.version, dateAdded).changes,
+        0,
+      ),
+    )();
+  }
+
+  listEntries(filter: TaxiiEntryFilter): TaxiiEntry[] {
+    const where = ['c.collection_id = ?'];
+    const values: (string | number)[] = [filter.collectionId];
+    if (filter.addedAfter !== undefined) {
+      where.push('c.date_added > ?');
+      values.push(filter.addedAfter);
+    }
+    if (filter.objectId !== undefined) {
+      where.push('c.object_id = ?');
+      values.push(filter.objectId);
+    }
+    if (filter.objectIds && filter.objectIds.length > 0) {
+      where.push('c.object_id IN (SELECT value FROM json_each(?))');
+      values.push(JSON.stringify(filter.objectIds));
+    }
+    if (filter.types && filter.types.length > 0) {
+      where.push('o.type IN (SELECT value FROM json_each(?))');
+      values.push(JSON.stringify(filter.types));
+    }
+    return this.database
+      .prepare(
+        `SELECT c.seq, c.object_id AS objectId, c.version, c.date_added AS dateAdded, o.object
+         FROM taxii_collection_objects c JOIN stix_objects o ON o.id = c.object_id AND o.version = c.version
+         WHERE ${where.join(' AND ')} ORDER BY c.date_added, c.seq`,
+      )
+      .all(...values) as TaxiiEntry[];
+  }
+
+  addPartner(row: TaxiiPartnerRow): void {
+    this.database
+      .prepare(
+        `INSERT INTO taxii_partners (name, secret_hash, can_read, can_write, amber, created_at, revoked_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        row.name,
+        row.secretHash,
+        JSON.stringify(row.canRead),
+        JSON.stringify(row.canWrite),
+        row.amber ? 1 : 0,
+        row.createdAt,
+        row.revokedAt,
+      );
+  }
+
+  findPartner(name: string): TaxiiPartnerRow | null {
+    return partner(
+      this.database.prepare(`${selectPartners} WHERE name = ?`).get(name) as
+        PartnerRecord | undefined,
+    );
+  }
+
+  findPartnerBySecretHash(secretHash: string): TaxiiPartnerRow | null {
+    return partner(
+      this.database.prepare(`${selectPartners} WHERE secret_hash = ?`).get(secretHash) as
+        PartnerRecord | undefined,
+    );
+  }
+
+  listPartners(): TaxiiPartnerRow[] {
+    return (
+      this.database.prepare(`${selectPartners} ORDER BY created_at, name`).all() as PartnerRecord[]
+    ).map((record) => partner(record) as TaxiiPartnerRow);
+  }
+
+  revokePartner(name: string, at: string): boolean {
+    return (
+      this.database
+        .prepare('UPDATE taxii_partners SET revoked_at = coalesce(revoked_at, ?) WHERE name = ?')
+        .run(at, name).changes > 0
+    );
+  }
+
+  saveStatus(id: string, partnerName: string, status: string, createdAt: string): void {
+    this.database
+      .prepare('INSERT INTO taxii_status (id, partner, status, created_at) VALUES (?, ?, ?, ?)')
+      .run(id, partnerName, status, createdAt);
+  }
+
+  readStatus(id: string, partnerName: string): string | null {
+    return (
+      (this.database
+        .prepare('SELECT status FROM taxii_status WHERE id = ? AND partner = ?')
+        .pluck()
+        .get(id, partnerName) as string | undefined) ?? null
+    );
+  }
+}

@@ -1,0 +1,69 @@
+// The TAXII part of the persistence port: collections, which object versions each holds and when
+// they were added, partners (their secrets as keyed hashes only) and status resources.
+
+export interface TaxiiCollectionRow {
+  id: string;
+  /** A short name (e.g. 'campaigns'); unique. */
+  alias: string | null;
+  title: string;
+  description: string | null;
+  createdAt: string;
+}
+
+/** One object version in a collection, with the object itself. */
+export interface TaxiiEntry {
+  seq: number;
+  objectId: string;
+  version: string;
+  dateAdded: string;
+  /** The object as stored (canonical JSON). */
+  object: string;
+}
+
+export interface TaxiiPartnerRow {
+  name: string;
+  secretHash: string;
+  /** Collection ids or aliases this partner may read / write ('*': all). */
+  canRead: string[];
+  canWrite: string[];
+  /** Whether TLP:AMBER objects may go to this partner. */
+  amber: boolean;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface TaxiiEntryFilter {
+  collectionId: string;
+  /** Entries added strictly after this time. */
+  addedAfter?: string;
+  /** Entries after this sequence number (pagination). */
+  afterSeq?: number;
+  objectIds?: string[];
+  types?: string[];
+  objectId?: string;
+}
+
+export interface TaxiiStore {
+  addCollection(row: TaxiiCollectionRow): boolean;
+  listCollections(): TaxiiCollectionRow[];
+  /** By id or alias. */
+  findCollection(idOrAlias: string): TaxiiCollectionRow | null;
+  /** Adds object versions to a collection (each once); returns how many were new to it. */
+  addToCollection(
+    collectionId: string,
+    entries: { objectId: string; version: string }[],
+    dateAdded: string,
+  ): number;
+  /** Entries in date_added order (then sequence), with their objects. */
+  listEntries(filter: TaxiiEntryFilter): TaxiiEntry[];
+
+  addPartner(row: TaxiiPartnerRow): void;
+  findPartner(name: string): TaxiiPartnerRow | null;
+  findPartnerBySecretHash(secretHash: string): TaxiiPartnerRow | null;
+  listPartners(): TaxiiPartnerRow[];
+  revokePartner(name: string, at: string): boolean;
+
+  saveStatus(id: string, partner: string, status: string, createdAt: string): void;
+  /** The status resource JSON, if this partner made it. */
+  readStatus(id: string, partner: string): string | null;
+}

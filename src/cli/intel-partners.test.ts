@@ -1,16 +1,19 @@
-// Two labs on this machine: lab A finds the campaigns of its simulated week and exports them; lab
-// B (another week, the same operators' tooling under other accounts) holds the community key,
-// imports A's bundle and analyses its own traffic: its campaign accounts carry the partner
-// signal, no benign or benchmark account matches, and B answers with sightings that hold counts
-// and times only. Nothing either lab writes holds a prompt, account id, address, email or card.
-import { before, test } from 'node:test';
+// Three instances on this machine (loopback): lab A finds the campaigns of its simulated week,
+// exports them and pushes them to a hub (distillguard hub, TAXII 2.1); lab B (another week, the
+// same operators' tooling under other accounts) holds the community key, pulls from the hub and
+// analyses its own traffic: its campaign accounts carry the partner signal, no benign or
+// benchmark account matches, and B pushes sightings that hold counts and times only; the hub
+// shows one correlated campaign reported by A and sighted by B. Nothing either lab sent holds a
+// prompt, account id, address, email or card.
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { AnalysisReport, Labels } from '../core/index.js';
 import { checkBundle } from '../intel/index.js';
-import { temporaryDirectory } from '../test-support/paths.js';
+import { cliPath, temporaryDirectory } from '../test-support/paths.js';
 import { runCli } from '../test-support/run-cli.js';
 
 const folder = temporaryDirectory('dg-intel-partners-');
@@ -18,6 +21,20 @@ const labA = join(folder, 'a');
 const labB = join(folder, 'b');
 const dbA = join(folder, 'lab-a.db');
 const dbB = join(folder, 'lab-b.db');
+const hubDb = join(folder, 'hub.db');
+let hub: ChildProcess;
+let hubUrl = '';
+const secrets = { 'lab-a': join(folder, 'lab-a.secret'), 'lab-b': join(folder, 'lab-b.secret') };
+const asLab = (lab: keyof typeof secrets) => [
+  '--server',
+  `${hubUrl}/taxii2/`,
+  '--collection',
+  'campaigns',
+  '--user',
+  lab,
+  '--password-file',
+  secrets[lab],
+];
 
 async function cli(args: string[], expected = 0): Promise<string> {
   const result = await runCli(args);
@@ -74,11 +91,56 @@ before(async () => {
     '--out',
     join(folder, 'a.json'),
   ]);
+  // the hub, with one partner account per lab
+  for (const [lab, file] of Object.entries(secrets)) {
+    writeFileSync(file, `${lab}-secret-0123456789abcdefghijklmnopqrstuv\n`);
+    await cli([
+      'intel',
+      'partners',
+      'add',
+      lab,
+      '--read',
+      'campaigns',
+      '--write',
+      'campaigns',
+      '--secret-file',
+      file,
+      '--db',
+      hubDb,
+    ]);
+  }
+  hub = spawn(process.execPath, [cliPath, 'hub', '--port', '0', '--db', hubDb], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  hubUrl = await new Promise<string>((resolve, reject) => {
+    let said = '';
+    hub.stdout?.on('data', (chunk: Buffer) => {
+      said += chunk.toString();
+      const found = /listening on (http:\/\/[\d.:]+)/.exec(said);
+      if (found) resolve(found[1]);
+    });
+    hub.once('exit', (code) => reject(new Error(`hub exited with ${code}: ${said}`)));
+  });
+  assert.match(
+    await cli(['intel', 'push', join(folder, 'a.json'), ...asLab('lab-a')]),
+    /objects accepted/,
+  );
+});
+
+after(() => {
+  hub?.kill('SIGTERM');
 });
 
 test('lab B matches lab A campaigns through keyed indicators only: every match a campaign account, none benign', async () => {
-  // without the community key nothing can match
-  await cli(['intel', 'import', join(folder, 'a.json'), '--db', dbB, '--from', 'Lab A']);
+  // B pulls what the hub has; without the community key nothing can match
+  assert.match(
+    await cli(['intel', 'pull', ...asLab('lab-b'), '--db', dbB, '--from', 'hub']),
+    /pulled campaigns .*: \d+ new, 0 already stored, 0 rejected/,
+  );
+  assert.match(
+    await cli(['intel', 'pull', ...asLab('lab-b'), '--db', dbB, '--from', 'hub']),
+    /\(added after .*\): \d+ new, \d+ already stored, 0 rejected/,
+  );
   const withoutKey = await cli([
     'analyze',
     '--interactions',
@@ -144,12 +206,12 @@ test('lab B matches lab A campaigns through keyed indicators only: every match a
     const reason = account.reasons.find((item) => item.signal === 'partner_indicator');
     assert.match(
       reason?.detail ?? '',
-      /^matches partner indicator indicator--[0-9a-f-]+ \(\S+\) from Lab A, first seen /,
+      /^matches partner indicator indicator--[0-9a-f-]+ \(\S+\) from Lab A \(via hub\), first seen /,
     );
   }
 });
 
-test('lab B answers with sightings of lab A indicators: counts and times, nothing private', async () => {
+test('lab B answers with sightings of lab A indicators; the hub shows one campaign reported by A and sighted by B; nothing private was sent', async () => {
   const out = join(folder, 'b-sightings.json');
   assert.match(
     await cli([
@@ -183,6 +245,68 @@ test('lab B answers with sightings of lab A indicators: counts and times, nothin
   // lab A, holding its own indicators, accepts every object
   const check = checkBundle(bundle, { known: (id) => fromA.has(id) });
   assert.deepEqual(check.problems, []);
+  assert.match(
+    await cli(['intel', 'push', out, ...asLab('lab-b')]),
+    /(\d+) of \1 objects accepted/,
+  );
+  const correlated = JSON.parse(await cli(['intel', 'correlate', '--db', hubDb, '--json'])) as {
+    reporters: string[];
+    campaigns: { reporter: string }[];
+    sightings: { reporter: string }[];
+  }[];
+  assert.ok(correlated.length >= 1);
+  const hydra = correlated[0];
+  assert.deepEqual(hydra.reporters, ['lab-a', 'lab-b']);
+  assert.ok(hydra.campaigns.every((campaign) => campaign.reporter === 'lab-a'));
+  assert.ok(
+    hydra.sightings.length > 0 &&
+      hydra.sightings.every((sighting) => sighting.reporter === 'lab-b'),
+  );
+  // the hub made it a grouping partners can pull
+  await cli(['intel', 'pull', ...asLab('lab-a'), '--db', dbA, '--from', 'hub']);
+  await cli([
+    'intel',
+    'export',
+    '--db',
+    dbA,
+    '--received',
+    '--tlp',
+    'green',
+    '--out',
+    join(folder, 'a-received.json'),
+  ]);
+  const received = JSON.parse(readFileSync(join(folder, 'a-received.json'), 'utf8')) as {
+    objects: Record<string, unknown>[];
+  };
+  assert.ok(
+    received.objects.some(
+      (object) =>
+        object.type === 'grouping' &&
+        /reported by lab-a; sighted by lab-b/.test(String(object.name)),
+    ),
+  );
+  // what each lab sent holds none of its own private values: the files pushed, and every
+  // object the hub stored from each of them
+  const database = new Database(hubDb, { readonly: true });
+  const stored = (lab: string) =>
+    (
+      database
+        .prepare(
+          'SELECT o.object FROM stix_objects o JOIN stix_receipts r ON r.id = o.id AND r.version = o.version WHERE r.source = ?',
+        )
+        .pluck()
+        .all(lab) as string[]
+    ).join('\n');
+  const storedFromA = stored('lab-a');
+  const storedFromB = stored('lab-b');
+  database.close();
+  assert.ok(storedFromA.length > 1000 && storedFromB.length > 100);
+  for (const [trafficFolder, text] of [
+    [labA, storedFromA],
+    [labB, storedFromB],
+  ])
+    for (const value of privateValues(trafficFolder))
+      assert.ok(!text.includes(value), `the hub holds '${value}'`);
   // what each lab sent holds none of its own private values
   for (const [trafficFolder, file] of [
     [labA, join(folder, 'a.json')],

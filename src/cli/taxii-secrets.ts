@@ -1,7 +1,7 @@
-// TAXII partner secrets as the store keeps them: HMAC-SHA-256 under the store's key-hashing secret
-// (the one API keys and admin tokens use), never the secret itself.
-import { createHmac } from 'node:crypto';
+// TAXII partner secrets as the store keeps them: keyed hashes under the store's key-hashing
+// secret (the one API keys and admin tokens use), never the secret itself.
 import { loadKeyHashSecret } from '../gateway/index.js';
+import { partnerSecretHash } from '../intel/index.js';
 import type { SqliteStore } from '../store/index.js';
 
 export function partnerSecretHasher(
@@ -10,6 +10,5 @@ export function partnerSecretHasher(
   file?: string,
 ): (secret: string) => string {
   const key = loadKeyHashSecret({ databasePath, file, store });
-  return (secret) =>
-    createHmac('sha256', key).update(`taxii-partner:${secret}`).digest('base64url');
+  return (secret) => partnerSecretHash(key, secret);
 }

@@ -12,6 +12,7 @@ import type { LiveAssessment } from '../detect/index.js';
 import { scheduleRetention, SqliteStore, type RetentionSchedule } from '../store/index.js';
 import { registerAdminRoutes, registerMetricsRoute } from './admin-routes.js';
 import { createAdminApp } from './admin-listener.js';
+import { mountTaxii, partnerSecretHash } from '../intel/index.js';
 import { AdminTokens } from './admin-tokens.js';
 import { trustedAccountHeader, type TrustedAccountHeader } from './authenticate.js';
 import { clientAddressResolver, parseTrustedProxies } from './client-address.js';
@@ -72,6 +73,8 @@ export interface GatewayOptions {
   /** The bootstrap admin token: every scope (DISTILLGUARD_ADMIN_TOKEN or --admin-token-file). */
   adminToken?: string | null;
   keyHashSecretFile?: string;
+  /** Serve TAXII 2.1 (discovery /taxii2/) beside the admin API, to partners added with `intel partners add`. */
+  taxii?: boolean;
   /** Builds the ladder from the store's live view; observe-only when absent. */
   enforcement?: (live: LiveDetection, store: SqliteStore, metrics: GatewayMetrics) => Enforcement;
   onAssessment?: (assessment: LiveAssessment) => void;
@@ -241,6 +244,13 @@ async function startGatewayWith(
     enforcement,
     refreshFacts: () => detection.refreshFacts(),
   });
+  if (options.taxii)
+    await mountTaxii(adminApp, {
+      store,
+      hashSecret: (secret) => partnerSecretHash(keyHashSecret, secret),
+      title: config.intel?.organization?.name ?? 'DistillGuard TAXII',
+      bothSlashForms: true,
+    });
   const retention = config.retention ? startRetention(store, config.retention, app.log) : null;
   if (retention) cleanup.add(() => retention.stop());
 

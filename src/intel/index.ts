@@ -55,3 +55,7 @@ export {
   type RunningHub,
 } from './taxii/hub-server.js';
 export { taxiiMediaType } from './taxii/media.js';
+export { partnerSecretHash } from './taxii/partner-auth.js';
+export { TaxiiClient, type PushOutcome, type TaxiiCredentials } from './taxii/taxii-client.js';
+export { correlateCampaigns, recordCorrelations, type CorrelatedCampaign } from './correlation.js';
+export { hubIdentity } from './taxii/hub-server.js';

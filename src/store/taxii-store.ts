@@ -63,6 +63,10 @@ export interface TaxiiStore {
   listPartners(): TaxiiPartnerRow[];
   revokePartner(name: string, at: string): boolean;
 
+  /** Where the last pull from a server's collection ended (its last date_added), or null. */
+  readPullCursor(server: string, collection: string): string | null;
+  writePullCursor(server: string, collection: string, addedAfter: string, at: string): void;
+
   saveStatus(id: string, partner: string, status: string, createdAt: string): void;
   /** The status resource JSON, if this partner made it. */
   readStatus(id: string, partner: string): string | null;

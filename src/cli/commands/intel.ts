@@ -11,11 +11,15 @@ import {
   DistillGuardError,
   isJsonObject,
   jsonErrorOffset,
+  type JsonObject,
 } from '../../core/index.js';
 import { readGatewayConfig } from '../../gateway/index.js';
 import {
   checkBundle,
+  campaignsCollection,
   defaultIntelConfig,
+  hubIdentity,
+  recordCorrelations,
   ensureDefaultCollection,
   exportIntel,
   exportSightings,
@@ -24,6 +28,7 @@ import {
   newIntelKey,
   receivedBundle,
   receivedIntelKey,
+  TaxiiClient,
   tlpLevels,
   type IntelConfig,
   type ObjectProblem,
@@ -568,6 +573,162 @@ function registerCollections(intel: Command): void {
     });
 }
 
+interface ClientOptions {
+  server: string;
+  collection: string;
+  user?: string;
+  passwordFile?: string;
+  tokenFile?: string;
+}
+
+async function clientFor(options: ClientOptions): Promise<TaxiiClient> {
+  if (options.tokenFile && options.user)
+    throw new DistillGuardError(
+      'usage',
+      'give either --user with --password-file, or --token-file, not both.',
+    );
+  if (options.user && !options.passwordFile)
+    throw new DistillGuardError(
+      'usage',
+      '--user needs --password-file (the secret `intel partners add` printed).',
+    );
+  return new TaxiiClient(options.server, {
+    user: options.user,
+    password: options.passwordFile ? await readSecretFile(options.passwordFile) : undefined,
+    token: options.tokenFile ? await readSecretFile(options.tokenFile) : undefined,
+  });
+}
+
+const clientOptions = (command: Command) =>
+  command
+    .requiredOption(
+      '--server <url>',
+      'the TAXII 2.1 discovery or API root URL, e.g. http://hub:9443/taxii2/',
+    )
+    .requiredOption('--collection <id>', 'the collection id or alias, e.g. campaigns')
+    .option('--user <name>', 'HTTP Basic user (the partner name)')
+    .option('--password-file <file>', 'file holding the partner secret')
+    .option('--token-file <file>', 'file holding a bearer token instead');
+
+function registerPushPull(intel: Command): void {
+  clientOptions(
+    intel
+      .command('push')
+      .description('post a STIX bundle to a TAXII 2.1 collection and wait for its status'),
+  )
+    .argument('<file>', 'the bundle (intel export, intel sightings)')
+    .action(async (file: string, options: ClientOptions) => {
+      const bundle = await readBundle(file);
+      if (!isJsonObject(bundle) || !Array.isArray(bundle.objects))
+        throw new DistillGuardError(
+          'input_invalid',
+          `${file}: not a STIX bundle (no "objects" list).`,
+        );
+      const client = await clientFor(options);
+      const outcome = await client.push(options.collection, bundle.objects as JsonObject[]);
+      for (const failure of outcome.failures)
+        process.stderr.write(`${failure.id}: ${failure.message}\n`);
+      process.stdout.write(
+        `pushed ${file} to ${options.collection}: ${outcome.successes} of ${outcome.total} objects accepted\n`,
+      );
+      if (outcome.failures.length > 0)
+        throw new DistillGuardError(
+          'input_invalid',
+          `the server refused ${outcome.failures.length} object(s) (each named above).`,
+        );
+    });
+  clientOptions(
+    intel
+      .command('pull')
+      .description('fetch what a TAXII 2.1 collection added since the last pull into the store'),
+  )
+    .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .option('--from <name>', 'who it comes from, in the receipts (default: the server URL)')
+    .option('--all', 'ignore where the last pull ended and fetch everything')
+    .action(async (options: ClientOptions & StoreOption & { from?: string; all?: boolean }) => {
+      const client = await clientFor(options);
+      await withStore(options, async (store) => {
+        const cursor = options.all
+          ? null
+          : store.taxii.readPullCursor(options.server, options.collection);
+        let added = 0;
+        let known = 0;
+        let rejected = 0;
+        let last: string | null = null;
+        for await (const page of client.pull(options.collection, cursor)) {
+          const result = importBundle(
+            store,
+            { type: 'bundle', id: `bundle--${randomUUID()}`, objects: page.objects },
+            { source: options.from ?? options.server, channel: 'taxii' },
+          );
+          for (const problem of result.rejected)
+            process.stderr.write(`${describeProblem(options.server, problem)}\n`);
+          added += result.added;
+          known += result.known;
+          rejected += result.rejected.length;
+          last = page.lastAdded ?? last;
+        }
+        // one millisecond back: objects added in the same millisecond as the last are fetched again
+        // next time rather than missed (importing them again changes nothing)
+        if (last)
+          store.taxii.writePullCursor(
+            options.server,
+            options.collection,
+            new Date(Date.parse(last) - 1).toISOString(),
+            new Date().toISOString(),
+          );
+        process.stdout.write(
+          `pulled ${options.collection} from ${options.server}${cursor ? ` (added after ${cursor})` : ''}: ${added} new, ${known} already stored, ${rejected} rejected\n`,
+        );
+        if (rejected > 0)
+          throw new DistillGuardError(
+            'input_invalid',
+            `${rejected} object(s) rejected (each named above); the rest are stored.`,
+          );
+      });
+    });
+}
+
+function registerCorrelate(intel: Command): void {
+  intel
+    .command('correlate')
+    .description(
+      'a hub: campaigns that different partners reported or sighted, linked by shared keyed indicators',
+    )
+    .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .option(
+      '--title <name>',
+      'the hub name its correlated campaigns are made by',
+      'DistillGuard hub',
+    )
+    .option('--json', 'print them as JSON')
+    .action(async (options: StoreOption & { title: string; json?: boolean }) => {
+      const correlated = await withStore(options, (store) => {
+        ensureDefaultCollection(store);
+        return recordCorrelations(store, hubIdentity(options.title), campaignsCollection.id);
+      });
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(correlated, null, 2)}\n`);
+        return;
+      }
+      if (correlated.length === 0)
+        process.stdout.write('no campaign is reported or sighted by more than one partner\n');
+      for (const group of correlated) {
+        process.stdout.write(
+          `${group.id}: ${group.reporters.join(', ')} (${group.sharedFingerprints} shared fingerprints)\n`,
+        );
+        for (const campaign of group.campaigns)
+          process.stdout.write(
+            `  reported by ${campaign.reporter} at ${campaign.reportedAt}: ${campaign.name}${campaign.accounts !== null ? `, ${campaign.accounts} accounts` : ''}\n`,
+          );
+        for (const sighting of group.sightings)
+          process.stdout.write(
+            `  sighted by ${sighting.reporter}: ${sighting.count} account(s) from ${sighting.firstSeen ?? '?'} to ${sighting.lastSeen ?? '?'}\n`,
+          );
+      }
+    });
+}
+
 export function registerIntel(program: Command): void {
   const intel = program
     .command('intel')
@@ -580,5 +741,7 @@ export function registerIntel(program: Command): void {
   registerKeys(intel);
   registerWarningList(intel);
   registerPartners(intel);
+  registerPushPull(intel);
+  registerCorrelate(intel);
   registerCollections(intel);
 }

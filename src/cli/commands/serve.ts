@@ -31,6 +31,7 @@ interface ServeOptions {
   acceptReplayTime?: boolean;
   adminTokenFile?: string;
   keyHashSecretFile?: string;
+  taxii?: boolean;
 }
 
 /** The admin token from the environment or a file; null disables the admin and sidecar routes. */
@@ -135,6 +136,10 @@ export function registerServe(program: Command): void {
       '--key-hash-secret-file <file>',
       `file holding the secret API keys are hashed under (else env ${keyHashSecretVariable}, else <db>.key-hash-secret)`,
     )
+    .option(
+      '--taxii',
+      'serve TAXII 2.1 (discovery at /taxii2/) on the admin listener, to partners added with `intel partners add`',
+    )
     .action(async (options: ServeOptions) => {
       applyServeRuntime();
       const {
@@ -179,6 +184,7 @@ export function registerServe(program: Command): void {
           trustedProxies: options.trustedProxies,
           adminPort: options.adminPort,
           adminHost: options.adminHost,
+          taxii: options.taxii ?? false,
         });
       } catch (error) {
         await closeUpstream();

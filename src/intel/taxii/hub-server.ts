@@ -2,7 +2,10 @@
 // receives intelligence from labs and relays it. The collection 'campaigns' exists from the start.
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Store } from '../../store/index.js';
-import { uuidV5, distillguardNamespace } from '../stix-ids.js';
+import type { JsonObject } from '../../core/index.js';
+import { recordCorrelations } from '../correlation.js';
+import { distillguardNamespace, stixId, uuidV5 } from '../stix-ids.js';
+import { tlpMarkingIds } from '../tlp.js';
 import { sendTaxiiError, TaxiiError } from './media.js';
 import { apiRootPath, discoveryPath, registerTaxiiRoutes } from './taxii-routes.js';
 
@@ -35,9 +38,24 @@ export function ensureDefaultCollection(store: Store, now = new Date()): void {
 }
 
 /** Registers the TAXII routes on `app` (a hub's own, or serve's admin listener). */
+/** The hub as the author of what it makes (correlated campaigns). */
+export function hubIdentity(title: string): JsonObject {
+  const id = stixId('identity', { hub: title });
+  return {
+    type: 'identity',
+    spec_version: '2.1',
+    id,
+    created_by_ref: id,
+    object_marking_refs: [tlpMarkingIds.clear],
+    name: title,
+    identity_class: 'organization',
+    description: 'A hub that receives and correlates intelligence from labs.',
+  };
+}
+
 export async function mountTaxii(
   app: FastifyInstance,
-  options: Omit<HubOptions, 'port' | 'host'>,
+  options: Omit<HubOptions, 'port' | 'host'> & { bothSlashForms?: boolean; correlate?: boolean },
 ): Promise<void> {
   ensureDefaultCollection(options.store);
   await registerTaxiiRoutes(app, {
@@ -45,6 +63,15 @@ export async function mountTaxii(
     hashSecret: options.hashSecret,
     title: options.title ?? 'DistillGuard TAXII',
     maxContentLength: options.maxContentLength ?? 10 << 20,
+    bothSlashForms: options.bothSlashForms,
+    onObjectsAdded: options.correlate
+      ? () =>
+          recordCorrelations(
+            options.store,
+            hubIdentity(options.title ?? 'DistillGuard TAXII'),
+            campaignsCollection.id,
+          )
+      : undefined,
   });
 }
 
@@ -65,7 +92,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       ),
     ),
   );
-  await mountTaxii(app, options);
+  await mountTaxii(app, { ...options, correlate: true });
   const address = await app.listen({ port: options.port, host: options.host });
   return { url: address, app, close: () => app.close() };
 }

@@ -1,6 +1,6 @@
 // Who is asking: a TAXII partner by HTTP Basic (its name and secret) or Bearer (its secret). The
 // secret is compared as a keyed hash (the store never holds it); a revoked partner is refused.
-import { timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { TaxiiPartnerRow, TaxiiStore } from '../../store/index.js';
 import { TaxiiError } from './media.js';
 
@@ -45,4 +45,9 @@ export function allows(list: string[], collection: { id: string; alias: string |
       item === collection.id ||
       (collection.alias !== null && item === collection.alias),
   );
+}
+
+/** How a partner secret is stored: HMAC-SHA-256 under the store's key-hashing secret. */
+export function partnerSecretHash(keyHashSecret: Buffer, secret: string): string {
+  return createHmac('sha256', keyHashSecret).update(`taxii-partner:${secret}`).digest('base64url');
 }

@@ -32,6 +32,10 @@ export interface TaxiiOptions {
   /** Largest POST body accepted (bytes). */
   maxContentLength: number;
   now?: () => Date;
+  /** Called after a post stored something (a hub correlates then). */
+  onObjectsAdded?: () => void;
+  /** Register each path with and without its trailing slash (an app without ignoreTrailingSlash). */
+  bothSlashForms?: boolean;
 }
 
 /** Where the one API root lives, under the discovery path. */
@@ -148,6 +152,16 @@ export async function registerTaxiiRoutes(
         options.hashSecret,
       );
     });
+    /** A route; on an app that does not ignore trailing slashes, with and without one. */
+    const route = (
+      method: 'GET' | 'POST',
+      path: string,
+      handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
+    ) => {
+      const other = path.endsWith('/') ? path.slice(0, -1) : `${path}/`;
+      for (const url of options.bothSlashForms ? [path, other] : [path])
+        taxii.route({ method, url, handler });
+    };
     const partnerOf = (request: FastifyRequest) =>
       (request as FastifyRequest & { partner: TaxiiPartnerRow }).partner;
 
@@ -240,7 +254,7 @@ export async function registerTaxiiRoutes(
       return { page, more, next: more ? String(page[page.length - 1].seq) : undefined };
     };
 
-    taxii.get(discoveryPath, async (request, reply) => {
+    route('GET', discoveryPath, async (request, reply) => {
       const base = `${request.protocol}://${request.headers.host ?? 'localhost'}`;
       return send(reply, {
         title: options.title,
@@ -250,7 +264,7 @@ export async function registerTaxiiRoutes(
       });
     });
 
-    taxii.get(apiRootPath, async (_request, reply) =>
+    route('GET', apiRootPath, async (_request, reply) =>
       send(reply, {
         title: `${options.title}: intelligence`,
         description: 'Campaigns, indicators and sightings of adversarial distillation.',
@@ -259,7 +273,7 @@ export async function registerTaxiiRoutes(
       }),
     );
 
-    taxii.get(`${apiRootPath}collections/`, async (request, reply) => {
+    route('GET', `${apiRootPath}collections/`, async (request, reply) => {
       const partner = partnerOf(request);
       const collections = store.taxii
         .listCollections()
@@ -268,7 +282,7 @@ export async function registerTaxiiRoutes(
       return send(reply, collections.length > 0 ? { collections } : {});
     });
 
-    taxii.get(`${apiRootPath}collections/:collection/`, async (request, reply) => {
+    route('GET', `${apiRootPath}collections/:collection/`, async (request, reply) => {
       const partner = partnerOf(request);
       const { collection: wanted } = request.params as { collection: string };
       const collection = store.taxii.findCollection(wanted);
@@ -281,7 +295,7 @@ export async function registerTaxiiRoutes(
       return send(reply, describe(partner, collection));
     });
 
-    taxii.get(`${apiRootPath}collections/:collection/objects/`, async (request, reply) => {
+    route('GET', `${apiRootPath}collections/:collection/objects/`, async (request, reply) => {
       const { page, more, next } = select(request, collectionFor(request, 'read'));
       if (page.length === 0) return send(reply, {});
       withDateHeaders(reply, page);
@@ -292,25 +306,30 @@ export async function registerTaxiiRoutes(
       });
     });
 
-    taxii.get(`${apiRootPath}collections/:collection/objects/:object/`, async (request, reply) => {
-      const collection = collectionFor(request, 'read');
-      const { object } = request.params as { object: string };
-      const { page, more, next } = select(request, collection, object);
-      if (page.length === 0)
-        throw new TaxiiError(
-          404,
-          'Unknown object',
-          `Collection '${collection.alias ?? collection.id}' holds no object '${object}' for you.`,
-        );
-      withDateHeaders(reply, page);
-      return send(reply, {
-        more,
-        ...(next ? { next } : {}),
-        objects: page.map((entry) => JSON.parse(entry.object) as unknown),
-      });
-    });
+    route(
+      'GET',
+      `${apiRootPath}collections/:collection/objects/:object/`,
+      async (request, reply) => {
+        const collection = collectionFor(request, 'read');
+        const { object } = request.params as { object: string };
+        const { page, more, next } = select(request, collection, object);
+        if (page.length === 0)
+          throw new TaxiiError(
+            404,
+            'Unknown object',
+            `Collection '${collection.alias ?? collection.id}' holds no object '${object}' for you.`,
+          );
+        withDateHeaders(reply, page);
+        return send(reply, {
+          more,
+          ...(next ? { next } : {}),
+          objects: page.map((entry) => JSON.parse(entry.object) as unknown),
+        });
+      },
+    );
 
-    taxii.get(
+    route(
+      'GET',
       `${apiRootPath}collections/:collection/objects/:object/versions/`,
       async (request, reply) => {
         const collection = collectionFor(request, 'read');
@@ -328,7 +347,7 @@ export async function registerTaxiiRoutes(
       },
     );
 
-    taxii.get(`${apiRootPath}collections/:collection/manifest/`, async (request, reply) => {
+    route('GET', `${apiRootPath}collections/:collection/manifest/`, async (request, reply) => {
       const { page, more, next } = select(request, collectionFor(request, 'read'));
       if (page.length === 0) return send(reply, {});
       withDateHeaders(reply, page);
@@ -344,7 +363,7 @@ export async function registerTaxiiRoutes(
       });
     });
 
-    taxii.post(`${apiRootPath}collections/:collection/objects/`, async (request, reply) => {
+    route('POST', `${apiRootPath}collections/:collection/objects/`, async (request, reply) => {
       const collection = collectionFor(request, 'write');
       if (!isTaxiiContent(request.headers['content-type']))
         throw new TaxiiError(
@@ -403,6 +422,7 @@ export async function registerTaxiiRoutes(
         }
       });
       store.taxii.addToCollection(collection.id, added, storedAt);
+      if (added.length > 0) options.onObjectsAdded?.();
       const status = {
         id: randomUUID(),
         status: 'complete',
@@ -419,7 +439,7 @@ export async function registerTaxiiRoutes(
       return send(reply, status, 202);
     });
 
-    taxii.get(`${apiRootPath}status/:status`, async (request, reply) => {
+    route('GET', `${apiRootPath}status/:status`, async (request, reply) => {
       const { status: id } = request.params as { status: string };
       const status = store.taxii.readStatus(id, partnerOf(request).name);
       if (!status) throw new TaxiiError(404, 'Unknown status', `No status '${id}' for you here.`);

@@ -235,6 +235,13 @@ export const migrations: readonly Migration[] = [
         created_at TEXT NOT NULL,
         revoked_at TEXT
       );
+      CREATE TABLE taxii_pull_cursors (
+        server TEXT NOT NULL,
+        collection TEXT NOT NULL,
+        added_after TEXT NOT NULL,
+        pulled_at TEXT NOT NULL,
+        PRIMARY KEY (server, collection)
+      );
       CREATE TABLE taxii_status (
         id TEXT PRIMARY KEY,
         partner TEXT NOT NULL,

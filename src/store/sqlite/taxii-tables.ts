@@ -156,6 +156,24 @@ export class SqliteTaxiiTables implements TaxiiStore {
     );
   }
 
+  readPullCursor(server: string, collection: string): string | null {
+    return (
+      (this.database
+        .prepare('SELECT added_after FROM taxii_pull_cursors WHERE server = ? AND collection = ?')
+        .pluck()
+        .get(server, collection) as string | undefined) ?? null
+    );
+  }
+
+  writePullCursor(server: string, collection: string, addedAfter: string, at: string): void {
+    this.database
+      .prepare(
+        `INSERT INTO taxii_pull_cursors (server, collection, added_after, pulled_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT(server, collection) DO UPDATE SET added_after = excluded.added_after, pulled_at = excluded.pulled_at`,
+      )
+      .run(server, collection, addedAfter, at);
+  }
+
   saveStatus(id: string, partnerName: string, status: string, createdAt: string): void {
     this.database
       .prepare('INSERT INTO taxii_status (id, partner, status, created_at) VALUES (?, ?, ?, ?)')

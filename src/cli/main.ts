@@ -78,4 +78,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// output piped into a reader that stops early (`| head`): the rest is not wanted, and that is no error
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 process.exitCode = await main(process.argv);

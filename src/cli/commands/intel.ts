@@ -721,10 +721,21 @@ function registerCorrelate(intel: Command): void {
           process.stdout.write(
             `  reported by ${campaign.reporter} at ${campaign.reportedAt}: ${campaign.name}${campaign.accounts !== null ? `, ${campaign.accounts} accounts` : ''}\n`,
           );
+        const byReporter = new Map<string, typeof group.sightings>();
         for (const sighting of group.sightings)
+          byReporter.set(sighting.reporter, [
+            ...(byReporter.get(sighting.reporter) ?? []),
+            sighting,
+          ]);
+        for (const [reporter, sightings] of byReporter) {
+          const times = sightings
+            .flatMap((item) => [item.firstSeen, item.lastSeen])
+            .filter((item): item is string => item !== null)
+            .sort();
           process.stdout.write(
-            `  sighted by ${sighting.reporter}: ${sighting.count} account(s) from ${sighting.firstSeen ?? '?'} to ${sighting.lastSeen ?? '?'}\n`,
+            `  sighted by ${reporter}: ${sightings.length} indicator(s), up to ${Math.max(...sightings.map((item) => item.count))} account(s) each${times.length > 0 ? `, from ${times[0]} to ${times[times.length - 1]}` : ''}\n`,
           );
+        }
       }
     });
 }

@@ -22,7 +22,10 @@ const labB = join(folder, 'b');
 const dbA = join(folder, 'lab-a.db');
 const dbB = join(folder, 'lab-b.db');
 const hubDb = join(folder, 'hub.db');
-let hub: ChildProcess;
+const alliedDb = join(folder, 'allied.db');
+const alliedSecret = join(folder, 'main-hub.secret');
+let hub: { child: ChildProcess; url: string; output: () => string };
+let allied: { child: ChildProcess; url: string; output: () => string };
 let hubUrl = '';
 const secrets = { 'lab-a': join(folder, 'lab-a.secret'), 'lab-b': join(folder, 'lab-b.secret') };
 const asLab = (lab: keyof typeof secrets) => [
@@ -109,18 +112,42 @@ before(async () => {
       hubDb,
     ]);
   }
-  hub = spawn(process.execPath, [cliPath, 'hub', '--port', '0', '--db', hubDb], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  hubUrl = await new Promise<string>((resolve, reject) => {
-    let said = '';
-    hub.stdout?.on('data', (chunk: Buffer) => {
-      said += chunk.toString();
-      const found = /listening on (http:\/\/[\d.:]+)/.exec(said);
-      if (found) resolve(found[1]);
-    });
-    hub.once('exit', (code) => reject(new Error(`hub exited with ${code}: ${said}`)));
-  });
+  // an allied hub, to which the hub relays GREEN at most and without the labs' names
+  writeFileSync(alliedSecret, 'main-hub-secret-0123456789abcdefghijklmnopq\n');
+  await cli([
+    'intel',
+    'partners',
+    'add',
+    'main-hub',
+    '--write',
+    'campaigns',
+    '--secret-file',
+    alliedSecret,
+    '--db',
+    alliedDb,
+  ]);
+  allied = await startHubProcess(['--db', alliedDb, '--title', 'Allied hub']);
+  const config = join(folder, 'hub-config.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      intel: {
+        relay_to: [
+          {
+            name: 'allied',
+            server: `${allied.url}/taxii2/`,
+            collection: 'campaigns',
+            user: 'main-hub',
+            password_file: alliedSecret,
+            max_tlp: 'green',
+            attribution: false,
+          },
+        ],
+      },
+    }),
+  );
+  hub = await startHubProcess(['--db', hubDb, '--config', config]);
+  hubUrl = hub.url;
   assert.match(
     await cli(['intel', 'push', join(folder, 'a.json'), ...asLab('lab-a')]),
     /objects accepted/,
@@ -128,8 +155,29 @@ before(async () => {
 });
 
 after(() => {
-  hub?.kill('SIGTERM');
+  hub?.child.kill('SIGTERM');
+  allied?.child.kill('SIGTERM');
 });
+
+/** `distillguard hub --port 0 ARGS`, once it listens; what it prints is kept. */
+async function startHubProcess(
+  args: string[],
+): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const child = spawn(process.execPath, [cliPath, 'hub', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let said = '';
+  child.stderr?.on('data', (chunk: Buffer) => (said += chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      said += chunk.toString();
+      const found = /listening on (http:\/\/[\d.:]+)/.exec(said);
+      if (found) resolve(found[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`hub exited with ${code}: ${said}`)));
+  });
+  return { child, url, output: () => said };
+}
 
 test('lab B matches lab A campaigns through keyed indicators only: every match a campaign account, none benign', async () => {
   // B pulls what the hub has; without the community key nothing can match
@@ -307,6 +355,41 @@ test('lab B answers with sightings of lab A indicators; the hub shows one campai
   ])
     for (const value of privateValues(trafficFolder))
       assert.ok(!text.includes(value), `the hub holds '${value}'`);
+
+  // the allied hub got what the hub relayed: GREEN at most, as the hub's own, no lab named
+  let relayed: string[] = [];
+  for (
+    let attempt = 0;
+    attempt < 100 && !relayed.some((text) => text.includes('"type":"grouping"'));
+    attempt += 1
+  ) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const alliedStore = new Database(alliedDb, { readonly: true });
+    relayed = alliedStore.prepare('SELECT object FROM stix_objects').pluck().all() as string[];
+    alliedStore.close();
+  }
+  assert.ok(
+    relayed.some((text) => text.includes('"type":"campaign"')),
+    hub.output(),
+  );
+  assert.ok(
+    relayed.some((text) => text.includes('"type":"grouping"')),
+    'the correlated campaign was relayed',
+  );
+  const everything = relayed.join('\n');
+  for (const name of ['lab-a', 'lab-b', 'Lab A', 'Lab B'])
+    assert.ok(!everything.includes(name), `the allied hub sees '${name}'`);
+  for (const text of relayed) {
+    const object = JSON.parse(text) as Record<string, unknown>;
+    if (object.type === 'marking-definition' || object.type === 'extension-definition') continue;
+    assert.ok(
+      [
+        'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487',
+        'marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb',
+      ].includes(String((object.object_marking_refs as string[] | undefined)?.[0])),
+      `${String(object.id)} is CLEAR or GREEN`,
+    );
+  }
   // what each lab sent holds none of its own private values
   for (const [trafficFolder, file] of [
     [labA, join(folder, 'a.json')],

@@ -260,7 +260,7 @@ export function campaignDrafts(evidence: CampaignEvidence, settings: ExportSetti
   add('report', stixId('report', identity), {
     ...common,
     name: `Distillation campaign ${finding.campaign_id}: ${members} accounts`,
-    description: `What ${String(settings.producer.name)} found: ${finding.reasons.map((reason) => reason.detail).join('; ')}.`,
+    description: `Found: ${finding.reasons.map((reason) => reason.detail).join('; ')}.`,
     report_types: ['campaign', 'indicator', 'attack-pattern', 'threat-actor'],
     published: '',
     object_refs: [producerId, ...referenced],

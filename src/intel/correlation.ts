@@ -161,6 +161,7 @@ export function recordCorrelations(
   now = new Date(),
 ): CorrelatedCampaign[] {
   const correlated = correlateCampaigns(store);
+  if (correlated.length === 0) return correlated;
   const drafts = correlated.map((group) => ({
     id: group.id,
     type: 'grouping',

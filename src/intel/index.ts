@@ -59,3 +59,11 @@ export { partnerSecretHash } from './taxii/partner-auth.js';
 export { TaxiiClient, type PushOutcome, type TaxiiCredentials } from './taxii/taxii-client.js';
 export { correlateCampaigns, recordCorrelations, type CorrelatedCampaign } from './correlation.js';
 export { hubIdentity } from './taxii/hub-server.js';
+export {
+  relayBatch,
+  relayDone,
+  relayLimit,
+  withoutAttribution,
+  type RelayTarget,
+} from './relay.js';
+export { relayRound, type RelayReport } from './relay-run.js';

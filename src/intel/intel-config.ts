@@ -22,6 +22,30 @@ export const intelConfigSchema = z.strictObject({
    * (the addresses themselves, for partners that block by address), or 'none'.
    */
   network_indicators: z.enum(['none', 'keyed', 'clear']).default('keyed'),
+  /**
+   * A hub's sharing agreements: where `intel relay` (and `hub` after each post) passes on what it
+   * received: a partner lab's or an allied hub's TAXII collection, the TLP at most (AMBER+STRICT
+   * and RED never leave), with or without the source lab's attribution.
+   */
+  relay_to: z
+    .array(
+      z.strictObject({
+        /** The target's name; also: nothing it sent is relayed back to it (its partner name here). */
+        name: z.string().min(1),
+        /** Its TAXII 2.1 discovery or API root URL. */
+        server: z.url(),
+        /** Its collection to post to. */
+        collection: z.string().min(1),
+        user: z.string().min(1).optional(),
+        password_file: z.string().min(1).optional(),
+        token_file: z.string().min(1).optional(),
+        /** Our collections whose additions are relayed. */
+        from_collections: z.array(z.string().min(1)).min(1).default(['campaigns']),
+        max_tlp: z.enum(tlpLevels).default('green'),
+        attribution: z.boolean().default(true),
+      }),
+    )
+    .default([]),
 });
 
 export type IntelConfig = z.infer<typeof intelConfigSchema>;

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { keyHashSecretVariable } from '../../core/index.js';
 import { apiRootPath, discoveryPath, startHub } from '../../intel/index.js';
+import { readGatewayConfig } from '../../gateway/index.js';
 import { SqliteStore } from '../../store/index.js';
 import { defaultDatabasePath, parsePort, parsePositiveInteger } from '../options.js';
 import { partnerSecretHasher } from '../taxii-secrets.js';
@@ -14,6 +15,7 @@ interface HubCommandOptions {
   title: string;
   maxContentLength: number;
   keyHashSecretFile?: string;
+  config?: string;
 }
 
 export function registerHub(program: Command): void {
@@ -29,7 +31,12 @@ export function registerHub(program: Command): void {
       '--key-hash-secret-file <file>',
       `file holding the key-hashing secret (else env ${keyHashSecretVariable}, else <db>.key-hash-secret)`,
     )
+    .option(
+      '--config <file>',
+      'config file whose `intel.relay_to` says where to relay what partners post',
+    )
     .action(async (options: HubCommandOptions) => {
+      const config = options.config ? readGatewayConfig(options.config).intel : undefined;
       const store = SqliteStore.open(options.db);
       const hub = await startHub({
         store,
@@ -38,6 +45,16 @@ export function registerHub(program: Command): void {
         host: options.host,
         title: options.title,
         maxContentLength: options.maxContentLength,
+        config,
+        onRelay: (outcome) => {
+          if (outcome instanceof Error) process.stderr.write(`relay failed: ${outcome.message}\n`);
+          else
+            for (const report of outcome)
+              if (report.pushed > 0)
+                process.stdout.write(
+                  `relayed to ${report.target}: ${report.accepted} of ${report.pushed} objects accepted\n`,
+                );
+        },
       });
       const partners = store.taxii.listPartners().filter((partner) => !partner.revokedAt).length;
       process.stdout.write(

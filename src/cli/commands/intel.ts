@@ -20,6 +20,7 @@ import {
   defaultIntelConfig,
   hubIdentity,
   recordCorrelations,
+  relayRound,
   ensureDefaultCollection,
   exportIntel,
   exportSightings,
@@ -740,6 +741,36 @@ function registerCorrelate(intel: Command): void {
     });
 }
 
+function registerRelay(intel: Command): void {
+  intel
+    .command('relay')
+    .description(
+      "a hub: pass on what partners sent, to the targets of the config's intel.relay_to, as each agreement says",
+    )
+    .requiredOption('--config <file>', 'config file with an `intel.relay_to` list')
+    .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .option(
+      '--title <name>',
+      'the hub name objects relayed without attribution are made by',
+      'DistillGuard hub',
+    )
+    .action(async (options: StoreOption & { config: string; title: string }) => {
+      const config = intelConfig({ config: options.config });
+      if (config.relay_to.length === 0)
+        throw new DistillGuardError('usage', `${options.config} has no intel.relay_to targets.`);
+      const reports = await withStore(options, (store) =>
+        relayRound(store, config, hubIdentity(options.title)),
+      );
+      for (const report of reports) {
+        for (const failure of report.failures)
+          process.stderr.write(`${report.target}: ${failure.id}: ${failure.message}\n`);
+        process.stdout.write(
+          `relayed to ${report.target}: ${report.accepted} of ${report.pushed} objects accepted${report.heldBack > 0 ? `; ${report.heldBack} held back (TLP, or sent by ${report.target})` : ''}\n`,
+        );
+      }
+    });
+}
+
 export function registerIntel(program: Command): void {
   const intel = program
     .command('intel')
@@ -754,5 +785,6 @@ export function registerIntel(program: Command): void {
   registerPartners(intel);
   registerPushPull(intel);
   registerCorrelate(intel);
+  registerRelay(intel);
   registerCollections(intel);
 }

@@ -4,6 +4,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Store } from '../../store/index.js';
 import type { JsonObject } from '../../core/index.js';
 import { recordCorrelations } from '../correlation.js';
+import type { IntelConfig } from '../intel-config.js';
+import { relayRound, type RelayReport } from '../relay-run.js';
 import { distillguardNamespace, stixId, uuidV5 } from '../stix-ids.js';
 import { tlpMarkingIds } from '../tlp.js';
 import { sendTaxiiError, TaxiiError } from './media.js';
@@ -16,6 +18,10 @@ export interface HubOptions {
   host: string;
   title?: string;
   maxContentLength?: number;
+  /** The `intel` config block: its relay_to targets get what is posted (after correlation). */
+  config?: IntelConfig;
+  /** Told what each relay round did, or why it failed. */
+  onRelay?: (reports: RelayReport[] | Error) => void;
 }
 
 export interface RunningHub {
@@ -53,11 +59,39 @@ export function hubIdentity(title: string): JsonObject {
   };
 }
 
+/** Relay rounds one at a time: a request during a round makes one more round after it. */
+function singleFlightRelay(options: Pick<HubOptions, 'store' | 'config' | 'onRelay'>): {
+  request(hub: JsonObject): void;
+} {
+  let running = false;
+  let again: JsonObject | null = null;
+  const run = async (hub: JsonObject): Promise<void> => {
+    running = true;
+    try {
+      options.onRelay?.(await relayRound(options.store, options.config as IntelConfig, hub));
+    } catch (error) {
+      options.onRelay?.(error as Error);
+    } finally {
+      running = false;
+      const next = again;
+      again = null;
+      if (next) void run(next);
+    }
+  };
+  return {
+    request(hub) {
+      if (running) again = hub;
+      else void run(hub);
+    },
+  };
+}
+
 export async function mountTaxii(
   app: FastifyInstance,
   options: Omit<HubOptions, 'port' | 'host'> & { bothSlashForms?: boolean; correlate?: boolean },
 ): Promise<void> {
   ensureDefaultCollection(options.store);
+  const relays = singleFlightRelay(options);
   await registerTaxiiRoutes(app, {
     store: options.store,
     hashSecret: options.hashSecret,
@@ -65,12 +99,11 @@ export async function mountTaxii(
     maxContentLength: options.maxContentLength ?? 10 << 20,
     bothSlashForms: options.bothSlashForms,
     onObjectsAdded: options.correlate
-      ? () =>
-          recordCorrelations(
-            options.store,
-            hubIdentity(options.title ?? 'DistillGuard TAXII'),
-            campaignsCollection.id,
-          )
+      ? () => {
+          const hub = hubIdentity(options.title ?? 'DistillGuard TAXII');
+          recordCorrelations(options.store, hub, campaignsCollection.id);
+          if (options.config && options.config.relay_to.length > 0) relays.request(hub);
+        }
       : undefined,
   });
 }

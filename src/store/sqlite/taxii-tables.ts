@@ -90,6 +90,10 @@ export class SqliteTaxiiTables implements TaxiiStore {
       where.push('c.date_added > ?');
       values.push(filter.addedAfter);
     }
+    if (filter.afterSeq !== undefined) {
+      where.push('c.seq > ?');
+      values.push(filter.afterSeq);
+    }
     if (filter.objectId !== undefined) {
       where.push('c.object_id = ?');
       values.push(filter.objectId);

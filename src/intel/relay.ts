@@ -1,0 +1,193 @@
+// A hub passes on what it received, by sharing agreement: to each target in `intel.relay_to` (a
+// partner lab's or an allied hub's TAXII collection) it pushes the object versions added to its
+// own collections since the last relay to that target, at most the agreed TLP (never AMBER+STRICT
+// or RED), never back to whoever sent them, and, where the agreement says so, without attribution:
+// then every object made by a lab is passed on as the hub's own, under an id derived from the
+// original (the same on every relay), its references rewritten the same way, the labs' identities
+// left out, and the hub's correlated campaigns named without the labs' names.
+import type { JsonObject } from '../core/index.js';
+import type { Store } from '../store/index.js';
+import { referencesOf } from './check-bundle.js';
+import { unmarkedTlp } from './import-intel.js';
+import type { IntelConfig } from './intel-config.js';
+import { projectIdentity } from './extensions.js';
+import { distillguardNamespace, uuidV5 } from './stix-ids.js';
+import { assignVersions, stixRow } from './versioning.js';
+import {
+  tlpLevels,
+  tlpMarkingDefinition,
+  tlpOfMarking,
+  tlpOfObject,
+  type TlpLevel,
+} from './tlp.js';
+
+export type RelayTarget = IntelConfig['relay_to'][number];
+
+/** Types whose objects keep their ids whoever relays them. */
+const sharedTypes = new Set(['marking-definition', 'extension-definition']);
+
+/** The highest TLP a relay may carry: AMBER+STRICT and RED never leave. */
+export function relayLimit(level: TlpLevel): TlpLevel {
+  return tlpLevels.indexOf(level) > tlpLevels.indexOf('amber') ? 'amber' : level;
+}
+
+/** The objects passed on without attribution, as `hub` makes them. */
+export function withoutAttribution(
+  objects: JsonObject[],
+  hub: JsonObject,
+  store: Store,
+): JsonObject[] {
+  const hubId = String(hub.id);
+  const isSco = (id: string) => {
+    const stored = store.intel.latestStixObject(id);
+    return stored ? !('created' in (JSON.parse(stored.object) as JsonObject)) : false;
+  };
+  const mapId = (id: string): string => {
+    const type = id.slice(0, id.indexOf('--'));
+    if (sharedTypes.has(type) || id === projectIdentity.id || id === hubId) return id;
+    if (type === 'identity') return hubId;
+    if (isSco(id)) return id;
+    return `${type}--${uuidV5(distillguardNamespace, `relayed-by:${hubId}:${id}`)}`;
+  };
+  const rewrite = (value: unknown, key: string): unknown => {
+    if (typeof value === 'string' && key.endsWith('_ref')) return mapId(value);
+    if (Array.isArray(value))
+      return [
+        ...new Set(
+          value.map((item) =>
+            typeof item === 'string' && key.endsWith('_refs') ? mapId(item) : rewrite(item, ''),
+          ),
+        ),
+      ];
+    if (value && typeof value === 'object')
+      return Object.fromEntries(
+        Object.entries(value as JsonObject).map(([name, item]) => [name, rewrite(item, name)]),
+      );
+    return value;
+  };
+  const result: JsonObject[] = [];
+  for (const object of objects) {
+    const id = String(object.id);
+    if (object.type === 'identity' && id !== hubId && id !== projectIdentity.id) continue;
+    if (
+      sharedTypes.has(String(object.type)) ||
+      !('created' in object) ||
+      id === hubId ||
+      id === projectIdentity.id
+    ) {
+      result.push(object);
+      continue;
+    }
+    const copy = rewrite(object, '') as JsonObject;
+    copy.id = mapId(id);
+    copy.created_by_ref = hubId;
+    if (copy.type === 'grouping') {
+      const refs = (copy.object_refs as string[] | undefined) ?? [];
+      copy.name = 'Correlated distillation campaign';
+      copy.description = `${refs.filter((ref) => ref.startsWith('campaign--')).length} campaign report(s) and ${refs.filter((ref) => ref.startsWith('sighting--')).length} sighting(s) from partners of ${String(hub.name)}.`;
+    }
+    if (copy.type === 'sighting') copy.where_sighted_refs = [hubId];
+    result.push(copy);
+  }
+  return result;
+}
+
+/** The hub's identity as a versioned object (kept in the store, the same version while unchanged). */
+function versionedHub(store: Store, hub: JsonObject): JsonObject {
+  const [made] = assignVersions(
+    [{ id: String(hub.id), type: 'identity', body: hub }],
+    store.intel,
+    new Date(),
+  );
+  const storedAt = new Date().toISOString();
+  store.intel.putStixObjects([stixRow(made, 'local', storedAt)], {
+    source: 'self',
+    channel: 'export',
+    receivedAt: storedAt,
+  });
+  return made;
+}
+
+/** What a relay to `target` would push now: object versions added after its cursor, as agreed. */
+export function relayBatch(
+  store: Store,
+  target: RelayTarget,
+  hub: JsonObject,
+): { objects: JsonObject[]; lastSeq: number; heldBack: number } {
+  const cursorKey = `relay:${target.name}`;
+  const cursor = Number(store.taxii.readPullCursor(cursorKey, target.server) ?? '0');
+  const limit = tlpLevels.indexOf(relayLimit(target.max_tlp));
+  let lastSeq = cursor;
+  let heldBack = 0;
+  const chosen: JsonObject[] = [];
+  for (const alias of target.from_collections) {
+    const collection = store.taxii.findCollection(alias);
+    if (!collection) continue;
+    for (const entry of store.taxii.listEntries({
+      collectionId: collection.id,
+      afterSeq: cursor,
+    })) {
+      lastSeq = Math.max(lastSeq, entry.seq);
+      const object = JSON.parse(entry.object) as JsonObject;
+      const level =
+        object.type === 'marking-definition' ? 'clear' : (tlpOfObject(object) ?? unmarkedTlp);
+      const fromTarget = store.intel
+        .readStixReceipts(entry.objectId)
+        .some((receipt) => receipt.source === target.name && receipt.version === entry.version);
+      if (tlpLevels.indexOf(level) > limit || fromTarget) {
+        heldBack += 1;
+        continue;
+      }
+      chosen.push(object);
+    }
+  }
+  // what the objects refer to travels with them (markings, identities), once
+  const present = new Set(chosen.map((object) => String(object.id)));
+  for (const object of [...chosen])
+    for (const { id } of referencesOf(object)) {
+      if (present.has(id)) continue;
+      const stored = store.intel.latestStixObject(id);
+      if (!stored) continue;
+      const referenced = JSON.parse(stored.object) as JsonObject;
+      const level =
+        referenced.type === 'marking-definition'
+          ? 'clear'
+          : (tlpOfObject(referenced) ?? unmarkedTlp);
+      if (tlpLevels.indexOf(level) > limit) continue;
+      present.add(id);
+      chosen.unshift(referenced);
+    }
+  const author = target.attribution ? hub : versionedHub(store, hub);
+  const objects = target.attribution
+    ? chosen
+    : [
+        author,
+        ...withoutAttribution(chosen, author, store).filter((object) => object.id !== author.id),
+      ];
+  // the TLP marking definitions referred to travel too, as published
+  const ids = new Set(objects.map((object) => String(object.id)));
+  for (const object of [...objects])
+    for (const { id } of referencesOf(object)) {
+      const level = tlpOfMarking(id);
+      if (level && !ids.has(id)) {
+        ids.add(id);
+        objects.unshift(tlpMarkingDefinition(level));
+      }
+    }
+  return { objects: chosen.length > 0 ? objects : [], lastSeq, heldBack };
+}
+
+/** Records that everything up to `lastSeq` went to `target`. */
+export function relayDone(
+  store: Store,
+  target: RelayTarget,
+  lastSeq: number,
+  now = new Date(),
+): void {
+  store.taxii.writePullCursor(
+    `relay:${target.name}`,
+    target.server,
+    String(lastSeq),
+    now.toISOString(),
+  );
+}

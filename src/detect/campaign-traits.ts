@@ -1,13 +1,14 @@
 // What a campaign's members share in their prompts, as detection keeps it: the template keys and
 // the MinHash skeleton band keys that at least two flagged members use. These are unkeyed hashes
-// of masked prompt skeletons (never prompt text); intel/ turns them into keyed indicators that a
+// (of a prompt's normalised first or last 32 characters; of its masked skeleton's word pairs),
+// never prompt text; intel/ turns them into keyed indicators that a
 // partner running the same detection can match in its own traffic.
 import type { AccountProfile } from './account-profile.js';
 
 /** Template and skeleton keys of one campaign, each with how many members use it. */
 export interface CampaignTraits {
   campaign_id: string;
-  /** Exact template keys (hash of the masked skeleton), most shared first. */
+  /** Template keys (hash of the normalised head or tail edge), most shared first. */
   templates: SharedKey[];
   /** MinHash band keys of the templates' skeletons (near-identical variants share them). */
   skeleton_bands: SharedKey[];

@@ -4,6 +4,7 @@ import type { AccountFacts } from './account-facts.js';
 import { buildFindings } from './findings.js';
 import type { LiveAccountState, LiveAssessment, LiveCampaignState } from './live-protocol.js';
 import type { DetectionPipeline } from './pipeline.js';
+import type { PartnerIndicatorSet } from './partner-indicators.js';
 
 /** `through`: the store's sequence number read through (the gateway measures how far behind that is). */
 export function liveAssessment(
@@ -11,9 +12,10 @@ export function liveAssessment(
   facts: Map<string, AccountFacts>,
   interactions: number,
   through = 0,
+  partners: PartnerIndicatorSet | null = null,
 ): LiveAssessment {
   const started = performance.now();
-  const findings = buildFindings(pipeline.observed, facts);
+  const findings = buildFindings(pipeline.observed, facts, partners);
   const accounts: [string, LiveAccountState][] = findings.accounts.map((account) => [
     account.account_id,
     { verdict: account.verdict, risk: account.risk, campaignId: account.campaign_id ?? null },

@@ -12,9 +12,11 @@ import {
   type AccountFacts,
   type LiveReply,
   type LiveRequest,
+  type PartnerIndicatorSet,
   type PipelineBounds,
 } from '../detect/index.js';
 import { SqliteStoreReader } from '../store/index.js';
+import { loadPartnerIndicators } from '../intel/index.js';
 import { detectorInBackground } from '../runtime/index.js';
 
 export interface DetectorProcessArgs {
@@ -25,6 +27,8 @@ export interface DetectorProcessArgs {
   pageSize: number;
   /** Bounds on the detector's state (defaults: detect/pipeline.ts). */
   bounds?: Partial<PipelineBounds>;
+  /** Count partners' keyed indicators the store holds (with their community keys) as evidence. */
+  partnerSignal?: boolean;
 }
 
 // once the gateway is gone there is nobody to tell (a send on a closed channel would throw)
@@ -61,9 +65,21 @@ const readFacts = () => {
   facts = next;
 };
 readFacts();
+// partners' indicators (intel import or pull into the same store) and the community keys to match
+// them, read with the account facts
+let partners: PartnerIndicatorSet | null = null;
+const readPartners = () => {
+  if (!args.partnerSignal) return;
+  const loaded = loadPartnerIndicators(reader);
+  partners = loaded.indicators.length > 0 ? loaded : null;
+};
+readPartners();
 // `distillguard accounts import` into the same store, while the gateway runs, is seen within a minute
 // (POST /v1/admin/accounts at once)
-const factsTimer = setInterval(readFacts, 60_000);
+const factsTimer = setInterval(() => {
+  readFacts();
+  readPartners();
+}, 60_000);
 factsTimer.unref();
 
 let through = 0;
@@ -126,7 +142,7 @@ function answerWaiting(): void {
   if (ready.length === 0) return;
   waiting = waiting.filter((entry) => entry.upTo > through);
   // one assessment answers every request it covers
-  const assessment = liveAssessment(pipeline, facts, interactions, through);
+  const assessment = liveAssessment(pipeline, facts, interactions, through, partners);
   for (const entry of ready) send({ op: 'assessment', seq: entry.seq, assessment });
 }
 
@@ -170,8 +186,10 @@ async function tail(): Promise<void> {
 }
 
 process.on('message', (request: LiveRequest) => {
-  if (request.op === 'facts') readFacts();
-  else if (request.op === 'assess') {
+  if (request.op === 'facts') {
+    readFacts();
+    readPartners();
+  } else if (request.op === 'assess') {
     waiting.push({ seq: request.seq, upTo: request.upTo });
     wake?.();
   } else {

@@ -37,6 +37,8 @@ export interface LiveDetectionOptions {
   restart?: RestartBackoffOptions;
   /** Bounds on the detector's state (accounts, addresses, models). */
   bounds?: Partial<PipelineBounds>;
+  /** Count partners' keyed indicators as evidence (config intel.partner_signal). */
+  partnerSignal?: boolean;
   /** Heap in use, as a share of the detector's heap limit, that raises the memory alarm (default 0.75). */
   memoryAlarmShare?: number;
 }
@@ -261,6 +263,7 @@ export class LiveDetection {
       pollMs: options.pollMs ?? 100,
       pageSize: 2_000,
       bounds: options.bounds,
+      partnerSignal: options.partnerSignal ?? true,
     };
     const child = fork(new URL('./detector-process.js', import.meta.url), [JSON.stringify(args)], {
       serialization: 'advanced',

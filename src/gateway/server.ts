@@ -175,6 +175,7 @@ async function startGatewayWith(
     assessEveryMs: config.detection.assess_every_ms,
     staleAfterMs: config.detection.stale_after_ms,
     bounds: { maxAccounts: config.detection.max_accounts },
+    partnerSignal: config.intel?.partner_signal ?? true,
     onAssessment: options.onAssessment,
     log: app.log,
     storedThrough: () => store.lastInteractionSeq(),
@@ -250,6 +251,8 @@ async function startGatewayWith(
       hashSecret: (secret) => partnerSecretHash(keyHashSecret, secret),
       title: config.intel?.organization?.name ?? 'DistillGuard TAXII',
       bothSlashForms: true,
+      // what partners post may hold indicators: the detector reads them again now, not in a minute
+      onObjectsAdded: () => detection.refreshFacts(),
     });
   const retention = config.retention ? startRetention(store, config.retention, app.log) : null;
   if (retention) cleanup.add(() => retention.stop());

@@ -34,7 +34,7 @@ export const fingerprintExtension: JsonObject = {
     'A value that would identify users or reveal prompts, shared only as a keyed hash that partners holding the same community key can compute and match.',
   schema: [
     `Defines the cyber observable object type '${fingerprintType}' with three properties, all required:`,
-    "kind (string): what was fingerprinted: 'template' (the hash of a masked prompt skeleton), 'template-band' (a MinHash band of one),",
+    "kind (string): what was fingerprinted: 'template' (a hash of a prompt's normalised first or last 32 characters: the fixed text a template wraps around new content), 'template-band' (a MinHash band of the template's masked skeleton),",
     "'payment' (a payment-instrument fingerprint), 'email-domain', 'account' (an account id at the provider), 'client-address' (an IP address);",
     'key_id (string): the id of the community key;',
     "value (string): lower-case hex of HMAC-SHA-256(key, 'dg1:' + kind + ':' + canonical value).",

@@ -23,6 +23,11 @@ export const intelConfigSchema = z.strictObject({
    */
   network_indicators: z.enum(['none', 'keyed', 'clear']).default('keyed'),
   /**
+   * Whether `serve`'s live detection counts partners' keyed indicators (imported or pulled into its
+   * store, with the community key) as evidence, so that the response ladder acts on them.
+   */
+  partner_signal: z.boolean().default(true),
+  /**
    * A hub's sharing agreements: where `intel relay` (and `hub` after each post) passes on what it
    * received: a partner lab's or an allied hub's TAXII collection, the TLP at most (AMBER+STRICT
    * and RED never leave), with or without the source lab's attribution.

@@ -14,7 +14,7 @@ export interface LoadedPartnerIndicators extends PartnerIndicatorSet {
 }
 
 /** The latest version of each received object of `type`. */
-function latestReceived(store: Store, type: string): Map<string, JsonObject> {
+function latestReceived(store: Pick<Store, 'intel'>, type: string): Map<string, JsonObject> {
   const latest = new Map<string, { version: string; object: string }>();
   for (const row of store.intel.listStixObjects({ type, origin: 'received' })) {
     const current = latest.get(row.id);
@@ -67,7 +67,10 @@ export function fingerprintTest(
 }
 
 /** Every matchable partner indicator in the store, and the keys to match them. */
-export function loadPartnerIndicators(store: Store, now = new Date()): LoadedPartnerIndicators {
+export function loadPartnerIndicators(
+  store: Pick<Store, 'intel'>,
+  now = new Date(),
+): LoadedPartnerIndicators {
   const keys = store.intel.listIntelKeys().map(({ keyId, secret }) => ({ keyId, secret }));
   const held = new Set(keys.map((key) => key.keyId));
   const identities = latestReceived(store, 'identity');

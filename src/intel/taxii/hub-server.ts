@@ -88,7 +88,12 @@ function singleFlightRelay(options: Pick<HubOptions, 'store' | 'config' | 'onRel
 
 export async function mountTaxii(
   app: FastifyInstance,
-  options: Omit<HubOptions, 'port' | 'host'> & { bothSlashForms?: boolean; correlate?: boolean },
+  options: Omit<HubOptions, 'port' | 'host'> & {
+    bothSlashForms?: boolean;
+    correlate?: boolean;
+    /** Told after a post stored something (serve refreshes its detector's partner indicators). */
+    onObjectsAdded?: () => void;
+  },
 ): Promise<void> {
   ensureDefaultCollection(options.store);
   const relays = singleFlightRelay(options);
@@ -100,11 +105,12 @@ export async function mountTaxii(
     bothSlashForms: options.bothSlashForms,
     onObjectsAdded: options.correlate
       ? () => {
+          options.onObjectsAdded?.();
           const hub = hubIdentity(options.title ?? 'DistillGuard TAXII');
           recordCorrelations(options.store, hub, campaignsCollection.id);
           if (options.config && options.config.relay_to.length > 0) relays.request(hub);
         }
-      : undefined,
+      : options.onObjectsAdded,
   });
 }
 

@@ -3,6 +3,7 @@
 import Database from 'better-sqlite3';
 import { DistillGuardError } from '../../core/index.js';
 import type { AccountRow, BenchmarkItemRow } from '../store.js';
+import { SqliteIntelTables } from './intel-tables.js';
 import type { SqliteDatabase } from './open-database.js';
 import { PointedRecords } from './pointed-records.js';
 
@@ -29,6 +30,8 @@ const pointerColumns =
   'i.raw, i.byte_offset AS offset, i.byte_length AS length, i.raw_hash AS hash, s.kind, s.path';
 
 export class SqliteStoreReader {
+  /** The intelligence tables, read here (partners' indicators and community keys for detection). */
+  readonly intel: SqliteIntelTables;
   private readonly database: SqliteDatabase;
   private readonly owned: boolean;
   private readonly page: Database.Statement;
@@ -38,6 +41,7 @@ export class SqliteStoreReader {
   /** Reads through `database` (a connection someone else owns and closes). */
   constructor(database: SqliteDatabase, owned = false) {
     this.database = database;
+    this.intel = new SqliteIntelTables(database);
     this.owned = owned;
     this.page = database.prepare(
       `SELECT i.seq, ${pointerColumns}

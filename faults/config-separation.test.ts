@@ -64,13 +64,16 @@ test(
       try {
         assert.ok(serve.adminUrl, serve.output());
         // the startup line names the store, the upstream without its credentials, and both
-        // listeners (on a busy host a write-thread priority line may come before it)
-        const first = JSON.parse(
+        // listeners. The logger writes it before the "listening" line, but through its own
+        // buffer: on a busy host it can reach the pipe after that line, so wait for it (5 s).
+        const startupLine = () =>
           serve
             .output()
             .split('\n')
-            .find((line) => line.includes('"msg":"distillguard gateway started')) ?? '{}',
-        ) as Record<string, any>;
+            .find((line) => line.includes('"msg":"distillguard gateway started'));
+        for (let waited = 0; !startupLine() && waited < 5_000; waited += 50)
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        const first = JSON.parse(startupLine() ?? '{}') as Record<string, any>;
         assert.equal(first.store, db);
         assert.equal(first.upstreams[0].url, `http://${new URL(upstream.url).host}/v1`);
         assert.deepEqual(first.listeners, { public: serve.url, admin: serve.adminUrl });

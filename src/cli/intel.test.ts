@@ -247,7 +247,7 @@ test('intel export again: same ids and versions; a changed finding is a new vers
     db,
   ]);
   const week = join(folder, 'export-3.json');
-  await cli([
+  const said = await cli([
     'intel',
     'export',
     '--db',
@@ -260,12 +260,27 @@ test('intel export again: same ids and versions; a changed finding is a new vers
     '--out',
     week,
   ]);
+  // the detector's campaign ids stay here: the export names each by a keyed label
+  const labelOf = new Map(
+    [...said.matchAll(/^ {2}(\S+) is (dc-[0-9a-f]{16}) \((campaign--[0-9a-f-]+)\)/gm)].map(
+      (match) => [match[1], match[2]],
+    ),
+  );
+  const stixIdOf = new Map(
+    [...said.matchAll(/^ {2}(\S+) is (dc-[0-9a-f]{16}) \((campaign--[0-9a-f-]+)\)/gm)].map(
+      (match) => [match[1], match[3]],
+    ),
+  );
+  const weekText = readFileSync(week, 'utf8');
+  assert.ok(labelOf.size >= 1);
+  for (const campaignId of labelOf.keys())
+    assert.ok(!weekText.includes(campaignId), `${campaignId} is in the bundle`);
   const before = new Map(
     first.filter((object) => object.type === 'campaign').map((object) => [object.id, object]),
   );
   const weekIds = (
     JSON.parse(readFileSync(join(folder, 'week.json'), 'utf8')) as AnalysisReport
-  ).campaigns.map((campaign) => campaign.campaign_id);
+  ).campaigns.map((campaign) => labelOf.get(campaign.campaign_id));
   // campaigns found again over the week (the first days' others stay stored, unchanged)
   const changed = objectsOf(week).filter(
     (object) =>
@@ -316,7 +331,16 @@ test('intel export again: same ids and versions; a changed finding is a new vers
     (object) => object.type === 'campaign' && object.revoked === true,
   );
   assert.equal(revoked.length, 1);
-  assert.match(String(revoked[0].name), new RegExp(withdrawn));
+  assert.equal(revoked[0].id, stixIdOf.get(withdrawn));
+  // its indicators are revoked with it
+  const indicates = objectsOf(revokedOut).filter(
+    (object) =>
+      object.type === 'relationship' &&
+      object.relationship_type === 'indicates' &&
+      object.target_ref === revoked[0].id,
+  );
+  assert.ok(indicates.length > 0);
+  for (const relationship of indicates) assert.equal(relationship.revoked, true);
   const check = checkBundle(JSON.parse(readFileSync(revokedOut, 'utf8')));
   assert.deepEqual(check.problems, []);
 });
@@ -352,6 +376,13 @@ test('intel keys rotate: new indicators use the new key; the old one is kept for
     .map((object) => String(object.pattern));
   assert.ok(patterns.length > 0);
   for (const pattern of patterns) assert.match(pattern, /key_id = 'community-2'/);
+  // the indicators under the old key are revoked, so partners stop matching them
+  const old = objectsOf(out).filter(
+    (object) =>
+      object.type === 'indicator' && /key_id = 'community-1'/.test(String(object.pattern)),
+  );
+  assert.ok(old.length > 0);
+  for (const indicator of old) assert.equal(indicator.revoked, true, String(indicator.id));
 });
 
 test('intel import: the official apt1 and poisonivy examples import and re-export without loss; a second import changes nothing', async () => {
@@ -444,5 +475,106 @@ test('intel import: bad bundles are refused with the line, object and field at f
   assert.match(
     await cli(['intel', 'validate', mixed], 2),
     /objects\(s\)|object\(s\) of .* are not valid/,
+  );
+});
+
+test('intel import: only an object’s creator makes its versions; one timestamp written at two precisions is one version', async () => {
+  // lab A's own campaign, "revised" by someone else and sent back
+  const ours = objectsOf(join(folder, 'export-1.json')).find(
+    (object) => object.type === 'campaign',
+  ) as StixObject;
+  const forged = { ...ours, modified: '2099-01-01T00:00:00.000Z', revoked: true };
+  const forgery = join(folder, 'forged.json');
+  writeFileSync(
+    forgery,
+    JSON.stringify({
+      type: 'bundle',
+      id: 'bundle--6f0d3a5e-1c3b-4b8f-9d2e-7a1b2c3d4e5f',
+      objects: [forged],
+    }),
+  );
+  assert.match(
+    await cli(['intel', 'import', forgery, '--db', db, '--from', 'someone'], 2),
+    /this organisation made this object: only its creator makes new versions of it/,
+  );
+  // the same, unchanged, coming back through a hub is fine
+  const echo = join(folder, 'echo.json');
+  writeFileSync(
+    echo,
+    JSON.stringify({
+      type: 'bundle',
+      id: 'bundle--6f0d3a5e-1c3b-4b8f-9d2e-7a1b2c3d4e5e',
+      objects: [ours],
+    }),
+  );
+  assert.match(
+    await cli(['intel', 'import', echo, '--db', db, '--from', 'hub']),
+    /0 new, 1 already stored, 0 rejected/,
+  );
+
+  // a partner's indicator: a later version by another creator is refused; '.000Z' is '.000000Z'
+  const partnerDb = join(folder, 'versions.db');
+  const indicator = {
+    type: 'indicator',
+    spec_version: '2.1',
+    id: 'indicator--7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+    created: '2026-01-01T00:00:00.000Z',
+    modified: '2026-01-01T00:00:00.000Z',
+    created_by_ref: 'identity--0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+    pattern: "[ipv4-addr:value = '198.51.100.1']",
+    pattern_type: 'stix',
+    valid_from: '2026-01-01T00:00:00Z',
+  };
+  const identity = {
+    type: 'identity',
+    spec_version: '2.1',
+    id: indicator.created_by_ref,
+    created: '2026-01-01T00:00:00.000Z',
+    modified: '2026-01-01T00:00:00.000Z',
+    name: 'Lab C',
+  };
+  const write = (name: string, objects: unknown[]) => {
+    const file = join(folder, name);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        type: 'bundle',
+        id: 'bundle--6f0d3a5e-1c3b-4b8f-9d2e-7a1b2c3d4e5d',
+        objects,
+      }),
+    );
+    return file;
+  };
+  assert.match(
+    await cli(['intel', 'import', write('v1.json', [identity, indicator]), '--db', partnerDb]),
+    /2 new/,
+  );
+  // the same version written at another precision is the same version: other bytes are refused
+  assert.match(
+    await cli(
+      [
+        'intel',
+        'import',
+        write('v1-again.json', [{ ...indicator, modified: '2026-01-01T00:00:00.000000Z' }]),
+        '--db',
+        partnerDb,
+      ],
+      2,
+    ),
+    /this id and version \(2026-01-01T00:00:00\.000000000Z\) is already stored with different content/,
+  );
+  const impostor = {
+    ...indicator,
+    modified: '2026-02-01T00:00:00.000Z',
+    revoked: true,
+    created_by_ref: 'identity--1a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+  };
+  const impostorIdentity = { ...identity, id: impostor.created_by_ref, name: 'Mallory' };
+  assert.match(
+    await cli(
+      ['intel', 'import', write('v2.json', [impostorIdentity, impostor]), '--db', partnerDb],
+      2,
+    ),
+    /is not the creator of the stored versions/,
   );
 });

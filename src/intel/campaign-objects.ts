@@ -22,6 +22,11 @@ export interface SharedValue {
 /** Everything known about one campaign that may go into an export, still unkeyed. */
 export interface CampaignEvidence {
   finding: ReportedCampaign;
+  /**
+   * The campaign's public name: keyed by a secret of this store, since the detector's own id is
+   * derived from hashes of template text and account ids that anyone could test guesses against.
+   */
+  label: string;
   traits: CampaignTraits;
   /** Member accounts that may be shared (the warning list removed). */
   accounts: string[];
@@ -80,14 +85,15 @@ export function campaignDrafts(evidence: CampaignEvidence, settings: ExportSetti
     drafts.push({ id, type, body: { type, id, ...body } });
     return id;
   };
-  const identity = { producer: producerId, campaign: finding.campaign_id };
+  const label = evidence.label;
+  const identity = { producer: producerId, campaign: label };
   const first = finding.first_seen ?? finding.last_seen;
   const members = finding.accounts.length;
   const signals = finding.reasons.map((reason) => reason.signal);
 
   const campaignId = add('campaign', stixId('campaign', identity), {
     ...common,
-    name: `Distillation campaign ${finding.campaign_id}`,
+    name: `Distillation campaign ${label}`,
     description: `${members} accounts and ${finding.interactions ?? 0} requests harvesting model outputs (${signals.join(', ')}).`,
     ...(finding.first_seen ? { first_seen: finding.first_seen } : {}),
     ...(finding.last_seen ? { last_seen: finding.last_seen } : {}),
@@ -107,7 +113,7 @@ export function campaignDrafts(evidence: CampaignEvidence, settings: ExportSetti
   });
   const intrusionSetId = add('intrusion-set', stixId('intrusion-set', identity), {
     ...common,
-    name: `Operator of distillation campaign ${finding.campaign_id}`,
+    name: `Operator of distillation campaign ${label}`,
     description:
       'The operator behind the campaign’s accounts, as far as their shared tooling, payment and infrastructure show.',
     ...(finding.first_seen ? { first_seen: finding.first_seen } : {}),
@@ -161,7 +167,9 @@ export function campaignDrafts(evidence: CampaignEvidence, settings: ExportSetti
           kind,
           key_id: key.keyId,
           value,
-          object_marking_refs: marking,
+          // one marking whatever the export's TLP: an SCO has one version, and a keyed hash alone
+          // says nothing to whoever lacks the key
+          object_marking_refs: [tlpMarkingIds.green],
           extensions: { [fingerprintExtensionId]: { extension_type: 'new-sco' } },
         },
       });
@@ -177,7 +185,7 @@ export function campaignDrafts(evidence: CampaignEvidence, settings: ExportSetti
   ) => {
     const id = add('indicator', stixId('indicator', { ...identity, pattern }), {
       ...common,
-      name: `${kindWords[kind]} of distillation campaign ${finding.campaign_id}`,
+      name: `${kindWords[kind]} of distillation campaign ${label}`,
       description: `Used by ${shared} of the campaign's ${members} accounts.${pattern.includes(fingerprintType) ? ` Keyed with community key ${key.keyId}: compute HMAC-SHA-256 over 'dg1:${kind}:<value>' to match.` : ''}`,
       indicator_types: [
         kind === 'template' || kind === 'template-band' ? 'malicious-activity' : 'attribution',
@@ -259,7 +267,7 @@ export function campaignDrafts(evidence: CampaignEvidence, settings: ExportSetti
   const referenced = drafts.map((draft) => draft.id);
   add('report', stixId('report', identity), {
     ...common,
-    name: `Distillation campaign ${finding.campaign_id}: ${members} accounts`,
+    name: `Distillation campaign ${label}: ${members} accounts`,
     description: `Found: ${finding.reasons.map((reason) => reason.detail).join('; ')}.`,
     report_types: ['campaign', 'indicator', 'attack-pattern', 'threat-actor'],
     published: '',

@@ -8,7 +8,8 @@ import type { Store } from '../store/index.js';
 import { campaignStatsExtensionId } from './extensions.js';
 import { fingerprintTest } from './partner-indicators.js';
 import { stixId } from './stix-ids.js';
-import { tlpMarkingIds } from './tlp.js';
+import { sharingTlp } from './import-intel.js';
+import { tlpLevels, tlpMarkingIds, type TlpLevel } from './tlp.js';
 import { assignVersions, stixRow } from './versioning.js';
 
 export interface CorrelatedCampaign {
@@ -48,7 +49,7 @@ function firstReceipt(store: Store, id: string): { source: string; receivedAt: s
 }
 
 /** Groups the stored campaigns by shared fingerprints; one entry per group with two or more parties. */
-export function correlateCampaigns(store: Store): CorrelatedCampaign[] {
+export function correlateCampaigns(store: Store, hubId = ''): CorrelatedCampaign[] {
   const campaigns = latestOf(store, 'campaign');
   const parent = new Map<string, string>();
   const find = (id: string): string => {
@@ -141,7 +142,7 @@ export function correlateCampaigns(store: Store): CorrelatedCampaign[] {
     ].sort();
     if (reporters.length < 2) continue;
     group.reporters = reporters;
-    group.id = stixId('grouping', { correlated: root });
+    group.id = stixId('grouping', { hub: hubId, correlated: root });
     group.campaigns.sort(
       (a, b) => a.reportedAt.localeCompare(b.reportedAt) || a.id.localeCompare(b.id),
     );
@@ -160,8 +161,37 @@ export function recordCorrelations(
   collectionId: string,
   now = new Date(),
 ): CorrelatedCampaign[] {
-  const correlated = correlateCampaigns(store);
-  if (correlated.length === 0) return correlated;
+  const correlated = correlateCampaigns(store, String(hub.id));
+  // a grouping is as restricted as the strictest object it names (unmarked counts as AMBER)
+  const strictest = (ids: string[]): TlpLevel =>
+    ids.reduce<TlpLevel>((level, id) => {
+      const stored = store.intel.latestStixObject(id);
+      const own = stored ? sharingTlp(JSON.parse(stored.object) as JsonObject) : 'amber';
+      return tlpLevels.indexOf(own) > tlpLevels.indexOf(level) ? own : level;
+    }, 'green');
+  const current = new Set(correlated.map((group) => group.id));
+  // groupings made before that no longer stand (members joined or left) are revoked
+  const outdated = store.intel
+    .listStixObjects({ type: 'grouping', origin: 'local' })
+    .map((row) => JSON.parse(row.object) as JsonObject)
+    .filter(
+      (object) =>
+        object.created_by_ref === hub.id &&
+        !current.has(String(object.id)) &&
+        object.revoked !== true,
+    );
+  if (correlated.length === 0 && outdated.length === 0) return correlated;
+  const revocations = [...new Map(outdated.map((object) => [String(object.id), object])).values()]
+    .filter(
+      (object) =>
+        store.intel
+          .latestStixObject(String(object.id), 'local')
+          ?.object.includes('"revoked":true') !== true,
+    )
+    .map((object) => {
+      const { created: _created, modified: _modified, ...body } = object;
+      return { id: String(object.id), type: 'grouping', body: { ...body, revoked: true } };
+    });
   const drafts = correlated.map((group) => ({
     id: group.id,
     type: 'grouping',
@@ -170,7 +200,14 @@ export function recordCorrelations(
       spec_version: '2.1',
       id: group.id,
       created_by_ref: hub.id,
-      object_marking_refs: [tlpMarkingIds.green],
+      object_marking_refs: [
+        tlpMarkingIds[
+          strictest([
+            ...group.campaigns.map((item) => item.id),
+            ...group.sightings.map((item) => item.id),
+          ])
+        ],
+      ],
       name: `Correlated distillation campaign: reported by ${[...new Set(group.campaigns.map((item) => item.reporter))].join(', ')}${group.sightings.length > 0 ? `; sighted by ${[...new Set(group.sightings.map((item) => item.reporter))].join(', ')}` : ''}`,
       description: `${group.campaigns.length} campaign report(s) sharing ${group.sharedFingerprints} keyed fingerprint(s); ${group.sightings.length} sighting(s).`,
       context: 'suspicious-activity',
@@ -181,7 +218,7 @@ export function recordCorrelations(
     },
   }));
   const identity = { id: String(hub.id), type: 'identity', body: hub };
-  const made = assignVersions([identity, ...drafts], store.intel, now);
+  const made = assignVersions([identity, ...drafts, ...revocations], store.intel, now);
   const storedAt = now.toISOString();
   const rows = made.map((object) => stixRow(object, 'local', storedAt));
   store.intel.putStixObjects(rows, { source: 'self', channel: 'export', receivedAt: storedAt });

@@ -2,7 +2,7 @@
 // would identify people are keyed (community-keys.ts); what the warning list names (registered
 // research accounts and organisations, their email domains and cards) is never exported; each
 // version made is kept in the store, so the next export reuses ids and versions.
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { DistillGuardError, type JsonObject, type ReportedCampaign } from '../core/index.js';
 import type { CampaignTraits } from '../detect/index.js';
 import type { AccountRow, Store } from '../store/index.js';
@@ -28,11 +28,18 @@ export interface ExportRequest {
   now?: Date;
 }
 
+/** A campaign as exported: the detector's id (never in the bundle), its public label and STIX id. */
+export interface ExportedCampaign {
+  campaignId: string;
+  label: string;
+  stixId: string;
+}
+
 export interface ExportResult {
   bundle: JsonObject;
-  campaigns: string[];
+  campaigns: ExportedCampaign[];
   /** Campaigns exported as revoked (withdrawn findings). */
-  revoked: string[];
+  revoked: ExportedCampaign[];
   /** Objects per type. */
   counts: Record<string, number>;
   /** Versions new in this export (the rest were exported before unchanged). */
@@ -101,6 +108,39 @@ export function producerIdentity(config: IntelConfig): Omit<Draft, 'type'> & { t
   };
 }
 
+/** A random secret of this store, made once, that keys the public names of its campaigns. */
+function exportSalt(store: Store): string {
+  return store.writeSettingOnce('intel-campaign-label-key', randomBytes(32).toString('base64url'));
+}
+
+/** The public name of a campaign: 'dc-' and 16 hex characters of an HMAC of its detector id. */
+export function campaignLabel(salt: string, campaignId: string): string {
+  return `dc-${createHmac('sha256', salt).update(campaignId).digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * Revoked versions of the objects the previous export of a campaign listed in its report and this
+ * export no longer makes (our own SDOs and SROs; shared objects such as fingerprints stay).
+ */
+function staleObjects(store: Store, made: Draft[], producerId: string): Draft[] {
+  const report = made.find((draft) => draft.type === 'report');
+  const stored = report ? store.intel.latestStixObject(report.id, 'local') : null;
+  if (!stored) return [];
+  const current = new Set(made.map((draft) => draft.id));
+  const stale: Draft[] = [];
+  for (const id of ((JSON.parse(stored.object) as JsonObject).object_refs as string[]) ?? []) {
+    if (current.has(id)) continue;
+    const previous = store.intel.latestStixObject(id, 'local');
+    if (!previous) continue;
+    const object = JSON.parse(previous.object) as JsonObject;
+    if (object.created_by_ref !== producerId || object.revoked === true) continue;
+    if (object.type === 'identity' || object.type === 'attack-pattern') continue;
+    const { created: _created, modified: _modified, ...body } = object;
+    stale.push({ id, type: String(object.type), body: { ...body, revoked: true } });
+  }
+  return stale;
+}
+
 /**
  * Adds the stored objects that `objects` refer to but do not hold: a revoked version keeps the
  * references it had (to fingerprints under a key rotated out since, say).
@@ -149,8 +189,9 @@ export function exportIntel(store: Store, request: ExportRequest): ExportResult 
   const byId = new Map(accounts.map((row) => [row.accountId, row]));
 
   const drafts = new Map<string, Draft>();
-  const exported: string[] = [];
-  const revoked: string[] = [];
+  const exported: ExportedCampaign[] = [];
+  const revoked: ExportedCampaign[] = [];
+  const salt = exportSalt(store);
   let warnedAccounts = 0;
   const settings = {
     producer: producer.body,
@@ -161,10 +202,8 @@ export function exportIntel(store: Store, request: ExportRequest): ExportResult 
   for (const row of findings) {
     const finding = JSON.parse(row.campaign) as ReportedCampaign;
     const withdrawn = row.withdrawnAt !== null;
-    const campaignObjectId = stixId('campaign', {
-      producer: producer.id,
-      campaign: row.campaignId,
-    });
+    const label = campaignLabel(salt, row.campaignId);
+    const campaignObjectId = stixId('campaign', { producer: producer.id, campaign: label });
     // a withdrawal is news only to those who had the finding
     if (withdrawn && !store.intel.latestStixObject(campaignObjectId)) continue;
     const shareable = finding.accounts.filter((accountId) => {
@@ -179,6 +218,7 @@ export function exportIntel(store: Store, request: ExportRequest): ExportResult 
     const members = shareable.flatMap((accountId) => byId.get(accountId) ?? []);
     const evidence: CampaignEvidence = {
       finding,
+      label,
       traits: JSON.parse(row.traits) as CampaignTraits,
       accounts: shareable,
       payments: sharedValues(members, accounts, (r) => r.paymentFingerprint, 1, warned('payment')),
@@ -199,8 +239,16 @@ export function exportIntel(store: Store, request: ExportRequest): ExportResult 
               .sort((a, b) => b.members - a.members || a.value.localeCompare(b.value)),
       withdrawn,
     };
-    for (const draft of campaignDrafts(evidence, settings)) drafts.set(draft.id, draft);
-    (withdrawn ? revoked : exported).push(row.campaignId);
+    const made = campaignDrafts(evidence, settings);
+    for (const draft of made) drafts.set(draft.id, draft);
+    // what the last export of this campaign held and this one does not (an indicator under a
+    // rotated key, a card now on the warning list) is revoked, so partners stop matching it
+    for (const draft of staleObjects(store, made, producer.id)) drafts.set(draft.id, draft);
+    (withdrawn ? revoked : exported).push({
+      campaignId: row.campaignId,
+      label,
+      stixId: campaignObjectId,
+    });
   }
   if (drafts.size === 0)
     throw new DistillGuardError(
@@ -212,7 +260,9 @@ export function exportIntel(store: Store, request: ExportRequest): ExportResult 
     assignVersions([producer, ...drafts.values()], store.intel, now),
     store,
   );
-  const markings = [...new Set<TlpLevel>(['clear', request.tlp])].map(tlpMarkingDefinition);
+  const markings = [...new Set<TlpLevel>(['clear', 'green', request.tlp])].map(
+    tlpMarkingDefinition,
+  );
   const objects: JsonObject[] = [...markings, ...extensionObjects, ...made];
   const bundle: JsonObject = { type: 'bundle', id: `bundle--${randomUUID()}`, objects };
   const check = checkBundle(bundle);

@@ -15,6 +15,7 @@ export const projectIdentity: JsonObject = {
   name: 'DistillGuard project',
   identity_class: 'system',
   description: 'Author of the STIX extension definitions that DistillGuard uses.',
+  object_marking_refs: ['marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487'],
 };
 
 export const fingerprintType = 'distillguard-fingerprint';

@@ -5,8 +5,9 @@
 // `modified`, receipts by source and channel.
 import { randomUUID } from 'node:crypto';
 import type { JsonObject } from '../core/index.js';
-import type { Store } from '../store/index.js';
+import type { StixObjectRow, Store } from '../store/index.js';
 import { checkBundle, type ObjectProblem } from './check-bundle.js';
+import { projectIdentity } from './extensions.js';
 import { tlpLevels, tlpOfObject, type TlpLevel } from './tlp.js';
 import { stixRow } from './versioning.js';
 
@@ -27,6 +28,59 @@ export interface ImportResult {
   rejected: ObjectProblem[];
 }
 
+/** What became of one received object. */
+export type Received =
+  | { object: JsonObject; row: StixObjectRow; outcome: 'added' | 'known' }
+  | { object: JsonObject; row: StixObjectRow; problem: string };
+
+/**
+ * Why a received version may not be stored, or null. Only an object's creator makes its versions
+ * (STIX 2.1, 3.6): a version of something this organisation made is taken only when it is one of
+ * ours, byte for byte (our own objects coming back through a hub), and a version whose creator
+ * differs from the stored versions' is refused.
+ */
+function ownershipProblem(store: Store, row: StixObjectRow, object: JsonObject): string | null {
+  if (store.intel.latestStixObject(row.id, 'local')) {
+    const same = store.intel.readStixVersion(row.id, row.version);
+    return same && same.contentHash === row.contentHash
+      ? null
+      : 'this organisation made this object: only its creator makes new versions of it';
+  }
+  const stored = store.intel.latestStixObject(row.id, 'received');
+  if (!stored || !('created_by_ref' in object)) return null;
+  const creator = (JSON.parse(stored.object) as JsonObject).created_by_ref;
+  return creator === object.created_by_ref
+    ? null
+    : `created_by_ref ${String(object.created_by_ref)} is not the creator of the stored versions (${String(creator)}); only an object's creator makes new versions of it`;
+}
+
+/** Stores checked objects with their receipt, each version once, its creator's only. */
+export function receiveObjects(
+  store: Store,
+  objects: JsonObject[],
+  receipt: ImportReceipt,
+  storedAt: string,
+): Received[] {
+  const rows = objects.map((object) => stixRow(object, 'received', storedAt));
+  const problems = rows.map((row, index) => ownershipProblem(store, row, objects[index]));
+  const allowed = rows.filter((_row, index) => problems[index] === null);
+  const outcomes = store.intel.putStixObjects(allowed, { ...receipt, receivedAt: storedAt });
+  let next = 0;
+  return rows.map((row, index): Received => {
+    const object = objects[index];
+    const problem = problems[index];
+    if (problem !== null) return { object, row, problem };
+    const outcome = outcomes[next++];
+    return outcome === 'conflict'
+      ? {
+          object,
+          row,
+          problem: `another object with this id and version (${row.version || 'unversioned'}) is already stored with different content; a changed object needs a later 'modified'`,
+        }
+      : { object, row, outcome };
+  });
+}
+
 /** Checks and stores a parsed bundle; nothing is stored when its envelope is bad. */
 export function importBundle(
   store: Store,
@@ -35,46 +89,53 @@ export function importBundle(
   now = new Date(),
 ): ImportResult {
   const check = checkBundle(bundle, { known: (id) => store.intel.latestStixObject(id) !== null });
-  const objects = Array.isArray((bundle as JsonObject | null)?.objects)
-    ? ((bundle as JsonObject).objects as unknown[]).length
-    : 0;
+  const all = Array.isArray((bundle as JsonObject | null)?.objects)
+    ? ((bundle as JsonObject).objects as unknown[])
+    : [];
   if (check.envelope)
     return {
       bundleId: check.bundleId,
       envelope: check.envelope,
-      objects,
+      objects: all.length,
       added: 0,
       known: 0,
       rejected: [],
     };
-  const storedAt = now.toISOString();
-  const rows = check.accepted.map((object) => stixRow(object, 'received', storedAt));
-  const outcomes = store.intel.putStixObjects(rows, { ...receipt, receivedAt: storedAt });
+  const received = receiveObjects(store, check.accepted, receipt, now.toISOString());
   const rejected = [...check.problems];
-  outcomes.forEach((outcome, index) => {
-    if (outcome !== 'conflict') return;
-    const object = check.accepted[index];
-    rejected.push({
-      index: ((bundle as JsonObject).objects as unknown[]).indexOf(object),
-      id: object.id as string,
-      type: object.type as string,
-      field: '/modified',
-      reason: `another object with this id and version (${rows[index].version || 'unversioned'}) is already stored with different content; a changed object needs a later 'modified'`,
-    });
-  });
+  for (const item of received)
+    if ('problem' in item)
+      rejected.push({
+        index: all.indexOf(item.object),
+        id: item.row.id,
+        type: item.row.type,
+        field: '/id',
+        reason: item.problem,
+      });
   rejected.sort((a, b) => a.index - b.index);
   return {
     bundleId: check.bundleId,
     envelope: null,
-    objects,
-    added: outcomes.filter((outcome) => outcome === 'added').length,
-    known: outcomes.filter((outcome) => outcome === 'known').length,
+    objects: all.length,
+    added: received.filter((item) => 'outcome' in item && item.outcome === 'added').length,
+    known: received.filter((item) => 'outcome' in item && item.outcome === 'known').length,
     rejected,
   };
 }
 
 /** TLP of an unmarked received object, for sharing decisions: AMBER, until its sender says more. */
 export const unmarkedTlp: TlpLevel = 'amber';
+
+/**
+ * The TLP an object is shared under: its strictest marking; definitions (markings, extension
+ * definitions, the DistillGuard project's identity) are public; anything else unmarked is AMBER.
+ */
+export function sharingTlp(object: JsonObject): TlpLevel {
+  if (object.type === 'marking-definition' || object.type === 'extension-definition')
+    return 'clear';
+  if (object.id === projectIdentity.id) return 'clear';
+  return tlpOfObject(object) ?? unmarkedTlp;
+}
 
 /**
  * The latest version of every received object whose TLP is at most `tlp` (unmarked counts as
@@ -84,20 +145,20 @@ export function receivedBundle(
   store: Store,
   tlp: TlpLevel,
 ): { bundle: JsonObject; heldBack: number } {
-  const latest = new Map<string, JsonObject>();
+  const latest = new Map<string, StixObjectRow>();
   for (const row of store.intel.listStixObjects({ origin: 'received' })) {
     const current = latest.get(row.id);
-    if (!current || row.version >= String(current.modified ?? current.created ?? ''))
-      latest.set(row.id, JSON.parse(row.object) as JsonObject);
+    if (!current || row.version >= current.version) latest.set(row.id, row);
   }
   const limit = tlpLevels.indexOf(tlp);
   let heldBack = 0;
-  const objects = [...latest.values()].filter((object) => {
-    if (object.type === 'marking-definition') return true;
-    const level = tlpOfObject(object) ?? unmarkedTlp;
-    const allowed = tlpLevels.indexOf(level) <= limit;
-    if (!allowed) heldBack += 1;
-    return allowed;
-  });
+  const objects = [...latest.values()]
+    .map((row) => JSON.parse(row.object) as JsonObject)
+    .filter((object) => {
+      const level = sharingTlp(object);
+      const allowed = tlpLevels.indexOf(level) <= limit;
+      if (!allowed) heldBack += 1;
+      return allowed;
+    });
   return { bundle: { type: 'bundle', id: `bundle--${randomUUID()}`, objects }, heldBack };
 }

@@ -18,10 +18,11 @@ export const intelConfigSchema = z.strictObject({
   /** TLP of an export that does not say (--tlp). AMBER: partners only, never published. */
   default_tlp: z.enum(tlpLevels).default('amber'),
   /**
-   * Client addresses as indicators: 'keyed' (HMAC under the community key, the default), 'clear'
-   * (the addresses themselves, for partners that block by address), or 'none'.
+   * Client addresses as indicators: 'none' (the default), 'keyed' (HMAC under the community key:
+   * hidden from outsiders, but any holder of the key can try all 2^32 IPv4 addresses), or 'clear'
+   * (the addresses themselves, for partners that block by address).
    */
-  network_indicators: z.enum(['none', 'keyed', 'clear']).default('keyed'),
+  network_indicators: z.enum(['none', 'keyed', 'clear']).default('none'),
   /**
    * Whether `serve`'s live detection counts partners' keyed indicators (imported or pulled into its
    * store, with the community key) as evidence, so that the response ladder acts on them.

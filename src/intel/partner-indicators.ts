@@ -80,6 +80,8 @@ export function loadPartnerIndicators(
     if (object.revoked === true || object.pattern_type !== 'stix') continue;
     if (typeof object.valid_until === 'string' && Date.parse(object.valid_until) < now.getTime())
       continue;
+    if (typeof object.valid_from === 'string' && Date.parse(object.valid_from) > now.getTime())
+      continue;
     const test = fingerprintTest(String(object.pattern));
     if (!test) continue;
     if (!held.has(test.keyId)) {

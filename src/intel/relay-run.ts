@@ -1,5 +1,5 @@
 // One relay round: for each target of `intel.relay_to`, push what was added since its last relay
-// (relay.ts decides what, as agreed) and move its cursor only once the target accepted it.
+// (relay.ts decides what, as agreed) and move its cursor only once the target accepted all of it.
 import { readFile } from 'node:fs/promises';
 import { DistillGuardError, describeFileError, type JsonObject } from '../core/index.js';
 import type { Store } from '../store/index.js';
@@ -49,7 +49,9 @@ export async function relayRound(
       report.accepted = outcome.successes;
       report.failures = outcome.failures;
     }
-    relayDone(store, target, lastSeq);
+    // the cursor moves once the target took everything: what it refused is offered again next time
+    // (what it already holds comes back 'known', so nothing doubles)
+    if (report.failures.length === 0) relayDone(store, target, lastSeq);
     reports.push(report);
   }
   return reports;

@@ -8,27 +8,24 @@
 import type { JsonObject } from '../core/index.js';
 import type { Store } from '../store/index.js';
 import { referencesOf } from './check-bundle.js';
-import { unmarkedTlp } from './import-intel.js';
+import { sharingTlp } from './import-intel.js';
 import type { IntelConfig } from './intel-config.js';
 import { projectIdentity } from './extensions.js';
 import { distillguardNamespace, uuidV5 } from './stix-ids.js';
 import { assignVersions, stixRow } from './versioning.js';
-import {
-  tlpLevels,
-  tlpMarkingDefinition,
-  tlpOfMarking,
-  tlpOfObject,
-  type TlpLevel,
-} from './tlp.js';
+import { tlpLevels, tlpMarkingDefinition, tlpOfMarking, type TlpLevel } from './tlp.js';
 
 export type RelayTarget = IntelConfig['relay_to'][number];
 
 /** Types whose objects keep their ids whoever relays them. */
 const sharedTypes = new Set(['marking-definition', 'extension-definition']);
 
-/** The highest TLP a relay may carry: AMBER+STRICT and RED never leave. */
+/**
+ * The highest TLP a relay may carry: GREEN. TLP 2.0 lets an AMBER recipient share only within its
+ * own organisation and its clients, and a target of a relay is neither; AMBER+STRICT and RED stay.
+ */
 export function relayLimit(level: TlpLevel): TlpLevel {
-  return tlpLevels.indexOf(level) > tlpLevels.indexOf('amber') ? 'amber' : level;
+  return tlpLevels.indexOf(level) > tlpLevels.indexOf('green') ? 'green' : level;
 }
 
 /** The objects passed on without attribution, as `hub` makes them. */
@@ -129,8 +126,7 @@ export function relayBatch(
     })) {
       lastSeq = Math.max(lastSeq, entry.seq);
       const object = JSON.parse(entry.object) as JsonObject;
-      const level =
-        object.type === 'marking-definition' ? 'clear' : (tlpOfObject(object) ?? unmarkedTlp);
+      const level = sharingTlp(object);
       const fromTarget = store.intel
         .readStixReceipts(entry.objectId)
         .some((receipt) => receipt.source === target.name && receipt.version === entry.version);
@@ -149,10 +145,7 @@ export function relayBatch(
       const stored = store.intel.latestStixObject(id);
       if (!stored) continue;
       const referenced = JSON.parse(stored.object) as JsonObject;
-      const level =
-        referenced.type === 'marking-definition'
-          ? 'clear'
-          : (tlpOfObject(referenced) ?? unmarkedTlp);
+      const level = sharingTlp(referenced);
       if (tlpLevels.indexOf(level) > limit) continue;
       present.add(id);
       chosen.unshift(referenced);

@@ -7,7 +7,8 @@ import { checkBundle } from './check-bundle.js';
 import { producerIdentity } from './export-intel.js';
 import type { IntelConfig } from './intel-config.js';
 import { stixId } from './stix-ids.js';
-import { tlpMarkingDefinition, tlpMarkingIds, type TlpLevel } from './tlp.js';
+import { sharingTlp } from './import-intel.js';
+import { tlpLevels, tlpMarkingDefinition, tlpMarkingIds, type TlpLevel } from './tlp.js';
 import { assignVersions, stixRow } from './versioning.js';
 
 export interface SightingsResult {
@@ -40,6 +41,12 @@ export function exportSightings(
       'usage',
       'no sightings: no analysis has matched a partner indicator yet (import partner bundles with `intel import`, then `analyze --db`).',
     );
+  const indicatorTlp = (id: string): TlpLevel => {
+    const stored = store.intel.latestStixObject(id);
+    return stored ? sharingTlp(JSON.parse(stored.object) as JsonObject) : 'amber';
+  };
+  const stricter = (a: TlpLevel, b: TlpLevel) =>
+    tlpLevels.indexOf(a) >= tlpLevels.indexOf(b) ? a : b;
   const drafts = [...byIndicator].map(([indicatorId, seen]) => {
     const id = stixId('sighting', { producer: producer.id, indicator: indicatorId });
     return {
@@ -50,7 +57,8 @@ export function exportSightings(
         spec_version: '2.1',
         id,
         created_by_ref: producer.id,
-        object_marking_refs: [tlpMarkingIds[request.tlp]],
+        // never less restricted than the indicator it tells of
+        object_marking_refs: [tlpMarkingIds[stricter(request.tlp, indicatorTlp(indicatorId))]],
         sighting_of_ref: indicatorId,
         count: Math.min(999_999_999, seen.accounts),
         first_seen: new Date(seen.first).toISOString(),
@@ -61,7 +69,13 @@ export function exportSightings(
     };
   });
   const made = assignVersions([producer, ...drafts], store.intel, now);
-  const markings = [...new Set<TlpLevel>(['clear', request.tlp])].map(tlpMarkingDefinition);
+  const used = new Set<TlpLevel>(['clear']);
+  for (const draft of drafts) {
+    const [ref] = draft.body.object_marking_refs;
+    const level = tlpLevels.find((item) => tlpMarkingIds[item] === ref);
+    if (level) used.add(level);
+  }
+  const markings = [...used].map(tlpMarkingDefinition);
   const bundle: JsonObject = {
     type: 'bundle',
     id: `bundle--${randomUUID()}`,

@@ -50,7 +50,16 @@ export function tlpOfMarking(markingId: string): TlpLevel | null {
 
 /** The most restrictive TLP among an object's markings (null: unmarked). */
 export function tlpOfObject(object: JsonObject): TlpLevel | null {
-  const refs = Array.isArray(object.object_marking_refs) ? object.object_marking_refs : [];
+  // granular markings count whole: a part marked RED makes the object RED for sharing
+  const granular = Array.isArray(object.granular_markings)
+    ? object.granular_markings.map((marking) =>
+        marking && typeof marking === 'object' ? (marking as JsonObject).marking_ref : null,
+      )
+    : [];
+  const refs = [
+    ...(Array.isArray(object.object_marking_refs) ? object.object_marking_refs : []),
+    ...granular,
+  ];
   let strictest: TlpLevel | null = null;
   for (const ref of refs) {
     const level = typeof ref === 'string' ? tlpOfMarking(ref) : null;

@@ -7,11 +7,22 @@ import type { IntelStore, StixObjectRow } from '../store/index.js';
 import type { Draft } from './campaign-objects.js';
 import { canonicalJson, sha256Hex } from './stix-ids.js';
 
-/** The version key of an object: `modified`, else `created`, else '' (SCOs). */
+/** The version of an object as it says it: `modified`, else `created`, else '' (SCOs). */
 export function versionOf(object: JsonObject): string {
   if (typeof object.modified === 'string') return object.modified;
   if (typeof object.created === 'string') return object.created;
   return '';
+}
+
+/**
+ * A STIX timestamp in one form that sorts and compares as text: its fraction padded to nine
+ * digits. STIX allows any precision, and '...:00Z' sorts after '...:00.5Z' as written; stored
+ * versions use this form so that order and equality hold ('...:00Z' and '...:00.000Z' are one).
+ */
+export function sortableTimestamp(value: string): string {
+  const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/i.exec(value);
+  if (!match) return value;
+  return `${match[1]}.${(match[2] ?? '').padEnd(9, '0')}Z`;
 }
 
 /** A stored row for an object. */
@@ -23,7 +34,7 @@ export function stixRow(
   const text = canonicalJson(object);
   return {
     id: object.id as string,
-    version: versionOf(object),
+    version: sortableTimestamp(versionOf(object)),
     type: object.type as string,
     object: text,
     contentHash: sha256Hex(text),
@@ -49,7 +60,8 @@ function versioned(draft: Draft): boolean {
 export function assignVersions(drafts: Draft[], store: IntelStore, now: Date): JsonObject[] {
   return drafts.map((draft) => {
     if (!versioned(draft)) return draft.body;
-    const latestRow = store.latestStixObject(draft.id);
+    // only our own versions count: a partner cannot make a version of what we made
+    const latestRow = store.latestStixObject(draft.id, 'local');
     const latest = latestRow ? (JSON.parse(latestRow.object) as JsonObject) : null;
     const body = { ...draft.body };
     if (draft.type === 'report')

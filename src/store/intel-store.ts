@@ -91,14 +91,16 @@ export interface IntelStore {
   /** Retires every active key but `keepKeyId`. */
   retireIntelKeys(keepKeyId: string, at: string): number;
 
-  /** The newest version of an object, or null. */
-  latestStixObject(id: string): StixObjectRow | null;
+  /** The newest version of an object (of this origin only, when given), or null. */
+  latestStixObject(id: string, origin?: StixObjectRow['origin']): StixObjectRow | null;
   /**
    * Stores versions in one transaction, each with its receipt: a version already stored with the
    * same content is 'known' (its receipt added if new), with other content a 'conflict' (nothing
    * stored for it).
    */
   putStixObjects(rows: StixObjectRow[], receipt: StixReceipt): StixPutOutcome[];
+  /** One stored version, or null. */
+  readStixVersion(id: string, version: string): StixObjectRow | null;
   /** Stored versions, oldest first; `type` filters; `origin` filters. */
   listStixObjects(filter?: { type?: string; origin?: StixObjectRow['origin'] }): StixObjectRow[];
   readStixReceipts(id: string): (StixReceipt & { version: string })[];

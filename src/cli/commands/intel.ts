@@ -184,7 +184,14 @@ function registerExport(intel: Command): void {
           `wrote ${options.out} (TLP:${tlp.toUpperCase()}): ${result.campaigns.length} campaign(s)${result.revoked.length > 0 ? `, ${result.revoked.length} revoked` : ''}; ${counts}; ${result.newVersions} new version(s)\n` +
             (result.warned > 0
               ? `left out ${result.warned} account(s) named by the warning list\n`
-              : ''),
+              : '') +
+            // the detector's ids stay here: partners see only the keyed labels
+            [...result.campaigns, ...result.revoked]
+              .map(
+                (campaign) =>
+                  `  ${campaign.campaignId} is ${campaign.label} (${campaign.stixId})${result.revoked.includes(campaign) ? ', revoked' : ''}\n`,
+              )
+              .join(''),
         );
       });
     });
@@ -491,7 +498,8 @@ function registerPartners(intel: Command): void {
                 'usage',
                 `no collection '${collection}'; \`intel collections list\` shows them.`,
               );
-          if (store.taxii.findPartner(name))
+          // a revoked partner's name may be issued again, with a new secret
+          if (store.taxii.findPartner(name)?.revokedAt === null)
             throw new DistillGuardError(
               'usage',
               `partner '${name}' exists already; revoke it first to issue a new secret.`,
@@ -652,23 +660,22 @@ function registerPushPull(intel: Command): void {
         const cursor = options.all
           ? null
           : store.taxii.readPullCursor(options.server, options.collection);
-        let added = 0;
-        let known = 0;
-        let rejected = 0;
+        // every page first, then one check: an object may refer to one on a later page
+        const objects: JsonObject[] = [];
         let last: string | null = null;
         for await (const page of client.pull(options.collection, cursor)) {
-          const result = importBundle(
-            store,
-            { type: 'bundle', id: `bundle--${randomUUID()}`, objects: page.objects },
-            { source: options.from ?? options.server, channel: 'taxii' },
-          );
-          for (const problem of result.rejected)
-            process.stderr.write(`${describeProblem(options.server, problem)}\n`);
-          added += result.added;
-          known += result.known;
-          rejected += result.rejected.length;
+          objects.push(...page.objects);
           last = page.lastAdded ?? last;
         }
+        const result = importBundle(
+          store,
+          { type: 'bundle', id: `bundle--${randomUUID()}`, objects },
+          { source: options.from ?? options.server, channel: 'taxii' },
+        );
+        for (const problem of result.rejected)
+          process.stderr.write(`${describeProblem(options.server, problem)}\n`);
+        const { added, known } = result;
+        const rejected = result.rejected.length;
         // one millisecond back: objects added in the same millisecond as the last are fetched again
         // next time rather than missed (importing them again changes nothing)
         if (last)

@@ -99,7 +99,14 @@ export class TaxiiClient {
       const chosen = typeof answer.default === 'string' ? answer.default : answer.api_roots[0];
       if (typeof chosen !== 'string')
         throw new DistillGuardError('input_invalid', `${url} lists no API root.`);
-      url = new URL(chosen, url).toString();
+      const resolved = new URL(chosen, url);
+      // credentials go only where they were meant to: the origin the user named
+      if (resolved.origin !== new URL(this.url).origin)
+        throw new DistillGuardError(
+          'gateway_refused',
+          `${url} names its API root at ${resolved.origin}, not ${new URL(this.url).origin}; refusing to send credentials there. Give the API root URL itself as --server.`,
+        );
+      url = resolved.toString();
       answer = (await this.call(url)).body;
     }
     if (!Array.isArray(answer.versions))

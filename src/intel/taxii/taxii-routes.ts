@@ -11,9 +11,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isJsonObject, type JsonObject } from '../../core/index.js';
 import type { Store, TaxiiCollectionRow, TaxiiEntry, TaxiiPartnerRow } from '../../store/index.js';
 import { checkBundle } from '../check-bundle.js';
-import { unmarkedTlp } from '../import-intel.js';
-import { tlpLevels, tlpOfObject } from '../tlp.js';
-import { stixRow } from '../versioning.js';
+import { receiveObjects, sharingTlp } from '../import-intel.js';
+import { sortableTimestamp, versionOf as ownVersion } from '../versioning.js';
+import { tlpLevels } from '../tlp.js';
 import {
   acceptsTaxii,
   isTaxiiContent,
@@ -74,7 +74,9 @@ function timestamp(value: string, parameter: string): string {
 
 /** The version an entry stands for in manifests (an unversioned SCO's is when it was added). */
 function versionOf(entry: TaxiiEntry): string {
-  return entry.version || entry.dateAdded;
+  if (!entry.version) return entry.dateAdded;
+  const object = JSON.parse(entry.object) as JsonObject;
+  return String(object.modified ?? object.created ?? entry.version);
 }
 
 /** A body as bytes: fastify would otherwise rewrite a JSON media type (quotes, charset). */
@@ -95,7 +97,7 @@ function withDateHeaders(reply: FastifyReply, entries: TaxiiEntry[]): FastifyRep
 
 /** What TLP lets this partner have. */
 function mayReceive(object: JsonObject, partner: TaxiiPartnerRow): boolean {
-  const level = tlpOfObject(object) ?? unmarkedTlp;
+  const level = sharingTlp(object);
   const limit = partner.amber ? 'amber' : 'green';
   return tlpLevels.indexOf(level) <= tlpLevels.indexOf(limit);
 }
@@ -231,7 +233,10 @@ export async function registerTaxiiRoutes(
         byObject.set(entry.objectId, [...(byObject.get(entry.objectId) ?? []), entry]);
       const chosen = new Set<TaxiiEntry>();
       for (const group of byObject.values()) {
-        const ordered = [...group].sort((a, b) => (versionOf(a) < versionOf(b) ? -1 : 1));
+        // stored versions sort as text (sortableTimestamp); unversioned SCOs by when they came
+        const ordered = [...group].sort((a, b) =>
+          (a.version || a.dateAdded) < (b.version || b.dateAdded) ? -1 : 1,
+        );
         for (const wanted of versions) {
           if (wanted === 'all') ordered.forEach((entry) => chosen.add(entry));
           else if (wanted === 'first') chosen.add(ordered[0]);
@@ -239,7 +244,7 @@ export async function registerTaxiiRoutes(
           else {
             const at = timestamp(wanted, 'match[version]');
             for (const entry of ordered)
-              if (entry.version && new Date(entry.version).toISOString() === at) chosen.add(entry);
+              if (entry.version && entry.version === sortableTimestamp(at)) chosen.add(entry);
           }
         }
       }
@@ -396,12 +401,12 @@ export async function registerTaxiiRoutes(
           `objects${check.envelope.field}: ${check.envelope.reason}.`,
         );
       const storedAt = requested.toISOString();
-      const rows = check.accepted.map((object) => stixRow(object, 'received', storedAt));
-      const outcomes = store.intel.putStixObjects(rows, {
-        source: partner.name,
-        channel: 'taxii',
-        receivedAt: storedAt,
-      });
+      const received = receiveObjects(
+        store,
+        check.accepted,
+        { source: partner.name, channel: 'taxii' },
+        storedAt,
+      );
       const successes: JsonObject[] = [];
       const failures: JsonObject[] = check.problems.map((problem) => ({
         id: problem.id ?? `objects[${problem.index}]`,
@@ -409,20 +414,21 @@ export async function registerTaxiiRoutes(
         message: `${problem.field ? `${problem.field}: ` : ''}${problem.reason}`,
       }));
       const added: { objectId: string; version: string }[] = [];
-      rows.forEach((row, index) => {
-        if (outcomes[index] === 'conflict')
+      for (const item of received) {
+        if ('problem' in item)
           failures.push({
-            id: row.id,
-            version: row.version,
-            message: 'another object with this id and version is stored with different content',
+            id: item.row.id,
+            version: ownVersion(item.object),
+            message: item.problem,
           });
         else {
-          successes.push({ id: row.id, version: row.version || storedAt });
-          added.push({ objectId: row.id, version: row.version });
+          successes.push({ id: item.row.id, version: ownVersion(item.object) || storedAt });
+          added.push({ objectId: item.row.id, version: item.row.version });
         }
-      });
-      store.taxii.addToCollection(collection.id, added, storedAt);
-      if (added.length > 0) options.onObjectsAdded?.();
+      }
+      // correlation and relay run only when the collection gained something
+      if (store.taxii.addToCollection(collection.id, added, storedAt) > 0)
+        options.onObjectsAdded?.();
       const status = {
         id: randomUUID(),
         status: 'complete',

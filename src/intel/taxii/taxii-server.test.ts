@@ -213,6 +213,11 @@ test('posts: a malformed body or envelope stores nothing; bad objects fail in th
     indicator(4, tlpMarkingIds.amber),
     indicator(5, tlpMarkingIds.red),
     indicator(6, null),
+    {
+      ...indicator(7, tlpMarkingIds.green),
+      description: 'a part marked RED',
+      granular_markings: [{ marking_ref: tlpMarkingIds.red, selectors: ['description'] }],
+    },
   ];
   const posted = await call('collections/campaigns/objects/', {
     method: 'POST',
@@ -220,7 +225,7 @@ test('posts: a malformed body or envelope stores nothing; bad objects fail in th
   });
   assert.equal(posted.status, 202);
   assert.equal(posted.body.status, 'complete');
-  assert.equal(posted.body.success_count, 4);
+  assert.equal(posted.body.success_count, 5);
   assert.equal(posted.body.failure_count, 2);
   const failures = posted.body.failures as { id: string; message: string }[];
   assert.match(failures[0].message, /pattern does not parse/);

@@ -79,12 +79,16 @@ export class SqliteIntelTables implements IntelStore {
       .run(at, keepKeyId).changes;
   }
 
-  latestStixObject(id: string): StixObjectRow | null {
-    return (
-      (this.database
-        .prepare(`${selectObjects} WHERE id = ? ORDER BY version DESC LIMIT 1`)
-        .get(id) as StixObjectRow | undefined) ?? null
-    );
+  latestStixObject(id: string, origin?: StixObjectRow['origin']): StixObjectRow | null {
+    const row =
+      origin === undefined
+        ? this.database
+            .prepare(`${selectObjects} WHERE id = ? ORDER BY version DESC LIMIT 1`)
+            .get(id)
+        : this.database
+            .prepare(`${selectObjects} WHERE id = ? AND origin = ? ORDER BY version DESC LIMIT 1`)
+            .get(id, origin);
+    return (row as StixObjectRow | undefined) ?? null;
   }
 
   putStixObjects(rows: StixObjectRow[], receipt: StixReceipt): StixPutOutcome[] {
@@ -108,6 +112,13 @@ export class SqliteIntelTables implements IntelStore {
         return stored === undefined ? 'added' : 'known';
       }),
     )();
+  }
+
+  readStixVersion(id: string, version: string): StixObjectRow | null {
+    return (
+      (this.database.prepare(`${selectObjects} WHERE id = ? AND version = ?`).get(id, version) as
+        StixObjectRow | undefined) ?? null
+    );
   }
 
   listStixObjects(

@@ -119,7 +119,10 @@ export class SqliteTaxiiTables implements TaxiiStore {
     this.database
       .prepare(
         `INSERT INTO taxii_partners (name, secret_hash, can_read, can_write, amber, created_at, revoked_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(name) DO UPDATE SET secret_hash = excluded.secret_hash, can_read = excluded.can_read,
+           can_write = excluded.can_write, amber = excluded.amber, created_at = excluded.created_at,
+           revoked_at = excluded.revoked_at WHERE taxii_partners.revoked_at IS NOT NULL`,
       )
       .run(
         row.name,

@@ -1,7 +1,7 @@
 // Partners' indicators in serve's live detection: with a partner's keyed template indicator and the
 // community key in the store, an account that fills that template gets the partner reason (and so
-// a verdict the ladder acts on); an account with other prompts does not; with intel.partner_signal
-// off, nobody does.
+// a verdict the ladder acts on), and so does one that pays with a card a partner's indicator names;
+// an account with other prompts and its own card does not; with intel.partner_signal off, nobody.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -33,6 +33,7 @@ test(
     ).keys.head;
     assert.ok(head !== null);
     const fingerprint = keyedFingerprint(key.secret, 'template', head);
+    const card = keyedFingerprint(key.secret, 'payment', 'pm_operator_card_7');
     const imported = importBundle(
       store,
       {
@@ -51,11 +52,44 @@ test(
             valid_from: '2026-02-01T00:00:00Z',
             object_marking_refs: [tlpMarkingIds.green],
           },
+          {
+            type: 'indicator',
+            spec_version: '2.1',
+            id: 'indicator--9e2f1a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b',
+            created: '2026-02-01T00:00:00.000Z',
+            modified: '2026-02-01T00:00:00.000Z',
+            name: 'a payment instrument of distillation campaign dc-0123456789abcdef',
+            pattern: `[distillguard-fingerprint:kind = 'payment' AND distillguard-fingerprint:key_id = 'community-1' AND distillguard-fingerprint:value = '${card}']`,
+            pattern_type: 'stix',
+            valid_from: '2026-02-01T00:00:00Z',
+            object_marking_refs: [tlpMarkingIds.green],
+          },
         ],
       },
       { source: 'Lab A', channel: 'file' },
     );
-    assert.equal(imported.added, 1);
+    assert.equal(imported.added, 2);
+    // an account that pays with the operator's card, and one with a card of its own
+    const accounts = await store.beginImport('accounts', {
+      kind: 'file',
+      path: null,
+      size: null,
+      modifiedMs: null,
+    });
+    await store.writeAccounts(
+      accounts,
+      ['pm_operator_card_7', 'pm_own_card_1'].map((paymentFingerprint, index) => ({
+        accountId: index === 0 ? 'acct-card' : 'acct-writer',
+        createdAtMs: Date.now() - 86_400_000,
+        verification: 'card',
+        orgId: null,
+        emailDomain: 'example.org',
+        paymentFingerprint,
+        country: 'US',
+        signupIp: null,
+        record: '{}',
+      })),
+    );
     const recorder = new InteractionRecorder(
       store,
       await store.beginImport('interactions', {
@@ -73,6 +107,10 @@ test(
           template(
             `Question ${index}: the student wrote that ${index * 7} apples cost ${index + 3} dollars each, so the total is ${index * 7 * (index + 3)} dollars.`,
           ),
+        ],
+        [
+          'acct-card',
+          `What is ${index} times ${index + 1}? Explain your reasoning step by step, then give the final answer on its own line.`,
         ],
         [
           'acct-writer',
@@ -99,6 +137,10 @@ test(
             assert.match(
               harvester,
               /matches partner indicator indicator--8e2f1a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b \(template\) from Lab A, first seen 2026-02-01/,
+            );
+            assert.match(
+              reasons.get('acct-card') ?? '',
+              /matches partner indicator indicator--9e2f1a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b \(payment\) from Lab A/,
             );
             assert.ok(
               new Map(assessment.accounts).get('acct-harvester'),

@@ -90,6 +90,16 @@ export function campaignDrafts(evidence: CampaignEvidence, settings: ExportSetti
   const first = finding.first_seen ?? finding.last_seen;
   const members = finding.accounts.length;
   const signals = finding.reasons.map((reason) => reason.signal);
+  const statistics = {
+    [campaignStatsExtensionId]: {
+      extension_type: 'property-extension',
+      accounts: members,
+      interactions: finding.interactions ?? 0,
+      risk: finding.risk,
+      capabilities: finding.capabilities ?? {},
+      signals,
+    },
+  };
 
   const campaignId = add('campaign', stixId('campaign', identity), {
     ...common,
@@ -99,16 +109,7 @@ export function campaignDrafts(evidence: CampaignEvidence, settings: ExportSetti
     ...(finding.last_seen ? { last_seen: finding.last_seen } : {}),
     objective: 'Copy the model’s capabilities into another model by training on its outputs.',
     external_references: [atlasReference(atlasCaseStudy.id, 'studies')],
-    extensions: {
-      [campaignStatsExtensionId]: {
-        extension_type: 'property-extension',
-        accounts: members,
-        interactions: finding.interactions ?? 0,
-        risk: finding.risk,
-        capabilities: finding.capabilities ?? {},
-        signals,
-      },
-    },
+    extensions: statistics,
     ...revoked,
   });
   const intrusionSetId = add('intrusion-set', stixId('intrusion-set', identity), {
@@ -249,16 +250,7 @@ export function campaignDrafts(evidence: CampaignEvidence, settings: ExportSetti
       last_observed: finding.last_seen,
       number_observed: Math.max(1, Math.min(999_999_999, finding.interactions ?? 1)),
       object_refs: [...new Set(fingerprints)],
-      extensions: {
-        [campaignStatsExtensionId]: {
-          extension_type: 'property-extension',
-          accounts: members,
-          interactions: finding.interactions ?? 0,
-          risk: finding.risk,
-          capabilities: finding.capabilities ?? {},
-          signals,
-        },
-      },
+      extensions: statistics,
       ...revoked,
     });
     for (const indicatorId of indicatorIds) relationship(indicatorId, 'based-on', observedId);

@@ -87,6 +87,17 @@ function send(reply: FastifyReply, body: unknown, status = 200): FastifyReply {
     .send(Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)));
 }
 
+/** A page of entries as an envelope (`objects`, or `key` for versions and manifests), dated. */
+function sendPage(
+  reply: FastifyReply,
+  { page, more, next }: { page: TaxiiEntry[]; more: boolean; next: string | undefined },
+  item: (entry: TaxiiEntry) => unknown,
+  key = 'objects',
+): FastifyReply {
+  withDateHeaders(reply, page);
+  return send(reply, { more, ...(next ? { next } : {}), [key]: page.map(item) });
+}
+
 function withDateHeaders(reply: FastifyReply, entries: TaxiiEntry[]): FastifyReply {
   if (entries.length > 0) {
     reply.header('x-taxii-date-added-first', entries[0].dateAdded);
@@ -303,12 +314,7 @@ export async function registerTaxiiRoutes(
     route('GET', `${apiRootPath}collections/:collection/objects/`, async (request, reply) => {
       const { page, more, next } = select(request, collectionFor(request, 'read'));
       if (page.length === 0) return send(reply, {});
-      withDateHeaders(reply, page);
-      return send(reply, {
-        more,
-        ...(next ? { next } : {}),
-        objects: page.map((entry) => JSON.parse(entry.object) as unknown),
-      });
+      return sendPage(reply, { page, more, next }, (entry) => JSON.parse(entry.object) as unknown);
     });
 
     route(
@@ -324,12 +330,11 @@ export async function registerTaxiiRoutes(
             'Unknown object',
             `Collection '${collection.alias ?? collection.id}' holds no object '${object}' for you.`,
           );
-        withDateHeaders(reply, page);
-        return send(reply, {
-          more,
-          ...(next ? { next } : {}),
-          objects: page.map((entry) => JSON.parse(entry.object) as unknown),
-        });
+        return sendPage(
+          reply,
+          { page, more, next },
+          (entry) => JSON.parse(entry.object) as unknown,
+        );
       },
     );
 
@@ -347,25 +352,19 @@ export async function registerTaxiiRoutes(
             'Unknown object',
             `Collection '${collection.alias ?? collection.id}' holds no object '${object}' for you.`,
           );
-        withDateHeaders(reply, page);
-        return send(reply, { more, ...(next ? { next } : {}), versions: page.map(versionOf) });
+        return sendPage(reply, { page, more, next }, versionOf, 'versions');
       },
     );
 
     route('GET', `${apiRootPath}collections/:collection/manifest/`, async (request, reply) => {
       const { page, more, next } = select(request, collectionFor(request, 'read'));
       if (page.length === 0) return send(reply, {});
-      withDateHeaders(reply, page);
-      return send(reply, {
-        more,
-        ...(next ? { next } : {}),
-        objects: page.map((entry) => ({
-          id: entry.objectId,
-          date_added: entry.dateAdded,
-          version: versionOf(entry),
-          media_type: stixMediaType,
-        })),
-      });
+      return sendPage(reply, { page, more, next }, (entry) => ({
+        id: entry.objectId,
+        date_added: entry.dateAdded,
+        version: versionOf(entry),
+        media_type: stixMediaType,
+      }));
     });
 
     route('POST', `${apiRootPath}collections/:collection/objects/`, async (request, reply) => {

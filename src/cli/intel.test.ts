@@ -578,3 +578,13 @@ test('intel import: only an object’s creator makes its versions; one timestamp
     /is not the creator of the stored versions/,
   );
 });
+
+test('intel validate - reads the bundle from standard input', async () => {
+  const text = readFileSync(
+    join(repositoryRoot, 'fixtures/stix/examples/threat-reports/poisonivy.json'),
+    'utf8',
+  );
+  const result = await runCli(['intel', 'validate', '-'], { stdin: text });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^-: 155 of 155 objects valid$/m);
+});

@@ -107,7 +107,7 @@ export function registerImport(intel: Command): void {
   intel
     .command('import')
     .description("check a partner's STIX 2.1 bundle and store what passes, with who sent it")
-    .argument('<file>', 'the bundle (JSON)')
+    .argument('<file>', "the bundle (JSON; '-' for standard input)")
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
     .option('--from <partner>', 'who sent it (default: the file name)')
     .action(async (file: string, options: StoreOption & { from?: string }) => {
@@ -139,7 +139,7 @@ export function registerValidate(intel: Command): void {
     .description(
       'check a STIX 2.1 bundle (official schemas, references, patterns) without storing it',
     )
-    .argument('<file>', 'the bundle (JSON)')
+    .argument('<file>', "the bundle (JSON; '-' for standard input)")
     .action(async (file: string) => {
       const bundle = await readBundle(file);
       const check = checkBundle(bundle);

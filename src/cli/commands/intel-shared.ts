@@ -39,11 +39,17 @@ export function parseTlp(value: string): TlpLevel {
   return level;
 }
 
+async function readStandardInput(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** Reads and parses a bundle file; a JSON error names the line and column. */
 export async function readBundle(path: string): Promise<unknown> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = path === '-' ? await readStandardInput() : await readFile(path, 'utf8');
   } catch (error) {
     throw new DistillGuardError('input_unreadable', describeFileError(path, error), {
       cause: error,

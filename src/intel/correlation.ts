@@ -10,7 +10,7 @@ import { fingerprintTest } from './partner-indicators.js';
 import { stixId } from './stix-ids.js';
 import { sharingTlp } from './import-intel.js';
 import { tlpLevels, tlpMarkingIds, type TlpLevel } from './tlp.js';
-import { assignVersions, stixRow } from './versioning.js';
+import { assignVersions, recordOwnVersions } from './versioning.js';
 
 export interface CorrelatedCampaign {
   /** The STIX grouping's id. */
@@ -35,12 +35,11 @@ export interface CorrelatedCampaign {
 }
 
 function latestOf(store: Store, type: string): Map<string, JsonObject> {
-  const latest = new Map<string, { version: string; object: string }>();
-  for (const row of store.intel.listStixObjects({ type })) {
-    const current = latest.get(row.id);
-    if (!current || row.version > current.version) latest.set(row.id, row);
-  }
-  return new Map([...latest].map(([id, row]) => [id, JSON.parse(row.object) as JsonObject]));
+  return new Map(
+    store.intel
+      .listStixObjects({ type, latest: true })
+      .map((row) => [row.id, JSON.parse(row.object) as JsonObject]),
+  );
 }
 
 function firstReceipt(store: Store, id: string): { source: string; receivedAt: string } {
@@ -172,7 +171,7 @@ export function recordCorrelations(
   const current = new Set(correlated.map((group) => group.id));
   // groupings made before that no longer stand (members joined or left) are revoked
   const outdated = store.intel
-    .listStixObjects({ type: 'grouping', origin: 'local' })
+    .listStixObjects({ type: 'grouping', origin: 'local', latest: true })
     .map((row) => JSON.parse(row.object) as JsonObject)
     .filter(
       (object) =>
@@ -181,17 +180,10 @@ export function recordCorrelations(
         object.revoked !== true,
     );
   if (correlated.length === 0 && outdated.length === 0) return correlated;
-  const revocations = [...new Map(outdated.map((object) => [String(object.id), object])).values()]
-    .filter(
-      (object) =>
-        store.intel
-          .latestStixObject(String(object.id), 'local')
-          ?.object.includes('"revoked":true') !== true,
-    )
-    .map((object) => {
-      const { created: _created, modified: _modified, ...body } = object;
-      return { id: String(object.id), type: 'grouping', body: { ...body, revoked: true } };
-    });
+  const revocations = outdated.map((object) => {
+    const { created: _created, modified: _modified, ...body } = object;
+    return { id: String(object.id), type: 'grouping', body: { ...body, revoked: true } };
+  });
   const drafts = correlated.map((group) => ({
     id: group.id,
     type: 'grouping',
@@ -219,13 +211,11 @@ export function recordCorrelations(
   }));
   const identity = { id: String(hub.id), type: 'identity', body: hub };
   const made = assignVersions([identity, ...drafts, ...revocations], store.intel, now);
-  const storedAt = now.toISOString();
-  const rows = made.map((object) => stixRow(object, 'local', storedAt));
-  store.intel.putStixObjects(rows, { source: 'self', channel: 'export', receivedAt: storedAt });
+  const { rows } = recordOwnVersions(store.intel, made, now);
   store.taxii.addToCollection(
     collectionId,
     rows.map((row) => ({ objectId: row.id, version: row.version })),
-    storedAt,
+    now.toISOString(),
   );
   return correlated;
 }

@@ -18,7 +18,7 @@ import { extensionObjects } from './extensions.js';
 import type { IntelConfig } from './intel-config.js';
 import { stixId } from './stix-ids.js';
 import { tlpMarkingDefinition, tlpMarkingIds, type TlpLevel } from './tlp.js';
-import { assignVersions, stixRow } from './versioning.js';
+import { assignVersions, recordOwnVersions } from './versioning.js';
 
 export interface ExportRequest {
   /** One campaign, or every stored one when absent. */
@@ -273,11 +273,7 @@ export function exportIntel(store: Store, request: ExportRequest): ExportResult 
       `the export failed its own check (${'id' in problem ? `${problem.id} ` : ''}${problem.field}: ${problem.reason}). This is a bug; please report it.`,
     );
   }
-  const storedAt = now.toISOString();
-  const outcomes = store.intel.putStixObjects(
-    made.map((object) => stixRow(object, 'local', storedAt)),
-    { source: 'self', channel: 'export', receivedAt: storedAt },
-  );
+  const { outcomes } = recordOwnVersions(store.intel, made, now);
   const counts: Record<string, number> = {};
   for (const object of objects)
     counts[object.type as string] = (counts[object.type as string] ?? 0) + 1;

@@ -145,14 +145,10 @@ export function receivedBundle(
   store: Store,
   tlp: TlpLevel,
 ): { bundle: JsonObject; heldBack: number } {
-  const latest = new Map<string, StixObjectRow>();
-  for (const row of store.intel.listStixObjects({ origin: 'received' })) {
-    const current = latest.get(row.id);
-    if (!current || row.version >= current.version) latest.set(row.id, row);
-  }
   const limit = tlpLevels.indexOf(tlp);
   let heldBack = 0;
-  const objects = [...latest.values()]
+  const objects = store.intel
+    .listStixObjects({ origin: 'received', latest: true })
     .map((row) => JSON.parse(row.object) as JsonObject)
     .filter((object) => {
       const level = sharingTlp(object);

@@ -15,12 +15,11 @@ export interface LoadedPartnerIndicators extends PartnerIndicatorSet {
 
 /** The latest version of each received object of `type`. */
 function latestReceived(store: Pick<Store, 'intel'>, type: string): Map<string, JsonObject> {
-  const latest = new Map<string, { version: string; object: string }>();
-  for (const row of store.intel.listStixObjects({ type, origin: 'received' })) {
-    const current = latest.get(row.id);
-    if (!current || row.version > current.version) latest.set(row.id, row);
-  }
-  return new Map([...latest].map(([id, row]) => [id, JSON.parse(row.object) as JsonObject]));
+  return new Map(
+    store.intel
+      .listStixObjects({ type, origin: 'received', latest: true })
+      .map((row) => [row.id, JSON.parse(row.object) as JsonObject]),
+  );
 }
 
 /** kind, key id and values of a fingerprint pattern, or null for any other pattern. */

@@ -12,7 +12,7 @@ import { sharingTlp } from './import-intel.js';
 import type { IntelConfig } from './intel-config.js';
 import { projectIdentity } from './extensions.js';
 import { distillguardNamespace, uuidV5 } from './stix-ids.js';
-import { assignVersions, stixRow } from './versioning.js';
+import { assignVersions, recordOwnVersions } from './versioning.js';
 import { tlpLevels, tlpMarkingDefinition, tlpOfMarking, type TlpLevel } from './tlp.js';
 
 export type RelayTarget = IntelConfig['relay_to'][number];
@@ -91,17 +91,13 @@ export function withoutAttribution(
 
 /** The hub's identity as a versioned object (kept in the store, the same version while unchanged). */
 function versionedHub(store: Store, hub: JsonObject): JsonObject {
+  const now = new Date();
   const [made] = assignVersions(
     [{ id: String(hub.id), type: 'identity', body: hub }],
     store.intel,
-    new Date(),
+    now,
   );
-  const storedAt = new Date().toISOString();
-  store.intel.putStixObjects([stixRow(made, 'local', storedAt)], {
-    source: 'self',
-    channel: 'export',
-    receivedAt: storedAt,
-  });
+  recordOwnVersions(store.intel, [made], now);
   return made;
 }
 

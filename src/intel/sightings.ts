@@ -9,7 +9,7 @@ import type { IntelConfig } from './intel-config.js';
 import { stixId } from './stix-ids.js';
 import { sharingTlp } from './import-intel.js';
 import { tlpLevels, tlpMarkingDefinition, tlpMarkingIds, type TlpLevel } from './tlp.js';
-import { assignVersions, stixRow } from './versioning.js';
+import { assignVersions, recordOwnVersions } from './versioning.js';
 
 export interface SightingsResult {
   bundle: JsonObject;
@@ -88,11 +88,7 @@ export function exportSightings(
       'internal',
       `the sightings failed their own check (${problem.field}: ${problem.reason}). This is a bug; please report it.`,
     );
-  const storedAt = now.toISOString();
-  store.intel.putStixObjects(
-    made.map((object) => stixRow(object, 'local', storedAt)),
-    { source: 'self', channel: 'export', receivedAt: storedAt },
-  );
+  recordOwnVersions(store.intel, made, now);
   return {
     bundle,
     sightings: drafts.length,

@@ -3,7 +3,7 @@
 // (same id and `created`, a later `modified`); a withdrawn finding's objects come out revoked.
 // SCOs have no versions; marking and extension definitions carry their own fixed timestamps.
 import type { JsonObject } from '../core/index.js';
-import type { IntelStore, StixObjectRow } from '../store/index.js';
+import type { IntelStore, StixObjectRow, StixPutOutcome } from '../store/index.js';
 import type { Draft } from './campaign-objects.js';
 import { canonicalJson, sha256Hex } from './stix-ids.js';
 
@@ -73,4 +73,20 @@ export function assignVersions(drafts: Draft[], store: IntelStore, now: Date): J
     const created = (latest?.created as string | undefined) ?? modified;
     return { ...body, created, modified };
   });
+}
+
+/** Keeps versions this organisation made (an export, sightings, a hub's groupings), each once. */
+export function recordOwnVersions(
+  store: IntelStore,
+  objects: JsonObject[],
+  now: Date,
+): { rows: StixObjectRow[]; outcomes: StixPutOutcome[] } {
+  const storedAt = now.toISOString();
+  const rows = objects.map((object) => stixRow(object, 'local', storedAt));
+  const outcomes = store.putStixObjects(rows, {
+    source: 'self',
+    channel: 'export',
+    receivedAt: storedAt,
+  });
+  return { rows, outcomes };
 }

@@ -79,6 +79,13 @@ export interface PartnerMatchRow {
   analysedAt: string;
 }
 
+export interface StixObjectFilter {
+  type?: string;
+  origin?: StixObjectRow['origin'];
+  /** Only each object's newest version (among those of `origin`, when given). */
+  latest?: boolean;
+}
+
 export interface IntelStore {
   /** Upserts findings (a later analysis of the same campaign replaces the earlier; a withdrawal stays). */
   saveCampaignFindings(rows: CampaignFindingRow[]): void;
@@ -102,7 +109,7 @@ export interface IntelStore {
   /** One stored version, or null. */
   readStixVersion(id: string, version: string): StixObjectRow | null;
   /** Stored versions, oldest first; `type` filters; `origin` filters. */
-  listStixObjects(filter?: { type?: string; origin?: StixObjectRow['origin'] }): StixObjectRow[];
+  listStixObjects(filter?: StixObjectFilter): StixObjectRow[];
   readStixReceipts(id: string): (StixReceipt & { version: string })[];
 
   /** The client addresses these accounts used (two scans of the interactions; for exports, not hot paths). */

@@ -180,16 +180,21 @@ export async function registerTaxiiRoutes(
 
     const visible = (partner: TaxiiPartnerRow, collection: TaxiiCollectionRow) =>
       allows(partner.canRead, collection) || allows(partner.canWrite, collection);
-    const collectionFor = (request: FastifyRequest, mode: 'read' | 'write'): TaxiiCollectionRow => {
-      const partner = partnerOf(request);
+    /** The collection the path names, if this partner may read or write it (else 404). */
+    const visibleCollection = (request: FastifyRequest): TaxiiCollectionRow => {
       const { collection: wanted } = request.params as { collection: string };
       const collection = store.taxii.findCollection(wanted);
-      if (!collection || !visible(partner, collection))
+      if (!collection || !visible(partnerOf(request), collection))
         throw new TaxiiError(
           404,
           'Unknown collection',
           `There is no collection '${wanted}' for you here; GET ${apiRootPath}collections/ lists yours.`,
         );
+      return collection;
+    };
+    const collectionFor = (request: FastifyRequest, mode: 'read' | 'write'): TaxiiCollectionRow => {
+      const partner = partnerOf(request);
+      const collection = visibleCollection(request);
       if (!allows(mode === 'read' ? partner.canRead : partner.canWrite, collection))
         throw new TaxiiError(
           403,
@@ -300,14 +305,7 @@ export async function registerTaxiiRoutes(
 
     route('GET', `${apiRootPath}collections/:collection/`, async (request, reply) => {
       const partner = partnerOf(request);
-      const { collection: wanted } = request.params as { collection: string };
-      const collection = store.taxii.findCollection(wanted);
-      if (!collection || !visible(partner, collection))
-        throw new TaxiiError(
-          404,
-          'Unknown collection',
-          `There is no collection '${wanted}' for you here.`,
-        );
+      const collection = visibleCollection(request);
       return send(reply, describe(partner, collection));
     });
 

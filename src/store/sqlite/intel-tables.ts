@@ -6,6 +6,7 @@ import type {
   IntelKeyRow,
   IntelStore,
   PartnerMatchRow,
+  StixObjectFilter,
   StixObjectRow,
   StixPutOutcome,
   StixReceipt,
@@ -121,9 +122,7 @@ export class SqliteIntelTables implements IntelStore {
     );
   }
 
-  listStixObjects(
-    filter: { type?: string; origin?: StixObjectRow['origin'] } = {},
-  ): StixObjectRow[] {
+  listStixObjects(filter: StixObjectFilter = {}): StixObjectRow[] {
     const where: string[] = [];
     const values: string[] = [];
     if (filter.type !== undefined) {
@@ -134,6 +133,10 @@ export class SqliteIntelTables implements IntelStore {
       where.push('origin = ?');
       values.push(filter.origin);
     }
+    if (filter.latest)
+      where.push(
+        `NOT EXISTS (SELECT 1 FROM stix_objects newer WHERE newer.id = stix_objects.id AND newer.version > stix_objects.version${filter.origin !== undefined ? ' AND newer.origin = stix_objects.origin' : ''})`,
+      );
     const clause = where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '';
     return this.database
       .prepare(`${selectObjects}${clause} ORDER BY rowid`)

@@ -44,6 +44,9 @@ const commands: [name: string, load: () => Promise<Register>][] = [
   ['audit', async () => (await import('./commands/audit.js')).registerAudit],
   ['intel', async () => (await import('./commands/intel.js')).registerIntel],
   ['hub', async () => (await import('./commands/hub.js')).registerHub],
+  ['users', async () => (await import('./commands/users.js')).registerUsers],
+  ['cases', async () => (await import('./commands/cases.js')).registerCases],
+  ['log', async () => (await import('./commands/log.js')).registerLog],
 ];
 
 /** The program with every subcommand, or with only `only` when it names one. */

@@ -8,6 +8,8 @@ export const adminTokenVariable = 'DISTILLGUARD_ADMIN_TOKEN';
 export const proxySecretVariable = 'DISTILLGUARD_PROXY_SECRET';
 /** The secret API keys and admin tokens are hashed under. */
 export const keyHashSecretVariable = 'DISTILLGUARD_KEY_HASH_SECRET';
+/** The token of the user a command acts as (`--as NAME`); `users add` prints it once. */
+export const userTokenVariable = 'DISTILLGUARD_TOKEN';
 /** The API key `audit` sends to the suspect model. */
 export const suspectApiKeyVariable = 'DISTILLGUARD_SUSPECT_API_KEY';
 /** `serve`'s young-generation cap in MB (0: V8's own growth). */

@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'store_failed'
   | 'gateway_unavailable'
   | 'gateway_refused'
+  | 'forbidden'
+  | 'refused'
   | 'internal';
 
 const exitCodes: Record<ErrorCode, number> = {
@@ -23,6 +25,8 @@ const exitCodes: Record<ErrorCode, number> = {
   store_failed: 4,
   gateway_unavailable: 69,
   gateway_refused: 77,
+  forbidden: 77,
+  refused: 65,
   internal: 70,
 };
 

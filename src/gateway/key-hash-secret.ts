@@ -28,7 +28,11 @@ function tooShort(origin: string): DistillGuardError {
 }
 
 function heldCredentials(store: Store | undefined): number {
-  return store ? store.listApiKeys().length + store.listAdminTokens().length : 0;
+  return store
+    ? store.listApiKeys().length +
+        store.listAdminTokens().length +
+        store.designation.listUsers().length
+    : 0;
 }
 
 /**
@@ -84,7 +88,7 @@ function readSecret(options: KeyHashSecretOptions): { secret: Buffer; origin: st
     if (held > 0) {
       throw new DistillGuardError(
         'usage',
-        `the key-hashing secret file '${file}' is missing, but '${options.databasePath}' holds ${held} API keys and admin tokens made with it: a new secret would make every one of them fail. Restore the file (from the backup of this store), or set ${keyHashSecretVariable} to the secret they were made with.`,
+        `the key-hashing secret file '${file}' is missing, but '${options.databasePath}' holds ${held} API keys, admin tokens and user tokens made with it: a new secret would make every one of them fail. Restore the file (from the backup of this store), or set ${keyHashSecretVariable} to the secret they were made with.`,
       );
     }
     createSecretFile(file);

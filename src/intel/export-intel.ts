@@ -113,6 +113,11 @@ function exportSalt(store: Store): string {
   return store.writeSettingOnce('intel-campaign-label-key', randomBytes(32).toString('base64url'));
 }
 
+/** The public name of a stored campaign (what exports, cases and the log call it). */
+export function campaignLabelFor(store: Store, campaignId: string): string {
+  return campaignLabel(exportSalt(store), campaignId);
+}
+
 /** The public name of a campaign: 'dc-' and 16 hex characters of an HMAC of its detector id. */
 export function campaignLabel(salt: string, campaignId: string): string {
   return `dc-${createHmac('sha256', salt).update(campaignId).digest('hex').slice(0, 16)}`;

@@ -30,7 +30,12 @@ export {
   tlpOfObject,
   type TlpLevel,
 } from './tlp.js';
-export { exportIntel, type ExportRequest, type ExportResult } from './export-intel.js';
+export {
+  campaignLabelFor,
+  exportIntel,
+  type ExportRequest,
+  type ExportResult,
+} from './export-intel.js';
 export {
   importBundle,
   receivedBundle,

@@ -3,6 +3,7 @@
 // Intelligence has its own part (intel-store.ts). Adapters implement it (sqlite/ today); the rest of the code sees only this.
 import type { IntelStore } from './intel-store.js';
 import type { TaxiiStore } from './taxii-store.js';
+import type { DesignationStore } from './designation-store.js';
 
 /** The fields of an interaction that detection reads, plus where the full record lives. */
 export interface InteractionRow {
@@ -155,6 +156,8 @@ export interface Store {
   readonly intel: IntelStore;
   /** TAXII 2.1: collections, partners, status resources. */
   readonly taxii: TaxiiStore;
+  /** Users, the transparency log and cases (designation-store.ts). */
+  readonly designation: DesignationStore;
   /** Registers an import of `kind` from `source`; returns its id. */
   beginImport(kind: ImportKind, source: SourceInfo): Promise<number>;
   /**

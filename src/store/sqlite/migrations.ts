@@ -250,4 +250,66 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 8,
+    name: 'designation: users (token hashes only), the transparency log with its checkpoints, cases, their events and attachments',
+    // log_entries is append-only by contract: nothing here updates or deletes a row, and `log
+    // verify` recomputes every leaf and checks every signed checkpoint against them.
+    sql: `
+      CREATE TABLE users (
+        name TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        disabled_at TEXT
+      );
+      CREATE TABLE log_entries (
+        idx INTEGER PRIMARY KEY,
+        entry BLOB NOT NULL,
+        leaf_hash BLOB NOT NULL
+      );
+      CREATE TABLE log_checkpoints (
+        tree_size INTEGER PRIMARY KEY,
+        note TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE cases (
+        case_id TEXT PRIMARY KEY,
+        campaign_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        opened_by TEXT NOT NULL,
+        opened_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        expires_at TEXT,
+        snapshot TEXT NOT NULL
+      );
+      CREATE INDEX cases_campaign ON cases(campaign_id);
+      CREATE TABLE case_events (
+        seq INTEGER PRIMARY KEY,
+        case_id TEXT NOT NULL REFERENCES cases(case_id),
+        kind TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        role TEXT NOT NULL,
+        at TEXT NOT NULL,
+        from_state TEXT,
+        to_state TEXT,
+        reason TEXT,
+        detail TEXT NOT NULL,
+        log_index INTEGER
+      );
+      CREATE INDEX case_events_case ON case_events(case_id, seq);
+      CREATE TABLE case_attachments (
+        case_id TEXT NOT NULL REFERENCES cases(case_id),
+        sha256 TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        content BLOB NOT NULL,
+        added_by TEXT NOT NULL,
+        added_at TEXT NOT NULL,
+        log_index INTEGER NOT NULL,
+        PRIMARY KEY (case_id, sha256)
+      );
+    `,
+  },
 ];

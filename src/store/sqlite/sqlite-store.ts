@@ -24,6 +24,7 @@ import { openDatabase, type SqliteDatabase } from './open-database.js';
 import { SqliteStoreReader, type UnreadableRow } from './store-reader.js';
 import { SqliteIntelTables } from './intel-tables.js';
 import { SqliteTaxiiTables } from './taxii-tables.js';
+import { SqliteDesignationTables } from './designation-tables.js';
 import type { WriteReply, WriteRequest, WriterThreadInfo } from './write-protocol.js';
 import type { WriterThreadHook } from './writer-thread.js';
 
@@ -61,6 +62,8 @@ export class SqliteStore implements Store {
   readonly intel: SqliteIntelTables;
   /** TAXII collections, partners and status resources. */
   readonly taxii: SqliteTaxiiTables;
+  /** Users, the transparency log and cases. */
+  readonly designation: SqliteDesignationTables;
   private readonly database: SqliteDatabase;
   private readonly reads: SqliteStoreReader;
   private readonly options: StoreOpenOptions;
@@ -82,6 +85,7 @@ export class SqliteStore implements Store {
     this.reads = new SqliteStoreReader(database);
     this.intel = new SqliteIntelTables(database);
     this.taxii = new SqliteTaxiiTables(database);
+    this.designation = new SqliteDesignationTables(database);
     this.worker = this.startWorker();
   }
 

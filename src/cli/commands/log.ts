@@ -1,0 +1,250 @@
+// `distillguard log public-key|checkpoint|verify|prove|verify-proof|keygen|cosign`: the
+// transparency log of designation. Reading and checking it needs no user: it holds what partners
+// may see, and anyone given a copy or a package must be able to check it.
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { DistillGuardError, describeFileError } from '../../core/index.js';
+import {
+  checkEntryProof,
+  cosignCheckpoint,
+  generateCosignerKey,
+  generateSignerKey,
+  loadLogSigner,
+  parseSignerKey,
+  parseVerifierKey,
+  proveEntry,
+  recordedVerifierKey,
+  TransparencyLog,
+  verifyLog,
+  type InclusionProofDocument,
+} from '../../designate/index.js';
+import { SqliteStore } from '../../store/index.js';
+import { defaultDatabasePath } from '../options.js';
+import { writeOutputFile } from '../write-output.js';
+
+interface LogOptions {
+  db: string;
+  logKeyFile?: string;
+}
+
+function readInput(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new DistillGuardError('input_unreadable', describeFileError(path, error));
+  }
+}
+
+async function withLog<T>(
+  options: LogOptions,
+  work: (log: TransparencyLog, store: SqliteStore) => T,
+): Promise<T> {
+  const store = SqliteStore.open(options.db);
+  try {
+    const signer = loadLogSigner({ databasePath: options.db, file: options.logKeyFile, store });
+    return work(new TransparencyLog(store.designation, signer), store);
+  } finally {
+    await store.close();
+  }
+}
+
+const storeOptions = (command: Command) =>
+  command
+    .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .option('--log-key-file <file>', "the log's signing key (default: <db>.log-key)");
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function registerLog(program: Command): void {
+  const log = program
+    .command('log')
+    .description(
+      'the append-only transparency log of cases, exports and imports (RFC 6962, C2SP checkpoints)',
+    );
+
+  storeOptions(
+    log.command('public-key').description("print the log's verifier key (C2SP signed-note format)"),
+  ).action(async (options: LogOptions) => {
+    const key = await withLog(options, (transparencyLog) => transparencyLog.signer.verifierKey);
+    process.stdout.write(`${key}\n`);
+  });
+
+  storeOptions(
+    log
+      .command('checkpoint')
+      .description('sign the current tree (if not yet signed) and write the latest checkpoint')
+      .option('--out <file>', 'write it here (default: standard output)'),
+  ).action(async (options: LogOptions & { out?: string }) => {
+    const row = await withLog(options, (transparencyLog) => transparencyLog.checkpoint());
+    if (options.out) {
+      await writeOutputFile(options.out, row.note);
+      process.stderr.write(`checkpoint of ${row.treeSize} entries written to ${options.out}\n`);
+    } else process.stdout.write(row.note);
+  });
+
+  storeOptions(
+    log
+      .command('verify')
+      .description('recompute every entry and checkpoint; check saved checkpoints against the log')
+      .option(
+        '--checkpoint <file>',
+        'a saved checkpoint to hold the log to (repeatable)',
+        collect,
+        [],
+      )
+      .option(
+        '--key <verifier-key>',
+        "the log's verifier key to trust (default: the one the store recorded)",
+      )
+      .option(
+        '--cosigner <verifier-key>',
+        'a cosigner whose cosignature each saved checkpoint must carry (repeatable)',
+        collect,
+        [],
+      ),
+  ).action(
+    async (options: LogOptions & { checkpoint: string[]; key?: string; cosigner: string[] }) => {
+      const store = SqliteStore.open(options.db);
+      let result;
+      try {
+        const verifierKey = options.key ?? recordedVerifierKey(store);
+        if (verifierKey === null) {
+          process.stdout.write('the log is empty and unsigned: nothing to verify\n');
+          return;
+        }
+        result = verifyLog(store.designation, {
+          verifierKey,
+          saved: options.checkpoint.map((path) => ({
+            label: `checkpoint ${path}`,
+            note: readInput(path),
+          })),
+          cosigners: options.cosigner,
+        });
+      } finally {
+        await store.close();
+      }
+      if (result.problems.length > 0) {
+        process.stdout.write(`${result.problems.map((problem) => `FAIL ${problem}`).join('\n')}\n`);
+        throw new DistillGuardError(
+          'input_invalid',
+          `the log does not verify: ${result.problems.length} problem(s) above (${result.entries} entries, ${result.checkpointsChecked} stored checkpoints).`,
+        );
+      }
+      process.stdout.write(
+        `ok: ${result.entries} entries, ${result.checkpointsChecked} stored checkpoints verified${result.savedChecked.map((saved) => `; saved checkpoint of ${saved.treeSize} entries holds (signed by ${saved.signedBy.join(', ')})`).join('')}\n`,
+      );
+    },
+  );
+
+  storeOptions(
+    log
+      .command('prove')
+      .description(
+        'an entry with its inclusion proof and the signed checkpoint it leads to, as JSON',
+      )
+      .requiredOption('--entry <n>', 'the entry index (0-based)')
+      .option('--checkpoint <file>', 'prove against this saved checkpoint (default: the latest)')
+      .option('--out <file>', 'write it here (default: standard output)'),
+  ).action(async (options: LogOptions & { entry: string; checkpoint?: string; out?: string }) => {
+    const index = Number(options.entry);
+    const document = await withLog(options, (transparencyLog, store) => {
+      let checkpoint = transparencyLog.checkpoint();
+      if (options.checkpoint) {
+        const note = readInput(options.checkpoint);
+        const result = verifyLog(store.designation, {
+          verifierKey: transparencyLog.signer.verifierKey,
+          saved: [{ label: `checkpoint ${options.checkpoint}`, note }],
+        });
+        const problem = result.problems.find((text) =>
+          text.startsWith(`checkpoint ${options.checkpoint}`),
+        );
+        if (problem) throw new DistillGuardError('input_invalid', problem);
+        checkpoint = { treeSize: result.savedChecked[0].treeSize, note, createdAt: '' };
+      }
+      return proveEntry(transparencyLog, index, checkpoint);
+    });
+    const text = `${JSON.stringify(document, null, 2)}\n`;
+    if (options.out) await writeOutputFile(options.out, text);
+    else process.stdout.write(text);
+  });
+
+  log
+    .command('verify-proof <file>')
+    .description(
+      "check an inclusion proof (log prove, or a package) with the log's verifier key alone",
+    )
+    .requiredOption(
+      '--key <verifier-key>',
+      "the log's verifier key (log public-key), obtained from the log's operator",
+    )
+    .action((file: string, options: { key: string }) => {
+      const parsed = JSON.parse(readInput(file)) as
+        InclusionProofDocument | InclusionProofDocument[];
+      const documents = Array.isArray(parsed) ? parsed : [parsed];
+      const failures: string[] = [];
+      for (const document of documents) {
+        try {
+          checkEntryProof(document, options.key);
+        } catch (error) {
+          failures.push(`entry ${document.index}: ${(error as Error).message}`);
+        }
+      }
+      if (failures.length > 0) {
+        process.stdout.write(`${failures.map((line) => `FAIL ${line}`).join('\n')}\n`);
+        throw new DistillGuardError(
+          'input_invalid',
+          `${failures.length} of ${documents.length} proofs do not verify.`,
+        );
+      }
+      process.stdout.write(`ok: ${documents.length} entries are in the signed log\n`);
+    });
+
+  log
+    .command('keygen')
+    .description("make a signing key (a cosigner's with --cosigner) and print its verifier key")
+    .requiredOption(
+      '--name <name>',
+      'the key name (a cosigner: its own name, e.g. partner.example/witness)',
+    )
+    .requiredOption('--out <file>', 'where the private key goes (created 0600)')
+    .option('--cosigner', 'a cosignature key (C2SP tlog-cosignature)')
+    .action((options: { name: string; out: string; cosigner?: boolean }) => {
+      const key = options.cosigner
+        ? generateCosignerKey(options.name)
+        : generateSignerKey(options.name);
+      try {
+        writeFileSync(options.out, `${key.signerKey}\n`, { mode: 0o600, flag: 'wx' });
+      } catch (error) {
+        throw new DistillGuardError(
+          'output_unwritable',
+          `cannot create '${options.out}': ${(error as Error).message}`,
+        );
+      }
+      process.stdout.write(`${key.verifierKey}\n`);
+    });
+
+  log
+    .command('cosign')
+    .description("a partner's cosignature on a checkpoint it has checked (C2SP tlog-cosignature)")
+    .requiredOption('--checkpoint <file>', 'the checkpoint to cosign')
+    .requiredOption('--key-file <file>', 'your cosigner key (log keygen --cosigner)')
+    .requiredOption(
+      '--log-key <verifier-key>',
+      "the log's verifier key: the checkpoint's signature is checked first",
+    )
+    .requiredOption('--out <file>', 'the checkpoint with your cosignature added')
+    .action(
+      async (options: { checkpoint: string; keyFile: string; logKey: string; out: string }) => {
+        const cosigned = cosignCheckpoint(
+          readInput(options.checkpoint),
+          parseSignerKey(readInput(options.keyFile).trim()).signer,
+          Math.floor(Date.now() / 1000),
+          parseVerifierKey(options.logKey),
+        );
+        await writeOutputFile(options.out, cosigned);
+        process.stderr.write(`cosigned checkpoint written to ${options.out}\n`);
+      },
+    );
+}

@@ -1,0 +1,395 @@
+// Cases: a campaign finding taken from opening to designation, appeal and revocation. Each change
+// is checked against the workflow (case-states.ts) and the acting user's role, then made together
+// with its log entry in one transaction; refusals say why and what is allowed instead.
+import { createHash } from 'node:crypto';
+import { DistillGuardError } from '../core/index.js';
+import { campaignLabelFor } from '../intel/index.js';
+import type { CaseEventRow, CaseRow, Store } from '../store/index.js';
+import {
+  designationInForce,
+  isCaseState,
+  nextSteps,
+  transitionBetween,
+  caseStates,
+  type CaseState,
+} from './case-states.js';
+import { requireAction, type Actor } from './roles.js';
+import type { TransparencyLog } from './transparency-log.js';
+import { warningListHits } from './warning-check.js';
+
+export const attachmentKinds = ['analysis', 'audit', 'sighting', 'note'] as const;
+export type AttachmentKind = (typeof attachmentKinds)[number];
+
+export interface CaseDesk {
+  store: Store;
+  log: TransparencyLog;
+  now?: () => Date;
+}
+
+const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
+const nowOf = (desk: CaseDesk) => (desk.now ?? (() => new Date()))();
+
+export function requireCase(desk: CaseDesk, caseId: string): CaseRow {
+  const row = desk.store.designation.findCase(caseId);
+  if (row) return row;
+  const known = desk.store.designation.listCases().map((c) => c.caseId);
+  throw new DistillGuardError(
+    'usage',
+    `no case '${caseId}'. ${known.length > 0 ? `Cases: ${known.slice(-10).join(', ')}.` : 'Open one with `distillguard cases open --campaign ID`.'}`,
+  );
+}
+
+/** Opens a case on a stored campaign finding (analyze --db stores them). */
+export function openCase(
+  desk: CaseDesk,
+  actor: Actor,
+  campaignId: string,
+  reason: string | null,
+): CaseRow {
+  requireAction(actor, 'open-case');
+  const finding = desk.store.intel.readCampaignFindings(campaignId)[0];
+  if (!finding) {
+    const known = desk.store.intel.readCampaignFindings().map((row) => row.campaignId);
+    throw new DistillGuardError(
+      'usage',
+      `no campaign '${campaignId}' in the store. ${known.length > 0 ? `Stored campaigns: ${known.slice(0, 10).join(', ')}.` : 'Run `distillguard analyze --db FILE` first: it stores the campaigns it finds.'}`,
+    );
+  }
+  const live = desk.store.designation
+    .listCases()
+    .find(
+      (row) =>
+        row.campaignId === campaignId &&
+        !['closed-benign', 'revoked', 'expired'].includes(row.state),
+    );
+  if (live)
+    throw new DistillGuardError(
+      'refused',
+      `campaign '${campaignId}' already has an open case, ${live.caseId} (${live.state}).`,
+    );
+  const at = nowOf(desk).toISOString();
+  const campaign = JSON.parse(finding.campaign) as { accounts: string[]; risk: number };
+  const label = campaignLabelFor(desk.store, campaignId);
+  return desk.store.designation.atomically(() => {
+    const caseId = `case-${desk.store.designation.nextCaseNumber()}`;
+    const row: CaseRow = {
+      caseId,
+      campaignId,
+      state: 'opened',
+      openedBy: actor.name,
+      openedAt: at,
+      updatedAt: at,
+      expiresAt: null,
+      snapshot: finding.campaign,
+    };
+    desk.store.designation.addCase(row);
+    const logIndex = desk.log.append({
+      kind: 'case.opened',
+      at,
+      actor: actor.name,
+      role: actor.role,
+      case: caseId,
+      campaign: label,
+      accounts: campaign.accounts.length,
+      risk: campaign.risk,
+      snapshot_sha256: sha256(finding.campaign),
+      reason,
+    });
+    desk.store.designation.addCaseEvent({
+      caseId,
+      kind: 'opened',
+      actor: actor.name,
+      role: actor.role,
+      at,
+      fromState: null,
+      toState: 'opened',
+      reason,
+      detail: JSON.stringify({ campaign: label }),
+      logIndex,
+    });
+    return row;
+  });
+}
+
+/** The approvals of a step given since the case last changed state (distinct reviewers). */
+export function approvalsOf(events: CaseEventRow[], to: string): CaseEventRow[] {
+  const lastMove = events.findLastIndex(
+    (event) => event.toState !== null && event.kind !== 'approval',
+  );
+  const seen = new Set<string>();
+  return events.slice(lastMove + 1).filter((event) => {
+    if (event.kind !== 'approval' || event.toState !== to || seen.has(event.actor)) return false;
+    seen.add(event.actor);
+    return true;
+  });
+}
+
+function refuse(caseRow: CaseRow, message: string): never {
+  const steps = nextSteps(caseRow.state)
+    .map((step) => `${step.to} (${step.meaning})`)
+    .join('; ');
+  throw new DistillGuardError(
+    'refused',
+    `${caseRow.caseId} is ${caseRow.state}: ${message}${steps ? ` Allowed next: ${steps}.` : ' It is final.'}`,
+  );
+}
+
+function checkTarget(caseRow: CaseRow, to: string): CaseState {
+  if (!isCaseState(to))
+    throw new DistillGuardError(
+      'usage',
+      `unknown state '${to}': use one of ${caseStates.join(', ')}.`,
+    );
+  const step = transitionBetween(caseRow.state, to);
+  if (!step) refuse(caseRow, `it cannot go to ${to}.`);
+  if (step.action === 'system')
+    refuse(
+      caseRow,
+      `${to} is set by the expiry sweep when the designation's date passes, not by a user.`,
+    );
+  return to;
+}
+
+/** A reviewer's approval of the next step (shared or nominated). */
+export function approveCase(
+  desk: CaseDesk,
+  actor: Actor,
+  caseId: string,
+  to: string,
+  reason: string,
+): CaseEventRow[] {
+  requireAction(actor, 'approve');
+  const caseRow = requireCase(desk, caseId);
+  const target = checkTarget(caseRow, to);
+  if (!transitionBetween(caseRow.state, target)?.approvals)
+    refuse(caseRow, `the step to ${target} needs no approval.`);
+  const events = desk.store.designation.readCaseEvents(caseId);
+  if (approvalsOf(events, target).some((event) => event.actor === actor.name))
+    throw new DistillGuardError(
+      'refused',
+      `${actor.name} has already approved ${caseId} for ${target}: a second, different reviewer must approve.`,
+    );
+  const at = nowOf(desk).toISOString();
+  desk.store.designation.atomically(() => {
+    const logIndex = desk.log.append({
+      kind: 'case.approval',
+      at,
+      actor: actor.name,
+      role: actor.role,
+      case: caseId,
+      state: caseRow.state,
+      to: target,
+      reason,
+    });
+    desk.store.designation.addCaseEvent({
+      caseId,
+      kind: 'approval',
+      actor: actor.name,
+      role: actor.role,
+      at,
+      fromState: caseRow.state,
+      toState: target,
+      reason,
+      detail: '{}',
+      logIndex,
+    });
+  });
+  return approvalsOf(desk.store.designation.readCaseEvents(caseId), target);
+}
+
+export interface TransitionRequest {
+  to: string;
+  reason: string;
+  /** A designation's expiry (ISO date or date-time). */
+  expiresAt?: string;
+  /** An appeal's statement from the appellant. */
+  statement?: string;
+}
+
+function parseExpiry(caseRow: CaseRow, text: string | undefined, now: Date): string {
+  if (!text) refuse(caseRow, 'a designation needs its expiry date (--expires YYYY-MM-DD).');
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime()))
+    throw new DistillGuardError('usage', `--expires '${text}' is not a date: use YYYY-MM-DD.`);
+  if (date.getTime() <= now.getTime())
+    throw new DistillGuardError('usage', `--expires ${text} is not in the future.`);
+  return date.toISOString();
+}
+
+/** Moves a case along one allowed step. */
+export function transitionCase(
+  desk: CaseDesk,
+  actor: Actor,
+  caseId: string,
+  request: TransitionRequest,
+): CaseRow {
+  const caseRow = requireCase(desk, caseId);
+  const target = checkTarget(caseRow, request.to);
+  const step = transitionBetween(caseRow.state, target);
+  if (!step || step.action === 'system') refuse(caseRow, `it cannot go to ${target}.`);
+  requireAction(actor, step.action);
+  if (request.reason.trim().length === 0)
+    throw new DistillGuardError('usage', 'every transition needs a reason (--reason TEXT).');
+  const now = nowOf(desk);
+  if (step.approvals) {
+    const approvals = approvalsOf(desk.store.designation.readCaseEvents(caseId), target);
+    if (approvals.length < 2)
+      refuse(
+        caseRow,
+        `the step to ${target} needs approvals from two different reviewers (cases approve ${caseId} --to ${target}); it has ${approvals.length}${approvals.length > 0 ? ` (${approvals.map((event) => event.actor).join(', ')})` : ''}.`,
+      );
+  }
+  if (step.warningCheck) {
+    const hits = warningListHits(
+      desk.store,
+      JSON.parse(caseRow.snapshot) as { accounts: string[] },
+    );
+    if (hits.length > 0)
+      refuse(
+        caseRow,
+        `nomination blocked by the benchmark and research warning list: ${hits.slice(0, 5).join('; ')}${hits.length > 5 ? `; and ${hits.length - 5} more` : ''}. Review the finding (or the warning list) before nominating.`,
+      );
+  }
+  if (step.needsStatement && !request.statement?.trim())
+    refuse(
+      caseRow,
+      "an appeal needs the appellant's statement (--statement TEXT or --statement-file F).",
+    );
+  const expiresAt = step.needsExpiry ? parseExpiry(caseRow, request.expiresAt, now) : undefined;
+  const at = now.toISOString();
+  const statement = request.statement?.trim();
+  desk.store.designation.atomically(() => {
+    const logIndex = desk.log.append({
+      kind: 'case.transition',
+      at,
+      actor: actor.name,
+      role: actor.role,
+      case: caseId,
+      from: caseRow.state,
+      to: target,
+      reason: request.reason,
+      ...(expiresAt ? { expires_at: expiresAt } : {}),
+      ...(statement ? { statement_sha256: sha256(statement) } : {}),
+    });
+    desk.store.designation.updateCase(caseId, {
+      state: target,
+      updatedAt: at,
+      ...(expiresAt ? { expiresAt } : {}),
+    });
+    desk.store.designation.addCaseEvent({
+      caseId,
+      kind: 'transition',
+      actor: actor.name,
+      role: actor.role,
+      at,
+      fromState: caseRow.state,
+      toState: target,
+      reason: request.reason,
+      detail: JSON.stringify({
+        ...(expiresAt ? { expires_at: expiresAt } : {}),
+        ...(statement ? { statement } : {}),
+      }),
+      logIndex,
+    });
+  });
+  return requireCase(desk, caseId);
+}
+
+/** Adds a file to a case's evidence (stored whole; the log records its SHA-256). */
+export function attachToCase(
+  desk: CaseDesk,
+  actor: Actor,
+  caseId: string,
+  file: { kind: string; name: string; content: Buffer },
+): { sha256: string; added: boolean; logIndex: number | null } {
+  requireAction(actor, 'attach');
+  const caseRow = requireCase(desk, caseId);
+  if (!(attachmentKinds as readonly string[]).includes(file.kind))
+    throw new DistillGuardError(
+      'usage',
+      `--kind must be one of ${attachmentKinds.join(', ')}, not '${file.kind}'.`,
+    );
+  if (['closed-benign', 'revoked', 'expired'].includes(caseRow.state))
+    refuse(caseRow, 'a closed case takes no more evidence.');
+  const digest = sha256(file.content);
+  if (desk.store.designation.readAttachments(caseId).some((row) => row.sha256 === digest))
+    return { sha256: digest, added: false, logIndex: null };
+  const at = nowOf(desk).toISOString();
+  return desk.store.designation.atomically(() => {
+    const logIndex = desk.log.append({
+      kind: 'case.attachment',
+      at,
+      actor: actor.name,
+      role: actor.role,
+      case: caseId,
+      attachment_kind: file.kind,
+      name: file.name,
+      sha256: digest,
+      bytes: file.content.length,
+    });
+    desk.store.designation.addAttachment({
+      sha256: digest,
+      caseId,
+      kind: file.kind,
+      name: file.name,
+      content: file.content,
+      addedBy: actor.name,
+      addedAt: at,
+      logIndex,
+    });
+    desk.store.designation.addCaseEvent({
+      caseId,
+      kind: 'attachment',
+      actor: actor.name,
+      role: actor.role,
+      at,
+      fromState: null,
+      toState: null,
+      reason: null,
+      detail: JSON.stringify({ kind: file.kind, name: file.name, sha256: digest }),
+      logIndex,
+    });
+    return { sha256: digest, added: true, logIndex };
+  });
+}
+
+/** Lapses every designation whose expiry has passed (run before each cases command). */
+export function expireDue(desk: CaseDesk): CaseRow[] {
+  const now = nowOf(desk);
+  const due = desk.store.designation
+    .listCases()
+    .filter(
+      (row) =>
+        (designationInForce as readonly string[]).includes(row.state) &&
+        row.expiresAt !== null &&
+        new Date(row.expiresAt).getTime() <= now.getTime(),
+    );
+  const at = now.toISOString();
+  for (const row of due)
+    desk.store.designation.atomically(() => {
+      const logIndex = desk.log.append({
+        kind: 'case.transition',
+        at,
+        actor: 'system',
+        role: 'system',
+        case: row.caseId,
+        from: row.state,
+        to: 'expired',
+        reason: `the designation expired on ${row.expiresAt}`,
+      });
+      desk.store.designation.updateCase(row.caseId, { state: 'expired', updatedAt: at });
+      desk.store.designation.addCaseEvent({
+        caseId: row.caseId,
+        kind: 'transition',
+        actor: 'system',
+        role: 'system',
+        at,
+        fromState: row.state,
+        toState: 'expired',
+        reason: `the designation expired on ${row.expiresAt}`,
+        detail: '{}',
+        logIndex,
+      });
+    });
+  return due;
+}

@@ -1,0 +1,46 @@
+// Public face of designate/: users and roles, the case workflow, the transparency log (RFC 6962
+// Merkle tree, C2SP checkpoints and signed notes, cosignatures) and evidence packages.
+export { roles, isRole, may, requireAction, type Action, type Actor, type Role } from './roles.js';
+export { addUser, authenticateUser, parseRole, userTokenHash, type AddedUser } from './users.js';
+export {
+  caseStates,
+  caseTransitions,
+  nextSteps,
+  isCaseState,
+  type CaseState,
+  type CaseTransition,
+} from './case-states.js';
+export {
+  approveCase,
+  approvalsOf,
+  attachToCase,
+  attachmentKinds,
+  expireDue,
+  openCase,
+  requireCase,
+  transitionCase,
+  type CaseDesk,
+  type TransitionRequest,
+} from './cases.js';
+export { warningListHits } from './warning-check.js';
+export { loadLogSigner, recordedVerifierKey, type LogSigner } from './log-signer.js';
+export { TransparencyLog, entryBytes, PrefixRoots, type LogEntryBody } from './transparency-log.js';
+export {
+  checkEntryProof,
+  proofFormat,
+  proveEntry,
+  type InclusionProofDocument,
+} from './log-proofs.js';
+export { verifyLog, type LogVerification, type VerifyLogOptions } from './verify-log.js';
+export { leafHash, treeRoot, verifyInclusion, verifyConsistency, ProofError } from './merkle.js';
+export { formatCheckpoint, parseCheckpoint, type Checkpoint } from './checkpoint.js';
+export {
+  cosignCheckpoint,
+  generateCosignerKey,
+  generateSignerKey,
+  openNote,
+  parseSignerKey,
+  parseVerifierKey,
+  signNote,
+  NoteError,
+} from './signed-note.js';

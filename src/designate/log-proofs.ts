@@ -1,0 +1,79 @@
+// Proof documents a partner can check without the store: an entry, its inclusion proof and the
+// signed checkpoint it leads to (`log prove`, evidence packages), and their check
+// (`log verify-proof`), which needs only the log's verifier key.
+import { DistillGuardError } from '../core/index.js';
+import type { CheckpointRow } from '../store/index.js';
+import { parseCheckpoint } from './checkpoint.js';
+import { leafHash, verifyInclusion } from './merkle.js';
+import { openNote, parseVerifierKey } from './signed-note.js';
+import type { TransparencyLog } from './transparency-log.js';
+
+export const proofFormat = 'distillguard-inclusion-proof/v1';
+
+export interface InclusionProofDocument {
+  format: typeof proofFormat;
+  index: number;
+  /** The entry as logged (canonical JSON). */
+  entry: string;
+  /** base64 */
+  leaf_hash: string;
+  tree_size: number;
+  inclusion_proof: string[];
+  /** The signed checkpoint (C2SP signed note) the proof leads to. */
+  checkpoint: string;
+}
+
+/** The proof that entry `index` is in the tree of `checkpoint`. */
+export function proveEntry(
+  log: TransparencyLog,
+  index: number,
+  checkpoint: CheckpointRow,
+): InclusionProofDocument {
+  const size = checkpoint.treeSize;
+  if (!Number.isInteger(index) || index < 0 || index >= size)
+    throw new DistillGuardError(
+      'usage',
+      `--entry ${index} is not in the checkpoint's tree of ${size} entries (0..${size - 1}).`,
+    );
+  const [row] = log.store.readLogEntries(index, index + 1);
+  const { proof } = log.prove(index, size);
+  return {
+    format: proofFormat,
+    index,
+    entry: row.entry.toString('utf8'),
+    leaf_hash: leafHash(row.entry).toString('base64'),
+    tree_size: size,
+    inclusion_proof: proof.map((hash) => hash.toString('base64')),
+    checkpoint: checkpoint.note,
+  };
+}
+
+/**
+ * Checks a proof document: the checkpoint's signature under `verifierKey`, the entry's leaf hash,
+ * and the path from the leaf to the checkpoint's root.
+ * @returns the parsed entry
+ * @throws Error saying which part failed
+ */
+export function checkEntryProof(document: InclusionProofDocument, verifierKey: string): unknown {
+  if (document.format !== proofFormat)
+    throw new Error(
+      `not an inclusion proof document (format '${String(document.format)}', expected '${proofFormat}')`,
+    );
+  const note = openNote(document.checkpoint, [parseVerifierKey(verifierKey)]);
+  const checkpoint = parseCheckpoint(note.text);
+  const leaf = leafHash(Buffer.from(document.entry, 'utf8'));
+  if (leaf.toString('base64') !== document.leaf_hash)
+    throw new Error(`entry ${document.index}: the entry text does not hash to the leaf hash given`);
+  if (checkpoint.treeSize !== document.tree_size)
+    throw new Error(
+      `entry ${document.index}: the proof is for ${document.tree_size} entries, the checkpoint has ${checkpoint.treeSize}`,
+    );
+  verifyInclusion(
+    leaf,
+    document.index,
+    checkpoint.treeSize,
+    document.inclusion_proof.map((hash) => Buffer.from(hash, 'base64')),
+    checkpoint.rootHash,
+  );
+  return JSON.parse(document.entry) as unknown;
+}

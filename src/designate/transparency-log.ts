@@ -1,0 +1,100 @@
+// The append-only transparency log of designation: entries (canonical JSON) hashed into an RFC 6962
+// Merkle tree, signed checkpoints (C2SP tlog-checkpoint as a signed note), inclusion and
+// consistency proofs. Appends run inside the caller's transaction; a checkpoint is signed after.
+import { canonicalJson } from '../intel/index.js';
+import type { CheckpointRow, DesignationStore } from '../store/index.js';
+import { formatCheckpoint, parseCheckpoint } from './checkpoint.js';
+import { consistencyProof, inclusionProof, leafHash, nodeHash, treeRoot } from './merkle.js';
+import type { LogSigner } from './log-signer.js';
+import { signNote } from './signed-note.js';
+
+/** What every entry holds; the rest depends on `kind`. */
+export interface LogEntryBody {
+  kind: string;
+  at: string;
+  actor: string;
+  role: string;
+  [field: string]: unknown;
+}
+
+/** The bytes an entry is hashed as: version 1, canonical JSON (keys sorted), UTF-8. */
+export function entryBytes(body: LogEntryBody): Buffer {
+  return Buffer.from(canonicalJson({ v: 1, ...body }), 'utf8');
+}
+
+/**
+ * Roots of every prefix of a list of leaf hashes, in one pass: a stack of perfect subtrees (the
+ * compact range of RFC 9162 §2.1.2), folded right to left for each size asked.
+ */
+export class PrefixRoots {
+  private readonly stack: { size: number; hash: Buffer }[] = [];
+  private count = 0;
+
+  push(leaf: Buffer): void {
+    let node = { size: 1, hash: leaf };
+    while (this.stack.length > 0 && this.stack[this.stack.length - 1].size === node.size) {
+      const left = this.stack.pop() as { size: number; hash: Buffer };
+      node = { size: left.size * 2, hash: nodeHash(left.hash, node.hash) };
+    }
+    this.stack.push(node);
+    this.count += 1;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** The root of the leaves pushed so far. */
+  root(): Buffer {
+    if (this.stack.length === 0) return treeRoot([]);
+    let hash = this.stack[this.stack.length - 1].hash;
+    for (let i = this.stack.length - 2; i >= 0; i -= 1) hash = nodeHash(this.stack[i].hash, hash);
+    return hash;
+  }
+}
+
+export class TransparencyLog {
+  readonly store: DesignationStore;
+  readonly signer: LogSigner;
+
+  constructor(store: DesignationStore, signer: LogSigner) {
+    this.store = store;
+    this.signer = signer;
+  }
+
+  /** Appends an entry (call inside the transaction that makes the change it records). */
+  append(body: LogEntryBody): number {
+    const bytes = entryBytes(body);
+    return this.store.appendLogEntry(bytes, leafHash(bytes));
+  }
+
+  /** Signs the current tree unless its size is already signed; returns the latest checkpoint. */
+  checkpoint(now = new Date()): CheckpointRow {
+    const latest = this.store.latestCheckpoint();
+    const size = this.store.logSize();
+    if (latest && latest.treeSize === size) return latest;
+    const root = treeRoot(this.store.readLeafHashes());
+    const body = formatCheckpoint({ origin: this.signer.origin, treeSize: size, rootHash: root });
+    const row = {
+      treeSize: size,
+      note: signNote(body, [this.signer.signer]),
+      createdAt: now.toISOString(),
+    };
+    this.store.saveCheckpoint(row);
+    return row;
+  }
+
+  /** The inclusion proof of entry `index` in the tree of `treeSize` entries. */
+  prove(index: number, treeSize: number): { leafHash: Buffer; proof: Buffer[] } {
+    const leaves = this.store.readLeafHashes().slice(0, treeSize);
+    return { leafHash: leaves[index], proof: inclusionProof(leaves, index, treeSize) };
+  }
+
+  /** The consistency proof between the trees of `size1` and `size2` entries. */
+  proveConsistency(size1: number, size2: number): Buffer[] {
+    const leaves = this.store.readLeafHashes().slice(0, size2);
+    return consistencyProof(leaves, size1, size2);
+  }
+}
+
+export { parseCheckpoint };

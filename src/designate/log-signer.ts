@@ -50,6 +50,11 @@ function createKeyFile(file: string, origin: string): void {
  * @throws DistillGuardError('usage') when the key is missing for a log that has entries, or changed.
  */
 export function loadLogSigner(options: LogSignerOptions): LogSigner {
+  if (options.databasePath === ':memory:' && !options.file) {
+    // an in-memory store's log lives as long as the process: so does its key
+    const parsed = parseSignerKey(generateSignerKey(options.origin ?? defaultOrigin()).signerKey);
+    return { origin: parsed.signer.name, signer: parsed.signer, verifierKey: parsed.verifierKey };
+  }
   const file = options.file ?? `${options.databasePath}.log-key`;
   let text: string;
   try {

@@ -12,7 +12,7 @@ import type { LiveAssessment } from '../detect/index.js';
 import { scheduleRetention, SqliteStore, type RetentionSchedule } from '../store/index.js';
 import { registerAdminRoutes, registerMetricsRoute } from './admin-routes.js';
 import { createAdminApp } from './admin-listener.js';
-import { mountTaxii, partnerSecretHash } from '../intel/index.js';
+import { mountTaxii, partnerSecretHash, type TaxiiReceipt } from '../intel/index.js';
 import { AdminTokens } from './admin-tokens.js';
 import { trustedAccountHeader, type TrustedAccountHeader } from './authenticate.js';
 import { clientAddressResolver, parseTrustedProxies } from './client-address.js';
@@ -75,6 +75,8 @@ export interface GatewayOptions {
   keyHashSecretFile?: string;
   /** Serve TAXII 2.1 (discovery /taxii2/) beside the admin API, to partners added with `intel partners add`. */
   taxii?: boolean;
+  /** Told of every TAXII post checked (serve records it in the transparency log). */
+  onTaxiiReceived?: (receipt: TaxiiReceipt) => void;
   /** Builds the ladder from the store's live view; observe-only when absent. */
   enforcement?: (live: LiveDetection, store: SqliteStore, metrics: GatewayMetrics) => Enforcement;
   onAssessment?: (assessment: LiveAssessment) => void;
@@ -251,6 +253,7 @@ async function startGatewayWith(
       hashSecret: (secret) => partnerSecretHash(keyHashSecret, secret),
       title: config.intel?.organization?.name ?? 'DistillGuard TAXII',
       bothSlashForms: true,
+      onReceived: options.onTaxiiReceived,
       // what partners post may hold indicators: the detector reads them again now, not in a minute
       onObjectsAdded: () => detection.refreshFacts(),
     });

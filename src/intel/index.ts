@@ -50,7 +50,12 @@ export {
   type LoadedPartnerIndicators,
 } from './partner-indicators.js';
 export { exportSightings } from './sightings.js';
-export { registerTaxiiRoutes, apiRootPath, discoveryPath } from './taxii/taxii-routes.js';
+export {
+  registerTaxiiRoutes,
+  apiRootPath,
+  discoveryPath,
+  type TaxiiReceipt,
+} from './taxii/taxii-routes.js';
 export {
   campaignsCollection,
   ensureDefaultCollection,

@@ -7,6 +7,7 @@ import { readGatewayConfig } from '../../gateway/index.js';
 import { SqliteStore } from '../../store/index.js';
 import { defaultDatabasePath, parsePort, parsePositiveInteger } from '../options.js';
 import { partnerSecretHasher } from '../taxii-secrets.js';
+import { logRecorder, taxiiReceiptEvent } from '../log-recorder.js';
 
 interface HubCommandOptions {
   port: number;
@@ -38,6 +39,7 @@ export function registerHub(program: Command): void {
     .action(async (options: HubCommandOptions) => {
       const config = options.config ? readGatewayConfig(options.config).intel : undefined;
       const store = SqliteStore.open(options.db);
+      const log = logRecorder(store, options.db);
       const hub = await startHub({
         store,
         hashSecret: partnerSecretHasher(store, options.db, options.keyHashSecretFile),
@@ -46,6 +48,7 @@ export function registerHub(program: Command): void {
         title: options.title,
         maxContentLength: options.maxContentLength,
         config,
+        onReceived: (receipt) => log.record(taxiiReceiptEvent(receipt)),
         onRelay: (outcome) => {
           if (outcome instanceof Error) process.stderr.write(`relay failed: ${outcome.message}\n`);
           else

@@ -1,9 +1,12 @@
 // `intel export|import|validate|sightings|withdraw`: STIX bundles out of and into the store.
+import { createHash } from 'node:crypto';
+import { logRecorder } from '../log-recorder.js';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { DistillGuardError, isJsonObject } from '../../core/index.js';
 import {
   checkBundle,
+  campaignLabelFor,
   exportIntel,
   exportSightings,
   importBundle,
@@ -74,7 +77,15 @@ export function registerExport(intel: Command): void {
       await withStore(options, async (store) => {
         if (options.received) {
           const { bundle, heldBack } = receivedBundle(store, tlp);
-          await writeOutputFile(options.out, `${JSON.stringify(bundle, null, 2)}\n`);
+          const text = `${JSON.stringify(bundle, null, 2)}\n`;
+          await writeOutputFile(options.out, text);
+          logRecorder(store, options.db).record({
+            kind: 'intel.export',
+            tlp,
+            sha256: sha256(text),
+            objects: (bundle.objects as unknown[]).length,
+            received: true,
+          });
           const count = (bundle.objects as unknown[]).length;
           process.stdout.write(
             `wrote ${count} received objects to ${options.out} (TLP:${tlp.toUpperCase()} at most${heldBack > 0 ? `; ${heldBack} held back by their marking` : ''})\n`,
@@ -82,7 +93,16 @@ export function registerExport(intel: Command): void {
           return;
         }
         const result = exportIntel(store, { campaignId: options.campaign, tlp, config });
-        await writeOutputFile(options.out, `${JSON.stringify(result.bundle, null, 2)}\n`);
+        const text = `${JSON.stringify(result.bundle, null, 2)}\n`;
+        await writeOutputFile(options.out, text);
+        logRecorder(store, options.db).record({
+          kind: 'intel.export',
+          tlp,
+          sha256: sha256(text),
+          objects: (result.bundle.objects as unknown[]).length,
+          campaigns: result.campaigns.map((campaign) => campaign.label),
+          revoked: result.revoked.map((campaign) => campaign.label),
+        });
         const counts = Object.entries(result.counts)
           .map(([type, count]) => `${count} ${type}`)
           .join(', ');
@@ -103,6 +123,8 @@ export function registerExport(intel: Command): void {
     });
 }
 
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
 export function registerImport(intel: Command): void {
   intel
     .command('import')
@@ -112,9 +134,21 @@ export function registerImport(intel: Command): void {
     .option('--from <partner>', 'who sent it (default: the file name)')
     .action(async (file: string, options: StoreOption & { from?: string }) => {
       const bundle = await readBundle(file);
-      const result = await withStore(options, (store) =>
-        importBundle(store, bundle, { source: options.from ?? basename(file), channel: 'file' }),
-      );
+      const source = options.from ?? basename(file);
+      const result = await withStore(options, (store) => {
+        const imported = importBundle(store, bundle, { source, channel: 'file' });
+        if (!imported.envelope)
+          logRecorder(store, options.db).record({
+            kind: 'intel.import',
+            channel: 'file',
+            source,
+            sha256: sha256(JSON.stringify(bundle)),
+            objects: imported.objects,
+            added: imported.added,
+            rejected: imported.rejected.length,
+          });
+        return imported;
+      });
       if (result.envelope)
         throw new DistillGuardError(
           'input_invalid',
@@ -198,13 +232,20 @@ export function registerWithdraw(intel: Command): void {
     .requiredOption('--reason <text>', 'why (kept in the store)')
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
     .action(async (options: StoreOption & { campaign: string; reason: string }) => {
-      const done = await withStore(options, (store) =>
-        store.intel.withdrawCampaignFinding(
+      const done = await withStore(options, (store) => {
+        const withdrawn = store.intel.withdrawCampaignFinding(
           options.campaign,
           new Date().toISOString(),
           options.reason,
-        ),
-      );
+        );
+        if (withdrawn)
+          logRecorder(store, options.db).record({
+            kind: 'intel.withdraw',
+            campaign: campaignLabelFor(store, options.campaign),
+            reason: options.reason,
+          });
+        return withdrawn;
+      });
       if (!done)
         throw new DistillGuardError('usage', `no campaign '${options.campaign}' in ${options.db}.`);
       process.stdout.write(`withdrew ${options.campaign}; the next export carries it revoked\n`);

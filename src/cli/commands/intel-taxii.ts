@@ -1,5 +1,6 @@
 // `intel partners|collections|push|pull|correlate|relay`: TAXII 2.1 partners, collections, the
 // client, and a hub's correlation and relay.
+import { logRecorder } from '../log-recorder.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { DistillGuardError, isJsonObject, type JsonObject } from '../../core/index.js';
@@ -250,6 +251,16 @@ export function registerPushPull(intel: Command): void {
         );
         for (const problem of result.rejected)
           process.stderr.write(`${describeProblem(options.server, problem)}\n`);
+        if (objects.length > 0)
+          logRecorder(store, options.db).record({
+            kind: 'intel.import',
+            channel: 'taxii',
+            source: options.from ?? options.server,
+            collection: options.collection,
+            objects: objects.length,
+            added: result.added,
+            rejected: result.rejected.length,
+          });
         const { added, known } = result;
         const rejected = result.rejected.length;
         // one millisecond back: objects added in the same millisecond as the last are fetched again

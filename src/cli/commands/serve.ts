@@ -2,6 +2,7 @@
 // config, the built-in reference model is started in-process and serves every model.
 // Nothing large is imported statically: the runtime settings (src/runtime/) apply first, then the
 // gateway loads.
+import { logRecorder, taxiiReceiptEvent, type LogRecorder } from '../log-recorder.js';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
@@ -167,6 +168,7 @@ export function registerServe(program: Command): void {
         process.stdout.write(`built-in reference model serving every model at ${reference.url}\n`);
       }
       let gateway: RunningGateway;
+      let recorder: LogRecorder | null = null;
       try {
         gateway = await startGateway({
           port: options.port,
@@ -185,6 +187,15 @@ export function registerServe(program: Command): void {
           adminPort: options.adminPort,
           adminHost: options.adminHost,
           taxii: options.taxii ?? false,
+          onTaxiiReceived: (receipt) => {
+            // posts arrive only once the gateway listens, so `gateway` is set by then
+            recorder ??= gateway ? logRecorder(gateway.store, options.db) : null;
+            try {
+              recorder?.record(taxiiReceiptEvent(receipt));
+            } catch (error) {
+              gateway?.log.error({ err: error }, 'could not record a TAXII post in the transparency log');
+            }
+          },
         });
       } catch (error) {
         await closeUpstream();

@@ -9,7 +9,12 @@ import { relayRound, type RelayReport } from '../relay-run.js';
 import { distillguardNamespace, stixId, uuidV5 } from '../stix-ids.js';
 import { tlpMarkingIds } from '../tlp.js';
 import { sendTaxiiError, TaxiiError } from './media.js';
-import { apiRootPath, discoveryPath, registerTaxiiRoutes } from './taxii-routes.js';
+import {
+  apiRootPath,
+  discoveryPath,
+  registerTaxiiRoutes,
+  type TaxiiReceipt,
+} from './taxii-routes.js';
 
 export interface HubOptions {
   store: Store;
@@ -22,6 +27,8 @@ export interface HubOptions {
   config?: IntelConfig;
   /** Told what each relay round did, or why it failed. */
   onRelay?: (reports: RelayReport[] | Error) => void;
+  /** Told of every post checked (the CLI records it in the transparency log). */
+  onReceived?: (receipt: TaxiiReceipt) => void;
 }
 
 export interface RunningHub {
@@ -103,6 +110,7 @@ export async function mountTaxii(
     title: options.title ?? 'DistillGuard TAXII',
     maxContentLength: options.maxContentLength ?? 10 << 20,
     bothSlashForms: options.bothSlashForms,
+    onReceived: options.onReceived,
     onObjectsAdded: options.correlate
       ? () => {
           options.onObjectsAdded?.();

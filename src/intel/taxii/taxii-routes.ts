@@ -6,7 +6,7 @@
 // credentials 401, a collection the partner may not read or write 403 (404 when it may do
 // neither). What a partner reads is cut to what TLP lets it have: AMBER+STRICT and RED never
 // leave this organisation, AMBER only to partners allowed it, unmarked objects count as AMBER.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isJsonObject, type JsonObject } from '../../core/index.js';
 import type { Store, TaxiiCollectionRow, TaxiiEntry, TaxiiPartnerRow } from '../../store/index.js';
@@ -34,8 +34,22 @@ export interface TaxiiOptions {
   now?: () => Date;
   /** Called after a post stored something (a hub correlates then). */
   onObjectsAdded?: () => void;
+  /** Told of every post that was checked (the transparency log records it as an import). */
+  onReceived?: (receipt: TaxiiReceipt) => void;
   /** Register each path with and without its trailing slash (an app without ignoreTrailingSlash). */
   bothSlashForms?: boolean;
+}
+
+/** What a partner's post brought: counted, never the objects themselves. */
+export interface TaxiiReceipt {
+  partner: string;
+  collection: string;
+  /** SHA-256 (hex) of the posted body as received. */
+  sha256: string;
+  objects: number;
+  added: number;
+  rejected: number;
+  statusId: string;
 }
 
 /** Where the one API root lives, under the discovery path. */
@@ -374,9 +388,10 @@ export async function registerTaxiiRoutes(
           `Post objects as ${taxiiMediaType} (an envelope: {"objects": [...]}).`,
         );
       const partner = partnerOf(request);
+      const rawBody = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
       let body: unknown;
       try {
-        body = JSON.parse((request.body as Buffer | undefined)?.toString('utf8') ?? '');
+        body = JSON.parse(rawBody.toString('utf8'));
       } catch (error) {
         throw new TaxiiError(400, 'Not JSON', `The body is not JSON: ${(error as Error).message}.`);
       }
@@ -439,6 +454,15 @@ export async function registerTaxiiRoutes(
         pendings: [],
       };
       store.taxii.saveStatus(status.id, partner.name, JSON.stringify(status), storedAt);
+      options.onReceived?.({
+        partner: partner.name,
+        collection: collection.alias ?? collection.id,
+        sha256: createHash('sha256').update(rawBody).digest('hex'),
+        objects: status.total_count,
+        added: added.length,
+        rejected: failures.length,
+        statusId: status.id,
+      });
       return send(reply, status, 202);
     });
 

@@ -10,6 +10,8 @@ export const proxySecretVariable = 'DISTILLGUARD_PROXY_SECRET';
 export const keyHashSecretVariable = 'DISTILLGUARD_KEY_HASH_SECRET';
 /** The token of the user a command acts as (`--as NAME`); `users add` prints it once. */
 export const userTokenVariable = 'DISTILLGUARD_TOKEN';
+/** The Chromium that prints evidence reports to PDF (default: Debian's /usr/bin/chromium). */
+export const chromiumVariable = 'DISTILLGUARD_CHROMIUM';
 /** The API key `audit` sends to the suspect model. */
 export const suspectApiKeyVariable = 'DISTILLGUARD_SUSPECT_API_KEY';
 /** `serve`'s young-generation cap in MB (0: V8's own growth). */

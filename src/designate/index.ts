@@ -44,3 +44,9 @@ export {
   signNote,
   NoteError,
 } from './signed-note.js';
+export {
+  writeEvidencePackage,
+  type PackageRequest,
+  type PackageResult,
+} from './package/evidence-package.js';
+export { chromiumPath, pdfUnavailable, quietChromiumFlags } from './package/print-pdf.js';

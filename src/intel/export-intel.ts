@@ -113,6 +113,14 @@ function exportSalt(store: Store): string {
   return store.writeSettingOnce('intel-campaign-label-key', randomBytes(32).toString('base64url'));
 }
 
+/**
+ * A stable pseudonym for a value a package must not show (an account id, a card): `PREFIX-` and
+ * 12 hex characters of an HMAC under the same store secret as campaign labels.
+ */
+export function keyedLabel(store: Store, prefix: string, value: string): string {
+  return `${prefix}-${createHmac('sha256', exportSalt(store)).update(`${prefix}:${value}`).digest('hex').slice(0, 12)}`;
+}
+
 /** The public name of a stored campaign (what exports, cases and the log call it). */
 export function campaignLabelFor(store: Store, campaignId: string): string {
   return campaignLabel(exportSalt(store), campaignId);

@@ -33,6 +33,7 @@ export {
 export {
   campaignLabelFor,
   exportIntel,
+  keyedLabel,
   type ExportRequest,
   type ExportResult,
 } from './export-intel.js';

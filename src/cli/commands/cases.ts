@@ -14,7 +14,9 @@ import {
   requireAction,
   requireCase,
   transitionCase,
+  writeEvidencePackage,
 } from '../../designate/index.js';
+import { intelConfig, parseTlp } from './intel-shared.js';
 import { actingUser, deskOptions, withDesk, type DeskOptions } from '../acting-user.js';
 
 function readText(path: string): Buffer {
@@ -191,4 +193,48 @@ export function registerCases(program: Command): void {
         : `${caseId}: ${basename(options.file)} (sha256:${result.sha256}) was already attached\n`,
     );
   });
+
+  deskOptions(
+    cases
+      .command('package <id>')
+      .description(
+        'write the evidence package: STIX bundle, audits, analysis snapshot, log entries with proofs, signed checkpoint, report (HTML and PDF), verify.txt',
+      )
+      .requiredOption('--out <dir>', 'a new or empty folder')
+      .option('--tlp <level>', 'marking of the package and its STIX bundle (default: the config, amber)')
+      .option('--config <file>', 'gateway config whose `intel` block names the organisation')
+      .option('--org <name>', 'the organisation named as producer')
+      .option('--include-raw', 'admins only: add raw exchanges and account records, and real names')
+      .option('--no-pdf', 'do not print report.pdf'),
+  ).action(
+    async (
+      caseId: string,
+      options: DeskOptions & {
+        out: string;
+        tlp?: string;
+        config?: string;
+        org?: string;
+        includeRaw?: boolean;
+        pdf: boolean;
+      },
+    ) => {
+      const config = intelConfig(options);
+      const tlp = options.tlp ? parseTlp(options.tlp) : config.default_tlp;
+      const result = await withDesk(options, ({ store, desk, keyHashSecret }) =>
+        writeEvidencePackage(desk, actingUser(store, keyHashSecret, options), {
+          caseId,
+          outDir: options.out,
+          includeRaw: options.includeRaw ?? false,
+          tlp,
+          config,
+          pdf: options.pdf ? 'auto' : 'skip',
+        }),
+      );
+      process.stdout.write(
+        `wrote the evidence package of ${caseId} to ${options.out}: ${result.files.length} files, ${result.logEntries} log entries proved against the checkpoint of ${result.checkpointSize}\n` +
+          (result.pdfMissing ? `no report.pdf: ${result.pdfMissing}\n` : '') +
+          `open ${options.out}/report.html; ${options.out}/verify.txt says how to check it\n`,
+      );
+    },
+  );
 }

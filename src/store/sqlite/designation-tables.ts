@@ -198,7 +198,7 @@ export class SqliteDesignationTables implements DesignationStore {
     if (accountIds.length === 0) return [];
     return this.database
       .prepare(
-        `SELECT (ts_ms / @bucketMs) * @bucketMs AS bucketMs, count(*) AS requests FROM interactions
+        `SELECT (ts_ms / CAST(@bucketMs AS INTEGER)) * CAST(@bucketMs AS INTEGER) AS bucketMs, count(*) AS requests FROM interactions
          WHERE account_id IN (SELECT value FROM json_each(@accounts)) GROUP BY 1 ORDER BY 1`,
       )
       .all({ bucketMs, accounts: JSON.stringify(accountIds) }) as TrafficBucket[];
@@ -214,5 +214,28 @@ export class SqliteDesignationTables implements DesignationStore {
                WHERE account_id IN (SELECT value FROM json_each(?)) GROUP BY model) used ORDER BY firstMs`,
       )
       .all(JSON.stringify(accountIds)) as { model: string; firstMs: number; requests: number }[];
+  }
+
+  addressesByAccount(accountIds: string[]): { accountId: string; address: string; requests: number }[] {
+    if (accountIds.length === 0) return [];
+    return this.database
+      .prepare(
+        `SELECT account_id AS accountId, client_ip AS address, count(*) AS requests FROM interactions
+         WHERE client_ip IS NOT NULL AND account_id IN (SELECT value FROM json_each(?))
+         GROUP BY account_id, client_ip ORDER BY account_id, client_ip`,
+      )
+      .all(JSON.stringify(accountIds)) as { accountId: string; address: string; requests: number }[];
+  }
+
+  interactionIdsOf(accountIds: string[], perAccount: number): { accountId: string; id: string }[] {
+    if (accountIds.length === 0) return [];
+    return this.database
+      .prepare(
+        `SELECT accountId, id FROM (
+           SELECT account_id AS accountId, id, row_number() OVER (PARTITION BY account_id ORDER BY ts_ms, seq) AS n
+           FROM interactions WHERE account_id IN (SELECT value FROM json_each(?)))
+         WHERE n <= ? ORDER BY accountId, n`,
+      )
+      .all(JSON.stringify(accountIds), perAccount) as { accountId: string; id: string }[];
   }
 }

@@ -1,0 +1,198 @@
+// `cases package`: a folder a lawyer, an export-control officer or a partner analyst can read and
+// check without the software's store: the STIX report bundle, the attached audits and analyses, an
+// analysis snapshot, the case's log entries with inclusion proofs and the signed checkpoint, the
+// report in HTML and PDF, verify.txt, and SHA256SUMS. No raw prompt or personal data unless an
+// admin asks for it (--include-raw).
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { DistillGuardError } from '../../core/index.js';
+import { exportIntel, type IntelConfig, type TlpLevel } from '../../intel/index.js';
+import { requireCase, type CaseDesk } from '../cases.js';
+import { proveEntry } from '../log-proofs.js';
+import { requireAction, type Actor } from '../roles.js';
+import { gatherPackageFacts } from './package-facts.js';
+import { pdfUnavailable, printPdf } from './print-pdf.js';
+import { reportHtml } from './report-html.js';
+import { verifyText } from './verify-text.js';
+
+export interface PackageRequest {
+  caseId: string;
+  outDir: string;
+  includeRaw: boolean;
+  tlp: TlpLevel;
+  config: IntelConfig;
+  /** Print the PDF ('auto': when Chromium is there). */
+  pdf: 'auto' | 'skip';
+}
+
+export interface PackageResult {
+  files: string[];
+  /** Why there is no PDF, or null when report.pdf was printed. */
+  pdfMissing: string | null;
+  logEntries: number;
+  checkpointSize: number;
+}
+
+/** Attachment kinds a package carries without --include-raw. */
+export const sharedKinds = ['audit', 'sighting'];
+
+const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
+const safeName = (name: string) => name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100) || 'file';
+
+function prepareFolder(outDir: string): void {
+  try {
+    mkdirSync(outDir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new DistillGuardError(
+      'output_unwritable',
+      `cannot create '${outDir}': ${(error as Error).message}`,
+    );
+  }
+  if (readdirSync(outDir).length > 0)
+    throw new DistillGuardError(
+      'output_unwritable',
+      `'${outDir}' is not empty: write each package to a new folder.`,
+    );
+}
+
+function listFiles(folder: string): string[] {
+  return readdirSync(folder, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(folder, join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+export async function writeEvidencePackage(
+  desk: CaseDesk,
+  actor: Actor,
+  request: PackageRequest,
+): Promise<PackageResult> {
+  requireAction(actor, 'read');
+  if (request.includeRaw) requireAction(actor, 'include-raw');
+  const caseRow = requireCase(desk, request.caseId);
+  const store = desk.store;
+  const write = (name: string, content: string | Buffer) => {
+    const path = join(request.outDir, name);
+    mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
+    writeFileSync(path, content, { mode: 0o600 });
+  };
+
+  const facts = gatherPackageFacts(store, caseRow, { includeRaw: request.includeRaw });
+  const exported = exportIntel(store, {
+    campaignId: caseRow.campaignId,
+    tlp: request.tlp,
+    config: request.config,
+  });
+  const bundleText = `${JSON.stringify(exported.bundle, null, 2)}\n`;
+  prepareFolder(request.outDir);
+  write('stix-bundle.json', bundleText);
+  // audits and sightings are our own formats without user data; an analysis or a note is the
+  // analyst's file, which may quote accounts or prompts: it goes only into a raw package
+  for (const attachment of facts.attachments.filter(
+    (row) => request.includeRaw || sharedKinds.includes(row.kind),
+  ))
+    write(
+      `attachments/${attachment.kind}/${attachment.sha256.slice(0, 12)}-${safeName(attachment.name)}`,
+      attachment.content,
+    );
+  write(
+    'analysis-snapshot.json',
+    `${JSON.stringify(
+      {
+        format: 'distillguard-analysis-snapshot/v1',
+        case: caseRow.caseId,
+        campaign: facts.campaign,
+        shared_infrastructure: facts.infrastructure,
+        shared_templates: facts.sharedTemplates,
+        traffic: { bucket_ms: facts.bucketMs, buckets: facts.traffic },
+        release: facts.release,
+        pseudonymised: !request.includeRaw,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+
+  const at = new Date().toISOString();
+  desk.log.append({
+    kind: 'intel.export',
+    at,
+    actor: actor.name,
+    role: actor.role,
+    case: caseRow.caseId,
+    tlp: request.tlp,
+    sha256: sha256(bundleText),
+    objects: (exported.bundle.objects as unknown[]).length,
+    campaigns: exported.campaigns.map((campaign) => campaign.label),
+  });
+  desk.log.append({
+    kind: 'case.package',
+    at,
+    actor: actor.name,
+    role: actor.role,
+    case: caseRow.caseId,
+    include_raw: request.includeRaw,
+  });
+  const checkpoint = desk.log.checkpoint();
+  // the case's entries: every one naming it (its steps, attachments, this export and package)
+  const entries = store.designation
+    .readLogEntries(0, checkpoint.treeSize)
+    .filter(
+      (row) => (JSON.parse(row.entry.toString('utf8')) as { case?: string }).case === caseRow.caseId,
+    )
+    .map((row) => proveEntry(desk.log, row.index, checkpoint));
+  write('log/entries.json', `${JSON.stringify(entries, null, 2)}\n`);
+  write('log/checkpoint.txt', checkpoint.note);
+  write('log/verifier-key.txt', `${desk.log.signer.verifierKey}\n`);
+
+  const context = {
+    organization: request.config.organization?.name ?? 'the provider',
+    tlp: request.tlp,
+    logEntries: entries.length,
+    checkpointSize: checkpoint.treeSize,
+    verifierKey: desk.log.signer.verifierKey,
+  };
+  write('report.html', reportHtml(facts, context));
+  let pdfMissing = request.pdf === 'skip' ? 'not asked for (--no-pdf)' : pdfUnavailable();
+  if (pdfMissing === null) {
+    try {
+      await printPdf(join(request.outDir, 'report.html'), join(request.outDir, 'report.pdf'));
+    } catch (error) {
+      pdfMissing = `Chromium failed to print it: ${(error as Error).message.split('\n')[0]}`;
+    }
+  }
+
+  if (request.includeRaw) {
+    const members = new Set(facts.accounts.map((account) => account.accountId));
+    write(
+      'raw/accounts.jsonl',
+      store
+        .readAccounts()
+        .filter((row) => members.has(row.accountId))
+        .map((row) => `${row.record}\n`)
+        .join(''),
+    );
+    const lines: string[] = [];
+    for (const { id } of store.designation.interactionIdsOf([...members] as string[], 5)) {
+      const raw = await store.readRawInteraction(id);
+      if (raw !== null) lines.push(raw);
+    }
+    write('raw/exchanges.jsonl', lines.map((line) => `${line}\n`).join(''));
+  }
+  write(
+    'verify.txt',
+    verifyText({ facts, context, pdfMissing, includeRaw: request.includeRaw }),
+  );
+  const files = listFiles(request.outDir);
+  write(
+    'SHA256SUMS',
+    files.map((file) => `${sha256(readFileSync(join(request.outDir, file)))}  ${file}\n`).join(''),
+  );
+  return {
+    files: [...files, 'SHA256SUMS'].sort(),
+    pdfMissing,
+    logEntries: entries.length,
+    checkpointSize: checkpoint.treeSize,
+  };
+}

@@ -18,7 +18,9 @@ mkdirSync(outDir, { recursive: true });
 const pdf = resolve(packageDir, 'report.pdf');
 if (existsSync(pdf) && spawnSync('pdftoppm', ['-v']).status === 0) {
   const prefix = join(outDir, 'evidence-report-page');
-  const done = spawnSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '2', pdf, prefix], { stdio: 'inherit' });
+  const done = spawnSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '2', pdf, prefix], {
+    stdio: 'inherit',
+  });
   if (done.status !== 0) process.exit(done.status ?? 1);
   // pdftoppm names pages -1.png, -2.png (zero-padded when the document has 10 pages or more)
   for (const name of readdirSync(outDir).filter((file) => file.startsWith('evidence-report-page-')))
@@ -40,7 +42,11 @@ try {
   for (const [index, y] of [0, 1123].entries()) {
     if (y >= height) break;
     const path = join(outDir, `evidence-report-page-${index + 1}.png`);
-    await page.screenshot({ path, fullPage: true, clip: { x: 0, y, width: 794, height: Math.min(1123, height - y) } });
+    await page.screenshot({
+      path,
+      fullPage: true,
+      clip: { x: 0, y, width: 794, height: Math.min(1123, height - y) },
+    });
     process.stdout.write(`${path}\n`);
   }
 } finally {

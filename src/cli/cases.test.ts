@@ -4,9 +4,11 @@
 // allowed; every step attributed and in the log, which verifies at the end.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { AnalysisReport } from '../core/index.js';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { AnalysisReport, Interaction } from '../core/index.js';
 import { temporaryDirectory } from '../test-support/paths.js';
 import { runCli } from '../test-support/run-cli.js';
 
@@ -15,6 +17,8 @@ const traffic = join(folder, 'traffic');
 const db = join(folder, 'provider.db');
 const reportPath = join(folder, 'report.json');
 let report: AnalysisReport;
+/** The case walked to revocation: the package test writes its evidence. */
+let walkedCase = '';
 
 interface Said {
   code: number;
@@ -58,6 +62,7 @@ before(async () => {
   ]);
   report = JSON.parse(readFileSync(reportPath, 'utf8')) as AnalysisReport;
   assert.ok(report.campaigns.length >= 2, 'the simulated week has at least two campaigns');
+  await ok(['intel', 'keys', 'create', '--key-id', 'community-1']);
   await addUser('root', 'admin', null);
   await addUser('alice', 'analyst', 'root');
   await addUser('bob', 'reviewer', 'root');
@@ -116,6 +121,7 @@ test('cases: a campaign from opening to designation, an appeal and its revocatio
   ]);
   const caseId = /opened (case-\d+)/.exec(opened)?.[1] as string;
   assert.ok(caseId, opened);
+  walkedCase = caseId;
 
   const skip = await run([
     'cases',
@@ -488,3 +494,230 @@ test('cases: a nomination whose accounts are on the benchmark and research warni
   const shown = await ok(['cases', 'show', caseId, ...as('vic')]);
   assert.match(shown, new RegExp(`${caseId}: shared`));
 });
+
+/** Every file of a folder, by path relative to it. */
+function filesOf(folder: string): string[] {
+  return readdirSync(folder, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(folder, join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+/** What must never leave the provider without --include-raw: identifiers, addresses, cards, prompts. */
+function privateValues(accountIds: Set<string>): Set<string> {
+  const values = new Set<string>();
+  for (const line of readFileSync(join(traffic, 'accounts.jsonl'), 'utf8').split('\n')) {
+    if (!line) continue;
+    const account = JSON.parse(line) as Record<string, string | null>;
+    if (!accountIds.has(account.account_id as string)) continue;
+    for (const field of ['account_id', 'signup_ip', 'payment_fingerprint'])
+      if (account[field]) values.add(account[field] as string);
+  }
+  for (const line of readFileSync(join(traffic, 'interactions.jsonl'), 'utf8').split('\n')) {
+    if (!line) continue;
+    const exchange = JSON.parse(line) as Interaction;
+    if (!accountIds.has(exchange.account_id)) continue;
+    values.add(exchange.id);
+    if (exchange.key_id) values.add(exchange.key_id);
+    if (exchange.client?.ip) values.add(exchange.client.ip);
+    const messages = (exchange.request as { messages?: { content?: unknown }[] }).messages ?? [];
+    for (const message of messages)
+      if (typeof message.content === 'string' && message.content.length >= 40) {
+        values.add(message.content.slice(0, 40));
+        values.add(message.content.slice(-40));
+      }
+  }
+  return values;
+}
+
+test('cases package: the evidence a lawyer reads and a partner checks, with no raw prompt or personal data', async () => {
+  assert.ok(walkedCase, 'the walk above made a case');
+  const campaign = byRisk()[0];
+  const members = new Set(campaign.accounts);
+  const privateText = privateValues(members);
+  const out = join(folder, 'package');
+  const said = await ok([
+    'cases',
+    'package',
+    walkedCase,
+    '--out',
+    out,
+    '--org',
+    'Frontier Lab',
+    ...as('vic'),
+  ]);
+  assert.match(
+    said,
+    /wrote the evidence package of case-1 .* log entries proved against the checkpoint of \d+/,
+  );
+  const files = filesOf(out);
+  for (const expected of [
+    'SHA256SUMS',
+    'analysis-snapshot.json',
+    'log/checkpoint.txt',
+    'log/entries.json',
+    'log/verifier-key.txt',
+    'report.html',
+    'stix-bundle.json',
+    'verify.txt',
+  ])
+    assert.ok(files.includes(expected), `${expected} in ${files.join(', ')}`);
+  const chromium = existsSync(process.env.DISTILLGUARD_CHROMIUM || '/usr/bin/chromium');
+  assert.equal(files.includes('report.pdf'), chromium, 'report.pdf exactly when Chromium is there');
+
+  // every file is in SHA256SUMS with its hash
+  const sums = readFileSync(join(out, 'SHA256SUMS'), 'utf8').trim().split('\n');
+  assert.equal(sums.length, files.length - 1);
+  for (const line of sums) {
+    const [hash, file] = line.split(/\s+/);
+    assert.equal(
+      createHash('sha256')
+        .update(readFileSync(join(out, file)))
+        .digest('hex'),
+      hash,
+      file,
+    );
+  }
+  // the log entries prove the whole history, checked with the log's key alone
+  const key = readFileSync(join(out, 'log/verifier-key.txt'), 'utf8').trim();
+  assert.equal(key, (await ok(['log', 'public-key'])).trim());
+  const proved = await runCli(['log', 'verify-proof', join(out, 'log/entries.json'), '--key', key]);
+  assert.equal(proved.code, 0, proved.stdout + proved.stderr);
+  const entries = (
+    JSON.parse(readFileSync(join(out, 'log/entries.json'), 'utf8')) as { entry: string }[]
+  ).map((document) => JSON.parse(document.entry) as { kind: string; to?: string });
+  assert.deepEqual(
+    entries.filter((entry) => entry.kind === 'case.transition').map((entry) => entry.to),
+    [
+      'evidence',
+      'internal-review',
+      'shared',
+      'nominated',
+      'under-assessment',
+      'designated',
+      'appealed',
+      'revoked',
+    ],
+  );
+  assert.ok(entries.some((entry) => entry.kind === 'case.attachment'));
+  assert.ok(entries.some((entry) => entry.kind === 'intel.export'));
+  const validated = await runCli(['intel', 'validate', join(out, 'stix-bundle.json')]);
+  assert.equal(validated.code, 0, validated.stdout + validated.stderr);
+
+  // the report: summary, charts drawn as SVG, the history, its limits; no script at all
+  const html = readFileSync(join(out, 'report.html'), 'utf8');
+  assert.match(
+    html,
+    /<h2>Summary<\/h2>\s*<p class="summary">Campaign dc-[0-9a-f]{16}: \d+ accounts sent/,
+  );
+  assert.ok((html.match(/<svg /g) ?? []).length >= 2, 'the timeline and the graph are drawn');
+  assert.match(html, /first seen/, 'the model release is marked');
+  assert.match(html, /appellant’s statement recorded \(kept by the provider\)/);
+  assert.match(html, /What this evidence does not show/);
+  assert.doesNotMatch(html, /<script/i);
+  assert.match(html, /Content-Security-Policy" content="default-src 'none'/);
+
+  // nothing private: no account id, key id, request id, address, card or prompt text anywhere
+  for (const file of files.filter((name) => !name.endsWith('.pdf'))) {
+    const text = readFileSync(join(out, file), 'utf8');
+    for (const value of privateText)
+      assert.ok(!text.includes(value), `${file} holds private text '${value.slice(0, 40)}'`);
+  }
+  assert.ok(!files.some((file) => file.startsWith('raw/')));
+  assert.ok(
+    !files.some((file) => file.startsWith('attachments/analysis')),
+    'the analyst report (with account ids) stays home',
+  );
+
+  // raw values only for an admin who asks
+  const analystRaw = await run([
+    'cases',
+    'package',
+    walkedCase,
+    '--out',
+    join(folder, 'raw-1'),
+    '--org',
+    'Frontier Lab',
+    '--include-raw',
+    ...as('alice'),
+  ]);
+  assert.equal(analystRaw.code, 77);
+  assert.match(
+    analystRaw.text,
+    /may not put raw exchanges and personal data in an evidence package: this needs the admin role/,
+  );
+  const rawOut = join(folder, 'raw-2');
+  await ok([
+    'cases',
+    'package',
+    walkedCase,
+    '--out',
+    rawOut,
+    '--org',
+    'Frontier Lab',
+    '--include-raw',
+    '--no-pdf',
+    ...as('root'),
+  ]);
+  const rawHtml = readFileSync(join(rawOut, 'report.html'), 'utf8');
+  assert.ok(
+    campaign.accounts.some((id) => rawHtml.includes(id)) ||
+      readFileSync(join(rawOut, 'analysis-snapshot.json'), 'utf8').includes(campaign.accounts[0]),
+  );
+  const exchanges = readFileSync(join(rawOut, 'raw/exchanges.jsonl'), 'utf8').trim().split('\n');
+  assert.ok(
+    exchanges.length > 0 &&
+      exchanges.every((line) => members.has((JSON.parse(line) as Interaction).account_id)),
+  );
+  const notAgain = await run([
+    'cases',
+    'package',
+    walkedCase,
+    '--out',
+    rawOut,
+    '--org',
+    'Frontier Lab',
+    ...as('vic'),
+  ]);
+  assert.match(notAgain.text, /is not empty: write each package to a new folder/);
+});
+
+test(
+  'cases package: the report opens in Chromium with its charts and no error',
+  {
+    skip:
+      !existsSync(process.env.DISTILLGUARD_CHROMIUM || '/usr/bin/chromium') &&
+      'Debian chromium is not installed (apt-get install chromium)',
+  },
+  async () => {
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: process.env.DISTILLGUARD_CHROMIUM || '/usr/bin/chromium',
+      args: [
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-sync',
+      ],
+      chromiumSandbox: process.getuid?.() !== 0,
+    });
+    try {
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(message.text());
+      });
+      page.on('pageerror', (error) => problems.push(error.message));
+      await page.goto(pathToFileURL(join(folder, 'package', 'report.html')).href);
+      assert.match(await page.title(), /^Evidence report: case-1, campaign dc-[0-9a-f]{16}$/);
+      assert.ok((await page.locator('figure svg').count()) >= 2);
+      assert.match(
+        (await page.locator('p.summary').innerText()) ?? '',
+        /accounts sent \d+ requests/,
+      );
+      assert.deepEqual(problems, []);
+    } finally {
+      await browser.close();
+    }
+  },
+);

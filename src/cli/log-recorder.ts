@@ -28,7 +28,11 @@ export interface LogRecorder {
 }
 
 /** A recorder on `store` (the log's key beside the database, or `logKeyFile`). */
-export function logRecorder(store: SqliteStore, databasePath: string, logKeyFile?: string): LogRecorder {
+export function logRecorder(
+  store: SqliteStore,
+  databasePath: string,
+  logKeyFile?: string,
+): LogRecorder {
   const log = new TransparencyLog(
     store.designation,
     loadLogSigner({ databasePath, file: logKeyFile, store }),

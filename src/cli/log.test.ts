@@ -19,6 +19,8 @@ const saved = join(folder, 'saved.txt');
 /** The log's verifier key (`log public-key`). */
 let publicKey: string;
 let origin: string;
+/** Another provider's log key, which must not be trusted in its place. */
+let otherKey: string;
 /** The size of the checkpoint saved after the first three users. */
 let savedSize: number;
 
@@ -157,8 +159,8 @@ before(async () => {
   await addUser(db, 'vic', 'viewer', 'root');
   publicKey = (await ok(['log', 'public-key', '--db', db])).stdout.trim();
   origin = publicKey.split('+')[0];
-  // another provider's log, for a key that must not be trusted in its place
   await addUser(otherDb, 'root', 'admin', null);
+  otherKey = (await ok(['log', 'public-key', '--db', otherDb])).stdout.trim();
 });
 
 test('log public-key and log checkpoint: an independent C2SP verifier checks the signature, the body and the RFC 6962 root of the entries', async () => {
@@ -257,7 +259,7 @@ test('log verify: an entry changed with its leaf hash rewritten is caught by the
   assert.doesNotMatch(said.stdout, /stored checkpoint of size [12] /, 'earlier checkpoints hold');
   assert.match(
     said.stdout,
-    /FAIL the log was changed between entry 2 and entry 2: the checkpoint of size 2 still holds, the one of size 3 does not/,
+    /FAIL entry 2 was changed: the checkpoint of size 2 still holds, the one of size 3 does not/,
   );
 });
 
@@ -266,7 +268,7 @@ test('log verify: a removed entry, in the middle or at the end, is reported as m
   tamper(middle, (connection) => connection.prepare('DELETE FROM log_entries WHERE idx = 2').run());
   const gap = await runCli(['log', 'verify', '--db', middle]);
   assert.equal(gap.code, 2, gap.stdout);
-  assert.match(gap.stdout, /FAIL entries 2 are missing: the log jumps from 1 to 3/);
+  assert.match(gap.stdout, /FAIL entry 2 is missing: the log jumps from 1 to 3/);
 
   const end = await copyOfStore('removed-end');
   tamper(end, (connection) => connection.prepare('DELETE FROM log_entries WHERE idx = 5').run());
@@ -432,7 +434,6 @@ test('log cosign refuses a checkpoint whose log signature does not verify under 
     new RegExp(`the signature by ${origin}\\+[0-9a-f]{8} does not verify`),
   );
 
-  const otherKey = (await ok(['log', 'public-key', '--db', otherDb])).stdout.trim();
   const foreign = await cosign(saved, otherKey);
   assert.equal(foreign.code, 2, foreign.stderr);
   assert.match(foreign.stderr, /no known key signed this note/);
@@ -459,7 +460,7 @@ test('log prove and log verify-proof: an entry proven against the latest checkpo
   writeFileSync(edited, JSON.stringify({ ...document, entry: changedEntry }));
   const said = await runCli(['log', 'verify-proof', edited, '--key', publicKey]);
   assert.equal(said.code, 2, said.stdout);
-  assert.match(said.stdout, /FAIL entry 4: .*the entry text does not hash to the leaf hash given/);
+  assert.match(said.stdout, /FAIL entry 4: the entry text does not hash to the leaf hash given/);
   assert.match(said.stderr, /1 of 1 proofs do not verify/);
 
   // the entry and its leaf hash changed together: the path no longer leads to the signed root
@@ -473,7 +474,6 @@ test('log prove and log verify-proof: an entry proven against the latest checkpo
     /FAIL entry 4: .*the inclusion proof for entry 4 in a tree of 6 does not lead to the checkpoint's root/,
   );
 
-  const otherKey = (await ok(['log', 'public-key', '--db', otherDb])).stdout.trim();
   const foreign = await runCli(['log', 'verify-proof', proofFile, '--key', otherKey]);
   assert.equal(foreign.code, 2, foreign.stdout);
   assert.match(foreign.stdout, /FAIL entry 4: no known key signed this note/);
@@ -494,4 +494,29 @@ test('log prove --checkpoint: an entry proven against an older saved checkpoint'
   const beyond = await runCli(['log', 'prove', '--entry', '4', '--checkpoint', saved, '--db', db]);
   assert.equal(beyond.code, 64, beyond.stderr);
   assert.match(beyond.stderr, /--entry 4 is not in the checkpoint's tree of 3 entries \(0\.\.2\)/);
+});
+
+test('log: a mistyped store, a file that is no proof and a bad entry number are refused with what to do', async () => {
+  const missing = join(folder, 'no-such.db');
+  for (const args of [
+    ['log', 'verify'],
+    ['log', 'public-key'],
+    ['log', 'checkpoint'],
+  ]) {
+    const said = await runCli([...args, '--db', missing]);
+    assert.equal(said.code, 64, `${args.join(' ')}: ${said.stderr}`);
+    assert.match(
+      said.stderr,
+      /no store at '.*no-such\.db': pass the --db the cases and exports were made in/,
+    );
+  }
+  assert.ok(!existsSync(missing), 'no store was made');
+  const notJson = join(folder, 'not-a-proof.txt');
+  writeFileSync(notJson, 'example.com/log\n3\n');
+  const said = await runCli(['log', 'verify-proof', notJson, '--key', 'x+00000000+AQ==']);
+  assert.equal(said.code, 2);
+  assert.match(said.stderr, /is not a proof document \(JSON from log prove/);
+  const badEntry = await runCli(['log', 'prove', '--entry', 'abc', '--db', db]);
+  assert.equal(badEntry.code, 64);
+  assert.match(badEntry.stderr, /--entry must be an entry number/);
 });

@@ -63,10 +63,10 @@ export function checkEntryProof(document: InclusionProofDocument, verifierKey: s
   const checkpoint = parseCheckpoint(note.text);
   const leaf = leafHash(Buffer.from(document.entry, 'utf8'));
   if (leaf.toString('base64') !== document.leaf_hash)
-    throw new Error(`entry ${document.index}: the entry text does not hash to the leaf hash given`);
+    throw new Error('the entry text does not hash to the leaf hash given');
   if (checkpoint.treeSize !== document.tree_size)
     throw new Error(
-      `entry ${document.index}: the proof is for ${document.tree_size} entries, the checkpoint has ${checkpoint.treeSize}`,
+      `the proof is for ${document.tree_size} entries, the checkpoint has ${checkpoint.treeSize}`,
     );
   verifyInclusion(
     leaf,

@@ -58,7 +58,7 @@ export function verifyLog(store: DesignationStore, options: VerifyLogOptions): L
     if (row.index !== expected) {
       problems.push(
         row.index > expected
-          ? `entries ${expected}${row.index - 1 > expected ? `..${row.index - 1}` : ''} are missing: the log jumps from ${expected - 1} to ${row.index}`
+          ? `${row.index - 1 > expected ? `entries ${expected}..${row.index - 1} are` : `entry ${expected} is`} missing: the log jumps from ${expected - 1} to ${row.index}`
           : `entry ${row.index} appears twice`,
       );
       expected = row.index;
@@ -97,7 +97,7 @@ export function verifyLog(store: DesignationStore, options: VerifyLogOptions): L
   }
   if (firstBad !== null)
     problems.push(
-      `the log was changed between entry ${lastGood} and entry ${firstBad - 1}: the checkpoint of size ${lastGood} still holds, the one of size ${firstBad} does not`,
+      `${firstBad - 1 === lastGood ? `entry ${lastGood} was changed` : `the log was changed between entry ${lastGood} and entry ${firstBad - 1}`}: ${lastGood > 0 ? `the checkpoint of size ${lastGood} still holds, ` : ''}the one of size ${firstBad} does not`,
     );
 
   const savedChecked: LogVerification['savedChecked'] = [];

@@ -113,7 +113,9 @@ export interface DesignationStore {
   /** Requests of these accounts per bucket of `bucketMs`, oldest first. */
   trafficOf(accountIds: string[], bucketMs: number): TrafficBucket[];
   /** Which client addresses each of these accounts used, and how often. */
-  addressesByAccount(accountIds: string[]): { accountId: string; address: string; requests: number }[];
+  addressesByAccount(
+    accountIds: string[],
+  ): { accountId: string; address: string; requests: number }[];
   /** Ids of the first `perAccount` interactions of each account, oldest first. */
   interactionIdsOf(accountIds: string[], perAccount: number): { accountId: string; id: string }[];
   /** When each model was first seen in all the traffic (a release, as far as the traffic shows). */

@@ -201,7 +201,10 @@ export function registerCases(program: Command): void {
         'write the evidence package: STIX bundle, audits, analysis snapshot, log entries with proofs, signed checkpoint, report (HTML and PDF), verify.txt',
       )
       .requiredOption('--out <dir>', 'a new or empty folder')
-      .option('--tlp <level>', 'marking of the package and its STIX bundle (default: the config, amber)')
+      .option(
+        '--tlp <level>',
+        'marking of the package and its STIX bundle (default: the config, amber)',
+      )
       .option('--config <file>', 'gateway config whose `intel` block names the organisation')
       .option('--org <name>', 'the organisation named as producer')
       .option('--include-raw', 'admins only: add raw exchanges and account records, and real names')

@@ -1,7 +1,7 @@
 // `distillguard log public-key|checkpoint|verify|prove|verify-proof|keygen|cosign`: the
 // transparency log of designation. Reading and checking it needs no user: it holds what partners
 // may see, and anyone given a copy or a package must be able to check it.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DistillGuardError, describeFileError } from '../../core/index.js';
 import {
@@ -29,17 +29,60 @@ interface LogOptions {
 
 function readInput(path: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    return readFileSync(path === '-' ? 0 : path, 'utf8');
   } catch (error) {
     throw new DistillGuardError('input_unreadable', describeFileError(path, error));
   }
+}
+
+/** The log lives in a store that exists: a mistyped --db must not make a new log and key. */
+function existingStore(path: string): SqliteStore {
+  if (path !== ':memory:' && !existsSync(path))
+    throw new DistillGuardError(
+      'usage',
+      `no store at '${path}': pass the --db the cases and exports were made in.`,
+    );
+  return SqliteStore.open(path);
+}
+
+function parseEntryIndex(text: string): number {
+  const index = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(index))
+    throw new DistillGuardError(
+      'usage',
+      `--entry must be an entry number (0, 1, ...), not '${text}'.`,
+    );
+  return index;
+}
+
+function parseProofDocuments(path: string): InclusionProofDocument[] {
+  const text = readInput(path);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new DistillGuardError(
+      'input_invalid',
+      `'${path}' is not a proof document (JSON from log prove, or log/entries.json of a package): ${(error as Error).message}`,
+    );
+  }
+  const documents = Array.isArray(parsed) ? parsed : [parsed];
+  documents.forEach((document, position) => {
+    const index = (document as { index?: unknown } | null)?.index;
+    if (typeof index !== 'number')
+      throw new DistillGuardError(
+        'input_invalid',
+        `'${path}': proof ${position} has no entry index: it is not a proof document of log prove.`,
+      );
+  });
+  return documents as InclusionProofDocument[];
 }
 
 async function withLog<T>(
   options: LogOptions,
   work: (log: TransparencyLog, store: SqliteStore) => T,
 ): Promise<T> {
-  const store = SqliteStore.open(options.db);
+  const store = existingStore(options.db);
   try {
     const signer = loadLogSigner({ databasePath: options.db, file: options.logKeyFile, store });
     return work(new TransparencyLog(store.designation, signer), store);
@@ -106,7 +149,7 @@ export function registerLog(program: Command): void {
       ),
   ).action(
     async (options: LogOptions & { checkpoint: string[]; key?: string; cosigner: string[] }) => {
-      const store = SqliteStore.open(options.db);
+      const store = existingStore(options.db);
       let result;
       try {
         const verifierKey = options.key ?? recordedVerifierKey(store);
@@ -148,7 +191,7 @@ export function registerLog(program: Command): void {
       .option('--checkpoint <file>', 'prove against this saved checkpoint (default: the latest)')
       .option('--out <file>', 'write it here (default: standard output)'),
   ).action(async (options: LogOptions & { entry: string; checkpoint?: string; out?: string }) => {
-    const index = Number(options.entry);
+    const index = parseEntryIndex(options.entry);
     const document = await withLog(options, (transparencyLog, store) => {
       let checkpoint = transparencyLog.checkpoint();
       if (options.checkpoint) {
@@ -180,9 +223,7 @@ export function registerLog(program: Command): void {
       "the log's verifier key (log public-key), obtained from the log's operator",
     )
     .action((file: string, options: { key: string }) => {
-      const parsed = JSON.parse(readInput(file)) as
-        InclusionProofDocument | InclusionProofDocument[];
-      const documents = Array.isArray(parsed) ? parsed : [parsed];
+      const documents = parseProofDocuments(file);
       const failures: string[] = [];
       for (const document of documents) {
         try {

@@ -193,7 +193,10 @@ export function registerServe(program: Command): void {
             try {
               recorder?.record(taxiiReceiptEvent(receipt));
             } catch (error) {
-              gateway?.log.error({ err: error }, 'could not record a TAXII post in the transparency log');
+              gateway?.log.error(
+                { err: error },
+                'could not record a TAXII post in the transparency log',
+              );
             }
           },
         });

@@ -13,7 +13,6 @@ import { proveEntry } from '../log-proofs.js';
 import { requireAction, type Actor } from '../roles.js';
 import { gatherPackageFacts } from './package-facts.js';
 import { pdfUnavailable, printPdf } from './print-pdf.js';
-import { reportHtml } from './report-html.js';
 import { verifyText } from './verify-text.js';
 
 export interface PackageRequest {
@@ -139,7 +138,8 @@ export async function writeEvidencePackage(
   const entries = store.designation
     .readLogEntries(0, checkpoint.treeSize)
     .filter(
-      (row) => (JSON.parse(row.entry.toString('utf8')) as { case?: string }).case === caseRow.caseId,
+      (row) =>
+        (JSON.parse(row.entry.toString('utf8')) as { case?: string }).case === caseRow.caseId,
     )
     .map((row) => proveEntry(desk.log, row.index, checkpoint));
   write('log/entries.json', `${JSON.stringify(entries, null, 2)}\n`);
@@ -153,6 +153,8 @@ export async function writeEvidencePackage(
     checkpointSize: checkpoint.treeSize,
     verifierKey: desk.log.signer.verifierKey,
   };
+  // ECharts and its layout load only when a package is written, not with every command
+  const { reportHtml } = await import('./report-html.js');
   write('report.html', reportHtml(facts, context));
   let pdfMissing = request.pdf === 'skip' ? 'not asked for (--no-pdf)' : pdfUnavailable();
   if (pdfMissing === null) {
@@ -180,10 +182,7 @@ export async function writeEvidencePackage(
     }
     write('raw/exchanges.jsonl', lines.map((line) => `${line}\n`).join(''));
   }
-  write(
-    'verify.txt',
-    verifyText({ facts, context, pdfMissing, includeRaw: request.includeRaw }),
-  );
+  write('verify.txt', verifyText({ facts, context, pdfMissing, includeRaw: request.includeRaw }));
   const files = listFiles(request.outDir);
   write(
     'SHA256SUMS',

@@ -136,9 +136,7 @@ export function gatherPackageFacts(
     ),
     ...shared(
       facts.flatMap((row) =>
-        row.emailDomain
-          ? [{ accountId: row.accountId, value: row.emailDomain.toLowerCase() }]
-          : [],
+        row.emailDomain ? [{ accountId: row.accountId, value: row.emailDomain.toLowerCase() }] : [],
       ),
       'email domain',
       pseudonym('domain'),

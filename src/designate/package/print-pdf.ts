@@ -2,7 +2,6 @@
 // downloaded). Where Chromium is missing, the package is complete without the PDF and says so.
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { chromiumVariable } from '../../core/index.js';
 
 export function chromiumPath(): string {
@@ -29,6 +28,7 @@ export function pdfUnavailable(): string | null {
 
 /** Prints `htmlPath` to `pdfPath` (A4, backgrounds on). */
 export async function printPdf(htmlPath: string, pdfPath: string): Promise<void> {
+  const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
     args: quietChromiumFlags,

@@ -216,7 +216,9 @@ export class SqliteDesignationTables implements DesignationStore {
       .all(JSON.stringify(accountIds)) as { model: string; firstMs: number; requests: number }[];
   }
 
-  addressesByAccount(accountIds: string[]): { accountId: string; address: string; requests: number }[] {
+  addressesByAccount(
+    accountIds: string[],
+  ): { accountId: string; address: string; requests: number }[] {
     if (accountIds.length === 0) return [];
     return this.database
       .prepare(
@@ -224,7 +226,11 @@ export class SqliteDesignationTables implements DesignationStore {
          WHERE client_ip IS NOT NULL AND account_id IN (SELECT value FROM json_each(?))
          GROUP BY account_id, client_ip ORDER BY account_id, client_ip`,
       )
-      .all(JSON.stringify(accountIds)) as { accountId: string; address: string; requests: number }[];
+      .all(JSON.stringify(accountIds)) as {
+      accountId: string;
+      address: string;
+      requests: number;
+    }[];
   }
 
   interactionIdsOf(accountIds: string[], perAccount: number): { accountId: string; id: string }[] {

@@ -438,7 +438,10 @@ test('cases: a campaign from opening to designation, an appeal and its revocatio
     shown.events.find((event) => event.toState === 'appealed')?.detail ?? '',
     /university lab/,
   );
-  assert.match(await ok(['log', 'verify']), /^ok: \d+ entries, \d+ stored checkpoints verified/);
+  assert.match(
+    await ok(['log', 'verify']),
+    /^ok: \d+ entries, \d+ stored checkpoint\(s\) verified/,
+  );
 });
 
 test('cases: a nomination whose accounts are on the benchmark and research warning list is blocked with the reason', async () => {

@@ -21,7 +21,7 @@ import { temporaryDirectory } from '../test-support/paths.js';
 import { runCli } from '../test-support/run-cli.js';
 
 test(
-  'demo: simulate, serve, replay, narrate, and a summary that holds against the labels',
+  'demo: simulate, serve, replay, narrate, a case taken to nomination with its evidence package, and a summary that holds against the labels',
   { timeout: 600_000 },
   async () => {
     const folder = temporaryDirectory('dg-demo-');
@@ -41,6 +41,30 @@ test(
         existsSync(join(folder, 'demo', 'gateway.db')),
         'the gateway store it points to exists',
       );
+      // the designation story: a case on the top campaign, reviewed, shared, packaged
+      assert.match(out, /case-1: opened by ana, reviewed and approved for sharing by rui and sam/);
+      assert.match(
+        out,
+        /case-1: shared by lia with the hub at http:\/\/127\.0\.0\.1:\d+\/taxii2\/ \((\d+) of \1 STIX objects accepted\)/,
+      );
+      assert.match(out, /case case-1 on campaign cmp_\w+ \(\d+ accounts\): nominated/);
+      const packageDir = join(folder, 'demo', 'evidence', 'case-1');
+      for (const file of ['report.html', 'stix-bundle.json', 'verify.txt', 'log/entries.json'])
+        assert.ok(existsSync(join(packageDir, file)), `${file} in the evidence package`);
+      const verified = await runCli(['log', 'verify', '--db', join(folder, 'demo', 'cases.db')]);
+      assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+      const shown = await runCli([
+        'cases',
+        'show',
+        'case-1',
+        '--db',
+        join(folder, 'demo', 'cases.db'),
+        '--as',
+        'ana',
+        '--token-file',
+        join(folder, 'demo', 'tokens', 'ana.token'),
+      ]);
+      assert.match(shown.stdout, /^case-1: nominated/);
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }

@@ -211,7 +211,7 @@ test('log public-key and log checkpoint: an independent C2SP verifier checks the
 
 test('log verify: an untouched log and a saved checkpoint of it verify', async () => {
   const said = await ok(['log', 'verify', '--db', db]);
-  assert.match(said.stdout, /^ok: 6 entries, 6 stored checkpoints verified\n$/);
+  assert.match(said.stdout, /^ok: 6 entries, 6 stored checkpoint\(s\) verified\n$/);
   const held = await ok(['log', 'verify', '--checkpoint', saved, '--db', db]);
   assert.match(
     held.stdout,
@@ -298,7 +298,7 @@ test("log verify --checkpoint: history rewritten and re-signed with the log's ow
   });
   await ok(['log', 'checkpoint', '--db', copy]);
   const alone = await ok(['log', 'verify', '--db', copy]);
-  assert.match(alone.stdout, /^ok: 6 entries, 1 stored checkpoints verified\n$/);
+  assert.match(alone.stdout, /^ok: 6 entries, 1 stored checkpoint\(s\) verified\n$/);
 
   const said = await runCli(['log', 'verify', '--checkpoint', saved, '--db', copy]);
   assert.equal(said.code, 2, said.stdout);

@@ -96,7 +96,7 @@ export function registerCases(program: Command): void {
       'history:',
       ...shown.events.map(
         (event) =>
-          `  ${event.at} ${event.actor} (${event.role}) ${event.kind}${event.toState ? ` ${event.fromState ?? '-'} -> ${event.toState}` : ''}${event.reason ? `: ${event.reason}` : ''}${event.logIndex !== null ? ` [log ${event.logIndex}]` : ''}`,
+          `  ${event.at} ${event.actor} (${event.role}) ${event.kind === 'opened' ? 'opened the case' : `${event.kind}${event.toState ? ` ${event.fromState ?? '-'} -> ${event.toState}` : ''}`}${event.reason ? `: ${event.reason}` : ''}${event.logIndex !== null ? ` [log ${event.logIndex}]` : ''}`,
       ),
       `attachments: ${shown.attachments.length === 0 ? 'none' : ''}`,
       ...shown.attachments.map(

@@ -11,6 +11,7 @@ import { replay } from '../../replay/index.js';
 import { simulate } from '../../sim/index.js';
 import { DemoNarrator } from '../demo/narrator.js';
 import { startReferenceProcess } from '../demo/reference-process.js';
+import { tellDesignationStory } from '../demo/designation-story.js';
 import { parseNonNegativeInteger, parsePositiveInteger, parsePositiveNumber } from '../options.js';
 
 interface DemoOptions {
@@ -56,9 +57,12 @@ async function runDemo(options: DemoOptions): Promise<void> {
   const dir = resolve(options.dir);
   const traffic = join(dir, 'traffic');
   const database = join(dir, 'gateway.db');
-  if (existsSync(database))
-    for (const suffix of ['', '-wal', '-shm', '.key-hash-secret'])
-      rmSync(`${database}${suffix}`, { force: true });
+  for (const store of [database, join(dir, 'cases.db'), join(dir, 'hub.db')])
+    if (existsSync(store))
+      for (const suffix of ['', '-wal', '-shm', '.key-hash-secret', '.log-key'])
+        rmSync(`${store}${suffix}`, { force: true });
+  for (const folder of ['evidence', 'tokens'])
+    rmSync(join(dir, folder), { recursive: true, force: true });
   mkdirSync(traffic, { recursive: true });
   const narrator = new DemoNarrator(out);
 
@@ -136,6 +140,9 @@ async function runDemo(options: DemoOptions): Promise<void> {
     .sort()
     .map(([status, total]) => `${status}: ${count(total)}`)
     .join(', ');
+  narrator.say('the designation story: from the top campaign to an evidence package...');
+  const story = await tellDesignationStory(dir, traffic, (text) => narrator.say(text));
+
   out('');
   out('Summary');
   out(
@@ -154,9 +161,30 @@ async function runDemo(options: DemoOptions): Promise<void> {
   out(
     `    benign or benchmark accounts acted against: ${wrongful.length}${wrongful.length ? ` (${wrongful.join(', ')})` : ''}`,
   );
+  if (story) {
+    out(
+      `  case ${story.caseId} on campaign ${story.campaignId} (${story.accounts} accounts): ${story.state}`,
+    );
+    out(`    store of cases, users and the log: ${story.database}`);
+    out(
+      `    shared with the hub: ${story.hubUrl} (${story.pushed.accepted} of ${story.pushed.total} STIX objects accepted)`,
+    );
+    out(
+      `    evidence package:  ${story.packageDir}/ (report.html${story.pdfMissing ? '' : ', report.pdf'}, stix-bundle.json, log/, verify.txt)`,
+    );
+    if (story.pdfMissing) out(`    no report.pdf: ${story.pdfMissing}`);
+    out(`    transparency log:  ${story.checkpointSize} entries, signed by ${story.verifierKey}`);
+  } else out('  no campaign in the analysis: no case opened');
   out('');
   out('Where to look next');
   out(`  every exchange:   npx distillguard export --db ${database} --out exchanges.jsonl`);
+  if (story) {
+    out(
+      `  the case:         npx distillguard cases show ${story.caseId} --db ${story.database} --as ana --token-file ${join(story.tokens, 'ana.token')}`,
+    );
+    out(`  check the log:    npx distillguard log verify --db ${story.database}`);
+    out(`  check the package: see ${join(story.packageDir, 'verify.txt')}`);
+  }
   out(
     `  full analysis:    npx distillguard analyze --interactions ${join(traffic, 'interactions.jsonl')} --accounts ${join(traffic, 'accounts.jsonl')} --out report.json --db ${join(dir, 'analysis.db')}`,
   );

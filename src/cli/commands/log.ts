@@ -172,11 +172,11 @@ export function registerLog(program: Command): void {
         process.stdout.write(`${result.problems.map((problem) => `FAIL ${problem}`).join('\n')}\n`);
         throw new DistillGuardError(
           'input_invalid',
-          `the log does not verify: ${result.problems.length} problem(s) above (${result.entries} entries, ${result.checkpointsChecked} stored checkpoints).`,
+          `the log does not verify: ${result.problems.length} problem(s) above (${result.entries} entries, ${result.checkpointsChecked} stored checkpoint(s)).`,
         );
       }
       process.stdout.write(
-        `ok: ${result.entries} entries, ${result.checkpointsChecked} stored checkpoints verified${result.savedChecked.map((saved) => `; saved checkpoint of ${saved.treeSize} entries holds (signed by ${saved.signedBy.join(', ')})`).join('')}\n`,
+        `ok: ${result.entries} entries, ${result.checkpointsChecked} stored checkpoint(s) verified${result.savedChecked.map((saved) => `; saved checkpoint of ${saved.treeSize} entries holds (signed by ${saved.signedBy.join(', ')})`).join('')}\n`,
       );
     },
   );

@@ -1,6 +1,6 @@
 // Prints the evidence report to PDF with Debian's Chromium through playwright-core (no browser is
 // downloaded). Where Chromium is missing, the package is complete without the PDF and says so.
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { chromiumVariable } from '../../core/index.js';
 
@@ -39,6 +39,7 @@ export async function printPdf(htmlPath: string, pdfPath: string): Promise<void>
     const page = await browser.newPage();
     await page.goto(pathToFileURL(htmlPath).href, { waitUntil: 'load' });
     await page.pdf({ path: pdfPath, format: 'A4', printBackground: true, preferCSSPageSize: true });
+    chmodSync(pdfPath, 0o600);
   } finally {
     await browser.close();
   }

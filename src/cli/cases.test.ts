@@ -94,6 +94,10 @@ test('users: the first is an admin; later ones need an admin; a wrong token is r
   ]);
   assert.equal(wrong.code, 77);
   assert.match(wrong.text, /unknown user 'alice' or wrong token/);
+  const fromEnvironment = await runCli(['cases', 'list', '--as', 'vic', '--db', db], {
+    env: { DISTILLGUARD_TOKEN: readFileSync(join(folder, 'vic.token'), 'utf8').trim() },
+  });
+  assert.equal(fromEnvironment.code, 0, fromEnvironment.stderr);
   const nobody = await run(['cases', 'list']);
   assert.match(nobody.text, /say who acts: --as NAME/);
   // tokens are kept only as keyed hashes
@@ -567,6 +571,12 @@ test('cases package: the evidence a lawyer reads and a partner checks, with no r
     assert.ok(files.includes(expected), `${expected} in ${files.join(', ')}`);
   const chromium = existsSync(process.env.DISTILLGUARD_CHROMIUM || '/usr/bin/chromium');
   assert.equal(files.includes('report.pdf'), chromium, 'report.pdf exactly when Chromium is there');
+  if (chromium) {
+    const pdf = readFileSync(join(out, 'report.pdf'));
+    assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-');
+    const pages = pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? [];
+    assert.ok(pages.length >= 2, `the printed report has ${pages.length} pages`);
+  }
 
   // every file is in SHA256SUMS with its hash
   const sums = readFileSync(join(out, 'SHA256SUMS'), 'utf8').trim().split('\n');

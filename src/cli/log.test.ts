@@ -310,6 +310,35 @@ test("log verify --checkpoint: history rewritten and re-signed with the log's ow
   );
 });
 
+test('log prove-consistency: a partner holding an old checkpoint checks, with the key alone, that the log only grew; a rewritten log cannot prove it', async () => {
+  const proof = join(folder, 'consistency.json');
+  await ok(['log', 'prove-consistency', '--checkpoint', saved, '--out', proof, '--db', db]);
+  const checked = await ok(['log', 'verify-proof', proof, '--key', publicKey]);
+  assert.match(
+    checked.stdout,
+    new RegExp(`^ok: the log of ${savedSize} entries is a prefix of the log of \\d+\\n$`),
+  );
+  const copy = await copyOfStore('rewritten-for-consistency');
+  tamper(copy, (connection) => {
+    const entry = entryAt(connection, 1).toString('utf8');
+    connection
+      .prepare('UPDATE log_entries SET entry = ? WHERE idx = 1')
+      .run(Buffer.from(entry.replace('"user":"alice"', '"user":"eve"'), 'utf8'));
+    const rows = connection.prepare('SELECT idx, entry FROM log_entries').all() as {
+      idx: number;
+      entry: Buffer;
+    }[];
+    const rehash = connection.prepare('UPDATE log_entries SET leaf_hash = ? WHERE idx = ?');
+    for (const row of rows) rehash.run(leafOf(row.entry), row.idx);
+    connection.prepare('DELETE FROM log_checkpoints').run();
+  });
+  const forged = join(folder, 'forged-consistency.json');
+  await ok(['log', 'prove-consistency', '--checkpoint', saved, '--out', forged, '--db', copy]);
+  const refused = await runCli(['log', 'verify-proof', forged, '--key', publicKey]);
+  assert.equal(refused.code, 2, refused.stdout);
+  assert.match(refused.stdout, /^FAIL consistency: /);
+});
+
 test('log keygen --cosigner, log cosign and log verify --cosigner: a witness cosignature holds; a forged or missing one fails', async () => {
   const witnessKeyFile = join(folder, 'w.key');
   const generated = await ok([

@@ -26,9 +26,13 @@ export { warningListHits } from './warning-check.js';
 export { loadLogSigner, recordedVerifierKey, type LogSigner } from './log-signer.js';
 export { TransparencyLog, entryBytes, PrefixRoots, type LogEntryBody } from './transparency-log.js';
 export {
+  checkConsistencyProof,
   checkEntryProof,
+  consistencyFormat,
   proofFormat,
+  proveConsistencyFrom,
   proveEntry,
+  type ConsistencyProofDocument,
   type InclusionProofDocument,
 } from './log-proofs.js';
 export { verifyLog, type LogVerification, type VerifyLogOptions } from './verify-log.js';

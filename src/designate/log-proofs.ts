@@ -4,7 +4,7 @@
 import { DistillGuardError } from '../core/index.js';
 import type { CheckpointRow } from '../store/index.js';
 import { parseCheckpoint } from './checkpoint.js';
-import { leafHash, verifyInclusion } from './merkle.js';
+import { leafHash, verifyConsistency, verifyInclusion } from './merkle.js';
 import { openNote, parseVerifierKey } from './signed-note.js';
 import type { TransparencyLog } from './transparency-log.js';
 
@@ -76,4 +76,65 @@ export function checkEntryProof(document: InclusionProofDocument, verifierKey: s
     checkpoint.rootHash,
   );
   return JSON.parse(document.entry) as unknown;
+}
+
+export const consistencyFormat = 'distillguard-consistency-proof/v1';
+
+/** That the log of an older checkpoint is a prefix of the log of a newer one. */
+export interface ConsistencyProofDocument {
+  format: typeof consistencyFormat;
+  /** The checkpoint the partner kept (signed note). */
+  old_checkpoint: string;
+  /** The log's checkpoint now (signed note). */
+  new_checkpoint: string;
+  /** base64 */
+  consistency_proof: string[];
+}
+
+/** The consistency proof from a checkpoint a partner kept to `latest`. */
+export function proveConsistencyFrom(
+  log: TransparencyLog,
+  oldNote: string,
+  latest: CheckpointRow,
+): ConsistencyProofDocument {
+  const old = parseCheckpoint(openNote(oldNote, [parseVerifierKey(log.signer.verifierKey)]).text);
+  if (old.treeSize > latest.treeSize)
+    throw new DistillGuardError(
+      'input_invalid',
+      `the saved checkpoint covers ${old.treeSize} entries, more than the log's ${latest.treeSize}: entries were removed.`,
+    );
+  return {
+    format: consistencyFormat,
+    old_checkpoint: oldNote,
+    new_checkpoint: latest.note,
+    consistency_proof:
+      old.treeSize === 0 || old.treeSize === latest.treeSize
+        ? []
+        : log
+            .proveConsistency(old.treeSize, latest.treeSize)
+            .map((hash) => hash.toString('base64')),
+  };
+}
+
+/**
+ * Checks both checkpoints' signatures and that the older tree is a prefix of the newer.
+ * @returns the two sizes
+ * @throws Error saying which part failed
+ */
+export function checkConsistencyProof(
+  document: ConsistencyProofDocument,
+  verifierKey: string,
+): { from: number; to: number } {
+  const key = [parseVerifierKey(verifierKey)];
+  const older = parseCheckpoint(openNote(document.old_checkpoint, key).text);
+  const newer = parseCheckpoint(openNote(document.new_checkpoint, key).text);
+  const proof = document.consistency_proof.map((hash) => Buffer.from(hash, 'base64'));
+  if (older.treeSize === newer.treeSize) {
+    if (!older.rootHash.equals(newer.rootHash))
+      throw new Error(
+        `two checkpoints of ${older.treeSize} entries with different roots: the log was forked`,
+      );
+  } else if (older.treeSize > 0)
+    verifyConsistency(older.treeSize, newer.treeSize, proof, older.rootHash, newer.rootHash);
+  return { from: older.treeSize, to: newer.treeSize };
 }

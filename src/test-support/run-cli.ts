@@ -10,11 +10,12 @@ export interface CliResult {
 
 export function runCli(
   args: string[],
-  options: { stdin?: string | Buffer; cwd?: string } = {},
+  options: { stdin?: string | Buffer; cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], {
       cwd: options.cwd,
+      env: options.env ? { ...process.env, ...options.env } : process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -5,7 +5,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DistillGuardError, describeFileError } from '../../core/index.js';
 import {
+  checkConsistencyProof,
   checkEntryProof,
+  consistencyFormat,
+  proveConsistencyFrom,
+  type ConsistencyProofDocument,
   cosignCheckpoint,
   generateCosignerKey,
   generateSignerKey,
@@ -55,7 +59,9 @@ function parseEntryIndex(text: string): number {
   return index;
 }
 
-function parseProofDocuments(path: string): InclusionProofDocument[] {
+type ProofDocument = InclusionProofDocument | ConsistencyProofDocument;
+
+function parseProofDocuments(path: string): ProofDocument[] {
   const text = readInput(path);
   let parsed: unknown;
   try {
@@ -68,14 +74,15 @@ function parseProofDocuments(path: string): InclusionProofDocument[] {
   }
   const documents = Array.isArray(parsed) ? parsed : [parsed];
   documents.forEach((document, position) => {
+    const format = (document as { format?: unknown } | null)?.format;
     const index = (document as { index?: unknown } | null)?.index;
-    if (typeof index !== 'number')
+    if (format !== consistencyFormat && typeof index !== 'number')
       throw new DistillGuardError(
         'input_invalid',
-        `'${path}': proof ${position} has no entry index: it is not a proof document of log prove.`,
+        `'${path}': proof ${position} is neither an entry's inclusion proof nor a consistency proof (log prove, log prove-consistency).`,
       );
   });
-  return documents as InclusionProofDocument[];
+  return documents as ProofDocument[];
 }
 
 async function withLog<T>(
@@ -213,6 +220,24 @@ export function registerLog(program: Command): void {
     else process.stdout.write(text);
   });
 
+  storeOptions(
+    log
+      .command('prove-consistency')
+      .description(
+        'prove that the log a saved checkpoint covered is a prefix of the log now (RFC 6962 consistency proof), as JSON',
+      )
+      .requiredOption('--checkpoint <file>', 'the checkpoint a partner kept')
+      .option('--out <file>', 'write it here (default: standard output)'),
+  ).action(async (options: LogOptions & { checkpoint: string; out?: string }) => {
+    const note = readInput(options.checkpoint);
+    const document = await withLog(options, (transparencyLog) =>
+      proveConsistencyFrom(transparencyLog, note, transparencyLog.checkpoint()),
+    );
+    const text = `${JSON.stringify(document, null, 2)}\n`;
+    if (options.out) await writeOutputFile(options.out, text);
+    else process.stdout.write(text);
+  });
+
   log
     .command('verify-proof <file>')
     .description(
@@ -225,7 +250,17 @@ export function registerLog(program: Command): void {
     .action((file: string, options: { key: string }) => {
       const documents = parseProofDocuments(file);
       const failures: string[] = [];
+      const grown: string[] = [];
       for (const document of documents) {
+        if (document.format === consistencyFormat) {
+          try {
+            const { from, to } = checkConsistencyProof(document, options.key);
+            grown.push(`the log of ${from} entries is a prefix of the log of ${to}`);
+          } catch (error) {
+            failures.push(`consistency: ${(error as Error).message}`);
+          }
+          continue;
+        }
         try {
           checkEntryProof(document, options.key);
         } catch (error) {
@@ -239,7 +274,10 @@ export function registerLog(program: Command): void {
           `${failures.length} of ${documents.length} proofs do not verify.`,
         );
       }
-      process.stdout.write(`ok: ${documents.length} entries are in the signed log\n`);
+      const entries = documents.length - grown.length;
+      process.stdout.write(
+        `ok: ${[entries > 0 ? `${entries} entries are in the signed log` : '', ...grown].filter(Boolean).join('; ')}\n`,
+      );
     });
 
   log

@@ -1,0 +1,107 @@
+// Designations lapse on their date: the expiry sweep moves a designated (or upheld) case to
+// expired as the user `system`, with its own log entry; no user can set expired by hand.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { SqliteStore } from '../store/index.js';
+import { temporaryDirectory } from '../test-support/paths.js';
+import { approveCase, expireDue, openCase, transitionCase, type CaseDesk } from './cases.js';
+import { loadLogSigner } from './log-signer.js';
+import type { Actor } from './roles.js';
+import { TransparencyLog } from './transparency-log.js';
+import { verifyLog } from './verify-log.js';
+
+const analyst: Actor = { name: 'ana', role: 'analyst' };
+const reviewers: Actor[] = [
+  { name: 'rui', role: 'reviewer' },
+  { name: 'sam', role: 'reviewer' },
+];
+const liaison: Actor = { name: 'lia', role: 'liaison' };
+
+function campaign(id: string): string {
+  return JSON.stringify({
+    campaign_id: id,
+    accounts: ['acct_a', 'acct_b'],
+    risk: 0.99,
+    reasons: [],
+  });
+}
+
+test('a designation expires on its date, by the system, in the log; a user cannot set expired', async () => {
+  const folder = temporaryDirectory('dg-expiry-');
+  const databasePath = join(folder, 'cases.db');
+  const store = SqliteStore.open(databasePath);
+  try {
+    store.intel.saveCampaignFindings(
+      ['cmp_one', 'cmp_two'].map((id) => ({
+        campaignId: id,
+        analysedAt: '2026-12-01T00:00:00.000Z',
+        campaign: campaign(id),
+        traits: JSON.stringify({ campaign_id: id, templates: [], skeleton_bands: [] }),
+        withdrawnAt: null,
+        withdrawnReason: null,
+      })),
+    );
+    let now = new Date('2026-12-07T12:00:00.000Z');
+    const log = new TransparencyLog(store.designation, loadLogSigner({ databasePath, store }));
+    const desk: CaseDesk = { store, log, now: () => now };
+    const designate = (campaignId: string, expires: string) => {
+      const { caseId } = openCase(desk, analyst, campaignId, null);
+      transitionCase(desk, analyst, caseId, { to: 'evidence', reason: 'r' });
+      transitionCase(desk, analyst, caseId, { to: 'internal-review', reason: 'r' });
+      for (const target of ['shared', 'nominated']) {
+        for (const reviewer of reviewers) approveCase(desk, reviewer, caseId, target, 'ok');
+        transitionCase(desk, liaison, caseId, { to: target, reason: 'r' });
+      }
+      transitionCase(desk, liaison, caseId, { to: 'under-assessment', reason: 'r' });
+      transitionCase(desk, liaison, caseId, { to: 'designated', reason: 'r', expiresAt: expires });
+      return caseId;
+    };
+    const early = designate('cmp_one', '2027-01-01');
+    const late = designate('cmp_two', '2028-01-01');
+    transitionCase(desk, analyst, late, { to: 'appealed', reason: 'r', statement: 'we are a lab' });
+    transitionCase(desk, reviewers[0], late, { to: 'upheld', reason: 'the traffic is harvesting' });
+    assert.throws(
+      () => transitionCase(desk, reviewers[0], early, { to: 'expired', reason: 'done' }),
+      /expired is set by the expiry sweep when the designation's date passes, not by a user/,
+    );
+
+    assert.deepEqual(expireDue(desk), [], 'nothing lapses before its date');
+    now = new Date('2027-06-01T00:00:00.000Z');
+    assert.deepEqual(
+      expireDue(desk).map((row) => row.caseId),
+      [early],
+    );
+    assert.equal(store.designation.findCase(early)?.state, 'expired');
+    assert.equal(
+      store.designation.findCase(late)?.state,
+      'upheld',
+      'an upheld designation runs to its own date',
+    );
+    now = new Date('2028-02-01T00:00:00.000Z');
+    assert.deepEqual(
+      expireDue(desk).map((row) => row.caseId),
+      [late],
+    );
+    const lapse = store.designation.readCaseEvents(early).at(-1);
+    assert.equal(lapse?.actor, 'system');
+    assert.equal(lapse?.toState, 'expired');
+    const entry = JSON.parse(
+      store.designation
+        .readLogEntries(lapse?.logIndex ?? -1, (lapse?.logIndex ?? -1) + 1)[0]
+        .entry.toString('utf8'),
+    ) as { kind: string; to: string; actor: string; reason: string };
+    assert.deepEqual(
+      { kind: entry.kind, to: entry.to, actor: entry.actor },
+      { kind: 'case.transition', to: 'expired', actor: 'system' },
+    );
+    assert.match(entry.reason, /the designation expired on 2027-01-01/);
+    log.checkpoint();
+    assert.deepEqual(
+      verifyLog(store.designation, { verifierKey: log.signer.verifierKey }).problems,
+      [],
+    );
+  } finally {
+    await store.close();
+  }
+});

@@ -734,3 +734,61 @@ test(
     }
   },
 );
+
+test('cases package: a case before review is a draft, not for sharing; a package missing one of the case entries fails its check', async () => {
+  const campaign = byRisk()[2] ?? byRisk()[0];
+  const opened = await run(['cases', 'open', '--campaign', campaign.campaign_id, ...as('alice')]);
+  const caseId = /opened (case-\d+)/.exec(opened.text)?.[1];
+  if (caseId) {
+    const clear = await run([
+      'cases',
+      'package',
+      caseId,
+      '--out',
+      join(folder, 'draft-clear'),
+      '--tlp',
+      'clear',
+      '--org',
+      'Lab',
+      '--no-pdf',
+      ...as('vic'),
+    ]);
+    assert.equal(clear.code, 65);
+    assert.match(clear.text, /has not passed review, so its package cannot be marked TLP:CLEAR/);
+    await ok([
+      'cases',
+      'package',
+      caseId,
+      '--out',
+      join(folder, 'draft'),
+      '--org',
+      'Lab',
+      '--no-pdf',
+      ...as('vic'),
+    ]);
+    assert.match(
+      readFileSync(join(folder, 'draft', 'report.html'), 'utf8'),
+      /Draft: this case has not passed its two-person review/,
+    );
+  }
+  // the walked case's package, less one of its steps
+  const entries = JSON.parse(readFileSync(join(folder, 'package', 'log/entries.json'), 'utf8')) as {
+    index: number;
+    entry: string;
+  }[];
+  const dropped = entries.findIndex(
+    (document) => (JSON.parse(document.entry) as { to?: string }).to === 'internal-review',
+  );
+  assert.ok(dropped > 0);
+  const partial = join(folder, 'partial-entries.json');
+  writeFileSync(partial, JSON.stringify(entries.filter((_, position) => position !== dropped)));
+  const key = readFileSync(join(folder, 'package', 'log/verifier-key.txt'), 'utf8').trim();
+  const said = await runCli(['log', 'verify-proof', partial, '--key', key]);
+  assert.equal(said.code, 2, said.stdout);
+  assert.match(
+    said.stdout,
+    new RegExp(
+      `follows entry ${entries[dropped].index} of the same case, which is not here: the set of entries is incomplete`,
+    ),
+  );
+});

@@ -382,7 +382,7 @@ test('log keygen --cosigner, log cosign and log verify --cosigner: a witness cos
   assert.match(
     held.stdout,
     new RegExp(
-      `saved checkpoint of ${savedSize} entries holds \\(signed by ${origin}, witness\\.example/w1\\)`,
+      `saved checkpoint of ${savedSize} entries holds \\(signed by ${origin}, witness\\.example/w1 at \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\)`,
     ),
   );
 
@@ -490,7 +490,7 @@ test('log prove and log verify-proof: an entry proven against the latest checkpo
   const said = await runCli(['log', 'verify-proof', edited, '--key', publicKey]);
   assert.equal(said.code, 2, said.stdout);
   assert.match(said.stdout, /FAIL entry 4: the entry text does not hash to the leaf hash given/);
-  assert.match(said.stderr, /1 of 1 proofs do not verify/);
+  assert.match(said.stderr, /1 problem\(s\) in 1 proofs/);
 
   // the entry and its leaf hash changed together: the path no longer leads to the signed root
   const rehashed = join(folder, 'p-rehashed.json');
@@ -548,4 +548,56 @@ test('log: a mistyped store, a file that is no proof and a bad entry number are 
   const badEntry = await runCli(['log', 'prove', '--entry', 'abc', '--db', db]);
   assert.equal(badEntry.code, 64);
   assert.match(badEntry.stderr, /--entry must be an entry number/);
+});
+
+test('log checkpoint refuses to sign a log whose entries were rewritten in the database, even with its checkpoints deleted', async () => {
+  const copy = await copyOfStore('rewritten-unsigned');
+  copyFileSync(`${db}.log-key.head`, `${copy}.log-key.head`);
+  tamper(copy, (connection) => {
+    const entry = entryAt(connection, 1).toString('utf8');
+    const changed = Buffer.from(entry.replace('"user":"alice"', '"user":"eve"'), 'utf8');
+    connection
+      .prepare('UPDATE log_entries SET entry = ?, leaf_hash = ? WHERE idx = 1')
+      .run(changed, leafOf(changed));
+    connection.prepare('DELETE FROM log_checkpoints WHERE tree_size > 1').run();
+  });
+  const said = await runCli([
+    'users',
+    'list',
+    '--db',
+    copy,
+    '--as',
+    'root',
+    '--token-file',
+    join(folder, 'root.token'),
+  ]);
+  assert.equal(said.code, 4, said.stdout + said.stderr);
+  assert.match(
+    said.stderr,
+    /the log no longer matches what was signed: its first \d+ entries no longer hash to the root signed for them\. Nothing was signed/,
+  );
+});
+
+test('log verify: a store that lost its recorded key is not "empty": it needs --key', async () => {
+  const copy = await copyOfStore('keyless');
+  tamper(copy, (connection) => {
+    connection.prepare("DELETE FROM settings WHERE name = 'log_verifier_key'").run();
+  });
+  const said = await runCli(['log', 'verify', '--checkpoint', saved, '--db', copy]);
+  assert.equal(said.code, 2, said.stdout + said.stderr);
+  assert.match(
+    said.stderr,
+    /does not record the log's verifier key.*pass the key you trust with --key/,
+  );
+  const pinned = await runCli([
+    'log',
+    'verify',
+    '--checkpoint',
+    saved,
+    '--key',
+    publicKey,
+    '--db',
+    copy,
+  ]);
+  assert.equal(pinned.code, 0, pinned.stdout + pinned.stderr);
 });

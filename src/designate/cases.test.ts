@@ -5,7 +5,14 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { SqliteStore } from '../store/index.js';
 import { temporaryDirectory } from '../test-support/paths.js';
-import { approveCase, expireDue, openCase, transitionCase, type CaseDesk } from './cases.js';
+import {
+  approveCase,
+  attachToCase,
+  expireDue,
+  openCase,
+  transitionCase,
+  type CaseDesk,
+} from './cases.js';
 import { loadLogSigner } from './log-signer.js';
 import type { Actor } from './roles.js';
 import { TransparencyLog } from './transparency-log.js';
@@ -101,6 +108,70 @@ test('a designation expires on its date, by the system, in the log; a user canno
       verifyLog(store.designation, { verifierKey: log.signer.verifierKey }).problems,
       [],
     );
+  } finally {
+    await store.close();
+  }
+});
+
+test('approvals count for what the reviewers saw: new evidence resets them, a disabled reviewer no longer counts', async () => {
+  const folder = temporaryDirectory('dg-approvals-');
+  const databasePath = join(folder, 'cases.db');
+  const store = SqliteStore.open(databasePath);
+  try {
+    store.intel.saveCampaignFindings([
+      {
+        campaignId: 'cmp_one',
+        analysedAt: '2026-12-01T00:00:00.000Z',
+        campaign: campaign('cmp_one'),
+        traits: JSON.stringify({ campaign_id: 'cmp_one', templates: [], skeleton_bands: [] }),
+        withdrawnAt: null,
+        withdrawnReason: null,
+      },
+    ]);
+    for (const name of ['rui', 'sam'])
+      store.designation.addUser({
+        name,
+        role: 'reviewer',
+        tokenHash: `hash-${name}`,
+        createdAt: '2026-12-01T00:00:00.000Z',
+        createdBy: 'dana',
+        disabledAt: null,
+      });
+    const log = new TransparencyLog(store.designation, loadLogSigner({ databasePath, store }));
+    const desk: CaseDesk = { store, log };
+    const { caseId } = openCase(desk, analyst, 'cmp_one', null);
+    transitionCase(desk, analyst, caseId, { to: 'evidence', reason: 'r' });
+    transitionCase(desk, analyst, caseId, { to: 'internal-review', reason: 'r' });
+    for (const reviewer of reviewers) approveCase(desk, reviewer, caseId, 'shared', 'ok');
+    attachToCase(desk, analyst, caseId, {
+      kind: 'note',
+      name: 'late.txt',
+      content: Buffer.from('more'),
+    });
+    assert.throws(
+      () => transitionCase(desk, liaison, caseId, { to: 'shared', reason: 'r' }),
+      /needs approvals from two different reviewers .* it has 0/,
+    );
+    for (const reviewer of reviewers)
+      approveCase(desk, reviewer, caseId, 'shared', 'seen the note');
+    store.designation.disableUser('sam', '2026-12-08T00:00:00.000Z');
+    assert.throws(
+      () => transitionCase(desk, liaison, caseId, { to: 'shared', reason: 'r' }),
+      /it has 1 \(rui\)/,
+    );
+    // each case entry names the one before it
+    const entries = store.designation
+      .readLogEntries()
+      .map(
+        (row) =>
+          JSON.parse(row.entry.toString('utf8')) as { case?: string; previous?: number | null },
+      );
+    const ofCase = entries
+      .map((entry, index) => ({ ...entry, index }))
+      .filter((entry) => entry.case === caseId);
+    assert.equal(ofCase[0].previous, null);
+    for (let i = 1; i < ofCase.length; i += 1)
+      assert.equal(ofCase[i].previous, ofCase[i - 1].index);
   } finally {
     await store.close();
   }

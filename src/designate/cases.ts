@@ -29,6 +29,23 @@ export interface CaseDesk {
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 const nowOf = (desk: CaseDesk) => (desk.now ?? (() => new Date()))();
 
+function disabledUsers(desk: CaseDesk): Set<string> {
+  return new Set(
+    desk.store.designation
+      .listUsers()
+      .filter((user) => user.disabledAt !== null)
+      .map((user) => user.name),
+  );
+}
+
+/** The log index of the case's last entry: each entry names it, so a package missing one shows. */
+function previousEntry(desk: CaseDesk, caseId: string): number | null {
+  const indexes = desk.store.designation
+    .readCaseEvents(caseId)
+    .flatMap((event) => (event.logIndex === null ? [] : [event.logIndex]));
+  return indexes.length > 0 ? Math.max(...indexes) : null;
+}
+
 export function requireCase(desk: CaseDesk, caseId: string): CaseRow {
   const row = desk.store.designation.findCase(caseId);
   if (row) return row;
@@ -39,8 +56,7 @@ export function requireCase(desk: CaseDesk, caseId: string): CaseRow {
   );
 }
 
-/** Opens a case on a stored campaign finding (analyze --db stores them). */
-export function openCase(
+function openCaseUnlocked(
   desk: CaseDesk,
   actor: Actor,
   campaignId: string,
@@ -89,6 +105,7 @@ export function openCase(
       actor: actor.name,
       role: actor.role,
       case: caseId,
+      previous: previousEntry(desk, caseId),
       campaign: label,
       accounts: campaign.accounts.length,
       risk: campaign.risk,
@@ -111,14 +128,28 @@ export function openCase(
   });
 }
 
-/** The approvals of a step given since the case last changed state (distinct reviewers). */
-export function approvalsOf(events: CaseEventRow[], to: string): CaseEventRow[] {
-  const lastMove = events.findLastIndex(
-    (event) => event.toState !== null && event.kind !== 'approval',
+/**
+ * The approvals of a step given since the case last changed, by distinct reviewers still active: a
+ * move or new evidence resets them (the reviewers approved what they saw), and a disabled user's
+ * approval no longer counts.
+ */
+export function approvalsOf(
+  events: CaseEventRow[],
+  to: string,
+  disabled: ReadonlySet<string> = new Set(),
+): CaseEventRow[] {
+  const lastChange = events.findLastIndex((event) =>
+    ['opened', 'transition', 'attachment'].includes(event.kind),
   );
   const seen = new Set<string>();
-  return events.slice(lastMove + 1).filter((event) => {
-    if (event.kind !== 'approval' || event.toState !== to || seen.has(event.actor)) return false;
+  return events.slice(lastChange + 1).filter((event) => {
+    if (
+      event.kind !== 'approval' ||
+      event.toState !== to ||
+      seen.has(event.actor) ||
+      disabled.has(event.actor)
+    )
+      return false;
     seen.add(event.actor);
     return true;
   });
@@ -150,8 +181,7 @@ function checkTarget(caseRow: CaseRow, to: string): CaseState {
   return to;
 }
 
-/** A reviewer's approval of the next step (shared or nominated). */
-export function approveCase(
+function approveCaseUnlocked(
   desk: CaseDesk,
   actor: Actor,
   caseId: string,
@@ -164,7 +194,7 @@ export function approveCase(
   if (!transitionBetween(caseRow.state, target)?.approvals)
     refuse(caseRow, `the step to ${target} needs no approval.`);
   const events = desk.store.designation.readCaseEvents(caseId);
-  if (approvalsOf(events, target).some((event) => event.actor === actor.name))
+  if (approvalsOf(events, target, disabledUsers(desk)).some((event) => event.actor === actor.name))
     throw new DistillGuardError(
       'refused',
       `${actor.name} has already approved ${caseId} for ${target}: a second, different reviewer must approve.`,
@@ -177,6 +207,7 @@ export function approveCase(
       actor: actor.name,
       role: actor.role,
       case: caseId,
+      previous: previousEntry(desk, caseId),
       state: caseRow.state,
       to: target,
       reason,
@@ -194,7 +225,7 @@ export function approveCase(
       logIndex,
     });
   });
-  return approvalsOf(desk.store.designation.readCaseEvents(caseId), target);
+  return approvalsOf(desk.store.designation.readCaseEvents(caseId), target, disabledUsers(desk));
 }
 
 export interface TransitionRequest {
@@ -208,16 +239,20 @@ export interface TransitionRequest {
 
 function parseExpiry(caseRow: CaseRow, text: string | undefined, now: Date): string {
   if (!text) refuse(caseRow, 'a designation needs its expiry date (--expires YYYY-MM-DD).');
-  const date = new Date(text);
-  if (Number.isNaN(date.getTime()))
+  const date = new Date(`${text}T00:00:00.000Z`);
+  // a calendar date only, and a real one (2027-02-30 does not roll over into March)
+  if (
+    !/^\d{4}-\d{2}-\d{2}$/.test(text) ||
+    Number.isNaN(date.getTime()) ||
+    date.toISOString().slice(0, 10) !== text
+  )
     throw new DistillGuardError('usage', `--expires '${text}' is not a date: use YYYY-MM-DD.`);
   if (date.getTime() <= now.getTime())
     throw new DistillGuardError('usage', `--expires ${text} is not in the future.`);
   return date.toISOString();
 }
 
-/** Moves a case along one allowed step. */
-export function transitionCase(
+function transitionCaseUnlocked(
   desk: CaseDesk,
   actor: Actor,
   caseId: string,
@@ -232,7 +267,11 @@ export function transitionCase(
     throw new DistillGuardError('usage', 'every transition needs a reason (--reason TEXT).');
   const now = nowOf(desk);
   if (step.approvals) {
-    const approvals = approvalsOf(desk.store.designation.readCaseEvents(caseId), target);
+    const approvals = approvalsOf(
+      desk.store.designation.readCaseEvents(caseId),
+      target,
+      disabledUsers(desk),
+    );
     if (approvals.length < 2)
       refuse(
         caseRow,
@@ -265,6 +304,7 @@ export function transitionCase(
       actor: actor.name,
       role: actor.role,
       case: caseId,
+      previous: previousEntry(desk, caseId),
       from: caseRow.state,
       to: target,
       reason: request.reason,
@@ -295,8 +335,7 @@ export function transitionCase(
   return requireCase(desk, caseId);
 }
 
-/** Adds a file to a case's evidence (stored whole; the log records its SHA-256). */
-export function attachToCase(
+function attachToCaseUnlocked(
   desk: CaseDesk,
   actor: Actor,
   caseId: string,
@@ -322,6 +361,7 @@ export function attachToCase(
       actor: actor.name,
       role: actor.role,
       case: caseId,
+      previous: previousEntry(desk, caseId),
       attachment_kind: file.kind,
       name: file.name,
       sha256: digest,
@@ -367,12 +407,15 @@ export function expireDue(desk: CaseDesk): CaseRow[] {
   const at = now.toISOString();
   for (const row of due)
     desk.store.designation.atomically(() => {
+      // another process may have expired or revoked it since the list was read
+      if (desk.store.designation.findCase(row.caseId)?.state !== row.state) return;
       const logIndex = desk.log.append({
         kind: 'case.transition',
         at,
         actor: 'system',
         role: 'system',
         case: row.caseId,
+        previous: previousEntry(desk, row.caseId),
         from: row.state,
         to: 'expired',
         reason: `the designation expired on ${row.expiresAt}`,
@@ -392,4 +435,53 @@ export function expireDue(desk: CaseDesk): CaseRow[] {
       });
     });
   return due;
+}
+
+/**
+ * Opens a case on a stored campaign finding (analyze --db stores them). Every check and write of
+ * this and the functions below runs in one immediate transaction: two processes acting on one
+ * case at once are serialised, and the second sees what the first did.
+ */
+export function openCase(
+  desk: CaseDesk,
+  actor: Actor,
+  campaignId: string,
+  reason: string | null,
+): CaseRow {
+  return desk.store.designation.atomically(() => openCaseUnlocked(desk, actor, campaignId, reason));
+}
+
+/** A reviewer's approval of the next step (shared or nominated). */
+export function approveCase(
+  desk: CaseDesk,
+  actor: Actor,
+  caseId: string,
+  to: string,
+  reason: string,
+): CaseEventRow[] {
+  return desk.store.designation.atomically(() =>
+    approveCaseUnlocked(desk, actor, caseId, to, reason),
+  );
+}
+
+/** Moves a case along one allowed step. */
+export function transitionCase(
+  desk: CaseDesk,
+  actor: Actor,
+  caseId: string,
+  request: TransitionRequest,
+): CaseRow {
+  return desk.store.designation.atomically(() =>
+    transitionCaseUnlocked(desk, actor, caseId, request),
+  );
+}
+
+/** Adds a file to a case's evidence (stored whole; the log records its SHA-256). */
+export function attachToCase(
+  desk: CaseDesk,
+  actor: Actor,
+  caseId: string,
+  file: { kind: string; name: string; content: Buffer },
+): { sha256: string; added: boolean; logIndex: number | null } {
+  return desk.store.designation.atomically(() => attachToCaseUnlocked(desk, actor, caseId, file));
 }

@@ -124,9 +124,18 @@ export function proveConsistencyFrom(
 export function checkConsistencyProof(
   document: ConsistencyProofDocument,
   verifierKey: string,
+  /** The checkpoint the partner kept: the proof must start from its size and root. */
+  kept: string | null = null,
 ): { from: number; to: number } {
   const key = [parseVerifierKey(verifierKey)];
   const older = parseCheckpoint(openNote(document.old_checkpoint, key).text);
+  if (kept !== null) {
+    const mine = parseCheckpoint(openNote(kept, key).text);
+    if (mine.treeSize !== older.treeSize || !mine.rootHash.equals(older.rootHash))
+      throw new Error(
+        `the proof starts from a checkpoint of ${older.treeSize} entries that is not the one you kept (${mine.treeSize} entries, root ${mine.rootHash.toString('base64')})`,
+      );
+  }
   const newer = parseCheckpoint(openNote(document.new_checkpoint, key).text);
   const proof = document.consistency_proof.map((hash) => Buffer.from(hash, 'base64'));
   if (older.treeSize === newer.treeSize) {

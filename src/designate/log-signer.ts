@@ -16,6 +16,11 @@ export interface LogSigner {
   signer: NoteSigner;
   /** `name+hash+keydata`, what partners verify checkpoints with. */
   verifierKey: string;
+  /**
+   * Where the last signed checkpoint is kept outside the database (beside the key), so that a
+   * store whose entries and checkpoints were both rewritten is not signed again; null in memory.
+   */
+  headFile: string | null;
 }
 
 export interface LogSignerOptions {
@@ -53,7 +58,12 @@ export function loadLogSigner(options: LogSignerOptions): LogSigner {
   if (options.databasePath === ':memory:' && !options.file) {
     // an in-memory store's log lives as long as the process: so does its key
     const parsed = parseSignerKey(generateSignerKey(options.origin ?? defaultOrigin()).signerKey);
-    return { origin: parsed.signer.name, signer: parsed.signer, verifierKey: parsed.verifierKey };
+    return {
+      origin: parsed.signer.name,
+      signer: parsed.signer,
+      verifierKey: parsed.verifierKey,
+      headFile: null,
+    };
   }
   const file = options.file ?? `${options.databasePath}.log-key`;
   let text: string;
@@ -82,7 +92,12 @@ export function loadLogSigner(options: LogSignerOptions): LogSigner {
       'usage',
       `the signing key in '${file}' (${parsed.verifierKey}) is not the key this log was signed with (${recorded}). Use the original key file.`,
     );
-  return { origin: parsed.signer.name, signer: parsed.signer, verifierKey: parsed.verifierKey };
+  return {
+    origin: parsed.signer.name,
+    signer: parsed.signer,
+    verifierKey: parsed.verifierKey,
+    headFile: `${file}.head`,
+  };
 }
 
 /** The verifier key the store recorded, or null before the log's first signature. */

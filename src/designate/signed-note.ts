@@ -140,7 +140,9 @@ export function cosignCheckpoint(
   logVerifier?: NoteVerifier,
 ): string {
   if (cosigner.keyType !== 'cosignature/v1')
-    fail(`${cosigner.name} is not a cosigner key; make one with generateCosignerKey`);
+    fail(
+      `${cosigner.name} is not a cosigner key; make one with: distillguard log keygen --cosigner`,
+    );
   if (!Number.isSafeInteger(timeSeconds) || timeSeconds < 0)
     fail(`the cosignature time ${timeSeconds} is not whole seconds since 1970`);
   if (logVerifier) openNote(noteText, [logVerifier]);

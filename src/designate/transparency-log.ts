@@ -3,10 +3,12 @@
 // consistency proofs. Appends run inside the caller's transaction; a checkpoint is signed after.
 import { canonicalJson } from '../intel/index.js';
 import type { CheckpointRow, DesignationStore } from '../store/index.js';
-import { formatCheckpoint, parseCheckpoint } from './checkpoint.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { DistillGuardError } from '../core/index.js';
+import { formatCheckpoint, parseCheckpoint, type Checkpoint } from './checkpoint.js';
 import { consistencyProof, inclusionProof, leafHash, nodeHash, treeRoot } from './merkle.js';
 import type { LogSigner } from './log-signer.js';
-import { signNote } from './signed-note.js';
+import { openNote, signNote } from './signed-note.js';
 
 /** What every entry holds; the rest depends on `kind`. */
 export interface LogEntryBody {
@@ -68,20 +70,79 @@ export class TransparencyLog {
     return this.store.appendLogEntry(bytes, leafHash(bytes));
   }
 
-  /** Signs the current tree unless its size is already signed; returns the latest checkpoint. */
+  /**
+   * Signs the current tree unless its size is already signed; returns the latest checkpoint. In one
+   * transaction (no append lands between reading the size and the leaves), and only over a log
+   * that still matches what was signed before: every leaf recomputed from its entry, the stored
+   * latest checkpoint and the head kept beside the key must be prefixes of it.
+   * @throws DistillGuardError('store_failed') naming what no longer matches; nothing is signed
+   */
   checkpoint(now = new Date()): CheckpointRow {
-    const latest = this.store.latestCheckpoint();
-    const size = this.store.logSize();
-    if (latest && latest.treeSize === size) return latest;
-    const root = treeRoot(this.store.readLeafHashes());
-    const body = formatCheckpoint({ origin: this.signer.origin, treeSize: size, rootHash: root });
-    const row = {
-      treeSize: size,
-      note: signNote(body, [this.signer.signer]),
-      createdAt: now.toISOString(),
-    };
-    this.store.saveCheckpoint(row);
-    return row;
+    return this.store.atomically(() => {
+      const latest = this.store.latestCheckpoint();
+      const entries = this.store.readLogEntries();
+      const size = entries.length;
+      if (latest && latest.treeSize === size) return latest;
+      const signed = [latest?.note, this.readHead()].flatMap((note) =>
+        note ? [{ note, checkpoint: this.openOwn(note) }] : [],
+      );
+      const prefix = new PrefixRoots();
+      const check = () => {
+        for (const { checkpoint } of signed)
+          if (checkpoint.treeSize === prefix.size && !checkpoint.rootHash.equals(prefix.root()))
+            this.refuse(
+              `its first ${prefix.size} entries no longer hash to the root signed for them`,
+            );
+      };
+      check();
+      entries.forEach((row, index) => {
+        if (row.index !== index) this.refuse(`entry ${index} is missing`);
+        const leaf = leafHash(row.entry);
+        if (!leaf.equals(row.leafHash))
+          this.refuse(`entry ${index} no longer hashes to its recorded leaf`);
+        prefix.push(leaf);
+        check();
+      });
+      for (const { checkpoint } of signed)
+        if (checkpoint.treeSize > size)
+          this.refuse(
+            `a checkpoint of ${checkpoint.treeSize} entries was signed, the log holds ${size}`,
+          );
+      const body = formatCheckpoint({
+        origin: this.signer.origin,
+        treeSize: size,
+        rootHash: prefix.root(),
+      });
+      const row = {
+        treeSize: size,
+        note: signNote(body, [this.signer.signer]),
+        createdAt: now.toISOString(),
+      };
+      this.store.saveCheckpoint(row);
+      if (this.signer.headFile) writeFileSync(this.signer.headFile, row.note, { mode: 0o600 });
+      return row;
+    });
+  }
+
+  private readHead(): string | null {
+    if (!this.signer.headFile) return null;
+    try {
+      return readFileSync(this.signer.headFile, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  private openOwn(note: string): Checkpoint {
+    return parseCheckpoint(openNote(note, [this.signer.signer]).text);
+  }
+
+  private refuse(what: string): never {
+    throw new DistillGuardError(
+      'store_failed',
+      `the log no longer matches what was signed: ${what}. Nothing was signed; run \`distillguard log verify\` to see where, and restore the store from a backup.`,
+    );
   }
 
   /** The inclusion proof of entry `index` in the tree of `treeSize` entries. */

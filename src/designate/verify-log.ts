@@ -5,7 +5,12 @@
 import type { DesignationStore } from '../store/index.js';
 import { parseCheckpoint, type Checkpoint } from './checkpoint.js';
 import { leafHash } from './merkle.js';
-import { openNote, parseVerifierKey } from './signed-note.js';
+import {
+  openNote,
+  parseVerifierKey,
+  type NoteSignature,
+  type NoteVerifier,
+} from './signed-note.js';
 import { PrefixRoots } from './transparency-log.js';
 
 export interface LogVerification {
@@ -29,10 +34,14 @@ function b64(hash: Buffer): string {
   return hash.toString('base64');
 }
 
+function sameKey(signature: NoteSignature, key: NoteVerifier): boolean {
+  return signature.name === key.name && signature.keyId === key.keyId;
+}
+
 function opened(
   note: string,
   verifiers: string[],
-): { checkpoint: Checkpoint; signedBy: string[] } | { error: string } {
+): { checkpoint: Checkpoint; signedBy: string[]; signed: NoteSignature[] } | { error: string } {
   try {
     const result = openNote(
       note,
@@ -40,7 +49,12 @@ function opened(
     );
     return {
       checkpoint: parseCheckpoint(result.text),
-      signedBy: result.verified.map((s) => s.name),
+      signedBy: result.verified.map((s) =>
+        s.timestamp === undefined
+          ? s.name
+          : `${s.name} at ${new Date(s.timestamp * 1000).toISOString()}`,
+      ),
+      signed: result.verified,
     };
   } catch (error) {
     return { error: (error as Error).message };
@@ -48,6 +62,11 @@ function opened(
 }
 
 export function verifyLog(store: DesignationStore, options: VerifyLogOptions): LogVerification {
+  // one snapshot: an append by another process while this reads is not a "removed entry"
+  return store.snapshot(() => verifySnapshot(store, options));
+}
+
+function verifySnapshot(store: DesignationStore, options: VerifyLogOptions): LogVerification {
   const problems: string[] = [];
   const rows = store.readLogEntries();
   const roots = new Map<number, Buffer>();
@@ -107,9 +126,13 @@ export function verifyLog(store: DesignationStore, options: VerifyLogOptions): L
       problems.push(`${saved.label}: ${result.error}`);
       continue;
     }
+    const logKey = parseVerifierKey(options.verifierKey);
+    if (!result.signed.some((signature) => sameKey(signature, logKey)))
+      problems.push(`${saved.label}: it is not signed by the log's key ${options.verifierKey}`);
     const missing = (options.cosigners ?? [])
-      .map((key) => key.split('+')[0])
-      .filter((name) => !result.signedBy.includes(name));
+      .map((key) => parseVerifierKey(key))
+      .filter((key) => !result.signed.some((signature) => sameKey(signature, key)))
+      .map((key) => key.name);
     if (missing.length > 0)
       problems.push(`${saved.label}: no valid cosignature from ${missing.join(', ')}`);
     const { treeSize, rootHash } = result.checkpoint;

@@ -80,6 +80,8 @@ export interface TrafficBucket {
 export interface DesignationStore {
   /** Runs `work` in one transaction (the log append and the case change commit together). */
   atomically<T>(work: () => T): T;
+  /** Runs `work` on one consistent snapshot of the store (reads only; writers go on meanwhile). */
+  snapshot<T>(work: () => T): T;
 
   addUser(row: UserRow): boolean;
   findUser(name: string): UserRow | null;

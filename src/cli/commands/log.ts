@@ -74,15 +74,53 @@ function parseProofDocuments(path: string): ProofDocument[] {
   }
   const documents = Array.isArray(parsed) ? parsed : [parsed];
   documents.forEach((document, position) => {
-    const format = (document as { format?: unknown } | null)?.format;
-    const index = (document as { index?: unknown } | null)?.index;
-    if (format !== consistencyFormat && typeof index !== 'number')
+    const fields = (document ?? {}) as Record<string, unknown>;
+    const strings = (names: string[]) => names.every((name) => typeof fields[name] === 'string');
+    const hashes = (name: string) =>
+      Array.isArray(fields[name]) &&
+      (fields[name] as unknown[]).every((item) => typeof item === 'string');
+    const inclusion =
+      typeof fields.index === 'number' &&
+      typeof fields.tree_size === 'number' &&
+      strings(['entry', 'leaf_hash', 'checkpoint']) &&
+      hashes('inclusion_proof');
+    const consistency =
+      fields.format === consistencyFormat &&
+      strings(['old_checkpoint', 'new_checkpoint']) &&
+      hashes('consistency_proof');
+    if (!inclusion && !consistency)
       throw new DistillGuardError(
         'input_invalid',
-        `'${path}': proof ${position} is neither an entry's inclusion proof nor a consistency proof (log prove, log prove-consistency).`,
+        `'${path}': proof ${position} is neither an entry's inclusion proof (index, entry, leaf_hash, tree_size, inclusion_proof, checkpoint) nor a consistency proof (old_checkpoint, new_checkpoint, consistency_proof), as log prove and log prove-consistency write them.`,
       );
   });
   return documents as ProofDocument[];
+}
+
+/**
+ * A case's entries name their predecessor (`previous`): every one a set of proofs names must be in
+ * it, so a package cannot leave out a step of the case and still verify.
+ */
+function missingFromChains(documents: ProofDocument[]): string[] {
+  const present = new Set<number>();
+  const named: { index: number; previous: number }[] = [];
+  for (const document of documents) {
+    if (document.format === consistencyFormat) continue;
+    present.add(document.index);
+    try {
+      const entry = JSON.parse(document.entry) as { previous?: unknown };
+      if (typeof entry.previous === 'number')
+        named.push({ index: document.index, previous: entry.previous });
+    } catch {
+      // an entry that is not JSON fails its own proof check
+    }
+  }
+  return named
+    .filter(({ previous }) => !present.has(previous))
+    .map(
+      ({ index, previous }) =>
+        `entry ${index} follows entry ${previous} of the same case, which is not here: the set of entries is incomplete`,
+    );
 }
 
 async function withLog<T>(
@@ -161,8 +199,20 @@ export function registerLog(program: Command): void {
       try {
         const verifierKey = options.key ?? recordedVerifierKey(store);
         if (verifierKey === null) {
+          const held = store.designation.logSize() + store.designation.listCheckpoints().length;
+          if (held > 0 || options.checkpoint.length > 0)
+            throw new DistillGuardError(
+              'input_invalid',
+              `the store does not record the log's verifier key, yet ${held > 0 ? 'holds entries or checkpoints' : 'you gave saved checkpoints'}: pass the key you trust with --key (log public-key printed it).`,
+            );
           process.stdout.write('the log is empty and unsigned: nothing to verify\n');
           return;
+        }
+        try {
+          parseVerifierKey(verifierKey);
+          for (const key of options.cosigner) parseVerifierKey(key);
+        } catch (error) {
+          throw new DistillGuardError('usage', `--key or --cosigner: ${(error as Error).message}`);
         }
         result = verifyLog(store.designation, {
           verifierKey,
@@ -247,14 +297,19 @@ export function registerLog(program: Command): void {
       '--key <verifier-key>',
       "the log's verifier key (log public-key), obtained from the log's operator",
     )
-    .action((file: string, options: { key: string }) => {
+    .option(
+      '--checkpoint <file>',
+      'the checkpoint you kept: a consistency proof must start from it',
+    )
+    .action((file: string, options: { key: string; checkpoint?: string }) => {
       const documents = parseProofDocuments(file);
+      const mine = options.checkpoint ? readInput(options.checkpoint) : null;
       const failures: string[] = [];
       const grown: string[] = [];
       for (const document of documents) {
         if (document.format === consistencyFormat) {
           try {
-            const { from, to } = checkConsistencyProof(document, options.key);
+            const { from, to } = checkConsistencyProof(document, options.key, mine);
             grown.push(`the log of ${from} entries is a prefix of the log of ${to}`);
           } catch (error) {
             failures.push(`consistency: ${(error as Error).message}`);
@@ -267,11 +322,12 @@ export function registerLog(program: Command): void {
           failures.push(`entry ${document.index}: ${(error as Error).message}`);
         }
       }
+      failures.push(...missingFromChains(documents));
       if (failures.length > 0) {
         process.stdout.write(`${failures.map((line) => `FAIL ${line}`).join('\n')}\n`);
         throw new DistillGuardError(
           'input_invalid',
-          `${failures.length} of ${documents.length} proofs do not verify.`,
+          `${failures.length} problem(s) in ${documents.length} proofs.`,
         );
       }
       const entries = documents.length - grown.length;

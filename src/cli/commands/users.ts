@@ -21,16 +21,19 @@ export function registerUsers(program: Command): void {
     const role = parseRole(options.role);
     const added = await withDesk(options, ({ store, desk, keyHashSecret }) => {
       const by = options.as ? actingUser(store, keyHashSecret, options) : null;
-      const user = addUser(store.designation, keyHashSecret, { name, role, by });
-      desk.log.append({
-        kind: 'user.added',
-        at: new Date().toISOString(),
-        actor: by?.name ?? name,
-        role: by?.role ?? 'admin',
-        user: name,
-        user_role: role,
+      // one transaction: two first admins cannot both be added, and no user exists unlogged
+      return store.designation.atomically(() => {
+        const user = addUser(store.designation, keyHashSecret, { name, role, by });
+        desk.log.append({
+          kind: 'user.added',
+          at: new Date().toISOString(),
+          actor: by?.name ?? name,
+          role: by?.role ?? 'admin',
+          user: name,
+          user_role: role,
+        });
+        return user;
       });
-      return user;
     });
     process.stdout.write(
       `added ${added.name} (${added.role})\ntoken (shown once; keep it in a file only this user reads): ${added.token}\n`,
@@ -57,9 +60,31 @@ export function registerUsers(program: Command): void {
       const by = actingUser(store, keyHashSecret, options);
       requireAction(by, 'manage-users');
       const at = new Date().toISOString();
-      if (!store.designation.disableUser(name, at))
-        throw new DistillGuardError('usage', `no active user '${name}'.`);
-      desk.log.append({ kind: 'user.disabled', at, actor: by.name, role: by.role, user: name });
+      store.designation.atomically(() => {
+        const target = store.designation.findUser(name);
+        if (!target || target.disabledAt !== null)
+          throw new DistillGuardError(
+            'usage',
+            `no active user '${name}'; \`distillguard users list\` shows them.`,
+          );
+        const admins = store.designation
+          .listUsers()
+          .filter((user) => user.role === 'admin' && user.disabledAt === null);
+        if (target.role === 'admin' && admins.length === 1)
+          throw new DistillGuardError(
+            'refused',
+            `'${name}' is the last active admin: add another admin first, or no one could manage users again.`,
+          );
+        store.designation.disableUser(name, at);
+        desk.log.append({
+          kind: 'user.disabled',
+          at,
+          actor: by.name,
+          role: by.role,
+          user: name,
+          user_role: target.role,
+        });
+      });
     });
     process.stdout.write(`disabled ${name}\n`);
   });

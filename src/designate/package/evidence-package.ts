@@ -15,6 +15,9 @@ import { gatherPackageFacts } from './package-facts.js';
 import { pdfUnavailable, printPdf } from './print-pdf.js';
 import { verifyText } from './verify-text.js';
 
+/** What `distillguard audit` writes (audit/run-audit.ts): the only audit attachments a package carries. */
+const auditEvidenceFormat = 'distillguard.audit-evidence/v1';
+
 export interface PackageRequest {
   caseId: string;
   outDir: string;
@@ -33,8 +36,31 @@ export interface PackageResult {
   checkpointSize: number;
 }
 
-/** Attachment kinds a package carries without --include-raw. */
-export const sharedKinds = ['audit', 'sighting'];
+/** States before the two-person review has approved sharing. */
+const draftStates = ['opened', 'evidence', 'internal-review'];
+
+/** Whether an attachment is an audit's evidence JSON or a STIX bundle of sightings (else it stays home). */
+export function isSharedFormat(kind: string, content: Buffer): boolean {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(content.toString('utf8'));
+  } catch {
+    return false;
+  }
+  const record = (parsed ?? {}) as Record<string, unknown>;
+  if (kind === 'audit') return record.format === auditEvidenceFormat;
+  if (kind === 'sighting')
+    return (
+      record.type === 'bundle' &&
+      Array.isArray(record.objects) &&
+      (record.objects as { type?: unknown }[]).every((object) =>
+        ['sighting', 'identity', 'marking-definition', 'extension-definition'].includes(
+          String(object?.type),
+        ),
+      )
+    );
+  return false;
+}
 
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 const safeName = (name: string) => name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100) || 'file';
@@ -77,19 +103,29 @@ export async function writeEvidencePackage(
     writeFileSync(path, content, { mode: 0o600 });
   };
 
+  // a case not yet through its two-person review may be packaged for the reviewers, not for sharing
+  if (draftStates.includes(caseRow.state) && ['clear', 'green'].includes(request.tlp))
+    throw new DistillGuardError(
+      'refused',
+      `${caseRow.caseId} is ${caseRow.state}: it has not passed review, so its package cannot be marked TLP:${request.tlp.toUpperCase()}. Use amber or stricter, or take it through review first.`,
+    );
+  prepareFolder(request.outDir);
   const facts = gatherPackageFacts(store, caseRow, { includeRaw: request.includeRaw });
   const exported = exportIntel(store, {
     campaignId: caseRow.campaignId,
     tlp: request.tlp,
-    config: request.config,
+    // client addresses in clear only in a raw package
+    config:
+      request.config.network_indicators === 'clear' && !request.includeRaw
+        ? { ...request.config, network_indicators: 'keyed' }
+        : request.config,
   });
   const bundleText = `${JSON.stringify(exported.bundle, null, 2)}\n`;
-  prepareFolder(request.outDir);
   write('stix-bundle.json', bundleText);
-  // audits and sightings are our own formats without user data; an analysis or a note is the
+  // audits and sightings in our own formats carry no user data; an analysis or a note is the
   // analyst's file, which may quote accounts or prompts: it goes only into a raw package
   for (const attachment of facts.attachments.filter(
-    (row) => request.includeRaw || sharedKinds.includes(row.kind),
+    (row) => request.includeRaw || isSharedFormat(row.kind, row.content),
   ))
     write(
       `attachments/${attachment.kind}/${attachment.sha256.slice(0, 12)}-${safeName(attachment.name)}`,

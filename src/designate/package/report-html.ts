@@ -120,6 +120,7 @@ const styles = `
   figcaption { font-size: 9pt; color: #555; }
   .chart svg { max-width: 100%; height: auto; }
   .first-page { page-break-after: always; }
+  .draft { color: #D55E00; font-weight: bold; }
   ul.limits li { margin-bottom: 4px; }
   code { font-size: 9pt; word-break: break-all; }
 `;
@@ -195,6 +196,7 @@ export function reportHtml(facts: PackageFacts, context: ReportContext): string 
 <section class="first-page">
 <p class="meta"><span class="tlp">TLP:${escapeHtml(context.tlp.toUpperCase())}</span> ${escapeHtml(context.organization)} · generated ${escapeHtml(when(facts.generatedAt))}</p>
 <h1>Evidence report: campaign ${escapeHtml(facts.campaignLabel)}</h1>
+${['opened', 'evidence', 'internal-review'].includes(facts.caseRow.state) ? '<p class="draft">Draft: this case has not passed its two-person review; it is not for sharing.</p>' : ''}
 <p class="meta">Case ${escapeHtml(facts.caseRow.caseId)} · state: <strong>${escapeHtml(facts.caseRow.state)}</strong> · ${facts.accounts.length} accounts · risk ${campaign.risk.toFixed(2)}</p>
 <h2>Summary</h2>
 <p class="summary">${escapeHtml(summaryParagraph(facts))}</p>

@@ -45,9 +45,11 @@ What is here
 4. Check the STIX bundle against the official STIX 2.1 schemas:
      npx distillguard intel validate stix-bundle.json
 
-5. Later: keep log/checkpoint.txt. Whenever the provider shows you a newer checkpoint, ask it to run
-     distillguard log verify --checkpoint checkpoint.txt
-   which fails if any entry up to this checkpoint was changed or removed since. You can cosign the
+5. Later: keep log/checkpoint.txt. Whenever the provider shows you a newer checkpoint, ask it for
+   a consistency proof from yours (distillguard log prove-consistency --checkpoint checkpoint.txt)
+   and check it with the key alone:
+     npx distillguard log verify-proof consistency.json --key '${context.verifierKey}' --checkpoint log/checkpoint.txt
+   It fails if any entry up to this checkpoint was changed or removed since. You can cosign the
    checkpoint (distillguard log keygen --cosigner, then log cosign) so that others can rely on your
    having seen it.
 `;

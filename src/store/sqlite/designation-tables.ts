@@ -33,6 +33,11 @@ export class SqliteDesignationTables implements DesignationStore {
     return this.database.transaction(work).immediate();
   }
 
+  snapshot<T>(work: () => T): T {
+    if (this.database.inTransaction) return work();
+    return this.database.transaction(work).deferred();
+  }
+
   addUser(row: UserRow): boolean {
     return (
       this.database

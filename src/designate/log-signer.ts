@@ -3,7 +3,7 @@
 // so a replaced or lost signing key stops the start instead of silently forking the log.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { chmodSync, linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { DistillGuardError } from '../core/index.js';
 import type { Store } from '../store/index.js';
 import { generateSignerKey, parseSignerKey, type NoteSigner } from './signed-note.js';
@@ -84,7 +84,9 @@ export function loadLogSigner(options: LogSignerOptions): LogSigner {
     createKeyFile(file, options.origin ?? defaultOrigin());
     text = readFileSync(file, 'utf8');
   }
-  chmodSync(file, 0o600);
+  // tightened when this user owns it (another user's file is left as it is)
+  const stat = statSync(file);
+  if ((stat.mode & 0o077) !== 0 && stat.uid === process.getuid?.()) chmodSync(file, 0o600);
   const parsed = parseSignerKey(text.trim());
   const recorded = options.store.writeSettingOnce(verifierSetting, parsed.verifierKey);
   if (recorded !== parsed.verifierKey)

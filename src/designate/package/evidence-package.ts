@@ -65,6 +65,15 @@ export function isSharedFormat(kind: string, content: Buffer): boolean {
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 const safeName = (name: string) => name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100) || 'file';
 
+/** The case an entry names; an entry that does not parse (log verify reports it) names none. */
+function caseOf(entry: Buffer): string | undefined {
+  try {
+    return (JSON.parse(entry.toString('utf8')) as { case?: string }).case;
+  } catch {
+    return undefined;
+  }
+}
+
 function prepareFolder(outDir: string): void {
   try {
     mkdirSync(outDir, { recursive: true, mode: 0o700 });
@@ -173,10 +182,7 @@ export async function writeEvidencePackage(
   // the case's entries: every one naming it (its steps, attachments, this export and package)
   const entries = store.designation
     .readLogEntries(0, checkpoint.treeSize)
-    .filter(
-      (row) =>
-        (JSON.parse(row.entry.toString('utf8')) as { case?: string }).case === caseRow.caseId,
-    )
+    .filter((row) => caseOf(row.entry) === caseRow.caseId)
     .map((row) => proveEntry(desk.log, row.index, checkpoint));
   write('log/entries.json', `${JSON.stringify(entries, null, 2)}\n`);
   write('log/checkpoint.txt', checkpoint.note);

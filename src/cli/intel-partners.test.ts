@@ -310,6 +310,21 @@ test('lab B answers with sightings of lab A indicators; the hub shows one campai
     hydra.sightings.length > 0 &&
       hydra.sightings.every((sighting) => sighting.reporter === 'lab-b'),
   );
+  // every post is an entry of the hub's transparency log, attributed to the partner, counts only
+  const hubLog = new Database(hubDb, { readonly: true });
+  const logged = (
+    hubLog.prepare('SELECT entry FROM log_entries ORDER BY idx').all() as { entry: Buffer }[]
+  ).map((row) => JSON.parse(row.entry.toString('utf8')) as Record<string, unknown>);
+  hubLog.close();
+  const posts = logged.filter(
+    (entry) => entry.kind === 'intel.import' && entry.channel === 'taxii',
+  );
+  assert.deepEqual([...new Set(posts.map((entry) => entry.actor))].sort(), ['lab-a', 'lab-b']);
+  assert.ok(
+    posts.every((entry) => typeof entry.objects === 'number' && typeof entry.sha256 === 'string'),
+  );
+  assert.ok(!logged.some((entry) => 'objects' in entry && Array.isArray(entry.objects)));
+  assert.match(await cli(['log', 'verify', '--db', hubDb]), /^ok: \d+ entries/);
   // the hub made it a grouping partners can pull
   await cli(['intel', 'pull', ...asLab('lab-a'), '--db', dbA, '--from', 'hub']);
   await cli([

@@ -1,7 +1,14 @@
 // Public face of designate/: users and roles, the case workflow, the transparency log (RFC 6962
 // Merkle tree, C2SP checkpoints and signed notes, cosignatures) and evidence packages.
 export { roles, isRole, may, requireAction, type Action, type Actor, type Role } from './roles.js';
-export { addUser, authenticateUser, parseRole, userTokenHash, type AddedUser } from './users.js';
+export {
+  addUser,
+  authenticateUser,
+  parseRole,
+  userOfToken,
+  userTokenHash,
+  type AddedUser,
+} from './users.js';
 export {
   caseStates,
   caseTransitions,

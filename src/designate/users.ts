@@ -100,3 +100,24 @@ export function authenticateUser(
     );
   return { name: row.name, role: row.role };
 }
+
+/**
+ * The user a bearer token belongs to (the admin API and the dashboard), or null when it is no
+ * live user's token.
+ */
+export function userOfToken(
+  store: DesignationStore,
+  keyHashSecret: Buffer,
+  token: string,
+): Actor | null {
+  const hash = userTokenHash(keyHashSecret, token);
+  const row = store.findUserByTokenHash(hash);
+  if (
+    !row ||
+    row.disabledAt !== null ||
+    !isRole(row.role) ||
+    !timingSafeEqual(Buffer.from(row.tokenHash), Buffer.from(hash))
+  )
+    return null;
+  return { name: row.name, role: row.role };
+}

@@ -16,6 +16,9 @@ export type ApiErrorCode =
   | 'admin_token_required'
   | 'insufficient_scope'
   | 'not_found'
+  | 'user_token_required'
+  | 'role_required'
+  | 'step_refused'
   | 'rate_limited'
   | 'too_many_in_flight'
   | 'verification_required'
@@ -33,6 +36,7 @@ const openaiTypes: Record<number, string> = {
   403: 'permission_error',
   404: 'not_found_error',
   408: 'invalid_request_error',
+  409: 'invalid_request_error',
   413: 'invalid_request_error',
   431: 'invalid_request_error',
   429: 'rate_limit_error',
@@ -46,6 +50,7 @@ const anthropicTypes: Record<number, string> = {
   403: 'permission_error',
   404: 'not_found_error',
   408: 'invalid_request_error',
+  409: 'invalid_request_error',
   413: 'request_too_large',
   431: 'invalid_request_error',
   429: 'rate_limit_error',

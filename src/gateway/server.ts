@@ -11,6 +11,8 @@ import {
 import type { LiveAssessment } from '../detect/index.js';
 import { scheduleRetention, SqliteStore, type RetentionSchedule } from '../store/index.js';
 import { registerAdminRoutes, registerMetricsRoute } from './admin-routes.js';
+import { registerDesignationRoutes } from './designation-routes.js';
+import { loadLogSigner, TransparencyLog } from '../designate/index.js';
 import { createAdminApp } from './admin-listener.js';
 import { mountTaxii, partnerSecretHash, type TaxiiReceipt } from '../intel/index.js';
 import { AdminTokens } from './admin-tokens.js';
@@ -246,6 +248,17 @@ async function startGatewayWith(
     health,
     enforcement,
     refreshFacts: () => detection.refreshFacts(),
+  });
+  // the log's key is read (or made) on the first designation request, not at start
+  let designationLog: TransparencyLog | null = null;
+  registerDesignationRoutes(adminApp, {
+    store,
+    keyHashSecret,
+    log: () =>
+      (designationLog ??= new TransparencyLog(
+        store.designation,
+        loadLogSigner({ databasePath: options.databasePath, store }),
+      )),
   });
   if (options.taxii)
     await mountTaxii(adminApp, {

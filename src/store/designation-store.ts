@@ -85,6 +85,7 @@ export interface DesignationStore {
 
   addUser(row: UserRow): boolean;
   findUser(name: string): UserRow | null;
+  findUserByTokenHash(tokenHash: string): UserRow | null;
   listUsers(): UserRow[];
   disableUser(name: string, at: string): boolean;
 

@@ -53,6 +53,13 @@ export class SqliteDesignationTables implements DesignationStore {
     return (this.database.prepare(`${selectUsers} WHERE name = ?`).get(name) as UserRow) ?? null;
   }
 
+  findUserByTokenHash(tokenHash: string): UserRow | null {
+    return (
+      (this.database.prepare(`${selectUsers} WHERE token_hash = ?`).get(tokenHash) as UserRow) ??
+      null
+    );
+  }
+
   listUsers(): UserRow[] {
     return this.database.prepare(`${selectUsers} ORDER BY created_at, name`).all() as UserRow[];
   }

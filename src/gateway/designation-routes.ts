@@ -1,0 +1,270 @@
+// The admin API's designation part under /admin/v1/ (what the dashboard will call): who am I, the
+// stored campaigns, cases and their steps, the log's checkpoint and proofs. Users authenticate with
+// the token `users add` printed, as "Authorization: Bearer <token>"; no cookie is read, so a page
+// of another origin cannot act for them. Every action goes through the same functions as the CLI:
+// the same roles, workflow and log.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DistillGuardError, isJsonObject, type JsonObject } from '../core/index.js';
+import {
+  approveCase,
+  expireDue,
+  nextSteps,
+  openCase,
+  proveEntry,
+  requireAction,
+  requireCase,
+  transitionCase,
+  userOfToken,
+  type Actor,
+  type CaseDesk,
+  type TransparencyLog,
+} from '../designate/index.js';
+import type { SqliteStore } from '../store/index.js';
+import { ApiError, sendApiError } from './api-error.js';
+
+export interface DesignationContext {
+  store: SqliteStore;
+  /** The transparency log, opened on first use. */
+  log: () => TransparencyLog;
+  keyHashSecret: Buffer;
+}
+
+const prefix = '/admin/v1';
+
+function actorOf(request: FastifyRequest, context: DesignationContext): Actor {
+  const header = request.headers.authorization ?? '';
+  const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+  if (!token)
+    throw new ApiError(
+      401,
+      'user_token_required',
+      'Log in: send "Authorization: Bearer <token>" with the token `distillguard users add` printed.',
+    );
+  const actor = userOfToken(context.store.designation, context.keyHashSecret, token);
+  if (!actor)
+    throw new ApiError(
+      401,
+      'user_token_required',
+      "The token is no live user's: unknown, or the user was disabled. Ask an admin for a new user (`distillguard users add`).",
+    );
+  return actor;
+}
+
+/** A workflow or role error as the HTTP answer it is. */
+function asApiError(error: DistillGuardError): ApiError {
+  switch (error.code) {
+    case 'forbidden':
+      return new ApiError(403, 'role_required', error.message);
+    case 'refused':
+      return new ApiError(409, 'step_refused', error.message);
+    case 'usage':
+    case 'input_invalid':
+      return new ApiError(
+        /^no case '/.test(error.message) ? 404 : 400,
+        /^no case '/.test(error.message) ? 'not_found' : 'invalid_request',
+        error.message,
+      );
+    default:
+      return new ApiError(500, 'internal_error', error.message);
+  }
+}
+
+function body(request: FastifyRequest): JsonObject {
+  const raw = request.body;
+  try {
+    const parsed: unknown =
+      Buffer.isBuffer(raw) && raw.length > 0 ? JSON.parse(raw.toString('utf8')) : {};
+    if (isJsonObject(parsed)) return parsed;
+  } catch {
+    // answered below
+  }
+  throw new ApiError(400, 'invalid_json', 'The body must be a JSON object.');
+}
+
+function text(fields: JsonObject, name: string, required: boolean): string | undefined {
+  const value = fields[name];
+  if (value === undefined && !required) return undefined;
+  if (typeof value !== 'string' || (required && value.trim().length === 0))
+    throw new ApiError(400, 'invalid_request', `${name}: required, a non-empty string.`, {
+      param: name,
+    });
+  return value;
+}
+
+export function registerDesignationRoutes(app: FastifyInstance, context: DesignationContext): void {
+  const deskOf = (): CaseDesk => ({ store: context.store, log: context.log() });
+  /** Authenticates, lapses due designations, runs, and signs what the action appended. */
+  const handle =
+    (
+      work: (actor: Actor, request: FastifyRequest, reply: FastifyReply, desk: CaseDesk) => unknown,
+    ) =>
+    async (request: FastifyRequest, reply: FastifyReply) => {
+      try {
+        const actor = actorOf(request, context);
+        const desk = deskOf();
+        expireDue(desk);
+        try {
+          return work(actor, request, reply, desk);
+        } finally {
+          desk.log.checkpoint();
+        }
+      } catch (error) {
+        const answer =
+          error instanceof ApiError
+            ? error
+            : error instanceof DistillGuardError
+              ? asApiError(error)
+              : null;
+        if (!answer) throw error;
+        sendApiError(reply, 'openai', answer);
+        return reply;
+      }
+    };
+  const caseView = (desk: CaseDesk, caseId: string) => {
+    const row = requireCase(desk, caseId);
+    return {
+      case_id: row.caseId,
+      campaign_id: row.campaignId,
+      state: row.state,
+      opened_by: row.openedBy,
+      opened_at: row.openedAt,
+      updated_at: row.updatedAt,
+      expires_at: row.expiresAt,
+      next_steps: nextSteps(row.state).map((step) => ({ to: step.to, meaning: step.meaning })),
+      events: context.store.designation.readCaseEvents(caseId).map((event) => ({
+        kind: event.kind,
+        actor: event.actor,
+        role: event.role,
+        at: event.at,
+        from: event.fromState,
+        to: event.toState,
+        reason: event.reason,
+        log_index: event.logIndex,
+      })),
+      attachments: context.store.designation.readAttachments(caseId).map((file) => ({
+        kind: file.kind,
+        name: file.name,
+        sha256: file.sha256,
+        bytes: file.content.length,
+        added_by: file.addedBy,
+        added_at: file.addedAt,
+      })),
+    };
+  };
+
+  app.get(
+    `${prefix}/me`,
+    handle((actor) => actor),
+  );
+
+  app.get(
+    `${prefix}/campaigns`,
+    handle((actor) => {
+      requireAction(actor, 'read');
+      return {
+        campaigns: context.store.intel.readCampaignFindings().map((row) => {
+          const campaign = JSON.parse(row.campaign) as JsonObject & { accounts: string[] };
+          return {
+            ...campaign,
+            account_count: campaign.accounts.length,
+            analysed_at: row.analysedAt,
+            withdrawn_at: row.withdrawnAt,
+          };
+        }),
+      };
+    }),
+  );
+
+  app.get(
+    `${prefix}/cases`,
+    handle((actor) => {
+      requireAction(actor, 'read');
+      return {
+        cases: context.store.designation.listCases().map((row) => ({
+          case_id: row.caseId,
+          campaign_id: row.campaignId,
+          state: row.state,
+          opened_by: row.openedBy,
+          opened_at: row.openedAt,
+          expires_at: row.expiresAt,
+        })),
+      };
+    }),
+  );
+
+  app.post(
+    `${prefix}/cases`,
+    handle((actor, request, reply, desk) => {
+      const fields = body(request);
+      const row = openCase(
+        desk,
+        actor,
+        text(fields, 'campaign_id', true) as string,
+        text(fields, 'reason', false) ?? null,
+      );
+      void reply.code(201);
+      return caseView(desk, row.caseId);
+    }),
+  );
+
+  app.get(
+    `${prefix}/cases/:id`,
+    handle((actor, request, _reply, desk) => {
+      requireAction(actor, 'read');
+      return caseView(desk, (request.params as { id: string }).id);
+    }),
+  );
+
+  app.post(
+    `${prefix}/cases/:id/approvals`,
+    handle((actor, request, _reply, desk) => {
+      const fields = body(request);
+      const caseId = (request.params as { id: string }).id;
+      approveCase(
+        desk,
+        actor,
+        caseId,
+        text(fields, 'to', true) as string,
+        text(fields, 'reason', true) as string,
+      );
+      return caseView(desk, caseId);
+    }),
+  );
+
+  app.post(
+    `${prefix}/cases/:id/transitions`,
+    handle((actor, request, _reply, desk) => {
+      const fields = body(request);
+      const caseId = (request.params as { id: string }).id;
+      transitionCase(desk, actor, caseId, {
+        to: text(fields, 'to', true) as string,
+        reason: text(fields, 'reason', true) as string,
+        expiresAt: text(fields, 'expires', false),
+        statement: text(fields, 'statement', false),
+      });
+      return caseView(desk, caseId);
+    }),
+  );
+
+  app.get(
+    `${prefix}/log/checkpoint`,
+    handle((actor, _request, reply, desk) => {
+      requireAction(actor, 'read');
+      void reply.type('text/plain; charset=utf-8');
+      return desk.log.checkpoint().note;
+    }),
+  );
+
+  app.get(
+    `${prefix}/log/entries/:index/proof`,
+    handle((actor, request, _reply, desk) => {
+      requireAction(actor, 'read');
+      const index = Number((request.params as { index: string }).index);
+      if (!Number.isSafeInteger(index) || index < 0)
+        throw new ApiError(400, 'invalid_request', 'index: an entry number (0, 1, ...).', {
+          param: 'index',
+        });
+      return proveEntry(desk.log, index, desk.log.checkpoint());
+    }),
+  );
+}

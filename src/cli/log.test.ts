@@ -163,6 +163,27 @@ before(async () => {
   otherKey = (await ok(['log', 'public-key', '--db', otherDb])).stdout.trim();
 });
 
+/**
+ * An insider's rewrite: entry 1 says eve where it said alice, every leaf hash recomputed, the
+ * store's checkpoints deleted (the key and its head file are left to the caller).
+ */
+function rewriteHistory(database: string): void {
+  tamper(database, (connection) => {
+    const entry = entryAt(connection, 1).toString('utf8');
+    assert.match(entry, /"user":"alice"/);
+    connection
+      .prepare('UPDATE log_entries SET entry = ? WHERE idx = 1')
+      .run(Buffer.from(entry.replace('"user":"alice"', '"user":"eve"'), 'utf8'));
+    const rows = connection.prepare('SELECT idx, entry FROM log_entries').all() as {
+      idx: number;
+      entry: Buffer;
+    }[];
+    const rehash = connection.prepare('UPDATE log_entries SET leaf_hash = ? WHERE idx = ?');
+    for (const row of rows) rehash.run(leafOf(row.entry), row.idx);
+    connection.prepare('DELETE FROM log_checkpoints').run();
+  });
+}
+
 test('log public-key and log checkpoint: an independent C2SP verifier checks the signature, the body and the RFC 6962 root of the entries', async () => {
   const said = await ok(['log', 'public-key', '--db', db]);
   assert.match(said.stdout, /^[^+\s]+\+[0-9a-f]{8}\+[A-Za-z0-9+/]+=*\n$/);
@@ -282,20 +303,7 @@ test('log verify: a removed entry, in the middle or at the end, is reported as m
 
 test("log verify --checkpoint: history rewritten and re-signed with the log's own key is caught by a checkpoint saved before", async () => {
   const copy = await copyOfStore('rewritten');
-  tamper(copy, (connection) => {
-    const entry = entryAt(connection, 1).toString('utf8');
-    assert.match(entry, /"user":"alice"/);
-    connection
-      .prepare('UPDATE log_entries SET entry = ? WHERE idx = 1')
-      .run(Buffer.from(entry.replace('"user":"alice"', '"user":"eve"'), 'utf8'));
-    const rows = connection.prepare('SELECT idx, entry FROM log_entries').all() as {
-      idx: number;
-      entry: Buffer;
-    }[];
-    const rehash = connection.prepare('UPDATE log_entries SET leaf_hash = ? WHERE idx = ?');
-    for (const row of rows) rehash.run(leafOf(row.entry), row.idx);
-    connection.prepare('DELETE FROM log_checkpoints').run();
-  });
+  rewriteHistory(copy);
   await ok(['log', 'checkpoint', '--db', copy]);
   const alone = await ok(['log', 'verify', '--db', copy]);
   assert.match(alone.stdout, /^ok: 6 entries, 1 stored checkpoint\(s\) verified\n$/);
@@ -319,19 +327,7 @@ test('log prove-consistency: a partner holding an old checkpoint checks, with th
     new RegExp(`^ok: the log of ${savedSize} entries is a prefix of the log of \\d+\\n$`),
   );
   const copy = await copyOfStore('rewritten-for-consistency');
-  tamper(copy, (connection) => {
-    const entry = entryAt(connection, 1).toString('utf8');
-    connection
-      .prepare('UPDATE log_entries SET entry = ? WHERE idx = 1')
-      .run(Buffer.from(entry.replace('"user":"alice"', '"user":"eve"'), 'utf8'));
-    const rows = connection.prepare('SELECT idx, entry FROM log_entries').all() as {
-      idx: number;
-      entry: Buffer;
-    }[];
-    const rehash = connection.prepare('UPDATE log_entries SET leaf_hash = ? WHERE idx = ?');
-    for (const row of rows) rehash.run(leafOf(row.entry), row.idx);
-    connection.prepare('DELETE FROM log_checkpoints').run();
-  });
+  rewriteHistory(copy);
   const forged = join(folder, 'forged-consistency.json');
   await ok(['log', 'prove-consistency', '--checkpoint', saved, '--out', forged, '--db', copy]);
   const refused = await runCli(['log', 'verify-proof', forged, '--key', publicKey]);

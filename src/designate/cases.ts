@@ -1,60 +1,25 @@
 // Cases: a campaign finding taken from opening to designation, appeal and revocation. Each change
 // is checked against the workflow (case-states.ts) and the acting user's role, then made together
 // with its log entry in one transaction; refusals say why and what is allowed instead.
-import { createHash } from 'node:crypto';
 import { DistillGuardError } from '../core/index.js';
 import { campaignLabelFor } from '../intel/index.js';
-import type { CaseEventRow, CaseRow, Store } from '../store/index.js';
+import type { CaseEventRow, CaseRow } from '../store/index.js';
+import { isCaseState, transitionBetween, caseStates, type CaseState } from './case-states.js';
 import {
-  designationInForce,
-  isCaseState,
-  nextSteps,
-  transitionBetween,
-  caseStates,
-  type CaseState,
-} from './case-states.js';
+  disabledUsers,
+  nowOf,
+  previousEntry,
+  refuse,
+  requireCase,
+  sha256,
+  type CaseDesk,
+} from './case-desk.js';
 import { requireAction, type Actor } from './roles.js';
-import type { TransparencyLog } from './transparency-log.js';
 import { warningListHits } from './warning-check.js';
 
-export const attachmentKinds = ['analysis', 'audit', 'sighting', 'note'] as const;
-export type AttachmentKind = (typeof attachmentKinds)[number];
-
-export interface CaseDesk {
-  store: Store;
-  log: TransparencyLog;
-  now?: () => Date;
-}
-
-const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
-const nowOf = (desk: CaseDesk) => (desk.now ?? (() => new Date()))();
-
-function disabledUsers(desk: CaseDesk): Set<string> {
-  return new Set(
-    desk.store.designation
-      .listUsers()
-      .filter((user) => user.disabledAt !== null)
-      .map((user) => user.name),
-  );
-}
-
-/** The log index of the case's last entry: each entry names it, so a package missing one shows. */
-function previousEntry(desk: CaseDesk, caseId: string): number | null {
-  const indexes = desk.store.designation
-    .readCaseEvents(caseId)
-    .flatMap((event) => (event.logIndex === null ? [] : [event.logIndex]));
-  return indexes.length > 0 ? Math.max(...indexes) : null;
-}
-
-export function requireCase(desk: CaseDesk, caseId: string): CaseRow {
-  const row = desk.store.designation.findCase(caseId);
-  if (row) return row;
-  const known = desk.store.designation.listCases().map((c) => c.caseId);
-  throw new DistillGuardError(
-    'usage',
-    `no case '${caseId}'. ${known.length > 0 ? `Cases: ${known.slice(-10).join(', ')}.` : 'Open one with `distillguard cases open --campaign ID`.'}`,
-  );
-}
+export { attachToCase, attachmentKinds, type AttachmentKind } from './case-attachments.js';
+export { expireDue } from './case-expiry.js';
+export { requireCase, type CaseDesk } from './case-desk.js';
 
 function openCaseUnlocked(
   desk: CaseDesk,
@@ -153,16 +118,6 @@ export function approvalsOf(
     seen.add(event.actor);
     return true;
   });
-}
-
-function refuse(caseRow: CaseRow, message: string): never {
-  const steps = nextSteps(caseRow.state)
-    .map((step) => `${step.to} (${step.meaning})`)
-    .join('; ');
-  throw new DistillGuardError(
-    'refused',
-    `${caseRow.caseId} is ${caseRow.state}: ${message}${steps ? ` Allowed next: ${steps}.` : ' It is final.'}`,
-  );
 }
 
 function checkTarget(caseRow: CaseRow, to: string): CaseState {
@@ -335,108 +290,6 @@ function transitionCaseUnlocked(
   return requireCase(desk, caseId);
 }
 
-function attachToCaseUnlocked(
-  desk: CaseDesk,
-  actor: Actor,
-  caseId: string,
-  file: { kind: string; name: string; content: Buffer },
-): { sha256: string; added: boolean; logIndex: number | null } {
-  requireAction(actor, 'attach');
-  const caseRow = requireCase(desk, caseId);
-  if (!(attachmentKinds as readonly string[]).includes(file.kind))
-    throw new DistillGuardError(
-      'usage',
-      `--kind must be one of ${attachmentKinds.join(', ')}, not '${file.kind}'.`,
-    );
-  if (['closed-benign', 'revoked', 'expired'].includes(caseRow.state))
-    refuse(caseRow, 'a closed case takes no more evidence.');
-  const digest = sha256(file.content);
-  if (desk.store.designation.readAttachments(caseId).some((row) => row.sha256 === digest))
-    return { sha256: digest, added: false, logIndex: null };
-  const at = nowOf(desk).toISOString();
-  return desk.store.designation.atomically(() => {
-    const logIndex = desk.log.append({
-      kind: 'case.attachment',
-      at,
-      actor: actor.name,
-      role: actor.role,
-      case: caseId,
-      previous: previousEntry(desk, caseId),
-      attachment_kind: file.kind,
-      name: file.name,
-      sha256: digest,
-      bytes: file.content.length,
-    });
-    desk.store.designation.addAttachment({
-      sha256: digest,
-      caseId,
-      kind: file.kind,
-      name: file.name,
-      content: file.content,
-      addedBy: actor.name,
-      addedAt: at,
-      logIndex,
-    });
-    desk.store.designation.addCaseEvent({
-      caseId,
-      kind: 'attachment',
-      actor: actor.name,
-      role: actor.role,
-      at,
-      fromState: null,
-      toState: null,
-      reason: null,
-      detail: JSON.stringify({ kind: file.kind, name: file.name, sha256: digest }),
-      logIndex,
-    });
-    return { sha256: digest, added: true, logIndex };
-  });
-}
-
-/** Lapses every designation whose expiry has passed (run before each cases command). */
-export function expireDue(desk: CaseDesk): CaseRow[] {
-  const now = nowOf(desk);
-  const due = desk.store.designation
-    .listCases()
-    .filter(
-      (row) =>
-        (designationInForce as readonly string[]).includes(row.state) &&
-        row.expiresAt !== null &&
-        new Date(row.expiresAt).getTime() <= now.getTime(),
-    );
-  const at = now.toISOString();
-  for (const row of due)
-    desk.store.designation.atomically(() => {
-      // another process may have expired or revoked it since the list was read
-      if (desk.store.designation.findCase(row.caseId)?.state !== row.state) return;
-      const logIndex = desk.log.append({
-        kind: 'case.transition',
-        at,
-        actor: 'system',
-        role: 'system',
-        case: row.caseId,
-        previous: previousEntry(desk, row.caseId),
-        from: row.state,
-        to: 'expired',
-        reason: `the designation expired on ${row.expiresAt}`,
-      });
-      desk.store.designation.updateCase(row.caseId, { state: 'expired', updatedAt: at });
-      desk.store.designation.addCaseEvent({
-        caseId: row.caseId,
-        kind: 'transition',
-        actor: 'system',
-        role: 'system',
-        at,
-        fromState: row.state,
-        toState: 'expired',
-        reason: `the designation expired on ${row.expiresAt}`,
-        detail: '{}',
-        logIndex,
-      });
-    });
-  return due;
-}
-
 /**
  * Opens a case on a stored campaign finding (analyze --db stores them). Every check and write of
  * this and the functions below runs in one immediate transaction: two processes acting on one
@@ -474,14 +327,4 @@ export function transitionCase(
   return desk.store.designation.atomically(() =>
     transitionCaseUnlocked(desk, actor, caseId, request),
   );
-}
-
-/** Adds a file to a case's evidence (stored whole; the log records its SHA-256). */
-export function attachToCase(
-  desk: CaseDesk,
-  actor: Actor,
-  caseId: string,
-  file: { kind: string; name: string; content: Buffer },
-): { sha256: string; added: boolean; logIndex: number | null } {
-  return desk.store.designation.atomically(() => attachToCaseUnlocked(desk, actor, caseId, file));
 }

@@ -1,0 +1,49 @@
+// Designations lapse on their date: before each command, the system moves every designated or
+// upheld case whose expiry has passed to expired, each with its own log entry.
+import type { CaseRow } from '../store/index.js';
+import { designationInForce } from './case-states.js';
+import { nowOf, previousEntry, type CaseDesk } from './case-desk.js';
+
+/** Lapses every designation whose expiry has passed (run before each cases command). */
+export function expireDue(desk: CaseDesk): CaseRow[] {
+  const now = nowOf(desk);
+  const due = desk.store.designation
+    .listCases()
+    .filter(
+      (row) =>
+        (designationInForce as readonly string[]).includes(row.state) &&
+        row.expiresAt !== null &&
+        new Date(row.expiresAt).getTime() <= now.getTime(),
+    );
+  const at = now.toISOString();
+  for (const row of due)
+    desk.store.designation.atomically(() => {
+      // another process may have expired or revoked it since the list was read
+      if (desk.store.designation.findCase(row.caseId)?.state !== row.state) return;
+      const logIndex = desk.log.append({
+        kind: 'case.transition',
+        at,
+        actor: 'system',
+        role: 'system',
+        case: row.caseId,
+        previous: previousEntry(desk, row.caseId),
+        from: row.state,
+        to: 'expired',
+        reason: `the designation expired on ${row.expiresAt}`,
+      });
+      desk.store.designation.updateCase(row.caseId, { state: 'expired', updatedAt: at });
+      desk.store.designation.addCaseEvent({
+        caseId: row.caseId,
+        kind: 'transition',
+        actor: 'system',
+        role: 'system',
+        at,
+        fromState: row.state,
+        toState: 'expired',
+        reason: `the designation expired on ${row.expiresAt}`,
+        detail: '{}',
+        logIndex,
+      });
+    });
+  return due;
+}

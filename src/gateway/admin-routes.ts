@@ -100,7 +100,8 @@ function queryValue(request: FastifyRequest, name: string): string | undefined {
   });
 }
 
-function jsonBody(request: FastifyRequest): JsonObject {
+/** The request body as a JSON object (empty: {}); anything else is a 400. */
+export function jsonBody(request: FastifyRequest): JsonObject {
   const body = request.body;
   try {
     const parsed: unknown =

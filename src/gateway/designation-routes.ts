@@ -4,7 +4,7 @@
 // of another origin cannot act for them. Every action goes through the same functions as the CLI:
 // the same roles, workflow and log.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DistillGuardError, isJsonObject, type JsonObject } from '../core/index.js';
+import { DistillGuardError, type JsonObject } from '../core/index.js';
 import {
   approveCase,
   expireDue,
@@ -20,6 +20,7 @@ import {
   type TransparencyLog,
 } from '../designate/index.js';
 import type { SqliteStore } from '../store/index.js';
+import { jsonBody } from './admin-routes.js';
 import { ApiError, sendApiError } from './api-error.js';
 
 export interface DesignationContext {
@@ -67,18 +68,6 @@ function asApiError(error: DistillGuardError): ApiError {
     default:
       return new ApiError(500, 'internal_error', error.message);
   }
-}
-
-function body(request: FastifyRequest): JsonObject {
-  const raw = request.body;
-  try {
-    const parsed: unknown =
-      Buffer.isBuffer(raw) && raw.length > 0 ? JSON.parse(raw.toString('utf8')) : {};
-    if (isJsonObject(parsed)) return parsed;
-  } catch {
-    // answered below
-  }
-  throw new ApiError(400, 'invalid_json', 'The body must be a JSON object.');
 }
 
 function text(fields: JsonObject, name: string, required: boolean): string | undefined {
@@ -195,7 +184,7 @@ export function registerDesignationRoutes(app: FastifyInstance, context: Designa
   app.post(
     `${prefix}/cases`,
     handle((actor, request, reply, desk) => {
-      const fields = body(request);
+      const fields = jsonBody(request);
       const row = openCase(
         desk,
         actor,
@@ -218,7 +207,7 @@ export function registerDesignationRoutes(app: FastifyInstance, context: Designa
   app.post(
     `${prefix}/cases/:id/approvals`,
     handle((actor, request, _reply, desk) => {
-      const fields = body(request);
+      const fields = jsonBody(request);
       const caseId = (request.params as { id: string }).id;
       approveCase(
         desk,
@@ -234,7 +223,7 @@ export function registerDesignationRoutes(app: FastifyInstance, context: Designa
   app.post(
     `${prefix}/cases/:id/transitions`,
     handle((actor, request, _reply, desk) => {
-      const fields = body(request);
+      const fields = jsonBody(request);
       const caseId = (request.params as { id: string }).id;
       transitionCase(desk, actor, caseId, {
         to: text(fields, 'to', true) as string,

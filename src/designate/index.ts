@@ -1,6 +1,16 @@
 // Public face of designate/: users and roles, the case workflow, the transparency log (RFC 6962
 // Merkle tree, C2SP checkpoints and signed notes, cosignatures) and evidence packages.
-export { roles, isRole, may, requireAction, type Action, type Actor, type Role } from './roles.js';
+export {
+  actions,
+  roles,
+  isRole,
+  may,
+  requireAction,
+  rolesFor,
+  type Action,
+  type Actor,
+  type Role,
+} from './roles.js';
 export {
   addUser,
   authenticateUser,
@@ -61,3 +71,12 @@ export {
   type PackageResult,
 } from './package/evidence-package.js';
 export { chromiumPath, pdfUnavailable, quietChromiumFlags } from './package/print-pdf.js';
+export { forceAtlas2 } from './package/force-layout.js';
+export {
+  buildCampaignView,
+  campaignViewOf,
+  networkOf,
+  saveCampaignViews,
+  type CampaignView,
+  type SharedKind,
+} from './campaign-view.js';

@@ -16,15 +16,17 @@ export const actions = [
   'talk-to-hub',
   'manage-users',
   'include-raw',
+  'read-raw',
+  'audit',
 ] as const;
 export type Action = (typeof actions)[number];
 
 const granted: Record<Role, readonly Action[]> = {
   viewer: ['read'],
-  analyst: ['read', 'open-case', 'attach', 'work-case'],
-  reviewer: ['read', 'attach', 'approve', 'review-case'],
+  analyst: ['read', 'read-raw', 'open-case', 'attach', 'work-case', 'audit'],
+  reviewer: ['read', 'read-raw', 'attach', 'approve', 'review-case'],
   liaison: ['read', 'attach', 'talk-to-hub'],
-  admin: ['read', 'manage-users', 'include-raw'],
+  admin: ['read', 'read-raw', 'manage-users', 'include-raw'],
 };
 
 /** What an action means, for messages. */
@@ -38,6 +40,8 @@ const described: Record<Action, string> = {
   'talk-to-hub': 'share with partners and nominate to the hub',
   'manage-users': 'manage users',
   'include-raw': 'put raw exchanges and personal data in an evidence package',
+  'read-raw': "read accounts' raw exchanges and personal data",
+  audit: 'start a watermark audit of a suspect model',
 };
 
 export function isRole(value: string): value is Role {

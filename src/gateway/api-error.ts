@@ -19,6 +19,7 @@ export type ApiErrorCode =
   | 'user_token_required'
   | 'role_required'
   | 'step_refused'
+  | 'audit_unavailable'
   | 'rate_limited'
   | 'too_many_in_flight'
   | 'verification_required'

@@ -86,7 +86,11 @@ test('/admin/v1: user tokens and roles, the case workflow and the log, as the CL
     });
     assert.equal(forged.status, 401);
 
-    assert.deepEqual((await call('GET', '/me', 'vic')).json(), { name: 'vic', role: 'viewer' });
+    assert.deepEqual((await call('GET', '/me', 'vic')).json(), {
+      name: 'vic',
+      role: 'viewer',
+      actions: ['read'],
+    });
     const campaigns = (await call('GET', '/campaigns', 'vic')).json().campaigns as {
       campaign_id: string;
       account_count: number;
@@ -125,8 +129,25 @@ test('/admin/v1: user tokens and roles, the case workflow and the log, as the CL
     const missingReason = await call('POST', `/cases/${caseId}/approvals`, 'rui', { to: 'shared' });
     assert.equal(missingReason.status, 400);
     assert.match(missingReason.text, /reason: required/);
-    for (const reviewer of ['rui', 'sam'])
-      await call('POST', `/cases/${caseId}/approvals`, reviewer, { to: 'shared', reason: 'ok' });
+    const approved = (
+      await call('POST', `/cases/${caseId}/approvals`, 'rui', { to: 'shared', reason: 'ok' })
+    ).json() as { next_steps: { to: string; approvals: boolean; approved_by: string[] }[] };
+    // what the dashboard offers: the step to shared waits for a second reviewer, the liaison's
+    assert.deepEqual(
+      approved.next_steps.find((step) => step.to === 'shared'),
+      {
+        to: 'shared',
+        meaning: 'share with partners (after two reviewers approve)',
+        action: 'talk-to-hub',
+        roles: ['liaison'],
+        approvals: true,
+        approved_by: ['rui'],
+        warning_check: false,
+        needs_expiry: false,
+        needs_statement: false,
+      },
+    );
+    await call('POST', `/cases/${caseId}/approvals`, 'sam', { to: 'shared', reason: 'ok' });
     const shared = await call('POST', `/cases/${caseId}/transitions`, 'lia', {
       to: 'shared',
       reason: 'to partners',

@@ -6,13 +6,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DistillGuardError, type JsonObject } from '../core/index.js';
 import {
+  actions,
+  approvalsOf,
   approveCase,
   expireDue,
+  may,
   nextSteps,
   openCase,
   proveEntry,
   requireAction,
   requireCase,
+  rolesFor,
   transitionCase,
   userOfToken,
   type Actor,
@@ -80,37 +84,55 @@ function text(fields: JsonObject, name: string, required: boolean): string | und
   return value;
 }
 
-export function registerDesignationRoutes(app: FastifyInstance, context: DesignationContext): void {
+/** Handler of a route for users: authenticates, lapses due designations, runs, and signs what the action appended. */
+export type UserWork = (
+  actor: Actor,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  desk: CaseDesk,
+) => unknown;
+
+export function userHandler(
+  context: DesignationContext,
+): (work: UserWork) => (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> {
   const deskOf = (): CaseDesk => ({ store: context.store, log: context.log() });
-  /** Authenticates, lapses due designations, runs, and signs what the action appended. */
-  const handle =
-    (
-      work: (actor: Actor, request: FastifyRequest, reply: FastifyReply, desk: CaseDesk) => unknown,
-    ) =>
-    async (request: FastifyRequest, reply: FastifyReply) => {
+  return (work) => async (request, reply) => {
+    try {
+      const actor = actorOf(request, context);
+      const desk = deskOf();
+      expireDue(desk);
       try {
-        const actor = actorOf(request, context);
-        const desk = deskOf();
-        expireDue(desk);
-        try {
-          return work(actor, request, reply, desk);
-        } finally {
-          desk.log.checkpoint();
-        }
-      } catch (error) {
-        const answer =
-          error instanceof ApiError
-            ? error
-            : error instanceof DistillGuardError
-              ? asApiError(error)
-              : null;
-        if (!answer) throw error;
-        sendApiError(reply, 'openai', answer);
-        return reply;
+        return await work(actor, request, reply, desk);
+      } finally {
+        desk.log.checkpoint();
       }
-    };
+    } catch (error) {
+      const answer =
+        error instanceof ApiError
+          ? error
+          : error instanceof DistillGuardError
+            ? asApiError(error)
+            : null;
+      if (!answer) throw error;
+      sendApiError(reply, 'openai', answer);
+      return reply;
+    }
+  };
+}
+
+export function registerDesignationRoutes(app: FastifyInstance, context: DesignationContext): void {
+  const handle = userHandler(context);
+  /** Users disabled since: their approvals no longer count. */
+  const disabledUsers = () =>
+    new Set(
+      context.store.designation
+        .listUsers()
+        .filter((user) => user.disabledAt !== null)
+        .map((user) => user.name),
+    );
   const caseView = (desk: CaseDesk, caseId: string) => {
     const row = requireCase(desk, caseId);
+    const caseEvents = context.store.designation.readCaseEvents(caseId);
     return {
       case_id: row.caseId,
       campaign_id: row.campaignId,
@@ -119,8 +141,21 @@ export function registerDesignationRoutes(app: FastifyInstance, context: Designa
       opened_at: row.openedAt,
       updated_at: row.updatedAt,
       expires_at: row.expiresAt,
-      next_steps: nextSteps(row.state).map((step) => ({ to: step.to, meaning: step.meaning })),
-      events: context.store.designation.readCaseEvents(caseId).map((event) => ({
+      // what the dashboard needs to offer a step: who takes it, what it asks for, its approvals
+      next_steps: nextSteps(row.state).map((step) => ({
+        to: step.to,
+        meaning: step.meaning,
+        action: step.action,
+        roles: step.action === 'system' ? [] : rolesFor(step.action),
+        approvals: step.approvals === true,
+        approved_by: step.approvals
+          ? approvalsOf(caseEvents, step.to, disabledUsers()).map((event) => event.actor)
+          : [],
+        warning_check: step.warningCheck === true,
+        needs_expiry: step.needsExpiry === true,
+        needs_statement: step.needsStatement === true,
+      })),
+      events: caseEvents.map((event) => ({
         kind: event.kind,
         actor: event.actor,
         role: event.role,
@@ -143,7 +178,7 @@ export function registerDesignationRoutes(app: FastifyInstance, context: Designa
 
   app.get(
     `${prefix}/me`,
-    handle((actor) => actor),
+    handle((actor) => ({ ...actor, actions: actions.filter((action) => may(actor.role, action)) })),
   );
 
   app.get(

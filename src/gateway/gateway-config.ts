@@ -44,6 +44,8 @@ const watermarkSchema = z
     default_scheme: z.enum(gatewaySchemes).default('selection'),
     /** Candidates the selection scheme asks the upstream for (the `n` of the request). */
     selection_candidates: z.number().int().min(2).max(16).default(4),
+    /** JSON Lines of prompts the dashboard's audits ask a suspect (as `distillguard audit --prompts`). */
+    audit_prompts_file: z.string().min(1).optional(),
   })
   .refine(
     (value) => (value.master_key_file === undefined) !== (value.master_key_env === undefined),

@@ -12,6 +12,10 @@ import type { LiveAssessment } from '../detect/index.js';
 import { scheduleRetention, SqliteStore, type RetentionSchedule } from '../store/index.js';
 import { registerAdminRoutes, registerMetricsRoute } from './admin-routes.js';
 import { registerDesignationRoutes } from './designation-routes.js';
+import { registerDashboardRoutes } from './dashboard-routes.js';
+import { auditStarter } from './dashboard-audits.js';
+import { registerDashboardEvents } from './dashboard-events.js';
+import { registerDashboardPages } from './dashboard-pages.js';
 import { loadLogSigner, TransparencyLog } from '../designate/index.js';
 import { createAdminApp } from './admin-listener.js';
 import { mountTaxii, partnerSecretHash, type TaxiiReceipt } from '../intel/index.js';
@@ -251,7 +255,7 @@ async function startGatewayWith(
   });
   // the log's key is read (or made) on the first designation request, not at start
   let designationLog: TransparencyLog | null = null;
-  registerDesignationRoutes(adminApp, {
+  const userContext = {
     store,
     keyHashSecret,
     log: () =>
@@ -259,7 +263,30 @@ async function startGatewayWith(
         store.designation,
         loadLogSigner({ databasePath: options.databasePath, store }),
       )),
+  };
+  registerDesignationRoutes(adminApp, userContext);
+  // watermark audits from the dashboard, under the cohort keys this gateway serves with
+  const audits = auditStarter({
+    store,
+    master: watermarks?.master ?? null,
+    schemes: upstreamConfigs.map(
+      (upstream) =>
+        config.watermark?.schemes[upstream.name] ?? config.watermark?.default_scheme ?? 'selection',
+    ),
+    cohorts: policy.tracer.cohorts,
+    promptsPath: config.watermark?.audit_prompts_file,
+    databasePath: options.databasePath,
+    log: app.log,
   });
+  // the dashboard: its pages at / and its reads and live updates under /admin/v1/
+  registerDashboardRoutes(adminApp, {
+    ...userContext,
+    intel: config.intel,
+    startAudit: audits.startAudit,
+    auditUnavailable: audits.auditUnavailable,
+  });
+  registerDashboardEvents(adminApp, userContext);
+  registerDashboardPages(adminApp);
   if (options.taxii)
     await mountTaxii(adminApp, {
       store,
@@ -326,6 +353,7 @@ async function startGatewayWith(
         spoolPath,
         drainMs: config.shutdown.drain_ms,
         others: [
+          () => audits.close(),
           ...(retention ? [() => retention.stop()] : []),
           () => enforcement.close(),
           () => detection.close(),

@@ -47,7 +47,7 @@ export function startupText(summary: StartupSummary): string {
   const admin = summary.adminUrl
     ? `admin, sidecar and metrics on ${summary.adminUrl}`
     : 'admin, sidecar and metrics on the public port';
-  return `store ${summary.store}; upstreams ${upstreams}; ${admin}`;
+  return `store ${summary.store}; upstreams ${upstreams}; ${admin}; dashboard at ${summary.adminUrl ?? summary.publicUrl}/`;
 }
 
 /** `config check`'s line: what the file sets up, without starting anything. */

@@ -25,6 +25,8 @@ export interface SimulationContext {
   models: ModelNames;
   /** Multiplies every population's account count. */
   scale: number;
+  /** The hydra campaign's account count whatever the scale (load tests); scaled when absent. */
+  hydraAccounts?: number;
 }
 
 export interface Population {

@@ -42,6 +42,8 @@ export interface SimulateOptions {
   scale?: number;
   days?: number;
   start?: string;
+  /** The hydra campaign's account count whatever the scale (load tests of the dashboard). */
+  hydraAccounts?: number;
   onProgress?: (written: number, total: number) => void;
 }
 
@@ -114,6 +116,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationSumm
     internet: new Internet(root.fork('internet')),
     models: simulationDefaults.models,
     scale,
+    ...(options.hydraAccounts === undefined ? {} : { hydraAccounts: options.hydraAccounts }),
   };
   const populations = buildPopulations(context, root);
 

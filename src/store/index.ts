@@ -3,6 +3,7 @@ export type * from './store.js';
 export type * from './intel-store.js';
 export type * from './taxii-store.js';
 export type * from './designation-store.js';
+export type * from './dashboard-store.js';
 export { conflictingRecord, refusedRecord } from './store.js';
 export { SqliteStore } from './sqlite/sqlite-store.js';
 export type { WriterThread, WriterThreadHook } from './sqlite/writer-thread.js';

@@ -4,6 +4,7 @@
 import type { IntelStore } from './intel-store.js';
 import type { TaxiiStore } from './taxii-store.js';
 import type { DesignationStore } from './designation-store.js';
+import type { DashboardStore } from './dashboard-store.js';
 
 /** The fields of an interaction that detection reads, plus where the full record lives. */
 export interface InteractionRow {
@@ -158,6 +159,8 @@ export interface Store {
   readonly taxii: TaxiiStore;
   /** Users, the transparency log and cases (designation-store.ts). */
   readonly designation: DesignationStore;
+  /** Account findings, audit runs and the dashboard's reads (dashboard-store.ts). */
+  readonly dashboard: DashboardStore;
   /** Registers an import of `kind` from `source`; returns its id. */
   beginImport(kind: ImportKind, source: SourceInfo): Promise<number>;
   /**

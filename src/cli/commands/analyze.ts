@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { DistillGuardError, validateReport, type AnalysisReport } from '../../core/index.js';
 import { buildReport, DetectionThread, type AccountFacts } from '../../detect/index.js';
 import { loadPartnerIndicators } from '../../intel/index.js';
-import { SqliteStore } from '../../store/index.js';
+import { saveCampaignViews } from '../../designate/index.js';
+import { SqliteStore, type CampaignFindingRow } from '../../store/index.js';
 import { ingestWithProgress } from '../ingest-with-progress.js';
 import { checkOutputPath, writeOutputFile } from '../write-output.js';
 import { defaultDatabasePath, parseNonNegativeInteger } from '../options.js';
@@ -102,24 +103,36 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> 
         analysedAt: report.generated_at,
       })),
     );
-    // the campaigns stay in the store with their template traits: `intel export` shares them
-    const traits = new Map(findings.traits.map((item) => [item.campaign_id, item]));
-    store.intel.saveCampaignFindings(
-      report.campaigns.map((campaign) => ({
-        campaignId: campaign.campaign_id,
+    // each flagged account's verdict and reasons stay too: the dashboard says why, not only that
+    store.dashboard.replaceAccountFindings(
+      report.accounts.map((account) => ({
+        accountId: account.account_id,
         analysedAt: report.generated_at,
-        campaign: JSON.stringify(campaign),
-        traits: JSON.stringify(
-          traits.get(campaign.campaign_id) ?? {
-            campaign_id: campaign.campaign_id,
-            templates: [],
-            skeleton_bands: [],
-          },
-        ),
-        withdrawnAt: null,
-        withdrawnReason: null,
+        verdict: account.verdict,
+        risk: account.risk,
+        campaignId: account.campaign_id ?? null,
+        reasons: JSON.stringify(account.reasons),
       })),
     );
+    // the campaigns stay in the store with their template traits: `intel export` shares them
+    const traits = new Map(findings.traits.map((item) => [item.campaign_id, item]));
+    const findingRows: CampaignFindingRow[] = report.campaigns.map((campaign) => ({
+      campaignId: campaign.campaign_id,
+      analysedAt: report.generated_at,
+      campaign: JSON.stringify(campaign),
+      traits: JSON.stringify(
+        traits.get(campaign.campaign_id) ?? {
+          campaign_id: campaign.campaign_id,
+          templates: [],
+          skeleton_bands: [],
+        },
+      ),
+      withdrawnAt: null,
+      withdrawnReason: null,
+    }));
+    store.intel.saveCampaignFindings(findingRows);
+    // what the dashboard draws of each campaign (graph, models), built now rather than on first view
+    saveCampaignViews(store, findingRows);
     if (options.scores)
       await writeOutputFile(
         options.scores,

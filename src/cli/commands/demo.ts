@@ -11,7 +11,8 @@ import { replay } from '../../replay/index.js';
 import { simulate } from '../../sim/index.js';
 import { DemoNarrator } from '../demo/narrator.js';
 import { startReferenceProcess } from '../demo/reference-process.js';
-import { tellDesignationStory } from '../demo/designation-story.js';
+import { tellDesignationStory, type DesignationStory } from '../demo/designation-story.js';
+import { SqliteStore } from '../../store/index.js';
 import { parseNonNegativeInteger, parsePositiveInteger, parsePositiveNumber } from '../options.js';
 
 interface DemoOptions {
@@ -20,6 +21,9 @@ interface DemoOptions {
   seed: number;
   speed: number;
   maxTokens: number;
+  /** Serve the dashboard on the demo's store at the end (default: when the terminal is interactive). */
+  dashboard?: boolean;
+  dashboardPort: number;
 }
 
 const count = (value: number) => value.toLocaleString('en-US');
@@ -49,6 +53,15 @@ export function registerDemo(program: Command): void {
       20_000,
     )
     .option('--max-tokens <n>', 'cap on generated tokens per request', parsePositiveInteger, 24)
+    .option(
+      '--dashboard',
+      "at the end, serve the dashboard on the demo's store until Ctrl-C (the default in a terminal)",
+    )
+    .option(
+      '--no-dashboard',
+      'end without serving the dashboard (the default when not in a terminal)',
+    )
+    .option('--dashboard-port <port>', 'port of the dashboard', parsePositiveInteger, 8080)
     .action(async (options: DemoOptions) => runDemo(options));
 }
 
@@ -191,4 +204,56 @@ async function runDemo(options: DemoOptions): Promise<void> {
   out(
     '  run it yourself:  npx distillguard serve (docs/gateway.md); the ladder: docs/respond.md; detection: docs/detection.md',
   );
+  if (story) await offerDashboard(options, story, database, out);
+}
+
+/**
+ * The dashboard on the demo's store of findings and cases, with the gateway's enforcement
+ * decisions copied in so that its overview shows what was done. In a terminal it is served until
+ * Ctrl-C; otherwise the command to serve it is printed.
+ */
+async function offerDashboard(
+  options: DemoOptions,
+  story: DesignationStory,
+  gatewayDatabase: string,
+  out: (line: string) => void,
+): Promise<void> {
+  const from = SqliteStore.open(gatewayDatabase);
+  const to = SqliteStore.open(story.database);
+  try {
+    await to.writeDecisions(from.readDecisions());
+  } finally {
+    await from.close();
+    await to.close();
+  }
+  const tokenFile = join(story.tokens, 'ana.token');
+  const token = readFileSync(tokenFile, 'utf8').trim();
+  out('');
+  if (!(options.dashboard ?? process.stdout.isTTY === true)) {
+    out('Dashboard');
+    out(
+      `  serve it:         npx distillguard serve --db ${story.database} --port ${options.dashboardPort}`,
+    );
+    out(
+      `  then open         http://127.0.0.1:${options.dashboardPort}/ and log in as ana (analyst) with the token in ${tokenFile}`,
+    );
+    return;
+  }
+  const reference = await startReferenceProcess();
+  const dashboard = await startGateway({
+    port: options.dashboardPort,
+    databasePath: story.database,
+    upstream: reference.url,
+    logLevel: 'error',
+  });
+  out('Dashboard');
+  out(`  open              ${dashboard.url}/`);
+  out(`  log in as ana (analyst) with the token ${token}`);
+  out(`  (each demo user's token is in ${story.tokens}/); press Ctrl-C to stop`);
+  await new Promise<void>((done) => {
+    process.once('SIGINT', () => done());
+    process.once('SIGTERM', () => done());
+  });
+  await dashboard.close();
+  await reference.stop();
 }

@@ -1,7 +1,7 @@
 // `distillguard simulate`: write a labelled week of API traffic (interactions, accounts, labels).
 import type { Command } from 'commander';
 import { simulate, simulationDefaults } from '../../sim/index.js';
-import { parseNonNegativeInteger, parsePositiveNumber } from '../options.js';
+import { parseNonNegativeInteger, parsePositiveInteger, parsePositiveNumber } from '../options.js';
 import { createProgressBar } from '../progress.js';
 
 interface SimulateCommandOptions {
@@ -10,6 +10,7 @@ interface SimulateCommandOptions {
   scale: number;
   days: number;
   start: string;
+  hydraAccounts?: number;
 }
 
 export function registerSimulate(program: Command): void {
@@ -38,6 +39,11 @@ export function registerSimulate(program: Command): void {
       simulationDefaults.days,
     )
     .option('--start <time>', 'start of the window (RFC 3339)', simulationDefaults.start)
+    .option(
+      '--hydra-accounts <n>',
+      'accounts of the largest campaign (hydra), whatever the scale: for load tests such as the dashboard benchmark',
+      parsePositiveInteger,
+    )
     .action(async (options: SimulateCommandOptions) => {
       const bar = createProgressBar('simulate');
       bar.update(0, null, 'building populations');

@@ -4,6 +4,7 @@
 // addresses become keyed pseudonyms unless an admin asked for the raw values.
 import type { ReportedCampaign } from '../../core/index.js';
 import { campaignLabelFor, keyedLabel } from '../../intel/index.js';
+import { networkOf } from '../campaign-view.js';
 import type {
   CaseAttachmentRow,
   CaseEventRow,
@@ -53,11 +54,6 @@ export interface PackageFacts {
   sightings: number;
   includeRaw: boolean;
   generatedAt: string;
-}
-
-function networkOf(address: string): string {
-  if (address.includes(':')) return `${address.split(':').slice(0, 3).join(':')}::/48`;
-  return `${address.split('.').slice(0, 3).join('.')}.0/24`;
 }
 
 function auditSummary(row: CaseAttachmentRow): AuditSummary {

@@ -4,15 +4,8 @@
 // Okabe-Ito colours, safe for colour-blind readers.
 import * as echarts from 'echarts';
 import { UndirectedGraph } from 'graphology';
-import forceAtlas2Module from 'graphology-layout-forceatlas2';
+import { forceAtlas2 } from './force-layout.js';
 import type { PackageFacts } from './package-facts.js';
-
-type ForceAtlas2 = (
-  graph: UndirectedGraph,
-  options: { iterations: number; settings?: Record<string, unknown> },
-) => Record<string, { x: number; y: number }>;
-const forceAtlas2 = ((forceAtlas2Module as unknown as { default?: ForceAtlas2 }).default ??
-  forceAtlas2Module) as unknown as ForceAtlas2;
 
 export const palette = {
   blue: '#0072B2',

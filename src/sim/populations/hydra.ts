@@ -51,7 +51,7 @@ export function hydraCluster(context: SimulationContext, random: Random): Popula
   const accounts: SimAccount[] = [];
   const events: SimEvent[] = [];
   const { window } = context;
-  const count = scaledCount(context, hydraDefaults.accounts, 8);
+  const count = context.hydraAccounts ?? scaledCount(context, hydraDefaults.accounts, 8);
   const pool = context.internet.residentialPool(
     Math.max(200, Math.round(hydraDefaults.proxyPoolAddresses * Math.min(1, context.scale * 2))),
     random,

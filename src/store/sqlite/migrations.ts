@@ -312,4 +312,36 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 9,
+    name: 'dashboard: account findings, campaign views, audit runs, and the indexes its pages read interactions by (account and time)',
+    sql: `
+      CREATE TABLE account_findings (
+        account_id TEXT PRIMARY KEY,
+        analysed_at TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        risk REAL NOT NULL,
+        campaign_id TEXT,
+        reasons TEXT NOT NULL
+      );
+      CREATE INDEX account_findings_campaign ON account_findings(campaign_id);
+      CREATE TABLE campaign_views (
+        campaign_id TEXT PRIMARY KEY,
+        analysed_at TEXT NOT NULL,
+        view TEXT NOT NULL
+      );
+      CREATE TABLE audit_runs (
+        audit_id TEXT PRIMARY KEY,
+        started_by TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL,
+        request TEXT NOT NULL,
+        evidence TEXT,
+        error TEXT
+      );
+      CREATE INDEX interactions_account_time ON interactions(account_id, ts_ms);
+      CREATE INDEX interactions_time ON interactions(ts_ms);
+    `,
+  },
 ];

@@ -25,6 +25,7 @@ import { SqliteStoreReader, type UnreadableRow } from './store-reader.js';
 import { SqliteIntelTables } from './intel-tables.js';
 import { SqliteTaxiiTables } from './taxii-tables.js';
 import { SqliteDesignationTables } from './designation-tables.js';
+import { SqliteDashboardTables } from './dashboard-tables.js';
 import type { WriteReply, WriteRequest, WriterThreadInfo } from './write-protocol.js';
 import type { WriterThreadHook } from './writer-thread.js';
 
@@ -64,6 +65,8 @@ export class SqliteStore implements Store {
   readonly taxii: SqliteTaxiiTables;
   /** Users, the transparency log and cases. */
   readonly designation: SqliteDesignationTables;
+  /** Account findings, audit runs, the dashboard's reads. */
+  readonly dashboard: SqliteDashboardTables;
   private readonly database: SqliteDatabase;
   private readonly reads: SqliteStoreReader;
   private readonly options: StoreOpenOptions;
@@ -86,6 +89,7 @@ export class SqliteStore implements Store {
     this.intel = new SqliteIntelTables(database);
     this.taxii = new SqliteTaxiiTables(database);
     this.designation = new SqliteDesignationTables(database);
+    this.dashboard = new SqliteDashboardTables(database);
     this.worker = this.startWorker();
   }
 

@@ -1,0 +1,121 @@
+// Live updates for the dashboard: GET /admin/v1/events, a Server-Sent Events stream for a user's
+// bearer token (the page reads it with fetch, so no token travels in a URL and no cookie is
+// needed). Once a second the store is asked what changed (interactions, decisions, cases, audits);
+// when something did, one `change` event carries the new traffic buckets and decisions, so the
+// overview redraws without reloading. A comment every 15 s keeps proxies from closing it.
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import { requireAction } from '../designate/index.js';
+import type { SqliteStore } from '../store/index.js';
+import { userHandler, type DesignationContext } from './designation-routes.js';
+
+const hourMs = 3_600_000;
+
+export interface EventsOptions {
+  /** How often the store is asked what changed (default 1 s). */
+  pollMs?: number;
+}
+
+interface Mark {
+  seq: number;
+  decisions: number;
+  cases: string;
+  audits: string;
+}
+
+function markOf(store: SqliteStore): Mark {
+  const audits = store.dashboard.listAuditRuns()[0];
+  return {
+    seq: store.lastInteractionSeq(),
+    decisions: store.dashboard.decisionsMark().count,
+    cases: store.designation.listCases().length + store.dashboard.casesMark(),
+    audits: audits ? `${audits.auditId}:${audits.status}` : '',
+  };
+}
+
+export function registerDashboardEvents(
+  app: FastifyInstance,
+  context: DesignationContext,
+  options: EventsOptions = {},
+): void {
+  const { store } = context;
+  const open = new Set<ServerResponse>();
+  const pollMs = options.pollMs ?? 1_000;
+  app.addHook('onClose', async () => {
+    for (const stream of open) stream.end();
+  });
+  app.get(
+    '/admin/v1/events',
+    userHandler(context)((actor, request, reply) => {
+      requireAction(actor, 'read');
+      reply.hijack();
+      const stream = reply.raw;
+      stream.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      open.add(stream);
+      let last = markOf(store);
+      let sentDecisions = last.decisions;
+      let lastBeat = Date.now();
+      stream.write(`event: hello\ndata: ${JSON.stringify(last)}\n\n`);
+      const timer = setInterval(() => {
+        try {
+          const now = markOf(store);
+          if (
+            now.seq !== last.seq ||
+            now.decisions !== last.decisions ||
+            now.cases !== last.cases ||
+            now.audits !== last.audits
+          ) {
+            const newestMs = store.dashboard.newestInteractionMs();
+            const fromMs = Math.floor((newestMs - 2 * hourMs) / hourMs) * hourMs;
+            const decisions =
+              now.decisions > sentDecisions
+                ? store.readDecisions().slice(sentDecisions, now.decisions)
+                : [];
+            sentDecisions = now.decisions;
+            const change = {
+              ...now,
+              newest_ms: newestMs,
+              traffic: store.dashboard.trafficSince(fromMs, hourMs).map((bucket) => ({
+                t: bucket.bucketMs,
+                requests: bucket.requests,
+              })),
+              decisions: decisions.slice(-500).map((row) => ({
+                ts: row.ts,
+                account_id: row.accountId,
+                action: row.action,
+                verdict: row.verdict,
+              })),
+              accounts_by_action: store.dashboard.accountsByAction(),
+              cases_changed: now.cases !== last.cases,
+              audits_changed: now.audits !== last.audits,
+            };
+            last = now;
+            lastBeat = Date.now();
+            stream.write(`event: change\ndata: ${JSON.stringify(change)}\n\n`);
+          } else if (Date.now() - lastBeat > 15_000) {
+            lastBeat = Date.now();
+            stream.write(': still here\n\n');
+          }
+        } catch (error) {
+          request.log.warn({ err: error }, 'dashboard events: reading the store failed');
+        }
+      }, pollMs);
+      timer.unref();
+      const stop = () => {
+        clearInterval(timer);
+        open.delete(stream);
+      };
+      stream.on('close', stop);
+      request.raw.on('close', () => {
+        stop();
+        stream.end();
+      });
+      return reply;
+    }),
+  );
+}

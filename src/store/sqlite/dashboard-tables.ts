@@ -1,0 +1,207 @@
+// The DashboardStore port on SQLite: reads on the caller's connection through the indexes of
+// migration 9 (interactions by account and time, by time), and the rare writes of account findings
+// and audit runs.
+import type {
+  AccountFindingRow,
+  AccountModelUse,
+  AccountTraffic,
+  AuditRunRow,
+  DashboardStore,
+  ExchangeRow,
+  TrafficCount,
+} from '../dashboard-store.js';
+import type { SqliteDatabase } from './open-database.js';
+
+const selectFindings =
+  'SELECT account_id AS accountId, analysed_at AS analysedAt, verdict, risk, campaign_id AS campaignId, reasons FROM account_findings';
+const selectAudits =
+  'SELECT audit_id AS auditId, started_by AS startedBy, started_at AS startedAt, finished_at AS finishedAt, status, request, evidence, error FROM audit_runs';
+
+export class SqliteDashboardTables implements DashboardStore {
+  private readonly database: SqliteDatabase;
+
+  constructor(database: SqliteDatabase) {
+    this.database = database;
+  }
+
+  replaceAccountFindings(rows: AccountFindingRow[]): void {
+    const insert = this.database.prepare(
+      `INSERT INTO account_findings (account_id, analysed_at, verdict, risk, campaign_id, reasons)
+       VALUES (@accountId, @analysedAt, @verdict, @risk, @campaignId, @reasons)`,
+    );
+    this.database
+      .transaction(() => {
+        this.database.prepare('DELETE FROM account_findings').run();
+        for (const row of rows) insert.run(row);
+      })
+      .immediate();
+  }
+
+  readAccountFinding(accountId: string): AccountFindingRow | null {
+    return (
+      (this.database.prepare(`${selectFindings} WHERE account_id = ?`).get(accountId) as
+        AccountFindingRow | undefined) ?? null
+    );
+  }
+
+  readAccountFindings(filter: { verdict?: string; campaignId?: string } = {}): AccountFindingRow[] {
+    const where: string[] = [];
+    if (filter.verdict !== undefined) where.push('verdict = @verdict');
+    if (filter.campaignId !== undefined) where.push('campaign_id = @campaignId');
+    return this.database
+      .prepare(
+        `${selectFindings}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY risk DESC, account_id`,
+      )
+      .all(filter) as AccountFindingRow[];
+  }
+
+  trafficSince(fromMs: number, bucketMs: number): TrafficCount[] {
+    return this.database
+      .prepare(
+        `SELECT (ts_ms / CAST(@bucketMs AS INTEGER)) * CAST(@bucketMs AS INTEGER) AS bucketMs, count(*) AS requests
+         FROM interactions WHERE ts_ms >= @fromMs GROUP BY 1 ORDER BY 1`,
+      )
+      .all({ fromMs, bucketMs }) as TrafficCount[];
+  }
+
+  trafficOfAccount(accountId: string, bucketMs: number): TrafficCount[] {
+    return this.database
+      .prepare(
+        `SELECT (ts_ms / CAST(@bucketMs AS INTEGER)) * CAST(@bucketMs AS INTEGER) AS bucketMs, count(*) AS requests
+         FROM interactions WHERE account_id = @accountId GROUP BY 1 ORDER BY 1`,
+      )
+      .all({ accountId, bucketMs }) as TrafficCount[];
+  }
+
+  newestInteractionMs(): number {
+    const row = this.database.prepare('SELECT max(ts_ms) AS newest FROM interactions').get() as {
+      newest: number | null;
+    };
+    return row.newest ?? 0;
+  }
+
+  accountTraffic(accountIds: string[]): AccountTraffic[] {
+    if (accountIds.length === 0) return [];
+    return this.database
+      .prepare(
+        `SELECT account_id AS accountId, count(*) AS requests, min(ts_ms) AS firstMs, max(ts_ms) AS lastMs
+         FROM interactions WHERE account_id IN (SELECT value FROM json_each(?)) GROUP BY account_id`,
+      )
+      .all(JSON.stringify(accountIds)) as AccountTraffic[];
+  }
+
+  modelsOfAccount(accountId: string): AccountModelUse[] {
+    return this.database
+      .prepare(
+        `SELECT model, count(*) AS requests, coalesce(sum(input_tokens), 0) AS inputTokens,
+           coalesce(sum(output_tokens), 0) AS outputTokens
+         FROM interactions WHERE account_id = ? GROUP BY model ORDER BY requests DESC`,
+      )
+      .all(accountId) as AccountModelUse[];
+  }
+
+  exchangesOf(
+    accountId: string,
+    options: { before?: { tsMs: number; seq: number }; limit: number },
+  ): ExchangeRow[] {
+    const before = options.before ?? { tsMs: Number.MAX_SAFE_INTEGER, seq: 0 };
+    return this.database
+      .prepare(
+        `SELECT seq, id, ts_ms AS tsMs, api, model, client_ip AS clientIp, status, input_tokens AS inputTokens,
+           output_tokens AS outputTokens, latency_ms AS latencyMs
+         FROM interactions
+         WHERE account_id = @accountId AND (ts_ms < @beforeMs OR (ts_ms = @beforeMs AND seq < @beforeSeq))
+         ORDER BY ts_ms DESC, seq DESC LIMIT @limit`,
+      )
+      .all({
+        accountId,
+        beforeMs: before.tsMs,
+        beforeSeq: before.seq,
+        limit: options.limit,
+      }) as ExchangeRow[];
+  }
+
+  accountOfInteraction(id: string): string | null {
+    const row = this.database
+      .prepare('SELECT account_id AS accountId FROM interactions WHERE id = ?')
+      .get(id) as { accountId: string } | undefined;
+    return row?.accountId ?? null;
+  }
+
+  decisionsMark(): { count: number; newest: string } {
+    const row = this.database
+      .prepare(
+        'SELECT count(*) AS count, (SELECT ts FROM decisions ORDER BY id DESC LIMIT 1) AS newest FROM decisions',
+      )
+      .get() as { count: number; newest: string | null };
+    return { count: row.count, newest: row.newest ?? '' };
+  }
+
+  accountsByAction(): Record<string, number> {
+    const rows = this.database
+      .prepare(
+        `SELECT action, count(*) AS accounts FROM decisions
+         WHERE id IN (SELECT max(id) FROM decisions GROUP BY account_id) GROUP BY action`,
+      )
+      .all() as { action: string; accounts: number }[];
+    return Object.fromEntries(rows.map((row) => [row.action, row.accounts]));
+  }
+
+  casesMark(): string {
+    const row = this.database.prepare('SELECT max(updated_at) AS newest FROM cases').get() as {
+      newest: string | null;
+    };
+    return row.newest ?? '';
+  }
+
+  saveCampaignView(campaignId: string, analysedAt: string, view: string): void {
+    this.database
+      .prepare(
+        `INSERT INTO campaign_views (campaign_id, analysed_at, view) VALUES (?, ?, ?)
+         ON CONFLICT (campaign_id) DO UPDATE SET analysed_at = excluded.analysed_at, view = excluded.view`,
+      )
+      .run(campaignId, analysedAt, view);
+  }
+
+  readCampaignView(campaignId: string): { analysedAt: string; view: string } | null {
+    return (
+      (this.database
+        .prepare('SELECT analysed_at AS analysedAt, view FROM campaign_views WHERE campaign_id = ?')
+        .get(campaignId) as { analysedAt: string; view: string } | undefined) ?? null
+    );
+  }
+
+  addAuditRun(row: AuditRunRow): void {
+    this.database
+      .prepare(
+        `INSERT INTO audit_runs (audit_id, started_by, started_at, finished_at, status, request, evidence, error)
+         VALUES (@auditId, @startedBy, @startedAt, @finishedAt, @status, @request, @evidence, @error)`,
+      )
+      .run(row);
+  }
+
+  finishAuditRun(
+    auditId: string,
+    outcome: { finishedAt: string; status: string; evidence: string | null; error: string | null },
+  ): void {
+    this.database
+      .prepare(
+        `UPDATE audit_runs SET finished_at = @finishedAt, status = @status, evidence = @evidence, error = @error
+         WHERE audit_id = @auditId`,
+      )
+      .run({ auditId, ...outcome });
+  }
+
+  readAuditRun(auditId: string): AuditRunRow | null {
+    return (
+      (this.database.prepare(`${selectAudits} WHERE audit_id = ?`).get(auditId) as
+        AuditRunRow | undefined) ?? null
+    );
+  }
+
+  listAuditRuns(): AuditRunRow[] {
+    return this.database
+      .prepare(`${selectAudits} ORDER BY started_at DESC, audit_id DESC`)
+      .all() as AuditRunRow[];
+  }
+}

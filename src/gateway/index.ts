@@ -42,3 +42,4 @@ export type { GatewayMetrics } from './gateway-metrics.js';
 export { LiveDetection, type DetectorHealth, type LiveDetectionOptions } from './live-detection.js';
 export { GatewayHealth, type HealthReport } from './health.js';
 export { installProcessFaultPolicy, UnhandledErrors } from './process-faults.js';
+export { mountDashboard } from './dashboard.js';

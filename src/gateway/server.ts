@@ -11,11 +11,8 @@ import {
 import type { LiveAssessment } from '../detect/index.js';
 import { scheduleRetention, SqliteStore, type RetentionSchedule } from '../store/index.js';
 import { registerAdminRoutes, registerMetricsRoute } from './admin-routes.js';
-import { registerDesignationRoutes } from './designation-routes.js';
-import { registerDashboardRoutes } from './dashboard-routes.js';
 import { auditStarter } from './dashboard-audits.js';
-import { registerDashboardEvents } from './dashboard-events.js';
-import { registerDashboardPages } from './dashboard-pages.js';
+import { mountDashboard } from './dashboard.js';
 import { loadLogSigner, TransparencyLog } from '../designate/index.js';
 import { createAdminApp } from './admin-listener.js';
 import { mountTaxii, partnerSecretHash, type TaxiiReceipt } from '../intel/index.js';
@@ -264,7 +261,6 @@ async function startGatewayWith(
         loadLogSigner({ databasePath: options.databasePath, store }),
       )),
   };
-  registerDesignationRoutes(adminApp, userContext);
   // watermark audits from the dashboard, under the cohort keys this gateway serves with
   const audits = auditStarter({
     store,
@@ -278,15 +274,13 @@ async function startGatewayWith(
     databasePath: options.databasePath,
     log: app.log,
   });
-  // the dashboard: its pages at / and its reads and live updates under /admin/v1/
-  registerDashboardRoutes(adminApp, {
+  // the dashboard: its pages at /, the designation API and its reads and live updates under /admin/v1/
+  await mountDashboard(adminApp, {
     ...userContext,
     intel: config.intel,
     startAudit: audits.startAudit,
     auditUnavailable: audits.auditUnavailable,
   });
-  registerDashboardEvents(adminApp, userContext);
-  registerDashboardPages(adminApp);
   if (options.taxii)
     await mountTaxii(adminApp, {
       store,

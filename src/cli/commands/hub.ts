@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import { keyHashSecretVariable } from '../../core/index.js';
 import { apiRootPath, discoveryPath, startHub } from '../../intel/index.js';
-import { readGatewayConfig } from '../../gateway/index.js';
+import { loadKeyHashSecret, mountDashboard, readGatewayConfig } from '../../gateway/index.js';
+import { loadLogSigner, TransparencyLog } from '../../designate/index.js';
 import { SqliteStore } from '../../store/index.js';
 import { defaultDatabasePath, parsePort, parsePositiveInteger } from '../options.js';
 import { partnerSecretHasher } from '../taxii-secrets.js';
@@ -40,6 +41,7 @@ export function registerHub(program: Command): void {
       const config = options.config ? readGatewayConfig(options.config).intel : undefined;
       const store = SqliteStore.open(options.db);
       const log = logRecorder(store, options.db);
+      let dashboardLog: TransparencyLog | null = null;
       const hub = await startHub({
         store,
         hashSecret: partnerSecretHasher(store, options.db, options.keyHashSecretFile),
@@ -49,6 +51,24 @@ export function registerHub(program: Command): void {
         maxContentLength: options.maxContentLength,
         config,
         onReceived: (receipt) => log.record(taxiiReceiptEvent(receipt)),
+        // the dashboard for the hub's analysts: what came in, correlated campaigns, cases
+        mount: (app) =>
+          mountDashboard(app, {
+            store,
+            keyHashSecret: loadKeyHashSecret({
+              databasePath: options.db,
+              file: options.keyHashSecretFile,
+              store,
+            }),
+            log: () =>
+              (dashboardLog ??= new TransparencyLog(
+                store.designation,
+                loadLogSigner({ databasePath: options.db, store }),
+              )),
+            intel: config,
+            auditUnavailable:
+              'a hub serves no model answers: audits run on a gateway with a watermark.',
+          }),
         onRelay: (outcome) => {
           if (outcome instanceof Error) process.stderr.write(`relay failed: ${outcome.message}\n`);
           else
@@ -61,7 +81,7 @@ export function registerHub(program: Command): void {
       });
       const partners = store.taxii.listPartners().filter((partner) => !partner.revokedAt).length;
       process.stdout.write(
-        `distillguard hub listening on ${hub.url} (TAXII 2.1 discovery ${discoveryPath}, API root ${apiRootPath}; store ${options.db}; ${partners} partner(s))\n`,
+        `distillguard hub listening on ${hub.url} (TAXII 2.1 discovery ${discoveryPath}, API root ${apiRootPath}; store ${options.db}; ${partners} partner(s)); dashboard at ${hub.url}/ for users added with \`distillguard users add --db ${options.db}\`\n`,
       );
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

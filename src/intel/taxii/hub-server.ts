@@ -29,6 +29,8 @@ export interface HubOptions {
   onRelay?: (reports: RelayReport[] | Error) => void;
   /** Told of every post checked (the CLI records it in the transparency log). */
   onReceived?: (receipt: TaxiiReceipt) => void;
+  /** Adds routes beside TAXII before the hub listens (the CLI mounts the dashboard). */
+  mount?: (app: FastifyInstance) => Promise<void>;
 }
 
 export interface RunningHub {
@@ -140,6 +142,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     ),
   );
   await mountTaxii(app, { ...options, correlate: true });
+  if (options.mount) await options.mount(app);
   const address = await app.listen({ port: options.port, host: options.host });
   return { url: address, app, close: () => app.close() };
 }

@@ -49,11 +49,9 @@ function parseCampaign(row: CampaignFindingRow): ReportedCampaign {
   return JSON.parse(row.campaign) as ReportedCampaign;
 }
 
-/** The newest decision of each account (the decisions table is small: one row per change). */
-function latestDecisions(store: SqliteStore): Map<string, DecisionRow> {
-  const latest = new Map<string, DecisionRow>();
-  for (const row of store.readDecisions()) latest.set(row.accountId, row);
-  return latest;
+/** The newest decision of each of these accounts, by account. */
+function latestDecisions(store: SqliteStore, accountIds: string[]): Map<string, DecisionRow> {
+  return new Map(store.dashboard.latestDecisionsOf(accountIds).map((row) => [row.accountId, row]));
 }
 
 function integerParam(
@@ -121,8 +119,10 @@ export function registerDashboardRoutes(app: FastifyInstance, context: Dashboard
       const cases = casesByCampaign();
       const findings = store.intel.readCampaignFindings();
       const benchmark = store.dashboard.readAccountFindings({ verdict: 'benchmark' });
-      const flagged = store.dashboard.readAccountFindings();
-      const latest = latestDecisions(store);
+      const latest = latestDecisions(
+        store,
+        benchmark.map((row) => row.accountId),
+      );
       return {
         seq: store.lastInteractionSeq(),
         newest_ms: newestMs,
@@ -139,10 +139,7 @@ export function registerDashboardRoutes(app: FastifyInstance, context: Dashboard
         })),
         decisions_total: decisions.length,
         accounts_by_action: store.dashboard.accountsByAction(),
-        verdicts: flagged.reduce<Record<string, number>>((counts, row) => {
-          counts[row.verdict] = (counts[row.verdict] ?? 0) + 1;
-          return counts;
-        }, {}),
+        verdicts: store.dashboard.verdictCounts(),
         campaigns: findings
           .filter((row) => row.withdrawnAt === null)
           .map((row) => {
@@ -207,12 +204,9 @@ export function registerDashboardRoutes(app: FastifyInstance, context: Dashboard
         store.dashboard.accountTraffic(campaign.accounts).map((item) => [item.accountId, item]),
       );
       const facts = new Map(
-        store
-          .readAccounts()
-          .filter((item) => traffic.has(item.accountId) || findings.has(item.accountId))
-          .map((item) => [item.accountId, item]),
+        store.dashboard.accountsOf(campaign.accounts).map((item) => [item.accountId, item]),
       );
-      const latest = latestDecisions(store);
+      const latest = latestDecisions(store, campaign.accounts);
       const firstMs = campaign.first_seen ? Date.parse(campaign.first_seen) : null;
       const lastMs = campaign.last_seen ? Date.parse(campaign.last_seen) : null;
       const bucketMs =
@@ -331,19 +325,21 @@ export function registerDashboardRoutes(app: FastifyInstance, context: Dashboard
       const campaignId = queryText(request, 'campaign');
       const offset = integerParam(request, 'offset', 0, Number.MAX_SAFE_INTEGER);
       const limit = integerParam(request, 'limit', 100, 1000);
-      const all = store.dashboard.readAccountFindings({
-        ...(verdict ? { verdict } : {}),
-        ...(campaignId ? { campaignId } : {}),
-      });
-      const page = all.slice(offset, offset + limit);
+      const { total, rows: page } = store.dashboard.accountFindingsPage(
+        { ...(verdict ? { verdict } : {}), ...(campaignId ? { campaignId } : {}) },
+        { offset, limit },
+      );
       const traffic = new Map(
         store.dashboard
           .accountTraffic(page.map((item) => item.accountId))
           .map((item) => [item.accountId, item]),
       );
-      const latest = latestDecisions(store);
+      const latest = latestDecisions(
+        store,
+        page.map((item) => item.accountId),
+      );
       return {
-        total: all.length,
+        total,
         offset,
         accounts: page.map((item) => ({
           account_id: item.accountId,
@@ -364,9 +360,7 @@ export function registerDashboardRoutes(app: FastifyInstance, context: Dashboard
       requireAction(actor, 'read');
       const accountId = (request.params as { id: string }).id;
       const finding = store.dashboard.readAccountFinding(accountId);
-      const account: AccountRow | undefined = store
-        .readAccounts()
-        .find((item) => item.accountId === accountId);
+      const account: AccountRow | undefined = store.dashboard.accountsOf([accountId])[0];
       const figures = store.dashboard.accountTraffic([accountId])[0];
       if (!finding && !account && !figures)
         throw new ApiError(404, 'not_found', `no account '${accountId}' in the store.`);

@@ -1,3 +1,5 @@
+import type { AccountRow, DecisionRow } from './store.js';
+
 // The dashboard's part of the persistence port: what analyze found about each account (so a page
 // can say why, not only that), audits started from the dashboard, and the paged, indexed reads its
 // pages make (traffic per bucket, per-account statistics, an account's exchanges).
@@ -71,6 +73,17 @@ export interface DashboardStore {
   readAccountFinding(accountId: string): AccountFindingRow | null;
   /** Findings of a verdict and/or campaign, riskiest first. */
   readAccountFindings(filter?: { verdict?: string; campaignId?: string }): AccountFindingRow[];
+  /** One page of those findings, and how many there are in all. */
+  accountFindingsPage(
+    filter: { verdict?: string; campaignId?: string },
+    page: { offset: number; limit: number },
+  ): { total: number; rows: AccountFindingRow[] };
+  /** How many accounts each verdict has. */
+  verdictCounts(): Record<string, number>;
+  /** The stored facts of these accounts (by primary key; those not stored are left out). */
+  accountsOf(accountIds: string[]): AccountRow[];
+  /** Each of these accounts' newest decision (accounts never decided on are left out). */
+  latestDecisionsOf(accountIds: string[]): DecisionRow[];
 
   /** Requests of all accounts per bucket from `fromMs` (inclusive), oldest first. */
   trafficSince(fromMs: number, bucketMs: number): TrafficCount[];

@@ -10,6 +10,7 @@ import type {
   ExchangeRow,
   TrafficCount,
 } from '../dashboard-store.js';
+import type { AccountRow, DecisionRow } from '../store.js';
 import type { SqliteDatabase } from './open-database.js';
 
 const selectFindings =
@@ -53,6 +54,53 @@ export class SqliteDashboardTables implements DashboardStore {
         `${selectFindings}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY risk DESC, account_id`,
       )
       .all(filter) as AccountFindingRow[];
+  }
+
+  accountFindingsPage(
+    filter: { verdict?: string; campaignId?: string },
+    page: { offset: number; limit: number },
+  ): { total: number; rows: AccountFindingRow[] } {
+    const where: string[] = [];
+    if (filter.verdict !== undefined) where.push('verdict = @verdict');
+    if (filter.campaignId !== undefined) where.push('campaign_id = @campaignId');
+    const clause = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+    const { total } = this.database
+      .prepare(`SELECT count(*) AS total FROM account_findings${clause}`)
+      .get(filter) as { total: number };
+    const rows = this.database
+      .prepare(
+        `${selectFindings}${clause} ORDER BY risk DESC, account_id LIMIT @limit OFFSET @offset`,
+      )
+      .all({ ...filter, ...page }) as AccountFindingRow[];
+    return { total, rows };
+  }
+
+  verdictCounts(): Record<string, number> {
+    const rows = this.database
+      .prepare('SELECT verdict, count(*) AS accounts FROM account_findings GROUP BY verdict')
+      .all() as { verdict: string; accounts: number }[];
+    return Object.fromEntries(rows.map((row) => [row.verdict, row.accounts]));
+  }
+
+  accountsOf(accountIds: string[]): AccountRow[] {
+    if (accountIds.length === 0) return [];
+    return this.database
+      .prepare(
+        `SELECT account_id AS accountId, created_at_ms AS createdAtMs, verification, org_id AS orgId, email_domain AS emailDomain,
+                payment_fingerprint AS paymentFingerprint, country, signup_ip AS signupIp, record
+         FROM accounts WHERE account_id IN (SELECT value FROM json_each(?))`,
+      )
+      .all(JSON.stringify(accountIds)) as AccountRow[];
+  }
+
+  latestDecisionsOf(accountIds: string[]): DecisionRow[] {
+    if (accountIds.length === 0) return [];
+    return this.database
+      .prepare(
+        `SELECT ts, account_id AS accountId, campaign_id AS campaignId, action, verdict, risk, reason FROM decisions
+         WHERE id IN (SELECT max(id) FROM decisions WHERE account_id IN (SELECT value FROM json_each(?)) GROUP BY account_id)`,
+      )
+      .all(JSON.stringify(accountIds)) as DecisionRow[];
   }
 
   trafficSince(fromMs: number, bucketMs: number): TrafficCount[] {

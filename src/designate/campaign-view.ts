@@ -1,9 +1,11 @@
 // What the dashboard draws of a campaign that is costly to read from a week of traffic: its
-// accounts linked by the cards, email domains and networks two or more of them share (laid out by
-// ForceAtlas2 from a deterministic start, so the same analysis gives the same picture), and the
-// models it used with when each first appeared anywhere (the release to mark). Built once per
-// analysis (analyze does it as it saves the findings; the dashboard when one is missing) and kept
-// in the store, so a campaign of 1,000 accounts opens at once.
+// accounts linked as the detector linked them (shared templates, cards, addresses, sign-up bursts,
+// synchronised activity: the strongest few links of each member), laid out by ForceAtlas2 from a
+// deterministic start so the same analysis gives the same picture, and the models it used with
+// when each first appeared anywhere (the release to mark). Built once per analysis (analyze does it
+// as it saves the findings) and kept in the store, so a campaign of 1,000 accounts opens at once.
+// A campaign stored without its links (an older analysis) is drawn from the cards, email domains
+// and networks its members share instead.
 import { UndirectedGraph } from 'graphology';
 import type { ReportedCampaign } from '../core/index.js';
 import type { CampaignFindingRow, Store } from '../store/index.js';
@@ -11,14 +13,26 @@ import { forceAtlas2 } from './package/force-layout.js';
 
 export type SharedKind = 'card' | 'email domain' | 'network';
 
+/** A link between two members as detection found it (detect's MemberLink). */
+export interface CampaignLink {
+  a: string;
+  b: string;
+  weight: number;
+  kinds: Record<string, number | undefined>;
+  /** The kind that gives the link most of its weight. */
+  strongest: string;
+}
+
 export interface CampaignView {
   campaignId: string;
   analysedAt: string;
   graph: {
     /** Accounts first (value: the account id), then the shared values (raw: pseudonymise to show). */
     nodes: { kind: 'account' | SharedKind; value: string; members: number; x: number; y: number }[];
-    /** Pairs of node indexes. */
-    edges: [number, number][];
+    /** Pairs of node indexes, with the link's strongest kind for detector links. */
+    edges: [number, number, string?][];
+    /** 'detector': accounts linked as detection linked them; 'infrastructure': accounts and the values they share. */
+    source: 'detector' | 'infrastructure';
     /** Shared values left out of the picture (a proxy pool has hundreds of networks). */
     omitted: number;
   };
@@ -34,14 +48,64 @@ export function networkOf(address: string): string {
   return `${address.split('.').slice(0, 3).join('.')}.0/24`;
 }
 
-export function buildCampaignView(
-  store: Store,
-  campaign: ReportedCampaign,
-  analysedAt: string,
-): CampaignView {
+type ViewGraph = CampaignView['graph'];
+type UnplacedNode = Omit<ViewGraph['nodes'][number], 'x' | 'y'>;
+
+/** Lays out nodes and edges with ForceAtlas2 from a circle (deterministic). */
+function laidOut(
+  nodes: UnplacedNode[],
+  edges: ViewGraph['edges'],
+  source: ViewGraph['source'],
+  omitted: number,
+): ViewGraph {
+  const graph = new UndirectedGraph();
+  nodes.forEach((_node, index) => {
+    const angle = (2 * Math.PI * index) / nodes.length;
+    graph.addNode(String(index), { x: Math.cos(angle) * 100, y: Math.sin(angle) * 100 });
+  });
+  for (const [from, to] of edges) graph.mergeEdge(String(from), String(to));
+  const positions =
+    nodes.length > 0
+      ? forceAtlas2(graph, {
+          iterations: nodes.length > 500 ? 150 : 300,
+          settings: { gravity: 1, scalingRatio: 8, barnesHutOptimize: nodes.length > 500 },
+        })
+      : {};
+  const round = (value: number | undefined) => Math.round((value ?? 0) * 10) / 10;
+  return {
+    nodes: nodes.map((node, index) => ({
+      ...node,
+      x: round(positions[String(index)]?.x),
+      y: round(positions[String(index)]?.y),
+    })),
+    edges,
+    source,
+    omitted,
+  };
+}
+
+/** The members linked as detection linked them. */
+function detectorGraph(campaign: ReportedCampaign, links: readonly CampaignLink[]): ViewGraph {
+  const indexOf = new Map(campaign.accounts.map((id, index) => [id, index]));
+  const edges: ViewGraph['edges'] = [];
+  for (const link of links) {
+    const from = indexOf.get(link.a);
+    const to = indexOf.get(link.b);
+    if (from !== undefined && to !== undefined) edges.push([from, to, link.strongest]);
+  }
+  return laidOut(
+    campaign.accounts.map((id) => ({ kind: 'account' as const, value: id, members: 1 })),
+    edges,
+    'detector',
+    0,
+  );
+}
+
+/** The members linked to the cards, email domains and networks two or more of them share. */
+function infrastructureGraph(store: Store, campaign: ReportedCampaign): ViewGraph {
   const members = new Set(campaign.accounts);
   const pairs: { kind: SharedKind; accountId: string; value: string }[] = [];
-  for (const row of store.readAccounts()) {
+  for (const row of store.dashboard.accountsOf(campaign.accounts)) {
     if (!members.has(row.accountId)) continue;
     if (row.paymentFingerprint)
       pairs.push({ kind: 'card', accountId: row.accountId, value: row.paymentFingerprint });
@@ -70,57 +134,53 @@ export function buildCampaignView(
     perKind.set(entry.kind, seen + 1);
     return seen < graphedPerKind;
   });
-
-  const nodes = [
-    ...campaign.accounts.map((id) => ({ kind: 'account' as const, value: id, members: 1 })),
-    ...kept.map((entry) => ({ kind: entry.kind, value: entry.value, members: entry.members.size })),
-  ];
   const indexOfAccount = new Map(campaign.accounts.map((id, index) => [id, index]));
-  const graph = new UndirectedGraph();
-  nodes.forEach((_node, index) => {
-    const angle = (2 * Math.PI * index) / nodes.length;
-    graph.addNode(String(index), { x: Math.cos(angle) * 100, y: Math.sin(angle) * 100 });
-  });
-  const edges: [number, number][] = [];
+  const edges: ViewGraph['edges'] = [];
   kept.forEach((entry, offset) => {
     const index = campaign.accounts.length + offset;
-    for (const member of entry.members) {
-      const account = indexOfAccount.get(member) as number;
-      graph.mergeEdge(String(index), String(account));
-      edges.push([index, account]);
-    }
+    for (const member of entry.members) edges.push([index, indexOfAccount.get(member) as number]);
   });
-  const positions =
-    nodes.length > 0
-      ? forceAtlas2(graph, {
-          iterations: nodes.length > 500 ? 150 : 300,
-          settings: { gravity: 1, scalingRatio: 8, barnesHutOptimize: nodes.length > 500 },
-        })
-      : {};
-  const round = (value: number | undefined) => Math.round((value ?? 0) * 10) / 10;
+  return laidOut(
+    [
+      ...campaign.accounts.map((id) => ({ kind: 'account' as const, value: id, members: 1 })),
+      ...kept.map((entry) => ({
+        kind: entry.kind,
+        value: entry.value,
+        members: entry.members.size,
+      })),
+    ],
+    edges,
+    'infrastructure',
+    shared.length - kept.length,
+  );
+}
+
+export function buildCampaignView(
+  store: Store,
+  campaign: ReportedCampaign,
+  analysedAt: string,
+  links?: readonly CampaignLink[],
+): CampaignView {
   return {
     campaignId: campaign.campaign_id,
     analysedAt,
-    graph: {
-      nodes: nodes.map((node, index) => ({
-        ...node,
-        x: round(positions[String(index)]?.x),
-        y: round(positions[String(index)]?.y),
-      })),
-      edges,
-      omitted: shared.length - kept.length,
-    },
+    graph: links ? detectorGraph(campaign, links) : infrastructureGraph(store, campaign),
     models: store.designation.modelsFirstSeen(campaign.accounts),
   };
 }
 
-/** Builds and keeps the views of these findings (analyze, after saving them). */
-export function saveCampaignViews(store: Store, findings: CampaignFindingRow[]): void {
+/** Builds and keeps the views of these findings (analyze, after saving them, with detection's links). */
+export function saveCampaignViews(
+  store: Store,
+  findings: CampaignFindingRow[],
+  links?: ReadonlyMap<string, readonly CampaignLink[]>,
+): void {
   for (const row of findings) {
     const view = buildCampaignView(
       store,
       JSON.parse(row.campaign) as ReportedCampaign,
       row.analysedAt,
+      links?.get(row.campaignId),
     );
     store.dashboard.saveCampaignView(row.campaignId, row.analysedAt, JSON.stringify(view));
   }
@@ -130,10 +190,11 @@ export function saveCampaignViews(store: Store, findings: CampaignFindingRow[]):
 export function campaignViewOf(store: Store, finding: CampaignFindingRow): CampaignView {
   const kept = store.dashboard.readCampaignView(finding.campaignId);
   if (kept && kept.analysedAt === finding.analysedAt) return JSON.parse(kept.view) as CampaignView;
-  saveCampaignViews(store, [finding]);
-  return buildCampaignView(
+  const view = buildCampaignView(
     store,
     JSON.parse(finding.campaign) as ReportedCampaign,
     finding.analysedAt,
   );
+  store.dashboard.saveCampaignView(finding.campaignId, finding.analysedAt, JSON.stringify(view));
+  return view;
 }

@@ -77,6 +77,7 @@ export {
   campaignViewOf,
   networkOf,
   saveCampaignViews,
+  type CampaignLink,
   type CampaignView,
   type SharedKind,
 } from './campaign-view.js';

@@ -7,7 +7,12 @@ import {
   type Reason,
 } from '../core/index.js';
 import { unknownAccount, type AccountFacts } from './account-facts.js';
-import { buildAccountGraph, type AccountGraph, type LinkKind } from './account-graph.js';
+import {
+  buildAccountGraph,
+  graphDefaults,
+  type AccountGraph,
+  type LinkKind,
+} from './account-graph.js';
 import { campaignTraits, type CampaignTraits } from './campaign-traits.js';
 import {
   addPartnerEvidence,
@@ -29,9 +34,30 @@ export interface Findings {
   traits: CampaignTraits[];
   /** Accounts that matched a partner's indicator (empty without partner indicators). */
   partnerMatches: PartnerMatch[];
+  /** How each reported campaign's members are linked: the graph the campaign was found in. */
+  links: CampaignLinks[];
   /** Every observed account's final log-odds (listed or not), for calibration and audit. */
   scores: AccountScore[];
 }
+
+/** A link between two members of a campaign: what they share, counted per kind. */
+export interface MemberLink {
+  a: string;
+  b: string;
+  weight: number;
+  kinds: Partial<Record<LinkKind, number>>;
+  /** The kind that gives the link most of its weight. */
+  strongest: LinkKind;
+}
+
+export interface CampaignLinks {
+  campaign_id: string;
+  /** Each member's strongest links (at most `linksPerMember` each), so a large campaign stays drawable. */
+  links: MemberLink[];
+}
+
+/** The strongest links kept per member for the picture of a campaign. */
+export const linksPerMember = 4;
 
 export interface AccountScore {
   account_id: string;
@@ -299,5 +325,52 @@ export function buildFindings(
     (a, b) => b.accounts.length - a.accounts.length || a.campaign_id.localeCompare(b.campaign_id),
   );
   traits.sort((a, b) => a.campaign_id.localeCompare(b.campaign_id));
-  return { accounts, campaigns: reportedCampaigns, traits, partnerMatches, scores };
+  return {
+    accounts,
+    campaigns: reportedCampaigns,
+    traits,
+    partnerMatches,
+    scores,
+    links: campaignLinks(graph, reportedCampaigns),
+  };
+}
+
+/** Each reported campaign's member links, the strongest few per member. */
+function campaignLinks(graph: AccountGraph, campaigns: ReportedCampaign[]): CampaignLinks[] {
+  const campaignOf = new Map<string, string>();
+  for (const campaign of campaigns)
+    for (const member of campaign.accounts) campaignOf.set(member, campaign.campaign_id);
+  const byCampaign = new Map<string, MemberLink[]>();
+  for (const [key, link] of graph.links) {
+    const [a, b] = key.split('|');
+    const campaign = campaignOf.get(a);
+    if (campaign === undefined || campaignOf.get(b) !== campaign) continue;
+    const list = byCampaign.get(campaign) ?? [];
+    let strongest: LinkKind = 'template';
+    let most = -1;
+    for (const [kind, count] of link.kinds) {
+      const weight = graphDefaults.weights[kind] * count;
+      if (weight > most) [strongest, most] = [kind, weight];
+    }
+    list.push({ a, b, weight: link.weight, kinds: Object.fromEntries(link.kinds), strongest });
+    byCampaign.set(campaign, list);
+  }
+  return campaigns.map((campaign) => {
+    const links = (byCampaign.get(campaign.campaign_id) ?? []).sort(
+      (x, y) => y.weight - x.weight || x.a.localeCompare(y.a) || x.b.localeCompare(y.b),
+    );
+    const kept = new Map<string, number>();
+    const chosen = links.filter((link) => {
+      const left = kept.get(link.a) ?? 0;
+      const right = kept.get(link.b) ?? 0;
+      if (left >= linksPerMember && right >= linksPerMember) return false;
+      kept.set(link.a, left + 1);
+      kept.set(link.b, right + 1);
+      return true;
+    });
+    return {
+      campaign_id: campaign.campaign_id,
+      links: chosen.map((link) => ({ ...link, weight: round(link.weight, 3) })),
+    };
+  });
 }

@@ -1,7 +1,13 @@
 // Public face of detect/: the streaming pipeline, findings, and the report builder.
 export { buildReport, type AnalysedInput } from './build-report.js';
 export { DetectionPipeline, type ObservedTraffic, type PipelineBounds } from './pipeline.js';
-export { buildFindings, type Findings } from './findings.js';
+export {
+  buildFindings,
+  linksPerMember,
+  type CampaignLinks,
+  type Findings,
+  type MemberLink,
+} from './findings.js';
 export { type CampaignTraits, type SharedKey } from './campaign-traits.js';
 export { BenchmarkIndex, type BenchmarkMatch } from './benchmarks/benchmark-index.js';
 export { unknownAccount, type AccountFacts } from './account-facts.js';

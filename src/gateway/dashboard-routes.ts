@@ -641,6 +641,7 @@ function graphOf(view: CampaignView, label: (kind: string, value: string) => str
       y: node.y,
     })),
     edges: view.graph.edges,
+    source: view.graph.source ?? 'infrastructure',
     omitted: view.graph.omitted,
   };
 }

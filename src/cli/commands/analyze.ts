@@ -132,7 +132,11 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> 
     }));
     store.intel.saveCampaignFindings(findingRows);
     // what the dashboard draws of each campaign (graph, models), built now rather than on first view
-    saveCampaignViews(store, findingRows);
+    saveCampaignViews(
+      store,
+      findingRows,
+      new Map(findings.links.map((item) => [item.campaign_id, item.links])),
+    );
     if (options.scores)
       await writeOutputFile(
         options.scores,

@@ -48,8 +48,10 @@ interface Campaign {
 interface Graph {
   /** Accounts (label: the account id), then the cards, domains and networks they share. */
   nodes: { kind: string; label: string; x: number; y: number; members: number }[];
-  /** Pairs of node indexes. */
-  edges: [number, number][];
+  /** Pairs of node indexes, with what links them most for the detector's links. */
+  edges: [number, number, string?][];
+  /** 'detector': accounts as detection linked them; 'infrastructure': accounts and the values they share. */
+  source: 'detector' | 'infrastructure';
   omitted: number;
 }
 
@@ -97,10 +99,36 @@ function accountsTable(accounts: CampaignAccount[]): HTMLElement {
   });
 }
 
-function graphPanel(graph: Graph): HTMLElement {
-  const box = h('div', { class: 'chart tall', 'data-testid': 'campaign-graph' });
-  const note = h('p', { class: 'muted' });
-  const legend = h(
+/** What each kind of detector link means, and its colour (Okabe-Ito). */
+const linkKinds: Record<string, { words: string; colour: string }> = {
+  template: { words: 'same prompt template', colour: palette.blue },
+  skeleton: { words: 'near-identical template', colour: palette.sky },
+  payment: { words: 'same card', colour: palette.vermillion },
+  address: { words: 'same client address', colour: palette.green },
+  organization: { words: 'same organisation', colour: palette.purple },
+  signup_burst: { words: 'signed up in the same burst', colour: palette.yellow },
+  synchrony: { words: 'synchronised activity', colour: palette.orange },
+};
+
+function swatch(colour: string): HTMLElement {
+  const element = h('span', { class: 'swatch' });
+  element.style.background = colour;
+  return element;
+}
+
+function graphLegend(graph: Graph): HTMLElement {
+  if (graph.source === 'detector') {
+    const present = new Set(graph.edges.map((edge) => edge[2] ?? 'template'));
+    return h(
+      'div',
+      { class: 'legend' },
+      h('span', {}, h('span', { class: 'swatch swatch-account' }), 'account'),
+      Object.entries(linkKinds)
+        .filter(([kind]) => present.has(kind))
+        .map(([, kind]) => h('span', {}, swatch(kind.colour), kind.words)),
+    );
+  }
+  return h(
     'div',
     { class: 'legend' },
     h('span', {}, h('span', { class: 'swatch swatch-account' }), 'account (circle)'),
@@ -108,64 +136,86 @@ function graphPanel(graph: Graph): HTMLElement {
     h('span', {}, h('span', { class: 'swatch swatch-domain' }), 'email domain (diamond)'),
     h('span', {}, h('span', { class: 'swatch swatch-network' }), 'network /24 (triangle)'),
   );
+}
+
+function graphNote(graph: Graph): string {
+  const accounts = graph.nodes.filter((node) => node.kind === 'account').length;
+  if (graph.source === 'detector')
+    return `The ${count(accounts)} accounts as detection linked them: each account's ${count(graph.edges.length)} strongest links in all, coloured by what the two accounts share most. Click an account to open it; scroll to zoom.`;
+  const shared = graph.nodes.length - accounts;
+  return shared === 0
+    ? 'Its accounts share no card, email domain or network: what links them is behaviour (the reasons above).'
+    : `${count(shared)} shared cards, domains and networks link its accounts${graph.omitted > 0 ? `; ${count(graph.omitted)} less shared ones left out of the picture` : ''}. Click an account to open it; scroll to zoom.`;
+}
+
+const symbols: Record<string, string> = {
+  account: 'circle',
+  card: 'rect',
+  'email domain': 'diamond',
+  network: 'triangle',
+};
+
+function graphPanel(graph: Graph): HTMLElement {
+  const box = h('div', { class: 'chart tall', 'data-testid': 'campaign-graph' });
+  const accounts = graph.nodes.filter((node) => node.kind === 'account').length;
   queueMicrotask(() => {
-    {
-      const shared = graph.nodes.filter((node) => node.kind !== 'account');
-      note.textContent =
-        shared.length === 0
-          ? 'Its accounts share no card, email domain or network: what links them is behaviour (the reasons above).'
-          : `${count(shared.length)} shared cards, domains and networks link its accounts${graph.omitted > 0 ? `; ${count(graph.omitted)} less shared ones left out of the picture` : ''}. Click an account to open it; scroll to zoom.`;
-      const symbols: Record<string, string> = {
-        account: 'circle',
-        card: 'rect',
-        'email domain': 'diamond',
-        network: 'triangle',
-      };
-      const instance = chart(
-        box,
-        `Graph of ${graph.nodes.length - shared.length} accounts linked by ${shared.length} shared cards, email domains and networks`,
-        {
-          tooltip: { renderMode: 'richText', formatter: (params: unknown) => tooltipOf(params) },
-          series: [
-            {
-              type: 'graph',
-              layout: 'none',
-              roam: true,
-              lineStyle: { color: '#9aa3b1', opacity: 0.5, width: 0.6 },
-              emphasis: { focus: 'adjacency' },
-              data: graph.nodes.map((node) => ({
-                name: node.label,
-                x: node.x,
-                y: node.y,
-                value: node.members,
-                symbol: symbols[node.kind] ?? 'circle',
-                symbolSize:
-                  node.kind === 'account' ? 6 : Math.min(22, 8 + Math.sqrt(node.members) * 2),
-                itemStyle: { color: kindColour[node.kind] ?? palette.grey },
-                kind: node.kind,
-              })),
-              links: graph.edges.map(([source, target]) => ({ source, target })),
-            },
-          ],
-        },
-      );
-      instance.on('click', (params) => {
-        const data = params.data as { name?: string; kind?: string } | undefined;
-        if (data?.kind === 'account' && data.name)
-          location.hash = `#/accounts/${encodeURIComponent(data.name)}`;
-      });
-    }
+    const instance = chart(
+      box,
+      graph.source === 'detector'
+        ? `Graph of ${accounts} accounts and the ${graph.edges.length} strongest links between them`
+        : `Graph of ${accounts} accounts linked by ${graph.nodes.length - accounts} shared cards, email domains and networks`,
+      {
+        tooltip: { renderMode: 'richText', formatter: (params: unknown) => tooltipOf(params) },
+        series: [
+          {
+            type: 'graph',
+            layout: 'none',
+            roam: true,
+            lineStyle: { color: '#9aa3b1', opacity: 0.6, width: 0.8 },
+            emphasis: { focus: 'adjacency' },
+            data: graph.nodes.map((node) => ({
+              name: node.label,
+              x: node.x,
+              y: node.y,
+              value: node.members,
+              symbol: symbols[node.kind] ?? 'circle',
+              symbolSize:
+                node.kind === 'account' ? 6 : Math.min(22, 8 + Math.sqrt(node.members) * 2),
+              itemStyle: { color: kindColour[node.kind] ?? palette.grey },
+              kind: node.kind,
+            })),
+            links: graph.edges.map(([source, target, kind]) => ({
+              source,
+              target,
+              ...(kind
+                ? { lineStyle: { color: linkKinds[kind]?.colour ?? palette.grey }, kind }
+                : {}),
+            })),
+          },
+        ],
+      },
+    );
+    instance.on('click', (params) => {
+      const data = params.data as { name?: string; kind?: string } | undefined;
+      if (data?.kind === 'account' && data.name)
+        location.hash = `#/accounts/${encodeURIComponent(data.name)}`;
+    });
   });
-  return section('Accounts linked by what they share', box, legend, note);
+  return section(
+    'Accounts linked by what they share',
+    box,
+    graphLegend(graph),
+    h('p', { class: 'muted' }, graphNote(graph)),
+  );
 }
 
 function tooltipOf(params: unknown): string {
   const item = params as { data?: { name?: string; kind?: string; value?: number | null } };
   const data = item.data;
   if (!data) return '';
-  return data.kind === 'account'
-    ? `account ${data.name}`
-    : `${data.kind} ${data.name}: shared by ${data.value ?? '?'} accounts`;
+  if (data.kind === 'account') return `account ${data.name}`;
+  if (data.kind && linkKinds[data.kind]) return linkKinds[data.kind].words;
+  return `${data.kind} ${data.name}: shared by ${data.value ?? '?'} accounts`;
 }
 
 function timelinePanel(campaign: Campaign): HTMLElement {

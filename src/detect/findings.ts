@@ -138,7 +138,7 @@ function campaignReasons(campaign: ScoredCampaign, flagged: AccountAssessment[])
   const reasons: Reason[] = [];
   const links = [...campaign.group.linkKinds]
     .sort((a, b) => b[1] - a[1])
-    .map(([kind, count]) => `${linkWords[kind]} (${count} links)`);
+    .map(([kind, count]) => `${linkWords[kind]} (${count} ${count === 1 ? 'link' : 'links'})`);
   reasons.push({
     signal: 'linked_accounts',
     detail: `${members.length} accounts linked by ${links.join(', ')}`,
@@ -163,7 +163,7 @@ function campaignReasons(campaign: ScoredCampaign, flagged: AccountAssessment[])
   if (sharedCards.length > 0)
     reasons.push({
       signal: 'shared_payment',
-      detail: `${sharedCards.reduce((a, b) => a + b, 0)} members pay with ${sharedCards.length} shared payment instrument(s)`,
+      detail: `${sharedCards.reduce((a, b) => a + b, 0)} members pay with ${sharedCards.length} shared payment ${sharedCards.length === 1 ? 'instrument' : 'instruments'}`,
     });
   const rotating = members.filter((member) =>
     member.evidence.some((item) => item.signal === 'network_rotation'),

@@ -55,6 +55,9 @@ interface Graph {
   omitted: number;
 }
 
+/** Accounts in the detector's graph: dark, so the links' colours carry the meaning. */
+const accountInk = '#2b3440';
+
 const kindColour: Record<string, string> = {
   account: palette.blue,
   card: palette.vermillion,
@@ -122,7 +125,7 @@ function graphLegend(graph: Graph): HTMLElement {
     return h(
       'div',
       { class: 'legend' },
-      h('span', {}, h('span', { class: 'swatch swatch-account' }), 'account'),
+      h('span', {}, swatch(accountInk), 'account'),
       Object.entries(linkKinds)
         .filter(([kind]) => present.has(kind))
         .map(([, kind]) => h('span', {}, swatch(kind.colour), kind.words)),
@@ -141,7 +144,7 @@ function graphLegend(graph: Graph): HTMLElement {
 function graphNote(graph: Graph): string {
   const accounts = graph.nodes.filter((node) => node.kind === 'account').length;
   if (graph.source === 'detector')
-    return `The ${count(accounts)} accounts as detection linked them: each account's ${count(graph.edges.length)} strongest links in all, coloured by what the two accounts share most. Click an account to open it; scroll to zoom.`;
+    return `The ${count(accounts)} accounts as detection linked them: the strongest links of each account (${count(graph.edges.length)} in all), coloured by what the two accounts share most. Click an account to open it; scroll to zoom.`;
   const shared = graph.nodes.length - accounts;
   return shared === 0
     ? 'Its accounts share no card, email domain or network: what links them is behaviour (the reasons above).'
@@ -181,7 +184,12 @@ function graphPanel(graph: Graph): HTMLElement {
               symbol: symbols[node.kind] ?? 'circle',
               symbolSize:
                 node.kind === 'account' ? 6 : Math.min(22, 8 + Math.sqrt(node.members) * 2),
-              itemStyle: { color: kindColour[node.kind] ?? palette.grey },
+              itemStyle: {
+                color:
+                  graph.source === 'detector' && node.kind === 'account'
+                    ? accountInk
+                    : (kindColour[node.kind] ?? palette.grey),
+              },
               kind: node.kind,
             })),
             links: graph.edges.map(([source, target, kind]) => ({

@@ -69,6 +69,16 @@ function unavailability(options: AuditStarterOptions): string | null {
  */
 export function auditStarter(options: AuditStarterOptions): AuditStarterParts {
   const { store, log, cohorts } = options;
+  // an audit that was running when the last server stopped (a crash, a kill) never finishes: say so
+  const abandoned = store.dashboard.abandonAuditRuns(
+    new Date().toISOString(),
+    'the server stopped while this audit ran; start it again.',
+  );
+  if (abandoned > 0)
+    log.warn(
+      { audits: abandoned },
+      `${abandoned} dashboard audit(s) were running when the server last stopped: marked failed`,
+    );
   const reason = unavailability(options);
   let running: { auditId: string; worker: Worker; done: Promise<void>; stopping: boolean } | null =
     null;

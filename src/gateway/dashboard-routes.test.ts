@@ -625,8 +625,21 @@ describe('watermark audits from the dashboard', () => {
   });
 });
 
-test('a gateway without a watermark says what to configure for audits', async () => {
+test('a gateway without a watermark says what to configure for audits, and fails an audit a killed server left running', async () => {
   const bareFolder = temporaryDirectory('dg-dashboard-bare-');
+  // a server killed mid-audit left its row 'running'
+  const earlier = SqliteStore.open(join(bareFolder, 'gateway.db'));
+  earlier.dashboard.addAuditRun({
+    auditId: 'audit-killed',
+    startedBy: 'ana',
+    startedAt: '2026-12-01T00:00:00.000Z',
+    finishedAt: null,
+    status: 'running',
+    request: '{}',
+    evidence: null,
+    error: null,
+  });
+  await earlier.close();
   const bare = await startGateway({
     port: 0,
     databasePath: join(bareFolder, 'gateway.db'),
@@ -648,6 +661,11 @@ test('a gateway without a watermark says what to configure for audits', async ()
     };
     assert.equal(listed.can_start, false);
     assert.match(listed.unavailable, /no watermark.*`watermark` section to --config/);
+    const killed = (await (
+      await fetch(`${bare.url}/admin/v1/audits/audit-killed`, { headers })
+    ).json()) as { status: string; error: string };
+    assert.equal(killed.status, 'failed');
+    assert.match(killed.error, /the server stopped while this audit ran/);
     const refused = await fetch(`${bare.url}/admin/v1/audits`, {
       method: 'POST',
       headers: { ...headers, 'content-type': 'application/json' },

@@ -121,4 +121,6 @@ export interface DashboardStore {
   ): void;
   readAuditRun(auditId: string): AuditRunRow | null;
   listAuditRuns(): AuditRunRow[];
+  /** Marks every audit still 'running' failed with this error (a server that stopped mid-audit); how many. */
+  abandonAuditRuns(finishedAt: string, error: string): number;
 }

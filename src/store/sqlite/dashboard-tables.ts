@@ -252,4 +252,12 @@ export class SqliteDashboardTables implements DashboardStore {
       .prepare(`${selectAudits} ORDER BY started_at DESC, audit_id DESC`)
       .all() as AuditRunRow[];
   }
+
+  abandonAuditRuns(finishedAt: string, error: string): number {
+    return this.database
+      .prepare(
+        `UPDATE audit_runs SET finished_at = ?, status = 'failed', error = ? WHERE status = 'running'`,
+      )
+      .run(finishedAt, error).changes;
+  }
 }

@@ -16,7 +16,7 @@ import type { WatermarkKey } from '../watermark/index.js';
 import { ApiError } from './api-error.js';
 import { auditRequest } from './dashboard-audit-request.js';
 import type { AuditJob, AuditThreadMessage } from './dashboard-audit-worker.js';
-import { newAuditId, type AuditStarter } from './dashboard-routes.js';
+import { newAuditId, type AuditStarter } from './dashboard-audit-routes.js';
 import type { GatewayScheme } from './gateway-config.js';
 
 export interface AuditStarterOptions {

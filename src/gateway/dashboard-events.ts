@@ -7,9 +7,8 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { requireAction } from '../designate/index.js';
 import type { SqliteStore } from '../store/index.js';
+import { decisionPoints, hourMs, trafficPoints } from './dashboard-series.js';
 import { userHandler, type DesignationContext } from './designation-routes.js';
-
-const hourMs = 3_600_000;
 
 export interface EventsOptions {
   /** How often the store is asked what changed (default 1 s). */
@@ -80,16 +79,8 @@ export function registerDashboardEvents(
             const change = {
               ...now,
               newest_ms: newestMs,
-              traffic: store.dashboard.trafficSince(fromMs, hourMs).map((bucket) => ({
-                t: bucket.bucketMs,
-                requests: bucket.requests,
-              })),
-              decisions: decisions.slice(-500).map((row) => ({
-                ts: row.ts,
-                account_id: row.accountId,
-                action: row.action,
-                verdict: row.verdict,
-              })),
+              traffic: trafficPoints(store, fromMs),
+              decisions: decisionPoints(decisions.slice(-500)),
               accounts_by_action: store.dashboard.accountsByAction(),
               cases_changed: now.cases !== last.cases,
               audits_changed: now.audits !== last.audits,

@@ -1,11 +1,11 @@
 // The dashboard's reads under /admin/v1/ (overview, campaigns with their accounts, graph and
-// timeline, accounts with their exchanges, audits, intelligence), for users' bearer tokens: the
+// timeline, accounts with their exchanges; audits and intelligence in their own files), for users' bearer tokens: the
 // same roles as the designation routes. Raw exchanges and personal data only for roles with
 // 'read-raw'; everyone else sees keyed pseudonyms. Every query is indexed or bounded; the graph of
 // a campaign is laid out once per analysis and kept.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { JsonObject, ReportedCampaign } from '../core/index.js';
+import type { ReportedCampaign } from '../core/index.js';
 import {
   campaignViewOf,
   may,
@@ -24,17 +24,13 @@ import {
 import type { AccountRow, CampaignFindingRow, DecisionRow, SqliteStore } from '../store/index.js';
 import { ApiError } from './api-error.js';
 import { jsonBody } from './admin-routes.js';
+import { registerAuditRoutes, type AuditStarter } from './dashboard-audit-routes.js';
+import { registerIntelRoutes } from './dashboard-intel-routes.js';
+import { decisionPoints, hourMs, trafficPoints } from './dashboard-series.js';
 import { userHandler, type DesignationContext } from './designation-routes.js';
 
 const prefix = '/admin/v1';
-const hourMs = 3_600_000;
 const dayMs = 24 * hourMs;
-
-/** Starts an audit in the background; resolves when it has finished (stored either way). */
-export type AuditStarter = (
-  actor: Actor,
-  request: JsonObject,
-) => { auditId: string; done: Promise<void> };
 
 export interface DashboardContext extends DesignationContext {
   /** Starts watermark audits; absent when this server has no watermark key. */
@@ -127,16 +123,8 @@ export function registerDashboardRoutes(app: FastifyInstance, context: Dashboard
         seq: store.lastInteractionSeq(),
         newest_ms: newestMs,
         bucket_ms: hourMs,
-        traffic: store.dashboard.trafficSince(fromMs, hourMs).map((bucket) => ({
-          t: bucket.bucketMs,
-          requests: bucket.requests,
-        })),
-        decisions: decisions.slice(-2000).map((row) => ({
-          ts: row.ts,
-          account_id: row.accountId,
-          action: row.action,
-          verdict: row.verdict,
-        })),
+        traffic: trafficPoints(store, fromMs),
+        decisions: decisionPoints(decisions.slice(-2000)),
         decisions_total: decisions.length,
         accounts_by_action: store.dashboard.accountsByAction(),
         verdicts: store.dashboard.verdictCounts(),
@@ -468,156 +456,8 @@ export function registerDashboardRoutes(app: FastifyInstance, context: Dashboard
     }),
   );
 
-  app.get(
-    `${prefix}/audits`,
-    handle((actor) => {
-      requireAction(actor, 'read');
-      return {
-        can_start: context.startAudit !== undefined,
-        unavailable: context.startAudit ? null : (context.auditUnavailable ?? null),
-        audits: store.dashboard.listAuditRuns().map(auditView),
-      };
-    }),
-  );
-
-  app.post(
-    `${prefix}/audits`,
-    handle((actor, request, reply) => {
-      requireAction(actor, 'audit');
-      if (!context.startAudit)
-        throw new ApiError(
-          409,
-          'audit_unavailable',
-          context.auditUnavailable ?? 'this server cannot run audits.',
-        );
-      const started = context.startAudit(actor, jsonBody(request));
-      void reply.code(202);
-      const row = store.dashboard.readAuditRun(started.auditId);
-      return row ? auditView(row) : { audit_id: started.auditId };
-    }),
-  );
-
-  app.get(
-    `${prefix}/audits/:id`,
-    handle((actor, request) => {
-      requireAction(actor, 'read');
-      const row = store.dashboard.readAuditRun((request.params as { id: string }).id);
-      if (!row) throw new ApiError(404, 'not_found', 'no such audit.');
-      return {
-        ...auditView(row),
-        evidence: row.evidence ? (JSON.parse(row.evidence) as unknown) : null,
-      };
-    }),
-  );
-
-  app.get(
-    `${prefix}/intel`,
-    handle((actor) => {
-      requireAction(actor, 'read');
-      const objects = store.intel.listStixObjects({ latest: true });
-      const counts = (origin: string) =>
-        objects
-          .filter((row) => row.origin === origin)
-          .reduce<Record<string, number>>((byType, row) => {
-            byType[row.type] = (byType[row.type] ?? 0) + 1;
-            return byType;
-          }, {});
-      const received = objects
-        .filter((row) => row.origin === 'received')
-        .slice(-200)
-        .map((row) => {
-          const receipt = store.intel.readStixReceipts(row.id).at(-1);
-          const object = JSON.parse(row.object) as { name?: string };
-          return {
-            id: row.id,
-            type: row.type,
-            name: object.name ?? null,
-            version: row.version,
-            source: receipt?.source ?? null,
-            channel: receipt?.channel ?? null,
-            received_at: receipt?.receivedAt ?? row.storedAt,
-          };
-        })
-        .reverse();
-      const groupings = objects
-        .filter((row) => row.type === 'grouping')
-        .map((row) => {
-          const object = JSON.parse(row.object) as {
-            name?: string;
-            context?: string;
-            object_refs?: string[];
-            revoked?: boolean;
-          };
-          return {
-            id: row.id,
-            name: object.name ?? null,
-            context: object.context ?? null,
-            objects: object.object_refs?.length ?? 0,
-            revoked: object.revoked === true,
-            origin: row.origin,
-          };
-        });
-      return {
-        collections: store.taxii.listCollections().map((row) => ({
-          id: row.id,
-          alias: row.alias,
-          title: row.title,
-        })),
-        partners: store.taxii.listPartners().map((row) => ({
-          name: row.name,
-          amber: row.amber,
-          revoked_at: row.revokedAt,
-          created_at: row.createdAt,
-        })),
-        sent: counts('local'),
-        received: counts('received'),
-        latest_received: received,
-        groupings,
-        sightings: store.intel.readPartnerMatches().map((row) => ({
-          indicator_id: row.indicatorId,
-          account_id: row.accountId,
-          kind: row.kind,
-          partner: row.partner,
-          first_ms: row.firstMs,
-          last_ms: row.lastMs,
-          requests: row.requests,
-        })),
-      };
-    }),
-  );
-}
-
-function auditView(row: {
-  auditId: string;
-  startedBy: string;
-  startedAt: string;
-  finishedAt: string | null;
-  status: string;
-  request: string;
-  evidence: string | null;
-  error: string | null;
-}) {
-  const evidence = row.evidence
-    ? (JSON.parse(row.evidence) as {
-        verdict?: string;
-        log10_p_value?: number;
-        scored_tuples?: number;
-        cohorts?: { named_cohort?: string | null } | null;
-      })
-    : null;
-  return {
-    audit_id: row.auditId,
-    started_by: row.startedBy,
-    started_at: row.startedAt,
-    finished_at: row.finishedAt,
-    status: row.status,
-    request: JSON.parse(row.request) as unknown,
-    verdict: evidence?.verdict ?? null,
-    log10_p_value: evidence?.log10_p_value ?? null,
-    scored_tuples: evidence?.scored_tuples ?? null,
-    named_cohort: evidence?.cohorts?.named_cohort ?? null,
-    error: row.error,
-  };
+  registerAuditRoutes(app, context);
+  registerIntelRoutes(app, context);
 }
 
 const kindPrefix: Record<string, string> = {
@@ -645,5 +485,3 @@ function graphOf(view: CampaignView, label: (kind: string, value: string) => str
     omitted: view.graph.omitted,
   };
 }
-
-export const newAuditId = (): string => `audit-${randomUUID().slice(0, 8)}`;

@@ -7,6 +7,7 @@ import type { Page, PageContext } from '../app.js';
 import { barsOption, chart, palette, timeSeriesOption } from '../charts.js';
 import { badge, count, errorBox, fill, h, link, percent, section, when } from '../dom.js';
 import { virtualTable } from '../table.js';
+import { caseLinks } from './parts.js';
 
 interface CampaignAccount {
   account_id: string;
@@ -342,15 +343,7 @@ function actionsPanel(campaign: Campaign, context: PageContext): HTMLElement {
       ]),
     ),
     campaign.cases.length > 0
-      ? h(
-          'p',
-          {},
-          'Cases: ',
-          campaign.cases.map((item, index) => [
-            index > 0 ? ', ' : '',
-            link(`#/cases/${encodeURIComponent(item.case_id)}`, `${item.case_id} (${item.state})`),
-          ]),
-        )
+      ? caseLinks(campaign.cases)
       : h('p', { class: 'muted' }, 'No case on this campaign yet.'),
     form,
     canOpen ? null : h('p', { class: 'muted' }, 'Analysts open cases.'),

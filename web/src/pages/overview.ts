@@ -5,6 +5,7 @@ import { api, subscribe } from '../api.js';
 import type { Page } from '../app.js';
 import { actionColour, chart, palette, timeSeriesOption } from '../charts.js';
 import { badge, count, fill, h, link, percent, section, when } from '../dom.js';
+import { caseLinks } from './parts.js';
 
 interface Bucket {
   t: number;
@@ -115,17 +116,7 @@ function changesPanel(changes: Overview['changes']): HTMLElement {
       {},
       items.map((item) => h('li', {}, item)),
     ),
-    changes.cases.length > 0
-      ? h(
-          'p',
-          {},
-          'Cases: ',
-          changes.cases.map((item, index) => [
-            index > 0 ? ', ' : '',
-            link(`#/cases/${encodeURIComponent(item.case_id)}`, `${item.case_id} (${item.state})`),
-          ]),
-        )
-      : null,
+    changes.cases.length > 0 ? caseLinks(changes.cases) : null,
   );
 }
 

@@ -1,7 +1,7 @@
 // Pieces the pages share: a labelled form field, a plain table with its empty state, a key-value
 // list, the server's refusal as an alert, and a wait that ends when the page is left.
 import { ApiFailure, session, type Me } from '../api.js';
-import { errorBox, h, type Child } from '../dom.js';
+import { errorBox, h, link, type Child } from '../dom.js';
 
 /** The user as /me gives it; `actions` is what the role may do (absent from older servers). */
 export type Acting = Me & { actions?: string[] };
@@ -120,6 +120,18 @@ export const code = (text: string): HTMLElement => h('code', {}, text);
 export const accountHref = (id: string): string => `#/accounts/${encodeURIComponent(id)}`;
 export const campaignHref = (id: string): string => `#/campaigns/${encodeURIComponent(id)}`;
 export const caseHref = (id: string): string => `#/cases/${encodeURIComponent(id)}`;
+
+/** "Cases: case-1 (evidence), case-2 (shared)", each a link. */
+export const caseLinks = (cases: { case_id: string; state: string }[]): HTMLElement =>
+  h(
+    'p',
+    {},
+    'Cases: ',
+    cases.map((item, index) => [
+      index > 0 ? ', ' : '',
+      link(caseHref(item.case_id), `${item.case_id} (${item.state})`),
+    ]),
+  );
 
 /**
  * A text answer of the admin API (the log's checkpoint is text/plain, which `api` would parse as

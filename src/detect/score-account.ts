@@ -197,13 +197,13 @@ export function assessAccount(
       add(
         'new_account',
         0.5,
-        `account was ${ageDays < 1 ? 'less than a day' : `${Math.round(ageDays)} days`} old at its first request, verified only by ${facts.verification ?? 'nothing'}`,
+        `account was ${ageDays < 1 ? 'less than a day' : `${Math.round(ageDays)} days`} old at its first request, ${facts.verification === null || facts.verification === 'none' ? 'not verified' : `verified only by ${facts.verification}`}`,
       );
     if (ageDays > 365 && (facts.verification === 'organization' || facts.verification === 'card'))
       add(
         'established_account',
         -0.5,
-        `account is ${Math.round(ageDays / 365)} year(s) old and verified by ${facts.verification}`,
+        `account is ${Math.round(ageDays / 365) === 1 ? 'a year' : `${Math.round(ageDays / 365)} years`} old and verified by ${facts.verification}`,
       );
   }
   for (const [model, firstUse] of profile.models) {

@@ -61,6 +61,7 @@ const tooltip = { trigger: 'axis' as const, renderMode: 'richText' as const };
 export function timeSeriesOption(
   series: { name: string; colour: string; points: [number, number][]; stack?: string }[],
   marks: { at: number; label: string }[] = [],
+  unit = 'requests',
 ): ECharts.EChartsOption {
   return {
     color: series.map((item) => item.colour),
@@ -68,7 +69,7 @@ export function timeSeriesOption(
     legend: { top: 0, show: series.length > 1 },
     grid: { left: 56, right: 24, top: series.length > 1 ? 32 : 16, bottom: 48 },
     xAxis: { type: 'time' },
-    yAxis: { type: 'value', name: 'requests', nameGap: 12, minInterval: 1 },
+    yAxis: { type: 'value', name: unit, nameGap: 12, minInterval: 1 },
     dataZoom: [{ type: 'inside' }],
     series: series.map((item, index) => ({
       name: item.name,

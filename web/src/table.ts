@@ -10,6 +10,8 @@ export interface Column<T> {
   /** The cell; defaults to the value. */
   cell?: (row: T) => Child;
   numeric?: boolean;
+  /** The column's grid track when the default share does not fit (e.g. 'minmax(13rem, 1.3fr)'). */
+  width?: string;
 }
 
 const rowHeight = 32;
@@ -36,10 +38,12 @@ export function virtualTable<T>(options: {
     spacer,
     body,
   );
-  viewport.style.height = `${visibleRows * rowHeight}px`;
   const status = h('span', { class: 'muted', 'aria-live': 'polite' });
   const template = columns
-    .map((column) => (column.numeric ? 'minmax(5rem, 0.6fr)' : 'minmax(6rem, 1fr)'))
+    .map(
+      (column) =>
+        column.width ?? (column.numeric ? 'minmax(4.5rem, 0.6fr)' : 'minmax(5.5rem, 0.9fr)'),
+    )
     .join(' ');
 
   const headers = columns.map((column, index) => {
@@ -121,6 +125,8 @@ export function virtualTable<T>(options: {
       ),
     );
     spacer.style.height = `${shown.length * rowHeight}px`;
+    // no empty band under a short list
+    viewport.style.height = `${Math.max(3, Math.min(visibleRows, shown.length)) * rowHeight}px`;
     status.textContent = `${shown.length.toLocaleString('en-US')} of ${options.rows.length.toLocaleString('en-US')} rows`;
     paint();
   }

@@ -33,6 +33,7 @@ const listColumns: Column<AccountListRow>[] = [
     title: 'Account',
     value: (row) => row.account_id,
     cell: (row) => link(accountHref(row.account_id), row.account_id),
+    width: 'minmax(12.5rem, 1.2fr)',
   },
   { title: 'Verdict', value: (row) => row.verdict, cell: (row) => badge(row.verdict) },
   { title: 'Risk', value: (row) => row.risk, cell: (row) => riskText(row.risk), numeric: true },
@@ -40,6 +41,7 @@ const listColumns: Column<AccountListRow>[] = [
     title: 'Campaign',
     value: (row) => row.campaign_id,
     cell: (row) => (row.campaign_id ? link(campaignHref(row.campaign_id), row.campaign_id) : '—'),
+    width: 'minmax(8rem, 1fr)',
   },
   {
     title: 'Requests',
@@ -52,6 +54,7 @@ const listColumns: Column<AccountListRow>[] = [
     title: 'Top reason',
     value: (row) => row.reason,
     cell: (row) => (row.reason ? h('span', { title: row.reason }, row.reason) : '—'),
+    width: 'minmax(16rem, 3fr)',
   },
 ];
 

@@ -52,15 +52,15 @@ class AuditDesk {
       plainTable(
         'Audits, newest first',
         [
-          { title: 'Audit' },
+          { title: 'Audit', nowrap: true },
           { title: 'Status' },
           { title: 'Verdict' },
-          { title: 'p-value' },
+          { title: 'p-value', nowrap: true },
           { title: 'Scored tuples', numeric: true },
           { title: 'Named cohort' },
           { title: 'Suspect' },
           { title: 'Started by' },
-          { title: 'Started' },
+          { title: 'Started', nowrap: true },
           { title: 'Result' },
         ],
         this.audits.map((audit) => [

@@ -76,6 +76,7 @@ function accountsTable(accounts: CampaignAccount[]): HTMLElement {
         title: 'Account',
         value: (row) => row.account_id,
         cell: (row) => link(`#/accounts/${encodeURIComponent(row.account_id)}`, row.account_id),
+        width: 'minmax(12.5rem, 1.4fr)',
       },
       {
         title: 'Verdict',
@@ -94,8 +95,18 @@ function accountsTable(accounts: CampaignAccount[]): HTMLElement {
         cell: (row) => count(row.requests),
         numeric: true,
       },
-      { title: 'First', value: (row) => row.first_ms, cell: (row) => when(row.first_ms) },
-      { title: 'Signed up', value: (row) => row.created_ms, cell: (row) => when(row.created_ms) },
+      {
+        title: 'First',
+        value: (row) => row.first_ms,
+        cell: (row) => when(row.first_ms),
+        width: 'minmax(11.5rem, 1.2fr)',
+      },
+      {
+        title: 'Signed up',
+        value: (row) => row.created_ms,
+        cell: (row) => when(row.created_ms),
+        width: 'minmax(11.5rem, 1.2fr)',
+      },
       { title: 'Card', value: (row) => row.card },
       { title: 'Country', value: (row) => row.country },
       { title: 'Action now', value: (row) => row.action, cell: (row) => badge(row.action) },

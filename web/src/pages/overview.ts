@@ -5,7 +5,7 @@ import { api, subscribe } from '../api.js';
 import type { Page } from '../app.js';
 import { actionColour, chart, palette, timeSeriesOption } from '../charts.js';
 import { badge, count, fill, h, link, percent, section, when } from '../dom.js';
-import { caseLinks } from './parts.js';
+import { caseLinks, words } from './parts.js';
 
 interface Bucket {
   t: number;
@@ -166,7 +166,7 @@ function campaignsTable(campaigns: Overview['campaigns']): HTMLElement {
             { class: 'num' },
             campaign.interactions === null ? '—' : count(campaign.interactions),
           ),
-          h('td', {}, top ? `${top[0]} ${percent(top[1])}` : '—'),
+          h('td', {}, top ? `${words(top[0])} ${percent(top[1])}` : '—'),
           h('td', {}, campaign.top_reason ?? '—'),
           h(
             'td',
@@ -233,6 +233,8 @@ function benchmarkPanel(benchmark: Overview['benchmark']): HTMLElement {
   );
 }
 
+const weekMs = 7 * 24 * 3_600_000;
+
 export const overviewPage: Page = async (main, _params, context) => {
   const since = localStorage.getItem(lastVisitKey);
   const data = await api<Overview>(
@@ -263,6 +265,8 @@ export const overviewPage: Page = async (main, _params, context) => {
   paintTiles();
 
   const trafficChart = h('div', { class: 'chart', 'data-testid': 'traffic-chart' });
+  let newestMs = data.newest_ms;
+  const newestNote = h('p', { class: 'muted' }, `Newest request: ${when(newestMs || null)}`);
   const decisionsChart = h('div', { class: 'chart' });
   const liveNote = h(
     'span',
@@ -277,11 +281,7 @@ export const overviewPage: Page = async (main, _params, context) => {
     h(
       'div',
       { class: 'grid' },
-      section(
-        'Traffic (requests per hour, the last week of data)',
-        trafficChart,
-        h('p', { class: 'muted' }, `Newest request: ${when(data.newest_ms || null)}`),
-      ),
+      section('Traffic (requests per hour, the last week of data)', trafficChart, newestNote),
       section(
         'Enforcement decisions over time',
         decisionsChart,
@@ -310,7 +310,7 @@ export const overviewPage: Page = async (main, _params, context) => {
   const decisionsView = chart(
     decisionsChart,
     'Enforcement decisions per hour, by action',
-    timeSeriesOption(decisionSeries(decisions)),
+    timeSeriesOption(decisionSeries(decisions), [], 'decisions'),
   );
 
   subscribe((name, payload) => {
@@ -319,6 +319,12 @@ export const overviewPage: Page = async (main, _params, context) => {
     interactions = change.seq;
     data.accounts_by_action = change.accounts_by_action;
     for (const bucket of change.traffic) traffic.set(bucket.t, bucket);
+    // the chart stays the week before the newest request
+    if (change.newest_ms > newestMs) {
+      newestMs = change.newest_ms;
+      newestNote.textContent = `Newest request: ${when(newestMs)}`;
+      for (const t of traffic.keys()) if (t < newestMs - weekMs) traffic.delete(t);
+    }
     decisions.push(...change.decisions);
     paintTiles();
     trafficView.setOption(
@@ -331,9 +337,10 @@ export const overviewPage: Page = async (main, _params, context) => {
       ]),
     );
     if (change.decisions.length > 0)
-      decisionsView.setOption(timeSeriesOption(decisionSeries(decisions.slice(-5000))), {
-        replaceMerge: ['series'],
-      });
-    liveNote.textContent = `live: updated ${new Date().toLocaleTimeString()}`;
+      decisionsView.setOption(
+        timeSeriesOption(decisionSeries(decisions.slice(-5000)), [], 'decisions'),
+        { replaceMerge: ['series'] },
+      );
+    liveNote.textContent = `live: updated ${new Date().toISOString().slice(11, 19)} UTC`;
   }, context.signal);
 };

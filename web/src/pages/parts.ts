@@ -40,9 +40,14 @@ export function field(id: string, label: string, control: HTMLElement, hint?: st
 export interface PlainColumn {
   title: string;
   numeric?: boolean;
+  /** Kept on one line (ids, p-values, times). */
+  nowrap?: boolean;
 }
 
 /** A small table (a few hundred rows at most); `empty` says what would fill it when it has none. */
+const classOf = (column: PlainColumn | undefined): string | null =>
+  [column?.numeric ? 'num' : '', column?.nowrap ? 'nowrap' : ''].join(' ').trim() || null;
+
 export function plainTable(
   label: string,
   columns: PlainColumn[],
@@ -59,9 +64,7 @@ export function plainTable(
       h(
         'tr',
         {},
-        columns.map((column) =>
-          h('th', { scope: 'col', class: column.numeric ? 'num' : null }, column.title),
-        ),
+        columns.map((column) => h('th', { scope: 'col', class: classOf(column) }, column.title)),
       ),
     ),
     h(
@@ -71,9 +74,7 @@ export function plainTable(
         h(
           'tr',
           {},
-          cells.map((cell, index) =>
-            h('td', { class: columns[index]?.numeric ? 'num' : null }, cell),
-          ),
+          cells.map((cell, index) => h('td', { class: classOf(columns[index]) }, cell)),
         ),
       ),
     ),

@@ -2,9 +2,9 @@
 // from web/ into dist/web/ by `npm run build` (the `prepare` step of `npm ci`). Every answer has a
 // strict Content-Security-Policy: scripts and styles from this origin only, nothing inline, no
 // frames; the data comes from /admin/v1/ with the user's bearer token, never a cookie.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname, join, normalize, relative as relativePath, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError, sendApiError } from './api-error.js';
@@ -36,6 +36,26 @@ function vendorFiles(): Map<string, string> {
   return new Map([['vendor/echarts.min.js', require.resolve('echarts/dist/echarts.min.js')]]);
 }
 
+/**
+ * index.html with a modulepreload link for every module of the app, so the browser fetches them
+ * all at once instead of one import level at a time (four levels: about 200-400 ms on a cold load).
+ */
+function withPreloads(html: Buffer, root: string): Buffer {
+  let modules: string[];
+  try {
+    modules = readdirSync(root, { recursive: true, encoding: 'utf8' })
+      .filter((name) => name.endsWith('.js'))
+      .map((name) => relativePath(root, join(root, name)).split(sep).join('/'))
+      .sort();
+  } catch {
+    return html;
+  }
+  const links = modules
+    .map((name) => `    <link rel="modulepreload" href="/ui/${encodeURI(name)}" />`)
+    .join('\n');
+  return Buffer.from(html.toString('utf8').replace('  </head>', `${links}\n  </head>`));
+}
+
 export function registerDashboardPages(app: FastifyInstance, root: string = webRoot): void {
   const vendor = vendorFiles();
   const cache = new Map<string, Buffer>();
@@ -49,6 +69,7 @@ export function registerDashboardPages(app: FastifyInstance, root: string = webR
       } catch {
         return undefined;
       }
+      if (relative === 'index.html') body = withPreloads(body, root);
       cache.set(path, body);
     }
     void reply.headers(dashboardSecurityHeaders);

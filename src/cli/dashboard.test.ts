@@ -1,15 +1,14 @@
 // The analyst dashboard in Chromium, as its users work with it, on a simulated week analysed into
 // the gateway's store: logging in (and a wrong token refused), the overview's campaigns
-// riskiest first and its figures moving live as requests pass the gateway, a campaign's accounts,
+// riskiest first and its figures moving live as a slice of the week is replayed through the gateway, a campaign's accounts,
 // graph, timeline and reasons, an account's reasons and raw exchanges (and none of them for a
 // viewer), a case opened and moved on by clicks, a watermark audit started from the page that finds
 // the campaign's mark; and on every page visited, no console error and no CSP violation.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createReadStream, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import OpenAI from 'openai';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { AnalysisReport, ReportedCampaign } from '../core/index.js';
 import {
@@ -26,6 +25,7 @@ import {
   type RunningGateway,
 } from '../gateway/index.js';
 import { startReferenceModelServer, type ReferenceServer } from '../refmodel/index.js';
+import { replay } from '../replay/index.js';
 import { cohortOf } from '../respond/index.js';
 import { SqliteStore } from '../store/index.js';
 import { startFakeUpstream, type FakeUpstream } from '../test-support/fake-openai-upstream.js';
@@ -47,6 +47,7 @@ let databasePath = '';
 const master = fixedWatermarkKey('kgw', 'dashboard-ui-master');
 /** The gateway's tracer cohorts (the default of `watermark`). */
 const cohorts = 16;
+const adminToken = 'dashboard-test-admin-token';
 const tokens = new Map<string, string>();
 /** Console errors, uncaught exceptions and CSP violations, with the user and page they came from. */
 const problems: string[] = [];
@@ -280,6 +281,7 @@ describe('the dashboard in Chromium', { skip: missingChromium ?? false }, () => 
       databasePath,
       upstream: upstream.url,
       logLevel: 'silent',
+      adminToken,
       config: parseGatewayConfig({
         watermark: {
           master_key_file: join(folder, 'master.json'),
@@ -352,21 +354,32 @@ describe('the dashboard in Chromium', { skip: missingChromium ?? false }, () => 
     const [drawn] = await chartData(page, '[data-testid="traffic-chart"]');
     assert.equal(requestsIn(drawn), stored, 'the traffic chart holds every stored request');
 
-    // requests through the gateway's public port while the page stays open (no reload)
+    // a slice of the simulated week replayed through the gateway's public port (`distillguard
+    // replay`, as the demo replays its week) while the page stays open (no reload)
     await page.evaluate(() => (window.keptSinceLoad = true));
-    const client = new OpenAI({
-      apiKey: (await gateway.keys.create('acct_live_user')).secret,
-      baseURL: `${gateway.url}/v1`,
-      maxRetries: 0,
-    });
-    const sent = 3;
-    for (let index = 0; index < sent; index += 1) {
-      const answer = await client.chat.completions.create({
-        model: 'gpt-4o-mini',
-        messages: [{ role: 'user', content: `What is ${index} times seven?` }],
-      });
-      assert.match(answer.choices[0].message.content ?? '', /42/);
+    const live = join(folder, 'live');
+    mkdirSync(live);
+    const slice: string[] = [];
+    for await (const line of createInterface({
+      input: createReadStream(join(traffic, 'interactions.jsonl')),
+    })) {
+      // under accounts of their own, so that the analysed campaigns stay as the report has them
+      const record = JSON.parse(line) as { account_id: string };
+      slice.push(JSON.stringify({ ...record, account_id: `acct_live_${slice.length % 3}` }));
+      if (slice.length === 20) break;
     }
+    writeFileSync(join(live, 'interactions.jsonl'), `${slice.join('\n')}\n`);
+    const replayed = await replay({
+      traffic: live,
+      gateway: gateway.url,
+      adminToken,
+      speed: 1e9,
+      concurrency: 4,
+      maxTokens: 16,
+    });
+    const sent = replayed.sent;
+    assert.equal(sent, slice.length, JSON.stringify(replayed.skipped));
+    assert.equal(replayed.network_errors.total, 0);
     await page
       .getByTestId('interactions')
       .filter({ hasText: new RegExp(`^${figure(stored + sent)}$`) })

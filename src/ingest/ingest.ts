@@ -72,7 +72,7 @@ export async function ingest(
 ): Promise<IngestResult> {
   // the input's byte counter made it flow: hold it while the write thread registers the import
   source.stream.pause();
-  const importId = await store.beginImport(kind, source);
+  const importId = await store.beginImport(kind, source, { bulk: true });
   const maxRejected = options.maxRejected ?? Number.POSITIVE_INFINITY;
   const keepRaw = source.path === null;
   const validateInteractionRecord = validateInteraction();

@@ -161,8 +161,12 @@ export interface Store {
   readonly designation: DesignationStore;
   /** Account findings, audit runs and the dashboard's reads (dashboard-store.ts). */
   readonly dashboard: DashboardStore;
-  /** Registers an import of `kind` from `source`; returns its id. */
-  beginImport(kind: ImportKind, source: SourceInfo): Promise<number>;
+  /**
+   * Registers an import of `kind` from `source`; returns its id. `bulk`: a batch load (the CLI's
+   * ingest), which may defer the store's read indexes to its finish when the store is empty; never
+   * for a writer that stays open (the gateway's).
+   */
+  beginImport(kind: ImportKind, source: SourceInfo, options?: { bulk?: boolean }): Promise<number>;
   /**
    * Writes a batch; resolves to which rows were counted for this import (1: first sighting of the
    * id in it, 0: a repeat), so that downstream work sees every record exactly once.

@@ -2,12 +2,13 @@
 // batches), run on the write thread like the batches: on the caller's thread they would block its
 // event loop for as long as another process held the write lock.
 import type { ApiKeyRow, ImportKind, ImportTally, SourceInfo } from '../store.js';
+import { dropReadIndexes, readIndexes } from './migrations.js';
 import type { SqliteDatabase } from './open-database.js';
 import { RetentionWriter, type RetentionRequest } from './retention-writer.js';
 
 /** One small write, as posted to the write worker. */
 export type BookkeepingRequest =
-  | { kind: 'begin-import'; importKind: ImportKind; source: SourceInfo }
+  | { kind: 'begin-import'; importKind: ImportKind; source: SourceInfo; bulk?: boolean }
   | { kind: 'finish-import'; importId: number; tally: ImportTally }
   | { kind: 'add-key'; key: ApiKeyRow }
   | { kind: 'revoke-key'; keyId: string; at: string }
@@ -19,8 +20,12 @@ export class BookkeepingWriter {
   private readonly addKey;
   private readonly revokeKey;
   private readonly retention;
+  private readonly database: SqliteDatabase;
+  /** The import that dropped the read indexes, to build them again when it finishes. */
+  private deferredBy: number | null = null;
 
   constructor(database: SqliteDatabase) {
+    this.database = database;
     const insertSource = database.prepare(
       'INSERT INTO sources (kind, path, size, modified_ms) VALUES (?, ?, ?, ?)',
     );
@@ -28,16 +33,24 @@ export class BookkeepingWriter {
     const insertImport = database.prepare(
       'INSERT INTO imports (kind, source_id, started_at, rows_before) VALUES (?, ?, ?, ?)',
     );
-    this.beginImport = database.transaction((kind: ImportKind, source: SourceInfo) => {
-      const modifiedMs = source.modifiedMs === null ? null : Math.round(source.modifiedMs);
-      const sourceId = Number(
-        insertSource.run(source.kind, source.path, source.size, modifiedMs).lastInsertRowid,
-      );
-      return Number(
-        insertImport.run(kind, sourceId, new Date().toISOString(), countRows.get() as number)
-          .lastInsertRowid,
-      );
-    });
+    this.beginImport = database.transaction(
+      (kind: ImportKind, source: SourceInfo, bulk: boolean) => {
+        const modifiedMs = source.modifiedMs === null ? null : Math.round(source.modifiedMs);
+        const sourceId = Number(
+          insertSource.run(source.kind, source.path, source.size, modifiedMs).lastInsertRowid,
+        );
+        const rowsBefore = countRows.get() as number;
+        const importId = Number(
+          insertImport.run(kind, sourceId, new Date().toISOString(), rowsBefore).lastInsertRowid,
+        );
+        // a bulk load into an empty store builds the read indexes once, at its end
+        if (bulk && kind === 'interactions' && rowsBefore === 0 && this.deferredBy === null) {
+          for (const statement of dropReadIndexes) database.exec(statement);
+          this.deferredBy = importId;
+        }
+        return importId;
+      },
+    );
     this.finishImport = database.prepare(
       'UPDATE imports SET finished_at = ?, status = ?, lines = ?, accepted = ?, rejected = ?, distinct_records = ? WHERE id = ?',
     );
@@ -55,9 +68,17 @@ export class BookkeepingWriter {
     switch (request.kind) {
       case 'begin-import':
         // IMMEDIATE: the row count and the inserts see one state of the table
-        return this.beginImport.immediate(request.importKind, request.source);
+        return this.beginImport.immediate(
+          request.importKind,
+          request.source,
+          request.bulk === true,
+        );
       case 'finish-import': {
         const { tally } = request;
+        if (this.deferredBy === request.importId) {
+          this.deferredBy = null;
+          for (const statement of readIndexes) this.database.exec(statement);
+        }
         return this.finishImport.run(
           new Date().toISOString(),
           tally.status,

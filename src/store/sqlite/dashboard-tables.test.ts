@@ -61,3 +61,48 @@ test('traffic per hour counts every stored request at or after the start once, i
     await store.close();
   }
 });
+
+const readIndexNames = (store: SqliteStore): string[] =>
+  store.connection
+    .prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ('interactions_account_time', 'interactions_time') ORDER BY name",
+    )
+    .pluck()
+    .all() as string[];
+
+test('a bulk import into an empty store builds the read indexes at its end, and a store left without them by a crash gets them back when opened', async () => {
+  const folder = temporaryDirectory();
+  const path = join(folder, 'log.jsonl');
+  writeFileSync(
+    path,
+    `${Array.from({ length: 50 }, (_, index) => record(index, 1_770_000_000_000 + index * 60_000)).join('\n')}\n`,
+  );
+  const store = SqliteStore.open(join(folder, 'store.db'));
+  try {
+    await ingest('interactions', await openInput(path), store);
+    assert.deepEqual(readIndexNames(store), ['interactions_account_time', 'interactions_time']);
+    const plan = store.connection
+      .prepare('EXPLAIN QUERY PLAN SELECT count(*) FROM interactions WHERE ts_ms >= ?')
+      .all(0) as { detail: string }[];
+    assert.match(plan.map((step) => step.detail).join(' '), /interactions_time/);
+  } finally {
+    await store.close();
+  }
+
+  const crashed = SqliteStore.open(join(folder, 'crashed.db'));
+  await crashed.beginImport(
+    'interactions',
+    { kind: 'file', path, size: null, modifiedMs: null },
+    { bulk: true },
+  );
+  // the import never finishes (the process died): the indexes are still missing on disk
+  const missing = readIndexNames(crashed);
+  await crashed.close();
+  assert.deepEqual(missing, []);
+  const reopened = SqliteStore.open(join(folder, 'crashed.db'));
+  try {
+    assert.deepEqual(readIndexNames(reopened), ['interactions_account_time', 'interactions_time']);
+  } finally {
+    await reopened.close();
+  }
+});

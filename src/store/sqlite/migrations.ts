@@ -345,3 +345,19 @@ export const migrations: readonly Migration[] = [
     `,
   },
 ];
+
+/**
+ * The indexes the dashboard reads interactions by (migration 9). A bulk import into an empty store
+ * drops them and builds them once at its end, which is about four times cheaper than keeping them
+ * up row by row (about 1 s against 5 s for 900,000 interactions); every open of the store builds
+ * any that a crashed import left missing.
+ */
+export const readIndexes = [
+  'CREATE INDEX IF NOT EXISTS interactions_account_time ON interactions(account_id, ts_ms)',
+  'CREATE INDEX IF NOT EXISTS interactions_time ON interactions(ts_ms)',
+] as const;
+
+export const dropReadIndexes = [
+  'DROP INDEX IF EXISTS interactions_account_time',
+  'DROP INDEX IF EXISTS interactions_time',
+] as const;

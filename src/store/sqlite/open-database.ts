@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { dirname } from 'node:path';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { DistillGuardError } from '../../core/index.js';
-import { migrations } from './migrations.js';
+import { migrations, readIndexes } from './migrations.js';
 
 export type SqliteDatabase = Database.Database;
 
@@ -35,7 +35,10 @@ export function openDatabase(
       { cause: error },
     );
   }
-  if (options.migrate !== false) migrate(database);
+  if (options.migrate !== false) {
+    migrate(database);
+    for (const statement of readIndexes) database.exec(statement);
+  }
   return database;
 }
 

@@ -171,13 +171,18 @@ export class SqliteStore implements Store {
     return this.database;
   }
 
-  async beginImport(kind: ImportKind, source: SourceInfo): Promise<number> {
+  async beginImport(
+    kind: ImportKind,
+    source: SourceInfo,
+    options: { bulk?: boolean } = {},
+  ): Promise<number> {
     // only the fields: callers pass richer objects (an open input) that cannot cross to the thread
     const { kind: sourceKind, path, size, modifiedMs } = source;
     const request = {
       kind: 'begin-import',
       importKind: kind,
       source: { kind: sourceKind, path, size, modifiedMs },
+      bulk: options.bulk === true,
     } as const;
     return (await this.send({ op: 'bookkeeping', request })).result;
   }

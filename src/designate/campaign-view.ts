@@ -1,6 +1,6 @@
 // What the dashboard draws of a campaign that is costly to read from a week of traffic: its
 // accounts linked as the detector linked them (shared templates, cards, addresses, sign-up bursts,
-// synchronised activity: the strongest few links of each member), laid out by ForceAtlas2 from a
+// synchronised activity: a few links of each member, its strongest and some drawn evenly), laid out by ForceAtlas2 from a
 // deterministic start so the same analysis gives the same picture, and the models it used with
 // when each first appeared anywhere (the release to mark). Built once per analysis (analyze does it
 // as it saves the findings) and kept in the store, so a campaign of 1,000 accounts opens at once.

@@ -52,11 +52,11 @@ export interface MemberLink {
 
 export interface CampaignLinks {
   campaign_id: string;
-  /** Each member's strongest links (at most `linksPerMember` each), so a large campaign stays drawable. */
+  /** Each member's strongest links and as many more drawn evenly (`linksPerMember` each), so a large campaign stays drawable. */
   links: MemberLink[];
 }
 
-/** The strongest links kept per member for the picture of a campaign. */
+/** The links kept per member for the picture of a campaign: half its strongest, half drawn evenly. */
 export const linksPerMember = 4;
 
 export interface AccountScore {
@@ -335,7 +335,7 @@ export function buildFindings(
   };
 }
 
-/** Each reported campaign's member links, the strongest few per member. */
+/** Each reported campaign's member links, a few per member. */
 function campaignLinks(graph: AccountGraph, campaigns: ReportedCampaign[]): CampaignLinks[] {
   const campaignOf = new Map<string, string>();
   for (const campaign of campaigns)
@@ -356,21 +356,47 @@ function campaignLinks(graph: AccountGraph, campaigns: ReportedCampaign[]): Camp
     byCampaign.set(campaign, list);
   }
   return campaigns.map((campaign) => {
-    const links = (byCampaign.get(campaign.campaign_id) ?? []).sort(
-      (x, y) => y.weight - x.weight || x.a.localeCompare(y.a) || x.b.localeCompare(y.b),
-    );
-    const kept = new Map<string, number>();
-    const chosen = links.filter((link) => {
-      const left = kept.get(link.a) ?? 0;
-      const right = kept.get(link.b) ?? 0;
-      if (left >= linksPerMember && right >= linksPerMember) return false;
-      kept.set(link.a, left + 1);
-      kept.set(link.b, right + 1);
-      return true;
-    });
+    const links = byCampaign.get(campaign.campaign_id) ?? [];
+    const tie = new Map(links.map((link) => [link, pairHash(link.a, link.b)]));
+    const incident = new Map<string, MemberLink[]>();
+    for (const link of links)
+      for (const member of [link.a, link.b]) {
+        const list = incident.get(member) ?? [];
+        list.push(link);
+        incident.set(member, list);
+      }
+    // each member's strongest links, and as many more of its links drawn evenly (by a hash of the
+    // pair): the strongest alone often join each account to the few nearest it (in sign-up time,
+    // in the templates it fills), which draws a campaign as a long chain instead of the cluster it is
+    const chosen = new Set<MemberLink>();
+    const strongestCount = Math.ceil(linksPerMember / 2);
+    for (const member of campaign.accounts) {
+      const own = incident.get(member) ?? [];
+      const byWeight = [...own].sort(
+        (x, y) => y.weight - x.weight || (tie.get(x) as number) - (tie.get(y) as number),
+      );
+      for (const link of byWeight.slice(0, strongestCount)) chosen.add(link);
+      const rest = byWeight
+        .slice(strongestCount)
+        .sort((x, y) => (tie.get(x) as number) - (tie.get(y) as number));
+      for (const link of rest.slice(0, linksPerMember - strongestCount)) chosen.add(link);
+    }
     return {
       campaign_id: campaign.campaign_id,
-      links: chosen.map((link) => ({ ...link, weight: round(link.weight, 3) })),
+      links: [...chosen]
+        .sort((x, y) => y.weight - x.weight || (tie.get(x) as number) - (tie.get(y) as number))
+        .map((link) => ({ ...link, weight: round(link.weight, 3) })),
     };
   });
+}
+
+/** A stable 32-bit hash of an account pair (FNV-1a): an even, repeatable order of links. */
+function pairHash(a: string, b: string): number {
+  let hash = 0x811c9dc5;
+  for (const text of [a, '|', b])
+    for (let index = 0; index < text.length; index += 1) {
+      hash ^= text.charCodeAt(index);
+      hash = Math.imul(hash, 0x01000193) >>> 0;
+    }
+  return hash;
 }

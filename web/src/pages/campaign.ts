@@ -156,7 +156,7 @@ function graphLegend(graph: Graph): HTMLElement {
 function graphNote(graph: Graph): string {
   const accounts = graph.nodes.filter((node) => node.kind === 'account').length;
   if (graph.source === 'detector')
-    return `The ${count(accounts)} accounts as detection linked them: the strongest links of each account (${count(graph.edges.length)} in all), coloured by what the two accounts share most. Click an account to open it; scroll to zoom.`;
+    return `The ${count(accounts)} accounts as detection linked them: each account's two strongest links and two more of its links drawn evenly (${count(graph.edges.length)} in all), coloured by what the two accounts share most. Click an account to open it; scroll to zoom.`;
   const shared = graph.nodes.length - accounts;
   return shared === 0
     ? 'Its accounts share no card, email domain or network: what links them is behaviour (the reasons above).'
@@ -177,7 +177,7 @@ function graphPanel(graph: Graph): HTMLElement {
     const instance = chart(
       box,
       graph.source === 'detector'
-        ? `Graph of ${accounts} accounts and the ${graph.edges.length} strongest links between them`
+        ? `Graph of ${accounts} accounts and ${graph.edges.length} of the links between them`
         : `Graph of ${accounts} accounts linked by ${graph.nodes.length - accounts} shared cards, email domains and networks`,
       {
         tooltip: { renderMode: 'richText', formatter: (params: unknown) => tooltipOf(params) },

@@ -415,3 +415,41 @@ test('lab B answers with sightings of lab A indicators; the hub shows one campai
       assert.ok(!text.includes(value), `${file} holds '${value}'`);
   }
 });
+
+test("the hub serves the dashboard: its partners, what each posted and the campaigns it correlated, to a user's token only", async () => {
+  assert.match(hub.output(), new RegExp(`dashboard at ${hubUrl}/ for users added with`));
+  const page = await fetch(`${hubUrl}/`);
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+  assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+  assert.match(await page.text(), /<script type="module" src="\/ui\/app.js">/);
+  assert.equal((await fetch(`${hubUrl}/admin/v1/intel`)).status, 401);
+
+  const added = await cli(['users', 'add', 'hub-admin', '--role', 'admin', '--db', hubDb]);
+  const token = /(dgu-\S+)/.exec(added)?.[1] as string;
+  assert.ok(token, added);
+  const answer = await fetch(`${hubUrl}/admin/v1/intel`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  assert.equal(answer.status, 200);
+  const intel = (await answer.json()) as {
+    partners: { name: string }[];
+    received: Record<string, number>;
+    latest_received: { source: string | null }[];
+    groupings: { name: string | null; objects: number }[];
+  };
+  assert.deepEqual(intel.partners.map((partner) => partner.name).sort(), ['lab-a', 'lab-b']);
+  // lab A pushed its campaign and indicators, lab B its sightings
+  assert.ok((intel.received.campaign ?? 0) >= 1, JSON.stringify(intel.received));
+  assert.ok((intel.received.sighting ?? 0) >= 1, JSON.stringify(intel.received));
+  assert.deepEqual([...new Set(intel.latest_received.map((item) => item.source))].sort(), [
+    'lab-a',
+    'lab-b',
+  ]);
+  // the campaign reported by A and sighted by B, as `intel correlate` grouped it
+  const correlated = JSON.parse(await cli(['intel', 'correlate', '--db', hubDb, '--json'])) as {
+    campaigns: unknown[];
+  }[];
+  assert.ok(intel.groupings.length >= correlated.length && correlated.length >= 1);
+  assert.ok(intel.groupings.every((grouping) => grouping.objects > 0));
+});

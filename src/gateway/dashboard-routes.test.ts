@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { AnalysisReport } from '../core/index.js';
 import { addUser, type Role } from '../designate/index.js';
+import { checkBundle, tlpMarkingIds } from '../intel/index.js';
 import { startReferenceModelServer, type ReferenceServer } from '../refmodel/index.js';
 import { cohortOf } from '../respond/index.js';
 import { SqliteStore } from '../store/index.js';
@@ -144,6 +145,7 @@ before(async () => {
       ['ana', 'analyst'],
       ['rui', 'reviewer'],
       ['vic', 'viewer'],
+      ['lia', 'liaison'],
     ];
     for (const [name, role] of people)
       tokens.set(
@@ -177,6 +179,7 @@ before(async () => {
         default_scheme: 'kgw',
         audit_prompts_file: join(folder, 'audit-prompts.jsonl'),
       },
+      intel: { organization: { name: 'Provider Lab' } },
     }),
   });
 });
@@ -292,6 +295,75 @@ describe('the dashboard API on a simulated week', () => {
         assert.ok(Number.isFinite(node.x) && Number.isFinite(node.y), node.label);
     }
     assert.equal((await call('GET', '/campaigns/cmp_nothing', 'ana')).status, 404);
+  });
+
+  test('a liaison exports a campaign to STIX at the TLP asked, without account ids or user content, and the export is logged; others may not', async () => {
+    const top = [...report.campaigns].sort((a, b) => b.risk - a.risk)[0];
+    const path = `/campaigns/${top.campaign_id}/stix`;
+    for (const user of ['ana', 'vic']) {
+      const refused = await call('POST', path, user, { tlp: 'green' });
+      assert.equal(refused.status, 403, `${user}: ${refused.text}`);
+      assert.equal(refused.json.error.code, 'role_required');
+    }
+    const wrongTlp = await call('POST', path, 'lia', { tlp: 'purple' });
+    assert.equal(wrongTlp.status, 400);
+    assert.equal(wrongTlp.json.error.param, 'tlp');
+
+    // indicators are keyed: without a community key the liaison is told how to make one
+    const keyless = await call('POST', path, 'lia', { tlp: 'green' });
+    assert.equal(keyless.status, 400);
+    assert.match(
+      keyless.json.error.message,
+      /no community key: create one with `distillguard intel keys create`/,
+    );
+    const created = await runCli(['intel', 'keys', 'create', '--db', databasePath]);
+    assert.equal(created.code, 0, created.stderr);
+
+    const exported = await call('POST', path, 'lia', { tlp: 'amber' });
+    assert.equal(exported.status, 200, exported.text);
+    const bundle = exported.json as { type: string; objects: Record<string, unknown>[] };
+    assert.equal(bundle.type, 'bundle');
+    assert.deepEqual(checkBundle(bundle).problems, []);
+    assert.equal(bundle.objects.filter((object) => object.type === 'campaign').length, 1);
+    assert.ok(
+      bundle.objects.some((object) => object.type === 'identity' && object.name === 'Provider Lab'),
+      'created by the organisation the config names',
+    );
+    // the campaign and its indicators at the TLP asked (public objects, such as the producer's
+    // identity and ATLAS techniques, are CLEAR whatever the export's TLP)
+    const shared = bundle.objects.filter(
+      (object) => object.type === 'campaign' || object.type === 'indicator',
+    );
+    assert.ok(shared.length > 1);
+    for (const object of shared)
+      assert.deepEqual(object.object_marking_refs, [tlpMarkingIds.amber], String(object.id));
+    // keyed fingerprints only: no account id, address or prompt of the campaign
+    const accounts = accountRecords();
+    for (const member of top.accounts) {
+      assert.ok(!exported.text.includes(member), `${member} left the provider`);
+      const facts = accounts.get(member);
+      for (const value of [facts?.payment_fingerprint, facts?.signup_ip].filter(Boolean))
+        assert.ok(!exported.text.includes(value as string), `${value} left the provider`);
+    }
+    const prompts = (await interactionsOf(top.accounts[0])).flatMap((record) =>
+      promptTexts(record.request),
+    );
+    for (const prompt of prompts.slice(0, 50))
+      assert.ok(!exported.text.includes(prompt.slice(0, 24)), 'prompt text left the provider');
+    // logged as an intel export by the liaison, with the bundle's hash
+    const store = SqliteStore.open(databasePath);
+    try {
+      const entries = store.designation
+        .readLogEntries()
+        .map((row) => JSON.parse(row.entry.toString('utf8')) as Record<string, unknown>)
+        .filter((entry) => entry.kind === 'intel.export' && entry.channel === 'dashboard');
+      assert.equal(entries.length, 1);
+      assert.equal(entries[0].actor, 'lia');
+      assert.equal(entries[0].tlp, 'amber');
+      assert.equal(entries[0].objects, bundle.objects.length);
+    } finally {
+      await store.close();
+    }
   });
 
   test("an account's exchanges page through once each; an analyst reads one raw, a viewer may not", async () => {
@@ -625,7 +697,7 @@ describe('watermark audits from the dashboard', () => {
   });
 });
 
-test('a gateway without a watermark says what to configure for audits, and fails an audit a killed server left running', async () => {
+test('a gateway without a watermark or an organisation says what to configure for audits and exports, and fails an audit a killed server left running', async () => {
   const bareFolder = temporaryDirectory('dg-dashboard-bare-');
   // a server killed mid-audit left its row 'running'
   const earlier = SqliteStore.open(join(bareFolder, 'gateway.db'));
@@ -673,6 +745,22 @@ test('a gateway without a watermark says what to configure for audits, and fails
     });
     assert.equal(refused.status, 409);
     assert.equal(((await refused.json()) as any).error.code, 'audit_unavailable');
+    // nor can it export to STIX before its config names who reports
+    const liaison = addUser(bare.store.designation, secret, {
+      name: 'lia',
+      role: 'liaison',
+      by: { name: 'dana', role: 'admin' },
+    }).token;
+    const anonymous = await fetch(`${bare.url}/admin/v1/campaigns/cmp_any/stix`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${liaison}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ tlp: 'green' }),
+    });
+    assert.equal(anonymous.status, 409);
+    assert.match(
+      ((await anonymous.json()) as any).error.message,
+      /set intel.organization.name in the --config file/,
+    );
   } finally {
     await bare.close();
     rmSync(bareFolder, { recursive: true, force: true });

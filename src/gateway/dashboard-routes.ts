@@ -269,9 +269,15 @@ export function registerDashboardRoutes(app: FastifyInstance, context: Dashboard
     `${prefix}/campaigns/:id/stix`,
     handle((actor, request, reply, desk) => {
       requireAction(actor, 'talk-to-hub');
+      const intel = context.intel ?? defaultIntelConfig;
+      if (!intel.organization)
+        throw new ApiError(
+          409,
+          'invalid_request',
+          'this server names no reporting organisation for its exports: set intel.organization.name in the --config file (docs/intel.md) and restart.',
+        );
       const row = findingOf((request.params as { id: string }).id);
       const fields = jsonBody(request);
-      const intel = context.intel ?? defaultIntelConfig;
       const tlp = fields.tlp ?? intel.default_tlp;
       if (typeof tlp !== 'string' || !isTlpLevel(tlp))
         throw new ApiError(

@@ -422,7 +422,7 @@ describe('the dashboard in Chromium', { skip: missingChromium ?? false }, () => 
     const graphChart = page.getByTestId('campaign-graph');
     assert.equal(
       await graphChart.getAttribute('aria-label'),
-      `Graph of ${top.accounts.length} accounts and the ${graph.json.edges.length} strongest links between them`,
+      `Graph of ${top.accounts.length} accounts and ${graph.json.edges.length} of the links between them`,
     );
     const [nodes] = await chartData(page, '[data-testid="campaign-graph"]');
     assert.deepEqual(

@@ -11,29 +11,16 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { AnalysisReport, ReportedCampaign } from '../core/index.js';
-import {
-  addUser,
-  chromiumPath,
-  pdfUnavailable,
-  quietChromiumFlags,
-  type Role,
-} from '../designate/index.js';
-import {
-  loadKeyHashSecret,
-  parseGatewayConfig,
-  startGateway,
-  type RunningGateway,
-} from '../gateway/index.js';
+import { chromiumPath, pdfUnavailable, quietChromiumFlags } from '../designate/index.js';
+import { parseGatewayConfig, startGateway, type RunningGateway } from '../gateway/index.js';
 import { startReferenceModelServer, type ReferenceServer } from '../refmodel/index.js';
 import { replay } from '../replay/index.js';
 import { cohortOf } from '../respond/index.js';
-import { SqliteStore } from '../store/index.js';
+import { analysedWeek } from '../test-support/analysed-week.js';
 import { startFakeUpstream, type FakeUpstream } from '../test-support/fake-openai-upstream.js';
-import { humanTexts } from '../test-support/human-text.js';
 import { temporaryDirectory } from '../test-support/paths.js';
-import { runCli } from '../test-support/run-cli.js';
 import { fixedWatermarkKey } from '../test-support/watermark-keys.js';
-import { deriveCohortKey, watermarkProcessor, writeWatermarkKey } from '../watermark/index.js';
+import { deriveCohortKey, watermarkProcessor } from '../watermark/index.js';
 
 // the pages' globals, for the functions that run inside Chromium (this program has no DOM types)
 declare const document: any;
@@ -218,62 +205,21 @@ function simulatedAccount(accountId: string): Record<string, string> {
 describe('the dashboard in Chromium', { skip: missingChromium ?? false }, () => {
   before(async () => {
     folder = temporaryDirectory('dg-dashboard-ui-');
-    traffic = join(folder, 'traffic');
     databasePath = join(folder, 'provider.db');
-    const simulated = await runCli([
-      'simulate',
-      '--out',
-      traffic,
-      '--scale',
-      '0.01',
-      '--seed',
-      '21',
-    ]);
-    assert.equal(simulated.code, 0, simulated.stderr);
-    const analysed = await runCli([
-      'analyze',
-      '--interactions',
-      join(traffic, 'interactions.jsonl'),
-      '--accounts',
-      join(traffic, 'accounts.jsonl'),
-      '--out',
-      join(folder, 'report.json'),
-      '--db',
-      databasePath,
-    ]);
-    assert.equal(analysed.code, 0, analysed.stderr);
-    report = JSON.parse(readFileSync(join(folder, 'report.json'), 'utf8')) as AnalysisReport;
-    assert.ok(report.campaigns.length >= 2, 'the simulated week has campaigns');
-    top = [...report.campaigns].sort((a, b) => b.risk - a.risk)[0];
-
-    const setup = SqliteStore.open(databasePath);
-    try {
-      const secret = loadKeyHashSecret({ databasePath, store: setup });
-      const people: [string, Role][] = [
+    const week = await analysedWeek(folder, databasePath, {
+      scale: '0.01',
+      seed: '21',
+      people: [
         ['dana', 'admin'],
         ['ana', 'analyst'],
         ['vic', 'viewer'],
-      ];
-      for (const [name, role] of people)
-        tokens.set(
-          name,
-          addUser(setup.designation, secret, {
-            name,
-            role,
-            by: name === 'dana' ? null : { name: 'dana', role: 'admin' },
-          }).token,
-        );
-    } finally {
-      await setup.close();
-    }
-    writeWatermarkKey(join(folder, 'master.json'), master);
-    // audit prompts: pieces of human text from fixtures/, as the radioactivity experiment uses
-    writeFileSync(
-      join(folder, 'audit-prompts.jsonl'),
-      humanTexts(60, 32)
-        .map((prompt) => JSON.stringify({ messages: [{ role: 'user', content: prompt }] }))
-        .join('\n'),
-    );
+      ],
+      master,
+    });
+    report = week.report;
+    traffic = week.traffic;
+    top = [...report.campaigns].sort((a, b) => b.risk - a.risk)[0];
+    for (const [name, token] of week.tokens) tokens.set(name, token);
     upstream = await startFakeUpstream();
     gateway = await startGateway({
       port: 0,
@@ -284,9 +230,9 @@ describe('the dashboard in Chromium', { skip: missingChromium ?? false }, () => 
       adminToken,
       config: parseGatewayConfig({
         watermark: {
-          master_key_file: join(folder, 'master.json'),
+          master_key_file: week.masterKeyFile,
           default_scheme: 'kgw',
-          audit_prompts_file: join(folder, 'audit-prompts.jsonl'),
+          audit_prompts_file: week.auditPromptsFile,
         },
       }),
     });

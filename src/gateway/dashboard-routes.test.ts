@@ -6,21 +6,21 @@
 // campaign's cohort key in a suspect that serves marked text, and nothing in a clean one.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createReadStream, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { AnalysisReport } from '../core/index.js';
-import { addUser, type Role } from '../designate/index.js';
+import { addUser } from '../designate/index.js';
 import { checkBundle, tlpMarkingIds } from '../intel/index.js';
 import { startReferenceModelServer, type ReferenceServer } from '../refmodel/index.js';
 import { cohortOf } from '../respond/index.js';
 import { SqliteStore } from '../store/index.js';
+import { analysedWeek } from '../test-support/analysed-week.js';
 import { startFakeUpstream, type FakeUpstream } from '../test-support/fake-openai-upstream.js';
-import { humanTexts } from '../test-support/human-text.js';
 import { temporaryDirectory } from '../test-support/paths.js';
 import { runCli } from '../test-support/run-cli.js';
 import { fixedWatermarkKey } from '../test-support/watermark-keys.js';
-import { deriveCohortKey, watermarkProcessor, writeWatermarkKey } from '../watermark/index.js';
+import { deriveCohortKey, watermarkProcessor } from '../watermark/index.js';
 import { parseGatewayConfig } from './gateway-config.js';
 import { loadKeyHashSecret } from './key-hash-secret.js';
 import { startGateway, type RunningGateway } from './server.js';
@@ -120,53 +120,20 @@ function accountRecords(): Map<string, Record<string, string>> {
 }
 
 before(async () => {
-  const simulated = await runCli(['simulate', '--out', traffic, '--scale', '0.05', '--seed', '21']);
-  assert.equal(simulated.code, 0, simulated.stderr);
-  const analysed = await runCli([
-    'analyze',
-    '--interactions',
-    join(traffic, 'interactions.jsonl'),
-    '--accounts',
-    join(traffic, 'accounts.jsonl'),
-    '--out',
-    join(folder, 'report.json'),
-    '--db',
-    databasePath,
-  ]);
-  assert.equal(analysed.code, 0, analysed.stderr);
-  report = JSON.parse(readFileSync(join(folder, 'report.json'), 'utf8')) as AnalysisReport;
-  assert.ok(report.campaigns.length >= 2, 'the simulated week has campaigns');
-
-  const setup = SqliteStore.open(databasePath);
-  try {
-    const secret = loadKeyHashSecret({ databasePath, store: setup });
-    const people: [string, Role][] = [
+  const week = await analysedWeek(folder, databasePath, {
+    scale: '0.05',
+    seed: '21',
+    people: [
       ['dana', 'admin'],
       ['ana', 'analyst'],
       ['rui', 'reviewer'],
       ['vic', 'viewer'],
       ['lia', 'liaison'],
-    ];
-    for (const [name, role] of people)
-      tokens.set(
-        name,
-        addUser(setup.designation, secret, {
-          name,
-          role,
-          by: name === 'dana' ? null : { name: 'dana', role: 'admin' },
-        }).token,
-      );
-  } finally {
-    await setup.close();
-  }
-  writeWatermarkKey(join(folder, 'master.json'), master);
-  // audit prompts: pieces of human text from fixtures/, as the radioactivity experiment uses
-  writeFileSync(
-    join(folder, 'audit-prompts.jsonl'),
-    humanTexts(60, 32)
-      .map((prompt) => JSON.stringify({ messages: [{ role: 'user', content: prompt }] }))
-      .join('\n'),
-  );
+    ],
+    master,
+  });
+  report = week.report;
+  for (const [name, token] of week.tokens) tokens.set(name, token);
   upstream = await startFakeUpstream();
   gateway = await startGateway({
     port: 0,
@@ -175,9 +142,9 @@ before(async () => {
     logLevel: 'silent',
     config: parseGatewayConfig({
       watermark: {
-        master_key_file: join(folder, 'master.json'),
+        master_key_file: week.masterKeyFile,
         default_scheme: 'kgw',
-        audit_prompts_file: join(folder, 'audit-prompts.jsonl'),
+        audit_prompts_file: week.auditPromptsFile,
       },
       intel: { organization: { name: 'Provider Lab' } },
     }),

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { JsonObject } from '../core/index.js';
 import { requireAction, type Actor } from '../designate/index.js';
+import type { AuditRunRow } from '../store/index.js';
 import { ApiError } from './api-error.js';
 import { jsonBody } from './admin-routes.js';
 import type { DashboardContext } from './dashboard-routes.js';
@@ -65,16 +66,7 @@ export function registerAuditRoutes(app: FastifyInstance, context: DashboardCont
   );
 }
 
-function auditView(row: {
-  auditId: string;
-  startedBy: string;
-  startedAt: string;
-  finishedAt: string | null;
-  status: string;
-  request: string;
-  evidence: string | null;
-  error: string | null;
-}) {
+function auditView(row: AuditRunRow) {
   const evidence = row.evidence
     ? (JSON.parse(row.evidence) as {
         verdict?: string;

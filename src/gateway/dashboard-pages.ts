@@ -4,7 +4,7 @@
 // frames; the data comes from /admin/v1/ with the user's bearer token, never a cookie.
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { extname, join, normalize, relative as relativePath, sep } from 'node:path';
+import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError, sendApiError } from './api-error.js';
@@ -45,7 +45,7 @@ function withPreloads(html: Buffer, root: string): Buffer {
   try {
     modules = readdirSync(root, { recursive: true, encoding: 'utf8' })
       .filter((name) => name.endsWith('.js'))
-      .map((name) => relativePath(root, join(root, name)).split(sep).join('/'))
+      .map((name) => name.split(sep).join('/'))
       .sort();
   } catch {
     return html;

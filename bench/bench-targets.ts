@@ -9,7 +9,7 @@ import { startServerProcess, type ServerProcess } from './server-process.js';
 /** The header the gateway trusts for the account id in benches. */
 export const benchAccountHeader = 'x-account-id';
 /** The secret the load generator sends as the trusted auth proxy would (proxySecretHeader). */
-const benchProxySecret = 'bench-proxy-secret-0123456789';
+export const benchProxySecret = 'bench-proxy-secret-0123456789';
 
 const script = (name: string) => fileURLToPath(new URL(`./${name}.js`, import.meta.url));
 /** This checkout's built CLI (dist/src/cli/main.js). */

@@ -40,6 +40,7 @@ test(
       assert.deepEqual((await call(gateway.url, 'GET', '/health', undefined, null)).body, {
         status: 'ok',
         reasons: [],
+        engines: { store: 'ok', counters: 'ok' },
       });
       const key = await call(gateway.url, 'POST', '/v1/admin/keys', { account_id: 'acct-1' });
       assert.equal(await chatThrough(gateway.url, key.body.secret, 'before the kill'), 200);

@@ -51,6 +51,28 @@ test(
       assert.equal(served.code, 64);
       assert.match(served.stderr, /storage\.json: unknown field 'storage'/);
       assert.equal(existsSync(db), false, 'no store was created');
+
+      // shared counters: Redis needs its URL; the summary says where the buckets live
+      const noUrl = join(folder, 'no-url.json');
+      writeFileSync(noUrl, JSON.stringify({ counters: { kind: 'redis' } }));
+      const missing = await runCli(['config', 'check', noUrl]);
+      assert.equal(missing.code, 64);
+      assert.match(
+        missing.stderr,
+        /field 'counters\.url': counters\.kind "redis" needs counters\.url/,
+      );
+      const shared = join(folder, 'shared.json');
+      writeFileSync(
+        shared,
+        JSON.stringify({ counters: { kind: 'redis', url: 'redis://ops:pw@10.0.0.9:6379/2' } }),
+      );
+      const sharedOk = await runCli(['config', 'check', shared]);
+      assert.equal(sharedOk.code, 0, sharedOk.stderr);
+      assert.match(
+        sharedOk.stdout,
+        /throttle buckets shared in Redis at redis:\/\/10\.0\.0\.9:6379\/2/,
+      );
+      assert.doesNotMatch(sharedOk.stdout, /pw@/);
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'usage'
   | 'store_failed'
   | 'gateway_unavailable'
+  | 'engine_unavailable'
   | 'gateway_refused'
   | 'forbidden'
   | 'refused'
@@ -24,6 +25,7 @@ const exitCodes: Record<ErrorCode, number> = {
   usage: 64,
   store_failed: 4,
   gateway_unavailable: 69,
+  engine_unavailable: 69,
   gateway_refused: 77,
   forbidden: 77,
   refused: 65,

@@ -15,3 +15,4 @@ export * from './environment.js';
 export * from './listen-defaults.js';
 export * from './api-family.js';
 export * from './keyed-fingerprint.js';
+export * from './url-credentials.js';

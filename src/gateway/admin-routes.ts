@@ -301,7 +301,7 @@ export function registerAdminRoutes(app: FastifyInstance, context: AdminContext)
         );
       }
       const nowMs = Date.now();
-      const admission = context.enforcement.admit(body.account_id, nowMs);
+      const admission = await context.enforcement.admit(body.account_id, nowMs);
       const retryAfter = admission.refusal?.headers['retry-after'];
       // how old the assessment behind this answer is, and whether it is stale (detector down or behind)
       const freshness = context.detection.freshness(nowMs);

@@ -46,7 +46,8 @@ export interface DecisionWriteHealth {
 }
 
 export interface Enforcement {
-  admit(accountId: string, nowMs: number): Admission;
+  /** The account's admission: immediate, or a promise where shared throttle buckets (Redis) are asked. */
+  admit(accountId: string, nowMs: number): Admission | Promise<Admission>;
   /**
    * Request body changes for degrade (cap max_tokens, drop reasoning options, decoy tools).
    * `decoySeed` (the campaign id, else the account id) keeps each caller's decoys the same.

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DistillGuardError, parseConfig } from '../core/index.js';
-import { policyConfigSchema } from '../respond/index.js';
+import { countersConfigSchema, policyConfigSchema } from '../respond/index.js';
 import { intelConfigSchema } from '../intel/index.js';
 
 const upstreamSchema = z.strictObject({
@@ -140,6 +140,8 @@ export const gatewayConfigSchema = z.strictObject({
   watermark: watermarkSchema.optional(),
   /** The response ladder (see docs/respond.md); respond/'s schema, checked with the rest of the file. */
   policy: policyConfigSchema.optional(),
+  /** Where throttle buckets live: this process (memory) or Redis, shared by every gateway (docs/scale.md). */
+  counters: countersConfigSchema.prefault({}),
   /** Retention of stored exchanges, in days: text first, whole rows later; kept forever when absent. */
   retention: z
     .strictObject({

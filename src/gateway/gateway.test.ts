@@ -489,7 +489,11 @@ describe('gateway with the official clients', () => {
     await gateway.warmStart;
     const health = await request(`${gateway.url}/health`);
     assert.equal(health.statusCode, 200);
-    assert.deepEqual(await health.body.json(), { status: 'ok', reasons: [] });
+    assert.deepEqual(await health.body.json(), {
+      status: 'ok',
+      reasons: [],
+      engines: { store: 'ok', counters: 'ok' },
+    });
   });
 
   test("an error the upstream sends mid-stream reaches the caller as an error, in its own API's stream format", async () => {

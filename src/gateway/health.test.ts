@@ -7,6 +7,7 @@ import type { DetectorHealth } from './live-detection.js';
 import { UnhandledErrors } from './process-faults.js';
 import type { RecorderHealth } from './interaction-recorder.js';
 import type { DecisionWriteHealth } from './enforcement.js';
+import type { CountersHealth } from '../respond/index.js';
 
 const nowMs = Date.parse('2026-12-01T12:00:00Z');
 const upDetector: DetectorHealth = {
@@ -46,20 +47,27 @@ function health(
     detector?: Partial<DetectorHealth>;
     store?: Partial<RecorderHealth>;
     decisions?: Partial<DecisionWriteHealth>;
+    counters?: CountersHealth;
   } = {},
   unhandled = new UnhandledErrors(),
 ) {
+  const counters = overrides.counters;
   const sources: HealthSources = {
     recorder: { health: () => ({ ...writableStore, ...overrides.store }) },
     detection: { health: () => ({ ...upDetector, ...overrides.detector }) },
     decisions: { health: () => ({ ...storedDecisions, ...overrides.decisions }) },
+    ...(counters ? { counters: { health: () => counters } } : {}),
     unhandled,
   };
   return new GatewayHealth(sources);
 }
 
 test('ok when the detector is up and current, the store writable and decisions stored', () => {
-  assert.deepEqual(health().summary(nowMs), { status: 'ok', reasons: [] });
+  assert.deepEqual(health().summary(nowMs), {
+    status: 'ok',
+    reasons: [],
+    engines: { store: 'ok' },
+  });
   assert.equal(health().report(nowMs).store.queued, 3);
 });
 
@@ -114,4 +122,28 @@ test('behind: the oldest unread stored exchange has waited past the stale bound;
   assert.deepEqual(health({ detector: { state: 'starting' } }).summary(nowMs).reasons, [
     'live detector warming up: accounts are not assessed yet',
   ]);
+});
+
+test('Redis counters that do not answer degrade health; the public answer names no URL or error', () => {
+  const counters: CountersHealth = {
+    kind: 'redis',
+    url: 'redis://10.0.0.7:6379/0',
+    shared: false,
+    reason: 'connect ECONNREFUSED 10.0.0.7:6379',
+    since: nowMs - 4_000,
+    localTakes: 12,
+  };
+  const summary = health({ counters }).summary(nowMs);
+  assert.equal(summary.status, 'degraded');
+  assert.deepEqual(summary.engines, { store: 'ok', counters: 'failing' });
+  assert.match(summary.reasons.join('\n'), /shared counters unreachable since .*per gateway/);
+  assert.doesNotMatch(JSON.stringify(summary), /10\.0\.0\.7|ECONNREFUSED/);
+  const report = health({ counters }).report(nowMs);
+  const detail = report.reasons.find((reason) => reason.code === 'counters_not_shared');
+  assert.match(detail?.message ?? '', /redis:\/\/10\.0\.0\.7:6379.*ECONNREFUSED.*12 takes/);
+  assert.equal(report.engines.counters?.localTakes, 12);
+  assert.deepEqual(
+    health({ counters: { ...counters, shared: true, reason: null, since: null } }).summary(nowMs),
+    { status: 'ok', reasons: [], engines: { store: 'ok', counters: 'ok' } },
+  );
 });

@@ -7,6 +7,7 @@ import type { RecorderHealth } from './interaction-recorder.js';
 import type { DecisionWriteHealth } from './enforcement.js';
 import type { DetectorHealth } from './live-detection.js';
 import type { UnhandledErrors } from './process-faults.js';
+import type { CountersHealth } from '../respond/index.js';
 
 export type HealthStatus = 'ok' | 'degraded';
 
@@ -21,6 +22,7 @@ export type HealthReasonCode =
   | 'store_backlog'
   | 'spool_not_writable'
   | 'decisions_not_stored'
+  | 'counters_not_shared'
   | 'unhandled_error';
 
 export interface HealthReason {
@@ -36,6 +38,8 @@ export interface HealthSources {
   detection: { health(nowMs: number): DetectorHealth } | null;
   /** The ladder's decision writes; null with an enforcement that stores none. */
   decisions: { health(): DecisionWriteHealth | null } | null;
+  /** Where throttle buckets live (memory or Redis); absent in tests of other parts. */
+  counters?: { health(): CountersHealth };
   unhandled: UnhandledErrors;
   /** Exchanges waiting (queued and in flight) from which the store is reported as behind (default 10,000). */
   backlogLimit?: number;
@@ -48,7 +52,16 @@ export interface HealthReport {
   detector: DetectorHealth | null;
   store: RecorderHealth;
   decisions: DecisionWriteHealth | null;
+  /** The engines this gateway uses and how each is doing. */
+  engines: EnginesReport;
   unhandled: { count: number; last: { at: string; message: string } | null };
+}
+
+/** Each engine's state as /health shows it: no URLs or error texts (those are in the admin report). */
+export type EngineState = 'ok' | 'failing';
+
+export interface EnginesReport {
+  counters: CountersHealth | null;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -160,6 +173,14 @@ export class GatewayHealth {
         detail: `decisions not stored since ${iso(written.since ?? nowMs)}: ${written.reason ?? 'unknown reason'} (${written.pending} waiting, ${written.dropped} dropped)`,
       });
     }
+    const counters = this.sources.counters?.health();
+    if (counters && !counters.shared) {
+      reasons.push({
+        code: 'counters_not_shared',
+        summary: `shared counters unreachable since ${iso(counters.since ?? nowMs)}: throttle limits are per gateway`,
+        detail: `shared counters (${counters.kind} at ${counters.url ?? '-'}) unreachable since ${iso(counters.since ?? nowMs)}: ${counters.reason ?? 'unknown reason'}; ${counters.localTakes} takes decided by this gateway's own buckets`,
+      });
+    }
     const recent = unhandled.recent(nowMs);
     if (recent)
       reasons.push({
@@ -170,13 +191,28 @@ export class GatewayHealth {
     return reasons;
   }
 
-  /** The public answer: status and short reasons. */
-  summary(nowMs = Date.now()): { status: HealthStatus; reasons: string[] } {
+  /** The public answer: status, short reasons, and each engine's state. */
+  summary(nowMs = Date.now()): {
+    status: HealthStatus;
+    reasons: string[];
+    engines: Record<string, EngineState>;
+  } {
     const reasons = this.reasons(nowMs);
     return {
       status: reasons.length === 0 ? 'ok' : 'degraded',
       reasons: reasons.map((reason) => reason.summary),
+      engines: this.engineStates(),
     };
+  }
+
+  /** ok or failing per engine: the store (written through the recorder) and the counters. */
+  engineStates(): Record<string, EngineState> {
+    const states: Record<string, EngineState> = {
+      store: this.sources.recorder.health().writable ? 'ok' : 'failing',
+    };
+    const counters = this.sources.counters?.health();
+    if (counters) states.counters = counters.shared ? 'ok' : 'failing';
+    return states;
   }
 
   /** The detailed report, for the admin side. */
@@ -190,6 +226,7 @@ export class GatewayHealth {
       detector: detection?.health(nowMs) ?? null,
       store: recorder.health(),
       decisions: decisions?.health() ?? null,
+      engines: { counters: this.sources.counters?.health() ?? null },
       unhandled: {
         count: unhandled.count,
         last: recent ? { at: iso(recent.atMs), message: recent.message } : null,

@@ -1,4 +1,5 @@
 // Public face of gateway/: the OpenAI- and Anthropic-compatible gateway, its keys and config.
+export { withoutCredentials } from '../core/index.js';
 export { startGateway, type GatewayOptions, type RunningGateway } from './server.js';
 export {
   AdminTokens,
@@ -20,12 +21,7 @@ export {
   type WatermarkConfig,
   type GatewayScheme,
 } from './gateway-config.js';
-export {
-  configSummary,
-  startupText,
-  withoutCredentials,
-  type StartupSummary,
-} from './startup-summary.js';
+export { configSummary, startupText, type StartupSummary } from './startup-summary.js';
 export { ApiError, errorBody } from './api-error.js';
 export {
   observeOnly,
@@ -34,6 +30,7 @@ export {
   type AdmissionAction,
   type StreamRewriter,
 } from './enforcement.js';
+export { LadderEnforcement, type LiveView } from './ladder-enforcement.js';
 export type { TracerWatermarks, WatermarkPlan } from './tracer-watermark.js';
 /** The tracer watermarks' module, loaded on demand: it brings the schemes and the tokenizer. */
 export const loadTracerWatermarks = () => import('./tracer-watermark.js');

@@ -5,7 +5,15 @@ import assert from 'node:assert/strict';
 import type { LiveAccountState, LiveAssessment, LiveCampaignState } from '../detect/index.js';
 import { decide, parsePolicyConfig } from '../respond/index.js';
 import type { DecisionRow, Store } from '../store/index.js';
+import type { Admission, Enforcement } from './enforcement.js';
 import { LadderEnforcement, type LiveView } from './ladder-enforcement.js';
+
+/** The ladder's admission with in-memory buckets, which answer at once (no promise). */
+function admitNow(ladder: Enforcement, accountId: string, nowMs: number): Admission {
+  const admission = ladder.admit(accountId, nowMs);
+  assert.ok(!(admission instanceof Promise), 'in-memory buckets answer at once');
+  return admission;
+}
 
 function view(accounts: [string, LiveAccountState][], campaigns: LiveCampaignState[]): LiveView {
   const assessment: LiveAssessment = {
@@ -52,16 +60,16 @@ test('a campaign is acted on as a whole; a benchmark account in it is still serv
   const { store, rows } = decisionStore();
   const ladder = new LadderEnforcement(live, store, parsePolicyConfig({}));
   for (const member of members) {
-    const admission = ladder.admit(member, 1_000);
+    const admission = admitNow(ladder, member, 1_000);
     assert.equal(admission.action, 'block', member);
     assert.equal(admission.refusal?.status, 403);
     assert.equal(admission.refusal?.code, 'account_blocked');
     assert.equal(admission.campaignId, 'cmp_1');
   }
-  const benchmark = ladder.admit('bench-1', 1_000);
+  const benchmark = admitNow(ladder, 'bench-1', 1_000);
   assert.equal(benchmark.action, 'observe');
   assert.equal(benchmark.refusal, null);
-  assert.equal(ladder.admit('stranger', 1_000).action, 'observe');
+  assert.equal(admitNow(ladder, 'stranger', 1_000).action, 'observe');
   await ladder.close();
   assert.equal(
     rows.length,
@@ -75,8 +83,8 @@ test('a campaign is acted on as a whole; a benchmark account in it is still serv
   );
   const again = decisionStore();
   const second = new LadderEnforcement(live, again.store, parsePolicyConfig({}));
-  second.admit('hydra-0', 1_000);
-  second.admit('hydra-0', 2_000);
+  admitNow(second, 'hydra-0', 1_000);
+  admitNow(second, 'hydra-0', 2_000);
   await second.close();
   assert.equal(again.rows.length, 1, 'an unchanged decision is stored once');
 });
@@ -88,7 +96,7 @@ test('throttle: the bucket runs dry, then 429 with a Retry-After the client can 
     store,
     parsePolicyConfig({ throttle: { account: { requests_per_minute: 6, burst: 2 } } }),
   );
-  const admissions = [0, 1, 2].map(() => ladder.admit('lone', 10_000));
+  const admissions = [0, 1, 2].map(() => admitNow(ladder, 'lone', 10_000));
   assert.deepEqual(
     admissions.map((admission) => admission.action),
     ['throttle', 'throttle', 'throttle'],
@@ -100,7 +108,7 @@ test('throttle: the bucket runs dry, then 429 with a Retry-After the client can 
   const retryAfter = Number(admissions[2].refusal?.headers['retry-after']);
   assert.ok(retryAfter >= 1 && retryAfter <= 10, `Retry-After ${retryAfter}`);
   assert.equal(
-    ladder.admit('lone', 10_000 + retryAfter * 1000).refusal,
+    admitNow(ladder, 'lone', 10_000 + retryAfter * 1000).refusal,
     null,
     'served again after waiting Retry-After',
   );
@@ -119,7 +127,7 @@ test('an account detection has not flagged is observed, with a reason that names
     campaign: (id: string) => current.campaign(id),
   } as LiveView;
   const ladder = new LadderEnforcement(switching, store, policy);
-  const stranger = ladder.admit('stranger', 1_000);
+  const stranger = admitNow(ladder, 'stranger', 1_000);
   assert.equal(stranger.action, 'observe');
   assert.equal(stranger.refusal, null);
   assert.equal(stranger.cohort, null);
@@ -128,10 +136,10 @@ test('an account detection has not flagged is observed, with a reason that names
     decide({ accountId: 'stranger', verdict: null, risk: 0, campaign: null }, policy, 1_000).reason,
   );
   assert.match(stranger.reason, /stranger/);
-  assert.equal(ladder.admit('lone', 1_000).action, 'throttle');
+  assert.equal(admitNow(ladder, 'lone', 1_000).action, 'throttle');
   // the next assessment no longer lists 'lone': it is served, and the change is stored with a reason
   current = view([], []);
-  const after = ladder.admit('lone', 2_000);
+  const after = admitNow(ladder, 'lone', 2_000);
   assert.equal(after.action, 'observe');
   assert.equal(after.refusal, null);
   await ladder.close();
@@ -183,8 +191,8 @@ test('a store that rejects decision writes: the process survives, the rows wait 
       flushEveryMs: 20,
       log,
     });
-    assert.equal(ladder.admit('lone', 1_000).action, 'throttle');
-    assert.equal(ladder.admit('hydra-0', 1_000).action, 'block');
+    assert.equal(admitNow(ladder, 'lone', 1_000).action, 'throttle');
+    assert.equal(admitNow(ladder, 'hydra-0', 1_000).action, 'block');
     // the timer's flushes fail several times (the process would have exited at the first before)
     for (let wait = 0; wait < 200 && attempts() < 5; wait += 1)
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -230,7 +238,7 @@ test('decisions waiting for a failing store are bounded: the oldest are dropped 
   });
   let nowMs = 1_000;
   // each account's first decision is a change worth storing
-  for (const account of ['lone', ...members]) ladder.admit(account, (nowMs += 1));
+  for (const account of ['lone', ...members]) admitNow(ladder, account, (nowMs += 1));
   await ladder.flush();
   assert.equal(ladder.health().pending, 3);
   assert.equal(ladder.health().dropped, members.length + 1 - 3);
@@ -261,23 +269,23 @@ test('on_detector_failure: closed refuses accounts without an assessment with 50
     null,
     { onDetectorFailure: 'open' },
   );
-  const refused = closed.admit('stranger', 1_000);
+  const refused = admitNow(closed, 'stranger', 1_000);
   assert.equal(refused.action, 'fail_closed');
   assert.equal(refused.refusal?.status, 503);
   assert.equal(refused.refusal?.code, 'detector_unavailable');
   assert.equal(refused.refusal?.headers['retry-after'], '5');
-  assert.equal(open.admit('stranger', 1_000).action, 'observe');
+  assert.equal(admitNow(open, 'stranger', 1_000).action, 'observe');
   for (const ladder of [closed, open]) {
-    assert.equal(ladder.admit('lone', 1_000).action, 'throttle');
+    assert.equal(admitNow(ladder, 'lone', 1_000).action, 'throttle');
     assert.equal(
-      ladder.admit('hydra-3', 1_000).action,
+      admitNow(ladder, 'hydra-3', 1_000).action,
       'block',
       'a campaign member the last assessment named',
     );
   }
   stale = false;
   assert.equal(
-    closed.admit('stranger', 2_000).action,
+    admitNow(closed, 'stranger', 2_000).action,
     'observe',
     'served again once detection is current',
   );

@@ -9,6 +9,7 @@ import type { LiveDetection } from './live-detection.js';
 import {
   AnthropicStreamScrubber,
   MemoryCounterStore,
+  memoryCounters,
   OpenAIChatStreamScrubber,
   ThinkingFilter,
   decide,
@@ -19,8 +20,10 @@ import {
   throttleRequest,
   unflaggedAccount,
   type AccountState,
+  type Counters,
   type Decision,
   type PolicyConfig,
+  type ThrottleResult,
 } from '../respond/index.js';
 import type { DecisionRow, Store } from '../store/index.js';
 import { ApiError } from './api-error.js';
@@ -79,6 +82,8 @@ export interface LadderOptions {
   log?: BackgroundLog;
   /** open (default): served and recorded as observed; closed: refused with 503 and Retry-After until detection is back. */
   onDetectorFailure?: DetectorFailureMode;
+  /** Where throttle buckets live (config `counters`); in this process when absent. */
+  counters?: Counters;
 }
 
 const defaultMaxPendingDecisions = 10_000;
@@ -107,7 +112,7 @@ export class LadderEnforcement implements Enforcement {
   private readonly store: Store;
   private readonly policy: PolicyConfig;
   private readonly metrics: GatewayMetrics | null;
-  private readonly buckets = new MemoryCounterStore({ maxKeys: 200_000 });
+  private readonly counters: Counters;
   private readonly timer: NodeJS.Timeout;
   private seenAssessment: LiveAssessment | null = null;
   private campaignOf = new Map<string, string>();
@@ -136,6 +141,7 @@ export class LadderEnforcement implements Enforcement {
     this.metrics = metrics;
     this.options = options;
     this.failClosed = options.onDetectorFailure === 'closed';
+    this.counters = options.counters ?? memoryCounters();
     this.unflaggedTtlS = unflaggedTtlS(policy);
     this.timer = setInterval(() => {
       this.flush().catch((error: unknown) =>
@@ -166,7 +172,7 @@ export class LadderEnforcement implements Enforcement {
     };
   }
 
-  admit(accountId: string, nowMs: number): Admission {
+  admit(accountId: string, nowMs: number): Admission | Promise<Admission> {
     this.refresh();
     const unflagged =
       !this.lastAction.has(accountId) &&
@@ -183,16 +189,30 @@ export class LadderEnforcement implements Enforcement {
       this.decisions.set(accountId, decision);
       this.note(state, decision, nowMs);
     }
+    if (decision.action === 'throttle') {
+      const throttle = throttleRequest(
+        this.counters.store,
+        this.policy,
+        accountId,
+        decision.campaign_id,
+        nowMs,
+      );
+      const admitted = decision;
+      return throttle instanceof Promise
+        ? throttle.then((result) => this.admission(admitted, result))
+        : this.admission(decision, throttle);
+    }
+    return this.admission(decision, undefined);
+  }
+
+  /** The admission for a decision, refused where the ladder says (and where the buckets are empty). */
+  private admission(decision: Decision, throttle: ThrottleResult | undefined): Admission {
     let refusal: ApiError | null = null;
     if (
       decision.action === 'throttle' ||
       decision.action === 'block' ||
       decision.action === 'verify'
     ) {
-      const throttle =
-        decision.action === 'throttle'
-          ? throttleRequest(this.buckets, this.policy, accountId, decision.campaign_id, nowMs)
-          : undefined;
       const refused = refusalFor(decision, this.policy, throttle);
       if (refused) {
         refusal = new ApiError(
@@ -355,7 +375,9 @@ export class LadderEnforcement implements Enforcement {
     if (assessment)
       for (const campaign of assessment.campaigns)
         for (const member of campaign.accounts) this.campaignOf.set(member, campaign.id);
-    this.buckets.sweep(Date.now(), rateOfKey(this.policy));
+    // shared buckets expire in Redis; this process's own are swept here
+    if (this.counters.store instanceof MemoryCounterStore)
+      this.counters.store.sweep(Date.now(), rateOfKey(this.policy));
   }
 
   private note(state: AccountState, decision: Decision, nowMs: number): void {

@@ -42,7 +42,8 @@ export async function handleModelRequest(
   }
   const { model } = checked;
   const replay = context.acceptReplayTime;
-  const admission = context.enforcement.admit(caller.accountId, Date.now());
+  const admitted = context.enforcement.admit(caller.accountId, Date.now());
+  const admission = admitted instanceof Promise ? await admitted : admitted;
   const exchange: Exchange = {
     id: exchangeIdOf(request, replay),
     receivedMs: receivedAtOf(request, replay),

@@ -38,7 +38,7 @@ import { spoolPathFor } from './recorder-spool.js';
 import { LiveDetection } from './live-detection.js';
 import { LadderEnforcement } from './ladder-enforcement.js';
 import { UnhandledErrors } from './process-faults.js';
-import { parsePolicyConfig } from '../respond/index.js';
+import { openCounters, parsePolicyConfig, type Counters } from '../respond/index.js';
 import { AccountConcurrency } from './account-concurrency.js';
 import { listModels } from './model-list.js';
 import {
@@ -80,8 +80,13 @@ export interface GatewayOptions {
   taxii?: boolean;
   /** Told of every TAXII post checked (serve records it in the transparency log). */
   onTaxiiReceived?: (receipt: TaxiiReceipt) => void;
-  /** Builds the ladder from the store's live view; observe-only when absent. */
-  enforcement?: (live: LiveDetection, store: SqliteStore, metrics: GatewayMetrics) => Enforcement;
+  /** Builds the ladder from the store's live view and the configured throttle buckets; the default ladder when absent. */
+  enforcement?: (
+    live: LiveDetection,
+    store: SqliteStore,
+    metrics: GatewayMetrics,
+    counters: Counters,
+  ) => Enforcement;
   onAssessment?: (assessment: LiveAssessment) => void;
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
 }
@@ -155,6 +160,9 @@ async function startGatewayWith(
       )
     : null;
   const app = createPublicApp(config.limits, options.logLevel);
+  // shared engines first: a deployment that asked for them does not start without them
+  const counters = await openCounters(config.counters, app.log);
+  cleanup.add(() => counters.close());
   const store = openGatewayStore(options.databasePath, app.log);
   cleanup.add(() => store.close());
   const keyHashSecret = loadKeyHashSecret({
@@ -200,16 +208,18 @@ async function startGatewayWith(
   cleanup.add(() => recorder.close());
   const policy = parsePolicyConfig(config.policy ?? {});
   const enforcement: Enforcement = options.enforcement
-    ? options.enforcement(detection, store, metrics)
+    ? options.enforcement(detection, store, metrics, counters)
     : new LadderEnforcement(detection, store, policy, metrics, {
         log: app.log,
         onDetectorFailure: config.detection.on_detector_failure,
+        counters,
       });
   cleanup.add(() => enforcement.close());
   const health = new GatewayHealth({
     recorder,
     detection,
     decisions: { health: () => enforcement.decisionHealth() },
+    counters,
     unhandled: new UnhandledErrors(),
   });
   registerHealthMetrics(metrics.registry, health);
@@ -316,6 +326,7 @@ async function startGatewayWith(
     upstreams: upstreamConfigs.map(({ name, url, api }) => ({ name, url, api })),
     publicUrl: address,
     adminUrl,
+    counters: counters.health().url ?? 'memory',
   };
   app.log.info(startupFields(startup), `distillguard gateway started: ${startupText(startup)}`);
   const warmStart = startWarmStart(detection, lastStoredSeq, listener, app.log, () => {
@@ -350,6 +361,7 @@ async function startGatewayWith(
           () => audits.close(),
           ...(retention ? [() => retention.stop()] : []),
           () => enforcement.close(),
+          () => counters.close(),
           () => detection.close(),
           () => Promise.allSettled(upstreams.map((client) => client.close())).then(() => undefined),
         ],

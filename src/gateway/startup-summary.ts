@@ -1,21 +1,7 @@
 // What a started gateway uses, in one line: the store, the upstreams (URLs without credentials)
 // and the listeners; also the one-line summary of `distillguard config check`.
+import { withoutCredentials } from '../core/index.js';
 import type { GatewayConfig } from './gateway-config.js';
-
-/** A URL fit for a log: no user, password or query string (where credentials hide). */
-export function withoutCredentials(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    const query = parsed.search ? '?…' : '';
-    parsed.search = '';
-    parsed.hash = '';
-    return `${parsed.toString()}${query}`;
-  } catch {
-    return '(not a URL)';
-  }
-}
 
 export interface StartupSummary {
   store: string;
@@ -24,6 +10,8 @@ export interface StartupSummary {
   publicUrl: string;
   /** The admin listener (admin API, sidecar, metrics); null when they share the public one. */
   adminUrl: string | null;
+  /** Where throttle buckets live: `memory`, or Redis's URL without credentials. */
+  counters: string;
 }
 
 /** The fields of the gateway's first log line (URLs already without credentials). */
@@ -36,6 +24,7 @@ export function startupFields(summary: StartupSummary): Record<string, unknown> 
       api: upstream.api,
     })),
     listeners: { public: summary.publicUrl, admin: summary.adminUrl ?? summary.publicUrl },
+    counters: summary.counters,
   };
 }
 
@@ -47,7 +36,9 @@ export function startupText(summary: StartupSummary): string {
   const admin = summary.adminUrl
     ? `admin, sidecar and metrics on ${summary.adminUrl}`
     : 'admin, sidecar and metrics on the public port';
-  return `store ${summary.store}; upstreams ${upstreams}; ${admin}; dashboard at ${summary.adminUrl ?? summary.publicUrl}/`;
+  const counters =
+    summary.counters === 'memory' ? '' : `; throttle buckets shared in ${summary.counters}`;
+  return `store ${summary.store}; upstreams ${upstreams}; ${admin}; dashboard at ${summary.adminUrl ?? summary.publicUrl}/${counters}`;
 }
 
 /** `config check`'s line: what the file sets up, without starting anything. */
@@ -62,5 +53,9 @@ export function configSummary(config: GatewayConfig): string {
   const watermark = config.watermark
     ? `tracer watermarks (${config.watermark.default_scheme} by default)`
     : 'no tracer watermarks';
-  return `${upstreams}, ${policy}, ${watermark}`;
+  const counters =
+    config.counters.kind === 'redis'
+      ? `throttle buckets shared in Redis at ${withoutCredentials(config.counters.url ?? '')}`
+      : 'throttle buckets per gateway';
+  return `${upstreams}, ${policy}, ${watermark}, ${counters}`;
 }

@@ -19,7 +19,22 @@ export interface TakeResult {
 export interface CounterStore {
   /**
    * Takes one token from every bucket if each holds one, and none otherwise (all or nothing, so a
-   * request refused by its campaign does not spend its account's allowance).
+   * request refused by its campaign does not spend its account's allowance). In memory the answer
+   * is immediate; a shared adapter answers with a promise.
    */
-  takeAll(requests: readonly BucketRequest[], nowMs: number): TakeResult;
+  takeAll(requests: readonly BucketRequest[], nowMs: number): TakeResult | Promise<TakeResult>;
+}
+
+/** What /health says of the shared counters. */
+export interface CountersHealth {
+  kind: 'memory' | 'redis';
+  /** The URL without its password; null for memory. */
+  url: string | null;
+  /** False while Redis does not answer (requests are then limited per gateway). */
+  shared: boolean;
+  reason: string | null;
+  /** When Redis stopped answering (ms since the epoch), null while it answers. */
+  since: number | null;
+  /** Takes decided by this gateway's own buckets since start because Redis did not answer. */
+  localTakes: number;
 }

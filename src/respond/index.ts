@@ -13,7 +13,20 @@ export {
 export { decide, type AccountState, type CampaignState, type Decision } from './ladder.js';
 export { cohortOf } from './cohort.js';
 export { accountStatesFromReport, unflaggedAccount } from './account-state.js';
-export type { CounterStore, BucketRequest, TakeResult } from './counter-store.js';
+export {
+  type CounterStore,
+  type BucketRequest,
+  type TakeResult,
+  type CountersHealth,
+} from './counter-store.js';
+export {
+  countersConfigSchema,
+  memoryCounters,
+  openCounters,
+  type Counters,
+  type CountersConfig,
+  type CountersLog,
+} from './counters-config.js';
 export {
   MemoryCounterStore,
   throttleRequest,

@@ -93,18 +93,39 @@ export interface ThrottleResult extends TakeResult {
  * @example throttleRequest(store, policy, 'a1', 'c7', Date.now()) // { allowed: false, retryAfterS: 3, ... }
  */
 export function throttleRequest(
+  store: MemoryCounterStore,
+  policy: PolicyConfig,
+  accountId: string,
+  campaignId: string | null,
+  nowMs: number,
+): ThrottleResult;
+export function throttleRequest(
   store: CounterStore,
   policy: PolicyConfig,
   accountId: string,
   campaignId: string | null,
   nowMs: number,
-): ThrottleResult {
+): ThrottleResult | Promise<ThrottleResult>;
+export function throttleRequest(
+  store: CounterStore,
+  policy: PolicyConfig,
+  accountId: string,
+  campaignId: string | null,
+  nowMs: number,
+): ThrottleResult | Promise<ThrottleResult> {
   const requests: BucketRequest[] = [
     { key: accountBucketKey(accountId), rate: policy.throttle.account },
   ];
   if (campaignId !== null)
     requests.push({ key: campaignBucketKey(campaignId), rate: policy.throttle.campaign });
-  const result = store.takeAll(requests, nowMs);
+  const taken = store.takeAll(requests, nowMs);
+  return taken instanceof Promise
+    ? taken.then((result) => withLimit(result, requests))
+    : withLimit(taken, requests);
+}
+
+/** Names which of the request's buckets refused it. */
+function withLimit(result: TakeResult, requests: readonly BucketRequest[]): ThrottleResult {
   const byAccount = result.deniedBy.includes(requests[0].key);
   const byCampaign = requests.length > 1 && result.deniedBy.includes(requests[1].key);
   const limitedBy =

@@ -1,0 +1,98 @@
+// The shared engines for tests of the scale-out adapters: the machine's Redis (127.0.0.1:6379, or
+// DISTILLGUARD_TEST_REDIS_URL), and private servers started from Debian's binaries for the tests
+// that stop and restart one. Without the engine a test skips and says how to start it; under CI
+// (CI set) it fails instead, since `.ci/run` starts every engine that has stopped.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer, Socket } from 'node:net';
+import type { TestContext } from 'node:test';
+
+export const testRedisUrl = process.env.DISTILLGUARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const redisServer = '/usr/bin/redis-server';
+
+/** Whether something accepts TCP connections at the URL's host and port. */
+export function reachable(url: string, timeoutMs = 1_000): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('error', () => done(false));
+    socket.connect(Number(port), hostname.replace(/^\[|\]$/g, ''), () => done(true));
+  });
+}
+
+/**
+ * Skips the test (or fails it under CI) when the engine does not answer; true when it does.
+ * @example if (!(await engineOrSkip(t, testRedisUrl, 'Redis', startRedisCommand))) return;
+ */
+export async function engineOrSkip(
+  context: TestContext,
+  url: string,
+  name: string,
+  startCommand: string,
+): Promise<boolean> {
+  if (await reachable(url)) return true;
+  const message = `${name} does not answer at ${url}; start it with: ${startCommand}`;
+  if (process.env.CI) throw new Error(message);
+  context.skip(message);
+  return false;
+}
+
+export const startRedisCommand =
+  'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no';
+
+/** A port nothing listens on now (the OS's pick, closed again). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** A Redis of the test's own, so that stopping it disturbs nobody else. */
+export interface PrivateRedis {
+  url: string;
+  /** Kills the server (SIGKILL by default) and waits for its exit. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts it again on the same port (empty: it keeps nothing on disk). */
+  start(): Promise<void>;
+}
+
+export const privateRedisAvailable = () => existsSync(redisServer);
+
+/** Starts redis-server on a free port, keeping nothing on disk. */
+export async function startPrivateRedis(): Promise<PrivateRedis> {
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  let child: ChildProcess | null = null;
+  const start = async () => {
+    child = spawn(
+      redisServer,
+      ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
+    const deadline = Date.now() + 10_000;
+    while (!(await reachable(url, 200))) {
+      if (Date.now() > deadline) throw new Error(`redis-server did not listen on ${port}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  const stop = async (signal: NodeJS.Signals = 'SIGKILL') => {
+    const running = child;
+    child = null;
+    if (!running || running.exitCode !== null) return;
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.kill(signal);
+    await exited;
+  };
+  await start();
+  return { url, stop, start };
+}

@@ -22,3 +22,7 @@ export const oldGenerationGrowthPercentVariable = 'DISTILLGUARD_OLD_GENERATION_G
 export const faultWriterDelayVariable = 'DISTILLGUARD_FAULT_WRITER_DELAY_MS';
 /** Tests only: the shared folder (contracts) when it is not beside the checkout. */
 export const sharedFolderVariable = 'DISTILLGUARD_SHARED';
+/** Tests only: the Redis the scale-out tests use (default redis://127.0.0.1:6379). */
+export const testRedisUrlVariable = 'DISTILLGUARD_TEST_REDIS_URL';
+/** Tests only: the NATS JetStream the scale-out tests use (default nats://127.0.0.1:4222). */
+export const testNatsUrlVariable = 'DISTILLGUARD_TEST_NATS_URL';

@@ -1,13 +1,17 @@
 // The shared engines for tests of the scale-out adapters: the machine's Redis (127.0.0.1:6379, or
-// DISTILLGUARD_TEST_REDIS_URL), and private servers started from Debian's binaries for the tests
+// DISTILLGUARD_TEST_REDIS_URL) and NATS JetStream (127.0.0.1:4222, or DISTILLGUARD_TEST_NATS_URL),
+// and private servers started from Debian's binaries for the tests
 // that stop and restart one. Without the engine a test skips and says how to start it; under CI
 // (CI set) it fails instead, since `.ci/run` starts every engine that has stopped.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import type { TestContext } from 'node:test';
+import { testNatsUrlVariable, testRedisUrlVariable } from '../core/index.js';
 
-export const testRedisUrl = process.env.DISTILLGUARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const testRedisUrl = process.env[testRedisUrlVariable] ?? 'redis://127.0.0.1:6379';
+export const testNatsUrl = process.env[testNatsUrlVariable] ?? 'nats://127.0.0.1:4222';
+export const startNatsCommand = 'nats-server -a 127.0.0.1 -p 4222 -js (Debian package nats-server)';
 const redisServer = '/usr/bin/redis-server';
 
 /** Whether something accepts TCP connections at the URL's host and port. */

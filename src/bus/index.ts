@@ -1,0 +1,7 @@
+// Public face of bus/: the port that carries interaction events from gateways to detector workers,
+// its partitioning by account, and the NATS JetStream adapter (loaded on demand: it brings `nats`).
+export type { InteractionBus, InteractionEvent, PublishResult } from './event-bus.js';
+export { partitionOf, partitionSubject } from './partitions.js';
+export type { NatsBusOptions } from './nats-bus.js';
+/** The NATS JetStream adapter's module, loaded only where a bus is configured. */
+export const loadNatsBus = () => import('./nats-bus.js');

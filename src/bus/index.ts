@@ -5,3 +5,11 @@ export { partitionOf, partitionSubject } from './partitions.js';
 export type { NatsBusOptions } from './nats-bus.js';
 /** The NATS JetStream adapter's module, loaded only where a bus is configured. */
 export const loadNatsBus = () => import('./nats-bus.js');
+export {
+  busConfigSchema,
+  describeBus,
+  openEventForwarder,
+  type BusConfig,
+  type EventForwarder,
+} from './bus-config.js';
+export type { OutboxHealth } from './outbox.js';

@@ -81,8 +81,16 @@ export class NatsBus implements InteractionBus {
     return { published: acks.length - duplicates, duplicates };
   }
 
+  /** Drains what is in flight (at most 2 s: a NATS that is down never drains), then closes. */
   async close(): Promise<void> {
-    await this.connection.drain();
+    if (this.connection.isClosed()) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.connection.drain().catch(() => undefined),
+      new Promise((resolve) => (timer = setTimeout(resolve, 2_000))),
+    ]);
+    clearTimeout(timer);
+    if (!this.connection.isClosed()) await this.connection.close();
   }
 }
 

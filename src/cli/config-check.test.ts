@@ -73,6 +73,24 @@ test(
         /throttle buckets shared in Redis at redis:\/\/10\.0\.0\.9:6379\/2/,
       );
       assert.doesNotMatch(sharedOk.stdout, /pw@/);
+
+      // the bus: NATS needs its servers; the summary names them and the stream
+      const noServers = join(folder, 'no-servers.json');
+      writeFileSync(noServers, JSON.stringify({ bus: { kind: 'nats' } }));
+      const unset = await runCli(['config', 'check', noServers]);
+      assert.equal(unset.code, 64);
+      assert.match(unset.stderr, /field 'bus\.servers': bus\.kind "nats" needs bus\.servers/);
+      const bus = join(folder, 'bus.json');
+      writeFileSync(
+        bus,
+        JSON.stringify({ bus: { kind: 'nats', servers: 'nats://10.0.0.9:4222' } }),
+      );
+      const busOk = await runCli(['config', 'check', bus]);
+      assert.equal(busOk.code, 0, busOk.stderr);
+      assert.match(
+        busOk.stdout,
+        /events published to NATS at nats:\/\/10\.0\.0\.9:4222 \(stream DISTILLGUARD_INTERACTIONS\)/,
+      );
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DistillGuardError, parseConfig } from '../core/index.js';
 import { countersConfigSchema, policyConfigSchema } from '../respond/index.js';
 import { intelConfigSchema } from '../intel/index.js';
+import { busConfigSchema } from '../bus/index.js';
 
 const upstreamSchema = z.strictObject({
   name: z.string().min(1),
@@ -142,6 +143,8 @@ export const gatewayConfigSchema = z.strictObject({
   policy: policyConfigSchema.optional(),
   /** Where throttle buckets live: this process (memory) or Redis, shared by every gateway (docs/scale.md). */
   counters: countersConfigSchema.prefault({}),
+  /** Where interaction events go besides this gateway's store: NATS JetStream for detector workers (docs/scale.md). */
+  bus: busConfigSchema.prefault({}),
   /** Retention of stored exchanges, in days: text first, whole rows later; kept forever when absent. */
   retention: z
     .strictObject({

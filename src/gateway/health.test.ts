@@ -8,6 +8,7 @@ import { UnhandledErrors } from './process-faults.js';
 import type { RecorderHealth } from './interaction-recorder.js';
 import type { DecisionWriteHealth } from './enforcement.js';
 import type { CountersHealth } from '../respond/index.js';
+import type { OutboxHealth } from '../bus/index.js';
 
 const nowMs = Date.parse('2026-12-01T12:00:00Z');
 const upDetector: DetectorHealth = {
@@ -146,4 +147,40 @@ test('Redis counters that do not answer degrade health; the public answer names 
     health({ counters: { ...counters, shared: true, reason: null, since: null } }).summary(nowMs),
     { status: 'ok', reasons: [], engines: { store: 'ok', counters: 'ok' } },
   );
+});
+
+test('a bus that does not acknowledge degrades health; events are said to wait in the outbox', () => {
+  const bus: OutboxHealth = {
+    publishing: false,
+    reason: 'TIMEOUT',
+    since: nowMs - 2_000,
+    pendingBytes: 5_120,
+    published: 40,
+    duplicates: 0,
+    file: null,
+    dropped: 0,
+  };
+  const sources: HealthSources = {
+    recorder: { health: () => writableStore },
+    detection: { health: () => upDetector },
+    decisions: { health: () => storedDecisions },
+    bus: { health: () => bus },
+    unhandled: new UnhandledErrors(),
+  };
+  const summary = new GatewayHealth(sources).summary(nowMs);
+  assert.equal(summary.status, 'degraded');
+  assert.equal(summary.engines.bus, 'failing');
+  assert.match(
+    summary.reasons.join('\n'),
+    /bus not acknowledging since .*events wait in the outbox/,
+  );
+  const report = new GatewayHealth(sources).report(nowMs);
+  assert.match(
+    report.reasons.find((reason) => reason.code === 'bus_not_publishing')?.message ?? '',
+    /TIMEOUT \(5120 bytes pending, 0 dropped\)/,
+  );
+  bus.publishing = true;
+  bus.reason = null;
+  bus.since = null;
+  assert.equal(new GatewayHealth(sources).summary(nowMs).engines.bus, 'ok');
 });

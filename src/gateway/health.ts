@@ -8,6 +8,7 @@ import type { DecisionWriteHealth } from './enforcement.js';
 import type { DetectorHealth } from './live-detection.js';
 import type { UnhandledErrors } from './process-faults.js';
 import type { CountersHealth } from '../respond/index.js';
+import type { OutboxHealth } from '../bus/index.js';
 
 export type HealthStatus = 'ok' | 'degraded';
 
@@ -23,6 +24,7 @@ export type HealthReasonCode =
   | 'spool_not_writable'
   | 'decisions_not_stored'
   | 'counters_not_shared'
+  | 'bus_not_publishing'
   | 'unhandled_error';
 
 export interface HealthReason {
@@ -40,6 +42,8 @@ export interface HealthSources {
   decisions: { health(): DecisionWriteHealth | null } | null;
   /** Where throttle buckets live (memory or Redis); absent in tests of other parts. */
   counters?: { health(): CountersHealth };
+  /** The bus's outbox (NATS), when events are published; null or absent otherwise. */
+  bus?: { health(): OutboxHealth } | null;
   unhandled: UnhandledErrors;
   /** Exchanges waiting (queued and in flight) from which the store is reported as behind (default 10,000). */
   backlogLimit?: number;
@@ -62,6 +66,7 @@ export type EngineState = 'ok' | 'failing';
 
 export interface EnginesReport {
   counters: CountersHealth | null;
+  bus: OutboxHealth | null;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -181,6 +186,17 @@ export class GatewayHealth {
         detail: `shared counters (${counters.kind} at ${counters.url ?? '-'}) unreachable since ${iso(counters.since ?? nowMs)}: ${counters.reason ?? 'unknown reason'}; ${counters.localTakes} takes decided by this gateway's own buckets`,
       });
     }
+    const bus = this.sources.bus?.health();
+    if (bus && (!bus.publishing || bus.file !== null)) {
+      const what = bus.publishing
+        ? `bus outbox file not writable: events wait in memory`
+        : `bus not acknowledging since ${iso(bus.since ?? nowMs)}: events wait in the outbox`;
+      reasons.push({
+        code: 'bus_not_publishing',
+        summary: what,
+        detail: `${what}: ${bus.reason ?? bus.file ?? 'unknown reason'} (${bus.pendingBytes} bytes pending, ${bus.dropped} dropped)`,
+      });
+    }
     const recent = unhandled.recent(nowMs);
     if (recent)
       reasons.push({
@@ -212,6 +228,8 @@ export class GatewayHealth {
     };
     const counters = this.sources.counters?.health();
     if (counters) states.counters = counters.shared ? 'ok' : 'failing';
+    const bus = this.sources.bus?.health();
+    if (bus) states.bus = bus.publishing && bus.file === null ? 'ok' : 'failing';
     return states;
   }
 
@@ -226,7 +244,10 @@ export class GatewayHealth {
       detector: detection?.health(nowMs) ?? null,
       store: recorder.health(),
       decisions: decisions?.health() ?? null,
-      engines: { counters: this.sources.counters?.health() ?? null },
+      engines: {
+        counters: this.sources.counters?.health() ?? null,
+        bus: this.sources.bus?.health() ?? null,
+      },
       unhandled: {
         count: unhandled.count,
         last: recent ? { at: iso(recent.atMs), message: recent.message } : null,

@@ -47,6 +47,8 @@ export interface RecorderOptions {
   onDropped?: (rows: number, reason: DropReason) => void;
   /** Told of every record the store refused (kept in rejected_lines). */
   onRejected?: (rows: number) => void;
+  /** Hands every exchange to the bus as well (its outbox), whatever becomes of it in the store. */
+  forward?: (event: { id: string; accountId: string; json: string }) => void;
 }
 
 // Small batches, often: the write thread shares the request thread's core on small machines, and
@@ -145,6 +147,7 @@ export class InteractionRecorder {
   add(record: Interaction, tsMs: number, raw: string = JSON.stringify(record)): void {
     // a client's pretty-printed body is spliced in as sent: the stored raw must stay one JSON Lines line
     const line = singleLineJson(raw);
+    this.options.forward?.({ id: record.id, accountId: record.account_id, json: line });
     if (
       this.queue.length + (this.inFlight?.length ?? 0) >= this.maxRows ||
       this.heldBytes + line.length > this.maxBytes

@@ -33,6 +33,11 @@ export function spoolPathFor(databasePath: string): string | null {
   return databasePath === ':memory:' ? null : `${databasePath}.spool`;
 }
 
+/** The bus's outbox beside the store (`<db>.outbox`, with its `.cursor`); in the working folder for an in-memory store. */
+export function outboxPathFor(databasePath: string): string {
+  return databasePath === ':memory:' ? 'distillguard.outbox' : `${databasePath}.outbox`;
+}
+
 type SpoolOperation = { kind: 'append'; buffer: Buffer } | { kind: 'truncate' };
 
 export class RecorderSpool {

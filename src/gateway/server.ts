@@ -34,11 +34,12 @@ import { describeShutdown, shutDownGateway, type ShutdownReport } from './gatewa
 import { GatewayHealth, registerHealthRoutes } from './health.js';
 import { registerHealthMetrics } from './health-metrics.js';
 import { InteractionRecorder } from './interaction-recorder.js';
-import { spoolPathFor } from './recorder-spool.js';
+import { outboxPathFor, spoolPathFor } from './recorder-spool.js';
 import { LiveDetection } from './live-detection.js';
 import { LadderEnforcement } from './ladder-enforcement.js';
 import { UnhandledErrors } from './process-faults.js';
 import { openCounters, parsePolicyConfig, type Counters } from '../respond/index.js';
+import { openEventForwarder, type EventForwarder } from '../bus/index.js';
 import { AccountConcurrency } from './account-concurrency.js';
 import { listModels } from './model-list.js';
 import {
@@ -163,6 +164,12 @@ async function startGatewayWith(
   // shared engines first: a deployment that asked for them does not start without them
   const counters = await openCounters(config.counters, app.log);
   cleanup.add(() => counters.close());
+  const forwarder = await openEventForwarder(
+    config.bus,
+    outboxPathFor(options.databasePath),
+    app.log,
+  );
+  if (forwarder) cleanup.add(() => forwarder.close(0));
   const store = openGatewayStore(options.databasePath, app.log);
   cleanup.add(() => store.close());
   const keyHashSecret = loadKeyHashSecret({
@@ -204,6 +211,7 @@ async function startGatewayWith(
     log: app.log,
     onDropped: (rows, reason) => metrics.recorderDropped.inc({ reason }, rows),
     onRejected: (rows) => metrics.recorderDropped.inc({ reason: 'rejected' }, rows),
+    forward: forwarder ? (event) => forwarder.add(event) : undefined,
   });
   cleanup.add(() => recorder.close());
   const policy = parsePolicyConfig(config.policy ?? {});
@@ -220,6 +228,7 @@ async function startGatewayWith(
     detection,
     decisions: { health: () => enforcement.decisionHealth() },
     counters,
+    bus: forwarder,
     unhandled: new UnhandledErrors(),
   });
   registerHealthMetrics(metrics.registry, health);
@@ -327,6 +336,7 @@ async function startGatewayWith(
     publicUrl: address,
     adminUrl,
     counters: counters.health().url ?? 'memory',
+    bus: forwarder?.target ?? null,
   };
   app.log.info(startupFields(startup), `distillguard gateway started: ${startupText(startup)}`);
   const warmStart = startWarmStart(detection, lastStoredSeq, listener, app.log, () => {
@@ -362,6 +372,9 @@ async function startGatewayWith(
           ...(retention ? [() => retention.stop()] : []),
           () => enforcement.close(),
           () => counters.close(),
+          ...(forwarder
+            ? [() => closeForwarder(forwarder, config.shutdown.drain_ms, app.log)]
+            : []),
           () => detection.close(),
           () => Promise.allSettled(upstreams.map((client) => client.close())).then(() => undefined),
         ],
@@ -369,6 +382,20 @@ async function startGatewayWith(
       return closed;
     },
   };
+}
+
+/** Publishes what the outbox holds within the drain deadline; says what stays for the next start. */
+async function closeForwarder(
+  forwarder: EventForwarder,
+  withinMs: number,
+  log: FastifyBaseLogger,
+): Promise<void> {
+  const left = await forwarder.close(withinMs);
+  if (left > 0)
+    log.warn(
+      { bytes: left, bus: forwarder.target },
+      'events the bus has not acknowledged stay in the outbox; the next start on this store publishes them',
+    );
 }
 
 /** Who a request comes from, as the options say to read it: the trusted account header and proxies. */

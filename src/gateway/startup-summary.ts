@@ -1,6 +1,7 @@
 // What a started gateway uses, in one line: the store, the upstreams (URLs without credentials)
 // and the listeners; also the one-line summary of `distillguard config check`.
 import { withoutCredentials } from '../core/index.js';
+import { describeBus } from '../bus/index.js';
 import type { GatewayConfig } from './gateway-config.js';
 
 export interface StartupSummary {
@@ -12,6 +13,8 @@ export interface StartupSummary {
   adminUrl: string | null;
   /** Where throttle buckets live: `memory`, or Redis's URL without credentials. */
   counters: string;
+  /** Where events are published besides the store (NATS servers and stream); null for none. */
+  bus: string | null;
 }
 
 /** The fields of the gateway's first log line (URLs already without credentials). */
@@ -25,6 +28,7 @@ export function startupFields(summary: StartupSummary): Record<string, unknown> 
     })),
     listeners: { public: summary.publicUrl, admin: summary.adminUrl ?? summary.publicUrl },
     counters: summary.counters,
+    bus: summary.bus,
   };
 }
 
@@ -38,7 +42,8 @@ export function startupText(summary: StartupSummary): string {
     : 'admin, sidecar and metrics on the public port';
   const counters =
     summary.counters === 'memory' ? '' : `; throttle buckets shared in ${summary.counters}`;
-  return `store ${summary.store}; upstreams ${upstreams}; ${admin}; dashboard at ${summary.adminUrl ?? summary.publicUrl}/${counters}`;
+  const bus = summary.bus === null ? '' : `; events published to ${summary.bus}`;
+  return `store ${summary.store}; upstreams ${upstreams}; ${admin}; dashboard at ${summary.adminUrl ?? summary.publicUrl}/${counters}${bus}`;
 }
 
 /** `config check`'s line: what the file sets up, without starting anything. */
@@ -57,5 +62,7 @@ export function configSummary(config: GatewayConfig): string {
     config.counters.kind === 'redis'
       ? `throttle buckets shared in Redis at ${withoutCredentials(config.counters.url ?? '')}`
       : 'throttle buckets per gateway';
-  return `${upstreams}, ${policy}, ${watermark}, ${counters}`;
+  const bus =
+    config.bus.kind === 'nats' ? `, events published to NATS at ${describeBus(config.bus)}` : '';
+  return `${upstreams}, ${policy}, ${watermark}, ${counters}${bus}`;
 }

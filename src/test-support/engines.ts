@@ -4,7 +4,9 @@
 // that stop and restart one. Without the engine a test skips and says how to start it; under CI
 // (CI set) it fails instead, since `.ci/run` starts every engine that has stopped.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, Socket } from 'node:net';
 import type { TestContext } from 'node:test';
 import { testNatsUrlVariable, testRedisUrlVariable } from '../core/index.js';
@@ -72,20 +74,18 @@ export interface PrivateRedis {
 
 export const privateRedisAvailable = () => existsSync(redisServer);
 
-/** Starts redis-server on a free port, keeping nothing on disk. */
-export async function startPrivateRedis(): Promise<PrivateRedis> {
-  const port = await freePort();
-  const url = `redis://127.0.0.1:${port}`;
+/** A server process on a fixed port that can be killed and started again. */
+function restartable(
+  binary: string,
+  args: string[],
+  url: string,
+): Pick<PrivateRedis, 'start' | 'stop'> {
   let child: ChildProcess | null = null;
   const start = async () => {
-    child = spawn(
-      redisServer,
-      ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' },
-    );
+    child = spawn(binary, args, { stdio: 'ignore' });
     const deadline = Date.now() + 10_000;
     while (!(await reachable(url, 200))) {
-      if (Date.now() > deadline) throw new Error(`redis-server did not listen on ${port}`);
+      if (Date.now() > deadline) throw new Error(`${binary} did not listen at ${url}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
@@ -97,6 +97,48 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     running.kill(signal);
     await exited;
   };
-  await start();
-  return { url, stop, start };
+  return { start, stop };
+}
+
+/** Starts redis-server on a free port, keeping nothing on disk. */
+export async function startPrivateRedis(): Promise<PrivateRedis> {
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  const server = restartable(
+    redisServer,
+    ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'],
+    url,
+  );
+  await server.start();
+  return { url, ...server };
+}
+
+const natsServer = '/usr/sbin/nats-server';
+export const privateNatsAvailable = () => existsSync(natsServer);
+
+/** A NATS with JetStream of the test's own; its streams survive a kill (file storage in a temporary folder). */
+export interface PrivateNats extends PrivateRedis {
+  /** Stops the server and removes its storage. */
+  remove(): Promise<void>;
+}
+
+/** Starts nats-server -js on a free port, storing streams in a temporary folder. */
+export async function startPrivateNats(): Promise<PrivateNats> {
+  const port = await freePort();
+  const url = `nats://127.0.0.1:${port}`;
+  const storage = mkdtempSync(join(tmpdir(), 'dg-nats-'));
+  const server = restartable(
+    natsServer,
+    ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storage],
+    url,
+  );
+  await server.start();
+  return {
+    url,
+    ...server,
+    async remove() {
+      await server.stop();
+      rmSync(storage, { recursive: true, force: true });
+    },
+  };
 }

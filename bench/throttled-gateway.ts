@@ -1,7 +1,8 @@
-// A gateway for the counters benchmark: every account is throttled (detection's view says each is
+// A gateway for the engines benchmark: every account is throttled (detection's view says each is
 // an extraction account of low risk), at a rate far above the load, so that every request takes
-// tokens from the configured buckets and none is refused. Prints its URL once it listens.
-// Usage: node dist/bench/throttled-gateway.js --port P --upstream URL --db FILE [--redis URL]
+// tokens from the configured buckets and none is refused; with --nats every exchange is also
+// published to JetStream through the outbox. Prints its URL once it listens.
+// Usage: node dist/bench/throttled-gateway.js --port P --upstream URL --db FILE [--redis URL] [--nats URL]
 import { parseArgs } from 'node:util';
 import type { LiveAccountState } from '../src/detect/index.js';
 import {
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     upstream: { type: 'string' },
     db: { type: 'string' },
     redis: { type: 'string' },
+    nats: { type: 'string' },
   },
 });
 const flagged: LiveAccountState = { verdict: 'extraction', risk: 0.6, campaignId: null };
@@ -41,6 +43,14 @@ const gateway = await startGateway({
     counters: values.redis
       ? { kind: 'redis', url: values.redis, key_prefix: `bench:${process.pid}:` }
       : { kind: 'memory' },
+    bus: values.nats
+      ? {
+          kind: 'nats',
+          servers: values.nats,
+          stream: `BENCH_${process.pid}`,
+          subject_prefix: `bench.${process.pid}`,
+        }
+      : { kind: 'embedded' },
   }),
   enforcement: (_live, store, metrics, counters) =>
     new LadderEnforcement(everyAccountThrottled, store, policy, metrics, { counters }),

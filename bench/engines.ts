@@ -1,10 +1,11 @@
-// Throttle buckets in Redis against buckets in memory: two gateways that throttle every account (at
-// a rate far above the load, so none is refused and every request takes tokens) and the bare proxy,
-// all on core 0, take turns at the same fixed open-loop rate in alternating rounds. The report is
-// each gateway's latency over the bare proxy's (the floor, measured in the same rounds) and the
-// median per-round difference Redis minus memory: what sharing the limits across gateways costs.
-// Redis runs where the machine runs it (its own core is not pinned).
-// Usage: npm run bench:counters -- [--redis redis://127.0.0.1:6379] [--rate 1000] [--rounds 6] [--duration 10] [--json FILE]
+// What the scale-out engines cost the gateway: three gateways that throttle every account (at a
+// rate far above the load, so none is refused and every request takes tokens), with buckets in
+// memory, with buckets in Redis, and with buckets in memory plus every exchange published to NATS
+// JetStream through the outbox, and the bare proxy, all on core 0, take turns at the same fixed
+// open-loop rate in rotating rounds. The report is each gateway's latency over the bare proxy's
+// (the floor, measured in the same rounds) and the median per-round differences against the
+// memory gateway. Redis and NATS run where the machine runs them (not pinned).
+// Usage: npm run bench:engines -- [--redis URL] [--nats URL] [--rate 1000] [--rounds 6] [--duration 10] [--json FILE]
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
@@ -27,6 +28,7 @@ import { chatLoadHeaders, startBareProxy, startFakeUpstream } from './bench-targ
 const { values } = parseArgs({
   options: {
     redis: { type: 'string', default: 'redis://127.0.0.1:6379' },
+    nats: { type: 'string', default: 'nats://127.0.0.1:4222' },
     rate: { type: 'string', default: '1000' },
     rounds: { type: 'string', default: '6' },
     duration: { type: 'string', default: '10' },
@@ -38,7 +40,7 @@ const { values } = parseArgs({
   },
 });
 const fail = (message: string): never => {
-  process.stderr.write(`counters bench: ${message}\n`);
+  process.stderr.write(`engines bench: ${message}\n`);
   process.exit(1);
 };
 const [rate, rounds, duration] = [
@@ -50,22 +52,30 @@ if (!(rate > 0) || !(duration > 0) || !(rounds >= 1))
   fail('--rate and --duration must be positive numbers, --rounds at least 1.');
 if (!tasksetAvailable || cpus().length < 2)
   fail('needs taskset (util-linux) and two cores: the servers on core 0, the load on core 1.');
-const redisUrl = new URL(values.redis);
-const redisAnswers = await new Promise<boolean>((resolve) => {
-  const socket = connect(Number(redisUrl.port || 6379), redisUrl.hostname, () => {
-    socket.destroy();
-    resolve(true);
+const answers = (url: string, defaultPort: number) => {
+  const parsed = new URL(url);
+  return new Promise<boolean>((resolve) => {
+    const socket = connect(Number(parsed.port || defaultPort), parsed.hostname, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
   });
-  socket.once('error', () => resolve(false));
-});
-if (!redisAnswers) fail(`nothing answers at ${values.redis}: start Redis or pass --redis URL.`);
+};
+if (!(await answers(values.redis, 6379)))
+  fail(`nothing answers at ${values.redis}: start Redis or pass --redis URL.`);
+if (!(await answers(values.nats, 4222)))
+  fail(`nothing answers at ${values.nats}: start NATS with JetStream or pass --nats URL.`);
 
 const work = mkdtempSync(join(tmpdir(), 'distillguard-counters-'));
 pinSelf('1');
 const upstream = await startFakeUpstream(await freePort(), '1');
 const proxy = await startBareProxy(await freePort(), upstream.url, '0');
 const gatewayScript = fileURLToPath(new URL('./throttled-gateway.js', import.meta.url));
-async function startThrottledGateway(name: string, redis: string | null): Promise<ServerProcess> {
+async function startThrottledGateway(
+  name: string,
+  engines: { redis?: string; nats?: string },
+): Promise<ServerProcess> {
   const port = await freePort();
   const args = [
     '--port',
@@ -75,12 +85,14 @@ async function startThrottledGateway(name: string, redis: string | null): Promis
     '--db',
     join(work, `${name}.db`),
   ];
-  if (redis) args.push('--redis', redis);
+  if (engines.redis) args.push('--redis', engines.redis);
+  if (engines.nats) args.push('--nats', engines.nats);
   return startServerProcess(name, [process.execPath, gatewayScript, ...args], port, { cores: '0' });
 }
 const targets: Record<string, ServerProcess> = {
-  'memory counters': await startThrottledGateway('memory', null),
-  'redis counters': await startThrottledGateway('redis', values.redis),
+  'memory counters': await startThrottledGateway('memory', {}),
+  'redis counters': await startThrottledGateway('redis', { redis: values.redis }),
+  'nats bus': await startThrottledGateway('nats', { nats: values.nats }),
   'bare proxy': proxy,
 };
 const names = Object.keys(targets);
@@ -106,14 +118,15 @@ for (const name of names) await load(targets[name].url, Number(values.prime), 0)
 const results: Record<string, OpenLoopResult[]> = Object.fromEntries(
   names.map((name) => [name, []]),
 );
-// the two gateways never follow each other (each leaves write-thread work behind), and each is
-// preceded by the proxy or by itself equally often
+// rotating: each gateway runs first, second and third equally often over three rounds, and the
+// bare proxy between two of them
 const orders = [
-  ['memory counters', 'bare proxy', 'redis counters'],
-  ['redis counters', 'bare proxy', 'memory counters'],
+  ['memory counters', 'bare proxy', 'redis counters', 'nats bus'],
+  ['redis counters', 'bare proxy', 'nats bus', 'memory counters'],
+  ['nats bus', 'bare proxy', 'memory counters', 'redis counters'],
 ];
 for (let round = 0; round < rounds; round += 1) {
-  for (const name of orders[round % 2]) {
+  for (const name of orders[round % orders.length]) {
     const result = await load(targets[name].url, duration, Number(values.warmup));
     results[name].push(result);
     const errors = Object.values(result.errors).reduce((sum, count) => sum + count, 0);
@@ -125,38 +138,49 @@ for (let round = 0; round < rounds; round += 1) {
 await Promise.all([...Object.values(targets).map((target) => target.stop()), upstream.stop()]);
 rmSync(work, { recursive: true, force: true });
 
+const gateways = ['memory counters', 'redis counters', 'nats bus'];
 const summary = Object.fromEntries(
   (['p50', 'p99'] as const).map((key) => {
     const perRound = (name: string) => results[name].map((result) => result.latency[key]);
-    const overFloor = (name: string) =>
-      median(perRound(name).map((value, round) => value - perRound('bare proxy')[round]));
-    const differences = perRound('redis counters').map(
-      (value, round) => value - perRound('memory counters')[round],
-    );
+    const minus = (name: string, floor: string) =>
+      perRound(name).map((value, round) => value - perRound(floor)[round]);
+    const rounded = (value: number) => Number(value.toFixed(3));
     return [
       key,
       {
-        redis_minus_memory_ms: Number(median(differences).toFixed(3)),
-        per_round: differences.map((value) => Number(value.toFixed(3))),
-        added_over_bare_proxy_ms: {
-          'memory counters': Number(overFloor('memory counters').toFixed(3)),
-          'redis counters': Number(overFloor('redis counters').toFixed(3)),
-        },
+        minus_memory_ms: Object.fromEntries(
+          ['redis counters', 'nats bus'].map((name) => [
+            name,
+            {
+              median: rounded(median(minus(name, 'memory counters'))),
+              per_round: minus(name, 'memory counters').map(rounded),
+            },
+          ]),
+        ),
+        added_over_bare_proxy_ms: Object.fromEntries(
+          gateways.map((name) => [name, rounded(median(minus(name, 'bare proxy')))]),
+        ),
         medians_ms: Object.fromEntries(
-          names.map((name) => [name, Number(median(perRound(name)).toFixed(3))]),
+          names.map((name) => [name, rounded(median(perRound(name)))]),
         ),
       },
     ];
   }),
 );
 for (const [key, entry] of Object.entries(summary)) {
-  log(
-    `${key}: redis minus memory ${entry.redis_minus_memory_ms} ms (rounds ${entry.per_round.join(', ')}); over the bare proxy: memory ${entry.added_over_bare_proxy_ms['memory counters']} ms, redis ${entry.added_over_bare_proxy_ms['redis counters']} ms; medians ${Object.entries(
-      entry.medians_ms,
+  const differences = Object.entries(entry.minus_memory_ms)
+    .map(
+      ([name, difference]) =>
+        `${name} minus memory ${difference.median} ms (rounds ${difference.per_round.join(', ')})`,
     )
-      .map(([name, value]) => `${name} ${value}`)
-      .join(', ')}`,
-  );
+    .join('; ');
+  const over = Object.entries(entry.added_over_bare_proxy_ms)
+    .map(([name, value]) => `${name} ${value} ms`)
+    .join(', ');
+  const medians = Object.entries(entry.medians_ms)
+    .map(([name, value]) => `${name} ${value}`)
+    .join(', ');
+  log(`${key}: ${differences}; over the bare proxy: ${over}; medians ${medians}`);
 }
 if (values.json)
   writeFileSync(

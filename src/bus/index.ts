@@ -12,4 +12,4 @@ export {
   type BusConfig,
   type EventForwarder,
 } from './bus-config.js';
-export type { OutboxHealth } from './outbox.js';
+export { BusOutbox, type OutboxHealth, type OutboxOptions } from './outbox.js';

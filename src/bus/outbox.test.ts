@@ -4,7 +4,7 @@
 // cut off and the events after it are kept.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, StringCodec } from 'nats';
@@ -148,5 +148,39 @@ test(
     const records = await streamRecords(nats.url, 'DG_OUTBOX_TEST');
     assertExactlyOnceInOrder(records, 130);
     assert.ok(!records.some((record) => record.id === 'ix-999'), 'the torn line is not published');
+  },
+);
+
+test(
+  'a file emptied many times on the way loses and repeats nothing',
+  { timeout: 60_000 },
+  async (t) => {
+    if (!privateNatsAvailable())
+      return t.skip('nats-server is not installed (Debian package nats-server)');
+    const nats = await startPrivateNats();
+    const folder = mkdtempSync(join(tmpdir(), 'dg-outbox-'));
+    const path = join(folder, 'outbox');
+    const bus = await NatsBus.connect(busOptions(nats.url));
+    t.after(async () => {
+      await bus.close();
+      await nats.remove();
+      rmSync(folder, { recursive: true, force: true });
+    });
+    // a 4 KiB bound: the file is emptied every few batches while appends keep coming
+    const outbox = await BusOutbox.open(path, bus, { truncateBytes: 4_096, chunkBytes: 1_024 });
+    let written = 0;
+    for (let n = 1; n <= 2_000; n += 1) {
+      outbox.add(eventOf(n));
+      written += eventOf(n).json.length;
+      if (n % 25 === 0) await outbox.flush();
+      assert.ok(outbox.health().pendingBytes >= 0);
+    }
+    assert.equal(await outbox.close(10_000), 0);
+    const size = statSync(path).size;
+    assert.ok(
+      size < written / 10,
+      `the file was emptied on the way (${size} of ${written} bytes left)`,
+    );
+    assertExactlyOnceInOrder(await streamRecords(nats.url, 'DG_OUTBOX_TEST'), 2_000);
   },
 );

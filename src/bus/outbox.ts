@@ -316,34 +316,38 @@ export class BusOutbox {
     this.retryTimer.unref();
   }
 
-  /** Saves the cursor at `offset`; empties the file once all of it is acknowledged and large. */
+  /**
+   * Saves the cursor at `offset`; empties the file once all of it is acknowledged and large. Runs
+   * inside a chunk's publication (so the pump waits) and in the append chain (so no append runs
+   * between the check and the truncation).
+   */
   private async advance(offset: number): Promise<void> {
     this.cursor = offset;
     try {
-      await this.saveCursor();
-      if (this.cursor === this.size && this.size >= (this.options.truncateBytes ?? 4 * 1024 * 1024))
-        // in the append chain, so that no append runs between the check and the truncation; the
-        // cursor goes to 0 first: a kill in between republishes (repeats are dropped by id)
-        this.appending = this.appending.then(async () => {
-          if (this.cursor !== this.size) return;
-          try {
-            this.cursor = 0;
-            await this.saveCursor();
-            await this.file.truncate(0);
-            this.size = 0;
-          } catch (error) {
-            this.fileProblem = (error as Error).message;
-          }
-        });
+      await this.saveCursor(this.cursor);
+      if (this.cursor < this.size || this.size < (this.options.truncateBytes ?? 4 * 1024 * 1024))
+        return;
+      const truncation = this.appending.then(async () => {
+        if (this.cursor !== this.size) return;
+        // the cursor file goes to 0 first: a kill in between republishes (repeats dropped by id)
+        await this.saveCursor(0);
+        await this.file.truncate(0);
+        this.size = 0;
+        this.cursor = 0;
+      });
+      this.appending = truncation.catch((error: unknown) => {
+        this.fileProblem = (error as Error).message;
+      });
+      await this.appending;
     } catch (error) {
       this.fileProblem = (error as Error).message;
     }
   }
 
   /** Replaces the cursor file whole (a rename), so a kill leaves the old cursor or the new one. */
-  private async saveCursor(): Promise<void> {
+  private async saveCursor(cursor: number): Promise<void> {
     const next = `${cursorPathOf(this.path)}.next`;
-    await writeFile(next, String(this.cursor), { mode: 0o600 });
+    await writeFile(next, String(cursor), { mode: 0o600 });
     await rename(next, cursorPathOf(this.path));
   }
 }

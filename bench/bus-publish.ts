@@ -26,6 +26,7 @@ const bus = await NatsBus.connect({
   partitions: 16,
   duplicateWindowMs: 120_000,
   ackTimeoutMs: 30_000,
+  maxAgeMs: 3_600_000,
 });
 const outbox = await BusOutbox.open(values.outbox, bus);
 let carry = '';

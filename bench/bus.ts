@@ -43,7 +43,8 @@ if (!file) {
     execFileSync(
       process.execPath,
       [cli, 'simulate', '--out', folder, '--scale', values.scale, '--seed', values.seed],
-      { stdio: 'inherit' },
+      // the simulator's summary to stderr: stdout is the result's JSON
+      { stdio: ['ignore', 2, 'inherit'] },
     );
   }
 }

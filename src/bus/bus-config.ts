@@ -28,6 +28,8 @@ export const busConfigSchema = z
     duplicate_window_ms: z.number().int().positive().default(600_000),
     /** How long one publish waits for JetStream's acknowledgement before it is retried (ms). */
     ack_timeout_ms: z.number().int().positive().default(5_000),
+    /** How long the stream keeps an event, consumed or not (hours; set when the stream is created). */
+    max_age_hours: z.number().positive().default(24),
   })
   .superRefine((value, context) => {
     if (value.kind === 'nats' && value.servers === undefined)
@@ -88,6 +90,7 @@ export async function openEventForwarder(
     partitions: config.partitions,
     duplicateWindowMs: config.duplicate_window_ms,
     ackTimeoutMs: config.ack_timeout_ms,
+    maxAgeMs: config.max_age_hours * 3_600_000,
   });
   const outbox = await BusOutbox.open(outboxPath, bus, { log, flushEveryMs: 20 });
   return {

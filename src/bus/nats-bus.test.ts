@@ -24,6 +24,7 @@ const optionsFor = (name: string): NatsBusOptions => ({
   partitions: 4,
   duplicateWindowMs: 120_000,
   ackTimeoutMs: 5_000,
+  maxAgeMs: 3_600_000,
 });
 
 /** Every message of the stream, in stream order, as [subject, parsed JSON]. */
@@ -59,6 +60,9 @@ test('each account on one partition, in order; a batch published again is kept o
   // a gateway that lost the acks publishes the same batch again: nothing is kept twice
   assert.deepEqual(await bus.publish(events), { published: 0, duplicates: 60 });
 
+  const created = await (await connection.jetstreamManager()).streams.info(name);
+  assert.equal(created.config.max_age, 3_600_000 * 1e6, 'events kept an hour (in ns)');
+  assert.equal(created.config.duplicate_window, 120_000 * 1e6);
   const stored = await readStream(connection, name);
   assert.equal(stored.length, 60);
   assert.equal(new Set(stored.map(([, record]) => record.id)).size, 60);

@@ -20,6 +20,8 @@ export interface NatsBusOptions {
   duplicateWindowMs: number;
   /** How long one publish waits for the stream's ack (ms). */
   ackTimeoutMs: number;
+  /** How long the stream keeps an event (ms); set when the stream is created. */
+  maxAgeMs: number;
 }
 
 const codec = StringCodec();
@@ -112,6 +114,8 @@ async function ensureStream(connection: NatsConnection, options: NatsBusOptions)
       name: options.stream,
       subjects,
       duplicate_window: nanos(options.duplicateWindowMs),
+      // a transport, not the record: events older than this go, consumed or not
+      max_age: nanos(options.maxAgeMs),
     });
     return;
   }

@@ -63,6 +63,7 @@ const busOptions = (servers: string): NatsBusOptions => ({
   partitions: 4,
   duplicateWindowMs: 600_000,
   ackTimeoutMs: 500,
+  maxAgeMs: 3_600_000,
 });
 
 const until = async (what: string, check: () => boolean, withinMs = 20_000) => {

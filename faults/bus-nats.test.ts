@@ -12,15 +12,8 @@ import { requestIdHeader } from '../src/core/index.js';
 import { startFakeUpstream } from '../src/test-support/fake-openai-upstream.js';
 import { freePort, privateNatsAvailable, startPrivateNats } from '../src/test-support/engines.js';
 import { call } from './support/config.js';
+import { until } from './support/detector.js';
 import { startServe, startServeWithConfig, type ServeProcess } from './support/serve.js';
-
-const until = async (what: string, check: () => Promise<boolean>, withinMs = 20_000) => {
-  const deadline = Date.now() + withinMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${withinMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-};
 
 /** The ids of every message in the stream, in stream order. */
 async function streamIds(servers: string, stream: string): Promise<string[]> {
@@ -96,7 +89,11 @@ test(
     await send(20);
     await nats.stop('SIGKILL');
     await send(20);
-    await until('health says events wait', async () => (await health()).engines.bus === 'failing');
+    await until(
+      'health says events wait',
+      async () => (await health()).engines.bus === 'failing',
+      20_000,
+    );
     assert.ok(
       (await health()).reasons.some((reason: string) => /events wait in the outbox/.test(reason)),
     );
@@ -104,6 +101,7 @@ test(
     await until(
       'the outbox drained',
       async () => (await streamIds(nats.url, 'DG_FAULT').catch(() => [])).length >= 40,
+      20_000,
     );
     assert.equal((await health()).engines.bus, 'ok');
 
@@ -122,6 +120,7 @@ test(
     await until(
       'the restarted gateway published the rest',
       async () => (await streamIds(nats.url, 'DG_FAULT')).length >= 50,
+      20_000,
     );
     await new Promise((resolve) => setTimeout(resolve, 500));
     const ids = await streamIds(nats.url, 'DG_FAULT');

@@ -7,16 +7,9 @@ import assert from 'node:assert/strict';
 import { startFakeUpstream } from '../src/test-support/fake-openai-upstream.js';
 import { freePort, privateRedisAvailable, startPrivateRedis } from '../src/test-support/engines.js';
 import { call } from './support/config.js';
+import { until } from './support/detector.js';
 import { startServeWithConfig } from './support/serve.js';
 import OpenAI from 'openai';
-
-const until = async (what: string, check: () => Promise<boolean>, withinMs = 15_000) => {
-  const deadline = Date.now() + withinMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${withinMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-};
 
 test(
   'a configured Redis that does not answer stops serve with exit 69, naming the URL without its password',
@@ -74,13 +67,14 @@ test(
       });
     try {
       assert.match(gateway.output(), /throttle buckets shared in redis:\/\/127\.0\.0\.1/);
-      await until('the warm start', async () => (await health()).status === 'ok');
+      await until('the warm start', async () => (await health()).status === 'ok', 20_000);
       assert.deepEqual((await health()).engines, { store: 'ok', counters: 'ok' });
 
       await redis.stop('SIGKILL');
       await until(
         'health notices Redis is gone',
         async () => (await health()).engines.counters === 'failing',
+        20_000,
       );
       const degraded = await health();
       assert.equal(degraded.status, 'degraded');
@@ -95,7 +89,11 @@ test(
       assert.ok(performance.now() - started < 2_000, 'not held up waiting for Redis');
 
       await redis.start();
-      await until('health ok once Redis is back', async () => (await health()).status === 'ok');
+      await until(
+        'health ok once Redis is back',
+        async () => (await health()).status === 'ok',
+        20_000,
+      );
       assert.deepEqual((await health()).engines, { store: 'ok', counters: 'ok' });
       assert.equal((await chat()).choices[0].message.content, 'Served.');
       assert.match(gateway.output(), /shared counters \(Redis\) not answering/);

@@ -7,7 +7,6 @@
 // memory gateway. Redis and NATS run where the machine runs them (not pinned).
 // Usage: npm run bench:engines -- [--redis URL] [--nats URL] [--rate 1000] [--rounds 6] [--duration 10] [--json FILE]
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +22,7 @@ import {
   tasksetAvailable,
   type ServerProcess,
 } from './server-process.js';
+import { reachable } from '../src/test-support/engines.js';
 import { chatLoadHeaders, startBareProxy, startFakeUpstream } from './bench-targets.js';
 
 const { values } = parseArgs({
@@ -52,19 +52,9 @@ if (!(rate > 0) || !(duration > 0) || !(rounds >= 1))
   fail('--rate and --duration must be positive numbers, --rounds at least 1.');
 if (!tasksetAvailable || cpus().length < 2)
   fail('needs taskset (util-linux) and two cores: the servers on core 0, the load on core 1.');
-const answers = (url: string, defaultPort: number) => {
-  const parsed = new URL(url);
-  return new Promise<boolean>((resolve) => {
-    const socket = connect(Number(parsed.port || defaultPort), parsed.hostname, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-};
-if (!(await answers(values.redis, 6379)))
+if (!(await reachable(values.redis)))
   fail(`nothing answers at ${values.redis}: start Redis or pass --redis URL.`);
-if (!(await answers(values.nats, 4222)))
+if (!(await reachable(values.nats)))
   fail(`nothing answers at ${values.nats}: start NATS with JetStream or pass --nats URL.`);
 
 const work = mkdtempSync(join(tmpdir(), 'distillguard-counters-'));

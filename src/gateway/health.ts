@@ -70,6 +70,8 @@ export interface EnginesReport {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+/** The bus works when it acknowledges and its outbox file can be written. */
+const busWorks = (bus: OutboxHealth) => bus.publishing && bus.file === null;
 const seconds = (value: number) => `${Math.round(value)} s`;
 
 function detectorReasons(detector: DetectorHealth, nowMs: number): HealthReason[] {
@@ -187,7 +189,7 @@ export class GatewayHealth {
       });
     }
     const bus = this.sources.bus?.health();
-    if (bus && (!bus.publishing || bus.file !== null)) {
+    if (bus && !busWorks(bus)) {
       const what = bus.publishing
         ? `bus outbox file not writable: events wait in memory`
         : `bus not acknowledging since ${iso(bus.since ?? nowMs)}: events wait in the outbox`;
@@ -221,7 +223,7 @@ export class GatewayHealth {
     };
   }
 
-  /** ok or failing per engine: the store (written through the recorder) and the counters. */
+  /** ok or failing per engine: the store (written through the recorder), the counters and the bus. */
   engineStates(): Record<string, EngineState> {
     const states: Record<string, EngineState> = {
       store: this.sources.recorder.health().writable ? 'ok' : 'failing',
@@ -229,7 +231,7 @@ export class GatewayHealth {
     const counters = this.sources.counters?.health();
     if (counters) states.counters = counters.shared ? 'ok' : 'failing';
     const bus = this.sources.bus?.health();
-    if (bus) states.bus = bus.publishing && bus.file === null ? 'ok' : 'failing';
+    if (bus) states.bus = busWorks(bus) ? 'ok' : 'failing';
     return states;
   }
 

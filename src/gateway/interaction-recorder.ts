@@ -10,6 +10,7 @@ import {
   type RejectedLineRow,
   type Store,
 } from '../store/index.js';
+import type { InteractionEvent } from '../bus/index.js';
 import { RecorderSpool } from './recorder-spool.js';
 
 /** Why exchanges were not stored: the queue was full (the newest are dropped), retries ran out, or shutdown's deadline passed. */
@@ -48,7 +49,7 @@ export interface RecorderOptions {
   /** Told of every record the store refused (kept in rejected_lines). */
   onRejected?: (rows: number) => void;
   /** Hands every exchange to the bus as well (its outbox), whatever becomes of it in the store. */
-  forward?: (event: { id: string; accountId: string; json: string }) => void;
+  forward?: (event: InteractionEvent) => void;
 }
 
 // Small batches, often: the write thread shares the request thread's core on small machines, and

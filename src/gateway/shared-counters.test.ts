@@ -8,11 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { Redis } from 'ioredis';
 import type { LiveAccountState, LiveAssessment } from '../detect/index.js';
 import { parsePolicyConfig } from '../respond/index.js';
 import { startFakeUpstream, type FakeUpstream } from '../test-support/fake-openai-upstream.js';
 import {
+  dropRedisKeys,
   engineOrSkip,
   reachable,
   startRedisCommand,
@@ -115,12 +115,7 @@ describe('throttle limits across two gateways', () => {
     for (const gateway of running) await gateway.close();
     await upstream.close();
     rmSync(folder, { recursive: true, force: true });
-    if (await reachable(testRedisUrl)) {
-      const client = new Redis(testRedisUrl);
-      const keys = await client.keys(`${prefix}*`);
-      if (keys.length > 0) await client.del(...keys);
-      await client.quit();
-    }
+    if (await reachable(testRedisUrl)) await dropRedisKeys(testRedisUrl, prefix);
   });
 
   test('with Redis counters the account gets its rate once, within 5%, whichever gateway it calls', async (t) => {

@@ -4,9 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { DistillGuardError } from '../core/index.js';
 import {
+  dropRedisKeys,
   engineOrSkip,
   freePort,
   privateRedisAvailable,
@@ -26,21 +26,13 @@ const options = (keyPrefix: string, clock: 'redis' | 'caller' = 'redis') => ({
   clock,
 });
 
-/** Deletes every key a test wrote under its prefix. */
-async function dropKeys(prefix: string): Promise<void> {
-  const client = new Redis(testRedisUrl);
-  const keys = await client.keys(`${prefix}*`);
-  if (keys.length > 0) await client.del(...keys);
-  await client.quit();
-}
-
 test('Redis buckets answer as the in-memory buckets do, take for take', async (t) => {
   if (!(await engineOrSkip(t, testRedisUrl, 'Redis', startRedisCommand))) return;
   const prefix = `dg-test:${randomUUID()}:`;
   const shared = await RedisCounterStore.connect(options(prefix, 'caller'));
   t.after(async () => {
     await shared.close();
-    await dropKeys(prefix);
+    await dropRedisKeys(testRedisUrl, prefix);
   });
   const memory = new MemoryCounterStore();
   const account = { requests_per_minute: 90, burst: 4 };
@@ -76,7 +68,7 @@ test('two gateways share one rate: allowed takes within 5% of burst + rate x tim
   ];
   t.after(async () => {
     for (const store of gateways) await store.close();
-    await dropKeys(prefix);
+    await dropRedisKeys(testRedisUrl, prefix);
   });
   const rate = { requests_per_minute: 6_000, burst: 20 }; // 100 a second
   const durationMs = 3_000;

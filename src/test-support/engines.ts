@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, Socket } from 'node:net';
 import type { TestContext } from 'node:test';
+import { Redis } from 'ioredis';
 import { testNatsUrlVariable, testRedisUrlVariable } from '../core/index.js';
 
 export const testRedisUrl = process.env[testRedisUrlVariable] ?? 'redis://127.0.0.1:6379';
@@ -16,9 +17,13 @@ export const testNatsUrl = process.env[testNatsUrlVariable] ?? 'nats://127.0.0.1
 export const startNatsCommand = 'nats-server -a 127.0.0.1 -p 4222 -js (Debian package nats-server)';
 const redisServer = '/usr/bin/redis-server';
 
-/** Whether something accepts TCP connections at the URL's host and port. */
+const defaultPorts: Record<string, number> = { 'redis:': 6379, 'rediss:': 6379, 'nats:': 4222 };
+
+/** Whether something accepts TCP connections at the URL's host and port (the scheme's default port when none). */
 export function reachable(url: string, timeoutMs = 1_000): Promise<boolean> {
-  const { hostname, port } = new URL(url);
+  const parsed = new URL(url);
+  const { hostname } = parsed;
+  const port = parsed.port || String(defaultPorts[parsed.protocol] ?? 0);
   return new Promise((resolve) => {
     const socket = new Socket();
     const done = (ok: boolean) => {
@@ -141,4 +146,12 @@ export async function startPrivateNats(): Promise<PrivateNats> {
       rmSync(storage, { recursive: true, force: true });
     },
   };
+}
+
+/** Deletes every key under `prefix` in the Redis at `url` (what a test wrote). */
+export async function dropRedisKeys(url: string, prefix: string): Promise<void> {
+  const client = new Redis(url);
+  const keys = await client.keys(`${prefix}*`);
+  if (keys.length > 0) await client.del(...keys);
+  await client.quit();
 }

@@ -1,7 +1,8 @@
 // The CI checks, and that each fails on a deliberately broken file: a file prettier would change
 // makes `npm run format -- --check` exit 1 naming it; an import past a folder's index.ts or against
 // the architecture table makes `npm run check:boundaries` exit 1 with its file:line and rule; and
-// the package lists no compiled test or test helper. Broken files are written to a temporary
+// the package lists no compiled test or test helper; a dropped await makes `npm run check:promises`
+// exit 1 naming the rule. Broken files are written to a temporary
 // folder, never into the tree. Run with `npm run test:checks` (CI runs it before `npm test`).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -139,4 +140,66 @@ test('the package ships no compiled test and no test helper', () => {
     files.filter((path) => /\.(test|runtime)\.|test-support\//.test(path)),
     [],
   );
+});
+
+test('the promise check names a dropped await and a promise tested for truth, and passes the fixed file', (t) => {
+  const folder = scratch(t);
+  write(
+    folder,
+    'tsconfig.json',
+    JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'NodeNext', strict: true, noEmit: true },
+      include: ['src/**/*.ts'],
+    }),
+  );
+  const scope = [
+    'async function requireScope(token: string): Promise<void> {',
+    "  if (token !== 'ok') throw new Error('401');",
+    '}',
+  ];
+  write(
+    folder,
+    'src/route.ts',
+    [
+      ...scope,
+      'export async function handler(token: string): Promise<string> {',
+      '  requireScope(token);',
+      "  return 'answer';",
+      '}',
+      'export function anyKey(keys: string[], live: (key: string) => Promise<boolean>): boolean {',
+      '  return keys.some((key) => live(key));',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  const lint = (cwd) =>
+    spawnSync(
+      process.execPath,
+      [
+        join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'),
+        '-c',
+        join(root, 'eslint.config.mjs'),
+        'src',
+      ],
+      { cwd, encoding: 'utf8' },
+    );
+  const bad = lint(folder);
+  assert.equal(bad.status, 1, bad.stdout + bad.stderr);
+  assert.match(bad.stdout, /route\.ts/);
+  assert.match(bad.stdout, /5:3 .*no-floating-promises/);
+  assert.match(bad.stdout, /no-misused-promises/);
+  write(
+    folder,
+    'src/route.ts',
+    [
+      ...scope,
+      'export async function handler(token: string): Promise<string> {',
+      '  await requireScope(token);',
+      "  return 'answer';",
+      '}',
+      '',
+    ].join('\n'),
+  );
+  const good = lint(folder);
+  assert.equal(good.status, 0, good.stdout + good.stderr);
 });

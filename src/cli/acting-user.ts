@@ -49,7 +49,11 @@ export function readToken(options: { tokenFile?: string }): string | null {
   return fromEnvironment && fromEnvironment.length > 0 ? fromEnvironment.trim() : null;
 }
 
-export function actingUser(store: SqliteStore, keyHashSecret: Buffer, options: DeskOptions): Actor {
+export async function actingUser(
+  store: SqliteStore,
+  keyHashSecret: Buffer,
+  options: DeskOptions,
+): Promise<Actor> {
   if (!options.as)
     throw new DistillGuardError(
       'usage',
@@ -80,19 +84,23 @@ export async function withDesk<T>(
 ): Promise<T> {
   const store = SqliteStore.open(options.db);
   try {
-    const keyHashSecret = loadKeyHashSecret({
+    const keyHashSecret = await loadKeyHashSecret({
       databasePath: options.db,
       file: options.keyHashSecretFile,
       store,
     });
-    const signer = loadLogSigner({ databasePath: options.db, file: options.logKeyFile, store });
+    const signer = await loadLogSigner({
+      databasePath: options.db,
+      file: options.logKeyFile,
+      store,
+    });
     const log = new TransparencyLog(store.designation, signer);
     const desk: CaseDesk = { store, log };
     try {
-      expireDue(desk);
+      await expireDue(desk);
       return await work({ store, desk, keyHashSecret });
     } finally {
-      log.checkpoint();
+      await log.checkpoint();
     }
   } finally {
     await store.close();

@@ -489,8 +489,8 @@ describe('the dashboard in Chromium', { skip: missingChromium ?? false }, () => 
     assert.equal((await summary()).State, 'evidence');
 
     const stored = gateway.store.designation;
-    assert.equal(stored.findCase(caseId)?.state, 'evidence');
-    const events = stored.readCaseEvents(caseId);
+    assert.equal((await stored.findCase(caseId))?.state, 'evidence');
+    const events = await stored.readCaseEvents(caseId);
     const history = await page
       .getByRole('table', { name: 'Case history, oldest first' })
       .locator('tbody tr')
@@ -585,7 +585,7 @@ describe('the dashboard in Chromium', { skip: missingChromium ?? false }, () => 
       assert.equal(refused.json.error.code, 'role_required');
       assert.match(refused.json.error.message, /needs the analyst role/, path);
     }
-    assert.equal(gateway.store.designation.findCase(openedCase)?.state, 'evidence');
+    assert.equal((await gateway.store.designation.findCase(openedCase))?.state, 'evidence');
   });
 
   test('no console error and no CSP violation on any page visited', async () => {

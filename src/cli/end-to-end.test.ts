@@ -109,7 +109,7 @@ test(
           join(folder, 'replay.json'),
         ]);
         assert.equal(result.code, 0, result.stderr);
-        decisions = gateway.store.readDecisions();
+        decisions = await gateway.store.readDecisions();
       } finally {
         await gateway.close();
       }

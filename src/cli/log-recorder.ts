@@ -24,21 +24,21 @@ function operator(): string {
 }
 
 export interface LogRecorder {
-  record(event: LogEvent): number;
+  record(event: LogEvent): Promise<number>;
 }
 
 /** A recorder on `store` (the log's key beside the database, or `logKeyFile`). */
-export function logRecorder(
+export async function logRecorder(
   store: SqliteStore,
   databasePath: string,
   logKeyFile?: string,
-): LogRecorder {
+): Promise<LogRecorder> {
   const log = new TransparencyLog(
     store.designation,
-    loadLogSigner({ databasePath, file: logKeyFile, store }),
+    await loadLogSigner({ databasePath, file: logKeyFile, store }),
   );
   return {
-    record(event) {
+    async record(event) {
       const { actor, role, kind, ...rest } = event;
       const body: LogEntryBody = {
         ...rest,
@@ -47,8 +47,8 @@ export function logRecorder(
         actor: actor ?? operator(),
         role: role ?? 'operator',
       };
-      const index = log.append(body);
-      log.checkpoint();
+      const index = await log.append(body);
+      await log.checkpoint();
       return index;
     },
   };

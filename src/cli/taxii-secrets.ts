@@ -4,11 +4,11 @@ import { loadKeyHashSecret } from '../gateway/index.js';
 import { partnerSecretHash } from '../intel/index.js';
 import type { SqliteStore } from '../store/index.js';
 
-export function partnerSecretHasher(
+export async function partnerSecretHasher(
   store: SqliteStore,
   databasePath: string,
   file?: string,
-): (secret: string) => string {
-  const key = loadKeyHashSecret({ databasePath, file, store });
+): Promise<(secret: string) => string> {
+  const key = await loadKeyHashSecret({ databasePath, file, store });
   return (secret) => partnerSecretHash(key, secret);
 }

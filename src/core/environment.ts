@@ -26,3 +26,5 @@ export const sharedFolderVariable = 'DISTILLGUARD_SHARED';
 export const testRedisUrlVariable = 'DISTILLGUARD_TEST_REDIS_URL';
 /** Tests only: the NATS JetStream the scale-out tests use (default nats://127.0.0.1:4222). */
 export const testNatsUrlVariable = 'DISTILLGUARD_TEST_NATS_URL';
+/** Tests only: the PostgreSQL the scale-out tests use (default postgres://postgres@127.0.0.1:5432/test). */
+export const testPostgresUrlVariable = 'DISTILLGUARD_TEST_POSTGRES_URL';

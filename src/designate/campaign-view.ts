@@ -102,10 +102,10 @@ function detectorGraph(campaign: ReportedCampaign, links: readonly CampaignLink[
 }
 
 /** The members linked to the cards, email domains and networks two or more of them share. */
-function infrastructureGraph(store: Store, campaign: ReportedCampaign): ViewGraph {
+async function infrastructureGraph(store: Store, campaign: ReportedCampaign): Promise<ViewGraph> {
   const members = new Set(campaign.accounts);
   const pairs: { kind: SharedKind; accountId: string; value: string }[] = [];
-  for (const row of store.dashboard.accountsOf(campaign.accounts)) {
+  for (const row of await store.dashboard.accountsOf(campaign.accounts)) {
     if (!members.has(row.accountId)) continue;
     if (row.paymentFingerprint)
       pairs.push({ kind: 'card', accountId: row.accountId, value: row.paymentFingerprint });
@@ -116,7 +116,7 @@ function infrastructureGraph(store: Store, campaign: ReportedCampaign): ViewGrap
         value: row.emailDomain.toLowerCase(),
       });
   }
-  for (const use of store.designation.addressesByAccount(campaign.accounts))
+  for (const use of await store.designation.addressesByAccount(campaign.accounts))
     pairs.push({ kind: 'network', accountId: use.accountId, value: networkOf(use.address) });
   const byValue = new Map<string, { kind: SharedKind; value: string; members: Set<string> }>();
   for (const pair of pairs) {
@@ -155,46 +155,53 @@ function infrastructureGraph(store: Store, campaign: ReportedCampaign): ViewGrap
   );
 }
 
-export function buildCampaignView(
+export async function buildCampaignView(
   store: Store,
   campaign: ReportedCampaign,
   analysedAt: string,
   links?: readonly CampaignLink[],
-): CampaignView {
+): Promise<CampaignView> {
   return {
     campaignId: campaign.campaign_id,
     analysedAt,
-    graph: links ? detectorGraph(campaign, links) : infrastructureGraph(store, campaign),
-    models: store.designation.modelsFirstSeen(campaign.accounts),
+    graph: links ? detectorGraph(campaign, links) : await infrastructureGraph(store, campaign),
+    models: await store.designation.modelsFirstSeen(campaign.accounts),
   };
 }
 
 /** Builds and keeps the views of these findings (analyze, after saving them, with detection's links). */
-export function saveCampaignViews(
+export async function saveCampaignViews(
   store: Store,
   findings: CampaignFindingRow[],
   links?: ReadonlyMap<string, readonly CampaignLink[]>,
-): void {
+): Promise<void> {
   for (const row of findings) {
-    const view = buildCampaignView(
+    const view = await buildCampaignView(
       store,
       JSON.parse(row.campaign) as ReportedCampaign,
       row.analysedAt,
       links?.get(row.campaignId),
     );
-    store.dashboard.saveCampaignView(row.campaignId, row.analysedAt, JSON.stringify(view));
+    await store.dashboard.saveCampaignView(row.campaignId, row.analysedAt, JSON.stringify(view));
   }
 }
 
 /** The kept view of a finding, built (and kept) when missing or older than the finding. */
-export function campaignViewOf(store: Store, finding: CampaignFindingRow): CampaignView {
-  const kept = store.dashboard.readCampaignView(finding.campaignId);
+export async function campaignViewOf(
+  store: Store,
+  finding: CampaignFindingRow,
+): Promise<CampaignView> {
+  const kept = await store.dashboard.readCampaignView(finding.campaignId);
   if (kept && kept.analysedAt === finding.analysedAt) return JSON.parse(kept.view) as CampaignView;
-  const view = buildCampaignView(
+  const view = await buildCampaignView(
     store,
     JSON.parse(finding.campaign) as ReportedCampaign,
     finding.analysedAt,
   );
-  store.dashboard.saveCampaignView(finding.campaignId, finding.analysedAt, JSON.stringify(view));
+  await store.dashboard.saveCampaignView(
+    finding.campaignId,
+    finding.analysedAt,
+    JSON.stringify(view),
+  );
   return view;
 }

@@ -7,14 +7,14 @@ import { nowOf, previousEntry, refuse, requireCase, sha256, type CaseDesk } from
 export const attachmentKinds = ['analysis', 'audit', 'sighting', 'note'] as const;
 export type AttachmentKind = (typeof attachmentKinds)[number];
 
-function attachToCaseUnlocked(
+async function attachToCaseUnlocked(
   desk: CaseDesk,
   actor: Actor,
   caseId: string,
   file: { kind: string; name: string; content: Buffer },
-): { sha256: string; added: boolean; logIndex: number | null } {
+): Promise<{ sha256: string; added: boolean; logIndex: number | null }> {
   requireAction(actor, 'attach');
-  const caseRow = requireCase(desk, caseId);
+  const caseRow = await requireCase(desk, caseId);
   if (!(attachmentKinds as readonly string[]).includes(file.kind))
     throw new DistillGuardError(
       'usage',
@@ -23,23 +23,23 @@ function attachToCaseUnlocked(
   if (['closed-benign', 'revoked', 'expired'].includes(caseRow.state))
     refuse(caseRow, 'a closed case takes no more evidence.');
   const digest = sha256(file.content);
-  if (desk.store.designation.readAttachments(caseId).some((row) => row.sha256 === digest))
+  if ((await desk.store.designation.readAttachments(caseId)).some((row) => row.sha256 === digest))
     return { sha256: digest, added: false, logIndex: null };
   const at = nowOf(desk).toISOString();
-  return desk.store.designation.atomically(() => {
-    const logIndex = desk.log.append({
+  return desk.store.designation.atomically(async () => {
+    const logIndex = await desk.log.append({
       kind: 'case.attachment',
       at,
       actor: actor.name,
       role: actor.role,
       case: caseId,
-      previous: previousEntry(desk, caseId),
+      previous: await previousEntry(desk, caseId),
       attachment_kind: file.kind,
       name: file.name,
       sha256: digest,
       bytes: file.content.length,
     });
-    desk.store.designation.addAttachment({
+    await desk.store.designation.addAttachment({
       sha256: digest,
       caseId,
       kind: file.kind,
@@ -49,7 +49,7 @@ function attachToCaseUnlocked(
       addedAt: at,
       logIndex,
     });
-    desk.store.designation.addCaseEvent({
+    await desk.store.designation.addCaseEvent({
       caseId,
       kind: 'attachment',
       actor: actor.name,
@@ -66,11 +66,11 @@ function attachToCaseUnlocked(
 }
 
 /** Adds a file to a case's evidence (stored whole; the log records its SHA-256). */
-export function attachToCase(
+export async function attachToCase(
   desk: CaseDesk,
   actor: Actor,
   caseId: string,
   file: { kind: string; name: string; content: Buffer },
-): { sha256: string; added: boolean; logIndex: number | null } {
+): Promise<{ sha256: string; added: boolean; logIndex: number | null }> {
   return desk.store.designation.atomically(() => attachToCaseUnlocked(desk, actor, caseId, file));
 }

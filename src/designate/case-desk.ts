@@ -15,27 +15,26 @@ export interface CaseDesk {
 export const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 export const nowOf = (desk: CaseDesk) => (desk.now ?? (() => new Date()))();
 
-export function disabledUsers(desk: CaseDesk): Set<string> {
+export async function disabledUsers(desk: CaseDesk): Promise<Set<string>> {
   return new Set(
-    desk.store.designation
-      .listUsers()
+    (await desk.store.designation.listUsers())
       .filter((user) => user.disabledAt !== null)
       .map((user) => user.name),
   );
 }
 
 /** The log index of the case's last entry: each entry names it, so a package missing one shows. */
-export function previousEntry(desk: CaseDesk, caseId: string): number | null {
-  const indexes = desk.store.designation
-    .readCaseEvents(caseId)
-    .flatMap((event) => (event.logIndex === null ? [] : [event.logIndex]));
+export async function previousEntry(desk: CaseDesk, caseId: string): Promise<number | null> {
+  const indexes = (await desk.store.designation.readCaseEvents(caseId)).flatMap((event) =>
+    event.logIndex === null ? [] : [event.logIndex],
+  );
   return indexes.length > 0 ? Math.max(...indexes) : null;
 }
 
-export function requireCase(desk: CaseDesk, caseId: string): CaseRow {
-  const row = desk.store.designation.findCase(caseId);
+export async function requireCase(desk: CaseDesk, caseId: string): Promise<CaseRow> {
+  const row = await desk.store.designation.findCase(caseId);
   if (row) return row;
-  const known = desk.store.designation.listCases().map((c) => c.caseId);
+  const known = (await desk.store.designation.listCases()).map((c) => c.caseId);
   throw new DistillGuardError(
     'usage',
     `no case '${caseId}'. ${known.length > 0 ? `Cases: ${known.slice(-10).join(', ')}.` : 'Open one with `distillguard cases open --campaign ID`.'}`,

@@ -5,34 +5,32 @@ import { designationInForce } from './case-states.js';
 import { nowOf, previousEntry, type CaseDesk } from './case-desk.js';
 
 /** Lapses every designation whose expiry has passed (run before each cases command). */
-export function expireDue(desk: CaseDesk): CaseRow[] {
+export async function expireDue(desk: CaseDesk): Promise<CaseRow[]> {
   const now = nowOf(desk);
-  const due = desk.store.designation
-    .listCases()
-    .filter(
-      (row) =>
-        (designationInForce as readonly string[]).includes(row.state) &&
-        row.expiresAt !== null &&
-        new Date(row.expiresAt).getTime() <= now.getTime(),
-    );
+  const due = (await desk.store.designation.listCases()).filter(
+    (row) =>
+      (designationInForce as readonly string[]).includes(row.state) &&
+      row.expiresAt !== null &&
+      new Date(row.expiresAt).getTime() <= now.getTime(),
+  );
   const at = now.toISOString();
   for (const row of due)
-    desk.store.designation.atomically(() => {
+    await desk.store.designation.atomically(async () => {
       // another process may have expired or revoked it since the list was read
-      if (desk.store.designation.findCase(row.caseId)?.state !== row.state) return;
-      const logIndex = desk.log.append({
+      if ((await desk.store.designation.findCase(row.caseId))?.state !== row.state) return;
+      const logIndex = await desk.log.append({
         kind: 'case.transition',
         at,
         actor: 'system',
         role: 'system',
         case: row.caseId,
-        previous: previousEntry(desk, row.caseId),
+        previous: await previousEntry(desk, row.caseId),
         from: row.state,
         to: 'expired',
         reason: `the designation expired on ${row.expiresAt}`,
       });
-      desk.store.designation.updateCase(row.caseId, { state: 'expired', updatedAt: at });
-      desk.store.designation.addCaseEvent({
+      await desk.store.designation.updateCase(row.caseId, { state: 'expired', updatedAt: at });
+      await desk.store.designation.addCaseEvent({
         caseId: row.caseId,
         kind: 'transition',
         actor: 'system',

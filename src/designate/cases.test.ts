@@ -39,7 +39,7 @@ test('a designation expires on its date, by the system, in the log; a user canno
   const databasePath = join(folder, 'cases.db');
   const store = SqliteStore.open(databasePath);
   try {
-    store.intel.saveCampaignFindings(
+    await store.intel.saveCampaignFindings(
       ['cmp_one', 'cmp_two'].map((id) => ({
         campaignId: id,
         analysedAt: '2026-12-01T00:00:00.000Z',
@@ -50,62 +50,81 @@ test('a designation expires on its date, by the system, in the log; a user canno
       })),
     );
     let now = new Date('2026-12-07T12:00:00.000Z');
-    const log = new TransparencyLog(store.designation, loadLogSigner({ databasePath, store }));
+    const log = new TransparencyLog(
+      store.designation,
+      await loadLogSigner({ databasePath, store }),
+    );
     const desk: CaseDesk = { store, log, now: () => now };
-    const designate = (campaignId: string, expires: string) => {
-      const { caseId } = openCase(desk, analyst, campaignId, null);
-      transitionCase(desk, analyst, caseId, { to: 'evidence', reason: 'r' });
-      transitionCase(desk, analyst, caseId, { to: 'internal-review', reason: 'r' });
+    const designate = async (campaignId: string, expires: string) => {
+      const { caseId } = await openCase(desk, analyst, campaignId, null);
+      await transitionCase(desk, analyst, caseId, { to: 'evidence', reason: 'r' });
+      await transitionCase(desk, analyst, caseId, { to: 'internal-review', reason: 'r' });
       for (const target of ['shared', 'nominated']) {
-        for (const reviewer of reviewers) approveCase(desk, reviewer, caseId, target, 'ok');
-        transitionCase(desk, liaison, caseId, { to: target, reason: 'r' });
+        for (const reviewer of reviewers) await approveCase(desk, reviewer, caseId, target, 'ok');
+        await transitionCase(desk, liaison, caseId, { to: target, reason: 'r' });
       }
-      transitionCase(desk, liaison, caseId, { to: 'under-assessment', reason: 'r' });
-      transitionCase(desk, liaison, caseId, { to: 'designated', reason: 'r', expiresAt: expires });
+      await transitionCase(desk, liaison, caseId, { to: 'under-assessment', reason: 'r' });
+      await transitionCase(desk, liaison, caseId, {
+        to: 'designated',
+        reason: 'r',
+        expiresAt: expires,
+      });
       return caseId;
     };
-    const early = designate('cmp_one', '2027-01-01');
-    const late = designate('cmp_two', '2028-01-01');
-    transitionCase(desk, analyst, late, { to: 'appealed', reason: 'r', statement: 'we are a lab' });
-    transitionCase(desk, reviewers[0], late, { to: 'upheld', reason: 'the traffic is harvesting' });
-    assert.throws(
+    const early = await designate('cmp_one', '2027-01-01');
+    const late = await designate('cmp_two', '2028-01-01');
+    await transitionCase(desk, analyst, late, {
+      to: 'appealed',
+      reason: 'r',
+      statement: 'we are a lab',
+    });
+    await transitionCase(desk, reviewers[0], late, {
+      to: 'upheld',
+      reason: 'the traffic is harvesting',
+    });
+    await assert.rejects(
       () => transitionCase(desk, reviewers[0], early, { to: 'expired', reason: 'done' }),
       /expired is set by the expiry sweep when the designation's date passes, not by a user/,
     );
 
-    assert.deepEqual(expireDue(desk), [], 'nothing lapses before its date');
+    assert.deepEqual(await expireDue(desk), [], 'nothing lapses before its date');
     now = new Date('2027-06-01T00:00:00.000Z');
     assert.deepEqual(
-      expireDue(desk).map((row) => row.caseId),
+      (await expireDue(desk)).map((row) => row.caseId),
       [early],
     );
-    assert.equal(store.designation.findCase(early)?.state, 'expired');
+    assert.equal((await store.designation.findCase(early))?.state, 'expired');
     assert.equal(
-      store.designation.findCase(late)?.state,
+      (await store.designation.findCase(late))?.state,
       'upheld',
       'an upheld designation runs to its own date',
     );
     now = new Date('2028-02-01T00:00:00.000Z');
     assert.deepEqual(
-      expireDue(desk).map((row) => row.caseId),
+      (await expireDue(desk)).map((row) => row.caseId),
       [late],
     );
-    const lapse = store.designation.readCaseEvents(early).at(-1);
+    const lapse = (await store.designation.readCaseEvents(early)).at(-1);
     assert.equal(lapse?.actor, 'system');
     assert.equal(lapse?.toState, 'expired');
-    const entry = JSON.parse(
-      store.designation
-        .readLogEntries(lapse?.logIndex ?? -1, (lapse?.logIndex ?? -1) + 1)[0]
-        .entry.toString('utf8'),
-    ) as { kind: string; to: string; actor: string; reason: string };
+    const [lapseRow] = await store.designation.readLogEntries(
+      lapse?.logIndex ?? -1,
+      (lapse?.logIndex ?? -1) + 1,
+    );
+    const entry = JSON.parse(lapseRow.entry.toString('utf8')) as {
+      kind: string;
+      to: string;
+      actor: string;
+      reason: string;
+    };
     assert.deepEqual(
       { kind: entry.kind, to: entry.to, actor: entry.actor },
       { kind: 'case.transition', to: 'expired', actor: 'system' },
     );
     assert.match(entry.reason, /the designation expired on 2027-01-01/);
-    log.checkpoint();
+    await log.checkpoint();
     assert.deepEqual(
-      verifyLog(store.designation, { verifierKey: log.signer.verifierKey }).problems,
+      (await verifyLog(store.designation, { verifierKey: log.signer.verifierKey })).problems,
       [],
     );
   } finally {
@@ -118,7 +137,7 @@ test('approvals count for what the reviewers saw: new evidence resets them, a di
   const databasePath = join(folder, 'cases.db');
   const store = SqliteStore.open(databasePath);
   try {
-    store.intel.saveCampaignFindings([
+    await store.intel.saveCampaignFindings([
       {
         campaignId: 'cmp_one',
         analysedAt: '2026-12-01T00:00:00.000Z',
@@ -129,7 +148,7 @@ test('approvals count for what the reviewers saw: new evidence resets them, a di
       },
     ]);
     for (const name of ['rui', 'sam'])
-      store.designation.addUser({
+      await store.designation.addUser({
         name,
         role: 'reviewer',
         tokenHash: `hash-${name}`,
@@ -137,35 +156,36 @@ test('approvals count for what the reviewers saw: new evidence resets them, a di
         createdBy: 'dana',
         disabledAt: null,
       });
-    const log = new TransparencyLog(store.designation, loadLogSigner({ databasePath, store }));
+    const log = new TransparencyLog(
+      store.designation,
+      await loadLogSigner({ databasePath, store }),
+    );
     const desk: CaseDesk = { store, log };
-    const { caseId } = openCase(desk, analyst, 'cmp_one', null);
-    transitionCase(desk, analyst, caseId, { to: 'evidence', reason: 'r' });
-    transitionCase(desk, analyst, caseId, { to: 'internal-review', reason: 'r' });
-    for (const reviewer of reviewers) approveCase(desk, reviewer, caseId, 'shared', 'ok');
-    attachToCase(desk, analyst, caseId, {
+    const { caseId } = await openCase(desk, analyst, 'cmp_one', null);
+    await transitionCase(desk, analyst, caseId, { to: 'evidence', reason: 'r' });
+    await transitionCase(desk, analyst, caseId, { to: 'internal-review', reason: 'r' });
+    for (const reviewer of reviewers) await approveCase(desk, reviewer, caseId, 'shared', 'ok');
+    await attachToCase(desk, analyst, caseId, {
       kind: 'note',
       name: 'late.txt',
       content: Buffer.from('more'),
     });
-    assert.throws(
+    await assert.rejects(
       () => transitionCase(desk, liaison, caseId, { to: 'shared', reason: 'r' }),
       /needs approvals from two different reviewers .* it has 0/,
     );
     for (const reviewer of reviewers)
-      approveCase(desk, reviewer, caseId, 'shared', 'seen the note');
-    store.designation.disableUser('sam', '2026-12-08T00:00:00.000Z');
-    assert.throws(
+      await approveCase(desk, reviewer, caseId, 'shared', 'seen the note');
+    await store.designation.disableUser('sam', '2026-12-08T00:00:00.000Z');
+    await assert.rejects(
       () => transitionCase(desk, liaison, caseId, { to: 'shared', reason: 'r' }),
       /it has 1 \(rui\)/,
     );
     // each case entry names the one before it
-    const entries = store.designation
-      .readLogEntries()
-      .map(
-        (row) =>
-          JSON.parse(row.entry.toString('utf8')) as { case?: string; previous?: number | null },
-      );
+    const entries = (await store.designation.readLogEntries()).map(
+      (row) =>
+        JSON.parse(row.entry.toString('utf8')) as { case?: string; previous?: number | null },
+    );
     const ofCase = entries
       .map((entry, index) => ({ ...entry, index }))
       .filter((entry) => entry.case === caseId);

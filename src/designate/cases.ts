@@ -21,28 +21,25 @@ export { attachToCase, attachmentKinds, type AttachmentKind } from './case-attac
 export { expireDue } from './case-expiry.js';
 export { requireCase, type CaseDesk } from './case-desk.js';
 
-function openCaseUnlocked(
+async function openCaseUnlocked(
   desk: CaseDesk,
   actor: Actor,
   campaignId: string,
   reason: string | null,
-): CaseRow {
+): Promise<CaseRow> {
   requireAction(actor, 'open-case');
-  const finding = desk.store.intel.readCampaignFindings(campaignId)[0];
+  const [finding] = await desk.store.intel.readCampaignFindings(campaignId);
   if (!finding) {
-    const known = desk.store.intel.readCampaignFindings().map((row) => row.campaignId);
+    const known = (await desk.store.intel.readCampaignFindings()).map((row) => row.campaignId);
     throw new DistillGuardError(
       'usage',
       `no campaign '${campaignId}' in the store. ${known.length > 0 ? `Stored campaigns: ${known.slice(0, 10).join(', ')}.` : 'Run `distillguard analyze --db FILE` first: it stores the campaigns it finds.'}`,
     );
   }
-  const live = desk.store.designation
-    .listCases()
-    .find(
-      (row) =>
-        row.campaignId === campaignId &&
-        !['closed-benign', 'revoked', 'expired'].includes(row.state),
-    );
+  const live = (await desk.store.designation.listCases()).find(
+    (row) =>
+      row.campaignId === campaignId && !['closed-benign', 'revoked', 'expired'].includes(row.state),
+  );
   if (live)
     throw new DistillGuardError(
       'refused',
@@ -50,9 +47,9 @@ function openCaseUnlocked(
     );
   const at = nowOf(desk).toISOString();
   const campaign = JSON.parse(finding.campaign) as { accounts: string[]; risk: number };
-  const label = campaignLabelFor(desk.store, campaignId);
-  return desk.store.designation.atomically(() => {
-    const caseId = `case-${desk.store.designation.nextCaseNumber()}`;
+  const label = await campaignLabelFor(desk.store, campaignId);
+  return desk.store.designation.atomically(async () => {
+    const caseId = `case-${await desk.store.designation.nextCaseNumber()}`;
     const row: CaseRow = {
       caseId,
       campaignId,
@@ -63,21 +60,21 @@ function openCaseUnlocked(
       expiresAt: null,
       snapshot: finding.campaign,
     };
-    desk.store.designation.addCase(row);
-    const logIndex = desk.log.append({
+    await desk.store.designation.addCase(row);
+    const logIndex = await desk.log.append({
       kind: 'case.opened',
       at,
       actor: actor.name,
       role: actor.role,
       case: caseId,
-      previous: previousEntry(desk, caseId),
+      previous: await previousEntry(desk, caseId),
       campaign: label,
       accounts: campaign.accounts.length,
       risk: campaign.risk,
       snapshot_sha256: sha256(finding.campaign),
       reason,
     });
-    desk.store.designation.addCaseEvent({
+    await desk.store.designation.addCaseEvent({
       caseId,
       kind: 'opened',
       actor: actor.name,
@@ -136,38 +133,42 @@ function checkTarget(caseRow: CaseRow, to: string): CaseState {
   return to;
 }
 
-function approveCaseUnlocked(
+async function approveCaseUnlocked(
   desk: CaseDesk,
   actor: Actor,
   caseId: string,
   to: string,
   reason: string,
-): CaseEventRow[] {
+): Promise<CaseEventRow[]> {
   requireAction(actor, 'approve');
-  const caseRow = requireCase(desk, caseId);
+  const caseRow = await requireCase(desk, caseId);
   const target = checkTarget(caseRow, to);
   if (!transitionBetween(caseRow.state, target)?.approvals)
     refuse(caseRow, `the step to ${target} needs no approval.`);
-  const events = desk.store.designation.readCaseEvents(caseId);
-  if (approvalsOf(events, target, disabledUsers(desk)).some((event) => event.actor === actor.name))
+  const events = await desk.store.designation.readCaseEvents(caseId);
+  if (
+    approvalsOf(events, target, await disabledUsers(desk)).some(
+      (event) => event.actor === actor.name,
+    )
+  )
     throw new DistillGuardError(
       'refused',
       `${actor.name} has already approved ${caseId} for ${target}: a second, different reviewer must approve.`,
     );
   const at = nowOf(desk).toISOString();
-  desk.store.designation.atomically(() => {
-    const logIndex = desk.log.append({
+  await desk.store.designation.atomically(async () => {
+    const logIndex = await desk.log.append({
       kind: 'case.approval',
       at,
       actor: actor.name,
       role: actor.role,
       case: caseId,
-      previous: previousEntry(desk, caseId),
+      previous: await previousEntry(desk, caseId),
       state: caseRow.state,
       to: target,
       reason,
     });
-    desk.store.designation.addCaseEvent({
+    await desk.store.designation.addCaseEvent({
       caseId,
       kind: 'approval',
       actor: actor.name,
@@ -180,7 +181,11 @@ function approveCaseUnlocked(
       logIndex,
     });
   });
-  return approvalsOf(desk.store.designation.readCaseEvents(caseId), target, disabledUsers(desk));
+  return approvalsOf(
+    await desk.store.designation.readCaseEvents(caseId),
+    target,
+    await disabledUsers(desk),
+  );
 }
 
 export interface TransitionRequest {
@@ -207,13 +212,13 @@ function parseExpiry(caseRow: CaseRow, text: string | undefined, now: Date): str
   return date.toISOString();
 }
 
-function transitionCaseUnlocked(
+async function transitionCaseUnlocked(
   desk: CaseDesk,
   actor: Actor,
   caseId: string,
   request: TransitionRequest,
-): CaseRow {
-  const caseRow = requireCase(desk, caseId);
+): Promise<CaseRow> {
+  const caseRow = await requireCase(desk, caseId);
   const target = checkTarget(caseRow, request.to);
   const step = transitionBetween(caseRow.state, target);
   if (!step || step.action === 'system') refuse(caseRow, `it cannot go to ${target}.`);
@@ -223,9 +228,9 @@ function transitionCaseUnlocked(
   const now = nowOf(desk);
   if (step.approvals) {
     const approvals = approvalsOf(
-      desk.store.designation.readCaseEvents(caseId),
+      await desk.store.designation.readCaseEvents(caseId),
       target,
-      disabledUsers(desk),
+      await disabledUsers(desk),
     );
     if (approvals.length < 2)
       refuse(
@@ -234,7 +239,7 @@ function transitionCaseUnlocked(
       );
   }
   if (step.warningCheck) {
-    const hits = warningListHits(
+    const hits = await warningListHits(
       desk.store,
       JSON.parse(caseRow.snapshot) as { accounts: string[] },
     );
@@ -252,26 +257,26 @@ function transitionCaseUnlocked(
   const expiresAt = step.needsExpiry ? parseExpiry(caseRow, request.expiresAt, now) : undefined;
   const at = now.toISOString();
   const statement = request.statement?.trim();
-  desk.store.designation.atomically(() => {
-    const logIndex = desk.log.append({
+  await desk.store.designation.atomically(async () => {
+    const logIndex = await desk.log.append({
       kind: 'case.transition',
       at,
       actor: actor.name,
       role: actor.role,
       case: caseId,
-      previous: previousEntry(desk, caseId),
+      previous: await previousEntry(desk, caseId),
       from: caseRow.state,
       to: target,
       reason: request.reason,
       ...(expiresAt ? { expires_at: expiresAt } : {}),
       ...(statement ? { statement_sha256: sha256(statement) } : {}),
     });
-    desk.store.designation.updateCase(caseId, {
+    await desk.store.designation.updateCase(caseId, {
       state: target,
       updatedAt: at,
       ...(expiresAt ? { expiresAt } : {}),
     });
-    desk.store.designation.addCaseEvent({
+    await desk.store.designation.addCaseEvent({
       caseId,
       kind: 'transition',
       actor: actor.name,
@@ -295,35 +300,35 @@ function transitionCaseUnlocked(
  * this and the functions below runs in one immediate transaction: two processes acting on one
  * case at once are serialised, and the second sees what the first did.
  */
-export function openCase(
+export async function openCase(
   desk: CaseDesk,
   actor: Actor,
   campaignId: string,
   reason: string | null,
-): CaseRow {
+): Promise<CaseRow> {
   return desk.store.designation.atomically(() => openCaseUnlocked(desk, actor, campaignId, reason));
 }
 
 /** A reviewer's approval of the next step (shared or nominated). */
-export function approveCase(
+export async function approveCase(
   desk: CaseDesk,
   actor: Actor,
   caseId: string,
   to: string,
   reason: string,
-): CaseEventRow[] {
+): Promise<CaseEventRow[]> {
   return desk.store.designation.atomically(() =>
     approveCaseUnlocked(desk, actor, caseId, to, reason),
   );
 }
 
 /** Moves a case along one allowed step. */
-export function transitionCase(
+export async function transitionCase(
   desk: CaseDesk,
   actor: Actor,
   caseId: string,
   request: TransitionRequest,
-): CaseRow {
+): Promise<CaseRow> {
   return desk.store.designation.atomically(() =>
     transitionCaseUnlocked(desk, actor, caseId, request),
   );

@@ -24,19 +24,19 @@ export interface InclusionProofDocument {
 }
 
 /** The proof that entry `index` is in the tree of `checkpoint`. */
-export function proveEntry(
+export async function proveEntry(
   log: TransparencyLog,
   index: number,
   checkpoint: CheckpointRow,
-): InclusionProofDocument {
+): Promise<InclusionProofDocument> {
   const size = checkpoint.treeSize;
   if (!Number.isInteger(index) || index < 0 || index >= size)
     throw new DistillGuardError(
       'usage',
       `--entry ${index} is not in the checkpoint's tree of ${size} entries (0..${size - 1}).`,
     );
-  const [row] = log.store.readLogEntries(index, index + 1);
-  const { proof } = log.prove(index, size);
+  const [row] = await log.store.readLogEntries(index, index + 1);
+  const { proof } = await log.prove(index, size);
   return {
     format: proofFormat,
     index,
@@ -92,11 +92,11 @@ export interface ConsistencyProofDocument {
 }
 
 /** The consistency proof from a checkpoint a partner kept to `latest`. */
-export function proveConsistencyFrom(
+export async function proveConsistencyFrom(
   log: TransparencyLog,
   oldNote: string,
   latest: CheckpointRow,
-): ConsistencyProofDocument {
+): Promise<ConsistencyProofDocument> {
   const old = parseCheckpoint(openNote(oldNote, [parseVerifierKey(log.signer.verifierKey)]).text);
   if (old.treeSize > latest.treeSize)
     throw new DistillGuardError(
@@ -110,9 +110,9 @@ export function proveConsistencyFrom(
     consistency_proof:
       old.treeSize === 0 || old.treeSize === latest.treeSize
         ? []
-        : log
-            .proveConsistency(old.treeSize, latest.treeSize)
-            .map((hash) => hash.toString('base64')),
+        : (await log.proveConsistency(old.treeSize, latest.treeSize)).map((hash) =>
+            hash.toString('base64'),
+          ),
   };
 }
 

@@ -54,7 +54,7 @@ function createKeyFile(file: string, origin: string): void {
  * empty). It must match the verifier key the store recorded with its first checkpoint.
  * @throws DistillGuardError('usage') when the key is missing for a log that has entries, or changed.
  */
-export function loadLogSigner(options: LogSignerOptions): LogSigner {
+export async function loadLogSigner(options: LogSignerOptions): Promise<LogSigner> {
   if (options.databasePath === ':memory:' && !options.file) {
     // an in-memory store's log lives as long as the process: so does its key
     const parsed = parseSignerKey(generateSignerKey(options.origin ?? defaultOrigin()).signerKey);
@@ -75,8 +75,8 @@ export function loadLogSigner(options: LogSignerOptions): LogSigner {
         'usage',
         `cannot read the log's signing key '${file}': ${(error as Error).message}`,
       );
-    const recorded = options.store.readSetting(verifierSetting);
-    if (recorded !== null || options.store.designation.logSize() > 0)
+    const recorded = await options.store.readSetting(verifierSetting);
+    if (recorded !== null || (await options.store.designation.logSize()) > 0)
       throw new DistillGuardError(
         'usage',
         `the log's signing key '${file}' is missing, but the log in '${options.databasePath}' was signed with ${recorded ?? 'a key'}: a new key would fork it. Restore the file from the backup of this store, or pass --log-key-file.`,
@@ -88,7 +88,7 @@ export function loadLogSigner(options: LogSignerOptions): LogSigner {
   const stat = statSync(file);
   if ((stat.mode & 0o077) !== 0 && stat.uid === process.getuid?.()) chmodSync(file, 0o600);
   const parsed = parseSignerKey(text.trim());
-  const recorded = options.store.writeSettingOnce(verifierSetting, parsed.verifierKey);
+  const recorded = await options.store.writeSettingOnce(verifierSetting, parsed.verifierKey);
   if (recorded !== parsed.verifierKey)
     throw new DistillGuardError(
       'usage',
@@ -103,8 +103,8 @@ export function loadLogSigner(options: LogSignerOptions): LogSigner {
 }
 
 /** The verifier key the store recorded, or null before the log's first signature. */
-export function recordedVerifierKey(store: {
-  readSetting(name: string): string | null;
-}): string | null {
+export async function recordedVerifierKey(store: {
+  readSetting(name: string): Promise<string | null>;
+}): Promise<string | null> {
   return store.readSetting(verifierSetting);
 }

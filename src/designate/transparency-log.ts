@@ -65,7 +65,7 @@ export class TransparencyLog {
   }
 
   /** Appends an entry (call inside the transaction that makes the change it records). */
-  append(body: LogEntryBody): number {
+  async append(body: LogEntryBody): Promise<number> {
     const bytes = entryBytes(body);
     return this.store.appendLogEntry(bytes, leafHash(bytes));
   }
@@ -77,10 +77,10 @@ export class TransparencyLog {
    * latest checkpoint and the head kept beside the key must be prefixes of it.
    * @throws DistillGuardError('store_failed') naming what no longer matches; nothing is signed
    */
-  checkpoint(now = new Date()): CheckpointRow {
-    return this.store.atomically(() => {
-      const latest = this.store.latestCheckpoint();
-      const entries = this.store.readLogEntries();
+  async checkpoint(now = new Date()): Promise<CheckpointRow> {
+    return this.store.atomically(async () => {
+      const latest = await this.store.latestCheckpoint();
+      const entries = await this.store.readLogEntries();
       const size = entries.length;
       if (latest && latest.treeSize === size) return latest;
       const signed = [latest?.note, this.readHead()].flatMap((note) =>
@@ -118,7 +118,7 @@ export class TransparencyLog {
         note: signNote(body, [this.signer.signer]),
         createdAt: now.toISOString(),
       };
-      this.store.saveCheckpoint(row);
+      await this.store.saveCheckpoint(row);
       if (this.signer.headFile) writeFileSync(this.signer.headFile, row.note, { mode: 0o600 });
       return row;
     });
@@ -146,14 +146,14 @@ export class TransparencyLog {
   }
 
   /** The inclusion proof of entry `index` in the tree of `treeSize` entries. */
-  prove(index: number, treeSize: number): { leafHash: Buffer; proof: Buffer[] } {
-    const leaves = this.store.readLeafHashes().slice(0, treeSize);
+  async prove(index: number, treeSize: number): Promise<{ leafHash: Buffer; proof: Buffer[] }> {
+    const leaves = (await this.store.readLeafHashes()).slice(0, treeSize);
     return { leafHash: leaves[index], proof: inclusionProof(leaves, index, treeSize) };
   }
 
   /** The consistency proof between the trees of `size1` and `size2` entries. */
-  proveConsistency(size1: number, size2: number): Buffer[] {
-    const leaves = this.store.readLeafHashes().slice(0, size2);
+  async proveConsistency(size1: number, size2: number): Promise<Buffer[]> {
+    const leaves = (await this.store.readLeafHashes()).slice(0, size2);
     return consistencyProof(leaves, size1, size2);
   }
 }

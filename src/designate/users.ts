@@ -27,60 +27,63 @@ export interface AddedUser {
 
 /**
  * Adds a user. The first user of a store must be an admin and needs no one to vouch for it
- * (`by` null); every later one is added by an admin.
+ * (`by` null); every later one is added by an admin. The check for existing users and the add run
+ * in one transaction, so two first admins cannot both be added.
  * @throws DistillGuardError on a bad name, a taken name, or an actor who may not manage users.
  */
-export function addUser(
+export async function addUser(
   store: DesignationStore,
   keyHashSecret: Buffer,
   request: { name: string; role: Role; by: Actor | null },
-): AddedUser {
+): Promise<AddedUser> {
   if (!namePattern.test(request.name))
     throw new DistillGuardError(
       'usage',
       `user name '${request.name}' is not allowed: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit.`,
     );
-  const existing = store.listUsers();
-  if (request.by === null) {
-    if (existing.length > 0)
-      throw new DistillGuardError(
-        'forbidden',
-        `this store already has users: add '${request.name}' as an admin (--as NAME with DISTILLGUARD_TOKEN or --token-file).`,
-      );
-    if (request.role !== 'admin')
+  return store.atomically(async () => {
+    const existing = await store.listUsers();
+    if (request.by === null) {
+      if (existing.length > 0)
+        throw new DistillGuardError(
+          'forbidden',
+          `this store already has users: add '${request.name}' as an admin (--as NAME with DISTILLGUARD_TOKEN or --token-file).`,
+        );
+      if (request.role !== 'admin')
+        throw new DistillGuardError(
+          'usage',
+          `the first user of a store must be an admin (--role admin); it then adds the others.`,
+        );
+    } else requireAction(request.by, 'manage-users');
+    const token = `dgu-${randomBytes(30).toString('base64url')}`;
+    const added = await store.addUser({
+      name: request.name,
+      role: request.role,
+      tokenHash: userTokenHash(keyHashSecret, token),
+      createdAt: new Date().toISOString(),
+      createdBy: request.by?.name ?? '(first user)',
+      disabledAt: null,
+    });
+    if (!added)
       throw new DistillGuardError(
         'usage',
-        `the first user of a store must be an admin (--role admin); it then adds the others.`,
+        `a user named '${request.name}' already exists (disabled users keep their name).`,
       );
-  } else requireAction(request.by, 'manage-users');
-  const token = `dgu-${randomBytes(30).toString('base64url')}`;
-  const added = store.addUser({
-    name: request.name,
-    role: request.role,
-    tokenHash: userTokenHash(keyHashSecret, token),
-    createdAt: new Date().toISOString(),
-    createdBy: request.by?.name ?? '(first user)',
-    disabledAt: null,
+    return { name: request.name, role: request.role, token };
   });
-  if (!added)
-    throw new DistillGuardError(
-      'usage',
-      `a user named '${request.name}' already exists (disabled users keep their name).`,
-    );
-  return { name: request.name, role: request.role, token };
 }
 
 /**
  * The user `name` if `token` is theirs and they are not disabled.
  * @throws DistillGuardError('forbidden') without saying which of name or token was wrong.
  */
-export function authenticateUser(
+export async function authenticateUser(
   store: DesignationStore,
   keyHashSecret: Buffer,
   name: string,
   token: string,
-): Actor {
-  const row: UserRow | null = store.findUser(name);
+): Promise<Actor> {
+  const row: UserRow | null = await store.findUser(name);
   const hash = Buffer.from(userTokenHash(keyHashSecret, token));
   const matches =
     row !== null &&
@@ -105,13 +108,13 @@ export function authenticateUser(
  * The user a bearer token belongs to (the admin API and the dashboard), or null when it is no
  * live user's token.
  */
-export function userOfToken(
+export async function userOfToken(
   store: DesignationStore,
   keyHashSecret: Buffer,
   token: string,
-): Actor | null {
+): Promise<Actor | null> {
   const hash = userTokenHash(keyHashSecret, token);
-  const row = store.findUserByTokenHash(hash);
+  const row = await store.findUserByTokenHash(hash);
   if (
     !row ||
     row.disabledAt !== null ||

@@ -61,14 +61,20 @@ function opened(
   }
 }
 
-export function verifyLog(store: DesignationStore, options: VerifyLogOptions): LogVerification {
+export async function verifyLog(
+  store: DesignationStore,
+  options: VerifyLogOptions,
+): Promise<LogVerification> {
   // one snapshot: an append by another process while this reads is not a "removed entry"
   return store.snapshot(() => verifySnapshot(store, options));
 }
 
-function verifySnapshot(store: DesignationStore, options: VerifyLogOptions): LogVerification {
+async function verifySnapshot(
+  store: DesignationStore,
+  options: VerifyLogOptions,
+): Promise<LogVerification> {
   const problems: string[] = [];
-  const rows = store.readLogEntries();
+  const rows = await store.readLogEntries();
   const roots = new Map<number, Buffer>();
   const prefix = new PrefixRoots();
   roots.set(0, prefix.root());
@@ -92,7 +98,7 @@ function verifySnapshot(store: DesignationStore, options: VerifyLogOptions): Log
     expected += 1;
   }
 
-  const checkpoints = store.listCheckpoints();
+  const checkpoints = await store.listCheckpoints();
   let lastGood = 0;
   let firstBad: number | null = null;
   for (const row of checkpoints) {

@@ -3,15 +3,18 @@
 import type { Store } from '../store/index.js';
 
 /** The hits, one sentence each (empty when none). */
-export function warningListHits(store: Store, campaign: { accounts: string[] }): string[] {
+export async function warningListHits(
+  store: Store,
+  campaign: { accounts: string[] },
+): Promise<string[]> {
   const listed = new Map<string, Map<string, string | null>>();
-  for (const row of store.intel.listWarnings()) {
+  for (const row of await store.intel.listWarnings()) {
     const values = listed.get(row.kind) ?? new Map<string, string | null>();
     values.set(row.kind === 'email_domain' ? row.value.toLowerCase() : row.value, row.note);
     listed.set(row.kind, values);
   }
   if (listed.size === 0) return [];
-  const facts = new Map(store.readAccounts().map((row) => [row.accountId, row]));
+  const facts = new Map((await store.readAccounts()).map((row) => [row.accountId, row]));
   const hits: string[] = [];
   const why = (note: string | null | undefined) => (note ? ` (${note})` : '');
   for (const accountId of campaign.accounts) {

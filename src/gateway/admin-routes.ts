@@ -79,7 +79,7 @@ function guarded(
 ) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     try {
-      requireScope(request.headers, context.tokens, scope);
+      await requireScope(request.headers, context.tokens, scope);
       return await handler(request, reply);
     } catch (error) {
       if (error instanceof ApiError) {
@@ -147,7 +147,7 @@ export function registerAdminRoutes(app: FastifyInstance, context: AdminContext)
     guarded(context, 'read', async (request) => {
       const accountId = queryValue(request, 'account_id');
       return {
-        data: context.keys.list(accountId).map((key) => ({
+        data: (await context.keys.list(accountId)).map((key) => ({
           key_id: key.keyId,
           account_id: key.accountId,
           label: key.label,
@@ -206,7 +206,7 @@ export function registerAdminRoutes(app: FastifyInstance, context: AdminContext)
     guarded(context, 'read', async (request) => {
       const limitText = queryValue(request, 'limit');
       const limit = limitText ? Math.min(10_000, Math.max(1, Number(limitText) || 100)) : 1_000;
-      const rows = context.store.readDecisions({
+      const rows = await context.store.readDecisions({
         accountId: queryValue(request, 'account_id'),
         limit,
       });
@@ -260,7 +260,7 @@ export function registerAdminRoutes(app: FastifyInstance, context: AdminContext)
     '/v1/admin/assess',
     guarded(context, 'act', async () => {
       await context.recorder.drain();
-      await context.detection.assessNow(context.store.lastInteractionSeq());
+      await context.detection.assessNow(await context.store.lastInteractionSeq());
       return summary();
     }),
   );

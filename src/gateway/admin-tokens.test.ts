@@ -30,21 +30,21 @@ test('admin tokens: stored as keyed hashes, scoped, revocable; the bootstrap tok
       Buffer.from('a-key-hashing-secret-for-tests'),
       'bootstrap-token-0123456789',
     );
-    const reader = tokens.create(['read'], 'dashboard');
-    const operator = tokens.create(['read', 'act', 'keys']);
+    const reader = await tokens.create(['read'], 'dashboard');
+    const operator = await tokens.create(['read', 'act', 'keys']);
     assert.match(reader.secret, /^dga-/);
-    assert.deepEqual(tokens.authenticate(reader.secret), {
+    assert.deepEqual(await tokens.authenticate(reader.secret), {
       tokenId: reader.tokenId,
       scopes: ['read'],
     });
-    assert.deepEqual(tokens.authenticate(operator.secret)?.scopes, ['read', 'act', 'keys']);
-    assert.deepEqual(tokens.authenticate('bootstrap-token-0123456789'), {
+    assert.deepEqual((await tokens.authenticate(operator.secret))?.scopes, ['read', 'act', 'keys']);
+    assert.deepEqual(await tokens.authenticate('bootstrap-token-0123456789'), {
       tokenId: 'bootstrap',
       scopes: ['read', 'act', 'keys'],
     });
-    assert.equal(tokens.authenticate('dga-made-up'), null);
-    assert.equal(tokens.list().length, 2);
-    assert.ok(!tokens.list().some((row) => row.secretHash.includes(reader.secret)));
+    assert.equal(await tokens.authenticate('dga-made-up'), null);
+    assert.equal((await tokens.list()).length, 2);
+    assert.ok(!(await tokens.list()).some((row) => row.secretHash.includes(reader.secret)));
     await store.close().then(() => undefined);
     assert.ok(
       !readFileSync(join(folder, 'g.db')).includes(Buffer.from(reader.secret)),
@@ -60,10 +60,10 @@ test('requireScope: 401 without a live token, 403 naming the missing scope', asy
   const store = SqliteStore.open(join(folder, 'g.db'));
   try {
     const tokens = new AdminTokens(store, Buffer.from('a-key-hashing-secret-for-tests'));
-    const reader = tokens.create(['read']);
+    const reader = await tokens.create(['read']);
     const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
-    assert.doesNotThrow(() => requireScope(bearer(reader.secret), tokens, 'read'));
-    assert.throws(
+    await assert.doesNotReject(() => requireScope(bearer(reader.secret), tokens, 'read'));
+    await assert.rejects(
       () => requireScope(bearer(reader.secret), tokens, 'keys'),
       (error: unknown) =>
         error instanceof ApiError &&
@@ -71,16 +71,16 @@ test('requireScope: 401 without a live token, 403 naming the missing scope', asy
         error.code === 'insufficient_scope' &&
         /'keys' scope/.test(error.message),
     );
-    assert.throws(
+    await assert.rejects(
       () => requireScope({}, tokens, 'read'),
       (error: unknown) => error instanceof ApiError && error.status === 401,
     );
-    assert.ok(tokens.revoke(reader.tokenId));
-    assert.throws(
+    assert.ok(await tokens.revoke(reader.tokenId));
+    await assert.rejects(
       () => requireScope(bearer(reader.secret), tokens, 'read'),
       (error: unknown) => error instanceof ApiError && error.status === 401,
     );
-    assert.equal(tokens.revoke('tok_nope'), false);
+    assert.equal(await tokens.revoke('tok_nope'), false);
   } finally {
     await store.close();
     rmSync(folder, { recursive: true, force: true });

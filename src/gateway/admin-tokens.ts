@@ -71,7 +71,10 @@ export class AdminTokens {
       .digest('base64url');
   }
 
-  create(scopes: readonly AdminScope[], label: string | null = null): CreatedAdminToken {
+  async create(
+    scopes: readonly AdminScope[],
+    label: string | null = null,
+  ): Promise<CreatedAdminToken> {
     const canonical = adminScopes.filter((scope) => scopes.includes(scope));
     if (canonical.length === 0)
       throw new DistillGuardError(
@@ -80,7 +83,7 @@ export class AdminTokens {
       );
     const tokenId = `tok_${randomBytes(9).toString('base64url')}`;
     const secret = `dga-${randomBytes(30).toString('base64url')}`;
-    this.store.addAdminToken({
+    await this.store.addAdminToken({
       tokenId,
       scopes: canonical.join(','),
       secretHash: this.hash(secret),
@@ -92,18 +95,18 @@ export class AdminTokens {
     return { tokenId, scopes: canonical, secret };
   }
 
-  list(): AdminTokenRow[] {
+  list(): Promise<AdminTokenRow[]> {
     return this.store.listAdminTokens();
   }
 
-  revoke(tokenId: string): boolean {
-    const revoked = this.store.revokeAdminToken(tokenId, new Date().toISOString());
+  async revoke(tokenId: string): Promise<boolean> {
+    const revoked = await this.store.revokeAdminToken(tokenId, new Date().toISOString());
     this.cache.clear();
     return revoked;
   }
 
   /** The holder of `secret`, or null when it is no live admin token. */
-  authenticate(secret: string): AdminIdentity | null {
+  async authenticate(secret: string): Promise<AdminIdentity | null> {
     // the bootstrap token: compared in constant time over digests of equal length
     if (this.bootstrapDigest && timingSafeEqual(digest(secret), this.bootstrapDigest))
       return { tokenId: 'bootstrap', scopes: adminScopes };
@@ -111,7 +114,7 @@ export class AdminTokens {
     const now = Date.now();
     const cached = this.cache.get(hash, now);
     if (cached !== undefined) return cached;
-    const row = this.store.findAdminToken(hash);
+    const row = await this.store.findAdminToken(hash);
     const identity =
       row &&
       row.revokedAt === null &&

@@ -61,17 +61,17 @@ export class ApiKeys {
     return revoked;
   }
 
-  list(accountId?: string): ApiKeyRow[] {
+  list(accountId?: string): Promise<ApiKeyRow[]> {
     return this.store.listApiKeys(accountId);
   }
 
   /** The live key for `secret`, or null when unknown or revoked. */
-  authenticate(secret: string): ApiKeyRow | null {
+  async authenticate(secret: string): Promise<ApiKeyRow | null> {
     const hash = this.hash(secret);
     const now = Date.now();
     let key = this.cache.get(hash, now);
     if (key === undefined) {
-      key = this.store.findApiKey(hash);
+      key = await this.store.findApiKey(hash);
       this.cache.set(hash, key, now);
     }
     if (!key || key.revokedAt !== null) return null;

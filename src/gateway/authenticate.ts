@@ -36,11 +36,11 @@ function presentedSecret(headers: IncomingHttpHeaders): string | null {
   return typeof apiKey === 'string' && apiKey.length > 0 ? apiKey : null;
 }
 
-export function authenticateCaller(
+export async function authenticateCaller(
   headers: IncomingHttpHeaders,
   keys: ApiKeys,
   trustAccountHeader: TrustedAccountHeader | null,
-): Caller {
+): Promise<Caller> {
   if (trustAccountHeader) {
     // without the proxy's secret, the header could come from anyone who reaches the port (review M10)
     const proof = headers[proxySecretHeader];
@@ -71,7 +71,7 @@ export function authenticateCaller(
       'missing_api_key',
       'Missing API key: send it as "Authorization: Bearer <key>" or "x-api-key: <key>".',
     );
-  const key = keys.authenticate(secret);
+  const key = await keys.authenticate(secret);
   if (!key)
     throw new ApiError(
       401,
@@ -85,11 +85,11 @@ export function authenticateCaller(
  * The admin identity presented with a request, checked for `scope`.
  * @throws ApiError 401 without a live admin token, 403 naming the missing scope.
  */
-export function requireScope(
+export async function requireScope(
   headers: IncomingHttpHeaders,
   tokens: AdminTokens,
   scope: AdminScope,
-): void {
+): Promise<void> {
   const presented = presentedSecret(headers);
   if (!presented)
     throw new ApiError(
@@ -97,7 +97,7 @@ export function requireScope(
       'admin_token_required',
       'This route needs an admin token as "Authorization: Bearer <token>" (distillguard tokens create, or the DISTILLGUARD_ADMIN_TOKEN serve was started with).',
     );
-  const identity = tokens.authenticate(presented);
+  const identity = await tokens.authenticate(presented);
   if (!identity)
     throw new ApiError(
       401,

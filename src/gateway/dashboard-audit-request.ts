@@ -63,7 +63,11 @@ function suspectUrl(value: unknown): string {
 }
 
 /** The request body checked; errors name the field. */
-export function auditRequest(body: JsonObject, store: SqliteStore, cohorts: number): AuditRequest {
+export async function auditRequest(
+  body: JsonObject,
+  store: SqliteStore,
+  cohorts: number,
+): Promise<AuditRequest> {
   for (const name of Object.keys(body))
     if (!fields.includes(name))
       throw invalid(name, `not a field of an audit; the fields are ${fields.join(', ')}.`);
@@ -81,23 +85,23 @@ export function auditRequest(body: JsonObject, store: SqliteStore, cohorts: numb
     max_tokens: integerField(body, 'max_tokens', 256, 32_768),
     concurrency: integerField(body, 'concurrency', 4, 64),
     rate,
-    ...auditedCohort(body, store, cohorts),
+    ...(await auditedCohort(body, store, cohorts)),
   };
 }
 
 /** The cohort whose key gives the verdict: a stored campaign's (as the ladder picks it), or one named. */
-function auditedCohort(
+async function auditedCohort(
   body: JsonObject,
   store: SqliteStore,
   cohorts: number,
-): { campaign_id: string | null; cohort: number } {
+): Promise<{ campaign_id: string | null; cohort: number }> {
   const campaignId = body.campaign_id;
   if (campaignId !== undefined && body.cohort !== undefined)
     throw invalid('cohort', 'give campaign_id or cohort, not both.');
   if (campaignId !== undefined) {
     if (typeof campaignId !== 'string' || campaignId === '')
       throw invalid('campaign_id', 'a stored campaign id, such as those /admin/v1/overview lists.');
-    if (store.intel.readCampaignFindings(campaignId).length === 0)
+    if ((await store.intel.readCampaignFindings(campaignId)).length === 0)
       throw invalid(
         'campaign_id',
         `no campaign '${campaignId}' in the store; name the cohort instead (cohort, 0 to ${cohorts - 1}).`,

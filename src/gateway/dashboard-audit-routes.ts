@@ -12,11 +12,11 @@ import { userHandler } from './designation-routes.js';
 
 const prefix = '/admin/v1';
 
-/** Starts an audit in the background; resolves when it has finished (stored either way). */
+/** Starts an audit in the background; `done` resolves when it has finished (stored either way). */
 export type AuditStarter = (
   actor: Actor,
   request: JsonObject,
-) => { auditId: string; done: Promise<void> };
+) => Promise<{ auditId: string; done: Promise<void> }>;
 
 export const newAuditId = (): string => `audit-${randomUUID().slice(0, 8)}`;
 
@@ -25,19 +25,19 @@ export function registerAuditRoutes(app: FastifyInstance, context: DashboardCont
   const handle = userHandler(context);
   app.get(
     `${prefix}/audits`,
-    handle((actor) => {
+    handle(async (actor) => {
       requireAction(actor, 'read');
       return {
         can_start: context.startAudit !== undefined,
         unavailable: context.startAudit ? null : (context.auditUnavailable ?? null),
-        audits: store.dashboard.listAuditRuns().map(auditView),
+        audits: (await store.dashboard.listAuditRuns()).map(auditView),
       };
     }),
   );
 
   app.post(
     `${prefix}/audits`,
-    handle((actor, request, reply) => {
+    handle(async (actor, request, reply) => {
       requireAction(actor, 'audit');
       if (!context.startAudit)
         throw new ApiError(
@@ -45,18 +45,18 @@ export function registerAuditRoutes(app: FastifyInstance, context: DashboardCont
           'audit_unavailable',
           context.auditUnavailable ?? 'this server cannot run audits.',
         );
-      const started = context.startAudit(actor, jsonBody(request));
+      const started = await context.startAudit(actor, jsonBody(request));
       void reply.code(202);
-      const row = store.dashboard.readAuditRun(started.auditId);
+      const row = await store.dashboard.readAuditRun(started.auditId);
       return row ? auditView(row) : { audit_id: started.auditId };
     }),
   );
 
   app.get(
     `${prefix}/audits/:id`,
-    handle((actor, request) => {
+    handle(async (actor, request) => {
       requireAction(actor, 'read');
-      const row = store.dashboard.readAuditRun((request.params as { id: string }).id);
+      const row = await store.dashboard.readAuditRun((request.params as { id: string }).id);
       if (!row) throw new ApiError(404, 'not_found', 'no such audit.');
       return {
         ...auditView(row),

@@ -65,12 +65,12 @@ function unavailability(options: AuditStarterOptions): string | null {
 
 /**
  * The dashboard's audit starter for this gateway, or the reason there is none.
- * @example const { startAudit, auditUnavailable, close } = auditStarter({ store, master, schemes: ['kgw'], cohorts: 16, promptsPath, databasePath, log });
+ * @example const { startAudit, auditUnavailable, close } = await auditStarter({ store, master, schemes: ['kgw'], cohorts: 16, promptsPath, databasePath, log });
  */
-export function auditStarter(options: AuditStarterOptions): AuditStarterParts {
+export async function auditStarter(options: AuditStarterOptions): Promise<AuditStarterParts> {
   const { store, log, cohorts } = options;
   // an audit that was running when the last server stopped (a crash, a kill) never finishes: say so
-  const abandoned = store.dashboard.abandonAuditRuns(
+  const abandoned = await store.dashboard.abandonAuditRuns(
     new Date().toISOString(),
     'the server stopped while this audit ran; start it again.',
   );
@@ -82,6 +82,8 @@ export function auditStarter(options: AuditStarterOptions): AuditStarterParts {
   const reason = unavailability(options);
   let running: { auditId: string; worker: Worker; done: Promise<void>; stopping: boolean } | null =
     null;
+  // the audit whose row is being stored before its thread starts: it holds the one place too
+  let starting: string | null = null;
   const close = async () => {
     const current = running;
     if (!current) return;
@@ -93,9 +95,9 @@ export function auditStarter(options: AuditStarterOptions): AuditStarterParts {
   const master = options.master as WatermarkKey;
   const promptsPath = options.promptsPath as string;
 
-  const finish = (auditId: string, outcome: AuditThreadMessage) => {
+  const finish = async (auditId: string, outcome: AuditThreadMessage) => {
     try {
-      store.dashboard.finishAuditRun(auditId, {
+      await store.dashboard.finishAuditRun(auditId, {
         finishedAt: new Date().toISOString(),
         status: outcome.kind === 'done' ? 'done' : 'failed',
         evidence: outcome.kind === 'done' ? JSON.stringify(outcome.evidence) : null,
@@ -112,13 +114,14 @@ export function auditStarter(options: AuditStarterOptions): AuditStarterParts {
     else log.warn({ audit_id: auditId }, `dashboard audit ${auditId} failed: ${outcome.message}`);
   };
 
-  const startAudit: AuditStarter = (actor: Actor, body: JsonObject) => {
-    const request = auditRequest(body, store, cohorts);
-    if (running)
+  const startAudit: AuditStarter = async (actor: Actor, body: JsonObject) => {
+    const request = await auditRequest(body, store, cohorts);
+    const busy = running?.auditId ?? starting;
+    if (busy !== null)
       throw new ApiError(
         409,
         'audit_unavailable',
-        `audit ${running.auditId} is still running; this server runs one at a time. Start this one when it has finished (GET /admin/v1/audits/${running.auditId}).`,
+        `audit ${busy} is still running; this server runs one at a time. Start this one when it has finished (GET /admin/v1/audits/${busy}).`,
       );
     const auditId = newAuditId();
     const job: AuditJob = {
@@ -135,24 +138,30 @@ export function auditStarter(options: AuditStarterOptions): AuditStarterParts {
       rate: request.rate,
       answersPath: join(answersFolder(options.databasePath), `${auditId}.answers.jsonl`),
     };
-    store.dashboard.addAuditRun({
-      auditId,
-      startedBy: actor.name,
-      startedAt: new Date().toISOString(),
-      finishedAt: null,
-      status: 'running',
-      // what was asked, the key by its id only: never a secret
-      request: JSON.stringify({ ...request, cohorts, master_key_id: master.key_id }),
-      evidence: null,
-      error: null,
-    });
+    // taken before the first await, so that a second request waits its turn
+    starting = auditId;
+    try {
+      await store.dashboard.addAuditRun({
+        auditId,
+        startedBy: actor.name,
+        startedAt: new Date().toISOString(),
+        finishedAt: null,
+        status: 'running',
+        // what was asked, the key by its id only: never a secret
+        request: JSON.stringify({ ...request, cohorts, master_key_id: master.key_id }),
+        evidence: null,
+        error: null,
+      });
+    } finally {
+      starting = null;
+    }
     let worker: Worker;
     try {
       worker = new Worker(new URL('./dashboard-audit-worker.js', import.meta.url), {
         workerData: job,
       });
     } catch (error) {
-      finish(auditId, {
+      await finish(auditId, {
         kind: 'failed',
         message: `the audit thread did not start: ${(error as Error).message}`,
       });
@@ -170,15 +179,17 @@ export function auditStarter(options: AuditStarterOptions): AuditStarterParts {
       });
       worker.on('exit', (code) => {
         const stopped = running?.stopping === true;
-        running = null;
-        finish(
+        // the place is given up once the outcome is stored: no audit starts beside a row still running
+        void finish(
           auditId,
           outcome ??
             (stopped
               ? { kind: 'failed', message: 'the gateway stopped before the audit finished.' }
               : { kind: 'failed', message: `the audit thread stopped (exit code ${code}).` }),
-        );
-        resolve();
+        ).finally(() => {
+          running = null;
+          resolve();
+        });
       });
     });
     running = { auditId, worker, done, stopping: false };

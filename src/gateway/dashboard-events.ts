@@ -22,12 +22,12 @@ interface Mark {
   audits: string;
 }
 
-function markOf(store: SqliteStore): Mark {
-  const audits = store.dashboard.listAuditRuns()[0];
+async function markOf(store: SqliteStore): Promise<Mark> {
+  const audits = (await store.dashboard.listAuditRuns())[0];
   return {
-    seq: store.lastInteractionSeq(),
-    decisions: store.dashboard.decisionsMark().count,
-    cases: store.designation.listCases().length + store.dashboard.casesMark(),
+    seq: await store.lastInteractionSeq(),
+    decisions: (await store.dashboard.decisionsMark()).count,
+    cases: (await store.designation.listCases()).length + (await store.dashboard.casesMark()),
     audits: audits ? `${audits.auditId}:${audits.status}` : '',
   };
 }
@@ -45,8 +45,10 @@ export function registerDashboardEvents(
   });
   app.get(
     '/admin/v1/events',
-    userHandler(context)((actor, request, reply) => {
+    userHandler(context)(async (actor, request, reply) => {
       requireAction(actor, 'read');
+      // read before the stream is taken over, so that a failing store still gets an error answer
+      let last = await markOf(store);
       reply.hijack();
       const stream = reply.raw;
       stream.writeHead(200, {
@@ -56,45 +58,57 @@ export function registerDashboardEvents(
         'x-accel-buffering': 'no',
       });
       open.add(stream);
-      let last = markOf(store);
       let sentDecisions = last.decisions;
       let lastBeat = Date.now();
       stream.write(`event: hello\ndata: ${JSON.stringify(last)}\n\n`);
-      const timer = setInterval(() => {
-        try {
-          const now = markOf(store);
-          if (
-            now.seq !== last.seq ||
-            now.decisions !== last.decisions ||
-            now.cases !== last.cases ||
-            now.audits !== last.audits
-          ) {
-            const newestMs = store.dashboard.newestInteractionMs();
-            const fromMs = Math.floor((newestMs - 2 * hourMs) / hourMs) * hourMs;
-            const decisions =
-              now.decisions > sentDecisions
-                ? store.readDecisions().slice(sentDecisions, now.decisions)
-                : [];
-            sentDecisions = now.decisions;
-            const change = {
-              ...now,
-              newest_ms: newestMs,
-              traffic: trafficPoints(store, fromMs),
-              decisions: decisionPoints(decisions.slice(-500)),
-              accounts_by_action: store.dashboard.accountsByAction(),
-              cases_changed: now.cases !== last.cases,
-              audits_changed: now.audits !== last.audits,
-            };
-            last = now;
-            lastBeat = Date.now();
-            stream.write(`event: change\ndata: ${JSON.stringify(change)}\n\n`);
-          } else if (Date.now() - lastBeat > 15_000) {
-            lastBeat = Date.now();
-            stream.write(': still here\n\n');
-          }
-        } catch (error) {
-          request.log.warn({ err: error }, 'dashboard events: reading the store failed');
+      // the stream may close while the store is read: write nothing after that
+      const closed = () => stream.writableEnded || stream.destroyed;
+      const poll = async () => {
+        const now = await markOf(store);
+        if (
+          now.seq !== last.seq ||
+          now.decisions !== last.decisions ||
+          now.cases !== last.cases ||
+          now.audits !== last.audits
+        ) {
+          const newestMs = await store.dashboard.newestInteractionMs();
+          const fromMs = Math.floor((newestMs - 2 * hourMs) / hourMs) * hourMs;
+          const decisions =
+            now.decisions > sentDecisions
+              ? (await store.readDecisions()).slice(sentDecisions, now.decisions)
+              : [];
+          sentDecisions = now.decisions;
+          const change = {
+            ...now,
+            newest_ms: newestMs,
+            traffic: await trafficPoints(store, fromMs),
+            decisions: decisionPoints(decisions.slice(-500)),
+            accounts_by_action: await store.dashboard.accountsByAction(),
+            cases_changed: now.cases !== last.cases,
+            audits_changed: now.audits !== last.audits,
+          };
+          if (closed()) return;
+          last = now;
+          lastBeat = Date.now();
+          stream.write(`event: change\ndata: ${JSON.stringify(change)}\n\n`);
+        } else if (Date.now() - lastBeat > 15_000) {
+          if (closed()) return;
+          lastBeat = Date.now();
+          stream.write(': still here\n\n');
         }
+      };
+      // one poll at a time: a tick that comes while the last poll still reads the store is skipped
+      let polling = false;
+      const timer = setInterval(() => {
+        if (polling) return;
+        polling = true;
+        poll()
+          .catch((error: unknown) => {
+            request.log.warn({ err: error }, 'dashboard events: reading the store failed');
+          })
+          .finally(() => {
+            polling = false;
+          });
       }, pollMs);
       timer.unref();
       const stop = () => {
@@ -106,6 +120,8 @@ export function registerDashboardEvents(
         stop();
         stream.end();
       });
+      // a client that left while the first mark was read is gone already: no 'close' comes now
+      if (closed()) stop();
       return reply;
     }),
   );

@@ -14,9 +14,9 @@ export function registerIntelRoutes(app: FastifyInstance, context: DashboardCont
   const handle = userHandler(context);
   app.get(
     `${prefix}/intel`,
-    handle((actor) => {
+    handle(async (actor) => {
       requireAction(actor, 'read');
-      const objects = store.intel.listStixObjects({ latest: true });
+      const objects = await store.intel.listStixObjects({ latest: true });
       const counts = (origin: string) =>
         objects
           .filter((row) => row.origin === origin)
@@ -24,23 +24,21 @@ export function registerIntelRoutes(app: FastifyInstance, context: DashboardCont
             byType[row.type] = (byType[row.type] ?? 0) + 1;
             return byType;
           }, {});
-      const received = objects
-        .filter((row) => row.origin === 'received')
-        .slice(-200)
-        .map((row) => {
-          const receipt = store.intel.readStixReceipts(row.id).at(-1);
-          const object = JSON.parse(row.object) as { name?: string };
-          return {
-            id: row.id,
-            type: row.type,
-            name: object.name ?? null,
-            version: row.version,
-            source: receipt?.source ?? null,
-            channel: receipt?.channel ?? null,
-            received_at: receipt?.receivedAt ?? row.storedAt,
-          };
-        })
-        .reverse();
+      const received = [];
+      for (const row of objects.filter((item) => item.origin === 'received').slice(-200)) {
+        const receipt = (await store.intel.readStixReceipts(row.id)).at(-1);
+        const object = JSON.parse(row.object) as { name?: string };
+        received.push({
+          id: row.id,
+          type: row.type,
+          name: object.name ?? null,
+          version: row.version,
+          source: receipt?.source ?? null,
+          channel: receipt?.channel ?? null,
+          received_at: receipt?.receivedAt ?? row.storedAt,
+        });
+      }
+      received.reverse();
       const groupings = objects
         .filter((row) => row.type === 'grouping')
         .map((row) => {
@@ -60,12 +58,12 @@ export function registerIntelRoutes(app: FastifyInstance, context: DashboardCont
           };
         });
       return {
-        collections: store.taxii.listCollections().map((row) => ({
+        collections: (await store.taxii.listCollections()).map((row) => ({
           id: row.id,
           alias: row.alias,
           title: row.title,
         })),
-        partners: store.taxii.listPartners().map((row) => ({
+        partners: (await store.taxii.listPartners()).map((row) => ({
           name: row.name,
           amber: row.amber,
           revoked_at: row.revokedAt,
@@ -75,7 +73,7 @@ export function registerIntelRoutes(app: FastifyInstance, context: DashboardCont
         received: counts('received'),
         latest_received: received,
         groupings,
-        sightings: store.intel.readPartnerMatches().map((row) => ({
+        sightings: (await store.intel.readPartnerMatches()).map((row) => ({
           indicator_id: row.indicatorId,
           account_id: row.accountId,
           kind: row.kind,

@@ -181,7 +181,7 @@ describe('the dashboard API on a simulated week', () => {
     controller.abort();
     const hello = /^event: hello\ndata: (.*)\n\n/.exec(first);
     assert.ok(hello, first);
-    assert.equal(JSON.parse(hello[1]).seq, gateway.store.lastInteractionSeq());
+    assert.equal(JSON.parse(hello[1]).seq, await gateway.store.lastInteractionSeq());
   });
 
   test('overview: traffic adds up to the stored exchanges; campaigns riskiest first', async () => {
@@ -320,8 +320,7 @@ describe('the dashboard API on a simulated week', () => {
     // logged as an intel export by the liaison, with the bundle's hash
     const store = SqliteStore.open(databasePath);
     try {
-      const entries = store.designation
-        .readLogEntries()
+      const entries = (await store.designation.readLogEntries())
         .map((row) => JSON.parse(row.entry.toString('utf8')) as Record<string, unknown>)
         .filter((entry) => entry.kind === 'intel.export' && entry.channel === 'dashboard');
       assert.equal(entries.length, 1);
@@ -424,9 +423,9 @@ describe('the dashboard API on a simulated week', () => {
     const store = SqliteStore.open(databasePath);
     try {
       // a view kept by an earlier analysis is stale: the route draws the campaign again
-      store.dashboard.saveCampaignView(top.campaign_id, '2000-01-01T00:00:00.000Z', '{}');
+      await store.dashboard.saveCampaignView(top.campaign_id, '2000-01-01T00:00:00.000Z', '{}');
     } finally {
-      store.close();
+      await store.close();
     }
     const analystGraph = await read(`/campaigns/${top.campaign_id}/graph`, 'ana');
     assert.equal(analystGraph.source, 'infrastructure');
@@ -651,7 +650,7 @@ describe('watermark audits from the dashboard', () => {
     }
     const store = SqliteStore.open(databasePath);
     try {
-      const runs = store.dashboard.listAuditRuns();
+      const runs = await store.dashboard.listAuditRuns();
       assert.deepEqual(
         runs.filter((run) => run.status === 'running'),
         [],
@@ -668,7 +667,7 @@ test('a gateway without a watermark or an organisation says what to configure fo
   const bareFolder = temporaryDirectory('dg-dashboard-bare-');
   // a server killed mid-audit left its row 'running'
   const earlier = SqliteStore.open(join(bareFolder, 'gateway.db'));
-  earlier.dashboard.addAuditRun({
+  await earlier.dashboard.addAuditRun({
     auditId: 'audit-killed',
     startedBy: 'ana',
     startedAt: '2026-12-01T00:00:00.000Z',
@@ -686,13 +685,18 @@ test('a gateway without a watermark or an organisation says what to configure fo
     logLevel: 'silent',
   });
   try {
-    const secret = loadKeyHashSecret({ databasePath: bare.startup.store, store: bare.store });
-    addUser(bare.store.designation, secret, { name: 'dana', role: 'admin', by: null });
-    const setupToken = addUser(bare.store.designation, secret, {
-      name: 'ana',
-      role: 'analyst',
-      by: { name: 'dana', role: 'admin' },
-    }).token;
+    const secret = await loadKeyHashSecret({
+      databasePath: bare.startup.store,
+      store: bare.store,
+    });
+    await addUser(bare.store.designation, secret, { name: 'dana', role: 'admin', by: null });
+    const setupToken = (
+      await addUser(bare.store.designation, secret, {
+        name: 'ana',
+        role: 'analyst',
+        by: { name: 'dana', role: 'admin' },
+      })
+    ).token;
     const headers = { authorization: `Bearer ${setupToken}` };
     const listed = (await (await fetch(`${bare.url}/admin/v1/audits`, { headers })).json()) as {
       can_start: boolean;
@@ -713,11 +717,13 @@ test('a gateway without a watermark or an organisation says what to configure fo
     assert.equal(refused.status, 409);
     assert.equal(((await refused.json()) as any).error.code, 'audit_unavailable');
     // nor can it export to STIX before its config names who reports
-    const liaison = addUser(bare.store.designation, secret, {
-      name: 'lia',
-      role: 'liaison',
-      by: { name: 'dana', role: 'admin' },
-    }).token;
+    const liaison = (
+      await addUser(bare.store.designation, secret, {
+        name: 'lia',
+        role: 'liaison',
+        by: { name: 'dana', role: 'admin' },
+      })
+    ).token;
     const anonymous = await fetch(`${bare.url}/admin/v1/campaigns/cmp_any/stix`, {
       method: 'POST',
       headers: { authorization: `Bearer ${liaison}`, 'content-type': 'application/json' },

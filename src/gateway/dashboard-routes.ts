@@ -46,8 +46,13 @@ function parseCampaign(row: CampaignFindingRow): ReportedCampaign {
 }
 
 /** The newest decision of each of these accounts, by account. */
-function latestDecisions(store: SqliteStore, accountIds: string[]): Map<string, DecisionRow> {
-  return new Map(store.dashboard.latestDecisionsOf(accountIds).map((row) => [row.accountId, row]));
+async function latestDecisions(
+  store: SqliteStore,
+  accountIds: string[],
+): Promise<Map<string, DecisionRow>> {
+  return new Map(
+    (await store.dashboard.latestDecisionsOf(accountIds)).map((row) => [row.accountId, row]),
+  );
 }
 
 function integerParam(
@@ -75,8 +80,8 @@ export function registerDashboardRoutes(app: FastifyInstance, context: Dashboard
   const { store } = context;
   const handle = userHandler(context);
 
-  const findingOf = (campaignId: string): CampaignFindingRow => {
-    const row = store.intel.readCampaignFindings(campaignId)[0];
+  const findingOf = async (campaignId: string): Promise<CampaignFindingRow> => {
+    const row = (await store.intel.readCampaignFindings(campaignId))[0];
     if (!row)
       throw new ApiError(
         404,
@@ -87,14 +92,18 @@ export function registerDashboardRoutes(app: FastifyInstance, context: Dashboard
   };
 
   /** Personal data and secrets as the role may see them: the value, or a keyed pseudonym. */
-  const shown = (actor: Actor, prefixName: string, value: string | null): string | null => {
+  const shown = async (
+    actor: Actor,
+    prefixName: string,
+    value: string | null,
+  ): Promise<string | null> => {
     if (value === null) return null;
     return may(actor.role, 'read-raw') ? value : keyedLabel(store, prefixName, value);
   };
 
-  const casesByCampaign = () => {
+  const casesByCampaign = async () => {
     const byCampaign = new Map<string, { case_id: string; state: string }[]>();
-    for (const row of store.designation.listCases()) {
+    for (const row of await store.designation.listCases()) {
       const list = byCampaign.get(row.campaignId) ?? [];
       list.push({ case_id: row.caseId, state: row.state });
       byCampaign.set(row.campaignId, list);
@@ -104,30 +113,30 @@ export function registerDashboardRoutes(app: FastifyInstance, context: Dashboard
 
   app.get(
     `${prefix}/overview`,
-    handle((actor, request) => {
+    handle(async (actor, request) => {
       requireAction(actor, 'read');
       const since = queryText(request, 'since');
       if (since !== undefined && Number.isNaN(Date.parse(since)))
         throw new ApiError(400, 'invalid_request', 'since: an ISO 8601 time.', { param: 'since' });
-      const newestMs = store.dashboard.newestInteractionMs();
+      const newestMs = await store.dashboard.newestInteractionMs();
       const fromMs = newestMs === 0 ? 0 : Math.floor((newestMs - 7 * dayMs) / hourMs) * hourMs;
-      const decisions = store.readDecisions();
-      const cases = casesByCampaign();
-      const findings = store.intel.readCampaignFindings();
-      const benchmark = store.dashboard.readAccountFindings({ verdict: 'benchmark' });
-      const latest = latestDecisions(
+      const decisions = await store.readDecisions();
+      const cases = await casesByCampaign();
+      const findings = await store.intel.readCampaignFindings();
+      const benchmark = await store.dashboard.readAccountFindings({ verdict: 'benchmark' });
+      const latest = await latestDecisions(
         store,
         benchmark.map((row) => row.accountId),
       );
       return {
-        seq: store.lastInteractionSeq(),
+        seq: await store.lastInteractionSeq(),
         newest_ms: newestMs,
         bucket_ms: hourMs,
-        traffic: trafficPoints(store, fromMs),
+        traffic: await trafficPoints(store, fromMs),
         decisions: decisionPoints(decisions.slice(-2000)),
         decisions_total: decisions.length,
-        accounts_by_action: store.dashboard.accountsByAction(),
-        verdicts: store.dashboard.verdictCounts(),
+        accounts_by_action: await store.dashboard.accountsByAction(),
+        verdicts: await store.dashboard.verdictCounts(),
         campaigns: findings
           .filter((row) => row.withdrawnAt === null)
           .map((row) => {
@@ -168,8 +177,7 @@ export function registerDashboardRoutes(app: FastifyInstance, context: Dashboard
                   .filter((row) => row.analysedAt > since)
                   .map((row) => row.campaignId),
                 decisions: decisions.filter((row) => row.ts > since).length,
-                cases: store.designation
-                  .listCases()
+                cases: (await store.designation.listCases())
                   .filter((row) => row.updatedAt > since)
                   .map((row) => ({ case_id: row.caseId, state: row.state })),
               },
@@ -179,36 +187,40 @@ export function registerDashboardRoutes(app: FastifyInstance, context: Dashboard
 
   app.get(
     `${prefix}/campaigns/:id`,
-    handle((actor, request) => {
+    handle(async (actor, request) => {
       requireAction(actor, 'read');
-      const row = findingOf((request.params as { id: string }).id);
+      const row = await findingOf((request.params as { id: string }).id);
       const campaign = parseCampaign(row);
       const findings = new Map(
-        store.dashboard
-          .readAccountFindings({ campaignId: campaign.campaign_id })
-          .map((item) => [item.accountId, item]),
+        (await store.dashboard.readAccountFindings({ campaignId: campaign.campaign_id })).map(
+          (item) => [item.accountId, item],
+        ),
       );
       const traffic = new Map(
-        store.dashboard.accountTraffic(campaign.accounts).map((item) => [item.accountId, item]),
+        (await store.dashboard.accountTraffic(campaign.accounts)).map((item) => [
+          item.accountId,
+          item,
+        ]),
       );
       const facts = new Map(
-        store.dashboard.accountsOf(campaign.accounts).map((item) => [item.accountId, item]),
+        (await store.dashboard.accountsOf(campaign.accounts)).map((item) => [item.accountId, item]),
       );
-      const latest = latestDecisions(store, campaign.accounts);
+      const latest = await latestDecisions(store, campaign.accounts);
       const firstMs = campaign.first_seen ? Date.parse(campaign.first_seen) : null;
       const lastMs = campaign.last_seen ? Date.parse(campaign.last_seen) : null;
       const bucketMs =
         firstMs !== null && lastMs !== null && lastMs - firstMs > 21 * dayMs ? dayMs : hourMs;
-      const models = campaignViewOf(store, row).models;
+      const models = (await campaignViewOf(store, row)).models;
       const newest = models.at(-1);
       const actions: Record<string, number> = {};
-      const accounts = campaign.accounts.map((accountId) => {
+      const accounts = [];
+      for (const accountId of campaign.accounts) {
         const finding = findings.get(accountId);
         const figures = traffic.get(accountId);
         const account = facts.get(accountId);
         const action = latest.get(accountId)?.action ?? 'allow';
         actions[action] = (actions[action] ?? 0) + 1;
-        return {
+        accounts.push({
           account_id: accountId,
           verdict: finding?.verdict ?? null,
           risk: finding?.risk ?? null,
@@ -217,13 +229,13 @@ export function registerDashboardRoutes(app: FastifyInstance, context: Dashboard
           last_ms: figures?.lastMs ?? null,
           created_ms: account?.createdAtMs ?? null,
           country: account?.country ?? null,
-          card: shown(actor, 'card', account?.paymentFingerprint ?? null),
+          card: await shown(actor, 'card', account?.paymentFingerprint ?? null),
           action,
-        };
-      });
+        });
+      }
       return {
         campaign_id: campaign.campaign_id,
-        label: campaignLabelFor(store, campaign.campaign_id),
+        label: await campaignLabelFor(store, campaign.campaign_id),
         analysed_at: row.analysedAt,
         withdrawn_at: row.withdrawnAt,
         risk: campaign.risk,
@@ -236,9 +248,9 @@ export function registerDashboardRoutes(app: FastifyInstance, context: Dashboard
         actions,
         timeline: {
           bucket_ms: bucketMs,
-          traffic: store.designation
-            .trafficOf(campaign.accounts, bucketMs)
-            .map((bucket) => ({ t: bucket.bucketMs, requests: bucket.requests })),
+          traffic: (await store.designation.trafficOf(campaign.accounts, bucketMs)).map(
+            (bucket) => ({ t: bucket.bucketMs, requests: bucket.requests }),
+          ),
           models: models.map((model) => ({
             model: model.model,
             first_ms: model.firstMs,
@@ -247,19 +259,19 @@ export function registerDashboardRoutes(app: FastifyInstance, context: Dashboard
           release:
             newest && models.length > 1 ? { model: newest.model, first_ms: newest.firstMs } : null,
         },
-        cases: casesByCampaign().get(campaign.campaign_id) ?? [],
+        cases: (await casesByCampaign()).get(campaign.campaign_id) ?? [],
       };
     }),
   );
 
   app.get(
     `${prefix}/campaigns/:id/graph`,
-    handle((actor, request) => {
+    handle(async (actor, request) => {
       requireAction(actor, 'read');
-      const row = findingOf((request.params as { id: string }).id);
+      const row = await findingOf((request.params as { id: string }).id);
       return graphOf(
-        campaignViewOf(store, row),
-        (kind, value) => shown(actor, kindPrefix[kind], value) as string,
+        await campaignViewOf(store, row),
+        async (kind, value) => (await shown(actor, kindPrefix[kind], value)) as string,
       );
     }),
   );
@@ -267,7 +279,7 @@ export function registerDashboardRoutes(app: FastifyInstance, context: Dashboard
   // a campaign as a STIX 2.1 bundle to share: what `intel export --campaign` writes, logged the same way
   app.post(
     `${prefix}/campaigns/:id/stix`,
-    handle((actor, request, reply, desk) => {
+    handle(async (actor, request, reply, desk) => {
       requireAction(actor, 'talk-to-hub');
       const intel = context.intel ?? defaultIntelConfig;
       if (!intel.organization)
@@ -276,7 +288,7 @@ export function registerDashboardRoutes(app: FastifyInstance, context: Dashboard
           'invalid_request',
           'this server names no reporting organisation for its exports: set intel.organization.name in the --config file (docs/intel.md) and restart.',
         );
-      const row = findingOf((request.params as { id: string }).id);
+      const row = await findingOf((request.params as { id: string }).id);
       const fields = jsonBody(request);
       const tlp = fields.tlp ?? intel.default_tlp;
       if (typeof tlp !== 'string' || !isTlpLevel(tlp))
@@ -288,9 +300,9 @@ export function registerDashboardRoutes(app: FastifyInstance, context: Dashboard
             param: 'tlp',
           },
         );
-      const result = exportIntel(store, { campaignId: row.campaignId, tlp, config: intel });
+      const result = await exportIntel(store, { campaignId: row.campaignId, tlp, config: intel });
       const text = `${JSON.stringify(result.bundle, null, 2)}\n`;
-      desk.log.append({
+      await desk.log.append({
         kind: 'intel.export',
         at: new Date().toISOString(),
         actor: actor.name,
@@ -313,22 +325,23 @@ export function registerDashboardRoutes(app: FastifyInstance, context: Dashboard
 
   app.get(
     `${prefix}/accounts`,
-    handle((actor, request) => {
+    handle(async (actor, request) => {
       requireAction(actor, 'read');
       const verdict = queryText(request, 'verdict');
       const campaignId = queryText(request, 'campaign');
       const offset = integerParam(request, 'offset', 0, Number.MAX_SAFE_INTEGER);
       const limit = integerParam(request, 'limit', 100, 1000);
-      const { total, rows: page } = store.dashboard.accountFindingsPage(
+      const { total, rows: page } = await store.dashboard.accountFindingsPage(
         { ...(verdict ? { verdict } : {}), ...(campaignId ? { campaignId } : {}) },
         { offset, limit },
       );
       const traffic = new Map(
-        store.dashboard
-          .accountTraffic(page.map((item) => item.accountId))
-          .map((item) => [item.accountId, item]),
+        (await store.dashboard.accountTraffic(page.map((item) => item.accountId))).map((item) => [
+          item.accountId,
+          item,
+        ]),
       );
-      const latest = latestDecisions(
+      const latest = await latestDecisions(
         store,
         page.map((item) => item.accountId),
       );
@@ -350,16 +363,16 @@ export function registerDashboardRoutes(app: FastifyInstance, context: Dashboard
 
   app.get(
     `${prefix}/accounts/:id`,
-    handle((actor, request) => {
+    handle(async (actor, request) => {
       requireAction(actor, 'read');
       const accountId = (request.params as { id: string }).id;
-      const finding = store.dashboard.readAccountFinding(accountId);
-      const account: AccountRow | undefined = store.dashboard.accountsOf([accountId])[0];
-      const figures = store.dashboard.accountTraffic([accountId])[0];
+      const finding = await store.dashboard.readAccountFinding(accountId);
+      const account: AccountRow | undefined = (await store.dashboard.accountsOf([accountId]))[0];
+      const figures = (await store.dashboard.accountTraffic([accountId]))[0];
       if (!finding && !account && !figures)
         throw new ApiError(404, 'not_found', `no account '${accountId}' in the store.`);
       const span = figures ? figures.lastMs - figures.firstMs : 0;
-      const models = figures ? store.dashboard.modelsOfAccount(accountId) : [];
+      const models = figures ? await store.dashboard.modelsOfAccount(accountId) : [];
       const bucketMs = span > 21 * dayMs ? dayMs : hourMs;
       return {
         account_id: accountId,
@@ -368,12 +381,16 @@ export function registerDashboardRoutes(app: FastifyInstance, context: Dashboard
           ? {
               created_ms: account.createdAtMs,
               verification: account.verification,
-              organization: shown(actor, 'org', account.orgId),
+              organization: await shown(actor, 'org', account.orgId),
               // lower case, as the campaign graph keys them: one domain, one pseudonym
-              email_domain: shown(actor, 'domain', account.emailDomain?.toLowerCase() ?? null),
-              card: shown(actor, 'card', account.paymentFingerprint),
+              email_domain: await shown(
+                actor,
+                'domain',
+                account.emailDomain?.toLowerCase() ?? null,
+              ),
+              card: await shown(actor, 'card', account.paymentFingerprint),
               country: account.country,
-              signup_ip: shown(actor, 'ip', account.signupIp),
+              signup_ip: await shown(actor, 'ip', account.signupIp),
             }
           : null,
         finding: finding
@@ -393,9 +410,9 @@ export function registerDashboardRoutes(app: FastifyInstance, context: Dashboard
               input_tokens: models.reduce((total, model) => total + model.inputTokens, 0),
               output_tokens: models.reduce((total, model) => total + model.outputTokens, 0),
               bucket_ms: bucketMs,
-              buckets: store.dashboard
-                .trafficOfAccount(accountId, bucketMs)
-                .map((bucket) => ({ t: bucket.bucketMs, requests: bucket.requests })),
+              buckets: (await store.dashboard.trafficOfAccount(accountId, bucketMs)).map(
+                (bucket) => ({ t: bucket.bucketMs, requests: bucket.requests }),
+              ),
               models: models.map((model) => ({
                 model: model.model,
                 requests: model.requests,
@@ -404,7 +421,7 @@ export function registerDashboardRoutes(app: FastifyInstance, context: Dashboard
               })),
             }
           : null,
-        decisions: store.readDecisions({ accountId }).map((row) => ({
+        decisions: (await store.readDecisions({ accountId })).map((row) => ({
           ts: row.ts,
           action: row.action,
           verdict: row.verdict,
@@ -418,7 +435,7 @@ export function registerDashboardRoutes(app: FastifyInstance, context: Dashboard
 
   app.get(
     `${prefix}/accounts/:id/exchanges`,
-    handle((actor, request) => {
+    handle(async (actor, request) => {
       requireAction(actor, 'read');
       const accountId = (request.params as { id: string }).id;
       const limit = integerParam(request, 'limit', 50, 500);
@@ -432,20 +449,26 @@ export function registerDashboardRoutes(app: FastifyInstance, context: Dashboard
           });
         before = { tsMs: Number(match[1]), seq: Number(match[2]) };
       }
-      const rows = store.dashboard.exchangesOf(accountId, { limit, ...(before ? { before } : {}) });
+      const rows = await store.dashboard.exchangesOf(accountId, {
+        limit,
+        ...(before ? { before } : {}),
+      });
       const last = rows.at(-1);
-      return {
-        exchanges: rows.map((row) => ({
+      const exchanges = [];
+      for (const row of rows)
+        exchanges.push({
           id: row.id,
           ts_ms: row.tsMs,
           api: row.api,
           model: row.model,
-          client_ip: shown(actor, 'ip', row.clientIp),
+          client_ip: await shown(actor, 'ip', row.clientIp),
           status: row.status,
           input_tokens: row.inputTokens,
           output_tokens: row.outputTokens,
           latency_ms: row.latencyMs,
-        })),
+        });
+      return {
+        exchanges,
         next_before: rows.length === limit && last ? `${last.tsMs}:${last.seq}` : null,
       };
     }),
@@ -476,16 +499,22 @@ const kindPrefix: Record<string, string> = {
  * A campaign's graph as the page draws it: accounts by id, shared values by a label the role may
  * see (a keyed pseudonym unless it may read raw data); edges as pairs of node indexes.
  */
-function graphOf(view: CampaignView, label: (kind: string, value: string) => string) {
-  return {
-    analysed_at: view.analysedAt,
-    nodes: view.graph.nodes.map((node) => ({
+async function graphOf(
+  view: CampaignView,
+  label: (kind: string, value: string) => Promise<string>,
+) {
+  const nodes = [];
+  for (const node of view.graph.nodes)
+    nodes.push({
       kind: node.kind,
-      label: node.kind === 'account' ? node.value : label(node.kind, node.value),
+      label: node.kind === 'account' ? node.value : await label(node.kind, node.value),
       members: node.members,
       x: node.x,
       y: node.y,
-    })),
+    });
+  return {
+    analysed_at: view.analysedAt,
+    nodes,
     edges: view.graph.edges,
     source: view.graph.source ?? 'infrastructure',
     omitted: view.graph.omitted,

@@ -5,11 +5,11 @@ import type { DecisionRow, SqliteStore } from '../store/index.js';
 export const hourMs = 3_600_000;
 
 /** Stored requests per hour from `fromMs` on. */
-export function trafficPoints(
+export async function trafficPoints(
   store: SqliteStore,
   fromMs: number,
-): { t: number; requests: number }[] {
-  return store.dashboard.trafficSince(fromMs, hourMs).map((bucket) => ({
+): Promise<{ t: number; requests: number }[]> {
+  return (await store.dashboard.trafficSince(fromMs, hourMs)).map((bucket) => ({
     t: bucket.bucketMs,
     requests: bucket.requests,
   }));

@@ -18,7 +18,7 @@ test('/admin/v1: user tokens and roles, the case workflow and the log, as the CL
   const tokens = new Map<string, string>();
   const setup = SqliteStore.open(databasePath);
   try {
-    setup.intel.saveCampaignFindings([
+    await setup.intel.saveCampaignFindings([
       {
         campaignId: 'cmp_top',
         analysedAt: '2026-12-01T00:00:00.000Z',
@@ -33,7 +33,7 @@ test('/admin/v1: user tokens and roles, the case workflow and the log, as the CL
         withdrawnReason: null,
       },
     ]);
-    const secret = loadKeyHashSecret({ databasePath, store: setup });
+    const secret = await loadKeyHashSecret({ databasePath, store: setup });
     const people: [string, Role][] = [
       ['dana', 'admin'],
       ['ana', 'analyst'],
@@ -43,7 +43,7 @@ test('/admin/v1: user tokens and roles, the case workflow and the log, as the CL
       ['vic', 'viewer'],
     ];
     for (const [name, role] of people) {
-      const added = addUser(setup.designation, secret, {
+      const added = await addUser(setup.designation, secret, {
         name,
         role,
         by: name === 'dana' ? null : { name: 'dana', role: 'admin' },
@@ -179,7 +179,7 @@ test('/admin/v1: user tokens and roles, the case workflow and the log, as the CL
     // the log: the last step proved against the signed checkpoint, with the key the store recorded
     const last = view.events.at(-1)?.log_index as number;
     const proof = (await call('GET', `/log/entries/${last}/proof`, 'vic')).json();
-    const key = recordedVerifierKey(gateway.store) as string;
+    const key = (await recordedVerifierKey(gateway.store)) as string;
     const entry = checkEntryProof(proof as never, key) as {
       kind: string;
       to: string;

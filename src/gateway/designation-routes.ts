@@ -30,13 +30,13 @@ import { ApiError, sendApiError } from './api-error.js';
 export interface DesignationContext {
   store: SqliteStore;
   /** The transparency log, opened on first use. */
-  log: () => TransparencyLog;
+  log: () => Promise<TransparencyLog>;
   keyHashSecret: Buffer;
 }
 
 const prefix = '/admin/v1';
 
-function actorOf(request: FastifyRequest, context: DesignationContext): Actor {
+async function actorOf(request: FastifyRequest, context: DesignationContext): Promise<Actor> {
   const header = request.headers.authorization ?? '';
   const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
   if (!token)
@@ -45,7 +45,7 @@ function actorOf(request: FastifyRequest, context: DesignationContext): Actor {
       'user_token_required',
       'Log in: send "Authorization: Bearer <token>" with the token `distillguard users add` printed.',
     );
-  const actor = userOfToken(context.store.designation, context.keyHashSecret, token);
+  const actor = await userOfToken(context.store.designation, context.keyHashSecret, token);
   if (!actor)
     throw new ApiError(
       401,
@@ -95,16 +95,19 @@ export type UserWork = (
 export function userHandler(
   context: DesignationContext,
 ): (work: UserWork) => (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> {
-  const deskOf = (): CaseDesk => ({ store: context.store, log: context.log() });
+  const deskOf = async (): Promise<CaseDesk> => ({
+    store: context.store,
+    log: await context.log(),
+  });
   return (work) => async (request, reply) => {
     try {
-      const actor = actorOf(request, context);
-      const desk = deskOf();
-      expireDue(desk);
+      const actor = await actorOf(request, context);
+      const desk = await deskOf();
+      await expireDue(desk);
       try {
         return await work(actor, request, reply, desk);
       } finally {
-        desk.log.checkpoint();
+        await desk.log.checkpoint();
       }
     } catch (error) {
       const answer =
@@ -123,16 +126,22 @@ export function userHandler(
 export function registerDesignationRoutes(app: FastifyInstance, context: DesignationContext): void {
   const handle = userHandler(context);
   /** Users disabled since: their approvals no longer count. */
-  const disabledUsers = () =>
+  const disabledUsers = async () =>
     new Set(
-      context.store.designation
-        .listUsers()
+      (await context.store.designation.listUsers())
         .filter((user) => user.disabledAt !== null)
         .map((user) => user.name),
     );
-  const caseView = (desk: CaseDesk, caseId: string) => {
-    const row = requireCase(desk, caseId);
-    const caseEvents = context.store.designation.readCaseEvents(caseId);
+  const caseView = async (desk: CaseDesk, caseId: string) => {
+    // one snapshot: the state, its history and its approvals as they stood together
+    const { row, caseEvents, disabled, attachments } = await context.store.designation.snapshot(
+      async () => ({
+        row: await requireCase(desk, caseId),
+        caseEvents: await context.store.designation.readCaseEvents(caseId),
+        disabled: await disabledUsers(),
+        attachments: await context.store.designation.readAttachments(caseId),
+      }),
+    );
     return {
       case_id: row.caseId,
       campaign_id: row.campaignId,
@@ -149,7 +158,7 @@ export function registerDesignationRoutes(app: FastifyInstance, context: Designa
         roles: step.action === 'system' ? [] : rolesFor(step.action),
         approvals: step.approvals === true,
         approved_by: step.approvals
-          ? approvalsOf(caseEvents, step.to, disabledUsers()).map((event) => event.actor)
+          ? approvalsOf(caseEvents, step.to, disabled).map((event) => event.actor)
           : [],
         warning_check: step.warningCheck === true,
         needs_expiry: step.needsExpiry === true,
@@ -165,7 +174,7 @@ export function registerDesignationRoutes(app: FastifyInstance, context: Designa
         reason: event.reason,
         log_index: event.logIndex,
       })),
-      attachments: context.store.designation.readAttachments(caseId).map((file) => ({
+      attachments: attachments.map((file) => ({
         kind: file.kind,
         name: file.name,
         sha256: file.sha256,
@@ -183,10 +192,10 @@ export function registerDesignationRoutes(app: FastifyInstance, context: Designa
 
   app.get(
     `${prefix}/campaigns`,
-    handle((actor) => {
+    handle(async (actor) => {
       requireAction(actor, 'read');
       return {
-        campaigns: context.store.intel.readCampaignFindings().map((row) => {
+        campaigns: (await context.store.intel.readCampaignFindings()).map((row) => {
           const campaign = JSON.parse(row.campaign) as JsonObject & { accounts: string[] };
           return {
             ...campaign,
@@ -201,10 +210,10 @@ export function registerDesignationRoutes(app: FastifyInstance, context: Designa
 
   app.get(
     `${prefix}/cases`,
-    handle((actor) => {
+    handle(async (actor) => {
       requireAction(actor, 'read');
       return {
-        cases: context.store.designation.listCases().map((row) => ({
+        cases: (await context.store.designation.listCases()).map((row) => ({
           case_id: row.caseId,
           campaign_id: row.campaignId,
           state: row.state,
@@ -218,9 +227,9 @@ export function registerDesignationRoutes(app: FastifyInstance, context: Designa
 
   app.post(
     `${prefix}/cases`,
-    handle((actor, request, reply, desk) => {
+    handle(async (actor, request, reply, desk) => {
       const fields = jsonBody(request);
-      const row = openCase(
+      const row = await openCase(
         desk,
         actor,
         text(fields, 'campaign_id', true) as string,
@@ -233,7 +242,7 @@ export function registerDesignationRoutes(app: FastifyInstance, context: Designa
 
   app.get(
     `${prefix}/cases/:id`,
-    handle((actor, request, _reply, desk) => {
+    handle(async (actor, request, _reply, desk) => {
       requireAction(actor, 'read');
       return caseView(desk, (request.params as { id: string }).id);
     }),
@@ -241,10 +250,10 @@ export function registerDesignationRoutes(app: FastifyInstance, context: Designa
 
   app.post(
     `${prefix}/cases/:id/approvals`,
-    handle((actor, request, _reply, desk) => {
+    handle(async (actor, request, _reply, desk) => {
       const fields = jsonBody(request);
       const caseId = (request.params as { id: string }).id;
-      approveCase(
+      await approveCase(
         desk,
         actor,
         caseId,
@@ -257,10 +266,10 @@ export function registerDesignationRoutes(app: FastifyInstance, context: Designa
 
   app.post(
     `${prefix}/cases/:id/transitions`,
-    handle((actor, request, _reply, desk) => {
+    handle(async (actor, request, _reply, desk) => {
       const fields = jsonBody(request);
       const caseId = (request.params as { id: string }).id;
-      transitionCase(desk, actor, caseId, {
+      await transitionCase(desk, actor, caseId, {
         to: text(fields, 'to', true) as string,
         reason: text(fields, 'reason', true) as string,
         expiresAt: text(fields, 'expires', false),
@@ -272,23 +281,23 @@ export function registerDesignationRoutes(app: FastifyInstance, context: Designa
 
   app.get(
     `${prefix}/log/checkpoint`,
-    handle((actor, _request, reply, desk) => {
+    handle(async (actor, _request, reply, desk) => {
       requireAction(actor, 'read');
       void reply.type('text/plain; charset=utf-8');
-      return desk.log.checkpoint().note;
+      return (await desk.log.checkpoint()).note;
     }),
   );
 
   app.get(
     `${prefix}/log/entries/:index/proof`,
-    handle((actor, request, _reply, desk) => {
+    handle(async (actor, request, _reply, desk) => {
       requireAction(actor, 'read');
       const index = Number((request.params as { index: string }).index);
       if (!Number.isSafeInteger(index) || index < 0)
         throw new ApiError(400, 'invalid_request', 'index: an entry number (0, 1, ...).', {
           param: 'index',
         });
-      return proveEntry(desk.log, index, desk.log.checkpoint());
+      return proveEntry(desk.log, index, await desk.log.checkpoint());
     }),
   );
 }

@@ -68,17 +68,18 @@ readFacts();
 // partners' indicators (intel import or pull into the same store) and the community keys to match
 // them, read with the account facts
 let partners: PartnerIndicatorSet | null = null;
-const readPartners = () => {
+const readPartners = async () => {
   if (!args.partnerSignal) return;
-  const loaded = loadPartnerIndicators(reader);
+  const loaded = await loadPartnerIndicators(reader);
   partners = loaded.indicators.length > 0 ? loaded : null;
 };
-readPartners();
+await readPartners();
 // `distillguard accounts import` into the same store, while the gateway runs, is seen within a minute
 // (POST /v1/admin/accounts at once)
+// (a failed read ends this process, as a failed read of the facts does; the gateway restarts it)
 const factsTimer = setInterval(() => {
   readFacts();
-  readPartners();
+  void readPartners();
 }, 60_000);
 factsTimer.unref();
 
@@ -188,7 +189,7 @@ async function tail(): Promise<void> {
 process.on('message', (request: LiveRequest) => {
   if (request.op === 'facts') {
     readFacts();
-    readPartners();
+    void readPartners();
   } else if (request.op === 'assess') {
     waiting.push({ seq: request.seq, upTo: request.upTo });
     wake?.();

@@ -20,12 +20,15 @@ import { ApiKeys } from './api-keys.js';
 import { keyHashSecretVariable } from '../core/index.js';
 import { createSecretFile, loadKeyHashSecret } from './key-hash-secret.js';
 
-function withEnvironment<T>(value: string | undefined, work: () => T): T {
+async function withEnvironment<T>(
+  value: string | undefined,
+  work: () => T | Promise<T>,
+): Promise<T> {
   const before = process.env[keyHashSecretVariable];
   if (value === undefined) delete process.env[keyHashSecretVariable];
   else process.env[keyHashSecretVariable] = value;
   try {
-    return work();
+    return await work();
   } finally {
     if (before === undefined) delete process.env[keyHashSecretVariable];
     else process.env[keyHashSecretVariable] = before;
@@ -35,16 +38,16 @@ function withEnvironment<T>(value: string | undefined, work: () => T): T {
 const refusal = (pattern: RegExp) => (error: unknown) =>
   error instanceof DistillGuardError && error.code === 'usage' && pattern.test(error.message);
 
-test('the environment value needs 16 characters, like the file', () => {
-  withEnvironment('x', () =>
-    assert.throws(
+test('the environment value needs 16 characters, like the file', async () => {
+  await withEnvironment('x', () =>
+    assert.rejects(
       () => loadKeyHashSecret({ databasePath: ':memory:' }),
       refusal(/DISTILLGUARD_KEY_HASH_SECRET is shorter than 16/),
     ),
   );
-  withEnvironment('a-long-enough-secret-value', () =>
+  await withEnvironment('a-long-enough-secret-value', async () =>
     assert.equal(
-      loadKeyHashSecret({ databasePath: ':memory:' }).toString(),
+      (await loadKeyHashSecret({ databasePath: ':memory:' })).toString(),
       'a-long-enough-secret-value',
     ),
   );
@@ -56,25 +59,25 @@ test('a changed secret stops the start (every key would fail); a lost file is no
   const store = SqliteStore.open(databasePath);
   try {
     await withEnvironment(undefined, async () => {
-      const first = loadKeyHashSecret({ databasePath, store });
+      const first = await loadKeyHashSecret({ databasePath, store });
       const file = `${databasePath}.key-hash-secret`;
       assert.equal(statSync(file).mode & 0o777, 0o600);
       const key = await new ApiKeys(store, first).create('acct-1');
       assert.deepEqual(
-        loadKeyHashSecret({ databasePath, store }),
+        await loadKeyHashSecret({ databasePath, store }),
         first,
         'the same secret next time',
       );
       // the probe of the review: an environment value that differs from the file
-      withEnvironment('another-secret-entirely-0123', () =>
-        assert.throws(
+      await withEnvironment('another-secret-entirely-0123', () =>
+        assert.rejects(
           () => loadKeyHashSecret({ databasePath, store }),
           refusal(/is not the one the API keys and admin tokens .* were made with/),
         ),
       );
       // a restore that lost the file
       rmSync(file);
-      assert.throws(
+      await assert.rejects(
         () => loadKeyHashSecret({ databasePath, store }),
         refusal(/secret file .* is missing, but .* holds 1 API keys/),
       );
@@ -82,7 +85,9 @@ test('a changed secret stops the start (every key would fail); a lost file is no
       writeFileSync(file, first);
       chmodSync(file, 0o644);
       assert.ok(
-        new ApiKeys(store, loadKeyHashSecret({ databasePath, store })).authenticate(key.secret),
+        await new ApiKeys(store, await loadKeyHashSecret({ databasePath, store })).authenticate(
+          key.secret,
+        ),
         'the restored file works again',
       );
       assert.equal(statSync(file).mode & 0o777, 0o600, 'tightened again');
@@ -122,7 +127,7 @@ test(
   },
 );
 
-test('creating the secret file when another process just made it keeps that one; a file another user owns is not chmodded', () => {
+test('creating the secret file when another process just made it keeps that one; a file another user owns is not chmodded', async () => {
   const folder = mkdtempSync(join(tmpdir(), 'dg-key-secret-file-'));
   try {
     const file = join(folder, 'g.db.key-hash-secret');
@@ -137,9 +142,9 @@ test('creating the secret file when another process just made it keeps that one;
       // as root, hand the file to another user: serve reads it and leaves its mode to its owner
       chmodSync(file, 0o640);
       chownSync(file, 1, 1);
-      withEnvironment(undefined, () =>
+      await withEnvironment(undefined, async () =>
         assert.equal(
-          loadKeyHashSecret({ databasePath: join(folder, 'g.db') }).toString(),
+          (await loadKeyHashSecret({ databasePath: join(folder, 'g.db') })).toString(),
           'made-by-the-other-process-0123',
         ),
       );

@@ -27,11 +27,11 @@ function tooShort(origin: string): DistillGuardError {
   );
 }
 
-function heldCredentials(store: Store | undefined): number {
+async function heldCredentials(store: Store | undefined): Promise<number> {
   return store
-    ? store.listApiKeys().length +
-        store.listAdminTokens().length +
-        store.designation.listUsers().length
+    ? (await store.listApiKeys()).length +
+        (await store.listAdminTokens()).length +
+        (await store.designation.listUsers()).length
     : 0;
 }
 
@@ -59,7 +59,9 @@ function restrictMode(file: string): void {
     chmodSync(file, 0o600);
 }
 
-function readSecret(options: KeyHashSecretOptions): { secret: Buffer; origin: string } {
+async function readSecret(
+  options: KeyHashSecretOptions,
+): Promise<{ secret: Buffer; origin: string }> {
   const fromEnvironment = process.env[keyHashSecretVariable];
   if (fromEnvironment !== undefined && fromEnvironment !== '') {
     if (fromEnvironment.length < minimumLength) throw tooShort(keyHashSecretVariable);
@@ -84,7 +86,7 @@ function readSecret(options: KeyHashSecretOptions): { secret: Buffer; origin: st
         'usage',
         `key-hashing secret file '${file}' does not exist. Create it with at least 32 random bytes or leave the option out.`,
       );
-    const held = heldCredentials(options.store);
+    const held = await heldCredentials(options.store);
     if (held > 0) {
       throw new DistillGuardError(
         'usage',
@@ -106,11 +108,11 @@ function readSecret(options: KeyHashSecretOptions): { secret: Buffer; origin: st
  * made with. It is never logged.
  * @throws DistillGuardError('usage') when it is too short, missing while keys exist, or changed.
  */
-export function loadKeyHashSecret(options: KeyHashSecretOptions): Buffer {
-  const { secret, origin } = readSecret(options);
+export async function loadKeyHashSecret(options: KeyHashSecretOptions): Promise<Buffer> {
+  const { secret, origin } = await readSecret(options);
   if (options.store) {
     const check = createHmac('sha256', secret).update(checkConstant).digest('base64url');
-    const stored = options.store.writeSettingOnce(checkSetting, check);
+    const stored = await options.store.writeSettingOnce(checkSetting, check);
     if (
       stored.length !== check.length ||
       !timingSafeEqual(Buffer.from(stored), Buffer.from(check))

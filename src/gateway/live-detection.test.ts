@@ -77,7 +77,7 @@ test(
       restart: { firstDelayMs: 300 },
     });
     try {
-      const first = await detection.assessNow(stored.store.lastInteractionSeq());
+      const first = await detection.assessNow(await stored.store.lastInteractionSeq());
       assert.equal(first.interactions, 5);
       assert.equal(detection.isStale(Date.now()), false);
       process.kill(detection.pid as number, 'SIGKILL');
@@ -85,7 +85,7 @@ test(
       assert.equal(detection.assessment, first, 'the last assessment stays in use');
       assert.equal(detection.isStale(Date.now()), true);
       await assert.rejects(
-        detection.assessNow(stored.store.lastInteractionSeq()),
+        detection.assessNow(await stored.store.lastInteractionSeq()),
         (error: Error & { status?: number }) =>
           error.status === 503 && /restarting.*SIGKILL/.test(error.message),
       );
@@ -96,7 +96,7 @@ test(
       assert.equal(detection.isStale(Date.now()), false);
       // the restarted detector read the store again (warm start), and folds in what comes next
       await stored.add(1);
-      const after = await detection.assessNow(stored.store.lastInteractionSeq());
+      const after = await detection.assessNow(await stored.store.lastInteractionSeq());
       assert.equal(after.interactions, 6);
     } finally {
       await detection.close();
@@ -127,7 +127,7 @@ test(
       storedThrough: () => stored.store.lastInteractionSeq(),
     });
     try {
-      const assessment = await detection.assessNow(stored.store.lastInteractionSeq(), 10_000);
+      const assessment = await detection.assessNow(await stored.store.lastInteractionSeq(), 10_000);
       assert.equal(assessment.interactions, 4);
       await until('the status', () => detection.health().skippedRows === 1, 5_000);
       const skipped = lines.filter((line) => /skipped stored interaction 3/.test(line.message));

@@ -29,7 +29,7 @@ export interface LiveDetectionOptions {
   onAssessment?: (assessment: LiveAssessment) => void;
   log?: BackgroundLog;
   /** The store's newest sequence number (SqliteStore.lastInteractionSeq), to measure how far behind the detector is. */
-  storedThrough?: () => number;
+  storedThrough?: () => Promise<number>;
   /** An assessment older than this, or a detector further behind than this, is stale (ms; default 60 s). */
   staleAfterMs?: number;
   /** How long assessNow waits while the detector makes no progress toward it (ms; default 30 s). */
@@ -124,6 +124,8 @@ export class LiveDetection {
   /** [store sequence number, when it was first seen] for exchanges stored but maybe not yet read. */
   private readonly storedSamples: [number, number][] = [];
   private lastStoredSeq = 0;
+  /** A read of the store's sequence number is under way. */
+  private sampling = false;
   private readonly pageFailures = new FailureEpisode();
   private readonly skips = new FailureEpisode();
   private lastSkipMs = 0;
@@ -451,16 +453,7 @@ export class LiveDetection {
 
   /** Once a second: how far the store is ahead, waits that made no progress, episodes that ended. */
   private check(nowMs: number): void {
-    try {
-      const seq = this.options.storedThrough?.() ?? 0;
-      if (seq > this.lastStoredSeq) {
-        this.lastStoredSeq = seq;
-        // when full, the oldest sample stays right and the lag is still measured from it
-        if (this.storedSamples.length < maxStoredSamples) this.storedSamples.push([seq, nowMs]);
-      }
-    } catch {
-      // the store is closing; the next check samples again
-    }
+    this.sampleStored(nowMs);
     for (const waiter of [...this.waiting]) {
       if (nowMs - Math.max(waiter.sinceMs, this.lastProgressMs) <= waiter.timeoutMs) continue;
       this.waiting.splice(this.waiting.indexOf(waiter), 1);
@@ -478,6 +471,26 @@ export class LiveDetection {
           `live detection has skipped ${this.skippedRows} unreadable stored row(s) in all; none in the last minute`,
         );
     }
+  }
+
+  /** Reads how far the store is (one read at a time) and keeps the sample for the lag. */
+  private sampleStored(nowMs: number): void {
+    const storedThrough = this.options.storedThrough;
+    if (!storedThrough || this.sampling) return;
+    this.sampling = true;
+    void storedThrough()
+      .then(
+        (seq) => {
+          if (seq <= this.lastStoredSeq) return;
+          this.lastStoredSeq = seq;
+          // when full, the oldest sample stays right and the lag is still measured from it
+          if (this.storedSamples.length < maxStoredSamples) this.storedSamples.push([seq, nowMs]);
+        },
+        () => {
+          // the store is closing; the next check samples again
+        },
+      )
+      .finally(() => (this.sampling = false));
   }
 
   /** Milliseconds since the oldest stored exchange the detector has not read was first seen in the store. */

@@ -43,22 +43,46 @@ export function serveModelRoute(
 ): void {
   const startedAt = performance.now();
   const family = familyOf(surface);
-  let caller: Caller;
-  try {
-    caller = authenticateCaller(request.headers, context.keys, context.trustAccountHeader);
-  } catch (error) {
-    // answered at once, the body left unread; the connection closes after the answer
-    context.metrics.countRequest(surface, 401, 'none');
-    response.setHeader('connection', 'close');
-    writeApiError(
-      response,
-      family,
-      error instanceof ApiError
-        ? error
-        : new ApiError(401, 'invalid_api_key', 'The API key could not be checked.'),
-    );
-    return;
-  }
+  request.on('error', () => response.destroy());
+  authenticateCaller(request.headers, context.keys, context.trustAccountHeader).then(
+    (caller) =>
+      readAndServe(
+        context,
+        bodyLimit,
+        surface,
+        request,
+        response,
+        expectsContinue,
+        caller,
+        startedAt,
+      ),
+    (error: unknown) => {
+      // answered at once, the body left unread; the connection closes after the answer
+      context.metrics.countRequest(surface, 401, 'none');
+      response.setHeader('connection', 'close');
+      writeApiError(
+        response,
+        family,
+        error instanceof ApiError
+          ? error
+          : new ApiError(401, 'invalid_api_key', 'The API key could not be checked.'),
+      );
+    },
+  );
+}
+
+/** Reads the body of an authenticated model request within `bodyLimit` bytes and serves it. */
+function readAndServe(
+  context: ProxyContext,
+  bodyLimit: number,
+  surface: GatewaySurface,
+  request: IncomingMessage,
+  response: ServerResponse,
+  expectsContinue: boolean,
+  caller: Caller,
+  startedAt: number,
+): void {
+  const family = familyOf(surface);
   if (expectsContinue) response.writeContinue();
   const refuseTooLarge = () => {
     context.metrics.countRequest(surface, 413, 'none');
@@ -103,5 +127,4 @@ export function serveModelRoute(
       startedAt,
     );
   });
-  request.on('error', () => response.destroy());
 }

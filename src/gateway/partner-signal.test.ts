@@ -26,7 +26,7 @@ test(
     const databasePath = join(folder, 'gateway.db');
     const store = SqliteStore.open(databasePath);
     const key = newIntelKey('community-1');
-    store.intel.addIntelKey(key);
+    await store.intel.addIntelKey(key);
     const head = requestSignals(
       chat({ account: 'x', ts: Date.now(), text: template('x') }),
       Date.now(),
@@ -34,7 +34,7 @@ test(
     assert.ok(head !== null);
     const fingerprint = keyedFingerprint(key.secret, 'template', head);
     const card = keyedFingerprint(key.secret, 'payment', 'pm_operator_card_7');
-    const imported = importBundle(
+    const imported = await importBundle(
       store,
       {
         type: 'bundle',
@@ -130,7 +130,7 @@ test(
           storedThrough: () => store.lastInteractionSeq(),
         });
         try {
-          const assessment = await detection.assessNow(store.lastInteractionSeq());
+          const assessment = await detection.assessNow(await store.lastInteractionSeq());
           const reasons = new Map(assessment.reasons);
           const harvester = reasons.get('acct-harvester') ?? '';
           if (partnerSignal) {

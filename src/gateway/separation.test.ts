@@ -42,8 +42,8 @@ describe('separation', () => {
       logLevel: 'silent',
     });
     try {
-      const reader = gateway.tokens.create(['read']).secret;
-      const actor = gateway.tokens.create(['act']).secret;
+      const reader = (await gateway.tokens.create(['read'])).secret;
+      const actor = (await gateway.tokens.create(['act'])).secret;
       const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
       assert.equal((await request(`${gateway.url}/metrics`)).statusCode, 401);
       assert.equal(

@@ -172,7 +172,7 @@ async function startGatewayWith(
   if (forwarder) cleanup.add(() => forwarder.close(0));
   const store = openGatewayStore(options.databasePath, app.log);
   cleanup.add(() => store.close());
-  const keyHashSecret = loadKeyHashSecret({
+  const keyHashSecret = await loadKeyHashSecret({
     databasePath: options.databasePath,
     file: options.keyHashSecretFile,
     store,
@@ -180,7 +180,7 @@ async function startGatewayWith(
   const keys = new ApiKeys(store, keyHashSecret);
   const tokens = new AdminTokens(store, keyHashSecret, options.adminToken ?? null);
   // exchanges stored before this start feed live detection again (warm start), without repeats
-  const lastStoredSeq = store.lastInteractionSeq();
+  const lastStoredSeq = await store.lastInteractionSeq();
   const importId = await store.beginImport('interactions', {
     kind: 'gateway',
     path: null,
@@ -270,18 +270,21 @@ async function startGatewayWith(
     refreshFacts: () => detection.refreshFacts(),
   });
   // the log's key is read (or made) on the first designation request, not at start
-  let designationLog: TransparencyLog | null = null;
+  let designationLog: Promise<TransparencyLog> | null = null;
   const userContext = {
     store,
     keyHashSecret,
     log: () =>
-      (designationLog ??= new TransparencyLog(
-        store.designation,
-        loadLogSigner({ databasePath: options.databasePath, store }),
+      (designationLog ??= loadLogSigner({ databasePath: options.databasePath, store }).then(
+        (signer) => new TransparencyLog(store.designation, signer),
+        (error: unknown) => {
+          designationLog = null; // the next request tries again
+          throw error;
+        },
       )),
   };
   // watermark audits from the dashboard, under the cohort keys this gateway serves with
-  const audits = auditStarter({
+  const audits = await auditStarter({
     store,
     master: watermarks?.master ?? null,
     schemes: upstreamConfigs.map(

@@ -68,7 +68,7 @@ test('bad lines are rejected with their number, field and reason; good ones are 
   assert.match(rejections[0].reason, /not valid JSON/);
   assert.match(rejections[1].reason, /date-time/);
   assert.match(rejections[2].reason, /JSON object/);
-  const summary = store.summarizeInteractionImport(result.importId);
+  const summary = await store.summarizeInteractionImport(result.importId);
   assert.equal(summary.interactions, 3);
   assert.equal(summary.accounts, 2);
   assert.equal(summary.fromMs, Date.parse('2026-02-02T09:00:00Z'), 'time zones are honoured');
@@ -97,10 +97,10 @@ test('an id imported twice counts once, within one file and across imports', asy
   const first = await ingest('interactions', await openInput(path), store);
   assert.equal(first.accepted, 5);
   assert.equal(first.distinct, 3);
-  assert.equal(store.summarizeInteractionImport(first.importId).newRecords, 3);
+  assert.equal((await store.summarizeInteractionImport(first.importId)).newRecords, 3);
   const second = await ingest('interactions', await openInput(path), store);
   assert.equal(second.distinct, 3, 'the second import still covers three records');
-  const summary = store.summarizeInteractionImport(second.importId);
+  const summary = await store.summarizeInteractionImport(second.importId);
   assert.equal(summary.interactions, 3);
   assert.equal(summary.newRecords, 0, 'but none of them is new to the store');
   assert.equal(store.connection.prepare('SELECT count(*) FROM interactions').pluck().get(), 3);

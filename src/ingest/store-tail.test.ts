@@ -27,7 +27,7 @@ test('a reader beside the writer pages through stored interactions in arrival or
   const store = SqliteStore.open(join(folder, 'store.db'));
   await ingest('interactions', await openInput(path), store);
   const reader = SqliteStoreReader.open(join(folder, 'store.db'));
-  assert.equal(reader.lastInteractionSeq(), store.lastInteractionSeq());
+  assert.equal(reader.lastInteractionSeq(), await store.lastInteractionSeq());
 
   const seen: string[] = [];
   let through = 0;

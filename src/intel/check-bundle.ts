@@ -108,6 +108,23 @@ function ownProblem(object: JsonObject): { field: string; reason: string } | nul
   return null;
 }
 
+/**
+ * The ids a bundle's objects refer to that `holds` says the receiver already has: `known` for
+ * checkBundle, which asks synchronously, from a store that answers asynchronously.
+ */
+export async function heldReferences(
+  bundle: unknown,
+  holds: (id: string) => Promise<boolean>,
+): Promise<Set<string>> {
+  const objects = isJsonObject(bundle) && Array.isArray(bundle.objects) ? bundle.objects : [];
+  const referred = new Set(
+    objects.filter(isJsonObject).flatMap((object) => referencesOf(object).map(({ id }) => id)),
+  );
+  const held = new Set<string>();
+  for (const id of referred) if (!wellKnown.has(id) && (await holds(id))) held.add(id);
+  return held;
+}
+
 /** Checks a parsed bundle (any JSON value) as a receiver would. */
 export function checkBundle(bundle: unknown, options: CheckOptions = {}): BundleCheck {
   const envelope = envelopeProblem(bundle);

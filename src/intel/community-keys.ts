@@ -54,8 +54,8 @@ export function receivedIntelKey(keyId: string, secret: string, now = new Date()
 }
 
 /** The key new indicators are made with: the newest active one. */
-export function activeIntelKey(store: IntelStore): IntelKeyRow {
-  const active = store.listIntelKeys().filter((key) => key.retiredAt === null);
+export async function activeIntelKey(store: IntelStore): Promise<IntelKeyRow> {
+  const active = (await store.listIntelKeys()).filter((key) => key.retiredAt === null);
   const newest = active[active.length - 1];
   if (!newest)
     throw new DistillGuardError(

@@ -34,22 +34,24 @@ export interface CorrelatedCampaign {
   reporters: string[];
 }
 
-function latestOf(store: Store, type: string): Map<string, JsonObject> {
-  return new Map(
-    store.intel
-      .listStixObjects({ type, latest: true })
-      .map((row) => [row.id, JSON.parse(row.object) as JsonObject]),
-  );
+async function latestOf(store: Store, type: string): Promise<Map<string, JsonObject>> {
+  const rows = await store.intel.listStixObjects({ type, latest: true });
+  return new Map(rows.map((row) => [row.id, JSON.parse(row.object) as JsonObject]));
 }
 
-function firstReceipt(store: Store, id: string): { source: string; receivedAt: string } {
-  const receipt = store.intel.readStixReceipts(id).find((item) => item.channel !== 'export');
+async function firstReceipt(
+  store: Store,
+  id: string,
+): Promise<{ source: string; receivedAt: string }> {
+  const receipt = (await store.intel.readStixReceipts(id)).find(
+    (item) => item.channel !== 'export',
+  );
   return receipt ?? { source: 'this organisation', receivedAt: '' };
 }
 
 /** Groups the stored campaigns by shared fingerprints; one entry per group with two or more parties. */
-export function correlateCampaigns(store: Store, hubId = ''): CorrelatedCampaign[] {
-  const campaigns = latestOf(store, 'campaign');
+export async function correlateCampaigns(store: Store, hubId = ''): Promise<CorrelatedCampaign[]> {
+  const campaigns = await latestOf(store, 'campaign');
   const parent = new Map<string, string>();
   const find = (id: string): string => {
     let root = id;
@@ -64,7 +66,7 @@ export function correlateCampaigns(store: Store, hubId = ''): CorrelatedCampaign
   for (const [id, campaign] of campaigns) if (campaign.revoked !== true) parent.set(id, id);
 
   const indicated = new Map<string, Set<string>>();
-  for (const relationship of latestOf(store, 'relationship').values()) {
+  for (const relationship of (await latestOf(store, 'relationship')).values()) {
     if (relationship.relationship_type !== 'indicates' || relationship.revoked === true) continue;
     const target = String(relationship.target_ref);
     if (!parent.has(target)) continue;
@@ -72,7 +74,7 @@ export function correlateCampaigns(store: Store, hubId = ''): CorrelatedCampaign
     indicated.set(source, new Set([...(indicated.get(source) ?? []), target]));
   }
   const holders = new Map<string, Set<string>>();
-  for (const [id, indicator] of latestOf(store, 'indicator')) {
+  for (const [id, indicator] of await latestOf(store, 'indicator')) {
     if (indicator.revoked === true) continue;
     const test = fingerprintTest(String(indicator.pattern ?? ''));
     const targets = indicated.get(id);
@@ -111,7 +113,7 @@ export function correlateCampaigns(store: Store, hubId = ''): CorrelatedCampaign
   };
   for (const [id, campaign] of campaigns) {
     if (!parent.has(id)) continue;
-    const receipt = firstReceipt(store, id);
+    const receipt = await firstReceipt(store, id);
     const stats = (campaign.extensions as Record<string, JsonObject> | undefined)?.[
       campaignStatsExtensionId
     ];
@@ -123,12 +125,12 @@ export function correlateCampaigns(store: Store, hubId = ''): CorrelatedCampaign
       accounts: typeof stats?.accounts === 'number' ? stats.accounts : null,
     });
   }
-  for (const [id, sighting] of latestOf(store, 'sighting')) {
+  for (const [id, sighting] of await latestOf(store, 'sighting')) {
     const targets = indicated.get(String(sighting.sighting_of_ref));
     if (!targets || sighting.revoked === true) continue;
     groupOf([...targets][0]).sightings.push({
       id,
-      reporter: firstReceipt(store, id).source,
+      reporter: (await firstReceipt(store, id)).source,
       count: Number(sighting.count ?? 1),
       firstSeen: typeof sighting.first_seen === 'string' ? sighting.first_seen : null,
       lastSeen: typeof sighting.last_seen === 'string' ? sighting.last_seen : null,
@@ -159,19 +161,34 @@ export function recordCorrelations(
   hub: JsonObject,
   collectionId: string,
   now = new Date(),
-): CorrelatedCampaign[] {
-  const correlated = correlateCampaigns(store, String(hub.id));
+): Promise<CorrelatedCampaign[]> {
+  // what it reads and the versions it stores come from one state of the store: another post's
+  // correlation in between would version the same groupings twice
+  return store.designation.atomically(() => correlateAndRecord(store, hub, collectionId, now));
+}
+
+async function correlateAndRecord(
+  store: Store,
+  hub: JsonObject,
+  collectionId: string,
+  now: Date,
+): Promise<CorrelatedCampaign[]> {
+  const correlated = await correlateCampaigns(store, String(hub.id));
   // a grouping is as restricted as the strictest object it names (unmarked counts as AMBER)
-  const strictest = (ids: string[]): TlpLevel =>
-    ids.reduce<TlpLevel>((level, id) => {
-      const stored = store.intel.latestStixObject(id);
+  const strictest = async (ids: string[]): Promise<TlpLevel> => {
+    let level: TlpLevel = 'green';
+    for (const id of ids) {
+      const stored = await store.intel.latestStixObject(id);
       const own = stored ? sharingTlp(JSON.parse(stored.object) as JsonObject) : 'amber';
-      return tlpLevels.indexOf(own) > tlpLevels.indexOf(level) ? own : level;
-    }, 'green');
+      if (tlpLevels.indexOf(own) > tlpLevels.indexOf(level)) level = own;
+    }
+    return level;
+  };
   const current = new Set(correlated.map((group) => group.id));
   // groupings made before that no longer stand (members joined or left) are revoked
-  const outdated = store.intel
-    .listStixObjects({ type: 'grouping', origin: 'local', latest: true })
+  const outdated = (
+    await store.intel.listStixObjects({ type: 'grouping', origin: 'local', latest: true })
+  )
     .map((row) => JSON.parse(row.object) as JsonObject)
     .filter(
       (object) =>
@@ -184,7 +201,15 @@ export function recordCorrelations(
     const { created: _created, modified: _modified, ...body } = object;
     return { id: String(object.id), type: 'grouping', body: { ...body, revoked: true } };
   });
-  const drafts = correlated.map((group) => ({
+  const levels: TlpLevel[] = [];
+  for (const group of correlated)
+    levels.push(
+      await strictest([
+        ...group.campaigns.map((item) => item.id),
+        ...group.sightings.map((item) => item.id),
+      ]),
+    );
+  const drafts = correlated.map((group, index) => ({
     id: group.id,
     type: 'grouping',
     body: {
@@ -192,14 +217,7 @@ export function recordCorrelations(
       spec_version: '2.1',
       id: group.id,
       created_by_ref: hub.id,
-      object_marking_refs: [
-        tlpMarkingIds[
-          strictest([
-            ...group.campaigns.map((item) => item.id),
-            ...group.sightings.map((item) => item.id),
-          ])
-        ],
-      ],
+      object_marking_refs: [tlpMarkingIds[levels[index]]],
       name: `Correlated distillation campaign: reported by ${[...new Set(group.campaigns.map((item) => item.reporter))].join(', ')}${group.sightings.length > 0 ? `; sighted by ${[...new Set(group.sightings.map((item) => item.reporter))].join(', ')}` : ''}`,
       description: `${group.campaigns.length} campaign report(s) sharing ${group.sharedFingerprints} keyed fingerprint(s); ${group.sightings.length} sighting(s).`,
       context: 'suspicious-activity',
@@ -210,9 +228,9 @@ export function recordCorrelations(
     },
   }));
   const identity = { id: String(hub.id), type: 'identity', body: hub };
-  const made = assignVersions([identity, ...drafts, ...revocations], store.intel, now);
-  const { rows } = recordOwnVersions(store.intel, made, now);
-  store.taxii.addToCollection(
+  const made = await assignVersions([identity, ...drafts, ...revocations], store.intel, now);
+  const { rows } = await recordOwnVersions(store.intel, made, now);
+  await store.taxii.addToCollection(
     collectionId,
     rows.map((row) => ({ objectId: row.id, version: row.version })),
     now.toISOString(),

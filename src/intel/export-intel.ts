@@ -109,7 +109,7 @@ export function producerIdentity(config: IntelConfig): Omit<Draft, 'type'> & { t
 }
 
 /** A random secret of this store, made once, that keys the public names of its campaigns. */
-function exportSalt(store: Store): string {
+function exportSalt(store: Store): Promise<string> {
   return store.writeSettingOnce('intel-campaign-label-key', randomBytes(32).toString('base64url'));
 }
 
@@ -117,13 +117,14 @@ function exportSalt(store: Store): string {
  * A stable pseudonym for a value a package must not show (an account id, a card): `PREFIX-` and
  * 12 hex characters of an HMAC under the same store secret as campaign labels.
  */
-export function keyedLabel(store: Store, prefix: string, value: string): string {
-  return `${prefix}-${createHmac('sha256', exportSalt(store)).update(`${prefix}:${value}`).digest('hex').slice(0, 12)}`;
+export async function keyedLabel(store: Store, prefix: string, value: string): Promise<string> {
+  const salt = await exportSalt(store);
+  return `${prefix}-${createHmac('sha256', salt).update(`${prefix}:${value}`).digest('hex').slice(0, 12)}`;
 }
 
 /** The public name of a stored campaign (what exports, cases and the log call it). */
-export function campaignLabelFor(store: Store, campaignId: string): string {
-  return campaignLabel(exportSalt(store), campaignId);
+export async function campaignLabelFor(store: Store, campaignId: string): Promise<string> {
+  return campaignLabel(await exportSalt(store), campaignId);
 }
 
 /** The public name of a campaign: 'dc-' and 16 hex characters of an HMAC of its detector id. */
@@ -135,15 +136,15 @@ export function campaignLabel(salt: string, campaignId: string): string {
  * Revoked versions of the objects the previous export of a campaign listed in its report and this
  * export no longer makes (our own SDOs and SROs; shared objects such as fingerprints stay).
  */
-function staleObjects(store: Store, made: Draft[], producerId: string): Draft[] {
+async function staleObjects(store: Store, made: Draft[], producerId: string): Promise<Draft[]> {
   const report = made.find((draft) => draft.type === 'report');
-  const stored = report ? store.intel.latestStixObject(report.id, 'local') : null;
+  const stored = report ? await store.intel.latestStixObject(report.id, 'local') : null;
   if (!stored) return [];
   const current = new Set(made.map((draft) => draft.id));
   const stale: Draft[] = [];
   for (const id of ((JSON.parse(stored.object) as JsonObject).object_refs as string[]) ?? []) {
     if (current.has(id)) continue;
-    const previous = store.intel.latestStixObject(id, 'local');
+    const previous = await store.intel.latestStixObject(id, 'local');
     if (!previous) continue;
     const object = JSON.parse(previous.object) as JsonObject;
     if (object.created_by_ref !== producerId || object.revoked === true) continue;
@@ -158,7 +159,7 @@ function staleObjects(store: Store, made: Draft[], producerId: string): Draft[] 
  * Adds the stored objects that `objects` refer to but do not hold: a revoked version keeps the
  * references it had (to fingerprints under a key rotated out since, say).
  */
-function withStoredReferences(objects: JsonObject[], store: Store): JsonObject[] {
+async function withStoredReferences(objects: JsonObject[], store: Store): Promise<JsonObject[]> {
   const present = new Set(objects.map((object) => object.id as string));
   const added: JsonObject[] = [];
   let pending = objects;
@@ -167,7 +168,7 @@ function withStoredReferences(objects: JsonObject[], store: Store): JsonObject[]
     for (const object of pending)
       for (const { id } of referencesOf(object)) {
         if (present.has(id)) continue;
-        const stored = store.intel.latestStixObject(id);
+        const stored = await store.intel.latestStixObject(id);
         if (!stored) continue;
         present.add(id);
         next.push(JSON.parse(stored.object) as JsonObject);
@@ -179,32 +180,38 @@ function withStoredReferences(objects: JsonObject[], store: Store): JsonObject[]
 }
 
 /** Builds, checks and records the export; the caller writes `bundle`. */
-export function exportIntel(store: Store, request: ExportRequest): ExportResult {
+export function exportIntel(store: Store, request: ExportRequest): Promise<ExportResult> {
+  // the versions it reads and the versions it stores come from one state of the store: another
+  // export in between would make a second version of the same content
+  return store.designation.atomically(() => buildExport(store, request));
+}
+
+async function buildExport(store: Store, request: ExportRequest): Promise<ExportResult> {
   const now = request.now ?? new Date();
-  const findings = store.intel.readCampaignFindings(request.campaignId);
+  const findings = await store.intel.readCampaignFindings(request.campaignId);
   if (request.campaignId !== undefined && findings.length === 0) {
-    const known = store.intel.readCampaignFindings().map((row) => row.campaignId);
+    const known = (await store.intel.readCampaignFindings()).map((row) => row.campaignId);
     throw new DistillGuardError(
       'usage',
       `no campaign '${request.campaignId}' in the store. ${known.length > 0 ? `Stored campaigns: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', ...' : ''}.` : 'Run `distillguard analyze --db FILE` first: it stores the campaigns it finds.'}`,
     );
   }
-  const key = activeIntelKey(store.intel);
+  const key = await activeIntelKey(store.intel);
   const producer = producerIdentity(request.config);
   const warnings = new Map<string, Set<string>>();
-  for (const row of store.intel.listWarnings()) {
+  for (const row of await store.intel.listWarnings()) {
     const set = warnings.get(row.kind) ?? new Set<string>();
     set.add(row.kind === 'email_domain' ? row.value.toLowerCase() : row.value);
     warnings.set(row.kind, set);
   }
   const warned = (kind: string) => warnings.get(kind) ?? new Set<string>();
-  const accounts = store.readAccounts();
+  const accounts = await store.readAccounts();
   const byId = new Map(accounts.map((row) => [row.accountId, row]));
 
   const drafts = new Map<string, Draft>();
   const exported: ExportedCampaign[] = [];
   const revoked: ExportedCampaign[] = [];
-  const salt = exportSalt(store);
+  const salt = await exportSalt(store);
   let warnedAccounts = 0;
   const settings = {
     producer: producer.body,
@@ -218,7 +225,7 @@ export function exportIntel(store: Store, request: ExportRequest): ExportResult 
     const label = campaignLabel(salt, row.campaignId);
     const campaignObjectId = stixId('campaign', { producer: producer.id, campaign: label });
     // a withdrawal is news only to those who had the finding
-    if (withdrawn && !store.intel.latestStixObject(campaignObjectId)) continue;
+    if (withdrawn && !(await store.intel.latestStixObject(campaignObjectId))) continue;
     const shareable = finding.accounts.filter((accountId) => {
       const facts = byId.get(accountId);
       const blocked =
@@ -245,8 +252,7 @@ export function exportIntel(store: Store, request: ExportRequest): ExportResult 
       addresses:
         request.config.network_indicators === 'none'
           ? []
-          : store.intel
-              .addressesOf(shareable)
+          : (await store.intel.addressesOf(shareable))
               .filter((use) => use.members >= 2 && use.members >= ownShare * use.accounts)
               .map((use) => ({ value: use.address, members: use.members }))
               .sort((a, b) => b.members - a.members || a.value.localeCompare(b.value)),
@@ -256,7 +262,7 @@ export function exportIntel(store: Store, request: ExportRequest): ExportResult 
     for (const draft of made) drafts.set(draft.id, draft);
     // what the last export of this campaign held and this one does not (an indicator under a
     // rotated key, a card now on the warning list) is revoked, so partners stop matching it
-    for (const draft of staleObjects(store, made, producer.id)) drafts.set(draft.id, draft);
+    for (const draft of await staleObjects(store, made, producer.id)) drafts.set(draft.id, draft);
     (withdrawn ? revoked : exported).push({
       campaignId: row.campaignId,
       label,
@@ -269,8 +275,8 @@ export function exportIntel(store: Store, request: ExportRequest): ExportResult 
       'nothing to export: the store holds no campaign findings. Run `distillguard analyze --db FILE` first.',
     );
 
-  const made = withStoredReferences(
-    assignVersions([producer, ...drafts.values()], store.intel, now),
+  const made = await withStoredReferences(
+    await assignVersions([producer, ...drafts.values()], store.intel, now),
     store,
   );
   const markings = [...new Set<TlpLevel>(['clear', 'green', request.tlp])].map(
@@ -286,7 +292,7 @@ export function exportIntel(store: Store, request: ExportRequest): ExportResult 
       `the export failed its own check (${'id' in problem ? `${problem.id} ` : ''}${problem.field}: ${problem.reason}). This is a bug; please report it.`,
     );
   }
-  const { outcomes } = recordOwnVersions(store.intel, made, now);
+  const { outcomes } = await recordOwnVersions(store.intel, made, now);
   const counts: Record<string, number> = {};
   for (const object of objects)
     counts[object.type as string] = (counts[object.type as string] ?? 0) + 1;

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { JsonObject } from '../core/index.js';
 import type { StixObjectRow, Store } from '../store/index.js';
-import { checkBundle, type ObjectProblem } from './check-bundle.js';
+import { checkBundle, heldReferences, type ObjectProblem } from './check-bundle.js';
 import { projectIdentity } from './extensions.js';
 import { tlpLevels, tlpOfObject, type TlpLevel } from './tlp.js';
 import { stixRow } from './versioning.js';
@@ -39,14 +39,18 @@ export type Received =
  * ours, byte for byte (our own objects coming back through a hub), and a version whose creator
  * differs from the stored versions' is refused.
  */
-function ownershipProblem(store: Store, row: StixObjectRow, object: JsonObject): string | null {
-  if (store.intel.latestStixObject(row.id, 'local')) {
-    const same = store.intel.readStixVersion(row.id, row.version);
+async function ownershipProblem(
+  store: Store,
+  row: StixObjectRow,
+  object: JsonObject,
+): Promise<string | null> {
+  if (await store.intel.latestStixObject(row.id, 'local')) {
+    const same = await store.intel.readStixVersion(row.id, row.version);
     return same && same.contentHash === row.contentHash
       ? null
       : 'this organisation made this object: only its creator makes new versions of it';
   }
-  const stored = store.intel.latestStixObject(row.id, 'received');
+  const stored = await store.intel.latestStixObject(row.id, 'received');
   if (!stored || !('created_by_ref' in object)) return null;
   const creator = (JSON.parse(stored.object) as JsonObject).created_by_ref;
   return creator === object.created_by_ref
@@ -54,41 +58,57 @@ function ownershipProblem(store: Store, row: StixObjectRow, object: JsonObject):
     : `created_by_ref ${String(object.created_by_ref)} is not the creator of the stored versions (${String(creator)}); only an object's creator makes new versions of it`;
 }
 
-/** Stores checked objects with their receipt, each version once, its creator's only. */
+/**
+ * Stores checked objects with their receipt, each version once, its creator's only. The ownership
+ * checks and the store are one transaction: another sender's versions cannot come in between.
+ */
 export function receiveObjects(
   store: Store,
   objects: JsonObject[],
   receipt: ImportReceipt,
   storedAt: string,
-): Received[] {
-  const rows = objects.map((object) => stixRow(object, 'received', storedAt));
-  const problems = rows.map((row, index) => ownershipProblem(store, row, objects[index]));
-  const allowed = rows.filter((_row, index) => problems[index] === null);
-  const outcomes = store.intel.putStixObjects(allowed, { ...receipt, receivedAt: storedAt });
-  let next = 0;
-  return rows.map((row, index): Received => {
-    const object = objects[index];
-    const problem = problems[index];
-    if (problem !== null) return { object, row, problem };
-    const outcome = outcomes[next++];
-    return outcome === 'conflict'
-      ? {
-          object,
-          row,
-          problem: `another object with this id and version (${row.version || 'unversioned'}) is already stored with different content; a changed object needs a later 'modified'`,
-        }
-      : { object, row, outcome };
+): Promise<Received[]> {
+  return store.designation.atomically(async () => {
+    const rows = objects.map((object) => stixRow(object, 'received', storedAt));
+    const problems: (string | null)[] = [];
+    for (const [index, row] of rows.entries())
+      problems.push(await ownershipProblem(store, row, objects[index]));
+    const allowed = rows.filter((_row, index) => problems[index] === null);
+    const outcomes = await store.intel.putStixObjects(allowed, {
+      ...receipt,
+      receivedAt: storedAt,
+    });
+    let next = 0;
+    return rows.map((row, index): Received => {
+      const object = objects[index];
+      const problem = problems[index];
+      if (problem !== null) return { object, row, problem };
+      const outcome = outcomes[next++];
+      return outcome === 'conflict'
+        ? {
+            object,
+            row,
+            problem: `another object with this id and version (${row.version || 'unversioned'}) is already stored with different content; a changed object needs a later 'modified'`,
+          }
+        : { object, row, outcome };
+    });
   });
 }
 
 /** Checks and stores a parsed bundle; nothing is stored when its envelope is bad. */
-export function importBundle(
+export async function importBundle(
   store: Store,
   bundle: unknown,
   receipt: ImportReceipt,
   now = new Date(),
-): ImportResult {
-  const check = checkBundle(bundle, { known: (id) => store.intel.latestStixObject(id) !== null });
+): Promise<ImportResult> {
+  // checkBundle asks synchronously, so the stored references are looked up first (outside the
+  // transaction of receiveObjects: a stored object is never deleted, so it stays resolved)
+  const held = await heldReferences(
+    bundle,
+    async (id) => (await store.intel.latestStixObject(id)) !== null,
+  );
+  const check = checkBundle(bundle, { known: (id) => held.has(id) });
   const all = Array.isArray((bundle as JsonObject | null)?.objects)
     ? ((bundle as JsonObject).objects as unknown[])
     : [];
@@ -101,7 +121,7 @@ export function importBundle(
       known: 0,
       rejected: [],
     };
-  const received = receiveObjects(store, check.accepted, receipt, now.toISOString());
+  const received = await receiveObjects(store, check.accepted, receipt, now.toISOString());
   const rejected = [...check.problems];
   for (const item of received)
     if ('problem' in item)
@@ -141,14 +161,13 @@ export function sharingTlp(object: JsonObject): TlpLevel {
  * The latest version of every received object whose TLP is at most `tlp` (unmarked counts as
  * AMBER), as a bundle; with how many were held back by their marking.
  */
-export function receivedBundle(
+export async function receivedBundle(
   store: Store,
   tlp: TlpLevel,
-): { bundle: JsonObject; heldBack: number } {
+): Promise<{ bundle: JsonObject; heldBack: number }> {
   const limit = tlpLevels.indexOf(tlp);
   let heldBack = 0;
-  const objects = store.intel
-    .listStixObjects({ origin: 'received', latest: true })
+  const objects = (await store.intel.listStixObjects({ origin: 'received', latest: true }))
     .map((row) => JSON.parse(row.object) as JsonObject)
     .filter((object) => {
       const level = sharingTlp(object);

@@ -14,12 +14,12 @@ export interface LoadedPartnerIndicators extends PartnerIndicatorSet {
 }
 
 /** The latest version of each received object of `type`. */
-function latestReceived(store: Pick<Store, 'intel'>, type: string): Map<string, JsonObject> {
-  return new Map(
-    store.intel
-      .listStixObjects({ type, origin: 'received', latest: true })
-      .map((row) => [row.id, JSON.parse(row.object) as JsonObject]),
-  );
+async function latestReceived(
+  store: Pick<Store, 'intel'>,
+  type: string,
+): Promise<Map<string, JsonObject>> {
+  const rows = await store.intel.listStixObjects({ type, origin: 'received', latest: true });
+  return new Map(rows.map((row) => [row.id, JSON.parse(row.object) as JsonObject]));
 }
 
 /** kind, key id and values of a fingerprint pattern, or null for any other pattern. */
@@ -66,16 +66,16 @@ export function fingerprintTest(
 }
 
 /** Every matchable partner indicator in the store, and the keys to match them. */
-export function loadPartnerIndicators(
+export async function loadPartnerIndicators(
   store: Pick<Store, 'intel'>,
   now = new Date(),
-): LoadedPartnerIndicators {
-  const keys = store.intel.listIntelKeys().map(({ keyId, secret }) => ({ keyId, secret }));
+): Promise<LoadedPartnerIndicators> {
+  const keys = (await store.intel.listIntelKeys()).map(({ keyId, secret }) => ({ keyId, secret }));
   const held = new Set(keys.map((key) => key.keyId));
-  const identities = latestReceived(store, 'identity');
+  const identities = await latestReceived(store, 'identity');
   const indicators: PartnerIndicator[] = [];
   let withoutKey = 0;
-  for (const [id, object] of latestReceived(store, 'indicator')) {
+  for (const [id, object] of await latestReceived(store, 'indicator')) {
     if (object.revoked === true || object.pattern_type !== 'stix') continue;
     if (typeof object.valid_until === 'string' && Date.parse(object.valid_until) < now.getTime())
       continue;
@@ -88,7 +88,7 @@ export function loadPartnerIndicators(
       continue;
     }
     const creator = identities.get(String(object.created_by_ref))?.name;
-    const sender = store.intel.readStixReceipts(id)[0]?.source;
+    const sender = (await store.intel.readStixReceipts(id))[0]?.source;
     const partner =
       typeof creator === 'string'
         ? sender && sender !== creator

@@ -31,7 +31,7 @@ export async function relayRound(
 ): Promise<RelayReport[]> {
   const reports: RelayReport[] = [];
   for (const target of config.relay_to) {
-    const { objects, lastSeq, heldBack } = relayBatch(store, target, hub);
+    const { objects, lastSeq, heldBack } = await relayBatch(store, target, hub);
     const report: RelayReport = {
       target: target.name,
       pushed: objects.length,
@@ -51,7 +51,7 @@ export async function relayRound(
     }
     // the cursor moves once the target took everything: what it refused is offered again next time
     // (what it already holds comes back 'known', so nothing doubles)
-    if (report.failures.length === 0) relayDone(store, target, lastSeq);
+    if (report.failures.length === 0) await relayDone(store, target, lastSeq);
     reports.push(report);
   }
   return reports;

@@ -29,37 +29,41 @@ export function relayLimit(level: TlpLevel): TlpLevel {
 }
 
 /** The objects passed on without attribution, as `hub` makes them. */
-export function withoutAttribution(
+export async function withoutAttribution(
   objects: JsonObject[],
   hub: JsonObject,
   store: Store,
-): JsonObject[] {
+): Promise<JsonObject[]> {
   const hubId = String(hub.id);
-  const isSco = (id: string) => {
-    const stored = store.intel.latestStixObject(id);
+  const isSco = async (id: string) => {
+    const stored = await store.intel.latestStixObject(id);
     return stored ? !('created' in (JSON.parse(stored.object) as JsonObject)) : false;
   };
-  const mapId = (id: string): string => {
+  const mapId = async (id: string): Promise<string> => {
     const type = id.slice(0, id.indexOf('--'));
     if (sharedTypes.has(type) || id === projectIdentity.id || id === hubId) return id;
     if (type === 'identity') return hubId;
-    if (isSco(id)) return id;
+    if (await isSco(id)) return id;
     return `${type}--${uuidV5(distillguardNamespace, `relayed-by:${hubId}:${id}`)}`;
   };
-  const rewrite = (value: unknown, key: string): unknown => {
+  const rewrite = async (value: unknown, key: string): Promise<unknown> => {
     if (typeof value === 'string' && key.endsWith('_ref')) return mapId(value);
-    if (Array.isArray(value))
-      return [
-        ...new Set(
-          value.map((item) =>
-            typeof item === 'string' && key.endsWith('_refs') ? mapId(item) : rewrite(item, ''),
-          ),
-        ),
-      ];
-    if (value && typeof value === 'object')
-      return Object.fromEntries(
-        Object.entries(value as JsonObject).map(([name, item]) => [name, rewrite(item, name)]),
-      );
+    if (Array.isArray(value)) {
+      const items: unknown[] = [];
+      for (const item of value)
+        items.push(
+          typeof item === 'string' && key.endsWith('_refs')
+            ? await mapId(item)
+            : await rewrite(item, ''),
+        );
+      return [...new Set(items)];
+    }
+    if (value && typeof value === 'object') {
+      const entries: [string, unknown][] = [];
+      for (const [name, item] of Object.entries(value as JsonObject))
+        entries.push([name, await rewrite(item, name)]);
+      return Object.fromEntries(entries);
+    }
     return value;
   };
   const result: JsonObject[] = [];
@@ -75,8 +79,8 @@ export function withoutAttribution(
       result.push(object);
       continue;
     }
-    const copy = rewrite(object, '') as JsonObject;
-    copy.id = mapId(id);
+    const copy = (await rewrite(object, '')) as JsonObject;
+    copy.id = await mapId(id);
     copy.created_by_ref = hubId;
     if (copy.type === 'grouping') {
       const refs = (copy.object_refs as string[] | undefined) ?? [];
@@ -90,14 +94,14 @@ export function withoutAttribution(
 }
 
 /** The hub's identity as a versioned object (kept in the store, the same version while unchanged). */
-function versionedHub(store: Store, hub: JsonObject): JsonObject {
+async function versionedHub(store: Store, hub: JsonObject): Promise<JsonObject> {
   const now = new Date();
-  const [made] = assignVersions(
+  const [made] = await assignVersions(
     [{ id: String(hub.id), type: 'identity', body: hub }],
     store.intel,
     now,
   );
-  recordOwnVersions(store.intel, [made], now);
+  await recordOwnVersions(store.intel, [made], now);
   return made;
 }
 
@@ -106,26 +110,36 @@ export function relayBatch(
   store: Store,
   target: RelayTarget,
   hub: JsonObject,
-): { objects: JsonObject[]; lastSeq: number; heldBack: number } {
+): Promise<{ objects: JsonObject[]; lastSeq: number; heldBack: number }> {
+  // one state of the store: entries added between two collections' reads could fall behind the
+  // cursor, and the hub's identity is read and versioned at once
+  return store.designation.atomically(() => chooseBatch(store, target, hub));
+}
+
+async function chooseBatch(
+  store: Store,
+  target: RelayTarget,
+  hub: JsonObject,
+): Promise<{ objects: JsonObject[]; lastSeq: number; heldBack: number }> {
   const cursorKey = `relay:${target.name}`;
-  const cursor = Number(store.taxii.readPullCursor(cursorKey, target.server) ?? '0');
+  const cursor = Number((await store.taxii.readPullCursor(cursorKey, target.server)) ?? '0');
   const limit = tlpLevels.indexOf(relayLimit(target.max_tlp));
   let lastSeq = cursor;
   let heldBack = 0;
   const chosen: JsonObject[] = [];
   for (const alias of target.from_collections) {
-    const collection = store.taxii.findCollection(alias);
+    const collection = await store.taxii.findCollection(alias);
     if (!collection) continue;
-    for (const entry of store.taxii.listEntries({
+    for (const entry of await store.taxii.listEntries({
       collectionId: collection.id,
       afterSeq: cursor,
     })) {
       lastSeq = Math.max(lastSeq, entry.seq);
       const object = JSON.parse(entry.object) as JsonObject;
       const level = sharingTlp(object);
-      const fromTarget = store.intel
-        .readStixReceipts(entry.objectId)
-        .some((receipt) => receipt.source === target.name && receipt.version === entry.version);
+      const fromTarget = (await store.intel.readStixReceipts(entry.objectId)).some(
+        (receipt) => receipt.source === target.name && receipt.version === entry.version,
+      );
       if (tlpLevels.indexOf(level) > limit || fromTarget) {
         heldBack += 1;
         continue;
@@ -138,7 +152,7 @@ export function relayBatch(
   for (const object of [...chosen])
     for (const { id } of referencesOf(object)) {
       if (present.has(id)) continue;
-      const stored = store.intel.latestStixObject(id);
+      const stored = await store.intel.latestStixObject(id);
       if (!stored) continue;
       const referenced = JSON.parse(stored.object) as JsonObject;
       const level = sharingTlp(referenced);
@@ -146,12 +160,14 @@ export function relayBatch(
       present.add(id);
       chosen.unshift(referenced);
     }
-  const author = target.attribution ? hub : versionedHub(store, hub);
+  const author = target.attribution ? hub : await versionedHub(store, hub);
   const objects = target.attribution
     ? chosen
     : [
         author,
-        ...withoutAttribution(chosen, author, store).filter((object) => object.id !== author.id),
+        ...(await withoutAttribution(chosen, author, store)).filter(
+          (object) => object.id !== author.id,
+        ),
       ];
   // the TLP marking definitions referred to travel too, as published
   const ids = new Set(objects.map((object) => String(object.id)));
@@ -172,8 +188,8 @@ export function relayDone(
   target: RelayTarget,
   lastSeq: number,
   now = new Date(),
-): void {
-  store.taxii.writePullCursor(
+): Promise<void> {
+  return store.taxii.writePullCursor(
     `relay:${target.name}`,
     target.server,
     String(lastSeq),

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { DistillGuardError, type JsonObject } from '../core/index.js';
 import type { Store } from '../store/index.js';
-import { checkBundle } from './check-bundle.js';
+import { checkBundle, heldReferences } from './check-bundle.js';
 import { producerIdentity } from './export-intel.js';
 import type { IntelConfig } from './intel-config.js';
 import { stixId } from './stix-ids.js';
@@ -21,11 +21,19 @@ export interface SightingsResult {
 export function exportSightings(
   store: Store,
   request: { tlp: TlpLevel; config: IntelConfig; now?: Date },
-): SightingsResult {
+): Promise<SightingsResult> {
+  // the versions it reads and the versions it stores come from one state of the store
+  return store.designation.atomically(() => buildSightings(store, request));
+}
+
+async function buildSightings(
+  store: Store,
+  request: { tlp: TlpLevel; config: IntelConfig; now?: Date },
+): Promise<SightingsResult> {
   const now = request.now ?? new Date();
   const producer = producerIdentity(request.config);
   const byIndicator = new Map<string, { accounts: number; first: number; last: number }>();
-  for (const match of store.intel.readPartnerMatches()) {
+  for (const match of await store.intel.readPartnerMatches()) {
     const seen = byIndicator.get(match.indicatorId) ?? {
       accounts: 0,
       first: Number.POSITIVE_INFINITY,
@@ -41,12 +49,15 @@ export function exportSightings(
       'usage',
       'no sightings: no analysis has matched a partner indicator yet (import partner bundles with `intel import`, then `analyze --db`).',
     );
-  const indicatorTlp = (id: string): TlpLevel => {
-    const stored = store.intel.latestStixObject(id);
+  const indicatorTlp = async (id: string): Promise<TlpLevel> => {
+    const stored = await store.intel.latestStixObject(id);
     return stored ? sharingTlp(JSON.parse(stored.object) as JsonObject) : 'amber';
   };
   const stricter = (a: TlpLevel, b: TlpLevel) =>
     tlpLevels.indexOf(a) >= tlpLevels.indexOf(b) ? a : b;
+  const indicatorLevels = new Map<string, TlpLevel>();
+  for (const indicatorId of byIndicator.keys())
+    indicatorLevels.set(indicatorId, await indicatorTlp(indicatorId));
   const drafts = [...byIndicator].map(([indicatorId, seen]) => {
     const id = stixId('sighting', { producer: producer.id, indicator: indicatorId });
     return {
@@ -58,7 +69,9 @@ export function exportSightings(
         id,
         created_by_ref: producer.id,
         // never less restricted than the indicator it tells of
-        object_marking_refs: [tlpMarkingIds[stricter(request.tlp, indicatorTlp(indicatorId))]],
+        object_marking_refs: [
+          tlpMarkingIds[stricter(request.tlp, indicatorLevels.get(indicatorId) as TlpLevel)],
+        ],
         sighting_of_ref: indicatorId,
         count: Math.min(999_999_999, seen.accounts),
         first_seen: new Date(seen.first).toISOString(),
@@ -68,7 +81,7 @@ export function exportSightings(
       },
     };
   });
-  const made = assignVersions([producer, ...drafts], store.intel, now);
+  const made = await assignVersions([producer, ...drafts], store.intel, now);
   const used = new Set<TlpLevel>(['clear']);
   for (const draft of drafts) {
     const [ref] = draft.body.object_marking_refs;
@@ -81,14 +94,18 @@ export function exportSightings(
     id: `bundle--${randomUUID()}`,
     objects: [...markings, ...made],
   };
-  const check = checkBundle(bundle, { known: (id) => store.intel.latestStixObject(id) !== null });
+  const held = await heldReferences(
+    bundle,
+    async (id) => (await store.intel.latestStixObject(id)) !== null,
+  );
+  const check = checkBundle(bundle, { known: (id) => held.has(id) });
   const problem = check.envelope ?? check.problems[0];
   if (problem)
     throw new DistillGuardError(
       'internal',
       `the sightings failed their own check (${problem.field}: ${problem.reason}). This is a bug; please report it.`,
     );
-  recordOwnVersions(store.intel, made, now);
+  await recordOwnVersions(store.intel, made, now);
   return {
     bundle,
     sightings: drafts.length,

@@ -57,33 +57,41 @@ function versioned(draft: Draft): boolean {
  * The drafts as objects with `created` and `modified`: the stored version when unchanged, a new
  * one (modified = now, later than the last) when changed. A report keeps its first `published`.
  */
-export function assignVersions(drafts: Draft[], store: IntelStore, now: Date): JsonObject[] {
-  return drafts.map((draft) => {
-    if (!versioned(draft)) return draft.body;
-    // only our own versions count: a partner cannot make a version of what we made
-    const latestRow = store.latestStixObject(draft.id, 'local');
-    const latest = latestRow ? (JSON.parse(latestRow.object) as JsonObject) : null;
-    const body = { ...draft.body };
-    if (draft.type === 'report')
-      body.published = (latest?.published as string | undefined) ?? now.toISOString();
-    if (latest && withoutTimes(latest) === canonicalJson(body)) return latest;
-    if (latest?.revoked === true) return latest; // a revoked object has no later versions
-    const lastMs = latest ? Date.parse(latest.modified as string) : Number.NEGATIVE_INFINITY;
-    const modified = new Date(Math.max(now.getTime(), lastMs + 1)).toISOString();
-    const created = (latest?.created as string | undefined) ?? modified;
-    return { ...body, created, modified };
-  });
+export async function assignVersions(
+  drafts: Draft[],
+  store: IntelStore,
+  now: Date,
+): Promise<JsonObject[]> {
+  const objects: JsonObject[] = [];
+  for (const draft of drafts) objects.push(await assignVersion(draft, store, now));
+  return objects;
+}
+
+async function assignVersion(draft: Draft, store: IntelStore, now: Date): Promise<JsonObject> {
+  if (!versioned(draft)) return draft.body;
+  // only our own versions count: a partner cannot make a version of what we made
+  const latestRow = await store.latestStixObject(draft.id, 'local');
+  const latest = latestRow ? (JSON.parse(latestRow.object) as JsonObject) : null;
+  const body = { ...draft.body };
+  if (draft.type === 'report')
+    body.published = (latest?.published as string | undefined) ?? now.toISOString();
+  if (latest && withoutTimes(latest) === canonicalJson(body)) return latest;
+  if (latest?.revoked === true) return latest; // a revoked object has no later versions
+  const lastMs = latest ? Date.parse(latest.modified as string) : Number.NEGATIVE_INFINITY;
+  const modified = new Date(Math.max(now.getTime(), lastMs + 1)).toISOString();
+  const created = (latest?.created as string | undefined) ?? modified;
+  return { ...body, created, modified };
 }
 
 /** Keeps versions this organisation made (an export, sightings, a hub's groupings), each once. */
-export function recordOwnVersions(
+export async function recordOwnVersions(
   store: IntelStore,
   objects: JsonObject[],
   now: Date,
-): { rows: StixObjectRow[]; outcomes: StixPutOutcome[] } {
+): Promise<{ rows: StixObjectRow[]; outcomes: StixPutOutcome[] }> {
   const storedAt = now.toISOString();
   const rows = objects.map((object) => stixRow(object, 'local', storedAt));
-  const outcomes = store.putStixObjects(rows, {
+  const outcomes = await store.putStixObjects(rows, {
     source: 'self',
     channel: 'export',
     receivedAt: storedAt,

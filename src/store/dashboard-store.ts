@@ -69,58 +69,61 @@ export interface AuditRunRow {
 
 export interface DashboardStore {
   /** Replaces every account finding with those of one analysis (in one transaction). */
-  replaceAccountFindings(rows: AccountFindingRow[]): void;
-  readAccountFinding(accountId: string): AccountFindingRow | null;
+  replaceAccountFindings(rows: AccountFindingRow[]): Promise<void>;
+  readAccountFinding(accountId: string): Promise<AccountFindingRow | null>;
   /** Findings of a verdict and/or campaign, riskiest first. */
-  readAccountFindings(filter?: { verdict?: string; campaignId?: string }): AccountFindingRow[];
+  readAccountFindings(filter?: {
+    verdict?: string;
+    campaignId?: string;
+  }): Promise<AccountFindingRow[]>;
   /** One page of those findings, and how many there are in all. */
   accountFindingsPage(
     filter: { verdict?: string; campaignId?: string },
     page: { offset: number; limit: number },
-  ): { total: number; rows: AccountFindingRow[] };
+  ): Promise<{ total: number; rows: AccountFindingRow[] }>;
   /** How many accounts each verdict has. */
-  verdictCounts(): Record<string, number>;
+  verdictCounts(): Promise<Record<string, number>>;
   /** The stored facts of these accounts (by primary key; those not stored are left out). */
-  accountsOf(accountIds: string[]): AccountRow[];
+  accountsOf(accountIds: string[]): Promise<AccountRow[]>;
   /** Each of these accounts' newest decision (accounts never decided on are left out). */
-  latestDecisionsOf(accountIds: string[]): DecisionRow[];
+  latestDecisionsOf(accountIds: string[]): Promise<DecisionRow[]>;
 
   /** Requests of all accounts per bucket from `fromMs` (inclusive), oldest first. */
-  trafficSince(fromMs: number, bucketMs: number): TrafficCount[];
+  trafficSince(fromMs: number, bucketMs: number): Promise<TrafficCount[]>;
   /** Requests of one account per bucket, oldest first. */
-  trafficOfAccount(accountId: string, bucketMs: number): TrafficCount[];
+  trafficOfAccount(accountId: string, bucketMs: number): Promise<TrafficCount[]>;
   /** The newest interaction's time (0 when empty). */
-  newestInteractionMs(): number;
+  newestInteractionMs(): Promise<number>;
   /** Per-account figures for these accounts (those with no traffic are left out). */
-  accountTraffic(accountIds: string[]): AccountTraffic[];
+  accountTraffic(accountIds: string[]): Promise<AccountTraffic[]>;
   /** Models one account used, with counts and tokens, most used first. */
-  modelsOfAccount(accountId: string): AccountModelUse[];
+  modelsOfAccount(accountId: string): Promise<AccountModelUse[]>;
   /** An account's exchanges, newest first: `limit` of them older than `before` (a row's time and seq). */
   exchangesOf(
     accountId: string,
     options: { before?: { tsMs: number; seq: number }; limit: number },
-  ): ExchangeRow[];
+  ): Promise<ExchangeRow[]>;
   /** The account a stored interaction belongs to, or null. */
-  accountOfInteraction(id: string): string | null;
+  accountOfInteraction(id: string): Promise<string | null>;
 
   /** How many decisions are stored, and the newest one's time ('' when none): what changed, cheaply. */
-  decisionsMark(): { count: number; newest: string };
+  decisionsMark(): Promise<{ count: number; newest: string }>;
   /** How many accounts each action applies to now (each account's newest decision). */
-  accountsByAction(): Record<string, number>;
+  accountsByAction(): Promise<Record<string, number>>;
   /** The newest time any case changed ('' when none). */
-  casesMark(): string;
+  casesMark(): Promise<string>;
 
   /** Keeps a campaign's drawn view (designate/campaign-view.ts) for one analysis. */
-  saveCampaignView(campaignId: string, analysedAt: string, view: string): void;
-  readCampaignView(campaignId: string): { analysedAt: string; view: string } | null;
+  saveCampaignView(campaignId: string, analysedAt: string, view: string): Promise<void>;
+  readCampaignView(campaignId: string): Promise<{ analysedAt: string; view: string } | null>;
 
-  addAuditRun(row: AuditRunRow): void;
+  addAuditRun(row: AuditRunRow): Promise<void>;
   finishAuditRun(
     auditId: string,
     outcome: { finishedAt: string; status: string; evidence: string | null; error: string | null },
-  ): void;
-  readAuditRun(auditId: string): AuditRunRow | null;
-  listAuditRuns(): AuditRunRow[];
+  ): Promise<void>;
+  readAuditRun(auditId: string): Promise<AuditRunRow | null>;
+  listAuditRuns(): Promise<AuditRunRow[]>;
   /** Marks every audit still 'running' failed with this error (a server that stopped mid-audit); how many. */
-  abandonAuditRuns(finishedAt: string, error: string): number;
+  abandonAuditRuns(finishedAt: string, error: string): Promise<number>;
 }

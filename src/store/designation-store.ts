@@ -78,49 +78,57 @@ export interface TrafficBucket {
 }
 
 export interface DesignationStore {
-  /** Runs `work` in one transaction (the log append and the case change commit together). */
-  atomically<T>(work: () => T): T;
+  /**
+   * Runs `work` in one transaction (the log append and the case change commit together): the
+   * store calls `work` makes, and only those, are inside it; a call nested in `work` joins it.
+   */
+  atomically<T>(work: () => Promise<T>): Promise<T>;
   /** Runs `work` on one consistent snapshot of the store (reads only; writers go on meanwhile). */
-  snapshot<T>(work: () => T): T;
+  snapshot<T>(work: () => Promise<T>): Promise<T>;
 
-  addUser(row: UserRow): boolean;
-  findUser(name: string): UserRow | null;
-  findUserByTokenHash(tokenHash: string): UserRow | null;
-  listUsers(): UserRow[];
-  disableUser(name: string, at: string): boolean;
+  addUser(row: UserRow): Promise<boolean>;
+  findUser(name: string): Promise<UserRow | null>;
+  findUserByTokenHash(tokenHash: string): Promise<UserRow | null>;
+  listUsers(): Promise<UserRow[]>;
+  disableUser(name: string, at: string): Promise<boolean>;
 
   /** Appends an entry at the next index and returns that index. */
-  appendLogEntry(entry: Buffer, leafHash: Buffer): number;
-  logSize(): number;
+  appendLogEntry(entry: Buffer, leafHash: Buffer): Promise<number>;
+  logSize(): Promise<number>;
   /** Entries `from` (inclusive) to `to` (exclusive), in index order. */
-  readLogEntries(from?: number, to?: number): LogEntryRow[];
+  readLogEntries(from?: number, to?: number): Promise<LogEntryRow[]>;
   /** Every leaf hash, in index order. */
-  readLeafHashes(): Buffer[];
-  saveCheckpoint(row: CheckpointRow): void;
-  latestCheckpoint(): CheckpointRow | null;
-  listCheckpoints(): CheckpointRow[];
+  readLeafHashes(): Promise<Buffer[]>;
+  saveCheckpoint(row: CheckpointRow): Promise<void>;
+  latestCheckpoint(): Promise<CheckpointRow | null>;
+  listCheckpoints(): Promise<CheckpointRow[]>;
 
-  nextCaseNumber(): number;
-  addCase(row: CaseRow): void;
-  findCase(caseId: string): CaseRow | null;
-  listCases(): CaseRow[];
+  nextCaseNumber(): Promise<number>;
+  addCase(row: CaseRow): Promise<void>;
+  findCase(caseId: string): Promise<CaseRow | null>;
+  listCases(): Promise<CaseRow[]>;
   updateCase(
     caseId: string,
     change: { state: string; updatedAt: string; expiresAt?: string | null },
-  ): void;
-  addCaseEvent(row: Omit<CaseEventRow, 'seq'>): number;
-  readCaseEvents(caseId: string): CaseEventRow[];
-  addAttachment(row: CaseAttachmentRow): boolean;
-  readAttachments(caseId: string): CaseAttachmentRow[];
+  ): Promise<void>;
+  addCaseEvent(row: Omit<CaseEventRow, 'seq'>): Promise<number>;
+  readCaseEvents(caseId: string): Promise<CaseEventRow[]>;
+  addAttachment(row: CaseAttachmentRow): Promise<boolean>;
+  readAttachments(caseId: string): Promise<CaseAttachmentRow[]>;
 
   /** Requests of these accounts per bucket of `bucketMs`, oldest first. */
-  trafficOf(accountIds: string[], bucketMs: number): TrafficBucket[];
+  trafficOf(accountIds: string[], bucketMs: number): Promise<TrafficBucket[]>;
   /** Which client addresses each of these accounts used, and how often. */
   addressesByAccount(
     accountIds: string[],
-  ): { accountId: string; address: string; requests: number }[];
+  ): Promise<{ accountId: string; address: string; requests: number }[]>;
   /** Ids of the first `perAccount` interactions of each account, oldest first. */
-  interactionIdsOf(accountIds: string[], perAccount: number): { accountId: string; id: string }[];
+  interactionIdsOf(
+    accountIds: string[],
+    perAccount: number,
+  ): Promise<{ accountId: string; id: string }[]>;
   /** When each model was first seen in all the traffic (a release, as far as the traffic shows). */
-  modelsFirstSeen(accountIds: string[]): { model: string; firstMs: number; requests: number }[];
+  modelsFirstSeen(
+    accountIds: string[],
+  ): Promise<{ model: string; firstMs: number; requests: number }[]>;
 }

@@ -15,3 +15,7 @@ export {
   type RetentionPolicy,
   type RetentionSchedule,
 } from './retention-schedule.js';
+export { PgStore } from './postgres/pg-store.js';
+export { openPgStore } from './postgres/open-pg-store.js';
+export type { PgOptions } from './postgres/pg-database.js';
+export { openPostgresStorage, storageConfigSchema, type StorageConfig } from './storage-config.js';

@@ -88,37 +88,37 @@ export interface StixObjectFilter {
 
 export interface IntelStore {
   /** Upserts findings (a later analysis of the same campaign replaces the earlier; a withdrawal stays). */
-  saveCampaignFindings(rows: CampaignFindingRow[]): void;
-  readCampaignFindings(campaignId?: string): CampaignFindingRow[];
+  saveCampaignFindings(rows: CampaignFindingRow[]): Promise<void>;
+  readCampaignFindings(campaignId?: string): Promise<CampaignFindingRow[]>;
   /** Marks a finding withdrawn; false when there is no such campaign. */
-  withdrawCampaignFinding(campaignId: string, at: string, reason: string): boolean;
+  withdrawCampaignFinding(campaignId: string, at: string, reason: string): Promise<boolean>;
 
-  addIntelKey(row: IntelKeyRow): void;
-  listIntelKeys(): IntelKeyRow[];
+  addIntelKey(row: IntelKeyRow): Promise<void>;
+  listIntelKeys(): Promise<IntelKeyRow[]>;
   /** Retires every active key but `keepKeyId`. */
-  retireIntelKeys(keepKeyId: string, at: string): number;
+  retireIntelKeys(keepKeyId: string, at: string): Promise<number>;
 
   /** The newest version of an object (of this origin only, when given), or null. */
-  latestStixObject(id: string, origin?: StixObjectRow['origin']): StixObjectRow | null;
+  latestStixObject(id: string, origin?: StixObjectRow['origin']): Promise<StixObjectRow | null>;
   /**
    * Stores versions in one transaction, each with its receipt: a version already stored with the
    * same content is 'known' (its receipt added if new), with other content a 'conflict' (nothing
    * stored for it).
    */
-  putStixObjects(rows: StixObjectRow[], receipt: StixReceipt): StixPutOutcome[];
+  putStixObjects(rows: StixObjectRow[], receipt: StixReceipt): Promise<StixPutOutcome[]>;
   /** One stored version, or null. */
-  readStixVersion(id: string, version: string): StixObjectRow | null;
+  readStixVersion(id: string, version: string): Promise<StixObjectRow | null>;
   /** Stored versions, oldest first; `type` filters; `origin` filters. */
-  listStixObjects(filter?: StixObjectFilter): StixObjectRow[];
-  readStixReceipts(id: string): (StixReceipt & { version: string })[];
+  listStixObjects(filter?: StixObjectFilter): Promise<StixObjectRow[]>;
+  readStixReceipts(id: string): Promise<(StixReceipt & { version: string })[]>;
 
   /** The client addresses these accounts used (two scans of the interactions; for exports, not hot paths). */
-  addressesOf(accountIds: string[]): AddressUse[];
+  addressesOf(accountIds: string[]): Promise<AddressUse[]>;
 
   /** Upserts matches (a later analysis of the same account and indicator replaces the earlier). */
-  savePartnerMatches(rows: PartnerMatchRow[]): void;
-  readPartnerMatches(): PartnerMatchRow[];
+  savePartnerMatches(rows: PartnerMatchRow[]): Promise<void>;
+  readPartnerMatches(): Promise<PartnerMatchRow[]>;
 
-  addWarning(row: WarningListRow): boolean;
-  listWarnings(): WarningListRow[];
+  addWarning(row: WarningListRow): Promise<boolean>;
+  listWarnings(): Promise<WarningListRow[]>;
 }

@@ -149,8 +149,10 @@ export interface PruneTally {
 }
 
 /**
- * Writes are asynchronous: they run on the store's write thread, so that a caller serving requests
- * never waits on its event loop for a lock another process holds. Reads are synchronous (WAL).
+ * Every call is asynchronous, so that one port fits an embedded file and a database server
+ * (decision record 2026-12-07-async-store-port). On SQLite the bulk writes run on the store's
+ * write thread, so that a caller serving requests never waits on its event loop for a lock another
+ * process holds; reads and the small writes run on the caller's connection and resolve at once.
  */
 export interface Store {
   /** Intelligence: campaign findings, community keys, STIX objects, the warning list. */
@@ -180,35 +182,35 @@ export interface Store {
   writeRejections(importId: number, rows: RejectedLineRow[]): Promise<void>;
   /** Waits for pending writes and records the import's outcome. */
   finishImport(importId: number, tally: ImportTally): Promise<void>;
-  summarizeInteractionImport(importId: number): InteractionImportSummary;
+  summarizeInteractionImport(importId: number): Promise<InteractionImportSummary>;
   /** Every stored account record. */
-  readAccounts(): AccountRow[];
+  readAccounts(): Promise<AccountRow[]>;
   /** Benchmark items added with `distillguard benchmarks add`: suite and keyed shingle hashes. */
-  addBenchmarkItems(items: BenchmarkItemRow[]): void;
-  readBenchmarkItems(): BenchmarkItemRow[];
+  addBenchmarkItems(items: BenchmarkItemRow[]): Promise<void>;
+  readBenchmarkItems(): Promise<BenchmarkItemRow[]>;
   /** The raw JSON of a stored interaction, read back through its pointer; null if unknown. */
   readRawInteraction(id: string): Promise<string | null>;
   /** Stores a new key (its keyed hash only). */
   addApiKey(key: ApiKeyRow): Promise<void>;
   /** The key with this secret hash, revoked or not; null if none. */
-  findApiKey(secretHash: string): ApiKeyRow | null;
-  listApiKeys(accountId?: string): ApiKeyRow[];
+  findApiKey(secretHash: string): Promise<ApiKeyRow | null>;
+  listApiKeys(accountId?: string): Promise<ApiKeyRow[]>;
   /** Marks a key revoked; false if no such key. */
   revokeApiKey(keyId: string, at: string): Promise<boolean>;
   /** Stores a new admin token (its keyed hash only). */
-  addAdminToken(token: AdminTokenRow): void;
+  addAdminToken(token: AdminTokenRow): Promise<void>;
   /** The admin token with this secret hash, revoked or not; null if none. */
-  findAdminToken(secretHash: string): AdminTokenRow | null;
-  listAdminTokens(): AdminTokenRow[];
+  findAdminToken(secretHash: string): Promise<AdminTokenRow | null>;
+  listAdminTokens(): Promise<AdminTokenRow[]>;
   /** Marks an admin token revoked; false if no such token. */
-  revokeAdminToken(tokenId: string, at: string): boolean;
+  revokeAdminToken(tokenId: string, at: string): Promise<boolean>;
   /** A stored setting, or null. */
-  readSetting(name: string): string | null;
+  readSetting(name: string): Promise<string | null>;
   /** Stores `value` unless the setting exists; returns the value stored now (the first writer wins). */
-  writeSettingOnce(name: string, value: string): string;
+  writeSettingOnce(name: string, value: string): Promise<string>;
   /** Appends decisions (batched on the write thread). */
   writeDecisions(rows: DecisionRow[]): Promise<void>;
-  readDecisions(options?: { accountId?: string; limit?: number }): DecisionRow[];
+  readDecisions(options?: { accountId?: string; limit?: number }): Promise<DecisionRow[]>;
   /**
    * Every stored interaction's raw JSON in arrival order, read back through its pointer; `upTo`
    * bounds the sequence number. A row whose imported file is gone or has changed since throws,
@@ -219,7 +221,7 @@ export interface Store {
     onUnreadable?: (seq: number, path: string, reason: string) => void;
   }): AsyncIterable<string>;
   /** The highest interaction sequence number stored (0 when empty). */
-  lastInteractionSeq(): number;
+  lastInteractionSeq(): Promise<number>;
   /**
    * Retention: deletes old interactions and strips the text of less old ones, in bounded batches
    * on the write thread (other writes go between them). Aggregates stay: imports, decisions, accounts.

@@ -44,30 +44,35 @@ export interface TaxiiEntryFilter {
 }
 
 export interface TaxiiStore {
-  addCollection(row: TaxiiCollectionRow): boolean;
-  listCollections(): TaxiiCollectionRow[];
+  addCollection(row: TaxiiCollectionRow): Promise<boolean>;
+  listCollections(): Promise<TaxiiCollectionRow[]>;
   /** By id or alias. */
-  findCollection(idOrAlias: string): TaxiiCollectionRow | null;
+  findCollection(idOrAlias: string): Promise<TaxiiCollectionRow | null>;
   /** Adds object versions to a collection (each once); returns how many were new to it. */
   addToCollection(
     collectionId: string,
     entries: { objectId: string; version: string }[],
     dateAdded: string,
-  ): number;
+  ): Promise<number>;
   /** Entries in date_added order (then sequence), with their objects. */
-  listEntries(filter: TaxiiEntryFilter): TaxiiEntry[];
+  listEntries(filter: TaxiiEntryFilter): Promise<TaxiiEntry[]>;
 
-  addPartner(row: TaxiiPartnerRow): void;
-  findPartner(name: string): TaxiiPartnerRow | null;
-  findPartnerBySecretHash(secretHash: string): TaxiiPartnerRow | null;
-  listPartners(): TaxiiPartnerRow[];
-  revokePartner(name: string, at: string): boolean;
+  addPartner(row: TaxiiPartnerRow): Promise<void>;
+  findPartner(name: string): Promise<TaxiiPartnerRow | null>;
+  findPartnerBySecretHash(secretHash: string): Promise<TaxiiPartnerRow | null>;
+  listPartners(): Promise<TaxiiPartnerRow[]>;
+  revokePartner(name: string, at: string): Promise<boolean>;
 
   /** Where the last pull from a server's collection ended (its last date_added), or null. */
-  readPullCursor(server: string, collection: string): string | null;
-  writePullCursor(server: string, collection: string, addedAfter: string, at: string): void;
+  readPullCursor(server: string, collection: string): Promise<string | null>;
+  writePullCursor(
+    server: string,
+    collection: string,
+    addedAfter: string,
+    at: string,
+  ): Promise<void>;
 
-  saveStatus(id: string, partner: string, status: string, createdAt: string): void;
+  saveStatus(id: string, partner: string, status: string, createdAt: string): Promise<void>;
   /** The status resource JSON, if this partner made it. */
-  readStatus(id: string, partner: string): string | null;
+  readStatus(id: string, partner: string): Promise<string | null>;
 }

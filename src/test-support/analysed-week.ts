@@ -61,16 +61,18 @@ export async function analysedWeek(
   const tokens = new Map<string, string>();
   const store = SqliteStore.open(databasePath);
   try {
-    const secret = loadKeyHashSecret({ databasePath, store });
+    const secret = await loadKeyHashSecret({ databasePath, store });
     const [admin] = options.people[0];
     for (const [name, role] of options.people)
       tokens.set(
         name,
-        addUser(store.designation, secret, {
-          name,
-          role,
-          by: name === admin ? null : { name: admin, role: 'admin' },
-        }).token,
+        (
+          await addUser(store.designation, secret, {
+            name,
+            role,
+            by: name === admin ? null : { name: admin, role: 'admin' },
+          })
+        ).token,
       );
   } finally {
     await store.close();

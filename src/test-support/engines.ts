@@ -10,14 +10,28 @@ import { join } from 'node:path';
 import { createServer, Socket } from 'node:net';
 import type { TestContext } from 'node:test';
 import { Redis } from 'ioredis';
-import { testNatsUrlVariable, testRedisUrlVariable } from '../core/index.js';
+import {
+  testNatsUrlVariable,
+  testPostgresUrlVariable,
+  testRedisUrlVariable,
+} from '../core/index.js';
 
 export const testRedisUrl = process.env[testRedisUrlVariable] ?? 'redis://127.0.0.1:6379';
 export const testNatsUrl = process.env[testNatsUrlVariable] ?? 'nats://127.0.0.1:4222';
+export const testPostgresUrl =
+  process.env[testPostgresUrlVariable] ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const startPostgresCommand =
+  'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
 export const startNatsCommand = 'nats-server -a 127.0.0.1 -p 4222 -js (Debian package nats-server)';
 const redisServer = '/usr/bin/redis-server';
 
-const defaultPorts: Record<string, number> = { 'redis:': 6379, 'rediss:': 6379, 'nats:': 4222 };
+const defaultPorts: Record<string, number> = {
+  'redis:': 6379,
+  'rediss:': 6379,
+  'nats:': 4222,
+  'postgres:': 5432,
+  'postgresql:': 5432,
+};
 
 /** Whether something accepts TCP connections at the URL's host and port (the scheme's default port when none). */
 export function reachable(url: string, timeoutMs = 1_000): Promise<boolean> {

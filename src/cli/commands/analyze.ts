@@ -72,9 +72,9 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> 
     }
     // tier-1 signals are computed here as records are parsed; profiles and the graph run on the detection thread
     // partners' keyed indicators (intel import) become a signal when we hold their community key
-    const partners = loadPartnerIndicators(store);
+    const partners = await loadPartnerIndicators(store);
     const detection = new DetectionThread({
-      addedBenchmarks: store.readBenchmarkItems(),
+      addedBenchmarks: await store.readBenchmarkItems(),
       partners: partners.indicators.length > 0 ? partners : null,
     });
     const interactions = await ingestWithProgress('interactions', options.interactions, store, {
@@ -85,13 +85,13 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> 
       throw error;
     });
     rejected += interactions.rejected;
-    const summary = store.summarizeInteractionImport(interactions.importId);
+    const summary = await store.summarizeInteractionImport(interactions.importId);
     const facts = new Map<string, AccountFacts>();
-    for (const { accountId, record: _record, ...known } of store.readAccounts())
+    for (const { accountId, record: _record, ...known } of await store.readAccounts())
       facts.set(accountId, known);
     const findings = await detection.finish(facts);
     const report = buildReport({ ...summary, rejected }, findings);
-    store.intel.savePartnerMatches(
+    await store.intel.savePartnerMatches(
       findings.partnerMatches.map((match) => ({
         indicatorId: match.indicator_id,
         accountId: match.account_id,
@@ -104,7 +104,7 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> 
       })),
     );
     // each flagged account's verdict and reasons stay too: the dashboard says why, not only that
-    store.dashboard.replaceAccountFindings(
+    await store.dashboard.replaceAccountFindings(
       report.accounts.map((account) => ({
         accountId: account.account_id,
         analysedAt: report.generated_at,
@@ -130,9 +130,9 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> 
       withdrawnAt: null,
       withdrawnReason: null,
     }));
-    store.intel.saveCampaignFindings(findingRows);
+    await store.intel.saveCampaignFindings(findingRows);
     // what the dashboard draws of each campaign (graph, models), built now rather than on first view
-    saveCampaignViews(
+    await saveCampaignViews(
       store,
       findingRows,
       new Map(findings.links.map((item) => [item.campaign_id, item.links])),

@@ -8,8 +8,8 @@ import { SqliteStore, type BenchmarkItemRow } from '../../store/index.js';
 import { defaultDatabasePath } from '../options.js';
 
 /** The benchmark index for analysis: the shipped one plus the items added to `store`. */
-export function benchmarkIndexWith(store: SqliteStore): BenchmarkIndex {
-  return BenchmarkIndex.builtInWith(store.readBenchmarkItems());
+export async function benchmarkIndexWith(store: SqliteStore): Promise<BenchmarkIndex> {
+  return BenchmarkIndex.builtInWith(await store.readBenchmarkItems());
 }
 
 function itemText(value: unknown): string | null {
@@ -36,7 +36,7 @@ export function registerBenchmarks(program: Command): void {
     .action(async (options: { db: string }) => {
       const store = SqliteStore.open(options.db);
       try {
-        const sizes = benchmarkIndexWith(store).suiteSizes();
+        const sizes = (await benchmarkIndexWith(store)).suiteSizes();
         for (const [suite, items] of [...sizes].sort())
           process.stdout.write(
             `${suite.padEnd(24)} ${items.toLocaleString('en-US').padStart(8)} items\n`,
@@ -85,7 +85,7 @@ export function registerBenchmarks(program: Command): void {
             'input_invalid',
             `no usable items in '${source.label}'. Each line must be a JSON object with a "text" field.`,
           );
-        store.addBenchmarkItems(items);
+        await store.addBenchmarkItems(items);
         process.stdout.write(
           `added ${items.length.toLocaleString('en-US')} items to suite '${options.suite}' (${rejected} lines rejected); stored as keyed hashes in ${options.db}\n`,
         );

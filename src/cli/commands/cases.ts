@@ -41,10 +41,10 @@ export function registerCases(program: Command): void {
       .requiredOption('--campaign <id>', 'the campaign id (analyze prints them)')
       .option('--reason <text>', 'why the case is opened'),
   ).action(async (options: DeskOptions & { campaign: string; reason?: string }) => {
-    const row = await withDesk(options, ({ store, desk, keyHashSecret }) =>
+    const row = await withDesk(options, async ({ store, desk, keyHashSecret }) =>
       openCase(
         desk,
-        actingUser(store, keyHashSecret, options),
+        await actingUser(store, keyHashSecret, options),
         options.campaign,
         options.reason ?? null,
       ),
@@ -54,8 +54,8 @@ export function registerCases(program: Command): void {
 
   deskOptions(cases.command('list').description('cases, their states and expiry dates')).action(
     async (options: DeskOptions) => {
-      const rows = await withDesk(options, ({ store, keyHashSecret }) => {
-        requireAction(actingUser(store, keyHashSecret, options), 'read');
+      const rows = await withDesk(options, async ({ store, keyHashSecret }) => {
+        requireAction(await actingUser(store, keyHashSecret, options), 'read');
         return store.designation.listCases();
       });
       if (rows.length === 0) process.stdout.write('no cases yet\n');
@@ -72,15 +72,15 @@ export function registerCases(program: Command): void {
       .description('a case: its state, history, attachments and next steps')
       .option('--json', 'as JSON'),
   ).action(async (caseId: string, options: DeskOptions & { json?: boolean }) => {
-    const shown = await withDesk(options, ({ store, desk, keyHashSecret }) => {
-      requireAction(actingUser(store, keyHashSecret, options), 'read');
-      const row = requireCase(desk, caseId);
+    const shown = await withDesk(options, async ({ store, desk, keyHashSecret }) => {
+      requireAction(await actingUser(store, keyHashSecret, options), 'read');
+      const row = await requireCase(desk, caseId);
       return {
         row,
-        events: store.designation.readCaseEvents(caseId),
-        attachments: store.designation
-          .readAttachments(caseId)
-          .map(({ content, ...rest }) => ({ ...rest, bytes: content.length })),
+        events: await store.designation.readCaseEvents(caseId),
+        attachments: (await store.designation.readAttachments(caseId)).map(
+          ({ content, ...rest }) => ({ ...rest, bytes: content.length }),
+        ),
       };
     });
     if (options.json) {
@@ -121,10 +121,10 @@ export function registerCases(program: Command): void {
       .requiredOption('--to <state>', 'shared or nominated')
       .requiredOption('--reason <text>', 'why'),
   ).action(async (caseId: string, options: DeskOptions & { to: string; reason: string }) => {
-    const approvals = await withDesk(options, ({ store, desk, keyHashSecret }) =>
+    const approvals = await withDesk(options, async ({ store, desk, keyHashSecret }) =>
       approveCase(
         desk,
-        actingUser(store, keyHashSecret, options),
+        await actingUser(store, keyHashSecret, options),
         caseId,
         options.to,
         options.reason,
@@ -158,8 +158,8 @@ export function registerCases(program: Command): void {
       const statement = options.statementFile
         ? readText(options.statementFile).toString('utf8')
         : options.statement;
-      const row = await withDesk(options, ({ store, desk, keyHashSecret }) =>
-        transitionCase(desk, actingUser(store, keyHashSecret, options), caseId, {
+      const row = await withDesk(options, async ({ store, desk, keyHashSecret }) =>
+        transitionCase(desk, await actingUser(store, keyHashSecret, options), caseId, {
           to: options.to,
           reason: options.reason,
           expiresAt: options.expires,
@@ -180,8 +180,8 @@ export function registerCases(program: Command): void {
       .requiredOption('--kind <kind>', attachmentKinds.join(', ')),
   ).action(async (caseId: string, options: DeskOptions & { file: string; kind: string }) => {
     const content = readText(options.file);
-    const result = await withDesk(options, ({ store, desk, keyHashSecret }) =>
-      attachToCase(desk, actingUser(store, keyHashSecret, options), caseId, {
+    const result = await withDesk(options, async ({ store, desk, keyHashSecret }) =>
+      attachToCase(desk, await actingUser(store, keyHashSecret, options), caseId, {
         kind: options.kind,
         name: basename(options.file),
         content,
@@ -223,8 +223,8 @@ export function registerCases(program: Command): void {
     ) => {
       const config = intelConfig(options);
       const tlp = options.tlp ? parseTlp(options.tlp) : config.default_tlp;
-      const result = await withDesk(options, ({ store, desk, keyHashSecret }) =>
-        writeEvidencePackage(desk, actingUser(store, keyHashSecret, options), {
+      const result = await withDesk(options, async ({ store, desk, keyHashSecret }) =>
+        writeEvidencePackage(desk, await actingUser(store, keyHashSecret, options), {
           caseId,
           outDir: options.out,
           includeRaw: options.includeRaw ?? false,

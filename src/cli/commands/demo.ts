@@ -106,7 +106,10 @@ async function runDemo(options: DemoOptions): Promise<void> {
   narrator.say(
     `gateway listening on ${gateway.url}, live detection every 2 s; replaying the week at ${count(options.speed)}x...`,
   );
-  const decisionTimer = setInterval(() => narrator.decisions(gateway.store), 1_000);
+  const decisionTimer = setInterval(() => {
+    // a failed read is tried again at the next tick; the last one, after the replay, reports it
+    narrator.decisions(gateway.store).catch(() => undefined);
+  }, 1_000);
   let lastProgress = 0;
   let summary;
   try {
@@ -126,9 +129,11 @@ async function runDemo(options: DemoOptions): Promise<void> {
       },
     });
     await gateway.recorder.drain();
-    narrator.assessment(await gateway.detection.assessNow(gateway.store.lastInteractionSeq()));
+    narrator.assessment(
+      await gateway.detection.assessNow(await gateway.store.lastInteractionSeq()),
+    );
     await new Promise((done) => setTimeout(done, 1_200));
-    narrator.decisions(gateway.store);
+    await narrator.decisions(gateway.store);
   } finally {
     clearInterval(decisionTimer);
     await gateway.close();
@@ -221,7 +226,7 @@ async function offerDashboard(
   const from = SqliteStore.open(gatewayDatabase);
   const to = SqliteStore.open(story.database);
   try {
-    await to.writeDecisions(from.readDecisions());
+    await to.writeDecisions(await from.readDecisions());
   } finally {
     await from.close();
     await to.close();

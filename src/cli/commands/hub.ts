@@ -40,30 +40,35 @@ export function registerHub(program: Command): void {
     .action(async (options: HubCommandOptions) => {
       const config = options.config ? readGatewayConfig(options.config).intel : undefined;
       const store = SqliteStore.open(options.db);
-      const log = logRecorder(store, options.db);
-      let dashboardLog: TransparencyLog | null = null;
+      const log = await logRecorder(store, options.db);
+      let dashboardLog: Promise<TransparencyLog> | null = null;
       const hub = await startHub({
         store,
-        hashSecret: partnerSecretHasher(store, options.db, options.keyHashSecretFile),
+        hashSecret: await partnerSecretHasher(store, options.db, options.keyHashSecretFile),
         port: options.port,
         host: options.host,
         title: options.title,
         maxContentLength: options.maxContentLength,
         config,
-        onReceived: (receipt) => log.record(taxiiReceiptEvent(receipt)),
+        onReceived: async (receipt) => {
+          await log.record(taxiiReceiptEvent(receipt));
+        },
         // the dashboard for the hub's analysts: what came in, correlated campaigns, cases
-        mount: (app) =>
+        mount: async (app) =>
           mountDashboard(app, {
             store,
-            keyHashSecret: loadKeyHashSecret({
+            keyHashSecret: await loadKeyHashSecret({
               databasePath: options.db,
               file: options.keyHashSecretFile,
               store,
             }),
             log: () =>
-              (dashboardLog ??= new TransparencyLog(
-                store.designation,
-                loadLogSigner({ databasePath: options.db, store }),
+              (dashboardLog ??= loadLogSigner({ databasePath: options.db, store }).then(
+                (signer) => new TransparencyLog(store.designation, signer),
+                (error: unknown) => {
+                  dashboardLog = null; // the next request tries again
+                  throw error;
+                },
               )),
             intel: config,
             auditUnavailable:
@@ -79,7 +84,9 @@ export function registerHub(program: Command): void {
                 );
         },
       });
-      const partners = store.taxii.listPartners().filter((partner) => !partner.revokedAt).length;
+      const partners = (await store.taxii.listPartners()).filter(
+        (partner) => !partner.revokedAt,
+      ).length;
       process.stdout.write(
         `distillguard hub listening on ${hub.url} (TAXII 2.1 discovery ${discoveryPath}, API root ${apiRootPath}; store ${options.db}; ${partners} partner(s)); dashboard at ${hub.url}/ for users added with \`distillguard users add --db ${options.db}\`\n`,
       );

@@ -48,7 +48,7 @@ export function registerIngest(program: Command): void {
             store,
             options,
           );
-          const summary = store.summarizeInteractionImport(result.importId);
+          const summary = await store.summarizeInteractionImport(result.importId);
           process.stdout.write(
             `interactions: ${result.distinct.toLocaleString('en-US')} distinct (${summary.newRecords.toLocaleString('en-US')} new, ` +
               `${(result.distinct - summary.newRecords).toLocaleString('en-US')} already stored), ` +

@@ -76,10 +76,11 @@ export function registerExport(intel: Command): void {
       const tlp = options.tlp ? parseTlp(options.tlp) : config.default_tlp;
       await withStore(options, async (store) => {
         if (options.received) {
-          const { bundle, heldBack } = receivedBundle(store, tlp);
+          const { bundle, heldBack } = await receivedBundle(store, tlp);
           const text = `${JSON.stringify(bundle, null, 2)}\n`;
           await writeOutputFile(options.out, text);
-          logRecorder(store, options.db).record({
+          const log = await logRecorder(store, options.db);
+          await log.record({
             kind: 'intel.export',
             tlp,
             sha256: sha256(text),
@@ -92,10 +93,11 @@ export function registerExport(intel: Command): void {
           );
           return;
         }
-        const result = exportIntel(store, { campaignId: options.campaign, tlp, config });
+        const result = await exportIntel(store, { campaignId: options.campaign, tlp, config });
         const text = `${JSON.stringify(result.bundle, null, 2)}\n`;
         await writeOutputFile(options.out, text);
-        logRecorder(store, options.db).record({
+        const log = await logRecorder(store, options.db);
+        await log.record({
           kind: 'intel.export',
           tlp,
           sha256: sha256(text),
@@ -135,10 +137,11 @@ export function registerImport(intel: Command): void {
     .action(async (file: string, options: StoreOption & { from?: string }) => {
       const bundle = await readBundle(file);
       const source = options.from ?? basename(file);
-      const result = await withStore(options, (store) => {
-        const imported = importBundle(store, bundle, { source, channel: 'file' });
-        if (!imported.envelope)
-          logRecorder(store, options.db).record({
+      const result = await withStore(options, async (store) => {
+        const imported = await importBundle(store, bundle, { source, channel: 'file' });
+        if (!imported.envelope) {
+          const log = await logRecorder(store, options.db);
+          await log.record({
             kind: 'intel.import',
             channel: 'file',
             source,
@@ -147,6 +150,7 @@ export function registerImport(intel: Command): void {
             added: imported.added,
             rejected: imported.rejected.length,
           });
+        }
         return imported;
       });
       if (result.envelope)
@@ -214,7 +218,7 @@ export function registerSightings(intel: Command): void {
         const config = intelConfig(options);
         const tlp = options.tlp ? parseTlp(options.tlp) : config.default_tlp;
         await withStore(options, async (store) => {
-          const result = exportSightings(store, { tlp, config });
+          const result = await exportSightings(store, { tlp, config });
           await writeOutputFile(options.out, `${JSON.stringify(result.bundle, null, 2)}\n`);
           process.stdout.write(
             `wrote ${options.out} (TLP:${tlp.toUpperCase()}): ${result.sightings} sighting(s) covering ${result.accounts} account match(es)\n`,
@@ -232,18 +236,20 @@ export function registerWithdraw(intel: Command): void {
     .requiredOption('--reason <text>', 'why (kept in the store)')
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
     .action(async (options: StoreOption & { campaign: string; reason: string }) => {
-      const done = await withStore(options, (store) => {
-        const withdrawn = store.intel.withdrawCampaignFinding(
+      const done = await withStore(options, async (store) => {
+        const withdrawn = await store.intel.withdrawCampaignFinding(
           options.campaign,
           new Date().toISOString(),
           options.reason,
         );
-        if (withdrawn)
-          logRecorder(store, options.db).record({
+        if (withdrawn) {
+          const log = await logRecorder(store, options.db);
+          await log.record({
             kind: 'intel.withdraw',
-            campaign: campaignLabelFor(store, options.campaign),
+            campaign: await campaignLabelFor(store, options.campaign),
             reason: options.reason,
           });
+        }
         return withdrawn;
       });
       if (!done)

@@ -43,13 +43,13 @@ export function registerKeys(intel: Command): void {
         );
       }
       const key = receivedIntelKey(options.keyId, secret);
-      await withStore(options, (store) => {
-        if (store.intel.listIntelKeys().some((row) => row.keyId === key.keyId))
+      await withStore(options, async (store) => {
+        if ((await store.intel.listIntelKeys()).some((row) => row.keyId === key.keyId))
           throw new DistillGuardError(
             'usage',
             `community key '${key.keyId}' is already in ${options.db}.`,
           );
-        store.intel.addIntelKey(key);
+        await store.intel.addIntelKey(key);
       });
       process.stdout.write(`added community key ${key.keyId}\n`);
     });
@@ -75,8 +75,8 @@ export function registerKeys(intel: Command): void {
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
     .action(async (options: StoreOption & { keyId?: string }) => {
       const key = newIntelKey(options.keyId);
-      const retired = await withStore(options, (store) => {
-        store.intel.addIntelKey(key);
+      const retired = await withStore(options, async (store) => {
+        await store.intel.addIntelKey(key);
         return store.intel.retireIntelKeys(key.keyId, key.createdAt);
       });
       process.stdout.write(

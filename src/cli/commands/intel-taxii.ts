@@ -67,23 +67,28 @@ export function registerPartners(intel: Command): void {
         const secret = options.secretFile
           ? await readSecretFile(options.secretFile)
           : randomBytes(32).toString('base64url');
-        await withStore(options, (store) => {
-          ensureDefaultCollection(store);
+        await withStore(options, async (store) => {
+          await ensureDefaultCollection(store);
           for (const collection of [...options.read, ...options.write])
-            if (collection !== '*' && !store.taxii.findCollection(collection))
+            if (collection !== '*' && !(await store.taxii.findCollection(collection)))
               throw new DistillGuardError(
                 'usage',
                 `no collection '${collection}'; \`intel collections list\` shows them.`,
               );
           // a revoked partner's name may be issued again, with a new secret
-          if (store.taxii.findPartner(name)?.revokedAt === null)
+          if ((await store.taxii.findPartner(name))?.revokedAt === null)
             throw new DistillGuardError(
               'usage',
               `partner '${name}' exists already; revoke it first to issue a new secret.`,
             );
-          store.taxii.addPartner({
+          const hashSecret = await partnerSecretHasher(
+            store,
+            options.db,
+            options.keyHashSecretFile,
+          );
+          await store.taxii.addPartner({
             name,
-            secretHash: partnerSecretHasher(store, options.db, options.keyHashSecretFile)(secret),
+            secretHash: hashSecret(secret),
             canRead: options.read,
             canWrite: options.write,
             amber: options.amber === true,
@@ -150,8 +155,8 @@ export function registerCollections(intel: Command): void {
     .command('list')
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
     .action(async (options: StoreOption) => {
-      const rows = await withStore(options, (store) => {
-        ensureDefaultCollection(store);
+      const rows = await withStore(options, async (store) => {
+        await ensureDefaultCollection(store);
         return store.taxii.listCollections();
       });
       for (const row of rows)
@@ -236,7 +241,7 @@ export function registerPushPull(intel: Command): void {
       await withStore(options, async (store) => {
         const cursor = options.all
           ? null
-          : store.taxii.readPullCursor(options.server, options.collection);
+          : await store.taxii.readPullCursor(options.server, options.collection);
         // every page first, then one check: an object may refer to one on a later page
         const objects: JsonObject[] = [];
         let last: string | null = null;
@@ -244,15 +249,16 @@ export function registerPushPull(intel: Command): void {
           objects.push(...page.objects);
           last = page.lastAdded ?? last;
         }
-        const result = importBundle(
+        const result = await importBundle(
           store,
           { type: 'bundle', id: `bundle--${randomUUID()}`, objects },
           { source: options.from ?? options.server, channel: 'taxii' },
         );
         for (const problem of result.rejected)
           process.stderr.write(`${describeProblem(options.server, problem)}\n`);
-        if (objects.length > 0)
-          logRecorder(store, options.db).record({
+        if (objects.length > 0) {
+          const log = await logRecorder(store, options.db);
+          await log.record({
             kind: 'intel.import',
             channel: 'taxii',
             source: options.from ?? options.server,
@@ -261,12 +267,13 @@ export function registerPushPull(intel: Command): void {
             added: result.added,
             rejected: result.rejected.length,
           });
+        }
         const { added, known } = result;
         const rejected = result.rejected.length;
         // one millisecond back: objects added in the same millisecond as the last are fetched again
         // next time rather than missed (importing them again changes nothing)
         if (last)
-          store.taxii.writePullCursor(
+          await store.taxii.writePullCursor(
             options.server,
             options.collection,
             new Date(Date.parse(last) - 1).toISOString(),
@@ -298,8 +305,8 @@ export function registerCorrelate(intel: Command): void {
     )
     .option('--json', 'print them as JSON')
     .action(async (options: StoreOption & { title: string; json?: boolean }) => {
-      const correlated = await withStore(options, (store) => {
-        ensureDefaultCollection(store);
+      const correlated = await withStore(options, async (store) => {
+        await ensureDefaultCollection(store);
         return recordCorrelations(store, hubIdentity(options.title), campaignsCollection.id);
       });
       if (options.json) {

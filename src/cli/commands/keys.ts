@@ -20,7 +20,11 @@ async function withKeys<T>(
     return await work(
       new ApiKeys(
         store,
-        loadKeyHashSecret({ databasePath: options.db, file: options.keyHashSecretFile, store }),
+        await loadKeyHashSecret({
+          databasePath: options.db,
+          file: options.keyHashSecretFile,
+          store,
+        }),
       ),
     );
   } finally {

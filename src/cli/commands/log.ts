@@ -125,12 +125,16 @@ function missingFromChains(documents: ProofDocument[]): string[] {
 
 async function withLog<T>(
   options: LogOptions,
-  work: (log: TransparencyLog, store: SqliteStore) => T,
+  work: (log: TransparencyLog, store: SqliteStore) => T | Promise<T>,
 ): Promise<T> {
   const store = existingStore(options.db);
   try {
-    const signer = loadLogSigner({ databasePath: options.db, file: options.logKeyFile, store });
-    return work(new TransparencyLog(store.designation, signer), store);
+    const signer = await loadLogSigner({
+      databasePath: options.db,
+      file: options.logKeyFile,
+      store,
+    });
+    return await work(new TransparencyLog(store.designation, signer), store);
   } finally {
     await store.close();
   }
@@ -197,9 +201,13 @@ export function registerLog(program: Command): void {
       const store = existingStore(options.db);
       let result;
       try {
-        const verifierKey = options.key ?? recordedVerifierKey(store);
+        const verifierKey = options.key ?? (await recordedVerifierKey(store));
         if (verifierKey === null) {
-          const held = store.designation.logSize() + store.designation.listCheckpoints().length;
+          const held = await store.designation.snapshot(
+            async () =>
+              (await store.designation.logSize()) +
+              (await store.designation.listCheckpoints()).length,
+          );
           if (held > 0 || options.checkpoint.length > 0)
             throw new DistillGuardError(
               'input_invalid',
@@ -214,7 +222,7 @@ export function registerLog(program: Command): void {
         } catch (error) {
           throw new DistillGuardError('usage', `--key or --cosigner: ${(error as Error).message}`);
         }
-        result = verifyLog(store.designation, {
+        result = await verifyLog(store.designation, {
           verifierKey,
           saved: options.checkpoint.map((path) => ({
             label: `checkpoint ${path}`,
@@ -249,11 +257,11 @@ export function registerLog(program: Command): void {
       .option('--out <file>', 'write it here (default: standard output)'),
   ).action(async (options: LogOptions & { entry: string; checkpoint?: string; out?: string }) => {
     const index = parseEntryIndex(options.entry);
-    const document = await withLog(options, (transparencyLog, store) => {
-      let checkpoint = transparencyLog.checkpoint();
+    const document = await withLog(options, async (transparencyLog, store) => {
+      let checkpoint = await transparencyLog.checkpoint();
       if (options.checkpoint) {
         const note = readInput(options.checkpoint);
-        const result = verifyLog(store.designation, {
+        const result = await verifyLog(store.designation, {
           verifierKey: transparencyLog.signer.verifierKey,
           saved: [{ label: `checkpoint ${options.checkpoint}`, note }],
         });
@@ -280,8 +288,8 @@ export function registerLog(program: Command): void {
       .option('--out <file>', 'write it here (default: standard output)'),
   ).action(async (options: LogOptions & { checkpoint: string; out?: string }) => {
     const note = readInput(options.checkpoint);
-    const document = await withLog(options, (transparencyLog) =>
-      proveConsistencyFrom(transparencyLog, note, transparencyLog.checkpoint()),
+    const document = await withLog(options, async (transparencyLog) =>
+      proveConsistencyFrom(transparencyLog, note, await transparencyLog.checkpoint()),
     );
     const text = `${JSON.stringify(document, null, 2)}\n`;
     if (options.out) await writeOutputFile(options.out, text);

@@ -168,7 +168,7 @@ export function registerServe(program: Command): void {
         process.stdout.write(`built-in reference model serving every model at ${reference.url}\n`);
       }
       let gateway: RunningGateway;
-      let recorder: LogRecorder | null = null;
+      let recorder: Promise<LogRecorder> | null = null;
       try {
         gateway = await startGateway({
           port: options.port,
@@ -189,15 +189,20 @@ export function registerServe(program: Command): void {
           taxii: options.taxii ?? false,
           onTaxiiReceived: (receipt) => {
             // posts arrive only once the gateway listens, so `gateway` is set by then
-            recorder ??= gateway ? logRecorder(gateway.store, options.db) : null;
-            try {
-              recorder?.record(taxiiReceiptEvent(receipt));
-            } catch (error) {
-              gateway?.log.error(
-                { err: error },
-                'could not record a TAXII post in the transparency log',
-              );
-            }
+            const opened = (recorder ??= gateway
+              ? logRecorder(gateway.store, options.db).catch((error: unknown) => {
+                  recorder = null; // the next post tries to open the log again
+                  throw error;
+                })
+              : null);
+            opened
+              ?.then((log) => log.record(taxiiReceiptEvent(receipt)))
+              .catch((error: unknown) => {
+                gateway?.log.error(
+                  { err: error },
+                  'could not record a TAXII post in the transparency log',
+                );
+              });
           },
         });
       } catch (error) {
@@ -210,7 +215,7 @@ export function registerServe(program: Command): void {
         process.stderr.write(
           'warning: --accept-replay-time is on: clients can set timestamps and addresses. Never use it in production.\n',
         );
-      if (!adminToken && gateway.tokens.list().every((token) => token.revokedAt !== null))
+      if (!adminToken && (await gateway.tokens.list()).every((token) => token.revokedAt !== null))
         process.stderr.write(
           `note: no admin token (${adminTokenVariable}, --admin-token-file or \`distillguard tokens create\`): the admin and sidecar routes answer 401.\n`,
         );

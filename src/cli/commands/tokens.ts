@@ -19,10 +19,14 @@ interface TokensOptions {
 async function withTokens<T>(options: TokensOptions, work: (tokens: AdminTokens) => T): Promise<T> {
   const store = SqliteStore.open(options.db);
   try {
-    return work(
+    return await work(
       new AdminTokens(
         store,
-        loadKeyHashSecret({ databasePath: options.db, file: options.keyHashSecretFile, store }),
+        await loadKeyHashSecret({
+          databasePath: options.db,
+          file: options.keyHashSecretFile,
+          store,
+        }),
       ),
     );
   } finally {

@@ -19,12 +19,12 @@ export function registerUsers(program: Command): void {
       .requiredOption('--role <role>', roles.join(', ')),
   ).action(async (name: string, options: DeskOptions & { role: string }) => {
     const role = parseRole(options.role);
-    const added = await withDesk(options, ({ store, desk, keyHashSecret }) => {
-      const by = options.as ? actingUser(store, keyHashSecret, options) : null;
+    const added = await withDesk(options, async ({ store, desk, keyHashSecret }) => {
+      const by = options.as ? await actingUser(store, keyHashSecret, options) : null;
       // one transaction: two first admins cannot both be added, and no user exists unlogged
-      return store.designation.atomically(() => {
-        const user = addUser(store.designation, keyHashSecret, { name, role, by });
-        desk.log.append({
+      return store.designation.atomically(async () => {
+        const user = await addUser(store.designation, keyHashSecret, { name, role, by });
+        await desk.log.append({
           kind: 'user.added',
           at: new Date().toISOString(),
           actor: by?.name ?? name,
@@ -41,8 +41,8 @@ export function registerUsers(program: Command): void {
   });
   deskOptions(users.command('list').description('users, roles and who added them')).action(
     async (options: DeskOptions) => {
-      const rows = await withDesk(options, ({ store, keyHashSecret }) => {
-        requireAction(actingUser(store, keyHashSecret, options), 'read');
+      const rows = await withDesk(options, async ({ store, keyHashSecret }) => {
+        requireAction(await actingUser(store, keyHashSecret, options), 'read');
         return store.designation.listUsers();
       });
       for (const row of rows)
@@ -56,27 +56,27 @@ export function registerUsers(program: Command): void {
       .command('disable <name>')
       .description('refuse this user from now on (its history stays attributed)'),
   ).action(async (name: string, options: DeskOptions) => {
-    await withDesk(options, ({ store, desk, keyHashSecret }) => {
-      const by = actingUser(store, keyHashSecret, options);
+    await withDesk(options, async ({ store, desk, keyHashSecret }) => {
+      const by = await actingUser(store, keyHashSecret, options);
       requireAction(by, 'manage-users');
       const at = new Date().toISOString();
-      store.designation.atomically(() => {
-        const target = store.designation.findUser(name);
+      await store.designation.atomically(async () => {
+        const target = await store.designation.findUser(name);
         if (!target || target.disabledAt !== null)
           throw new DistillGuardError(
             'usage',
             `no active user '${name}'; \`distillguard users list\` shows them.`,
           );
-        const admins = store.designation
-          .listUsers()
-          .filter((user) => user.role === 'admin' && user.disabledAt === null);
+        const admins = (await store.designation.listUsers()).filter(
+          (user) => user.role === 'admin' && user.disabledAt === null,
+        );
         if (target.role === 'admin' && admins.length === 1)
           throw new DistillGuardError(
             'refused',
             `'${name}' is the last active admin: add another admin first, or no one could manage users again.`,
           );
-        store.designation.disableUser(name, at);
-        desk.log.append({
+        await store.designation.disableUser(name, at);
+        await desk.log.append({
           kind: 'user.disabled',
           at,
           actor: by.name,

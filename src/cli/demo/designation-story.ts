@@ -70,11 +70,11 @@ export async function tellDesignationStory(
   const store = SqliteStore.open(database);
   const hubStore = SqliteStore.open(join(dir, 'hub.db'));
   try {
-    store.intel.addIntelKey(newIntelKey('demo-community'));
-    const keyHashSecret = loadKeyHashSecret({ databasePath: database, store });
+    await store.intel.addIntelKey(newIntelKey('demo-community'));
+    const keyHashSecret = await loadKeyHashSecret({ databasePath: database, store });
     const log = new TransparencyLog(
       store.designation,
-      loadLogSigner({ databasePath: database, store, origin: 'demo.distillguard.local/log' }),
+      await loadLogSigner({ databasePath: database, store, origin: 'demo.distillguard.local/log' }),
     );
     const desk: CaseDesk = { store, log };
     const admin: Actor = { name: 'dana', role: 'admin' };
@@ -91,7 +91,7 @@ export async function tellDesignationStory(
       [admin, null],
       ...people.map((person) => [person, admin] as const),
     ] as const) {
-      const added = addUser(store.designation, keyHashSecret, {
+      const added = await addUser(store.designation, keyHashSecret, {
         name: person.name,
         role: person.role,
         by,
@@ -100,22 +100,45 @@ export async function tellDesignationStory(
     }
     const [analyst, firstReviewer, secondReviewer, liaison] = people;
 
-    const opened = openCase(desk, analyst, top.campaign_id, 'highest-risk campaign of the week');
+    const opened = await openCase(
+      desk,
+      analyst,
+      top.campaign_id,
+      'highest-risk campaign of the week',
+    );
     const caseId = opened.caseId;
-    transitionCase(desk, analyst, caseId, { to: 'evidence', reason: 'collecting the analysis' });
-    transitionCase(desk, analyst, caseId, {
+    await transitionCase(desk, analyst, caseId, {
+      to: 'evidence',
+      reason: 'collecting the analysis',
+    });
+    await transitionCase(desk, analyst, caseId, {
       to: 'internal-review',
       reason: 'signals, shared infrastructure and timing documented',
     });
-    approveCase(desk, firstReviewer, caseId, 'shared', 'template reuse and shared cards hold up');
-    approveCase(desk, secondReviewer, caseId, 'shared', 'agree; no benchmark or research account');
+    await approveCase(
+      desk,
+      firstReviewer,
+      caseId,
+      'shared',
+      'template reuse and shared cards hold up',
+    );
+    await approveCase(
+      desk,
+      secondReviewer,
+      caseId,
+      'shared',
+      'agree; no benchmark or research account',
+    );
     say(`${caseId}: opened by ana, reviewed and approved for sharing by rui and sam`);
 
     // the hub: a second organisation's TAXII 2.1 server on loopback, with us as a partner
-    ensureDefaultCollection(hubStore);
-    const hubSecret = loadKeyHashSecret({ databasePath: join(dir, 'hub.db'), store: hubStore });
+    await ensureDefaultCollection(hubStore);
+    const hubSecret = await loadKeyHashSecret({
+      databasePath: join(dir, 'hub.db'),
+      store: hubStore,
+    });
     const partnerSecret = randomBytes(32).toString('base64url');
-    hubStore.taxii.addPartner({
+    await hubStore.taxii.addPartner({
       name: 'demo-frontier-lab',
       secretHash: partnerSecretHash(hubSecret, partnerSecret),
       canRead: ['*'],
@@ -133,7 +156,7 @@ export async function tellDesignationStory(
     });
     let pushed;
     try {
-      const exported = exportIntel(store, {
+      const exported = await exportIntel(store, {
         campaignId: top.campaign_id,
         tlp: 'amber',
         config: { ...defaultIntelConfig, organization: demoOrganization },
@@ -147,7 +170,7 @@ export async function tellDesignationStory(
         exported.bundle.objects as never[],
       );
       pushed = { accepted: outcome.successes, total: outcome.total };
-      log.append({
+      await log.append({
         kind: 'intel.export',
         at: new Date().toISOString(),
         actor: liaison.name,
@@ -158,7 +181,7 @@ export async function tellDesignationStory(
         pushed_to: `${hub.url}/taxii2/`,
         accepted: outcome.successes,
       });
-      transitionCase(desk, liaison, caseId, {
+      await transitionCase(desk, liaison, caseId, {
         to: 'shared',
         reason: `pushed to the hub's campaigns collection (${outcome.successes} of ${outcome.total} objects accepted)`,
       });
@@ -168,9 +191,9 @@ export async function tellDesignationStory(
     } finally {
       await hub.close();
     }
-    approveCase(desk, firstReviewer, caseId, 'nominated', 'meets the designation criteria');
-    approveCase(desk, secondReviewer, caseId, 'nominated', 'agree');
-    const nominated = transitionCase(desk, liaison, caseId, {
+    await approveCase(desk, firstReviewer, caseId, 'nominated', 'meets the designation criteria');
+    await approveCase(desk, secondReviewer, caseId, 'nominated', 'agree');
+    const nominated = await transitionCase(desk, liaison, caseId, {
       to: 'nominated',
       reason: 'nominated to the hub for assessment',
     });
@@ -187,7 +210,7 @@ export async function tellDesignationStory(
       config: { ...defaultIntelConfig, organization: demoOrganization },
       pdf: 'auto',
     });
-    log.checkpoint();
+    await log.checkpoint();
     return {
       caseId,
       campaignId: top.campaign_id,

@@ -14,6 +14,7 @@ export class DemoNarrator {
   private readonly campaigns = new Map<string, number>();
   private readonly benchmarks = new Set<string>();
   private decisionsSeen = 0;
+  private reading: Promise<void> = Promise.resolve();
   /** Account → last action, from the decision log. */
   readonly actions = new Map<string, DecisionRow>();
   /** Account → every enforcement action it received (throttle, verify, degrade, block). */
@@ -46,9 +47,15 @@ export class DemoNarrator {
     }
   }
 
-  /** Prints decisions stored since the last call. */
-  decisions(store: Store): void {
-    const rows = store.readDecisions();
+  /** Prints decisions stored since the last call (calls run one after another). */
+  decisions(store: Store): Promise<void> {
+    const next = this.reading.then(() => this.printDecisions(store));
+    this.reading = next.catch(() => undefined);
+    return next;
+  }
+
+  private async printDecisions(store: Store): Promise<void> {
+    const rows = await store.readDecisions();
     for (const row of rows.slice(this.decisionsSeen)) {
       this.actions.set(row.accountId, row);
       if (row.action === 'observe') continue;

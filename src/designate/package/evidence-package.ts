@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import { DistillGuardError } from '../../core/index.js';
 import { exportIntel, type IntelConfig, type TlpLevel } from '../../intel/index.js';
 import { requireCase, type CaseDesk } from '../cases.js';
-import { proveEntry } from '../log-proofs.js';
+import { proveEntry, type InclusionProofDocument } from '../log-proofs.js';
 import { requireAction, type Actor } from '../roles.js';
 import { gatherPackageFacts } from './package-facts.js';
 import { pdfUnavailable, printPdf } from './print-pdf.js';
@@ -104,7 +104,7 @@ export async function writeEvidencePackage(
 ): Promise<PackageResult> {
   requireAction(actor, 'read');
   if (request.includeRaw) requireAction(actor, 'include-raw');
-  const caseRow = requireCase(desk, request.caseId);
+  const caseRow = await requireCase(desk, request.caseId);
   const store = desk.store;
   const write = (name: string, content: string | Buffer) => {
     const path = join(request.outDir, name);
@@ -119,8 +119,8 @@ export async function writeEvidencePackage(
       `${caseRow.caseId} is ${caseRow.state}: it has not passed review, so its package cannot be marked TLP:${request.tlp.toUpperCase()}. Use amber or stricter, or take it through review first.`,
     );
   prepareFolder(request.outDir);
-  const facts = gatherPackageFacts(store, caseRow, { includeRaw: request.includeRaw });
-  const exported = exportIntel(store, {
+  const facts = await gatherPackageFacts(store, caseRow, { includeRaw: request.includeRaw });
+  const exported = await exportIntel(store, {
     campaignId: caseRow.campaignId,
     tlp: request.tlp,
     // client addresses in clear only in a raw package
@@ -159,7 +159,7 @@ export async function writeEvidencePackage(
   );
 
   const at = new Date().toISOString();
-  desk.log.append({
+  await desk.log.append({
     kind: 'intel.export',
     at,
     actor: actor.name,
@@ -170,7 +170,7 @@ export async function writeEvidencePackage(
     objects: (exported.bundle.objects as unknown[]).length,
     campaigns: exported.campaigns.map((campaign) => campaign.label),
   });
-  desk.log.append({
+  await desk.log.append({
     kind: 'case.package',
     at,
     actor: actor.name,
@@ -178,12 +178,12 @@ export async function writeEvidencePackage(
     case: caseRow.caseId,
     include_raw: request.includeRaw,
   });
-  const checkpoint = desk.log.checkpoint();
+  const checkpoint = await desk.log.checkpoint();
   // the case's entries: every one naming it (its steps, attachments, this export and package)
-  const entries = store.designation
-    .readLogEntries(0, checkpoint.treeSize)
-    .filter((row) => caseOf(row.entry) === caseRow.caseId)
-    .map((row) => proveEntry(desk.log, row.index, checkpoint));
+  const entries: InclusionProofDocument[] = [];
+  for (const row of await store.designation.readLogEntries(0, checkpoint.treeSize))
+    if (caseOf(row.entry) === caseRow.caseId)
+      entries.push(await proveEntry(desk.log, row.index, checkpoint));
   write('log/entries.json', `${JSON.stringify(entries, null, 2)}\n`);
   write('log/checkpoint.txt', checkpoint.note);
   write('log/verifier-key.txt', `${desk.log.signer.verifierKey}\n`);
@@ -211,14 +211,13 @@ export async function writeEvidencePackage(
     const members = new Set(facts.accounts.map((account) => account.accountId));
     write(
       'raw/accounts.jsonl',
-      store
-        .readAccounts()
+      (await store.readAccounts())
         .filter((row) => members.has(row.accountId))
         .map((row) => `${row.record}\n`)
         .join(''),
     );
     const lines: string[] = [];
-    for (const { id } of store.designation.interactionIdsOf([...members] as string[], 5)) {
+    for (const { id } of await store.designation.interactionIdsOf([...members] as string[], 5)) {
       const raw = await store.readRawInteraction(id);
       if (raw !== null) lines.push(raw);
     }

@@ -80,88 +80,92 @@ function auditSummary(row: CaseAttachmentRow): AuditSummary {
 }
 
 /** Values two or more members share, grouped (cards, domains, networks). */
-function shared(
+async function shared(
   pairs: { accountId: string; value: string }[],
   kind: SharedInfrastructure['kind'],
-  name: (value: string) => string,
+  name: (value: string) => Promise<string>,
   labelOf: Map<string, string>,
-): SharedInfrastructure[] {
+): Promise<SharedInfrastructure[]> {
   const byValue = new Map<string, Set<string>>();
   for (const { accountId, value } of pairs) {
     const members = byValue.get(value) ?? new Set<string>();
     members.add(accountId);
     byValue.set(value, members);
   }
-  return [...byValue]
+  const groups = [...byValue]
     .filter(([, members]) => members.size >= 2)
-    .sort((a, b) => b[1].size - a[1].size || a[0].localeCompare(b[0]))
-    .map(([value, members]) => ({
+    .sort((a, b) => b[1].size - a[1].size || a[0].localeCompare(b[0]));
+  const result: SharedInfrastructure[] = [];
+  for (const [value, members] of groups)
+    result.push({
       kind,
-      label: name(value),
+      label: await name(value),
       members: [...members].map((id) => labelOf.get(id) ?? id).sort(),
-    }));
+    });
+  return result;
 }
 
-export function gatherPackageFacts(
+export async function gatherPackageFacts(
   store: Store,
   caseRow: CaseRow,
   options: { includeRaw: boolean; now?: Date },
-): PackageFacts {
+): Promise<PackageFacts> {
   const original = JSON.parse(caseRow.snapshot) as ReportedCampaign;
   const raw = options.includeRaw;
-  const labelOf = new Map(
-    original.accounts.map((id) => [id, raw ? id : keyedLabel(store, 'acct', id)]),
-  );
+  const labelOf = new Map<string, string>();
+  for (const id of original.accounts)
+    labelOf.set(id, raw ? id : await keyedLabel(store, 'acct', id));
   const campaign: ReportedCampaign = {
     ...original,
-    campaign_id: campaignLabelFor(store, original.campaign_id),
+    campaign_id: await campaignLabelFor(store, original.campaign_id),
     accounts: original.accounts.map((id) => labelOf.get(id) as string),
   };
   const members = new Set(original.accounts);
-  const facts = store.readAccounts().filter((row) => members.has(row.accountId));
-  const pseudonym = (prefix: string) => (value: string) =>
+  const facts = (await store.readAccounts()).filter((row) => members.has(row.accountId));
+  const pseudonym = (prefix: string) => async (value: string) =>
     raw ? value : keyedLabel(store, prefix, value);
   const infrastructure = [
-    ...shared(
+    ...(await shared(
       facts.flatMap((row) =>
         row.paymentFingerprint ? [{ accountId: row.accountId, value: row.paymentFingerprint }] : [],
       ),
       'card',
       pseudonym('card'),
       labelOf,
-    ),
-    ...shared(
+    )),
+    ...(await shared(
       facts.flatMap((row) =>
         row.emailDomain ? [{ accountId: row.accountId, value: row.emailDomain.toLowerCase() }] : [],
       ),
       'email domain',
       pseudonym('domain'),
       labelOf,
-    ),
-    ...shared(
-      store.designation
-        .addressesByAccount(original.accounts)
-        .map((use) => ({ accountId: use.accountId, value: networkOf(use.address) })),
+    )),
+    ...(await shared(
+      (await store.designation.addressesByAccount(original.accounts)).map((use) => ({
+        accountId: use.accountId,
+        value: networkOf(use.address),
+      })),
       'network',
       pseudonym('net'),
       labelOf,
-    ),
+    )),
   ];
 
   const firstMs = original.first_seen ? Date.parse(original.first_seen) : null;
   const lastMs = original.last_seen ? Date.parse(original.last_seen) : null;
   const span = firstMs !== null && lastMs !== null ? lastMs - firstMs : 0;
   const bucketMs = span > 21 * dayMs ? dayMs : hourMs;
-  const models = store.designation.modelsFirstSeen(original.accounts);
+  const models = await store.designation.modelsFirstSeen(original.accounts);
   const newest = models.at(-1);
-  const finding = store.intel.readCampaignFindings(caseRow.campaignId)[0];
+  const [finding] = await store.intel.readCampaignFindings(caseRow.campaignId);
   const traits = finding
     ? (JSON.parse(finding.traits) as { templates?: unknown[] })
     : { templates: [] };
-  const attachments = store.designation.readAttachments(caseRow.caseId);
+  const attachments = await store.designation.readAttachments(caseRow.caseId);
   return {
     caseRow,
-    events: store.designation.readCaseEvents(caseRow.caseId),
+    events: await store.designation.readCaseEvents(caseRow.caseId),
     attachments,
     campaignLabel: campaign.campaign_id,
     campaign,
@@ -172,7 +176,7 @@ export function gatherPackageFacts(
     infrastructure,
     sharedTemplates: traits.templates?.length ?? 0,
     bucketMs,
-    traffic: store.designation.trafficOf(original.accounts, bucketMs),
+    traffic: await store.designation.trafficOf(original.accounts, bucketMs),
     release:
       newest && models.length > 1
         ? { model: newest.model, firstMs: newest.firstMs, campaignFirstMs: firstMs }

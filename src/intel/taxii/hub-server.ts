@@ -28,7 +28,7 @@ export interface HubOptions {
   /** Told what each relay round did, or why it failed. */
   onRelay?: (reports: RelayReport[] | Error) => void;
   /** Told of every post checked (the CLI records it in the transparency log). */
-  onReceived?: (receipt: TaxiiReceipt) => void;
+  onReceived?: (receipt: TaxiiReceipt) => void | Promise<void>;
   /** Adds routes beside TAXII before the hub listens (the CLI mounts the dashboard). */
   mount?: (app: FastifyInstance) => Promise<void>;
 }
@@ -48,8 +48,8 @@ export const campaignsCollection = {
 };
 
 /** Creates the default collection when the store has none of that name. */
-export function ensureDefaultCollection(store: Store, now = new Date()): void {
-  store.taxii.addCollection({ ...campaignsCollection, createdAt: now.toISOString() });
+export async function ensureDefaultCollection(store: Store, now = new Date()): Promise<void> {
+  await store.taxii.addCollection({ ...campaignsCollection, createdAt: now.toISOString() });
 }
 
 /** Registers the TAXII routes on `app` (a hub's own, or serve's admin listener). */
@@ -104,7 +104,7 @@ export async function mountTaxii(
     onObjectsAdded?: () => void;
   },
 ): Promise<void> {
-  ensureDefaultCollection(options.store);
+  await ensureDefaultCollection(options.store);
   const relays = singleFlightRelay(options);
   await registerTaxiiRoutes(app, {
     store: options.store,
@@ -114,10 +114,10 @@ export async function mountTaxii(
     bothSlashForms: options.bothSlashForms,
     onReceived: options.onReceived,
     onObjectsAdded: options.correlate
-      ? () => {
+      ? async () => {
           options.onObjectsAdded?.();
           const hub = hubIdentity(options.title ?? 'DistillGuard TAXII');
-          recordCorrelations(options.store, hub, campaignsCollection.id);
+          await recordCorrelations(options.store, hub, campaignsCollection.id);
           if (options.config && options.config.relay_to.length > 0) relays.request(hub);
         }
       : options.onObjectsAdded,

@@ -15,11 +15,11 @@ function same(a: string, b: string): boolean {
   return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }
 
-export function authenticatePartner(
+export async function authenticatePartner(
   header: string | undefined,
   store: TaxiiStore,
   hashSecret: (secret: string) => string,
-): TaxiiPartnerRow {
+): Promise<TaxiiPartnerRow> {
   if (!header) throw unauthorized('No credentials.');
   const [scheme, value = ''] = header.trim().split(/\s+/, 2);
   let partner: TaxiiPartnerRow | null = null;
@@ -27,10 +27,10 @@ export function authenticatePartner(
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) throw unauthorized('Malformed Basic credentials.');
-    const found = store.findPartner(decoded.slice(0, colon));
+    const found = await store.findPartner(decoded.slice(0, colon));
     if (found && same(found.secretHash, hashSecret(decoded.slice(colon + 1)))) partner = found;
   } else if (scheme.toLowerCase() === 'bearer') {
-    partner = store.findPartnerBySecretHash(hashSecret(value));
+    partner = await store.findPartnerBySecretHash(hashSecret(value));
   } else throw unauthorized(`Unsupported authorization scheme '${scheme}'.`);
   if (!partner) throw unauthorized('Unknown partner or wrong secret.');
   if (partner.revokedAt) throw unauthorized('This partner was revoked.');

@@ -53,7 +53,7 @@ test('the reference TAXII 2.1 client: every recorded exchange answers the same f
     'base64',
   ).toString();
   const [name, secret] = [basic.slice(0, basic.indexOf(':')), basic.slice(basic.indexOf(':') + 1)];
-  store.taxii.addPartner({
+  await store.taxii.addPartner({
     name,
     secretHash: hashSecret(secret),
     canRead: ['campaigns'],

@@ -10,7 +10,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isJsonObject, type JsonObject } from '../../core/index.js';
 import type { Store, TaxiiCollectionRow, TaxiiEntry, TaxiiPartnerRow } from '../../store/index.js';
-import { checkBundle } from '../check-bundle.js';
+import { checkBundle, heldReferences } from '../check-bundle.js';
 import { receiveObjects, sharingTlp } from '../import-intel.js';
 import { sortableTimestamp, versionOf as ownVersion } from '../versioning.js';
 import { tlpLevels } from '../tlp.js';
@@ -32,10 +32,10 @@ export interface TaxiiOptions {
   /** Largest POST body accepted (bytes). */
   maxContentLength: number;
   now?: () => Date;
-  /** Called after a post stored something (a hub correlates then). */
-  onObjectsAdded?: () => void;
+  /** Called after a post stored something (a hub correlates then); the answer waits for it. */
+  onObjectsAdded?: () => void | Promise<void>;
   /** Told of every post that was checked (the transparency log records it as an import). */
-  onReceived?: (receipt: TaxiiReceipt) => void;
+  onReceived?: (receipt: TaxiiReceipt) => void | Promise<void>;
   /** Register each path with and without its trailing slash (an app without ignoreTrailingSlash). */
   bothSlashForms?: boolean;
 }
@@ -173,11 +173,8 @@ export async function registerTaxiiRoutes(
           'Not acceptable',
           `This server answers ${taxiiMediaType} only; ask for it in Accept.`,
         );
-      (request as FastifyRequest & { partner?: TaxiiPartnerRow }).partner = authenticatePartner(
-        request.headers.authorization,
-        store.taxii,
-        options.hashSecret,
-      );
+      (request as FastifyRequest & { partner?: TaxiiPartnerRow }).partner =
+        await authenticatePartner(request.headers.authorization, store.taxii, options.hashSecret);
     });
     /** A route; on an app that does not ignore trailing slashes, with and without one. */
     const route = (
@@ -195,9 +192,9 @@ export async function registerTaxiiRoutes(
     const visible = (partner: TaxiiPartnerRow, collection: TaxiiCollectionRow) =>
       allows(partner.canRead, collection) || allows(partner.canWrite, collection);
     /** The collection the path names, if this partner may read or write it (else 404). */
-    const visibleCollection = (request: FastifyRequest): TaxiiCollectionRow => {
+    const visibleCollection = async (request: FastifyRequest): Promise<TaxiiCollectionRow> => {
       const { collection: wanted } = request.params as { collection: string };
-      const collection = store.taxii.findCollection(wanted);
+      const collection = await store.taxii.findCollection(wanted);
       if (!collection || !visible(partnerOf(request), collection))
         throw new TaxiiError(
           404,
@@ -206,9 +203,12 @@ export async function registerTaxiiRoutes(
         );
       return collection;
     };
-    const collectionFor = (request: FastifyRequest, mode: 'read' | 'write'): TaxiiCollectionRow => {
+    const collectionFor = async (
+      request: FastifyRequest,
+      mode: 'read' | 'write',
+    ): Promise<TaxiiCollectionRow> => {
       const partner = partnerOf(request);
-      const collection = visibleCollection(request);
+      const collection = await visibleCollection(request);
       if (!allows(mode === 'read' ? partner.canRead : partner.canWrite, collection))
         throw new TaxiiError(
           403,
@@ -228,7 +228,11 @@ export async function registerTaxiiRoutes(
     });
 
     /** The entries a GET returns: filters, version selection, TLP, then the page. */
-    const select = (request: FastifyRequest, collection: TaxiiCollectionRow, objectId?: string) => {
+    const select = async (
+      request: FastifyRequest,
+      collection: TaxiiCollectionRow,
+      objectId?: string,
+    ) => {
       const query = request.query as Query;
       const addedAfter = one(query, 'added_after');
       const limitText = one(query, 'limit');
@@ -250,7 +254,7 @@ export async function registerTaxiiRoutes(
       const specVersions = list(query, 'match[spec_version]');
       if (specVersions && !specVersions.includes('2.1'))
         return { page: [], more: false, next: undefined };
-      let entries = store.taxii.listEntries({
+      let entries = await store.taxii.listEntries({
         collectionId: collection.id,
         addedAfter: addedAfter === undefined ? undefined : timestamp(addedAfter, 'added_after'),
         objectIds: list(query, 'match[id]'),
@@ -310,8 +314,7 @@ export async function registerTaxiiRoutes(
 
     route('GET', `${apiRootPath}collections/`, async (request, reply) => {
       const partner = partnerOf(request);
-      const collections = store.taxii
-        .listCollections()
+      const collections = (await store.taxii.listCollections())
         .filter((collection) => visible(partner, collection))
         .map((collection) => describe(partner, collection));
       return send(reply, collections.length > 0 ? { collections } : {});
@@ -319,12 +322,12 @@ export async function registerTaxiiRoutes(
 
     route('GET', `${apiRootPath}collections/:collection/`, async (request, reply) => {
       const partner = partnerOf(request);
-      const collection = visibleCollection(request);
+      const collection = await visibleCollection(request);
       return send(reply, describe(partner, collection));
     });
 
     route('GET', `${apiRootPath}collections/:collection/objects/`, async (request, reply) => {
-      const { page, more, next } = select(request, collectionFor(request, 'read'));
+      const { page, more, next } = await select(request, await collectionFor(request, 'read'));
       if (page.length === 0) return send(reply, {});
       return sendPage(reply, { page, more, next }, (entry) => JSON.parse(entry.object) as unknown);
     });
@@ -333,9 +336,9 @@ export async function registerTaxiiRoutes(
       'GET',
       `${apiRootPath}collections/:collection/objects/:object/`,
       async (request, reply) => {
-        const collection = collectionFor(request, 'read');
+        const collection = await collectionFor(request, 'read');
         const { object } = request.params as { object: string };
-        const { page, more, next } = select(request, collection, object);
+        const { page, more, next } = await select(request, collection, object);
         if (page.length === 0)
           throw new TaxiiError(
             404,
@@ -354,10 +357,10 @@ export async function registerTaxiiRoutes(
       'GET',
       `${apiRootPath}collections/:collection/objects/:object/versions/`,
       async (request, reply) => {
-        const collection = collectionFor(request, 'read');
+        const collection = await collectionFor(request, 'read');
         const { object } = request.params as { object: string };
         (request.query as Query)['match[version]'] = 'all';
-        const { page, more, next } = select(request, collection, object);
+        const { page, more, next } = await select(request, collection, object);
         if (page.length === 0)
           throw new TaxiiError(
             404,
@@ -369,7 +372,7 @@ export async function registerTaxiiRoutes(
     );
 
     route('GET', `${apiRootPath}collections/:collection/manifest/`, async (request, reply) => {
-      const { page, more, next } = select(request, collectionFor(request, 'read'));
+      const { page, more, next } = await select(request, await collectionFor(request, 'read'));
       if (page.length === 0) return send(reply, {});
       return sendPage(reply, { page, more, next }, (entry) => ({
         id: entry.objectId,
@@ -380,7 +383,7 @@ export async function registerTaxiiRoutes(
     });
 
     route('POST', `${apiRootPath}collections/:collection/objects/`, async (request, reply) => {
-      const collection = collectionFor(request, 'write');
+      const collection = await collectionFor(request, 'write');
       if (!isTaxiiContent(request.headers['content-type']))
         throw new TaxiiError(
           415,
@@ -402,10 +405,12 @@ export async function registerTaxiiRoutes(
           'Post an envelope: a JSON object whose "objects" is a list of STIX 2.1 objects.',
         );
       const requested = now();
-      const check = checkBundle(
-        { type: 'bundle', id: `bundle--${randomUUID()}`, objects: body.objects },
-        { known: (id) => store.intel.latestStixObject(id) !== null },
+      const bundle = { type: 'bundle', id: `bundle--${randomUUID()}`, objects: body.objects };
+      const held = await heldReferences(
+        bundle,
+        async (id) => (await store.intel.latestStixObject(id)) !== null,
       );
+      const check = checkBundle(bundle, { known: (id) => held.has(id) });
       if (check.envelope)
         throw new TaxiiError(
           422,
@@ -413,7 +418,7 @@ export async function registerTaxiiRoutes(
           `objects${check.envelope.field}: ${check.envelope.reason}.`,
         );
       const storedAt = requested.toISOString();
-      const received = receiveObjects(
+      const received = await receiveObjects(
         store,
         check.accepted,
         { source: partner.name, channel: 'taxii' },
@@ -439,8 +444,8 @@ export async function registerTaxiiRoutes(
         }
       }
       // correlation and relay run only when the collection gained something
-      if (store.taxii.addToCollection(collection.id, added, storedAt) > 0)
-        options.onObjectsAdded?.();
+      if ((await store.taxii.addToCollection(collection.id, added, storedAt)) > 0)
+        await options.onObjectsAdded?.();
       const status = {
         id: randomUUID(),
         status: 'complete',
@@ -453,8 +458,8 @@ export async function registerTaxiiRoutes(
         pending_count: 0,
         pendings: [],
       };
-      store.taxii.saveStatus(status.id, partner.name, JSON.stringify(status), storedAt);
-      options.onReceived?.({
+      await store.taxii.saveStatus(status.id, partner.name, JSON.stringify(status), storedAt);
+      await options.onReceived?.({
         partner: partner.name,
         collection: collection.alias ?? collection.id,
         sha256: createHash('sha256').update(rawBody).digest('hex'),
@@ -468,7 +473,7 @@ export async function registerTaxiiRoutes(
 
     route('GET', `${apiRootPath}status/:status`, async (request, reply) => {
       const { status: id } = request.params as { status: string };
-      const status = store.taxii.readStatus(id, partnerOf(request).name);
+      const status = await store.taxii.readStatus(id, partnerOf(request).name);
       if (!status) throw new TaxiiError(404, 'Unknown status', `No status '${id}' for you here.`);
       return send(reply, status);
     });

@@ -89,7 +89,7 @@ const indicator = (
 before(async () => {
   store = SqliteStore.open(join(folder, 'hub.db'));
   for (const [name, partner] of Object.entries(partners))
-    store.taxii.addPartner({
+    await store.taxii.addPartner({
       name,
       secretHash: hashSecret(partner.secret),
       canRead: partner.read,
@@ -98,7 +98,7 @@ before(async () => {
       createdAt: new Date().toISOString(),
       revokedAt: null,
     });
-  store.taxii.addCollection({
+  await store.taxii.addCollection({
     id: '11111111-2222-4333-8444-555555555555',
     alias: 'private',
     title: 'Private',

@@ -10,7 +10,7 @@ import {
 } from '../store.js';
 import { interactionColumns, type FlatValue } from './flat-rows.js';
 import type { SqliteDatabase } from './open-database.js';
-import { rawHash } from './raw-hash.js';
+import { rawHash } from '../raw-hash.js';
 import { refusedRow, rowRejection } from './refused-row.js';
 
 export class BatchWriter {

@@ -57,8 +57,8 @@ test('write-thread batches and main-thread writes interleave without SQLITE_BUSY
         .map((result) => String((result as PromiseRejectedResult).reason)),
       [],
     );
-    assert.equal(store.lastInteractionSeq() > 0, true);
-    assert.equal(store.listApiKeys().length, keys);
+    assert.equal((await store.lastInteractionSeq()) > 0, true);
+    assert.equal((await store.listApiKeys()).length, keys);
     assert.ok(keys > 0);
   } finally {
     await store.close();

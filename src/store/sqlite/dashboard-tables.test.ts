@@ -51,12 +51,12 @@ test('traffic per hour counts every stored request at or after the start once, i
     await ingest('interactions', await openInput(path), store);
     // a start inside an hour: that hour counts only what comes after it
     const fromMs = start + 5 * hourMs + 1_234_567;
-    const week = store.dashboard.trafficSince(fromMs, hourMs);
+    const week = await store.dashboard.trafficSince(fromMs, hourMs);
     assert.deepEqual(week, counted(times, fromMs, hourMs));
     assert.ok(week.length > 40, `${week.length} hours with traffic`);
     // from the beginning: six years of hours, too many to count one range at a time
-    assert.deepEqual(store.dashboard.trafficSince(0, hourMs), counted(times, 0, hourMs));
-    assert.deepEqual(store.dashboard.trafficSince(start + 4 * 24 * hourMs, hourMs), []);
+    assert.deepEqual(await store.dashboard.trafficSince(0, hourMs), counted(times, 0, hourMs));
+    assert.deepEqual(await store.dashboard.trafficSince(start + 4 * 24 * hourMs, hourMs), []);
   } finally {
     await store.close();
   }

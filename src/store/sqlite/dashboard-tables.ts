@@ -12,6 +12,7 @@ import type {
 } from '../dashboard-store.js';
 import type { AccountRow, DecisionRow } from '../store.js';
 import type { SqliteDatabase } from './open-database.js';
+import type { TransactionGate } from './transaction-gate.js';
 
 const selectFindings =
   'SELECT account_id AS accountId, analysed_at AS analysedAt, verdict, risk, campaign_id AS campaignId, reasons FROM account_findings';
@@ -23,12 +24,15 @@ const maxRangeCounts = 5_000;
 
 export class SqliteDashboardTables implements DashboardStore {
   private readonly database: SqliteDatabase;
+  private readonly gate: TransactionGate;
 
-  constructor(database: SqliteDatabase) {
+  constructor(database: SqliteDatabase, gate: TransactionGate) {
     this.database = database;
+    this.gate = gate;
   }
 
-  replaceAccountFindings(rows: AccountFindingRow[]): void {
+  async replaceAccountFindings(rows: AccountFindingRow[]): Promise<void> {
+    while (this.gate.held()) await this.gate.released();
     const insert = this.database.prepare(
       `INSERT INTO account_findings (account_id, analysed_at, verdict, risk, campaign_id, reasons)
        VALUES (@accountId, @analysedAt, @verdict, @risk, @campaignId, @reasons)`,
@@ -41,14 +45,18 @@ export class SqliteDashboardTables implements DashboardStore {
       .immediate();
   }
 
-  readAccountFinding(accountId: string): AccountFindingRow | null {
+  async readAccountFinding(accountId: string): Promise<AccountFindingRow | null> {
+    while (this.gate.held()) await this.gate.released();
     return (
       (this.database.prepare(`${selectFindings} WHERE account_id = ?`).get(accountId) as
         AccountFindingRow | undefined) ?? null
     );
   }
 
-  readAccountFindings(filter: { verdict?: string; campaignId?: string } = {}): AccountFindingRow[] {
+  async readAccountFindings(
+    filter: { verdict?: string; campaignId?: string } = {},
+  ): Promise<AccountFindingRow[]> {
+    while (this.gate.held()) await this.gate.released();
     const where: string[] = [];
     if (filter.verdict !== undefined) where.push('verdict = @verdict');
     if (filter.campaignId !== undefined) where.push('campaign_id = @campaignId');
@@ -59,10 +67,11 @@ export class SqliteDashboardTables implements DashboardStore {
       .all(filter) as AccountFindingRow[];
   }
 
-  accountFindingsPage(
+  async accountFindingsPage(
     filter: { verdict?: string; campaignId?: string },
     page: { offset: number; limit: number },
-  ): { total: number; rows: AccountFindingRow[] } {
+  ): Promise<{ total: number; rows: AccountFindingRow[] }> {
+    while (this.gate.held()) await this.gate.released();
     const where: string[] = [];
     if (filter.verdict !== undefined) where.push('verdict = @verdict');
     if (filter.campaignId !== undefined) where.push('campaign_id = @campaignId');
@@ -78,14 +87,16 @@ export class SqliteDashboardTables implements DashboardStore {
     return { total, rows };
   }
 
-  verdictCounts(): Record<string, number> {
+  async verdictCounts(): Promise<Record<string, number>> {
+    while (this.gate.held()) await this.gate.released();
     const rows = this.database
       .prepare('SELECT verdict, count(*) AS accounts FROM account_findings GROUP BY verdict')
       .all() as { verdict: string; accounts: number }[];
     return Object.fromEntries(rows.map((row) => [row.verdict, row.accounts]));
   }
 
-  accountsOf(accountIds: string[]): AccountRow[] {
+  async accountsOf(accountIds: string[]): Promise<AccountRow[]> {
+    while (this.gate.held()) await this.gate.released();
     if (accountIds.length === 0) return [];
     return this.database
       .prepare(
@@ -96,7 +107,8 @@ export class SqliteDashboardTables implements DashboardStore {
       .all(JSON.stringify(accountIds)) as AccountRow[];
   }
 
-  latestDecisionsOf(accountIds: string[]): DecisionRow[] {
+  async latestDecisionsOf(accountIds: string[]): Promise<DecisionRow[]> {
+    while (this.gate.held()) await this.gate.released();
     if (accountIds.length === 0) return [];
     return this.database
       .prepare(
@@ -106,7 +118,8 @@ export class SqliteDashboardTables implements DashboardStore {
       .all(JSON.stringify(accountIds)) as DecisionRow[];
   }
 
-  trafficSince(fromMs: number, bucketMs: number): TrafficCount[] {
+  async trafficSince(fromMs: number, bucketMs: number): Promise<TrafficCount[]> {
+    while (this.gate.held()) await this.gate.released();
     const span = this.database
       .prepare('SELECT min(ts_ms) AS first, max(ts_ms) AS last FROM interactions WHERE ts_ms >= ?')
       .get(fromMs) as { first: number | null; last: number | null };
@@ -133,7 +146,8 @@ export class SqliteDashboardTables implements DashboardStore {
     return counts;
   }
 
-  trafficOfAccount(accountId: string, bucketMs: number): TrafficCount[] {
+  async trafficOfAccount(accountId: string, bucketMs: number): Promise<TrafficCount[]> {
+    while (this.gate.held()) await this.gate.released();
     return this.database
       .prepare(
         `SELECT (ts_ms / CAST(@bucketMs AS INTEGER)) * CAST(@bucketMs AS INTEGER) AS bucketMs, count(*) AS requests
@@ -142,14 +156,16 @@ export class SqliteDashboardTables implements DashboardStore {
       .all({ accountId, bucketMs }) as TrafficCount[];
   }
 
-  newestInteractionMs(): number {
+  async newestInteractionMs(): Promise<number> {
+    while (this.gate.held()) await this.gate.released();
     const row = this.database.prepare('SELECT max(ts_ms) AS newest FROM interactions').get() as {
       newest: number | null;
     };
     return row.newest ?? 0;
   }
 
-  accountTraffic(accountIds: string[]): AccountTraffic[] {
+  async accountTraffic(accountIds: string[]): Promise<AccountTraffic[]> {
+    while (this.gate.held()) await this.gate.released();
     if (accountIds.length === 0) return [];
     return this.database
       .prepare(
@@ -159,20 +175,22 @@ export class SqliteDashboardTables implements DashboardStore {
       .all(JSON.stringify(accountIds)) as AccountTraffic[];
   }
 
-  modelsOfAccount(accountId: string): AccountModelUse[] {
+  async modelsOfAccount(accountId: string): Promise<AccountModelUse[]> {
+    while (this.gate.held()) await this.gate.released();
     return this.database
       .prepare(
         `SELECT model, count(*) AS requests, coalesce(sum(input_tokens), 0) AS inputTokens,
            coalesce(sum(output_tokens), 0) AS outputTokens
-         FROM interactions WHERE account_id = ? GROUP BY model ORDER BY requests DESC`,
+         FROM interactions WHERE account_id = ? GROUP BY model ORDER BY requests DESC, model DESC`,
       )
       .all(accountId) as AccountModelUse[];
   }
 
-  exchangesOf(
+  async exchangesOf(
     accountId: string,
     options: { before?: { tsMs: number; seq: number }; limit: number },
-  ): ExchangeRow[] {
+  ): Promise<ExchangeRow[]> {
+    while (this.gate.held()) await this.gate.released();
     const before = options.before ?? { tsMs: Number.MAX_SAFE_INTEGER, seq: 0 };
     return this.database
       .prepare(
@@ -190,14 +208,16 @@ export class SqliteDashboardTables implements DashboardStore {
       }) as ExchangeRow[];
   }
 
-  accountOfInteraction(id: string): string | null {
+  async accountOfInteraction(id: string): Promise<string | null> {
+    while (this.gate.held()) await this.gate.released();
     const row = this.database
       .prepare('SELECT account_id AS accountId FROM interactions WHERE id = ?')
       .get(id) as { accountId: string } | undefined;
     return row?.accountId ?? null;
   }
 
-  decisionsMark(): { count: number; newest: string } {
+  async decisionsMark(): Promise<{ count: number; newest: string }> {
+    while (this.gate.held()) await this.gate.released();
     const row = this.database
       .prepare(
         'SELECT count(*) AS count, (SELECT ts FROM decisions ORDER BY id DESC LIMIT 1) AS newest FROM decisions',
@@ -206,7 +226,8 @@ export class SqliteDashboardTables implements DashboardStore {
     return { count: row.count, newest: row.newest ?? '' };
   }
 
-  accountsByAction(): Record<string, number> {
+  async accountsByAction(): Promise<Record<string, number>> {
+    while (this.gate.held()) await this.gate.released();
     const rows = this.database
       .prepare(
         `SELECT action, count(*) AS accounts FROM decisions
@@ -216,14 +237,16 @@ export class SqliteDashboardTables implements DashboardStore {
     return Object.fromEntries(rows.map((row) => [row.action, row.accounts]));
   }
 
-  casesMark(): string {
+  async casesMark(): Promise<string> {
+    while (this.gate.held()) await this.gate.released();
     const row = this.database.prepare('SELECT max(updated_at) AS newest FROM cases').get() as {
       newest: string | null;
     };
     return row.newest ?? '';
   }
 
-  saveCampaignView(campaignId: string, analysedAt: string, view: string): void {
+  async saveCampaignView(campaignId: string, analysedAt: string, view: string): Promise<void> {
+    while (this.gate.held()) await this.gate.released();
     this.database
       .prepare(
         `INSERT INTO campaign_views (campaign_id, analysed_at, view) VALUES (?, ?, ?)
@@ -232,7 +255,8 @@ export class SqliteDashboardTables implements DashboardStore {
       .run(campaignId, analysedAt, view);
   }
 
-  readCampaignView(campaignId: string): { analysedAt: string; view: string } | null {
+  async readCampaignView(campaignId: string): Promise<{ analysedAt: string; view: string } | null> {
+    while (this.gate.held()) await this.gate.released();
     return (
       (this.database
         .prepare('SELECT analysed_at AS analysedAt, view FROM campaign_views WHERE campaign_id = ?')
@@ -240,7 +264,8 @@ export class SqliteDashboardTables implements DashboardStore {
     );
   }
 
-  addAuditRun(row: AuditRunRow): void {
+  async addAuditRun(row: AuditRunRow): Promise<void> {
+    while (this.gate.held()) await this.gate.released();
     this.database
       .prepare(
         `INSERT INTO audit_runs (audit_id, started_by, started_at, finished_at, status, request, evidence, error)
@@ -249,10 +274,11 @@ export class SqliteDashboardTables implements DashboardStore {
       .run(row);
   }
 
-  finishAuditRun(
+  async finishAuditRun(
     auditId: string,
     outcome: { finishedAt: string; status: string; evidence: string | null; error: string | null },
-  ): void {
+  ): Promise<void> {
+    while (this.gate.held()) await this.gate.released();
     this.database
       .prepare(
         `UPDATE audit_runs SET finished_at = @finishedAt, status = @status, evidence = @evidence, error = @error
@@ -261,20 +287,23 @@ export class SqliteDashboardTables implements DashboardStore {
       .run({ auditId, ...outcome });
   }
 
-  readAuditRun(auditId: string): AuditRunRow | null {
+  async readAuditRun(auditId: string): Promise<AuditRunRow | null> {
+    while (this.gate.held()) await this.gate.released();
     return (
       (this.database.prepare(`${selectAudits} WHERE audit_id = ?`).get(auditId) as
         AuditRunRow | undefined) ?? null
     );
   }
 
-  listAuditRuns(): AuditRunRow[] {
+  async listAuditRuns(): Promise<AuditRunRow[]> {
+    while (this.gate.held()) await this.gate.released();
     return this.database
       .prepare(`${selectAudits} ORDER BY started_at DESC, audit_id DESC`)
       .all() as AuditRunRow[];
   }
 
-  abandonAuditRuns(finishedAt: string, error: string): number {
+  async abandonAuditRuns(finishedAt: string, error: string): Promise<number> {
+    while (this.gate.held()) await this.gate.released();
     return this.database
       .prepare(
         `UPDATE audit_runs SET finished_at = ?, status = 'failed', error = ? WHERE status = 'running'`,

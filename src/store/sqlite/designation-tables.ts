@@ -11,6 +11,7 @@ import type {
   UserRow,
 } from '../designation-store.js';
 import type { SqliteDatabase } from './open-database.js';
+import type { TransactionGate } from './transaction-gate.js';
 
 const selectUsers =
   'SELECT name, role, token_hash AS tokenHash, created_at AS createdAt, created_by AS createdBy, disabled_at AS disabledAt FROM users';
@@ -23,22 +24,23 @@ const selectAttachments =
 
 export class SqliteDesignationTables implements DesignationStore {
   private readonly database: SqliteDatabase;
+  private readonly gate: TransactionGate;
 
-  constructor(database: SqliteDatabase) {
+  constructor(database: SqliteDatabase, gate: TransactionGate) {
     this.database = database;
+    this.gate = gate;
   }
 
-  atomically<T>(work: () => T): T {
-    if (this.database.inTransaction) return work();
-    return this.database.transaction(work).immediate();
+  atomically<T>(work: () => Promise<T>): Promise<T> {
+    return this.gate.run('immediate', work);
   }
 
-  snapshot<T>(work: () => T): T {
-    if (this.database.inTransaction) return work();
-    return this.database.transaction(work).deferred();
+  snapshot<T>(work: () => Promise<T>): Promise<T> {
+    return this.gate.run('deferred', work);
   }
 
-  addUser(row: UserRow): boolean {
+  async addUser(row: UserRow): Promise<boolean> {
+    while (this.gate.held()) await this.gate.released();
     return (
       this.database
         .prepare(
@@ -49,22 +51,26 @@ export class SqliteDesignationTables implements DesignationStore {
     );
   }
 
-  findUser(name: string): UserRow | null {
+  async findUser(name: string): Promise<UserRow | null> {
+    while (this.gate.held()) await this.gate.released();
     return (this.database.prepare(`${selectUsers} WHERE name = ?`).get(name) as UserRow) ?? null;
   }
 
-  findUserByTokenHash(tokenHash: string): UserRow | null {
+  async findUserByTokenHash(tokenHash: string): Promise<UserRow | null> {
+    while (this.gate.held()) await this.gate.released();
     return (
       (this.database.prepare(`${selectUsers} WHERE token_hash = ?`).get(tokenHash) as UserRow) ??
       null
     );
   }
 
-  listUsers(): UserRow[] {
+  async listUsers(): Promise<UserRow[]> {
+    while (this.gate.held()) await this.gate.released();
     return this.database.prepare(`${selectUsers} ORDER BY created_at, name`).all() as UserRow[];
   }
 
-  disableUser(name: string, at: string): boolean {
+  async disableUser(name: string, at: string): Promise<boolean> {
+    while (this.gate.held()) await this.gate.released();
     return (
       this.database
         .prepare('UPDATE users SET disabled_at = ? WHERE name = ? AND disabled_at IS NULL')
@@ -72,9 +78,10 @@ export class SqliteDesignationTables implements DesignationStore {
     );
   }
 
-  appendLogEntry(entry: Buffer, leafHash: Buffer): number {
-    return this.atomically(() => {
-      const index = this.logSize();
+  async appendLogEntry(entry: Buffer, leafHash: Buffer): Promise<number> {
+    while (this.gate.held()) await this.gate.released();
+    return this.atomically(async () => {
+      const index = await this.logSize();
       this.database
         .prepare('INSERT INTO log_entries (idx, entry, leaf_hash) VALUES (?, ?, ?)')
         .run(index, entry, leafHash);
@@ -82,14 +89,16 @@ export class SqliteDesignationTables implements DesignationStore {
     });
   }
 
-  logSize(): number {
+  async logSize(): Promise<number> {
+    while (this.gate.held()) await this.gate.released();
     return this.database
       .prepare('SELECT coalesce(max(idx) + 1, 0) FROM log_entries')
       .pluck()
       .get() as number;
   }
 
-  readLogEntries(from = 0, to = Number.MAX_SAFE_INTEGER): LogEntryRow[] {
+  async readLogEntries(from = 0, to = Number.MAX_SAFE_INTEGER): Promise<LogEntryRow[]> {
+    while (this.gate.held()) await this.gate.released();
     return this.database
       .prepare(
         'SELECT idx AS "index", entry, leaf_hash AS leafHash FROM log_entries WHERE idx >= ? AND idx < ? ORDER BY idx',
@@ -97,14 +106,16 @@ export class SqliteDesignationTables implements DesignationStore {
       .all(from, to) as LogEntryRow[];
   }
 
-  readLeafHashes(): Buffer[] {
+  async readLeafHashes(): Promise<Buffer[]> {
+    while (this.gate.held()) await this.gate.released();
     return this.database
       .prepare('SELECT leaf_hash FROM log_entries ORDER BY idx')
       .pluck()
       .all() as Buffer[];
   }
 
-  saveCheckpoint(row: CheckpointRow): void {
+  async saveCheckpoint(row: CheckpointRow): Promise<void> {
+    while (this.gate.held()) await this.gate.released();
     this.database
       .prepare(
         `INSERT INTO log_checkpoints (tree_size, note, created_at) VALUES (@treeSize, @note, @createdAt)
@@ -113,7 +124,8 @@ export class SqliteDesignationTables implements DesignationStore {
       .run(row);
   }
 
-  latestCheckpoint(): CheckpointRow | null {
+  async latestCheckpoint(): Promise<CheckpointRow | null> {
+    while (this.gate.held()) await this.gate.released();
     return (
       (this.database
         .prepare(
@@ -123,7 +135,8 @@ export class SqliteDesignationTables implements DesignationStore {
     );
   }
 
-  listCheckpoints(): CheckpointRow[] {
+  async listCheckpoints(): Promise<CheckpointRow[]> {
+    while (this.gate.held()) await this.gate.released();
     return this.database
       .prepare(
         'SELECT tree_size AS treeSize, note, created_at AS createdAt FROM log_checkpoints ORDER BY tree_size',
@@ -131,11 +144,13 @@ export class SqliteDesignationTables implements DesignationStore {
       .all() as CheckpointRow[];
   }
 
-  nextCaseNumber(): number {
+  async nextCaseNumber(): Promise<number> {
+    while (this.gate.held()) await this.gate.released();
     return (this.database.prepare('SELECT count(*) + 1 FROM cases').pluck().get() as number) ?? 1;
   }
 
-  addCase(row: CaseRow): void {
+  async addCase(row: CaseRow): Promise<void> {
+    while (this.gate.held()) await this.gate.released();
     this.database
       .prepare(
         `INSERT INTO cases (case_id, campaign_id, state, opened_by, opened_at, updated_at, expires_at, snapshot)
@@ -144,20 +159,23 @@ export class SqliteDesignationTables implements DesignationStore {
       .run(row);
   }
 
-  findCase(caseId: string): CaseRow | null {
+  async findCase(caseId: string): Promise<CaseRow | null> {
+    while (this.gate.held()) await this.gate.released();
     return (
       (this.database.prepare(`${selectCases} WHERE case_id = ?`).get(caseId) as CaseRow) ?? null
     );
   }
 
-  listCases(): CaseRow[] {
+  async listCases(): Promise<CaseRow[]> {
+    while (this.gate.held()) await this.gate.released();
     return this.database.prepare(`${selectCases} ORDER BY opened_at, case_id`).all() as CaseRow[];
   }
 
-  updateCase(
+  async updateCase(
     caseId: string,
     change: { state: string; updatedAt: string; expiresAt?: string | null },
-  ): void {
+  ): Promise<void> {
+    while (this.gate.held()) await this.gate.released();
     this.database
       .prepare(
         `UPDATE cases SET state = @state, updated_at = @updatedAt,
@@ -172,7 +190,8 @@ export class SqliteDesignationTables implements DesignationStore {
       });
   }
 
-  addCaseEvent(row: Omit<CaseEventRow, 'seq'>): number {
+  async addCaseEvent(row: Omit<CaseEventRow, 'seq'>): Promise<number> {
+    while (this.gate.held()) await this.gate.released();
     return Number(
       this.database
         .prepare(
@@ -183,13 +202,15 @@ export class SqliteDesignationTables implements DesignationStore {
     );
   }
 
-  readCaseEvents(caseId: string): CaseEventRow[] {
+  async readCaseEvents(caseId: string): Promise<CaseEventRow[]> {
+    while (this.gate.held()) await this.gate.released();
     return this.database
       .prepare(`${selectEvents} WHERE case_id = ? ORDER BY seq`)
       .all(caseId) as CaseEventRow[];
   }
 
-  addAttachment(row: CaseAttachmentRow): boolean {
+  async addAttachment(row: CaseAttachmentRow): Promise<boolean> {
+    while (this.gate.held()) await this.gate.released();
     return (
       this.database
         .prepare(
@@ -200,13 +221,15 @@ export class SqliteDesignationTables implements DesignationStore {
     );
   }
 
-  readAttachments(caseId: string): CaseAttachmentRow[] {
+  async readAttachments(caseId: string): Promise<CaseAttachmentRow[]> {
+    while (this.gate.held()) await this.gate.released();
     return this.database
       .prepare(`${selectAttachments} WHERE case_id = ? ORDER BY added_at, sha256`)
       .all(caseId) as CaseAttachmentRow[];
   }
 
-  trafficOf(accountIds: string[], bucketMs: number): TrafficBucket[] {
+  async trafficOf(accountIds: string[], bucketMs: number): Promise<TrafficBucket[]> {
+    while (this.gate.held()) await this.gate.released();
     if (accountIds.length === 0) return [];
     return this.database
       .prepare(
@@ -216,7 +239,10 @@ export class SqliteDesignationTables implements DesignationStore {
       .all({ bucketMs, accounts: JSON.stringify(accountIds) }) as TrafficBucket[];
   }
 
-  modelsFirstSeen(accountIds: string[]): { model: string; firstMs: number; requests: number }[] {
+  async modelsFirstSeen(
+    accountIds: string[],
+  ): Promise<{ model: string; firstMs: number; requests: number }[]> {
+    while (this.gate.held()) await this.gate.released();
     if (accountIds.length === 0) return [];
     return this.database
       .prepare(
@@ -228,9 +254,10 @@ export class SqliteDesignationTables implements DesignationStore {
       .all(JSON.stringify(accountIds)) as { model: string; firstMs: number; requests: number }[];
   }
 
-  addressesByAccount(
+  async addressesByAccount(
     accountIds: string[],
-  ): { accountId: string; address: string; requests: number }[] {
+  ): Promise<{ accountId: string; address: string; requests: number }[]> {
+    while (this.gate.held()) await this.gate.released();
     if (accountIds.length === 0) return [];
     return this.database
       .prepare(
@@ -245,7 +272,11 @@ export class SqliteDesignationTables implements DesignationStore {
     }[];
   }
 
-  interactionIdsOf(accountIds: string[], perAccount: number): { accountId: string; id: string }[] {
+  async interactionIdsOf(
+    accountIds: string[],
+    perAccount: number,
+  ): Promise<{ accountId: string; id: string }[]> {
+    while (this.gate.held()) await this.gate.released();
     if (accountIds.length === 0) return [];
     return this.database
       .prepare(

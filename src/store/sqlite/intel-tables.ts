@@ -13,6 +13,7 @@ import type {
   WarningListRow,
 } from '../intel-store.js';
 import type { SqliteDatabase } from './open-database.js';
+import type { TransactionGate } from './transaction-gate.js';
 
 const selectFindings =
   'SELECT campaign_id AS campaignId, analysed_at AS analysedAt, campaign, traits, withdrawn_at AS withdrawnAt, withdrawn_reason AS withdrawnReason FROM campaign_findings';
@@ -23,12 +24,15 @@ const selectObjects =
 
 export class SqliteIntelTables implements IntelStore {
   private readonly database: SqliteDatabase;
+  private readonly gate: TransactionGate;
 
-  constructor(database: SqliteDatabase) {
+  constructor(database: SqliteDatabase, gate: TransactionGate) {
     this.database = database;
+    this.gate = gate;
   }
 
-  saveCampaignFindings(rows: CampaignFindingRow[]): void {
+  async saveCampaignFindings(rows: CampaignFindingRow[]): Promise<void> {
+    while (this.gate.held()) await this.gate.released();
     const upsert = this.database.prepare(
       `INSERT INTO campaign_findings (campaign_id, analysed_at, campaign, traits, withdrawn_at, withdrawn_reason)
        VALUES (@campaignId, @analysedAt, @campaign, @traits, @withdrawnAt, @withdrawnReason)
@@ -40,7 +44,8 @@ export class SqliteIntelTables implements IntelStore {
     })();
   }
 
-  readCampaignFindings(campaignId?: string): CampaignFindingRow[] {
+  async readCampaignFindings(campaignId?: string): Promise<CampaignFindingRow[]> {
+    while (this.gate.held()) await this.gate.released();
     if (campaignId !== undefined)
       return this.database
         .prepare(`${selectFindings} WHERE campaign_id = ?`)
@@ -50,7 +55,8 @@ export class SqliteIntelTables implements IntelStore {
       .all() as CampaignFindingRow[];
   }
 
-  withdrawCampaignFinding(campaignId: string, at: string, reason: string): boolean {
+  async withdrawCampaignFinding(campaignId: string, at: string, reason: string): Promise<boolean> {
+    while (this.gate.held()) await this.gate.released();
     return (
       this.database
         .prepare(
@@ -60,7 +66,8 @@ export class SqliteIntelTables implements IntelStore {
     );
   }
 
-  addIntelKey(row: IntelKeyRow): void {
+  async addIntelKey(row: IntelKeyRow): Promise<void> {
+    while (this.gate.held()) await this.gate.released();
     this.database
       .prepare(
         'INSERT INTO intel_keys (key_id, secret, created_at, retired_at, origin) VALUES (@keyId, @secret, @createdAt, @retiredAt, @origin)',
@@ -68,19 +75,25 @@ export class SqliteIntelTables implements IntelStore {
       .run(row);
   }
 
-  listIntelKeys(): IntelKeyRow[] {
+  async listIntelKeys(): Promise<IntelKeyRow[]> {
+    while (this.gate.held()) await this.gate.released();
     return this.database
       .prepare(`${selectKeys} ORDER BY created_at, key_id`)
       .all() as IntelKeyRow[];
   }
 
-  retireIntelKeys(keepKeyId: string, at: string): number {
+  async retireIntelKeys(keepKeyId: string, at: string): Promise<number> {
+    while (this.gate.held()) await this.gate.released();
     return this.database
       .prepare('UPDATE intel_keys SET retired_at = ? WHERE retired_at IS NULL AND key_id != ?')
       .run(at, keepKeyId).changes;
   }
 
-  latestStixObject(id: string, origin?: StixObjectRow['origin']): StixObjectRow | null {
+  async latestStixObject(
+    id: string,
+    origin?: StixObjectRow['origin'],
+  ): Promise<StixObjectRow | null> {
+    while (this.gate.held()) await this.gate.released();
     const row =
       origin === undefined
         ? this.database
@@ -92,7 +105,8 @@ export class SqliteIntelTables implements IntelStore {
     return (row as StixObjectRow | undefined) ?? null;
   }
 
-  putStixObjects(rows: StixObjectRow[], receipt: StixReceipt): StixPutOutcome[] {
+  async putStixObjects(rows: StixObjectRow[], receipt: StixReceipt): Promise<StixPutOutcome[]> {
+    while (this.gate.held()) await this.gate.released();
     const find = this.database
       .prepare('SELECT content_hash FROM stix_objects WHERE id = ? AND version = ?')
       .pluck();
@@ -115,14 +129,16 @@ export class SqliteIntelTables implements IntelStore {
     )();
   }
 
-  readStixVersion(id: string, version: string): StixObjectRow | null {
+  async readStixVersion(id: string, version: string): Promise<StixObjectRow | null> {
+    while (this.gate.held()) await this.gate.released();
     return (
       (this.database.prepare(`${selectObjects} WHERE id = ? AND version = ?`).get(id, version) as
         StixObjectRow | undefined) ?? null
     );
   }
 
-  listStixObjects(filter: StixObjectFilter = {}): StixObjectRow[] {
+  async listStixObjects(filter: StixObjectFilter = {}): Promise<StixObjectRow[]> {
+    while (this.gate.held()) await this.gate.released();
     const where: string[] = [];
     const values: string[] = [];
     if (filter.type !== undefined) {
@@ -143,7 +159,8 @@ export class SqliteIntelTables implements IntelStore {
       .all(...values) as StixObjectRow[];
   }
 
-  readStixReceipts(id: string): (StixReceipt & { version: string })[] {
+  async readStixReceipts(id: string): Promise<(StixReceipt & { version: string })[]> {
+    while (this.gate.held()) await this.gate.released();
     return this.database
       .prepare(
         'SELECT version, source, channel, received_at AS receivedAt FROM stix_receipts WHERE id = ? ORDER BY received_at, version',
@@ -151,7 +168,8 @@ export class SqliteIntelTables implements IntelStore {
       .all(id) as (StixReceipt & { version: string })[];
   }
 
-  addressesOf(accountIds: string[]): AddressUse[] {
+  async addressesOf(accountIds: string[]): Promise<AddressUse[]> {
+    while (this.gate.held()) await this.gate.released();
     if (accountIds.length === 0) return [];
     const used = this.database
       .prepare(
@@ -177,7 +195,8 @@ export class SqliteIntelTables implements IntelStore {
     return used.map((row) => ({ ...row, accounts: everyone.get(row.address) ?? row.members }));
   }
 
-  savePartnerMatches(rows: PartnerMatchRow[]): void {
+  async savePartnerMatches(rows: PartnerMatchRow[]): Promise<void> {
+    while (this.gate.held()) await this.gate.released();
     const upsert = this.database.prepare(
       `INSERT INTO partner_matches (indicator_id, account_id, kind, partner, first_ms, last_ms, requests, analysed_at)
        VALUES (@indicatorId, @accountId, @kind, @partner, @firstMs, @lastMs, @requests, @analysedAt)
@@ -189,7 +208,8 @@ export class SqliteIntelTables implements IntelStore {
     })();
   }
 
-  readPartnerMatches(): PartnerMatchRow[] {
+  async readPartnerMatches(): Promise<PartnerMatchRow[]> {
+    while (this.gate.held()) await this.gate.released();
     return this.database
       .prepare(
         `SELECT indicator_id AS indicatorId, account_id AS accountId, kind, partner, first_ms AS firstMs,
@@ -198,7 +218,8 @@ export class SqliteIntelTables implements IntelStore {
       .all() as PartnerMatchRow[];
   }
 
-  addWarning(row: WarningListRow): boolean {
+  async addWarning(row: WarningListRow): Promise<boolean> {
+    while (this.gate.held()) await this.gate.released();
     return (
       this.database
         .prepare(
@@ -209,7 +230,8 @@ export class SqliteIntelTables implements IntelStore {
     );
   }
 
-  listWarnings(): WarningListRow[] {
+  async listWarnings(): Promise<WarningListRow[]> {
+    while (this.gate.held()) await this.gate.released();
     return this.database
       .prepare(
         'SELECT kind, value, note, added_at AS addedAt FROM intel_warning_list ORDER BY kind, value',

@@ -3,7 +3,7 @@
 // reason to skip the row, never other text in its place.
 import { promises as fs } from 'node:fs';
 import { GzipCursor } from './gzip-cursor.js';
-import { rawHash } from './raw-hash.js';
+import { rawHash } from '../raw-hash.js';
 
 /** Where a stored interaction's raw record lies: its source's kind and path, the byte range, its hash (null before schema version 4). */
 export interface RecordPointer {

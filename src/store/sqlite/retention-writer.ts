@@ -1,7 +1,7 @@
 // Retention on the write thread, one bounded batch per request: each call looks at one range of
 // sequence numbers only, so the gateway's own writes wait at most one batch behind it.
 import type { SqliteDatabase } from './open-database.js';
-import { metadataRecord, type InteractionColumns } from './metadata-record.js';
+import { metadataRecord, type InteractionColumns } from '../metadata-record.js';
 
 /** One batch of retention work, as posted to the write worker. */
 export type RetentionRequest =

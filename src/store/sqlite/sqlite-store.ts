@@ -22,6 +22,7 @@ import type { RetentionRequest } from './retention-writer.js';
 import { encodeInteractionRows } from './flat-rows.js';
 import { openDatabase, type SqliteDatabase } from './open-database.js';
 import { SqliteStoreReader, type UnreadableRow } from './store-reader.js';
+import { TransactionGate } from './transaction-gate.js';
 import { SqliteIntelTables } from './intel-tables.js';
 import { SqliteTaxiiTables } from './taxii-tables.js';
 import { SqliteDesignationTables } from './designation-tables.js';
@@ -69,6 +70,8 @@ export class SqliteStore implements Store {
   readonly dashboard: SqliteDashboardTables;
   private readonly database: SqliteDatabase;
   private readonly reads: SqliteStoreReader;
+  /** Holds other callers back while a transaction of `designation.atomically` is open. */
+  private readonly gate: TransactionGate;
   private readonly options: StoreOpenOptions;
   private worker: Worker;
   private goneWorker: Worker | null = null;
@@ -86,10 +89,11 @@ export class SqliteStore implements Store {
     this.database = database;
     this.options = options;
     this.reads = new SqliteStoreReader(database);
-    this.intel = new SqliteIntelTables(database);
-    this.taxii = new SqliteTaxiiTables(database);
-    this.designation = new SqliteDesignationTables(database);
-    this.dashboard = new SqliteDashboardTables(database);
+    this.gate = new TransactionGate(database);
+    this.intel = new SqliteIntelTables(database, this.gate);
+    this.taxii = new SqliteTaxiiTables(database, this.gate);
+    this.designation = new SqliteDesignationTables(database, this.gate);
+    this.dashboard = new SqliteDashboardTables(database, this.gate);
     this.worker = this.startWorker();
   }
 
@@ -209,7 +213,8 @@ export class SqliteStore implements Store {
     await this.send({ op: 'bookkeeping', request: { kind: 'finish-import', importId, tally } });
   }
 
-  summarizeInteractionImport(importId: number): InteractionImportSummary {
+  async summarizeInteractionImport(importId: number): Promise<InteractionImportSummary> {
+    while (this.gate.held()) await this.gate.released();
     const totals = this.database
       .prepare(
         'SELECT count(*) AS interactions, count(DISTINCT account_id) AS accounts, min(ts_ms) AS fromMs, max(ts_ms) AS toMs FROM interactions WHERE import_id = ?',
@@ -231,11 +236,13 @@ export class SqliteStore implements Store {
     return { ...totals, newRecords: rowsNow - (counts ?? rowsNow) };
   }
 
-  readAccounts(): AccountRow[] {
+  async readAccounts(): Promise<AccountRow[]> {
+    while (this.gate.held()) await this.gate.released();
     return this.reads.readAccounts();
   }
 
-  addBenchmarkItems(items: BenchmarkItemRow[]): void {
+  async addBenchmarkItems(items: BenchmarkItemRow[]): Promise<void> {
+    while (this.gate.held()) await this.gate.released();
     const insert = this.database.prepare(
       'INSERT INTO benchmark_items (suite, shingles, added_at) VALUES (?, ?, ?)',
     );
@@ -250,7 +257,8 @@ export class SqliteStore implements Store {
     })();
   }
 
-  readBenchmarkItems(): BenchmarkItemRow[] {
+  async readBenchmarkItems(): Promise<BenchmarkItemRow[]> {
+    while (this.gate.held()) await this.gate.released();
     return this.reads.readBenchmarkItems();
   }
 
@@ -262,13 +270,15 @@ export class SqliteStore implements Store {
     await this.send({ op: 'bookkeeping', request: { kind: 'add-key', key } });
   }
 
-  findApiKey(secretHash: string): ApiKeyRow | null {
+  async findApiKey(secretHash: string): Promise<ApiKeyRow | null> {
+    while (this.gate.held()) await this.gate.released();
     const row = this.database.prepare(`${selectKeys} WHERE secret_hash = ?`).get(secretHash) as
       ApiKeyRow | undefined;
     return row ?? null;
   }
 
-  listApiKeys(accountId?: string): ApiKeyRow[] {
+  async listApiKeys(accountId?: string): Promise<ApiKeyRow[]> {
+    while (this.gate.held()) await this.gate.released();
     if (accountId === undefined)
       return this.database
         .prepare(`${selectKeys} ORDER BY created_at, key_id`)
@@ -285,7 +295,8 @@ export class SqliteStore implements Store {
     );
   }
 
-  addAdminToken(token: AdminTokenRow): void {
+  async addAdminToken(token: AdminTokenRow): Promise<void> {
+    while (this.gate.held()) await this.gate.released();
     this.database
       .prepare(
         'INSERT INTO admin_tokens (token_id, scopes, secret_hash, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -300,20 +311,23 @@ export class SqliteStore implements Store {
       );
   }
 
-  findAdminToken(secretHash: string): AdminTokenRow | null {
+  async findAdminToken(secretHash: string): Promise<AdminTokenRow | null> {
+    while (this.gate.held()) await this.gate.released();
     return (
       (this.database.prepare(`${selectAdminTokens} WHERE secret_hash = ?`).get(secretHash) as
         AdminTokenRow | undefined) ?? null
     );
   }
 
-  listAdminTokens(): AdminTokenRow[] {
+  async listAdminTokens(): Promise<AdminTokenRow[]> {
+    while (this.gate.held()) await this.gate.released();
     return this.database
       .prepare(`${selectAdminTokens} ORDER BY created_at, token_id`)
       .all() as AdminTokenRow[];
   }
 
-  revokeAdminToken(tokenId: string, at: string): boolean {
+  async revokeAdminToken(tokenId: string, at: string): Promise<boolean> {
+    while (this.gate.held()) await this.gate.released();
     return (
       this.database
         .prepare('UPDATE admin_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE token_id = ?')
@@ -321,28 +335,33 @@ export class SqliteStore implements Store {
     );
   }
 
-  readSetting(name: string): string | null {
+  async readSetting(name: string): Promise<string | null> {
+    while (this.gate.held()) await this.gate.released();
     return (
       (this.database.prepare('SELECT value FROM settings WHERE name = ?').pluck().get(name) as
         string | undefined) ?? null
     );
   }
 
-  writeSettingOnce(name: string, value: string): string {
+  async writeSettingOnce(name: string, value: string): Promise<string> {
+    while (this.gate.held()) await this.gate.released();
     // read first: a setting that exists costs no write lock (a read-only store still starts)
-    const stored = this.readSetting(name);
+    const stored = await this.readSetting(name);
     if (stored !== null) return stored;
     this.database
       .prepare('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT(name) DO NOTHING')
       .run(name, value);
-    return this.readSetting(name) ?? value;
+    return (await this.readSetting(name)) ?? value;
   }
 
   async writeDecisions(rows: DecisionRow[]): Promise<void> {
     if (rows.length > 0) await this.send({ op: 'decisions', rows });
   }
 
-  readDecisions(options: { accountId?: string; limit?: number } = {}): DecisionRow[] {
+  async readDecisions(
+    options: { accountId?: string; limit?: number } = {},
+  ): Promise<DecisionRow[]> {
+    while (this.gate.held()) await this.gate.released();
     const limit = options.limit ?? -1;
     const columns =
       'SELECT ts, account_id AS accountId, campaign_id AS campaignId, action, verdict, risk, reason FROM decisions';
@@ -353,7 +372,8 @@ export class SqliteStore implements Store {
     return this.database.prepare(`${columns} ORDER BY id LIMIT ?`).all(limit) as DecisionRow[];
   }
 
-  lastInteractionSeq(): number {
+  async lastInteractionSeq(): Promise<number> {
+    while (this.gate.held()) await this.gate.released();
     return this.reads.lastInteractionSeq();
   }
 

@@ -3,6 +3,7 @@
 import Database from 'better-sqlite3';
 import { DistillGuardError } from '../../core/index.js';
 import type { AccountRow, BenchmarkItemRow } from '../store.js';
+import { TransactionGate } from './transaction-gate.js';
 import { SqliteIntelTables } from './intel-tables.js';
 import type { SqliteDatabase } from './open-database.js';
 import { PointedRecords } from './pointed-records.js';
@@ -41,7 +42,7 @@ export class SqliteStoreReader {
   /** Reads through `database` (a connection someone else owns and closes). */
   constructor(database: SqliteDatabase, owned = false) {
     this.database = database;
-    this.intel = new SqliteIntelTables(database);
+    this.intel = new SqliteIntelTables(database, new TransactionGate(database));
     this.owned = owned;
     this.page = database.prepare(
       `SELECT i.seq, ${pointerColumns}

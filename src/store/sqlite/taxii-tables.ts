@@ -7,6 +7,7 @@ import type {
   TaxiiStore,
 } from '../taxii-store.js';
 import type { SqliteDatabase } from './open-database.js';
+import type { TransactionGate } from './transaction-gate.js';
 
 interface PartnerRecord {
   name: string;
@@ -35,12 +36,15 @@ function partner(record: PartnerRecord | undefined): TaxiiPartnerRow | null {
 
 export class SqliteTaxiiTables implements TaxiiStore {
   private readonly database: SqliteDatabase;
+  private readonly gate: TransactionGate;
 
-  constructor(database: SqliteDatabase) {
+  constructor(database: SqliteDatabase, gate: TransactionGate) {
     this.database = database;
+    this.gate = gate;
   }
 
-  addCollection(row: TaxiiCollectionRow): boolean {
+  async addCollection(row: TaxiiCollectionRow): Promise<boolean> {
+    while (this.gate.held()) await this.gate.released();
     return (
       this.database
         .prepare(
@@ -51,13 +55,15 @@ export class SqliteTaxiiTables implements TaxiiStore {
     );
   }
 
-  listCollections(): TaxiiCollectionRow[] {
+  async listCollections(): Promise<TaxiiCollectionRow[]> {
+    while (this.gate.held()) await this.gate.released();
     return this.database
       .prepare(`${selectCollections} ORDER BY created_at, id`)
       .all() as TaxiiCollectionRow[];
   }
 
-  findCollection(idOrAlias: string): TaxiiCollectionRow | null {
+  async findCollection(idOrAlias: string): Promise<TaxiiCollectionRow | null> {
+    while (this.gate.held()) await this.gate.released();
     return (
       (this.database
         .prepare(`${selectCollections} WHERE id = ? OR alias = ?`)
@@ -65,11 +71,12 @@ export class SqliteTaxiiTables implements TaxiiStore {
     );
   }
 
-  addToCollection(
+  async addToCollection(
     collectionId: string,
     entries: { objectId: string; version: string }[],
     dateAdded: string,
-  ): number {
+  ): Promise<number> {
+    while (this.gate.held()) await this.gate.released();
     const insert = this.database.prepare(
       `INSERT INTO taxii_collection_objects (collection_id, object_id, version, date_added)
        VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
@@ -83,7 +90,8 @@ export class SqliteTaxiiTables implements TaxiiStore {
     )();
   }
 
-  listEntries(filter: TaxiiEntryFilter): TaxiiEntry[] {
+  async listEntries(filter: TaxiiEntryFilter): Promise<TaxiiEntry[]> {
+    while (this.gate.held()) await this.gate.released();
     const where = ['c.collection_id = ?'];
     const values: (string | number)[] = [filter.collectionId];
     if (filter.addedAfter !== undefined) {
@@ -115,7 +123,8 @@ export class SqliteTaxiiTables implements TaxiiStore {
       .all(...values) as TaxiiEntry[];
   }
 
-  addPartner(row: TaxiiPartnerRow): void {
+  async addPartner(row: TaxiiPartnerRow): Promise<void> {
+    while (this.gate.held()) await this.gate.released();
     this.database
       .prepare(
         `INSERT INTO taxii_partners (name, secret_hash, can_read, can_write, amber, created_at, revoked_at)
@@ -135,27 +144,31 @@ export class SqliteTaxiiTables implements TaxiiStore {
       );
   }
 
-  findPartner(name: string): TaxiiPartnerRow | null {
+  async findPartner(name: string): Promise<TaxiiPartnerRow | null> {
+    while (this.gate.held()) await this.gate.released();
     return partner(
       this.database.prepare(`${selectPartners} WHERE name = ?`).get(name) as
         PartnerRecord | undefined,
     );
   }
 
-  findPartnerBySecretHash(secretHash: string): TaxiiPartnerRow | null {
+  async findPartnerBySecretHash(secretHash: string): Promise<TaxiiPartnerRow | null> {
+    while (this.gate.held()) await this.gate.released();
     return partner(
       this.database.prepare(`${selectPartners} WHERE secret_hash = ?`).get(secretHash) as
         PartnerRecord | undefined,
     );
   }
 
-  listPartners(): TaxiiPartnerRow[] {
+  async listPartners(): Promise<TaxiiPartnerRow[]> {
+    while (this.gate.held()) await this.gate.released();
     return (
       this.database.prepare(`${selectPartners} ORDER BY created_at, name`).all() as PartnerRecord[]
     ).map((record) => partner(record) as TaxiiPartnerRow);
   }
 
-  revokePartner(name: string, at: string): boolean {
+  async revokePartner(name: string, at: string): Promise<boolean> {
+    while (this.gate.held()) await this.gate.released();
     return (
       this.database
         .prepare('UPDATE taxii_partners SET revoked_at = coalesce(revoked_at, ?) WHERE name = ?')
@@ -163,7 +176,8 @@ export class SqliteTaxiiTables implements TaxiiStore {
     );
   }
 
-  readPullCursor(server: string, collection: string): string | null {
+  async readPullCursor(server: string, collection: string): Promise<string | null> {
+    while (this.gate.held()) await this.gate.released();
     return (
       (this.database
         .prepare('SELECT added_after FROM taxii_pull_cursors WHERE server = ? AND collection = ?')
@@ -172,7 +186,13 @@ export class SqliteTaxiiTables implements TaxiiStore {
     );
   }
 
-  writePullCursor(server: string, collection: string, addedAfter: string, at: string): void {
+  async writePullCursor(
+    server: string,
+    collection: string,
+    addedAfter: string,
+    at: string,
+  ): Promise<void> {
+    while (this.gate.held()) await this.gate.released();
     this.database
       .prepare(
         `INSERT INTO taxii_pull_cursors (server, collection, added_after, pulled_at) VALUES (?, ?, ?, ?)
@@ -181,13 +201,20 @@ export class SqliteTaxiiTables implements TaxiiStore {
       .run(server, collection, addedAfter, at);
   }
 
-  saveStatus(id: string, partnerName: string, status: string, createdAt: string): void {
+  async saveStatus(
+    id: string,
+    partnerName: string,
+    status: string,
+    createdAt: string,
+  ): Promise<void> {
+    while (this.gate.held()) await this.gate.released();
     this.database
       .prepare('INSERT INTO taxii_status (id, partner, status, created_at) VALUES (?, ?, ?, ?)')
       .run(id, partnerName, status, createdAt);
   }
 
-  readStatus(id: string, partnerName: string): string | null {
+  async readStatus(id: string, partnerName: string): Promise<string | null> {
+    while (this.gate.held()) await this.gate.released();
     return (
       (this.database
         .prepare('SELECT status FROM taxii_status WHERE id = ? AND partner = ?')

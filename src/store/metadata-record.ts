@@ -1,7 +1,7 @@
 // What retention leaves of an interaction once its text is due: the record reduced to its
 // metadata (who, when, which API and model, status, token counts, the decision), no prompt or answer.
-import { formatTimestamp, isJsonObject, type JsonObject } from '../../core/index.js';
-import type { InteractionRow } from '../store.js';
+import { formatTimestamp, isJsonObject, type JsonObject } from '../core/index.js';
+import type { InteractionRow } from './store.js';
 
 /** The stored columns of an interaction, for rows whose raw record is not in the store (pointers). */
 export type InteractionColumns = Pick<

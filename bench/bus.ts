@@ -1,9 +1,10 @@
 // Interactions through the bus beside the embedded path: the same simulated file published to NATS
-// JetStream through the gateway's outbox (`bus-publish.js`), stored in SQLite by `distillguard
-// ingest`, and read by the plain JSON.parse loop (the floor), in rotating order; reported as
-// records per second and ratios to the floor. This is the gateway's half of the scale-out path;
-// the workers' half (JetStream into PostgreSQL) is not built yet.
-// Usage: npm run bench:bus -- [--file interactions.jsonl] [--scale 0.2] [--seed 11] [--rounds 3] [--nats URL]
+// JetStream through the gateway's outbox (`bus-publish.js`), drained from the stream into
+// PostgreSQL by 1 and by 2 `distillguard worker` processes (`bus-drain.js`, right after each
+// publish, in alternating order), stored in SQLite by `distillguard ingest`, and read by the plain
+// JSON.parse loop (the floor), in rotating order; reported as records per second and ratios to the
+// floor. The workers store events only (folding them into verdicts is not built yet).
+// Usage: npm run bench:bus -- [--file interactions.jsonl] [--scale 0.2] [--seed 11] [--rounds 3] [--nats URL] [--postgres URL]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '11' },
     rounds: { type: 'string', default: '3' },
     nats: { type: 'string', default: 'nats://127.0.0.1:4222' },
+    postgres: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
   },
 });
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -64,7 +66,24 @@ const results: Record<string, Measurement[]> = {
   'parse loop': [],
   'embedded (SQLite)': [],
   'bus (outbox to JetStream)': [],
+  'workers into PostgreSQL (1)': [],
+  'workers into PostgreSQL (2)': [],
 };
+let records = 0;
+const drain = (workers: number) =>
+  measure(process.execPath, [
+    script('bus-drain'),
+    '--workers',
+    String(workers),
+    '--records',
+    String(records),
+    '--nats',
+    values.nats,
+    '--stream',
+    'BENCH_BUS',
+    '--postgres',
+    values.postgres,
+  ]);
 const runs: [string, () => Promise<Measurement>][] = [
   ['parse loop', () => measure(process.execPath, [script('parse-loop'), file])],
   [
@@ -83,7 +102,7 @@ const runs: [string, () => Promise<Measurement>][] = [
     'bus (outbox to JetStream)',
     async () => {
       await manager.streams.delete('BENCH_BUS').catch(() => false);
-      return measure(process.execPath, [
+      const published = await measure(process.execPath, [
         script('bus-publish'),
         file,
         '--nats',
@@ -93,6 +112,12 @@ const runs: [string, () => Promise<Measurement>][] = [
         '--outbox',
         fresh(join(work, 'bench.outbox')),
       ]);
+      // the stream is full now: the workers drain it, 1 and 2 of them in alternating order
+      records = (JSON.parse(published.stdout) as { records: number }).records;
+      const order = results['workers into PostgreSQL (1)'].length % 2 === 0 ? [1, 2] : [2, 1];
+      for (const workers of order)
+        results[`workers into PostgreSQL (${workers})`].push(await drain(workers));
+      return published;
     },
   ],
 ];
@@ -112,7 +137,7 @@ await manager.streams.delete('BENCH_BUS').catch(() => false);
 await connection.close();
 rmSync(work, { recursive: true, force: true });
 
-const records = Number(results['parse loop'][0].stdout.trim());
+records = Number(results['parse loop'][0].stdout.trim());
 const published = JSON.parse(results['bus (outbox to JetStream)'][0].stdout) as {
   records: number;
   stream_bytes_per_message: number;

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { withoutCredentials } from '../core/index.js';
 import type { OutboxHealth, OutboxLog } from './outbox.js';
 import type { InteractionEvent } from './event-bus.js';
+import type { NatsBusOptions } from './nats-bus.js';
 
 export const busConfigSchema = z
   .strictObject({
@@ -68,6 +69,19 @@ export function describeBus(config: BusConfig): string {
   return `${servers} (stream ${config.stream})`;
 }
 
+/** The NATS adapter's options from the config's `bus` block (kind "nats"). */
+export function natsBusOptions(config: BusConfig): NatsBusOptions {
+  return {
+    servers: config.servers ?? '',
+    stream: config.stream,
+    subjectPrefix: config.subject_prefix,
+    partitions: config.partitions,
+    duplicateWindowMs: config.duplicate_window_ms,
+    ackTimeoutMs: config.ack_timeout_ms,
+    maxAgeMs: config.max_age_hours * 3_600_000,
+  };
+}
+
 /**
  * Connects to NATS (refusing to start without it) and opens the outbox at `outboxPath`; null for
  * the embedded bus.
@@ -83,15 +97,7 @@ export async function openEventForwarder(
     import('./nats-bus.js'),
     import('./outbox.js'),
   ]);
-  const bus = await NatsBus.connect({
-    servers: config.servers,
-    stream: config.stream,
-    subjectPrefix: config.subject_prefix,
-    partitions: config.partitions,
-    duplicateWindowMs: config.duplicate_window_ms,
-    ackTimeoutMs: config.ack_timeout_ms,
-    maxAgeMs: config.max_age_hours * 3_600_000,
-  });
+  const bus = await NatsBus.connect(natsBusOptions(config));
   const outbox = await BusOutbox.open(outboxPath, bus, { log, flushEveryMs: 20 });
   return {
     add: (event) => outbox.add(event),

@@ -7,6 +7,7 @@ import { connect, nanos, StringCodec, type JetStreamClient, type NatsConnection 
 import { DistillGuardError } from '../core/index.js';
 import type { InteractionBus, InteractionEvent, PublishResult } from './event-bus.js';
 import { partitionOf, partitionSubject } from './partitions.js';
+import { PartitionReader } from './partition-reader.js';
 
 export interface NatsBusOptions {
   /** nats://host:4222, several separated by commas. */
@@ -81,6 +82,26 @@ export class NatsBus implements InteractionBus {
     );
     const duplicates = acks.filter((ack) => ack.duplicate).length;
     return { published: acks.length - duplicates, duplicates };
+  }
+
+  /**
+   * A reader of one partition, for the detector worker that holds its lease: the partition's
+   * durable consumer, made when missing, read from where it stands.
+   */
+  async reader(
+    partition: number,
+    options: { ackWaitMs: number; maxAckPending: number },
+  ): Promise<PartitionReader> {
+    return PartitionReader.open(await this.connection.jetstreamManager(), this.jetstream, {
+      stream: this.options.stream,
+      subjectPrefix: this.options.subjectPrefix,
+      partition,
+      ...options,
+    });
+  }
+
+  get partitions(): number {
+    return this.options.partitions;
   }
 
   /** Drains what is in flight (at most 2 s: a NATS that is down never drains), then closes. */

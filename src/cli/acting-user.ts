@@ -13,21 +13,29 @@ import {
   type CaseDesk,
 } from '../designate/index.js';
 import { loadKeyHashSecret } from '../gateway/index.js';
-import { SqliteStore } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import { defaultDatabasePath } from './options.js';
+import { openStore, storeConfigDescription } from './open-store.js';
 
 export interface DeskOptions {
   db: string;
+  /** The gateway config whose `storage` block names the store (else the SQLite file of --db). */
+  config?: string;
   as?: string;
   tokenFile?: string;
   keyHashSecretFile?: string;
   logKeyFile?: string;
 }
 
-/** Adds --db, --as, --token-file, --key-hash-secret-file and --log-key-file. */
+/**
+ * Adds --db, --config (unless the command has its own, the same gateway config), --as,
+ * --token-file, --key-hash-secret-file and --log-key-file.
+ */
 export function deskOptions(command: Command): Command {
+  command.option('--db <file>', 'SQLite store', defaultDatabasePath);
+  if (!command.options.some((option) => option.long === '--config'))
+    command.option('--config <file>', storeConfigDescription);
   return command
-    .option('--db <file>', 'SQLite store', defaultDatabasePath)
     .option('--as <name>', `act as this user (token in ${userTokenVariable} or --token-file)`)
     .option('--token-file <file>', "a file holding the user's token")
     .option(
@@ -50,7 +58,7 @@ export function readToken(options: { tokenFile?: string }): string | null {
 }
 
 export async function actingUser(
-  store: SqliteStore,
+  store: Store,
   keyHashSecret: Buffer,
   options: DeskOptions,
 ): Promise<Actor> {
@@ -69,7 +77,7 @@ export async function actingUser(
 }
 
 export interface OpenDesk {
-  store: SqliteStore;
+  store: Store;
   desk: CaseDesk;
   keyHashSecret: Buffer;
 }
@@ -82,7 +90,7 @@ export async function withDesk<T>(
   options: DeskOptions,
   work: (open: OpenDesk) => T | Promise<T>,
 ): Promise<T> {
-  const store = SqliteStore.open(options.db);
+  const store = await openStore(options);
   try {
     const keyHashSecret = await loadKeyHashSecret({
       databasePath: options.db,

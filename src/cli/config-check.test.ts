@@ -45,11 +45,14 @@ test(
 
       // serve says the same and stops before it opens (or creates) a store
       const storage = join(folder, 'storage.json');
-      writeFileSync(storage, JSON.stringify({ storage: { kind: 'postgres' } }));
+      writeFileSync(storage, JSON.stringify({ storage: { knd: 'postgres' } }));
       const db = join(folder, 'never.db');
       const served = await runCli(['serve', '--port', '0', '--config', storage, '--db', db]);
       assert.equal(served.code, 64);
-      assert.match(served.stderr, /storage\.json: unknown field 'storage'/);
+      assert.match(
+        served.stderr,
+        /storage\.json: unknown field 'storage\.knd': did you mean 'kind'\?/,
+      );
       assert.equal(existsSync(db), false, 'no store was created');
 
       // shared counters: Redis needs its URL; the summary says where the buckets live

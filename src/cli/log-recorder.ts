@@ -4,7 +4,7 @@
 import { userInfo } from 'node:os';
 import { loadLogSigner, TransparencyLog, type LogEntryBody } from '../designate/index.js';
 import type { TaxiiReceipt } from '../intel/index.js';
-import type { SqliteStore } from '../store/index.js';
+import type { Store } from '../store/index.js';
 
 /** An entry as a command states it: the time is added, and the actor when none is named. */
 export interface LogEvent {
@@ -29,7 +29,7 @@ export interface LogRecorder {
 
 /** A recorder on `store` (the log's key beside the database, or `logKeyFile`). */
 export async function logRecorder(
-  store: SqliteStore,
+  store: Store,
   databasePath: string,
   logKeyFile?: string,
 ): Promise<LogRecorder> {

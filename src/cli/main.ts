@@ -47,6 +47,7 @@ const commands: [name: string, load: () => Promise<Register>][] = [
   ['users', async () => (await import('./commands/users.js')).registerUsers],
   ['cases', async () => (await import('./commands/cases.js')).registerCases],
   ['log', async () => (await import('./commands/log.js')).registerLog],
+  ['worker', async () => (await import('./commands/worker.js')).registerWorker],
 ];
 
 /** The program with every subcommand, or with only `only` when it names one. */

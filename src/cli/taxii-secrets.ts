@@ -2,10 +2,10 @@
 // secret (the one API keys and admin tokens use), never the secret itself.
 import { loadKeyHashSecret } from '../gateway/index.js';
 import { partnerSecretHash } from '../intel/index.js';
-import type { SqliteStore } from '../store/index.js';
+import type { Store } from '../store/index.js';
 
 export async function partnerSecretHasher(
-  store: SqliteStore,
+  store: Store,
   databasePath: string,
   file?: string,
 ): Promise<(secret: string) => string> {

@@ -48,11 +48,11 @@ test('an unknown field stops the start with its path and the nearest known name'
   );
 });
 
-test('a field with no close name lists the known ones (the storage that never existed)', () => {
-  const message = refusal({ storage: { kind: 'postgres' } });
+test('a field with no close name lists the known ones', () => {
+  const message = refusal({ sharding: { kind: 'postgres' } });
   assert.match(
     message,
-    /unknown field 'storage': remove it or check its spelling \(known here: upstreams, limits, detection, /,
+    /unknown field 'sharding': remove it or check its spelling \(known here: upstreams, limits, detection, /,
   );
   assert.match(message, /docs\/gateway\.md/);
 });

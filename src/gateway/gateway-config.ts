@@ -8,6 +8,7 @@ import { DistillGuardError, parseConfig } from '../core/index.js';
 import { countersConfigSchema, policyConfigSchema } from '../respond/index.js';
 import { intelConfigSchema } from '../intel/index.js';
 import { busConfigSchema } from '../bus/index.js';
+import { storageConfigSchema } from '../store/index.js';
 
 const upstreamSchema = z.strictObject({
   name: z.string().min(1),
@@ -145,6 +146,8 @@ export const gatewayConfigSchema = z.strictObject({
   counters: countersConfigSchema.prefault({}),
   /** Where interaction events go besides this gateway's store: NATS JetStream for detector workers (docs/scale.md). */
   bus: busConfigSchema.prefault({}),
+  /** Where the store lives: the SQLite file of --db (the default), or a PostgreSQL schema the store commands share (docs/scale.md; serve keeps SQLite for now). */
+  storage: storageConfigSchema.prefault({}),
   /** Retention of stored exchanges, in days: text first, whole rows later; kept forever when absent. */
   retention: z
     .strictObject({

@@ -46,8 +46,18 @@ export function startupText(summary: StartupSummary): string {
   return `store ${summary.store}; upstreams ${upstreams}; ${admin}; dashboard at ${summary.adminUrl ?? summary.publicUrl}/${counters}${bus}`;
 }
 
-/** `config check`'s line: what the file sets up, without starting anything. */
-export function configSummary(config: GatewayConfig): string {
+/**
+ * Where the config's `storage` block puts the store: the SQLite file `databasePath` (serve's and the
+ * store commands' --db), or PostgreSQL's URL without credentials and the schema.
+ */
+function describeStorage(config: GatewayConfig, databasePath: string): string {
+  return config.storage.kind === 'postgres'
+    ? `PostgreSQL at ${withoutCredentials(config.storage.url ?? '')} (schema ${config.storage.schema})`
+    : `the SQLite file ${databasePath}`;
+}
+
+/** `config check`'s line: what the file sets up, without starting anything; the store as `databasePath` (--db) when SQLite. */
+export function configSummary(config: GatewayConfig, databasePath: string): string {
   const upstreams =
     config.upstreams.length === 0
       ? 'no upstreams (serve needs --upstream, else starts the built-in reference model)'
@@ -64,5 +74,9 @@ export function configSummary(config: GatewayConfig): string {
       : 'throttle buckets per gateway';
   const bus =
     config.bus.kind === 'nats' ? `, events published to NATS at ${describeBus(config.bus)}` : '';
-  return `${upstreams}, ${policy}, ${watermark}, ${counters}${bus}`;
+  const store =
+    config.storage.kind === 'postgres'
+      ? `, store in ${describeStorage(config, databasePath)} for the store commands (serve keeps SQLite until distillguard worker lands)`
+      : `, store in ${describeStorage(config, databasePath)}`;
+  return `${upstreams}, ${policy}, ${watermark}, ${counters}${bus}${store}`;
 }

@@ -17,5 +17,5 @@ export {
 } from './retention-schedule.js';
 export { PgStore } from './postgres/pg-store.js';
 export { openPgStore } from './postgres/open-pg-store.js';
-export type { PgOptions } from './postgres/pg-database.js';
+export type { PgDatabase, PgOptions } from './postgres/pg-database.js';
 export { openPostgresStorage, storageConfigSchema, type StorageConfig } from './storage-config.js';

@@ -82,7 +82,7 @@ test('storage config: PostgreSQL opens, makes its schema and tables, and a secon
       );
       assert.deepEqual(
         applied.map((row) => row.version),
-        [1],
+        [1, 2],
       );
       await one.addApiKey({
         keyId: 'k',

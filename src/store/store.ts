@@ -64,8 +64,8 @@ export interface RejectedLineRow {
 export type ImportKind = 'interactions' | 'accounts';
 
 export interface SourceInfo {
-  /** 'gateway' and 'http': records that arrived over the network, kept whole in `raw`. */
-  kind: 'file' | 'gzip' | 'stdin' | 'gzip-stdin' | 'gateway' | 'http';
+  /** 'gateway', 'http' and 'bus': records that arrived over the network, kept whole in `raw`. */
+  kind: 'file' | 'gzip' | 'stdin' | 'gzip-stdin' | 'gateway' | 'http' | 'bus';
   path: string | null;
   size: number | null;
   modifiedMs: number | null;

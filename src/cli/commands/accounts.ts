@@ -1,8 +1,12 @@
 // `distillguard accounts import`: account metadata (contract format) for the gateway and analysis.
 import type { Command } from 'commander';
-import { SqliteStore } from '../../store/index.js';
 import { ingestWithProgress } from '../ingest-with-progress.js';
+import { openStore, storeConfigDescription, type StoreOptions } from '../open-store.js';
 import { defaultDatabasePath, parseNonNegativeInteger } from '../options.js';
+
+interface AccountsImportOptions extends StoreOptions {
+  maxRejected?: number;
+}
 
 export function registerAccounts(program: Command): void {
   const accounts = program
@@ -15,13 +19,14 @@ export function registerAccounts(program: Command): void {
     )
     .argument('<file>', "account records (.jsonl, .jsonl.gz, or '-' for stdin)")
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .option('--config <file>', storeConfigDescription)
     .option(
       '--max-rejected <n>',
       'stop with an error after more than N rejected lines (default: unlimited)',
       parseNonNegativeInteger,
     )
-    .action(async (file: string, options: { db: string; maxRejected?: number }) => {
-      const store = SqliteStore.open(options.db);
+    .action(async (file: string, options: AccountsImportOptions) => {
+      const store = await openStore(options);
       try {
         const result = await ingestWithProgress('accounts', file, store, options);
         process.stdout.write(

@@ -4,16 +4,18 @@ import { DistillGuardError, validateReport, type AnalysisReport } from '../../co
 import { buildReport, DetectionThread, type AccountFacts } from '../../detect/index.js';
 import { loadPartnerIndicators } from '../../intel/index.js';
 import { saveCampaignViews } from '../../designate/index.js';
-import { SqliteStore, type CampaignFindingRow } from '../../store/index.js';
+import type { CampaignFindingRow } from '../../store/index.js';
 import { ingestWithProgress } from '../ingest-with-progress.js';
 import { checkOutputPath, writeOutputFile } from '../write-output.js';
 import { defaultDatabasePath, parseNonNegativeInteger } from '../options.js';
+import { openStore, storeConfigDescription } from '../open-store.js';
 
 interface AnalyzeOptions {
   interactions: string;
   accounts?: string;
   out: string;
   db: string;
+  config?: string;
   maxRejected?: number;
   scores?: string;
 }
@@ -29,6 +31,7 @@ export function registerAnalyze(program: Command): void {
     .option('--accounts <file>', 'account records (.jsonl or .jsonl.gz)')
     .requiredOption('--out <report>', 'where to write the analysis report (JSON)')
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .option('--config <file>', storeConfigDescription)
     .option(
       '--max-rejected <n>',
       'stop with an error after more than N rejected lines (default: unlimited)',
@@ -61,7 +64,7 @@ function partnerLine(report: AnalysisReport): string {
 export async function analyze(options: AnalyzeOptions): Promise<AnalysisReport> {
   await checkOutputPath(options.out, '--out');
   if (options.scores) await checkOutputPath(options.scores, '--scores');
-  const store = SqliteStore.open(options.db);
+  const store = await openStore(options);
   try {
     let rejected = 0;
     if (options.accounts) {

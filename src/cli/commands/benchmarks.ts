@@ -4,11 +4,12 @@ import type { Command } from 'commander';
 import { DistillGuardError } from '../../core/index.js';
 import { BenchmarkIndex } from '../../detect/index.js';
 import { openInput, readLineBatches } from '../../ingest/index.js';
-import { SqliteStore, type BenchmarkItemRow } from '../../store/index.js';
+import type { BenchmarkItemRow, Store } from '../../store/index.js';
 import { defaultDatabasePath } from '../options.js';
+import { openStore, storeConfigDescription, storeName } from '../open-store.js';
 
 /** The benchmark index for analysis: the shipped one plus the items added to `store`. */
-export async function benchmarkIndexWith(store: SqliteStore): Promise<BenchmarkIndex> {
+export async function benchmarkIndexWith(store: Store): Promise<BenchmarkIndex> {
   return BenchmarkIndex.builtInWith(await store.readBenchmarkItems());
 }
 
@@ -33,8 +34,9 @@ export function registerBenchmarks(program: Command): void {
     .command('list')
     .description('list the known suites and their item counts')
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
-    .action(async (options: { db: string }) => {
-      const store = SqliteStore.open(options.db);
+    .option('--config <file>', storeConfigDescription)
+    .action(async (options: { db: string; config?: string }) => {
+      const store = await openStore(options);
       try {
         const sizes = (await benchmarkIndexWith(store)).suiteSizes();
         for (const [suite, items] of [...sizes].sort())
@@ -53,9 +55,10 @@ export function registerBenchmarks(program: Command): void {
     .argument('<file>', "items (.jsonl, .jsonl.gz, or '-' for stdin)")
     .requiredOption('--suite <name>', 'name of the suite, shown in reasons')
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
-    .action(async (file: string, options: { suite: string; db: string }) => {
+    .option('--config <file>', storeConfigDescription)
+    .action(async (file: string, options: { suite: string; db: string; config?: string }) => {
       const source = await openInput(file);
-      const store = SqliteStore.open(options.db);
+      const store = await openStore(options);
       try {
         const index = BenchmarkIndex.builtIn();
         const items: BenchmarkItemRow[] = [];
@@ -87,7 +90,7 @@ export function registerBenchmarks(program: Command): void {
           );
         await store.addBenchmarkItems(items);
         process.stdout.write(
-          `added ${items.length.toLocaleString('en-US')} items to suite '${options.suite}' (${rejected} lines rejected); stored as keyed hashes in ${options.db}\n`,
+          `added ${items.length.toLocaleString('en-US')} items to suite '${options.suite}' (${rejected} lines rejected); stored as keyed hashes in ${storeName(options)}\n`,
         );
       } finally {
         await store.close();

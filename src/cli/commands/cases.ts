@@ -205,7 +205,10 @@ export function registerCases(program: Command): void {
         '--tlp <level>',
         'marking of the package and its STIX bundle (default: the config, amber)',
       )
-      .option('--config <file>', 'gateway config whose `intel` block names the organisation')
+      .option(
+        '--config <file>',
+        'gateway config whose `intel` block names the organisation and whose `storage` block names the store (default: the SQLite file of --db)',
+      )
       .option('--org <name>', 'the organisation named as producer')
       .option('--include-raw', 'admins only: add raw exchanges and account records, and real names')
       .option('--no-pdf', 'do not print report.pdf'),

@@ -4,8 +4,8 @@ import { rename, unlink } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Command } from 'commander';
 import { DistillGuardError } from '../../core/index.js';
-import { SqliteStore } from '../../store/index.js';
 import { defaultDatabasePath, parseNonNegativeInteger } from '../options.js';
+import { openStore, storeConfigDescription } from '../open-store.js';
 import { checkOutputPath } from '../write-output.js';
 import { SkippedRows } from '../skipped-rows.js';
 
@@ -23,16 +23,17 @@ export function registerExport(program: Command): void {
       'write every stored interaction (gateway exchanges and imports) as JSON Lines in the contract format',
     )
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .option('--config <file>', storeConfigDescription)
     .requiredOption('--out <file>', "where to write the log ('-' for stdout)")
     .option(
       '--cohort <n>',
       'only exchanges served under tracer cohort N (their watermark.cohort): the --served file of an audit',
       parseNonNegativeInteger,
     )
-    .action(async (options: { db: string; out: string; cohort?: number }) => {
+    .action(async (options: { db: string; config?: string; out: string; cohort?: number }) => {
       const toStdout = options.out === '-';
       if (!toStdout) await checkOutputPath(options.out, '--out');
-      const store = SqliteStore.open(options.db);
+      const store = await openStore(options);
       const temporary = `${options.out}.${process.pid}.tmp`;
       const output = toStdout ? process.stdout : createWriteStream(temporary, { mode: 0o600 });
       let count = 0;

@@ -7,6 +7,7 @@ import { loadKeyHashSecret, mountDashboard, readGatewayConfig } from '../../gate
 import { loadLogSigner, TransparencyLog } from '../../designate/index.js';
 import { SqliteStore } from '../../store/index.js';
 import { defaultDatabasePath, parsePort, parsePositiveInteger } from '../options.js';
+import { sqliteStorePath } from '../open-store.js';
 import { partnerSecretHasher } from '../taxii-secrets.js';
 import { logRecorder, taxiiReceiptEvent } from '../log-recorder.js';
 
@@ -35,11 +36,13 @@ export function registerHub(program: Command): void {
     )
     .option(
       '--config <file>',
-      'config file whose `intel.relay_to` says where to relay what partners post',
+      'config file whose `intel.relay_to` says where to relay what partners post (its `storage` block must name SQLite: the hub runs on the --db file)',
     )
     .action(async (options: HubCommandOptions) => {
       const config = options.config ? readGatewayConfig(options.config).intel : undefined;
-      const store = SqliteStore.open(options.db);
+      const store = SqliteStore.open(
+        sqliteStorePath(options, 'hub', 'the dashboard it serves reads the SQLite store'),
+      );
       const log = await logRecorder(store, options.db);
       let dashboardLog: Promise<TransparencyLog> | null = null;
       const hub = await startHub({

@@ -1,14 +1,15 @@
 // `distillguard ingest`: load interaction and account logs into the store without analysing them.
 import type { Command } from 'commander';
 import { DistillGuardError } from '../../core/index.js';
-import { SqliteStore } from '../../store/index.js';
 import { ingestWithProgress } from '../ingest-with-progress.js';
+import { openStore, storeConfigDescription } from '../open-store.js';
 import { defaultDatabasePath, parseNonNegativeInteger } from '../options.js';
 
 interface IngestCommandOptions {
   interactions?: string;
   accounts?: string;
   db: string;
+  config?: string;
   maxRejected?: number;
 }
 
@@ -21,6 +22,7 @@ export function registerIngest(program: Command): void {
     .option('--interactions <file>', "interaction log (.jsonl, .jsonl.gz, or '-' for stdin)")
     .option('--accounts <file>', "account records (.jsonl, .jsonl.gz, or '-' for stdin)")
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .option('--config <file>', storeConfigDescription)
     .option(
       '--max-rejected <n>',
       'stop with an error after more than N rejected lines (default: unlimited)',
@@ -33,7 +35,7 @@ export function registerIngest(program: Command): void {
           'nothing to ingest: pass --interactions FILE and/or --accounts FILE.',
         );
       }
-      const store = SqliteStore.open(options.db);
+      const store = await openStore(options);
       try {
         if (options.accounts) {
           const result = await ingestWithProgress('accounts', options.accounts, store, options);

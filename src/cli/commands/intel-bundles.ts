@@ -14,6 +14,7 @@ import {
   tlpLevels,
 } from '../../intel/index.js';
 import { defaultDatabasePath } from '../options.js';
+import { storeConfigDescription, storeName } from '../open-store.js';
 import { checkOutputPath, writeOutputFile } from '../write-output.js';
 import {
   withStore,
@@ -52,7 +53,7 @@ export function registerExport(intel: Command): void {
     )
     .option(
       '--config <file>',
-      'config file whose `intel` block names the organisation and the network policy',
+      'config file whose `intel` block names the organisation and the network policy, and whose `storage` block names the store (default: the SQLite file of --db)',
     )
     .option('--org <name>', 'the reporting organisation (overrides intel.organization.name)')
     .option(
@@ -133,6 +134,7 @@ export function registerImport(intel: Command): void {
     .description("check a partner's STIX 2.1 bundle and store what passes, with who sent it")
     .argument('<file>', "the bundle (JSON; '-' for standard input)")
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .option('--config <file>', storeConfigDescription)
     .option('--from <partner>', 'who sent it (default: the file name)')
     .action(async (file: string, options: StoreOption & { from?: string }) => {
       const bundle = await readBundle(file);
@@ -207,7 +209,10 @@ export function registerSightings(intel: Command): void {
     )
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
     .option('--tlp <level>', `marking (default: the config's intel.default_tlp, amber)`)
-    .option('--config <file>', 'config file whose `intel` block names the organisation')
+    .option(
+      '--config <file>',
+      'config file whose `intel` block names the organisation and whose `storage` block names the store (default: the SQLite file of --db)',
+    )
     .option('--org <name>', 'the reporting organisation (overrides intel.organization.name)')
     .requiredOption('--out <file>', 'where to write the bundle')
     .action(
@@ -235,6 +240,7 @@ export function registerWithdraw(intel: Command): void {
     .requiredOption('--campaign <id>', 'the campaign')
     .requiredOption('--reason <text>', 'why (kept in the store)')
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .option('--config <file>', storeConfigDescription)
     .action(async (options: StoreOption & { campaign: string; reason: string }) => {
       const done = await withStore(options, async (store) => {
         const withdrawn = await store.intel.withdrawCampaignFinding(
@@ -253,7 +259,10 @@ export function registerWithdraw(intel: Command): void {
         return withdrawn;
       });
       if (!done)
-        throw new DistillGuardError('usage', `no campaign '${options.campaign}' in ${options.db}.`);
+        throw new DistillGuardError(
+          'usage',
+          `no campaign '${options.campaign}' in ${storeName(options)}.`,
+        );
       process.stdout.write(`withdrew ${options.campaign}; the next export carries it revoked\n`);
     });
 }

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { describeFileError, DistillGuardError } from '../../core/index.js';
 import { newIntelKey, receivedIntelKey } from '../../intel/index.js';
 import { defaultDatabasePath } from '../options.js';
+import { storeConfigDescription, storeName } from '../open-store.js';
 import { withStore, type StoreOption } from './intel-shared.js';
 
 export function registerKeys(intel: Command): void {
@@ -19,6 +20,7 @@ export function registerKeys(intel: Command): void {
     )
     .option('--key-id <id>', 'its id (default ck-YYYYMMDD-xxxxxx)')
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .option('--config <file>', storeConfigDescription)
     .action(async (options: StoreOption & { keyId?: string }) => {
       const key = newIntelKey(options.keyId);
       await withStore(options, (store) => store.intel.addIntelKey(key));
@@ -32,6 +34,7 @@ export function registerKeys(intel: Command): void {
     .requiredOption('--key-id <id>', 'its id, as the partner named it')
     .requiredOption('--secret-file <file>', 'file holding its secret (base64url)')
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .option('--config <file>', storeConfigDescription)
     .action(async (options: StoreOption & { keyId: string; secretFile: string }) => {
       let secret: string;
       try {
@@ -47,7 +50,7 @@ export function registerKeys(intel: Command): void {
         if ((await store.intel.listIntelKeys()).some((row) => row.keyId === key.keyId))
           throw new DistillGuardError(
             'usage',
-            `community key '${key.keyId}' is already in ${options.db}.`,
+            `community key '${key.keyId}' is already in ${storeName(options)}.`,
           );
         await store.intel.addIntelKey(key);
       });
@@ -57,6 +60,7 @@ export function registerKeys(intel: Command): void {
     .command('list')
     .description('list community keys (never their secrets)')
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .option('--config <file>', storeConfigDescription)
     .action(async (options: StoreOption) => {
       const rows = await withStore(options, (store) => store.intel.listIntelKeys());
       if (rows.length === 0) process.stdout.write('no community keys\n');
@@ -73,6 +77,7 @@ export function registerKeys(intel: Command): void {
     )
     .option('--key-id <id>', 'the new key id')
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .option('--config <file>', storeConfigDescription)
     .action(async (options: StoreOption & { keyId?: string }) => {
       const key = newIntelKey(options.keyId);
       const retired = await withStore(options, async (store) => {
@@ -99,6 +104,7 @@ export function registerWarningList(intel: Command): void {
     .requiredOption('--value <value>', 'the account id, organisation id, domain or fingerprint')
     .option('--note <text>', 'why (e.g. the research programme)')
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .option('--config <file>', storeConfigDescription)
     .action(async (options: StoreOption & { kind: string; value: string; note?: string }) => {
       if (!warningKinds.includes(options.kind))
         throw new DistillGuardError(
@@ -122,6 +128,7 @@ export function registerWarningList(intel: Command): void {
   list
     .command('list')
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .option('--config <file>', storeConfigDescription)
     .action(async (options: StoreOption) => {
       const rows = await withStore(options, (store) => store.intel.listWarnings());
       if (rows.length === 0) process.stdout.write('the warning list is empty\n');

@@ -11,17 +11,20 @@ import {
   type ObjectProblem,
   type TlpLevel,
 } from '../../intel/index.js';
-import { SqliteStore } from '../../store/index.js';
+import type { Store } from '../../store/index.js';
+import { openStore } from '../open-store.js';
 
 export interface StoreOption {
   db: string;
+  /** The gateway config: its `storage` block names the store (and its `intel` block, where read, the sharing policy). */
+  config?: string;
 }
 
 export async function withStore<T>(
   options: StoreOption,
-  work: (store: SqliteStore) => T | Promise<T>,
+  work: (store: Store) => T | Promise<T>,
 ): Promise<T> {
-  const store = SqliteStore.open(options.db);
+  const store = await openStore(options);
   try {
     return await work(store);
   } finally {

@@ -14,6 +14,7 @@ import {
   TaxiiClient,
 } from '../../intel/index.js';
 import { defaultDatabasePath } from '../options.js';
+import { storeConfigDescription, storeName } from '../open-store.js';
 import { partnerSecretHasher } from '../taxii-secrets.js';
 import {
   withStore,
@@ -35,6 +36,7 @@ export function registerPartners(intel: Command): void {
   const common = (command: Command) =>
     command
       .option('--db <file>', 'SQLite store', defaultDatabasePath)
+      .option('--config <file>', storeConfigDescription)
       .option(
         '--key-hash-secret-file <file>',
         'file holding the key-hashing secret (as for serve and hub)',
@@ -122,7 +124,8 @@ export function registerPartners(intel: Command): void {
       const done = await withStore(options, (store) =>
         store.taxii.revokePartner(name, new Date().toISOString()),
       );
-      if (!done) throw new DistillGuardError('usage', `no partner '${name}' in ${options.db}.`);
+      if (!done)
+        throw new DistillGuardError('usage', `no partner '${name}' in ${storeName(options)}.`);
       process.stdout.write(`revoked ${name}\n`);
     });
 }
@@ -135,6 +138,7 @@ export function registerCollections(intel: Command): void {
     .requiredOption('--title <text>', 'what partners see')
     .option('--description <text>', 'what it holds')
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .option('--config <file>', storeConfigDescription)
     .action(
       async (alias: string, options: StoreOption & { title: string; description?: string }) => {
         const id = randomUUID();
@@ -154,6 +158,7 @@ export function registerCollections(intel: Command): void {
   collections
     .command('list')
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .option('--config <file>', storeConfigDescription)
     .action(async (options: StoreOption) => {
       const rows = await withStore(options, async (store) => {
         await ensureDefaultCollection(store);
@@ -234,6 +239,7 @@ export function registerPushPull(intel: Command): void {
       .description('fetch what a TAXII 2.1 collection added since the last pull into the store'),
   )
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .option('--config <file>', storeConfigDescription)
     .option('--from <name>', 'who it comes from, in the receipts (default: the server URL)')
     .option('--all', 'ignore where the last pull ended and fetch everything')
     .action(async (options: ClientOptions & StoreOption & { from?: string; all?: boolean }) => {
@@ -298,6 +304,7 @@ export function registerCorrelate(intel: Command): void {
       'a hub: campaigns that different partners reported or sighted, linked by shared keyed indicators',
     )
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .option('--config <file>', storeConfigDescription)
     .option(
       '--title <name>',
       'the hub name its correlated campaigns are made by',
@@ -348,7 +355,10 @@ export function registerRelay(intel: Command): void {
     .description(
       "a hub: pass on what partners sent, to the targets of the config's intel.relay_to, as each agreement says",
     )
-    .requiredOption('--config <file>', 'config file with an `intel.relay_to` list')
+    .requiredOption(
+      '--config <file>',
+      'config file with an `intel.relay_to` list; its `storage` block names the store (default: the SQLite file of --db)',
+    )
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
     .option(
       '--title <name>',

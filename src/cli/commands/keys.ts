@@ -3,11 +3,12 @@
 import type { Command } from 'commander';
 import { DistillGuardError, keyHashSecretVariable } from '../../core/index.js';
 import { ApiKeys, loadKeyHashSecret } from '../../gateway/index.js';
-import { SqliteStore } from '../../store/index.js';
 import { defaultDatabasePath } from '../options.js';
+import { openStore, storeConfigDescription, storeName } from '../open-store.js';
 
 interface KeysOptions {
   db: string;
+  config?: string;
   keyHashSecretFile?: string;
 }
 
@@ -15,7 +16,7 @@ async function withKeys<T>(
   options: KeysOptions,
   work: (keys: ApiKeys) => T | Promise<T>,
 ): Promise<T> {
-  const store = SqliteStore.open(options.db);
+  const store = await openStore(options);
   try {
     return await work(
       new ApiKeys(
@@ -39,6 +40,7 @@ export function registerKeys(program: Command): void {
   const common = (command: Command) =>
     command
       .option('--db <file>', 'SQLite store', defaultDatabasePath)
+      .option('--config <file>', storeConfigDescription)
       .option(
         '--key-hash-secret-file <file>',
         `file holding the key-hashing secret (else env ${keyHashSecretVariable}, else <db>.key-hash-secret)`,
@@ -84,7 +86,7 @@ export function registerKeys(program: Command): void {
       if (!revoked)
         throw new DistillGuardError(
           'usage',
-          `no key '${keyId}' in ${options.db}. List keys with \`distillguard keys list\`.`,
+          `no key '${keyId}' in ${storeName(options)}. List keys with \`distillguard keys list\`.`,
         );
       process.stdout.write(`revoked ${keyId}\n`);
     });

@@ -22,12 +22,14 @@ import {
   verifyLog,
   type InclusionProofDocument,
 } from '../../designate/index.js';
-import { SqliteStore } from '../../store/index.js';
+import type { Store } from '../../store/index.js';
 import { defaultDatabasePath } from '../options.js';
+import { openStoreAt, storeConfigDescription, storeLocation } from '../open-store.js';
 import { writeOutputFile } from '../write-output.js';
 
 interface LogOptions {
   db: string;
+  config?: string;
   logKeyFile?: string;
 }
 
@@ -39,14 +41,19 @@ function readInput(path: string): string {
   }
 }
 
-/** The log lives in a store that exists: a mistyped --db must not make a new log and key. */
-function existingStore(path: string): SqliteStore {
-  if (path !== ':memory:' && !existsSync(path))
+/**
+ * The log lives in a store that exists: a mistyped --db must not make a new log and key. (A
+ * PostgreSQL store named by --config is opened as it is.)
+ */
+async function existingStore(options: LogOptions): Promise<Store> {
+  const location = storeLocation(options);
+  const path = options.db;
+  if (location.kind === 'sqlite' && path !== ':memory:' && !existsSync(path))
     throw new DistillGuardError(
       'usage',
       `no store at '${path}': pass the --db the cases and exports were made in.`,
     );
-  return SqliteStore.open(path);
+  return openStoreAt(location);
 }
 
 function parseEntryIndex(text: string): number {
@@ -125,9 +132,9 @@ function missingFromChains(documents: ProofDocument[]): string[] {
 
 async function withLog<T>(
   options: LogOptions,
-  work: (log: TransparencyLog, store: SqliteStore) => T | Promise<T>,
+  work: (log: TransparencyLog, store: Store) => T | Promise<T>,
 ): Promise<T> {
-  const store = existingStore(options.db);
+  const store = await existingStore(options);
   try {
     const signer = await loadLogSigner({
       databasePath: options.db,
@@ -143,6 +150,7 @@ async function withLog<T>(
 const storeOptions = (command: Command) =>
   command
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .option('--config <file>', storeConfigDescription)
     .option('--log-key-file <file>', "the log's signing key (default: <db>.log-key)");
 
 function collect(value: string, previous: string[]): string[] {
@@ -198,7 +206,7 @@ export function registerLog(program: Command): void {
       ),
   ).action(
     async (options: LogOptions & { checkpoint: string[]; key?: string; cosigner: string[] }) => {
-      const store = existingStore(options.db);
+      const store = await existingStore(options);
       let result;
       try {
         const verifierKey = options.key ?? (await recordedVerifierKey(store));

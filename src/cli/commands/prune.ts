@@ -3,8 +3,19 @@
 import { existsSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { DistillGuardError } from '../../core/index.js';
-import { SqliteStore, type PruneTally } from '../../store/index.js';
+import type { PruneTally } from '../../store/index.js';
 import { defaultDatabasePath } from '../options.js';
+import {
+  openStoreAt,
+  storeConfigDescription,
+  storeLocation,
+  type StoreOptions,
+} from '../open-store.js';
+
+interface PruneCommandOptions extends StoreOptions {
+  olderThan: number;
+  textOnly?: boolean;
+}
 
 const unitMs: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -38,18 +49,20 @@ export function registerPrune(program: Command): void {
       parseDuration,
     )
     .option('--db <file>', 'SQLite store', defaultDatabasePath)
+    .option('--config <file>', storeConfigDescription)
     .option(
       '--text-only',
       'keep the rows and their metadata (account, time, model, status, tokens, decision); remove the text',
     )
-    .action(async (options: { olderThan: number; db: string; textOnly?: boolean }) => {
-      if (!existsSync(options.db))
+    .action(async (options: PruneCommandOptions) => {
+      const location = storeLocation(options);
+      if (location.kind === 'sqlite' && !existsSync(options.db))
         throw new DistillGuardError(
           'usage',
           `no store at '${options.db}'. Pass the --db that serve or ingest wrote.`,
         );
       const before = Date.now() - options.olderThan;
-      const store = SqliteStore.open(options.db);
+      const store = await openStoreAt(location);
       try {
         const tally = await store.prune(
           options.textOnly ? { textBeforeMs: before } : { rowsBeforeMs: before },

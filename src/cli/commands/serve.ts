@@ -153,6 +153,12 @@ export function registerServe(program: Command): void {
         startupText,
       } = await import('../../gateway/index.js');
       const config = options.config ? readGatewayConfig(options.config) : parseGatewayConfig({});
+      // the live detector tails the SQLite file: PostgreSQL comes with the detector workers
+      if (config.storage.kind === 'postgres')
+        throw new DistillGuardError(
+          'usage',
+          'storage.kind "postgres" is not supported by serve yet: serve keeps its store in SQLite (--db) until distillguard worker lands (docs/scale.md). The store commands (ingest, export, keys, ...) take it with --config.',
+        );
       const adminToken = readAdminToken(options.adminTokenFile);
       let upstream = options.upstream;
       let closeUpstream: () => Promise<void> = async () => undefined;

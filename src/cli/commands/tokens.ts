@@ -8,16 +8,17 @@ import {
   loadKeyHashSecret,
   parseAdminScopes,
 } from '../../gateway/index.js';
-import { SqliteStore } from '../../store/index.js';
 import { defaultDatabasePath } from '../options.js';
+import { openStore, storeConfigDescription, storeName } from '../open-store.js';
 
 interface TokensOptions {
   db: string;
+  config?: string;
   keyHashSecretFile?: string;
 }
 
 async function withTokens<T>(options: TokensOptions, work: (tokens: AdminTokens) => T): Promise<T> {
-  const store = SqliteStore.open(options.db);
+  const store = await openStore(options);
   try {
     return await work(
       new AdminTokens(
@@ -43,6 +44,7 @@ export function registerTokens(program: Command): void {
   const common = (command: Command) =>
     command
       .option('--db <file>', 'SQLite store', defaultDatabasePath)
+      .option('--config <file>', storeConfigDescription)
       .option(
         '--key-hash-secret-file <file>',
         `file holding the key-hashing secret (else env ${keyHashSecretVariable}, else <db>.key-hash-secret)`,
@@ -90,7 +92,7 @@ export function registerTokens(program: Command): void {
       if (!revoked)
         throw new DistillGuardError(
           'usage',
-          `no admin token '${tokenId}' in ${options.db}. List them with \`distillguard tokens list\`.`,
+          `no admin token '${tokenId}' in ${storeName(options)}. List them with \`distillguard tokens list\`.`,
         );
       process.stdout.write(`revoked ${tokenId}\n`);
     });

@@ -44,9 +44,7 @@ export const pgMigrations: readonly PgMigration[] = [
         account_id TEXT NOT NULL,
         import_id BIGINT NOT NULL,
         first_import_id BIGINT NOT NULL,
-        raw_hash BYTEA,
-        -- the bus message that stored the id (detector workers): its redelivery is folded, a copy published again is not
-        stream_seq BIGINT
+        raw_hash BYTEA
       );
       CREATE INDEX interaction_ids_first_import ON interaction_ids(first_import_id);
       CREATE INDEX interaction_ids_import ON interaction_ids(import_id);
@@ -306,6 +304,26 @@ export const pgMigrations: readonly PgMigration[] = [
         request TEXT NOT NULL,
         evidence TEXT,
         error TEXT
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: 'detector workers: who is alive, and which worker holds which partition of the bus',
+    // a lease is held until expires_ms (the database's clock); generation grows with every claim,
+    // so a worker that lost its lease while paused can tell, and its late writes can be refused
+    sql: `
+      CREATE TABLE workers (
+        worker_id TEXT PRIMARY KEY,
+        host TEXT NOT NULL,
+        started_ms BIGINT NOT NULL,
+        seen_ms BIGINT NOT NULL
+      );
+      CREATE TABLE partition_leases (
+        partition INTEGER PRIMARY KEY,
+        owner TEXT,
+        generation BIGINT NOT NULL DEFAULT 0,
+        expires_ms BIGINT NOT NULL DEFAULT 0
       );
     `,
   },

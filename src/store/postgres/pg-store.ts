@@ -7,7 +7,7 @@ import { DistillGuardError } from '../../core/index.js';
 import type { DashboardStore } from '../dashboard-store.js';
 import type { DesignationStore } from '../designation-store.js';
 import type { IntelStore } from '../intel-store.js';
-import { metadataRecord } from '../metadata-record.js';
+import { metadataRecord, type InteractionColumns } from '../metadata-record.js';
 import { rawHash } from '../raw-hash.js';
 import {
   conflictingRecord,
@@ -528,24 +528,7 @@ export class PgStore implements Store {
       for (;;) {
         checkStop();
         const reduced = await this.database.atomically('write', async () => {
-          const due = await this.database.rows<{
-            seq: number;
-            raw: string;
-            id: string;
-            tsMs: number;
-            accountId: string;
-            keyId: string | null;
-            api: string;
-            model: string;
-            clientIp: string | null;
-            clientAsn: number | null;
-            clientCountry: string | null;
-            userAgent: string | null;
-            status: number | null;
-            inputTokens: number | null;
-            outputTokens: number | null;
-            latencyMs: number | null;
-          }>(
+          const due = await this.database.rows<InteractionColumns & { seq: number; raw: string }>(
             `SELECT seq, raw, id, ts_ms AS "tsMs", account_id AS "accountId", key_id AS "keyId", api, model,
                client_ip AS "clientIp", client_asn AS "clientAsn", client_country AS "clientCountry",
                user_agent AS "userAgent", status, input_tokens AS "inputTokens", output_tokens AS "outputTokens",
